@@ -1,0 +1,31 @@
+"""Session-wide test infrastructure: the real PostgreSQL server and a real Kafka-protocol broker.
+
+The broker (Tansu, the development broker) is started once per test session on a
+free port; joining consumer groups is slow on it, so tests share it.
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+
+import pytest
+
+from tests.support.infra import BrokerProcess, postgres_url, start_broker
+
+
+@pytest.fixture(scope="session")
+def pg_server_url() -> str:
+    return postgres_url()
+
+
+@pytest.fixture(scope="session")
+def broker() -> BrokerProcess:
+    process = start_broker()
+    yield process
+    process.stop()
+
+
+@pytest.fixture(scope="session")
+def run_id() -> str:
+    return os.environ.get("TEST_RUN_ID", uuid.uuid4().hex[:8])

@@ -1,0 +1,5 @@
+"""Public contracts between the services: events, topics, envelope and permissions.
+
+Everything here is versioned: a change that breaks a consumer needs a new major
+version (a new topic `<context>.<aggregate>.v<major+1>`), see `compatibility.py`.
+"""

@@ -1,0 +1,71 @@
+"""Generates the JSON Schema of every event into `contracts/schemas/`.
+
+`python -m contracts.schemagen` writes them; `--check` fails when the committed
+files are stale or when a change would break consumers of a published version.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+from contracts.compatibility import breaking_changes
+from contracts.topics import TOPICS
+
+SCHEMA_DIR = Path(__file__).resolve().parents[2] / "schemas"
+
+
+def generated_schemas() -> dict[str, dict]:
+    schemas: dict[str, dict] = {}
+    for topic in TOPICS:
+        for event in topic.events:
+            schema = event.model_json_schema()
+            schema["$id"] = f"urn:congdoan:event:{topic.name}:{event.event_type}"
+            schema["x-topic"] = topic.name
+            schema["x-event-type"] = event.event_type
+            schema["x-key"] = topic.key
+            schemas[f"{topic.name}/{event.event_type}.json"] = schema
+    return schemas
+
+
+def render(schema: dict) -> str:
+    return json.dumps(schema, indent=2, ensure_ascii=False, sort_keys=True) + "\n"
+
+
+def problems(schema_dir: Path = SCHEMA_DIR) -> list[str]:
+    found: list[str] = []
+    for relative, schema in generated_schemas().items():
+        committed = schema_dir / relative
+        if not committed.exists():
+            found.append(f"{relative}: not generated; run python -m contracts.schemagen")
+            continue
+        published = json.loads(committed.read_text())
+        found += [f"{relative}: BREAKING {p}" for p in breaking_changes(published, schema)]
+        if committed.read_text() != render(schema):
+            found.append(f"{relative}: stale; run python -m contracts.schemagen")
+    return found
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--check", action="store_true", help="fail instead of writing")
+    args = parser.parse_args()
+    if args.check:
+        found = problems()
+        print("\n".join(found) or "contracts: schemas up to date and compatible")
+        sys.exit(1 if found else 0)
+    breaking = [p for p in problems() if "BREAKING" in p]
+    if breaking:
+        print("\n".join(breaking) + "\nA breaking change needs a new major version (a new topic).")
+        sys.exit(1)
+    for relative, schema in generated_schemas().items():
+        target = SCHEMA_DIR / relative
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(render(schema))
+    print(f"wrote {len(generated_schemas())} schemas to {SCHEMA_DIR}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,67 @@
+"""The topic registry: every topic of the platform, its partitions and its key.
+
+Topics are created from this list by `python -m contracts.provision`, never
+auto-created, because a broker auto-creates them with the wrong partition count.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from contracts.base import IntegrationEvent
+from contracts.events import identity_user_v1, members_member_v1, orgtree_unit_v1
+
+
+@dataclass(frozen=True)
+class TopicSpec:
+    name: str
+    partitions: int
+    key: str
+    description: str
+    events: tuple[type[IntegrationEvent], ...] = field(default=())
+
+    def __post_init__(self) -> None:
+        context, aggregate, major = self.name.split(".")
+        if not (context and aggregate and major.startswith("v") and major[1:].isdigit()):
+            raise ValueError(f"topic {self.name!r} is not named <context>.<aggregate>.v<major>")
+
+
+TOPICS: tuple[TopicSpec, ...] = (
+    TopicSpec(
+        name=orgtree_unit_v1.TOPIC,
+        # One partition on purpose: a child's creation must never overtake its parent's,
+        # and the whole national tree changes a few thousand times a year.
+        partitions=1,
+        key="unit_id",
+        description="Union units: created, updated, moved, merged, dissolved",
+        events=orgtree_unit_v1.EVENTS,
+    ),
+    TopicSpec(
+        name=members_member_v1.TOPIC,
+        partitions=12,
+        key="member_id",
+        description="Members: created, approved, rejected, transferred, status/position changes, removed",
+        events=members_member_v1.EVENTS,
+    ),
+    TopicSpec(
+        name=identity_user_v1.TOPIC,
+        partitions=3,
+        key="user_id",
+        description="User accounts, role grants and delegations",
+        events=identity_user_v1.EVENTS,
+    ),
+    TopicSpec(
+        name="platform.deadletter.v1",
+        partitions=3,
+        key="original key",
+        description="Messages a consumer could not process, with the reason in x-dlq-* headers",
+    ),
+)
+
+DEADLETTER_TOPIC = "platform.deadletter.v1"
+
+TOPICS_BY_NAME: dict[str, TopicSpec] = {topic.name: topic for topic in TOPICS}
+
+EVENT_TYPES: dict[str, type[IntegrationEvent]] = {
+    event.event_type: event for topic in TOPICS for event in topic.events
+}

@@ -1,0 +1,154 @@
+"""The platform's processes and the environment that wires them together on one machine."""
+
+from __future__ import annotations
+
+import os
+import secrets
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+from sqlalchemy.engine import make_url
+
+WORKER_COMMANDS = ("consume", "relay")
+
+
+@dataclass(frozen=True)
+class Service:
+    name: str
+    module: str
+    # HTTP port = base + offset; the worker metrics ports share its last two digits (82xx, 83xx).
+    port_offset: int
+    api: bool = True
+    consume: bool = True
+    relay: bool = True
+    migrate: bool = True
+    ready_path: str = "/ready"
+
+    @property
+    def prefix(self) -> str:
+        return f"{self.name.upper()}_"
+
+    @property
+    def commands(self) -> tuple[str, ...]:
+        return tuple(c for c in ("api", "consume", "relay") if getattr(self, c))
+
+
+# The one table: start order of the programs and migrations follows it.
+SERVICES: tuple[Service, ...] = (
+    Service("orgtree", "orgtree", 101),
+    Service("members", "members", 102),
+    Service("identity", "identity", 103),
+    Service("reporting", "reporting", 104),
+    Service("dues", "dues", 105),
+    Service("cards", "cards", 106),
+    Service("gateway", "gateway", 0, consume=False, relay=False, migrate=False, ready_path="/health"),
+)
+SERVICES_BY_NAME = {service.name: service for service in SERVICES}
+BACKENDS = tuple(service for service in SERVICES if service.name != "gateway")
+
+LOCAL_DEFAULTS = {
+    # Joining a group on the development broker takes about half the session timeout.
+    "KAFKA_SESSION_TIMEOUT_MS": "3000",
+    "KAFKA_HEARTBEAT_INTERVAL_MS": "1000",
+}
+DEFAULT_ADMIN = ("admin", "Admin@12345")
+
+
+@dataclass(frozen=True)
+class Layout:
+    """Where everything is on this machine."""
+
+    server_url: str  # plain postgresql:// URL of the server (any database)
+    bootstrap: str
+    base_port: int
+    data_dir: Path
+    secret: str
+
+    @property
+    def span_log_path(self) -> Path:
+        return self.data_dir / "spans.jsonl"
+
+
+@dataclass(frozen=True)
+class Process:
+    program: str  # supervisord program name
+    service: Service
+    command: str  # api, consume or relay
+
+    @property
+    def argv(self) -> list[str]:
+        # The gateway is a single FastAPI process without subcommands.
+        tail = [] if self.service.name == "gateway" else [self.command]
+        return [sys.executable, "-m", self.service.module, *tail]
+
+
+def http_port(service: Service, base_port: int) -> int:
+    return base_port + service.port_offset
+
+
+def metrics_port(service: Service, command: str, base_port: int) -> int:
+    return base_port + service.port_offset + {"consume": 100, "relay": 200}[command]
+
+
+def processes(services: tuple[Service, ...] = SERVICES) -> list[Process]:
+    return [
+        Process(service.name if service.name == "gateway" else f"{service.name}-{command}", service, command)
+        for service in services
+        for command in service.commands
+    ]
+
+
+def database_url(server_url: str, service: Service) -> str:
+    url = make_url(server_url.replace("+asyncpg", "", 1))
+    return url.set(drivername="postgresql+asyncpg", database=f"congdoan_{service.name}").render_as_string(
+        hide_password=False
+    )
+
+
+def environment(layout: Layout, inherited: dict[str, str] | None = None) -> dict[str, str]:
+    """Every service's settings at once: their prefixes keep them apart, so one environment serves all.
+
+    The wiring (addresses, ports, secret) is ours; local defaults yield to what the caller's
+    environment already sets, and unprefixed `KAFKA_*` (security for Apache Kafka) fans out to all.
+    """
+    inherited = dict(os.environ if inherited is None else inherited)
+    shared_kafka = {
+        key: value for key, value in inherited.items()
+        if key.startswith("KAFKA_") and key != "KAFKA_BOOTSTRAP_SERVERS"
+    }
+    env: dict[str, str] = {"PYTHONUNBUFFERED": "1"}
+    for service in SERVICES:
+        defaults = {**LOCAL_DEFAULTS, **shared_kafka, "SPAN_LOG_PATH": str(layout.span_log_path)}
+        for key, value in defaults.items():
+            env[service.prefix + key] = inherited.get(service.prefix + key, value)
+        env.update({
+            service.prefix + "HTTP_HOST": "127.0.0.1",
+            service.prefix + "HTTP_PORT": str(http_port(service, layout.base_port)),
+            service.prefix + "KAFKA_BOOTSTRAP_SERVERS": layout.bootstrap,
+            service.prefix + "INTERNAL_TOKEN_SECRET": layout.secret,
+        })
+        if service.migrate:
+            env[service.prefix + "DATABASE_URL"] = database_url(layout.server_url, service)
+    for service in BACKENDS:
+        env[f"GATEWAY_{service.name.upper()}_URL"] = f"http://127.0.0.1:{http_port(service, layout.base_port)}"
+    env["IDENTITY_BOOTSTRAP_ADMIN_USERNAME"] = inherited.get("IDENTITY_BOOTSTRAP_ADMIN_USERNAME", DEFAULT_ADMIN[0])
+    env["IDENTITY_BOOTSTRAP_ADMIN_PASSWORD"] = inherited.get("IDENTITY_BOOTSTRAP_ADMIN_PASSWORD", DEFAULT_ADMIN[1])
+    return env
+
+
+def process_environment(process: Process, base_port: int) -> dict[str, str]:
+    """What differs between two processes of one service: only the worker metrics port."""
+    if process.command in WORKER_COMMANDS:
+        return {process.service.prefix + "METRICS_PORT": str(metrics_port(process.service, process.command, base_port))}
+    return {}
+
+
+def internal_token_secret(data_dir: Path) -> str:
+    """Generated once per data dir so tokens survive restarts of single processes."""
+    path = data_dir / "internal-token-secret"
+    if not path.exists():
+        data_dir.mkdir(parents=True, exist_ok=True)
+        path.write_text(secrets.token_urlsafe(48))
+        path.chmod(0o600)
+    return path.read_text().strip()

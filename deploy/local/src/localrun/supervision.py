@@ -1,0 +1,179 @@
+"""supervisord: its configuration file, starting it, and talking to it over XML-RPC on its unix socket."""
+
+from __future__ import annotations
+
+import hashlib
+import shlex
+import subprocess
+import sys
+import tempfile
+import time
+import xmlrpc.client
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from supervisor.xmlrpc import SupervisorTransport
+
+FAILED_STATES = {"FATAL", "EXITED", "UNKNOWN"}
+_MAX_UNIX_SOCKET_PATH = 100  # Linux allows 107 bytes; pytest's tmp paths can be longer
+
+
+@dataclass(frozen=True)
+class Program:
+    name: str
+    argv: list[str]
+    autostart: bool = False
+    # Lower starts first and stops last: the broker outlives the services that publish to it.
+    priority: int = 100
+    environment: dict[str, str] = field(default_factory=dict)  # small, quote-free values only
+
+
+@dataclass(frozen=True)
+class Paths:
+    data_dir: Path
+
+    @property
+    def run_dir(self) -> Path:
+        return self.data_dir / "run"
+
+    @property
+    def log_dir(self) -> Path:
+        return self.data_dir / "logs"
+
+    @property
+    def config(self) -> Path:
+        return self.run_dir / "supervisord.conf"
+
+    @property
+    def socket(self) -> Path:
+        path = self.run_dir / "supervisor.sock"
+        if len(str(path).encode()) <= _MAX_UNIX_SOCKET_PATH:
+            return path
+        digest = hashlib.sha1(str(self.data_dir.resolve()).encode()).hexdigest()[:12]
+        return Path(tempfile.gettempdir()) / f"localrun-{digest}.sock"
+
+    def program_log(self, program: str) -> Path:
+        return self.log_dir / f"{program}.log"
+
+
+def render_config(paths: Paths, programs: list[Program]) -> str:
+    lines = [
+        "[unix_http_server]",
+        f"file={paths.socket}",
+        "chmod=0700",
+        "",
+        "[supervisord]",
+        f"logfile={paths.log_dir / 'supervisord.log'}",
+        f"pidfile={paths.run_dir / 'supervisord.pid'}",
+        f"childlogdir={paths.log_dir}",
+        "nodaemon=true",
+        "loglevel=info",
+        "",
+        "[rpcinterface:supervisor]",
+        "supervisor.rpcinterface_factory = supervisor.rpcinterface:make_main_rpcinterface",
+        "",
+        "[supervisorctl]",
+        f"serverurl=unix://{paths.socket}",
+    ]
+    for program in programs:
+        lines += [
+            "",
+            f"[program:{program.name}]",
+            f"command={shlex.join(program.argv)}",
+            f"autostart={str(program.autostart).lower()}",
+            "autorestart=true",
+            "startsecs=1",
+            "startretries=5",
+            f"priority={program.priority}",
+            "stopasgroup=true",
+            "killasgroup=true",
+            "stopwaitsecs=15",
+            "redirect_stderr=true",
+            f"stdout_logfile={paths.program_log(program.name)}",
+            "stdout_logfile_maxbytes=20MB",
+            "stdout_logfile_backups=2",
+        ]
+        if program.environment:
+            pairs = ",".join(f'{key}="{value}"' for key, value in program.environment.items())
+            lines.append(f"environment={pairs}")
+    return "\n".join(lines).replace("%", "%%") + "\n"
+
+
+class Supervisor:
+    """A thin client of one supervisord; every call opens a fresh connection, so it is thread-safe."""
+
+    def __init__(self, paths: Paths) -> None:
+        self.paths = paths
+
+    @property
+    def rpc(self) -> xmlrpc.client.ServerProxy:
+        transport = SupervisorTransport(None, None, f"unix://{self.paths.socket}")
+        return xmlrpc.client.ServerProxy("http://127.0.0.1", transport=transport)
+
+    def is_running(self) -> bool:
+        try:
+            return self.rpc.supervisor.getState()["statename"] == "RUNNING"
+        except (OSError, xmlrpc.client.Error):
+            return False
+
+    def spawn(self, env: dict[str, str]) -> subprocess.Popen:
+        """supervisord in the foreground of a child process, in its own session so Ctrl-C reaches us only."""
+        self.paths.log_dir.mkdir(parents=True, exist_ok=True)
+        output = (self.paths.log_dir / "supervisord.out").open("ab")
+        return subprocess.Popen(
+            [sys.executable, "-m", "supervisor.supervisord", "-c", str(self.paths.config)],
+            env=env, stdout=output, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, start_new_session=True,
+        )
+
+    def wait_until_up(self, process: subprocess.Popen, timeout: float = 30.0) -> None:
+        deadline = time.monotonic() + timeout
+        while not self.is_running():
+            if process.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError(f"supervisord did not start:\n{self.tail_file(self.paths.log_dir / 'supervisord.out')}")
+            time.sleep(0.05)
+
+    def state(self, program: str) -> str:
+        return self.rpc.supervisor.getProcessInfo(program)["statename"]
+
+    def all_processes(self) -> list[dict]:
+        return self.rpc.supervisor.getAllProcessInfo()
+
+    def start(self, program: str, wait: bool = True) -> None:
+        try:
+            self.rpc.supervisor.startProcess(program, wait)
+        except xmlrpc.client.Fault as fault:
+            if "ALREADY_STARTED" not in fault.faultString:
+                raise RuntimeError(f"{program} did not start ({fault.faultString}):\n{self.tail(program)}") from None
+
+    def stop(self, program: str) -> None:
+        try:
+            self.rpc.supervisor.stopProcess(program, True)
+        except xmlrpc.client.Fault as fault:
+            if "NOT_RUNNING" not in fault.faultString:
+                raise
+
+    def shutdown(self, timeout: float = 90.0) -> None:
+        """Stop every program (highest priority number first) and supervisord itself."""
+        try:
+            self.rpc.supervisor.shutdown()
+        except (OSError, xmlrpc.client.Error):
+            return
+        deadline = time.monotonic() + timeout
+        while self.paths.socket.exists() and self.is_running_or_stopping() and time.monotonic() < deadline:
+            time.sleep(0.1)
+
+    def is_running_or_stopping(self) -> bool:
+        try:
+            self.rpc.supervisor.getState()
+            return True
+        except (OSError, xmlrpc.client.Error):
+            return False
+
+    def tail(self, program: str, lines: int = 40) -> str:
+        return self.tail_file(self.paths.program_log(program), lines)
+
+    @staticmethod
+    def tail_file(path: Path, lines: int = 40) -> str:
+        if not path.exists():
+            return f"(no log at {path})"
+        return "\n".join(path.read_text(errors="replace").splitlines()[-lines:])

@@ -1,0 +1,39 @@
+"""One engine and session factory per process; transactions are the unit of work."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from sqlalchemy import text
+from sqlalchemy.engine import make_url
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
+
+
+class Database:
+    def __init__(self, url: str, pool_size: int = 10) -> None:
+        self.url = url
+        self.engine: AsyncEngine = create_async_engine(url, pool_size=pool_size, pool_pre_ping=True)
+        self.sessions = async_sessionmaker(self.engine, expire_on_commit=False)
+
+    @asynccontextmanager
+    async def transaction(self) -> AsyncIterator[AsyncSession]:
+        """A session in one transaction: committed when the block ends, rolled back on error."""
+        async with self.sessions() as session, session.begin():
+            yield session
+
+    async def is_ready(self) -> bool:
+        try:
+            async with self.engine.connect() as connection:
+                await connection.execute(text("select 1"))
+            return True
+        except Exception:  # readiness reports any failure as "not ready"
+            return False
+
+    async def dispose(self) -> None:
+        await self.engine.dispose()
+
+
+def asyncpg_dsn(url: str) -> str:
+    """The same URL in the form asyncpg's raw connections accept (for LISTEN and COPY)."""
+    return make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)

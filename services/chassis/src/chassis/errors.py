@@ -1,0 +1,145 @@
+"""One error hierarchy, rendered as RFC 9457 problem+json in Vietnamese and English."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from typing import Any
+
+PROBLEM_CONTENT_TYPE = "application/problem+json"
+
+
+@dataclass(frozen=True)
+class FieldError:
+    field: str
+    code: str
+    message_vi: str
+    message_en: str
+
+
+class Problem(Exception):
+    """A failure the caller can understand and act on. Subclasses fix the status and code."""
+
+    status: int = 400
+    code: str = "bad-request"
+    title: str = "Bad request"
+
+    def __init__(
+        self,
+        message_vi: str,
+        message_en: str,
+        *,
+        field: str | None = None,
+        code: str | None = None,
+        errors: list[FieldError] | None = None,
+        extra: dict[str, Any] | None = None,
+    ) -> None:
+        super().__init__(message_en)
+        self.message_vi = message_vi
+        self.message_en = message_en
+        self.field = field
+        self.code = code or self.code
+        self.errors = errors or []
+        self.extra = extra or {}
+
+    def body(self, instance: str | None = None, request_id: str | None = None) -> dict[str, Any]:
+        body: dict[str, Any] = {
+            "type": f"urn:congdoan:problem:{self.code}",
+            "title": self.title,
+            "status": self.status,
+            "detail": self.message_en,
+            "code": self.code,
+            "message_vi": self.message_vi,
+            "message_en": self.message_en,
+        }
+        if self.field:
+            body["field"] = self.field
+        if self.errors:
+            body["errors"] = [asdict(error) for error in self.errors]
+        if instance:
+            body["instance"] = instance
+        if request_id:
+            body["request_id"] = request_id
+        body.update(self.extra)
+        return body
+
+
+class InvalidInput(Problem):
+    status, code, title = 422, "invalid-input", "Invalid input"
+
+
+class RuleViolation(Problem):
+    status, code, title = 422, "rule-violation", "Business rule violated"
+
+
+class NotFound(Problem):
+    status, code, title = 404, "not-found", "Not found"
+
+
+class Conflict(Problem):
+    status, code, title = 409, "conflict", "Conflict"
+
+
+class Unauthenticated(Problem):
+    status, code, title = 401, "unauthenticated", "Authentication required"
+
+
+class Forbidden(Problem):
+    status, code, title = 403, "forbidden", "Forbidden"
+
+
+class OutOfScope(Forbidden):
+    code = "out-of-scope"
+
+
+class PayloadTooLarge(Problem):
+    status, code, title = 413, "payload-too-large", "Payload too large"
+
+
+class TooManyRequests(Problem):
+    status, code, title = 429, "rate-limited", "Too many requests"
+
+
+# Vietnamese messages for pydantic's error types; the English one comes from pydantic itself.
+VALIDATION_MESSAGES_VI: dict[str, str] = {
+    "missing": "Trường này là bắt buộc",
+    "string_too_short": "Giá trị quá ngắn",
+    "string_too_long": "Giá trị quá dài",
+    "string_pattern_mismatch": "Giá trị không đúng định dạng",
+    "string_type": "Phải là chuỗi ký tự",
+    "int_parsing": "Phải là số nguyên",
+    "int_type": "Phải là số nguyên",
+    "uuid_parsing": "Mã định danh (UUID) không hợp lệ",
+    "uuid_type": "Mã định danh (UUID) không hợp lệ",
+    "date_parsing": "Ngày không hợp lệ",
+    "date_from_datetime_parsing": "Ngày không hợp lệ",
+    "date_type": "Ngày không hợp lệ",
+    "literal_error": "Giá trị không thuộc danh sách cho phép",
+    "enum": "Giá trị không thuộc danh sách cho phép",
+    "json_invalid": "Nội dung không phải JSON hợp lệ",
+    "model_attributes_type": "Nội dung phải là một đối tượng JSON",
+    "dict_type": "Nội dung phải là một đối tượng JSON",
+    "extra_forbidden": "Trường này không được phép",
+    "greater_than_equal": "Giá trị quá nhỏ",
+    "less_than_equal": "Giá trị quá lớn",
+    "value_error": "Giá trị không hợp lệ",
+    "bool_parsing": "Phải là đúng/sai (true/false)",
+}
+
+
+def from_validation_errors(errors: list[dict[str, Any]]) -> InvalidInput:
+    field_errors = []
+    for error in errors:
+        location = [str(part) for part in error.get("loc", ()) if part not in ("body", "query", "path")]
+        field = ".".join(location) or "body"
+        message_vi = VALIDATION_MESSAGES_VI.get(error.get("type", ""), "Giá trị không hợp lệ")
+        ctx_message = (error.get("ctx") or {}).get("error")
+        if error.get("type") == "value_error" and isinstance(ctx_message, Problem):
+            message_vi = ctx_message.message_vi
+        field_errors.append(FieldError(field, error.get("type", "invalid"), message_vi, error.get("msg", "invalid")))
+    first = field_errors[0] if field_errors else None
+    return InvalidInput(
+        "Dữ liệu gửi lên không hợp lệ" + (f": {first.field} - {first.message_vi}" if first else ""),
+        "The request is invalid" + (f": {first.field} - {first.message_en}" if first else ""),
+        field=first.field if first else None,
+        errors=field_errors,
+    )

@@ -1,0 +1,71 @@
+"""Alembic for every service: one env.py body, the chassis tables, and database creation."""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+
+import asyncpg
+from alembic import command, context
+from alembic.config import Config
+from sqlalchemy import MetaData, pool
+from sqlalchemy.engine import Connection, make_url
+from sqlalchemy.ext.asyncio import create_async_engine
+
+from chassis import tables
+from chassis.database import asyncpg_dsn
+from chassis.outbox import NOTIFY_CHANNEL
+
+
+def run_env(*service_metadata: MetaData) -> None:
+    """The body of each service's `migrations/env.py`."""
+    url = context.config.attributes.get("url") or context.config.get_main_option("sqlalchemy.url")
+    target = [tables.metadata, *service_metadata]
+
+    def migrate(connection: Connection) -> None:
+        context.configure(connection=connection, target_metadata=target, compare_type=True)
+        with context.begin_transaction():
+            context.run_migrations()
+
+    async def run() -> None:
+        engine = create_async_engine(url, poolclass=pool.NullPool)
+        async with engine.connect() as connection:
+            await connection.run_sync(migrate)
+            await connection.commit()
+        await engine.dispose()
+
+    asyncio.run(run())
+
+
+def create_chassis_tables(connection: Connection) -> None:
+    """First migration of every service: outbox, inbox, tree replica, and the outbox wake-up trigger."""
+    tables.metadata.create_all(connection)
+    connection.exec_driver_sql(
+        "CREATE OR REPLACE FUNCTION notify_outbox() RETURNS trigger LANGUAGE plpgsql AS $$ "
+        f"BEGIN PERFORM pg_notify('{NOTIFY_CHANNEL}', ''); RETURN NULL; END $$"
+    )
+    connection.exec_driver_sql(
+        "CREATE TRIGGER outbox_events_notify AFTER INSERT ON outbox_events "
+        "FOR EACH STATEMENT EXECUTE FUNCTION notify_outbox()"
+    )
+
+async def ensure_database(url: str) -> None:
+    """Create the service's database on the server when it does not exist yet."""
+    name = make_url(url).database
+    admin_dsn = asyncpg_dsn(make_url(url).set(database="postgres").render_as_string(hide_password=False))
+    connection = await asyncpg.connect(admin_dsn)
+    try:
+        if not await connection.fetchval("select 1 from pg_database where datname = $1", name):
+            await connection.execute(f'CREATE DATABASE "{name}"')
+    except asyncpg.DuplicateDatabaseError:
+        pass  # created concurrently by another process: what we wanted
+    finally:
+        await connection.close()
+
+
+def upgrade(url: str, migrations_dir: Path) -> None:
+    asyncio.run(ensure_database(url))
+    config = Config()
+    config.set_main_option("script_location", str(migrations_dir))
+    config.attributes["url"] = url
+    command.upgrade(config, "head")

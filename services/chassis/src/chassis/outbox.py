@@ -1,0 +1,214 @@
+"""Transactional outbox: events commit with the change that caused them; a relay publishes them.
+
+Rows are never deleted: published rows are the service's event history, and
+`replay` republishes them after a broker lost its data. Consumers' inboxes make
+that harmless.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from datetime import datetime
+from typing import Any
+
+import asyncpg
+from aiokafka import AIOKafkaProducer
+from contracts.base import IntegrationEvent
+from contracts.envelope import Envelope
+from opentelemetry import trace
+from opentelemetry.trace import SpanKind
+from sqlalchemy import func, insert, select, text, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from chassis import telemetry
+from chassis.database import Database, asyncpg_dsn
+from chassis.kafka import provision_topics, start_producer
+from chassis.settings import ServiceSettings
+from chassis.tables import outbox_events
+
+log = logging.getLogger(__name__)
+_tracer = telemetry.tracer(__name__)
+
+NOTIFY_CHANNEL = "outbox_events"
+# One relay publishes at a time (per-key order); others wait as hot standbys.
+RELAY_LOCK_KEY = 0x0B0C5_0001
+
+
+async def record_event(session: AsyncSession, event: IntegrationEvent, source: str) -> Envelope:
+    """Add an event to the outbox inside the caller's transaction."""
+    trace_headers = telemetry.current_trace_headers()
+    envelope = Envelope.wrap(event, source, trace_headers.get("traceparent"), trace_headers.get("tracestate"))
+    await session.execute(insert(outbox_events).values(**_row(event, envelope, trace_headers)))
+    return envelope
+
+
+async def record_events(session: AsyncSession, events: list[IntegrationEvent], source: str) -> None:
+    """Bulk form of `record_event` for set-based operations (imports, bulk approval)."""
+    if not events:
+        return
+    trace_headers = telemetry.current_trace_headers()
+    rows = []
+    for event in events:
+        envelope = Envelope.wrap(event, source, trace_headers.get("traceparent"), trace_headers.get("tracestate"))
+        rows.append(_row(event, envelope, trace_headers))
+    await session.execute(insert(outbox_events), rows)
+
+
+def _row(event: IntegrationEvent, envelope: Envelope, trace_headers: dict[str, str]) -> dict[str, Any]:
+    return {
+        "event_id": envelope.id,
+        "topic": event.topic_name,
+        "message_key": envelope.subject,
+        "event_type": envelope.type,
+        "payload": envelope.data.decode(),
+        "trace_headers": trace_headers,
+        "occurred_at": envelope.time,
+    }
+
+
+def _envelope_of(row: Any, source: str, trace_headers: dict[str, str]) -> Envelope:
+    return Envelope(
+        id=row.event_id,
+        source=source,
+        type=row.event_type,
+        time=row.occurred_at,
+        subject=row.message_key,
+        data=row.payload.encode(),
+        traceparent=trace_headers.get("traceparent"),
+        tracestate=trace_headers.get("tracestate"),
+    )
+
+
+class OutboxRelay:
+    def __init__(self, settings: ServiceSettings, database: Database) -> None:
+        self.settings = settings
+        self.database = database
+        self.source = settings.service_name
+        self._wake = asyncio.Event()
+        self._stopping = asyncio.Event()
+
+    def stop(self) -> None:
+        self._stopping.set()
+        self._wake.set()
+
+    async def run(self) -> None:
+        listener = await self._listen()
+        producer: AIOKafkaProducer | None = None
+        backoff = 0.5
+        try:
+            while not self._stopping.is_set():
+                try:
+                    if producer is None:
+                        await provision_topics(self.settings)
+                        producer = await start_producer(self.settings)
+                    published = await self.publish_batch(producer)
+                    backoff = 0.5
+                    if published < self.settings.outbox_batch_size:
+                        await self._wait_for_work()
+                except Exception as error:  # broker or database down: keep every row, retry later
+                    log.warning("outbox relay failed; retrying", extra={"fields": {"error": repr(error)}})
+                    if producer is not None:
+                        await producer.stop()
+                        producer = None
+                    await self._sleep(backoff)
+                    backoff = min(backoff * 2, 10.0)
+        finally:
+            if producer is not None:
+                await producer.stop()
+            if listener is not None:
+                await listener.close()
+
+    async def publish_batch(self, producer: AIOKafkaProducer) -> int:
+        async with self.database.transaction() as session:
+            if not await session.scalar(text("select pg_try_advisory_xact_lock(:key)"), {"key": RELAY_LOCK_KEY}):
+                return 0
+            rows = (
+                await session.execute(
+                    select(outbox_events)
+                    .where(outbox_events.c.published_at.is_(None))
+                    .order_by(outbox_events.c.id)
+                    .limit(self.settings.outbox_batch_size)
+                    .with_for_update(skip_locked=True)
+                )
+            ).all()
+            if not rows:
+                telemetry.OUTBOX_BACKLOG.labels(self.source).set(0)
+                return 0
+            await _publish(producer, rows, self.source)
+            await session.execute(
+                update(outbox_events)
+                .where(outbox_events.c.id.in_([row.id for row in rows]))
+                .values(published_at=func.now(), publish_attempts=outbox_events.c.publish_attempts + 1)
+            )
+            backlog = await session.scalar(
+                select(func.count()).select_from(outbox_events).where(outbox_events.c.published_at.is_(None))
+            )
+        telemetry.EVENTS_PUBLISHED.labels(self.source).inc(len(rows))
+        telemetry.OUTBOX_BACKLOG.labels(self.source).set(max((backlog or 0) - len(rows), 0))
+        return len(rows)
+
+    async def _listen(self) -> asyncpg.Connection | None:
+        try:
+            connection = await asyncpg.connect(asyncpg_dsn(self.database.url))
+            await connection.add_listener(NOTIFY_CHANNEL, lambda *_: self._wake.set())
+            return connection
+        except (OSError, asyncpg.PostgresError) as error:
+            log.warning("outbox LISTEN unavailable; polling only", extra={"fields": {"error": repr(error)}})
+            return None
+
+    async def _wait_for_work(self) -> None:
+        try:
+            await asyncio.wait_for(self._wake.wait(), timeout=self.settings.outbox_poll_interval_s)
+        except TimeoutError:
+            pass
+        self._wake.clear()
+
+    async def _sleep(self, seconds: float) -> None:
+        try:
+            await asyncio.wait_for(self._stopping.wait(), timeout=seconds)
+        except TimeoutError:
+            pass
+
+
+async def _publish(producer: AIOKafkaProducer, rows: list[Any], source: str) -> None:
+    """Send a batch and wait for every acknowledgement; per-key order holds inside a partition."""
+    deliveries = []
+    for row in rows:
+        trace_headers = dict(row.trace_headers or {})
+        parent = telemetry.context_from_headers(trace_headers)
+        with _tracer.start_as_current_span(
+            f"publish {row.event_type}", context=parent, kind=SpanKind.PRODUCER,
+            attributes={"messaging.destination.name": row.topic, "messaging.message.id": str(row.event_id)},
+        ):
+            envelope = _envelope_of(row, source, telemetry.current_trace_headers())
+            deliveries.append(
+                await producer.send(row.topic, envelope.data, key=envelope.key, headers=envelope.kafka_headers())
+            )
+    await asyncio.gather(*deliveries)
+
+
+async def replay(settings: ServiceSettings, database: Database, since: datetime, topic: str | None = None) -> int:
+    """Republish the outbox history from `since`, oldest first, for a broker that lost its data."""
+    await provision_topics(settings)
+    producer = await start_producer(settings)
+    last_id, total = 0, 0
+    try:
+        while True:
+            query = (
+                select(outbox_events)
+                .where(outbox_events.c.occurred_at >= since, outbox_events.c.id > last_id)
+                .order_by(outbox_events.c.id)
+                .limit(settings.outbox_batch_size)
+            )
+            if topic:
+                query = query.where(outbox_events.c.topic == topic)
+            async with database.transaction() as session:
+                rows = (await session.execute(query)).all()
+            if not rows:
+                return total
+            with trace.use_span(trace.INVALID_SPAN):
+                await _publish(producer, rows, settings.service_name)
+            last_id, total = rows[-1].id, total + len(rows)
+    finally:
+        await producer.stop()

@@ -1,0 +1,52 @@
+"""The one place that decides which units a principal reaches. Nothing filters by unit scope by hand.
+
+Every query on a table that belongs to a unit goes through `restrict_to_scope`;
+`tests/test_scope_linter.py` fails when a repository touches a scoped table without it.
+"""
+
+from __future__ import annotations
+
+from typing import TypeVar
+from uuid import UUID
+
+from contracts.permissions import Permission
+from sqlalchemy import ColumnElement, Select, exists, false, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from chassis.errors import OutOfScope
+from chassis.principal import Principal
+from chassis.tables import tree_closure
+
+S = TypeVar("S", bound=Select)
+
+
+def units_in_scope(principal: Principal, permission: Permission) -> Select:
+    """A subquery of every unit id inside the principal's subtrees for `permission`."""
+    return select(tree_closure.c.descendant_id).where(
+        tree_closure.c.ancestor_id.in_(principal.scope_roots(permission))
+    )
+
+
+def restrict_to_scope(statement: S, principal: Principal, permission: Permission, unit_column: ColumnElement) -> S:
+    if not principal.scope_roots(permission):
+        return statement.where(false())
+    return statement.where(unit_column.in_(units_in_scope(principal, permission)))
+
+
+async def is_in_scope(session: AsyncSession, principal: Principal, permission: Permission, unit_id: UUID) -> bool:
+    roots = principal.scope_roots(permission)
+    if not roots:
+        return False
+    query = select(
+        exists().where(tree_closure.c.descendant_id == unit_id, tree_closure.c.ancestor_id.in_(roots))
+    )
+    return bool(await session.scalar(query))
+
+
+async def ensure_in_scope(session: AsyncSession, principal: Principal, permission: Permission, unit_id: UUID) -> None:
+    if not await is_in_scope(session, principal, permission, unit_id):
+        raise OutOfScope(
+            f"Đơn vị {unit_id} nằm ngoài phạm vi quản lý của bạn (quyền {permission.value})",
+            f"Unit {unit_id} is outside your scope for {permission.value}",
+            field="unit_id",
+        )

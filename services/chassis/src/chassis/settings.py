@@ -1,0 +1,51 @@
+"""Settings shared by every service; each service subclasses with its own env prefix."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class ServiceSettings(BaseSettings):
+    """Everything a process needs to run, from the environment (`<SERVICE>_<FIELD>`).
+
+    Defaults describe the one-machine setup; production sets broker security,
+    idempotence and replication through the same fields.
+    """
+
+    model_config = SettingsConfigDict(extra="ignore")
+
+    service_name: str = "service"
+    database_url: str = "postgresql+asyncpg://postgres@127.0.0.1:5432/congdoan"
+    database_pool_size: int = 10
+
+    kafka_bootstrap_servers: str = "127.0.0.1:9092"
+    kafka_security_protocol: Literal["PLAINTEXT", "SSL", "SASL_PLAINTEXT", "SASL_SSL"] = "PLAINTEXT"
+    kafka_sasl_mechanism: str | None = None
+    kafka_sasl_username: str | None = None
+    kafka_sasl_password: str | None = None
+    kafka_ssl_cafile: str | None = None
+    # On for Apache Kafka; the development broker cannot do aiokafka's InitProducerId.
+    kafka_enable_idempotence: bool = False
+    kafka_compression: Literal["lz4", "zstd", "gzip", "snappy"] | None = "lz4"
+    kafka_replication_factor: int = 1
+    kafka_session_timeout_ms: int = 10_000
+    kafka_heartbeat_interval_ms: int = 3_000
+    # Low on purpose: the development broker waits the full fetch wait even when data is there.
+    kafka_fetch_max_wait_ms: int = 20
+
+    consumer_max_attempts: int = 5
+    outbox_batch_size: int = 1000
+    outbox_poll_interval_s: float = 0.5
+
+    http_host: str = "127.0.0.1"
+    http_port: int = 8100
+    metrics_port: int = 0
+
+    internal_token_secret: str = "change-me-internal-secret-for-local-only-0123456789"
+    internal_token_audience: str = "congdoan-services"
+
+    log_level: str = "INFO"
+    log_json: bool = True
+    span_log_path: str | None = None

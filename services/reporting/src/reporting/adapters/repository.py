@@ -1,0 +1,79 @@
+"""All of reporting's SQL."""
+
+from __future__ import annotations
+
+from uuid import UUID
+
+from chassis.principal import Principal
+from chassis.scope import restrict_to_scope
+from chassis.tables import tree_closure
+from contracts.events.members_member_v1 import MemberSnapshot
+from contracts.permissions import Permission
+from sqlalchemy import Row, func, select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from reporting.adapters.tables import member_facts, unit_member_counts
+
+
+class MemberFactRepository:
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def apply(self, snapshot: MemberSnapshot) -> bool:
+        """Move the member's contribution from its old bucket to its new one. False for a stale event."""
+        previous = (
+            await self.session.execute(
+                select(member_facts).where(member_facts.c.member_id == snapshot.member_id).with_for_update()
+            )
+        ).one_or_none()
+        if previous is not None and previous.version >= snapshot.version:
+            return False
+        fact = {
+            "unit_id": snapshot.unit_id, "status": snapshot.status, "gender": snapshot.gender,
+            "is_foreign": snapshot.is_foreign, "version": snapshot.version,
+        }
+        await self.session.execute(
+            pg_insert(member_facts)
+            .values(member_id=snapshot.member_id, **fact)
+            .on_conflict_do_update(index_elements=[member_facts.c.member_id], set_=fact)
+        )
+        if previous is not None:
+            await self._add(previous.unit_id, previous.status, previous.gender, previous.is_foreign, -1)
+        await self._add(snapshot.unit_id, snapshot.status, snapshot.gender, snapshot.is_foreign, 1)
+        return True
+
+    async def _add(self, unit_id: UUID, status: str, gender: str, is_foreign: bool, delta: int) -> None:
+        key = {"unit_id": unit_id, "status": status, "gender": gender, "is_foreign": is_foreign}
+        if delta < 0:
+            await self.session.execute(
+                update(unit_member_counts)
+                .where(*(unit_member_counts.c[name] == value for name, value in key.items()))
+                .values(members=unit_member_counts.c.members + delta)
+            )
+            return
+        await self.session.execute(
+            pg_insert(unit_member_counts)
+            .values(**key, members=delta)
+            .on_conflict_do_update(
+                index_elements=list(key), set_={"members": unit_member_counts.c.members + delta}
+            )
+        )
+
+    async def counts(self, principal: Principal, unit_id: UUID, subtree: bool) -> list[Row]:
+        """Member counts by status, gender and nationality for the unit or its whole subtree."""
+        if subtree:
+            units = select(tree_closure.c.descendant_id).where(tree_closure.c.ancestor_id == unit_id)
+            where = unit_member_counts.c.unit_id.in_(units)
+        else:
+            where = unit_member_counts.c.unit_id == unit_id
+        query = (
+            select(
+                unit_member_counts.c.status, unit_member_counts.c.gender, unit_member_counts.c.is_foreign,
+                func.sum(unit_member_counts.c.members).label("members"),
+            )
+            .where(where)
+            .group_by(unit_member_counts.c.status, unit_member_counts.c.gender, unit_member_counts.c.is_foreign)
+        )
+        query = restrict_to_scope(query, principal, Permission.REPORTS_READ, unit_member_counts.c.unit_id)
+        return list(await self.session.execute(query))

@@ -1,0 +1,46 @@
+"""Reporting's use cases: keep the read model up to date and answer figures for a subtree."""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+from uuid import UUID
+
+from chassis.principal import Principal
+from chassis.scope import ensure_in_scope
+from contracts.permissions import Permission
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from reporting.adapters.repository import MemberFactRepository
+
+# Statuses that count as "a member" in headline figures: approved and not ended.
+COUNTED_STATUSES = frozenset({"active", "suspended"})
+
+
+@dataclass
+class MemberSummary:
+    unit_id: UUID
+    scope: str
+    members: int = 0
+    female: int = 0
+    foreign: int = 0
+    by_status: dict[str, int] = field(default_factory=dict)
+
+
+class ReportService:
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+        self.facts = MemberFactRepository(session)
+
+    async def member_summary(self, principal: Principal, unit_id: UUID, subtree: bool) -> MemberSummary:
+        await ensure_in_scope(self.session, principal, Permission.REPORTS_READ, unit_id)
+        summary = MemberSummary(unit_id=unit_id, scope="subtree" if subtree else "unit")
+        by_status: Counter[str] = Counter()
+        for row in await self.facts.counts(principal, unit_id, subtree):
+            by_status[row.status] += row.members
+            if row.status in COUNTED_STATUSES:
+                summary.members += row.members
+                summary.female += row.members if row.gender == "female" else 0
+                summary.foreign += row.members if row.is_foreign else 0
+        summary.by_status = dict(by_status)
+        return summary

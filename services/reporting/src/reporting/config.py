@@ -1,0 +1,10 @@
+from chassis.settings import ServiceSettings
+from pydantic_settings import SettingsConfigDict
+
+
+class ReportingSettings(ServiceSettings):
+    model_config = SettingsConfigDict(env_prefix="REPORTING_", extra="ignore")
+
+    service_name: str = "reporting"
+    database_url: str = "postgresql+asyncpg://postgres@127.0.0.1:5432/congdoan_reporting"
+    http_port: int = 8104
