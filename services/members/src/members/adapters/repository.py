@@ -5,7 +5,7 @@ from __future__ import annotations
 from uuid import UUID
 
 from chassis.principal import Principal
-from chassis.scope import restrict_to_scope
+from chassis.scope import restrict_to_scope, unscoped
 from chassis.text import search_key
 from contracts.permissions import Permission
 from sqlalchemy import Row, exists, insert, select
@@ -41,6 +41,7 @@ class MemberRepository:
             )
         )
 
+    @unscoped("one person is one member nationally; answers only yes/no, no data")
     async def active_member_with_id_number(self, id_number: str) -> bool:
         """Whether someone holding this ID number is already a member somewhere (any unit, any scope).
 

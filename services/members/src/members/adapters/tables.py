@@ -54,6 +54,7 @@ members = Table(
     Index("members_one_person", "id_number", unique=True,
           postgresql_where=text("status NOT IN ('removed', 'rejected')")),
     Index("members_unit_name", "unit_id", "name_search", "member_id"),
+    info={"scoped_by": "unit_id"},
 )
 
 # Every version of every member: who changed what, when, acting for whom, and why.
@@ -70,4 +71,5 @@ member_history = Table(
     Column("acting_for", Text),
     Column("changed_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
     Index("member_history_member_version", "member_id", "version", unique=True),
+    info={"scoped_by": "member_id -> members.unit_id"},
 )

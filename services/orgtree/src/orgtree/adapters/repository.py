@@ -6,7 +6,7 @@ from datetime import date
 from uuid import UUID
 
 from chassis.principal import Principal
-from chassis.scope import restrict_to_scope
+from chassis.scope import restrict_to_scope, unscoped
 from chassis.tables import tree_closure
 from chassis.text import search_key
 from contracts.permissions import Permission
@@ -30,6 +30,7 @@ class UnitRepository:
         rows = await self.session.execute(select(unit_types).order_by(unit_types.c.level, unit_types.c.code))
         return [_unit_type(row) for row in rows]
 
+    @unscoped("the service checks the unit against the principal's scope before loading it")
     async def get(self, unit_id: UUID, *, for_update: bool = False) -> Unit | None:
         query = select(units, unit_types).join(unit_types).where(units.c.unit_id == unit_id)
         if for_update:
@@ -37,6 +38,7 @@ class UnitRepository:
         row = (await self.session.execute(query)).one_or_none()
         return _unit(row) if row else None
 
+    @unscoped("unit codes are unique nationally; answers only yes/no")
     async def code_exists(self, code: str) -> bool:
         return bool(await self.session.scalar(select(func.count()).where(units.c.code == code)))
 
@@ -44,6 +46,7 @@ class UnitRepository:
         await self.session.execute(insert(units).values(**_columns(unit)))
         await self._record_history(unit, "created", changed_by)
 
+    @unscoped("writes one unit the service has already checked against the principal's scope")
     async def save(self, unit: Unit, change: str, changed_by: str) -> None:
         await self.session.execute(
             update(units).where(units.c.unit_id == unit.unit_id).values(**_columns(unit), updated_at=func.now())
@@ -102,6 +105,7 @@ class UnitRepository:
         query = restrict_to_scope(query, principal, Permission.UNITS_READ, units.c.unit_id)
         return list(await self.session.execute(query))
 
+    @unscoped("the path above a unit the caller may see; the service checks that unit first")
     async def ancestors(self, unit_id: UUID) -> list[Row]:
         query = (
             select(units.c.unit_id, units.c.code, units.c.name, units.c.type_code, tree_closure.c.depth)

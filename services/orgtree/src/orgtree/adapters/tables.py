@@ -61,6 +61,7 @@ units = Table(
     Column("created_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
     Column("updated_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
     Index("units_parent", "parent_id"),
+    info={"scoped_by": "unit_id"},
 )
 
 # Every version of every unit with the dates it was true: the tree as of any past date.
@@ -79,4 +80,5 @@ unit_history = Table(
     Column("changed_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
     Index("unit_history_unit_version", "unit_id", "version", unique=True),
     Index("unit_history_validity", "valid_from", "valid_to"),
+    info={"scoped_by": "unit_id"},
 )

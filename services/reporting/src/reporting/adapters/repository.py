@@ -5,7 +5,7 @@ from __future__ import annotations
 from uuid import UUID
 
 from chassis.principal import Principal
-from chassis.scope import restrict_to_scope
+from chassis.scope import restrict_to_scope, unscoped
 from chassis.tables import tree_closure
 from contracts.events.members_member_v1 import MemberSnapshot
 from contracts.permissions import Permission
@@ -20,6 +20,7 @@ class MemberFactRepository:
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
 
+    @unscoped("the consumer applies events for every unit; no principal is involved")
     async def apply(self, snapshot: MemberSnapshot) -> bool:
         """Move the member's contribution from its old bucket to its new one. False for a stale event."""
         previous = (
@@ -43,6 +44,7 @@ class MemberFactRepository:
         await self._add(snapshot.unit_id, snapshot.status, snapshot.gender, snapshot.is_foreign, 1)
         return True
 
+    @unscoped("part of apply: the consumer's own bookkeeping")
     async def _add(self, unit_id: UUID, status: str, gender: str, is_foreign: bool, delta: int) -> None:
         key = {"unit_id": unit_id, "status": status, "gender": gender, "is_foreign": is_foreign}
         if delta < 0:

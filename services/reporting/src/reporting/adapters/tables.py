@@ -20,6 +20,7 @@ member_facts = Table(
     Column("gender", Text, nullable=False),
     Column("is_foreign", Boolean, nullable=False),
     Column("version", Integer, nullable=False),
+    info={"scoped_by": "unit_id"},
 )
 
 unit_member_counts = Table(
@@ -31,4 +32,5 @@ unit_member_counts = Table(
     Column("is_foreign", Boolean, nullable=False),
     Column("members", BigInteger, nullable=False),
     PrimaryKeyConstraint("unit_id", "status", "gender", "is_foreign"),
+    info={"scoped_by": "unit_id"},
 )
