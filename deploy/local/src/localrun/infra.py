@@ -6,7 +6,9 @@ import asyncio
 import importlib.resources
 import logging
 import os
+import signal
 import stat
+import time
 from pathlib import Path
 
 import asyncpg
@@ -45,3 +47,25 @@ def tansu_binary() -> Path:
     if not os.access(path, os.X_OK):
         path.chmod(path.stat().st_mode | stat.S_IXUSR | stat.S_IXGRP | stat.S_IXOTH)
     return path
+
+
+def embedded_postgres_pid(data_dir: Path) -> int | None:
+    """The postmaster running on `data_dir`, if any."""
+    try:
+        pid = int((data_dir / "postmaster.pid").read_text().split("\n", 1)[0])
+        os.kill(pid, 0)
+    except (OSError, ValueError):
+        return None
+    return pid
+
+
+def stop_embedded_postgres(data_dir: Path, timeout: float = 30.0) -> None:
+    """Fast shutdown (SIGINT: roll back open transactions, then stop) of the server on `data_dir`."""
+    pid = embedded_postgres_pid(data_dir)
+    if pid is None:
+        return
+    os.kill(pid, signal.SIGINT)
+    deadline = time.monotonic() + timeout
+    while embedded_postgres_pid(data_dir) == pid and time.monotonic() < deadline:
+        time.sleep(0.1)
+    log.info("stopped embedded PostgreSQL in %s", data_dir)

@@ -36,7 +36,8 @@ class Service:
 
 # The one table: start order of the programs and migrations follows it.
 SERVICES: tuple[Service, ...] = (
-    Service("orgtree", "orgtree", 101),
+    # orgtree owns the tree and consumes nothing (its `consume` would exit at once, again and again).
+    Service("orgtree", "orgtree", 101, consume=False),
     Service("members", "members", 102),
     Service("identity", "identity", 103),
     Service("reporting", "reporting", 104),

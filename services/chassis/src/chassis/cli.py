@@ -85,7 +85,7 @@ def main(definition: ServiceDefinition, argv: list[str] | None = None) -> None:
             from faststream.specification import AsyncAPI
 
             spec = AsyncAPI(consumer.broker, title=f"{definition.name} consumers", schema_version="3.0.0")
-            print(json.dumps(spec.to_jsonable(), indent=2, ensure_ascii=False))
+            print(json.dumps(spec.to_specification().to_jsonable(), indent=2, ensure_ascii=False))
 
 
 async def _consume(definition: ServiceDefinition, settings: ServiceSettings) -> None:

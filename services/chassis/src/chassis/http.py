@@ -16,7 +16,7 @@ from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from sqlalchemy.ext.asyncio import AsyncSession
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from chassis import telemetry
+from chassis import audit, telemetry
 from chassis.database import Database
 from chassis.errors import PROBLEM_CONTENT_TYPE, Problem, from_validation_errors
 from chassis.principal import INTERNAL_TOKEN_HEADER, Principal, verify_internal_token
@@ -110,15 +110,19 @@ def create_service_app(
 
     for router in routers:
         app.include_router(router)
+    app.include_router(audit.audit_router(f"/api/v1/{settings.service_name}"))
+    app.add_middleware(audit.AuditMiddleware, service=settings.service_name, database=database)
     app.add_middleware(MetricsMiddleware, service=settings.service_name)
     return app
 
 
 def _principal(request: Request) -> Principal:
     settings: ServiceSettings = request.app.state.settings
-    return verify_internal_token(
+    principal = verify_internal_token(
         request.headers.get(INTERNAL_TOKEN_HEADER), settings.internal_token_secret, settings.internal_token_audience
     )
+    audit.note_principal(principal)
+    return principal
 
 
 async def _session(request: Request) -> AsyncIterator[AsyncSession]:

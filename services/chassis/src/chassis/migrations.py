@@ -45,6 +45,14 @@ def create_chassis_tables(connection: Connection) -> None:
         f"BEGIN PERFORM pg_notify('{NOTIFY_CHANNEL}', ''); RETURN NULL; END $$"
     )
     connection.exec_driver_sql(
+        "CREATE OR REPLACE FUNCTION refuse_change() RETURNS trigger LANGUAGE plpgsql AS $$ "
+        "BEGIN RAISE EXCEPTION 'the audit trail is append-only (% refused)', TG_OP; END $$"
+    )
+    connection.exec_driver_sql(
+        "CREATE TRIGGER audit_log_append_only BEFORE UPDATE OR DELETE OR TRUNCATE ON audit_log "
+        "FOR EACH STATEMENT EXECUTE FUNCTION refuse_change()"
+    )
+    connection.exec_driver_sql(
         "CREATE TRIGGER outbox_events_notify AFTER INSERT ON outbox_events "
         "FOR EACH STATEMENT EXECUTE FUNCTION notify_outbox()"
     )

@@ -13,6 +13,7 @@ from contracts.permissions import Permission
 from sqlalchemy import ColumnElement, Select, exists, false, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from chassis import audit
 from chassis.errors import OutOfScope
 from chassis.principal import Principal
 from chassis.tables import tree_closure
@@ -44,6 +45,7 @@ async def is_in_scope(session: AsyncSession, principal: Principal, permission: P
 
 
 async def ensure_in_scope(session: AsyncSession, principal: Principal, permission: Permission, unit_id: UUID) -> None:
+    audit.note_unit(unit_id)
     if not await is_in_scope(session, principal, permission, unit_id):
         raise OutOfScope(
             f"Đơn vị {unit_id} nằm ngoài phạm vi quản lý của bạn (quyền {permission.value})",

@@ -83,3 +83,26 @@ tree_closure = Table(
     PrimaryKeyConstraint("ancestor_id", "descendant_id"),
     Index("tree_closure_descendant", "descendant_id", "ancestor_id"),
 )
+
+# Append-only record of every write: a trigger refuses UPDATE, DELETE and TRUNCATE.
+audit_log = Table(
+    "audit_log",
+    metadata,
+    Column("id", BigInteger, primary_key=True, autoincrement=True),
+    Column("occurred_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+    Column("service", Text, nullable=False),
+    Column("action", Text, nullable=False),
+    Column("target", Text),
+    Column("unit_id", Uuid),
+    Column("user_id", Uuid),
+    Column("username", Text),
+    Column("acting_for", Uuid),
+    Column("delegation_id", Uuid),
+    Column("status", Integer, nullable=False),
+    Column("outcome", Text, nullable=False),
+    Column("request_id", Text),
+    Column("client_ip", Text),
+    Column("trace_id", Text),
+    Index("audit_log_unit_time", "unit_id", "occurred_at"),
+    info={"scoped_by": "unit_id"},
+)

@@ -7,11 +7,12 @@ in two set-based statements (no member row is ever touched).
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from uuid import UUID
 
 from contracts.events import orgtree_unit_v1
 from contracts.events.orgtree_unit_v1 import UnitState, _UnitEvent
-from sqlalchemy import and_, delete, func, insert, literal, select
+from sqlalchemy import ARRAY, Boolean, Integer, Text, Uuid, and_, bindparam, delete, func, insert, literal, select, text
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -80,11 +81,152 @@ async def _relink_subtree(session: AsyncSession, unit_id: UUID, new_parent_id: U
     await session.execute(
         insert(tree_closure).from_select(
             ["ancestor_id", "descendant_id", "depth"],
-            select(above.c.ancestor_id, below.c.descendant_id, above.c.depth + below.c.depth + 1).where(
-                and_(above.c.descendant_id == new_parent_id, below.c.ancestor_id == unit_id)
-            ),
+            # Every ancestor of the new parent times every unit of the moved subtree: a cross join on purpose.
+            select(above.c.ancestor_id, below.c.descendant_id, above.c.depth + below.c.depth + 1)
+            .select_from(above.join(below, literal(True)))
+            .where(and_(above.c.descendant_id == new_parent_id, below.c.ancestor_id == unit_id)),
         )
     )
+
+
+async def apply_unit_states(session: AsyncSession, states: Sequence[UnitState]) -> int:
+    """Batched `apply_unit_state` for catch-up and bulk changes: a few set-based statements per batch.
+
+    `states` are in event order. Per unit only the newest version counts; units new to
+    the replica are linked in one statement (their parents may be new in the same
+    batch), and moved subtrees are re-linked together when they are independent.
+    Returns how many units changed.
+    """
+    latest: dict[UUID, UnitState] = {}
+    for state in states:
+        known = latest.pop(state.unit_id, None)
+        # Re-inserting keeps the dict in order of each unit's last event, the order moves must replay in.
+        latest[state.unit_id] = state if known is None or state.version > known.version else known
+    if not latest:
+        return 0
+    current = {
+        row.unit_id: row
+        for row in await session.execute(
+            select(tree_units.c.unit_id, tree_units.c.version, tree_units.c.parent_id)
+            .where(tree_units.c.unit_id.in_(list(latest)))
+            .with_for_update()
+        )
+    }
+    fresh = [s for s in latest.values() if s.unit_id not in current]
+    changed = [s for s in latest.values() if s.unit_id in current and current[s.unit_id].version < s.version]
+    if not fresh and not changed:
+        return 0
+    await _upsert_units(session, fresh + changed)
+    if fresh:
+        await _link_new_units(session, fresh)
+    moved = [s for s in changed if current[s.unit_id].parent_id != s.parent_id]
+    if moved:
+        await _relink_subtrees(session, moved)
+    return len(fresh) + len(changed)
+
+
+def _array(name: str, values: list, element) -> object:
+    return bindparam(name, values, type_=ARRAY(element))
+
+
+async def _upsert_units(session: AsyncSession, states: list[UnitState]) -> None:
+    columns = {
+        "unit_id": (Uuid, [s.unit_id for s in states]),
+        "code": (Text, [s.code for s in states]),
+        "name": (Text, [s.name for s in states]),
+        "type_code": (Text, [s.type_code for s in states]),
+        "parent_id": (Uuid, [s.parent_id for s in states]),
+        "status": (Text, [s.status for s in states]),
+        "province_code": (Text, [s.province_code for s in states]),
+        "enterprise_type": (Text, [s.enterprise_type for s in states]),
+        "version": (Integer, [s.version for s in states]),
+        **{
+            flag: (Boolean, [getattr(s.capabilities, flag) for s in states])
+            for flag in type(states[0].capabilities).model_fields
+        },
+    }
+    rows = func.unnest(*(_array(name, values, element) for name, (element, values) in columns.items()))
+    rows = rows.table_valued(*columns).render_derived()
+    upsert = pg_insert(tree_units).from_select(list(columns), select(*(rows.c[name] for name in columns)))
+    await session.execute(
+        upsert.on_conflict_do_update(
+            index_elements=[tree_units.c.unit_id],
+            set_={**{name: upsert.excluded[name] for name in columns if name != "unit_id"}, "updated_at": func.now()},
+            where=tree_units.c.version < upsert.excluded.version,
+        )
+    )
+
+
+# Closure rows of units new to the replica: walk up through the batch to the first unit already
+# linked, then borrow that unit's ancestors. One statement however deep the new part is.
+_LINK_NEW = text("""
+WITH RECURSIVE batch(unit_id, parent_id) AS (
+    SELECT * FROM unnest(CAST(:unit_ids AS uuid[]), CAST(:parent_ids AS uuid[]))
+), chain(descendant_id, ancestor_id, depth) AS (
+    SELECT unit_id, unit_id, 0 FROM batch
+    UNION ALL
+    SELECT chain.descendant_id, batch.parent_id, chain.depth + 1
+    FROM chain JOIN batch ON batch.unit_id = chain.ancestor_id
+    WHERE batch.parent_id IS NOT NULL
+)
+INSERT INTO tree_closure (ancestor_id, descendant_id, depth)
+SELECT chain.ancestor_id, chain.descendant_id, chain.depth
+FROM chain WHERE EXISTS (SELECT 1 FROM batch WHERE batch.unit_id = chain.ancestor_id)
+UNION ALL
+SELECT above.ancestor_id, chain.descendant_id, chain.depth + above.depth
+FROM chain JOIN tree_closure above ON above.descendant_id = chain.ancestor_id
+WHERE NOT EXISTS (SELECT 1 FROM batch WHERE batch.unit_id = chain.ancestor_id)
+""")
+
+
+async def _link_new_units(session: AsyncSession, states: list[UnitState]) -> None:
+    await session.execute(
+        _LINK_NEW, {"unit_ids": [s.unit_id for s in states], "parent_ids": [s.parent_id for s in states]}
+    )
+
+
+# A moved unit can be inside another moved subtree, or be the new home of one; then the order of the
+# moves matters and they are replayed one by one.
+_MOVES_OVERLAP = text("""
+SELECT EXISTS (
+    SELECT 1 FROM tree_closure
+    WHERE ancestor_id = ANY(CAST(:unit_ids AS uuid[]))
+      AND (descendant_id = ANY(CAST(:unit_ids AS uuid[])) OR descendant_id = ANY(CAST(:parent_ids AS uuid[])))
+      AND depth > 0
+)
+""")
+
+_UNLINK_MOVED = text("""
+WITH moved(unit_id) AS (SELECT unnest(CAST(:unit_ids AS uuid[])))
+DELETE FROM tree_closure link
+USING moved, tree_closure below, tree_closure above
+WHERE below.ancestor_id = moved.unit_id
+  AND above.descendant_id = moved.unit_id AND above.depth > 0
+  AND link.descendant_id = below.descendant_id AND link.ancestor_id = above.ancestor_id
+""")
+
+_RELINK_MOVED = text("""
+WITH moved(unit_id, parent_id) AS (
+    SELECT * FROM unnest(CAST(:unit_ids AS uuid[]), CAST(:parent_ids AS uuid[]))
+)
+INSERT INTO tree_closure (ancestor_id, descendant_id, depth)
+SELECT above.ancestor_id, below.descendant_id, above.depth + below.depth + 1
+FROM moved
+JOIN tree_closure above ON above.descendant_id = moved.parent_id
+JOIN tree_closure below ON below.ancestor_id = moved.unit_id
+""")
+
+
+async def _relink_subtrees(session: AsyncSession, moved: list[UnitState]) -> None:
+    unit_ids = [s.unit_id for s in moved]
+    parent_ids = [s.parent_id for s in moved if s.parent_id is not None]
+    ids = {"unit_ids": unit_ids, "parent_ids": parent_ids}
+    if set(unit_ids) & set(parent_ids) or await session.scalar(_MOVES_OVERLAP, ids):
+        for state in moved:
+            await _relink_subtree(session, state.unit_id, state.parent_id)
+        return
+    await session.execute(_UNLINK_MOVED, {"unit_ids": unit_ids})
+    await session.execute(_RELINK_MOVED, {"unit_ids": unit_ids, "parent_ids": [s.parent_id for s in moved]})
 
 
 async def get_unit(session: AsyncSession, unit_id: UUID):

@@ -8,9 +8,12 @@ from sqlalchemy import (
     Column,
     Date,
     DateTime,
+    Float,
     Index,
     Integer,
+    LargeBinary,
     MetaData,
+    Sequence,
     Table,
     Text,
     Uuid,
@@ -20,6 +23,11 @@ from sqlalchemy import (
 from sqlalchemy.dialects.postgresql import JSONB
 
 metadata = MetaData()
+
+# National member codes: never cycles, never reused; a rolled-back approval leaves a gap, not a reuse.
+member_code_seq = Sequence("member_code_seq", start=1, minvalue=1, maxvalue=999_999_999, cycle=False,
+                           metadata=metadata)
+transfer_letter_seq = Sequence("transfer_letter_seq", start=1, metadata=metadata)
 
 members = Table(
     "members",
@@ -34,6 +42,8 @@ members = Table(
     Column("date_of_birth", Date, nullable=False),
     Column("id_kind", Text, nullable=False),
     Column("id_number", Text, nullable=False),
+    Column("id_issued_on", Date),
+    Column("id_issued_place", Text),
     Column("joined_on", Date),
     Column("position", Text),
     Column("phone", Text),
@@ -41,11 +51,20 @@ members = Table(
     Column("hometown", Text),
     Column("ethnicity", Text),
     Column("religion", Text),
+    Column("education", Text),
     Column("occupation", Text),
+    Column("employer", Text),
     Column("nationality", Text, nullable=False, server_default=text("'VN'")),
+    Column("contract_months", Integer),
     Column("card_type", Text),
+    Column("card_status", Text, nullable=False, server_default=text("'none'")),
     Column("vpoint_code", Text),
     Column("has_photo", Boolean, nullable=False, server_default=text("false")),
+    Column("status_reason", Text),
+    Column("suspended_until", Date),
+    Column("approved_at", DateTime(timezone=True)),
+    Column("approved_by", Text),
+    Column("import_id", Uuid),
     Column("version", Integer, nullable=False),
     Column("created_by", Text),
     Column("created_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
@@ -54,6 +73,10 @@ members = Table(
     Index("members_one_person", "id_number", unique=True,
           postgresql_where=text("status NOT IN ('removed', 'rejected')")),
     Index("members_unit_name", "unit_id", "name_search", "member_id"),
+    Index("members_id_number", "id_number"),
+    Index("members_phone", "phone", postgresql_where=text("phone IS NOT NULL")),
+    Index("members_pending", "unit_id", "created_at", postgresql_where=text("status = 'pending'")),
+    Index("members_suspension_due", "suspended_until", postgresql_where=text("status = 'suspended'")),
     info={"scoped_by": "unit_id"},
 )
 
@@ -67,9 +90,98 @@ member_history = Table(
     Column("change", Text, nullable=False),
     Column("state", JSONB, nullable=False),
     Column("reason", Text),
+    # What the change was about beyond the new state: changed field names, units of a transfer, end dates.
+    Column("details", JSONB),
     Column("changed_by", Text),
     Column("acting_for", Text),
     Column("changed_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
     Index("member_history_member_version", "member_id", "version", unique=True),
     info={"scoped_by": "member_id -> members.unit_id"},
+)
+
+# Chuyển sinh hoạt: the origin releases (status `released`), the destination accepts (`completed`).
+member_transfers = Table(
+    "member_transfers",
+    metadata,
+    Column("transfer_id", Uuid, primary_key=True),
+    Column("member_id", Uuid, nullable=False),
+    Column("from_unit_id", Uuid, nullable=False),
+    Column("to_unit_id", Uuid, nullable=False),
+    Column("status", Text, nullable=False),
+    Column("reason", Text),
+    Column("letter_number", Text, nullable=False, unique=True),
+    Column("released_by", Text, nullable=False),
+    Column("released_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+    Column("closed_by", Text),
+    Column("closed_at", DateTime(timezone=True)),
+    Column("close_reason", Text),
+    Index("member_transfers_one_open", "member_id", unique=True, postgresql_where=text("status = 'released'")),
+    Index("member_transfers_to", "to_unit_id", "status"),
+    Index("member_transfers_from", "from_unit_id", "status"),
+    info={"scoped_by": "from_unit_id"},
+)
+
+# An Excel/CSV import: the file, its validation outcome and progress. Work is claimed from here.
+member_imports = Table(
+    "member_imports",
+    metadata,
+    Column("import_id", Uuid, primary_key=True),
+    Column("unit_id", Uuid, nullable=False),
+    Column("file_sha256", Text, nullable=False),
+    Column("file_name", Text, nullable=False),
+    Column("file_kind", Text, nullable=False),
+    Column("content", LargeBinary),
+    # uploaded -> validating -> validated -> committing -> completed | rejected | failed
+    Column("status", Text, nullable=False),
+    Column("mode", Text),
+    Column("total_rows", Integer, nullable=False, server_default=text("0")),
+    Column("valid_rows", Integer, nullable=False, server_default=text("0")),
+    Column("error_rows", Integer, nullable=False, server_default=text("0")),
+    Column("warning_rows", Integer, nullable=False, server_default=text("0")),
+    Column("rows_done", Integer, nullable=False, server_default=text("0")),
+    Column("inserted_rows", Integer, nullable=False, server_default=text("0")),
+    Column("rows_per_second", Float),
+    Column("header_map", JSONB),
+    Column("problem", JSONB),
+    Column("created_by", Text, nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+    Column("started_at", DateTime(timezone=True)),
+    Column("finished_at", DateTime(timezone=True)),
+    Index("member_imports_file", "unit_id", "file_sha256", unique=True),
+    Index("member_imports_work", "created_at", postgresql_where=text("status IN ('uploaded', 'committing')")),
+    info={"scoped_by": "unit_id"},
+)
+
+# Staging: one row per data row of an import, normalised, with its problems. Filled with COPY.
+member_import_rows = Table(
+    "member_import_rows",
+    metadata,
+    Column("import_id", Uuid, primary_key=True),
+    Column("row_number", Integer, primary_key=True),
+    # Decided at staging time so a resumed import inserts the very same ids (no duplicates).
+    Column("member_id", Uuid, nullable=False),
+    Column("original", JSONB, nullable=False),
+    Column("full_name", Text),
+    Column("gender", Text),
+    Column("date_of_birth", Date),
+    Column("id_kind", Text),
+    Column("id_number", Text),
+    Column("id_issued_on", Date),
+    Column("id_issued_place", Text),
+    Column("joined_on", Date),
+    Column("position", Text),
+    Column("phone", Text),
+    Column("email", Text),
+    Column("hometown", Text),
+    Column("ethnicity", Text),
+    Column("religion", Text),
+    Column("education", Text),
+    Column("occupation", Text),
+    Column("employer", Text),
+    Column("nationality", Text),
+    Column("card_type", Text),
+    Column("vpoint_code", Text),
+    Column("errors", JSONB, nullable=False, server_default=text("'[]'::jsonb")),
+    Column("warnings", JSONB, nullable=False, server_default=text("'[]'::jsonb")),
+    info={"scoped_by": "import_id -> member_imports.unit_id"},
 )

@@ -13,6 +13,8 @@ from contracts.events.members_member_v1 import MemberSnapshot
 from members.domain.identity_numbers import check_cccd, check_cmnd
 
 MIN_AGE, MAX_AGE = 15, 100
+# Since 1/7/2025 foreign workers may join with a contract of 12 months or more.
+FOREIGN_MIN_CONTRACT = 12
 PHONE_PATTERN = re.compile(r"^0(3|5|7|8|9)\d{8}$")
 
 
@@ -36,6 +38,8 @@ class Member:
     id_number: str
     status: str = "pending"
     member_code: str | None = None
+    id_issued_on: date | None = None
+    id_issued_place: str | None = None
     joined_on: date | None = None
     position: str | None = None
     phone: str | None = None
@@ -43,11 +47,17 @@ class Member:
     hometown: str | None = None
     ethnicity: str | None = None
     religion: str | None = None
+    education: str | None = None
     occupation: str | None = None
+    employer: str | None = None
     nationality: str = "VN"
+    contract_months: int | None = None
     card_type: str | None = None
+    card_status: str = "none"
     vpoint_code: str | None = None
     has_photo: bool = False
+    status_reason: str | None = None
+    suspended_until: date | None = None
     version: int = 1
     extra: dict = field(default_factory=dict)
 
@@ -70,6 +80,19 @@ class Member:
 
 def validate_new_member(member: Member, today: date) -> None:
     """Every rule a record must meet before it is stored; all problems are reported at once."""
+    errors = member_problems(member, today)
+    if errors:
+        first = errors[0]
+        raise InvalidInput(
+            f"Hồ sơ đoàn viên không hợp lệ: {first.message_vi}",
+            f"The member record is invalid: {first.message_en}",
+            field=first.field,
+            errors=errors,
+        )
+
+
+def member_problems(member: Member, today: date) -> list[FieldError]:
+    """The problems of a record, for the API (raised together) and the import (one report row each)."""
     errors: list[FieldError] = []
     age = (today - member.date_of_birth).days // 365
     if not MIN_AGE <= age <= MAX_AGE:
@@ -91,14 +114,11 @@ def validate_new_member(member: Member, today: date) -> None:
     if member.joined_on and member.joined_on > today:
         errors.append(FieldError("joined_on", "future-date", "Ngày vào công đoàn không được ở tương lai",
                                  "The date of joining cannot be in the future"))
+    if member.is_foreign and member.contract_months is not None and member.contract_months < FOREIGN_MIN_CONTRACT:
+        errors.append(FieldError("contract_months", "contract-too-short",
+                                 f"Người lao động nước ngoài phải có hợp đồng từ {FOREIGN_MIN_CONTRACT} tháng trở lên",
+                                 f"Foreign workers need a contract of {FOREIGN_MIN_CONTRACT} months or more"))
     if member.vpoint_code and not 5 <= len(member.vpoint_code) <= 16:
         errors.append(FieldError("vpoint_code", "vpoint-length", "Mã Vpoint phải dài từ 5 đến 16 ký tự",
                                  "A Vpoint code is 5 to 16 characters"))
-    if errors:
-        first = errors[0]
-        raise InvalidInput(
-            f"Hồ sơ đoàn viên không hợp lệ: {first.message_vi}",
-            f"The member record is invalid: {first.message_en}",
-            field=first.field,
-            errors=errors,
-        )
+    return errors

@@ -35,6 +35,7 @@ unit_types = Table(
     Column("can_order_cards", Boolean, nullable=False),
     Column("can_have_users", Boolean, nullable=False),
     Column("allowed_children", ARRAY(Text), nullable=False),
+    Column("abolished_on", Date),
 )
 
 units = Table(
@@ -56,11 +57,12 @@ units = Table(
     Column("sector", Text),
     Column("workforce_size", Integer),
     Column("merged_into_id", Uuid),
+    Column("successor_unit_id", Uuid),
     Column("effective_from", Date, nullable=False),
     Column("version", Integer, nullable=False),
     Column("created_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
     Column("updated_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
-    Index("units_parent", "parent_id"),
+    Index("units_parent_code", "parent_id", "code"),
     info={"scoped_by": "unit_id"},
 )
 
@@ -80,5 +82,19 @@ unit_history = Table(
     Column("changed_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
     Index("unit_history_unit_version", "unit_id", "version", unique=True),
     Index("unit_history_validity", "valid_from", "valid_to"),
+    Index("unit_history_parent", "parent_id", "valid_from"),
+    info={"scoped_by": "unit_id"},
+)
+
+# Where each member is, from `members.member.v1`: orgtree never reads members otherwise, but dissolving
+# a unit needs to know whether it still holds anyone.
+member_units = Table(
+    "member_units",
+    metadata,
+    Column("member_id", Uuid, primary_key=True),
+    Column("unit_id", Uuid, nullable=False),
+    Column("status", Text, nullable=False),
+    Column("version", Integer, nullable=False),
+    Index("member_units_unit", "unit_id", "status"),
     info={"scoped_by": "unit_id"},
 )

@@ -1,19 +1,33 @@
-"""HTTP endpoints of orgtree: `/api/v1/orgtree/...`."""
+"""HTTP endpoints of orgtree that change the tree: `/api/v1/orgtree/...`. Queries are in `queries.py`."""
 
 from __future__ import annotations
 
 from datetime import date
+from typing import Literal
 from uuid import UUID
 
 from chassis.database import Database
 from chassis.http import CurrentPrincipal, Session, create_service_app
-from chassis.pagination import Page, decode_cursor, encode_cursor, page_of
-from fastapi import APIRouter, FastAPI, Query, status
+from fastapi import APIRouter, FastAPI, File, Form, UploadFile, status
 
-from orgtree.application.service import NewUnit, UnitService
+from orgtree.application.batch import BatchResult, UnitBatch
+from orgtree.application.service import NewUnit, UnitChanges, UnitService
 from orgtree.config import OrgtreeSettings
 from orgtree.domain.model import Employer
-from orgtree.entrypoints.schemas import UnitCreate, UnitMove, UnitOut, UnitRename, UnitSummary
+from orgtree.domain.plan import UnitRow
+from orgtree.entrypoints import queries
+from orgtree.entrypoints.schemas import (
+    BatchReport,
+    CreatedRow,
+    RejectedRow,
+    UnitBatchCreate,
+    UnitCreate,
+    UnitDissolve,
+    UnitMerge,
+    UnitMove,
+    UnitOut,
+    UnitUpdate,
+)
 
 router = APIRouter(prefix="/api/v1/orgtree", tags=["orgtree"])
 
@@ -32,40 +46,48 @@ async def create_unit(body: UnitCreate, principal: CurrentPrincipal, session: Se
     return UnitOut.of(unit)
 
 
-@router.get("/units/{unit_id}", response_model=UnitOut)
-async def get_unit(unit_id: UUID, principal: CurrentPrincipal, session: Session) -> UnitOut:
-    return UnitOut.of(await UnitService(session).get(principal, unit_id))
+@router.post("/units/batch", status_code=status.HTTP_201_CREATED, response_model=BatchReport)
+async def create_units(body: UnitBatchCreate, principal: CurrentPrincipal, session: Session) -> BatchReport:
+    """Create a group of units at once (tạo nhóm cấp công đoàn): all of them, or none and a report by index."""
+    rows = [
+        UnitRow(
+            row=index, code=item.code, name=item.name, type_code=item.type_code, parent_code=item.parent_code,
+            parent_id=item.parent_id, short_name=item.short_name, province=item.province_code,
+            address=item.address, **_employer_fields(item.employer),
+        )
+        for index, item in enumerate(body.units)
+    ]
+    result = await UnitBatch(session).create(principal, rows, "all_or_nothing", body.effective_from)
+    return _report(result)
 
 
-@router.get("/units/{unit_id}/children", response_model=Page[UnitSummary])
-async def list_children(
-    unit_id: UUID,
+@router.post("/units/imports", response_model=BatchReport)
+async def import_units(
     principal: CurrentPrincipal,
     session: Session,
-    after: str | None = None,
-    limit: int = Query(50, ge=1, le=500),
-) -> Page[UnitSummary]:
-    await UnitService(session).get(principal, unit_id)
-    cursor = decode_cursor(after)
-    rows = await UnitService(session).units.children_page(
-        principal, unit_id, cursor[0] if cursor else None, limit + 1
+    file: UploadFile = File(description=".xlsx, .xls, .ods or .csv; one unit per row under a header row"),
+    mode: Literal["all_or_nothing", "valid_rows_only"] = Form("all_or_nothing"),
+    parent_id: UUID | None = Form(None, description="Parent of the rows that name none"),
+    effective_from: date | None = Form(None),
+) -> BatchReport:
+    """Import a tree from a file. All-or-nothing unless `valid_rows_only`; every problem is reported by row."""
+    content = await file.read()
+    result = await UnitBatch(session).import_file(
+        principal, file.filename or "", content, mode, effective_from, parent_id
     )
-    items = [UnitSummary.model_validate(row, from_attributes=True) for row in rows]
-    return page_of(items, limit, lambda last: encode_cursor(last.code))
+    return _report(result)
 
 
-@router.get("/units", response_model=Page[UnitSummary])
-async def search_units(
-    principal: CurrentPrincipal,
-    session: Session,
-    q: str = Query(min_length=1, max_length=200, description="Name (with or without diacritics) or code"),
-    after: str | None = None,
-    limit: int = Query(50, ge=1, le=500),
-) -> Page[UnitSummary]:
-    cursor = decode_cursor(after)
-    rows = await UnitService(session).units.search(principal, q, cursor[0] if cursor else None, limit + 1)
-    items = [UnitSummary.model_validate(row, from_attributes=True) for row in rows]
-    return page_of(items, limit, lambda last: encode_cursor(last.code))
+@router.patch("/units/{unit_id}", response_model=UnitOut)
+async def update_unit(unit_id: UUID, body: UnitUpdate, principal: CurrentPrincipal, session: Session) -> UnitOut:
+    provided = body.model_fields_set - {"effective_from"}
+    changes = UnitChanges(
+        provided=frozenset(provided), name=body.name, short_name=body.short_name,
+        province_code=body.province_code, address=body.address,
+        employer=body.employer.model_dump(exclude_unset=True) if body.employer else {},
+    )
+    updated = await UnitService(session).update(principal, unit_id, changes, body.effective_from or date.today())
+    return UnitOut.of(updated)
 
 
 @router.post("/units/{unit_id}/move", response_model=UnitOut)
@@ -74,13 +96,48 @@ async def move_unit(unit_id: UUID, body: UnitMove, principal: CurrentPrincipal, 
     return UnitOut.of(moved)
 
 
-@router.patch("/units/{unit_id}", response_model=UnitOut)
-async def rename_unit(unit_id: UUID, body: UnitRename, principal: CurrentPrincipal, session: Session) -> UnitOut:
-    renamed = await UnitService(session).rename(
-        principal, unit_id, body.name, body.short_name, body.effective_from or date.today()
+@router.post("/units/{unit_id}/merge", response_model=UnitOut)
+async def merge_unit(unit_id: UUID, body: UnitMerge, principal: CurrentPrincipal, session: Session) -> UnitOut:
+    """Merge this unit into `target_unit_id`: its children move there, and it closes pointing to the target."""
+    merged = await UnitService(session).merge(
+        principal, unit_id, body.target_unit_id, body.effective_from or date.today()
     )
-    return UnitOut.of(renamed)
+    return UnitOut.of(merged)
+
+
+@router.post("/units/{unit_id}/dissolve", response_model=UnitOut)
+async def dissolve_unit(unit_id: UUID, body: UnitDissolve, principal: CurrentPrincipal, session: Session) -> UnitOut:
+    """Dissolve this unit: it must be empty, or name a successor that receives what it holds."""
+    dissolved = await UnitService(session).dissolve(
+        principal, unit_id, body.successor_unit_id, body.effective_from or date.today()
+    )
+    return UnitOut.of(dissolved)
+
+
+def _employer_fields(employer) -> dict:
+    if employer is None:
+        return {}
+    return {
+        "employer_name": employer.name, "employer_tax_code": employer.tax_code,
+        "enterprise_type": employer.enterprise_type, "sector": employer.sector,
+        "workforce_size": employer.workforce_size,
+    }
+
+
+def _report(result: BatchResult) -> BatchReport:
+    rejected = result.rejected()
+    return BatchReport(
+        mode=result.mode,
+        total_rows=result.total_rows,
+        created_count=len(result.created),
+        rejected_count=len(rejected),
+        created=[CreatedRow(row=row, code=unit.code, unit_id=unit.unit_id) for row, unit in result.created],
+        rejected=[RejectedRow.model_validate(entry) for entry in rejected],
+        ignored_columns=result.ignored_columns,
+    )
 
 
 def create_app(settings: OrgtreeSettings, database: Database) -> FastAPI:
-    return create_service_app(settings, database, [router], title="Org tree service (Cây tổ chức công đoàn)")
+    return create_service_app(
+        settings, database, [router, queries.router], title="Org tree service (Cây tổ chức công đoàn)"
+    )

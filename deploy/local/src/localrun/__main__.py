@@ -1,0 +1,124 @@
+"""`python -m localrun up | down | status`: the whole platform on this machine.
+
+Environment: CONGDOAN_DATA_DIR (default <repo>/.data/local), DATABASE_URL (a PostgreSQL
+server; embedded PostgreSQL when unreachable), KAFKA_BOOTSTRAP_SERVERS (an existing Kafka:
+then no development broker is started).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import os
+import signal
+import sys
+from pathlib import Path
+
+from localrun.infra import stop_embedded_postgres
+from localrun.platform import BROKER, Platform, PlatformError
+from localrun.supervision import Paths, Supervisor
+
+
+def repo_root() -> Path:
+    for start in (Path(__file__).resolve(), Path.cwd().resolve()):
+        for directory in (start, *start.parents):
+            pyproject = directory / "pyproject.toml"
+            if pyproject.is_file() and "[tool.uv.workspace]" in pyproject.read_text():
+                return directory
+    raise SystemExit("cannot find the repository root (pyproject.toml with [tool.uv.workspace]); "
+                     "set CONGDOAN_DATA_DIR")
+
+
+def data_dir() -> Path:
+    override = os.environ.get("CONGDOAN_DATA_DIR")
+    return Path(override) if override else repo_root() / ".data" / "local"
+
+
+def up(args: argparse.Namespace) -> int:
+    def terminate(*_: object) -> None:
+        raise KeyboardInterrupt
+
+    signal.signal(signal.SIGTERM, terminate)
+    platform = Platform(
+        data_dir(), base_port=args.base_port, broker_port=args.broker_port,
+        database_url=os.environ.get("DATABASE_URL"), demo_data=not args.no_demo_data,
+        bootstrap_servers=os.environ.get("KAFKA_BOOTSTRAP_SERVERS") or None,
+    )
+    try:
+        platform.start()
+        _print_summary(platform)
+        code = platform.wait()
+        print(f"supervisord exited unexpectedly ({code}); see {platform.paths.log_dir}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print("\nstopping…", file=sys.stderr)
+        return 0
+    except PlatformError as error:
+        print(f"\nlocalrun: {error}", file=sys.stderr)
+        return 1
+    finally:
+        platform.stop()
+
+
+def _print_summary(platform: Platform) -> None:
+    urls = platform.urls
+    if "gateway" in urls:
+        print(f"\nGateway: {urls['gateway']}")
+    for name, url in urls.items():
+        if name != "gateway":
+            print(f"  {name:<10} {url}")
+    print(f"  {'kafka':<10} {platform.bootstrap_servers}")
+    print(f"  {'logs':<10} {platform.paths.log_dir}")
+    for name, reason in platform.missing.items():
+        print(f"  NOT RUNNING {name}: {reason}")
+    if platform.demo_error is not None:
+        print(f"  DEMO DATA FAILED: {platform.demo_error!r} (see the log above)")
+    print("Ctrl-C stops everything.", flush=True)
+
+
+def down(_: argparse.Namespace) -> int:
+    supervisor = Supervisor(Paths(data_dir()))
+    if supervisor.is_running_or_stopping():
+        supervisor.shutdown(last=(BROKER,))
+        print("stopped")
+    else:
+        print("not running")
+    stop_embedded_postgres(data_dir() / "pg")  # left behind when `up` was killed
+    return 0
+
+
+def status(_: argparse.Namespace) -> int:
+    paths = Paths(data_dir())
+    supervisor = Supervisor(paths)
+    if not supervisor.is_running_or_stopping():
+        print(f"not running (data in {paths.data_dir})")
+        return 3
+    for info in supervisor.all_processes():
+        print(f"{info['name']:<20} {info['statename']:<9} {info['description']}")
+    urls = paths.run_dir / "urls.json"
+    if urls.exists():
+        for name, url in json.loads(urls.read_text()).items():
+            print(f"{name:<20} {url}")
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m localrun", description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    commands = parser.add_subparsers(dest="command", required=True)
+    up_parser = commands.add_parser("up", help="start everything and wait for Ctrl-C")
+    up_parser.add_argument("--base-port", type=int, default=8000)
+    up_parser.add_argument("--broker-port", type=int, default=9092)
+    up_parser.add_argument("--no-demo-data", action="store_true")
+    up_parser.set_defaults(run=up)
+    commands.add_parser("down", help="stop a platform started from the same data dir").set_defaults(run=down)
+    commands.add_parser("status", help="show every process").set_defaults(run=status)
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)-7s %(name)s: %(message)s")
+    logging.getLogger("httpx").setLevel(logging.WARNING)  # one line per readiness poll otherwise
+    return args.run(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,78 @@
+"""Demo data for a fresh one-machine platform, loaded through the gateway like a real user would.
+
+It runs on every `up`, also against a data dir that already holds the demo data, so it
+looks before creating: units are found by code and members by their ID number.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+
+import httpx
+
+from contracts.wellknown import NATIONAL_CENTRE_ID
+
+log = logging.getLogger(__name__)
+
+ADMIN_USERNAME = os.environ.get("IDENTITY_BOOTSTRAP_ADMIN_USERNAME", "admin")
+ADMIN_PASSWORD = os.environ.get("IDENTITY_BOOTSTRAP_ADMIN_PASSWORD", "Admin@12345")
+
+# (code, name, type, parent code); the national centre's code is TLD.
+UNITS = [
+    ("HNI", "Liên đoàn Lao động thành phố Hà Nội", "provincial_federation", "TLD"),
+    ("HCM", "Liên đoàn Lao động Thành phố Hồ Chí Minh", "provincial_federation", "TLD"),
+    ("HNI-KCN-TL", "Công đoàn các Khu công nghiệp Thăng Long", "industrial_zone_union", "HNI"),
+    ("HNI-CS-0001", "Công đoàn cơ sở Công ty TNHH May Thăng Long", "grassroots_union", "HNI-KCN-TL"),
+    ("HNI-CS-0002", "Công đoàn cơ sở Công ty Cổ phần Bánh kẹo Hải Hà", "grassroots_union", "HNI"),
+    ("HCM-CS-0001", "Công đoàn cơ sở Công ty TNHH Điện tử Sài Gòn", "grassroots_union", "HCM"),
+]
+
+# (unit code, full name, gender, date of birth, CCCD)
+MEMBERS = [
+    ("HNI-CS-0001", "Nguyễn Văn An", "male", "1990-05-01", "001090000101"),
+    ("HNI-CS-0001", "Trần Thị Bình", "female", "1995-08-12", "001195000102"),
+    ("HNI-CS-0001", "Lê Thị Cúc", "female", "2001-02-03", "001301000103"),
+    ("HNI-CS-0002", "Phạm Văn Dũng", "male", "1985-11-20", "036085000104"),
+    ("HCM-CS-0001", "Võ Thị Én", "female", "1998-07-07", "079198000105"),
+    ("HCM-CS-0001", "Đặng Văn Phúc", "male", "1979-03-15", "079079000106"),
+]
+
+
+async def seed(gateway_url: str) -> None:
+    async with httpx.AsyncClient(base_url=gateway_url, timeout=30) as http:
+        login = await http.post(
+            "/api/v1/identity/login", json={"username": ADMIN_USERNAME, "password": ADMIN_PASSWORD}
+        )
+        login.raise_for_status()
+        http.headers["authorization"] = f"Bearer {login.json()['access_token']}"
+        unit_ids = {"TLD": str(NATIONAL_CENTRE_ID)}
+        for code, name, type_code, parent_code in UNITS:
+            unit_ids[code] = await _unit(http, code, name, type_code, unit_ids[parent_code])
+        created = 0
+        for unit_code, full_name, gender, born, id_number in MEMBERS:
+            response = await http.post(
+                "/api/v1/members/members",
+                json={
+                    "unit_id": unit_ids[unit_code], "full_name": full_name, "gender": gender,
+                    "date_of_birth": born, "id_number": id_number,
+                },
+            )
+            if response.status_code == 409:
+                continue  # already loaded by an earlier start
+            response.raise_for_status()
+            created += 1
+    log.info("demo data: %d units present, %d members created", len(unit_ids), created)
+
+
+async def _unit(http: httpx.AsyncClient, code: str, name: str, type_code: str, parent_id: str) -> str:
+    found = await http.get("/api/v1/orgtree/units", params={"q": code})
+    found.raise_for_status()
+    for unit in found.json()["items"]:
+        if unit["code"] == code:
+            return unit["unit_id"]
+    response = await http.post(
+        "/api/v1/orgtree/units", json={"code": code, "name": name, "type_code": type_code, "parent_id": parent_id}
+    )
+    response.raise_for_status()
+    return response.json()["unit_id"]

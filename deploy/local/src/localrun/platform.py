@@ -1,0 +1,359 @@
+"""The whole platform on one machine: PostgreSQL, the broker, topics, migrations, then every process."""
+
+from __future__ import annotations
+
+import asyncio
+import atexit
+import concurrent.futures
+import importlib.util
+import json
+import logging
+import os
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Coroutine, Iterable
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+from localrun import demo
+from localrun.infra import embedded_postgres_pid, ensure_postgres, stop_embedded_postgres, tansu_binary
+from localrun.services import (
+    SERVICES,
+    SERVICES_BY_NAME,
+    Layout,
+    Process,
+    Service,
+    environment,
+    http_port,
+    internal_token_secret,
+    metrics_port,
+    process_environment,
+    processes,
+)
+from localrun.supervision import FAILED_STATES, Paths, Program, Supervisor, render_config
+
+log = logging.getLogger(__name__)
+
+DEFAULT_DATABASE_URL = "postgresql://postgres@127.0.0.1:5432/postgres"
+BROKER = "broker"
+
+
+class PlatformError(RuntimeError):
+    pass
+
+
+class Platform:
+    """Use as a context manager, or `start()` / `stop()`; blocking, so call it from sync code or fixtures.
+
+    `services=None` runs every service whose module is installed and warns about the rest;
+    an explicit list must all be installed. `bootstrap_servers` points at an existing Kafka
+    (then no development broker is started).
+    """
+
+    def __init__(
+        self,
+        data_dir: Path,
+        base_port: int = 8000,
+        broker_port: int = 9092,
+        database_url: str | None = None,
+        demo_data: bool = True,
+        services: Iterable[str] | None = None,
+        bootstrap_servers: str | None = None,
+        ready_timeout: float = 180.0,
+    ) -> None:
+        self.data_dir = Path(data_dir).resolve()
+        self.base_port = base_port
+        self.broker_port = broker_port
+        self.database_url = database_url or DEFAULT_DATABASE_URL
+        self.demo_data = demo_data
+        self.own_broker = bootstrap_servers is None
+        self.bootstrap_servers = bootstrap_servers or f"127.0.0.1:{broker_port}"
+        self.ready_timeout = ready_timeout
+        self.paths = Paths(self.data_dir)
+        self.supervisor = Supervisor(self.paths)
+        self.services, self.missing = _select(services)
+        self.server_url: str | None = None
+        self.demo_error: BaseException | None = None
+        self._supervisord: subprocess.Popen | None = None
+        self._owns_postgres = False
+
+    # --- what callers read -------------------------------------------------------------
+    @property
+    def processes(self) -> list[Process]:
+        return processes(self.services)
+
+    @property
+    def urls(self) -> dict[str, str]:
+        return {s.name: f"http://127.0.0.1:{http_port(s, self.base_port)}" for s in self.services}
+
+    @property
+    def gateway_url(self) -> str:
+        return self.urls["gateway"]
+
+    @property
+    def pg_dir(self) -> Path:
+        return self.data_dir / "pg"
+
+    @property
+    def spans_path(self) -> Path:
+        return self.data_dir / "spans.jsonl"
+
+    def layout(self) -> Layout:
+        if self.server_url is None:
+            raise PlatformError("PostgreSQL is not known yet: call start() first")
+        return Layout(self.server_url, self.bootstrap_servers, self.base_port, self.data_dir,
+                      internal_token_secret(self.data_dir))
+
+    def environment(self) -> dict[str, str]:
+        return {**os.environ, **environment(self.layout())}
+
+    def programs(self) -> list[Program]:
+        broker = []
+        if self.own_broker:
+            url = f"tcp://127.0.0.1:{self.broker_port}"
+            argv = [str(tansu_binary()), "broker", "--listener-url", url, "--advertised-listener-url", url,
+                    "--storage-engine", "memory://tansu/"]
+            # Its storage is memory only: a graceful stop (about 5 s with clients connected) saves nothing.
+            broker = [Program(BROKER, argv, autostart=True, priority=1, stopwaitsecs=2)]
+        return broker + [
+            Program(p.program, p.argv, priority=200 if p.service.name == "gateway" else 100,
+                    environment=process_environment(p, self.base_port))
+            for p in self.processes
+        ]
+
+    # --- lifecycle ---------------------------------------------------------------------
+    def start(self) -> Platform:
+        try:
+            self._start()
+        except BaseException:
+            self.stop()
+            raise
+        return self
+
+    def _start(self) -> None:
+        for name, reason in self.missing.items():
+            log.warning("not running %s: %s", name, reason)
+        self._check_nothing_in_the_way()
+        already_running = embedded_postgres_pid(self.pg_dir) is not None
+        self.server_url = _blocking(ensure_postgres, self.database_url.replace("+asyncpg", "", 1), self.pg_dir)
+        # Stop only an embedded server this platform started: a running one may serve someone else.
+        self._owns_postgres = not already_running and embedded_postgres_pid(self.pg_dir) is not None
+        self.paths.run_dir.mkdir(parents=True, exist_ok=True)
+        self.paths.config.write_text(render_config(self.paths, self.programs()))
+        self._supervisord = self.supervisor.spawn(self.environment())
+        atexit.register(self.stop)
+        self.supervisor.wait_until_up(self._supervisord)
+        if self.own_broker:
+            self._await_broker()
+        self._provision()
+        self._migrate()
+        for process in self.processes:
+            self.supervisor.start(process.program, wait=False)
+        self._await_ready(self.processes)
+        (self.paths.run_dir / "urls.json").write_text(json.dumps(self.urls, indent=2))
+        if self.demo_data and "gateway" in self.urls:
+            self._seed()
+
+    def stop(self) -> None:
+        """Stop every program (gateway, services, then the broker) and supervisord. Safe to call twice."""
+        atexit.unregister(self.stop)
+        if self._supervisord is not None:  # never another platform's supervisord on the same data dir
+            self.supervisor.shutdown(last=(BROKER,))
+            try:
+                self._supervisord.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                self._supervisord.kill()
+                self._supervisord.wait()
+            self._supervisord = None
+        if self._owns_postgres:
+            stop_embedded_postgres(self.pg_dir)
+            self._owns_postgres = False
+
+    def wait(self) -> int:
+        """Block until supervisord exits (it should not, until stop())."""
+        if self._supervisord is None:
+            raise PlatformError("not started")
+        return self._supervisord.wait()
+
+    def restart(self, *programs: str) -> None:
+        """Restart these programs together and wait until they are ready again."""
+        self.supervisor.stop_many(list(programs))
+        for program in programs:
+            self.supervisor.start(program, wait=False)
+        self._await_ready([p for p in self.processes if p.program in programs])
+
+    def stop_broker(self) -> None:
+        self._require_own_broker()
+        self.supervisor.stop(BROKER)
+
+    def start_broker(self) -> None:
+        """An in-memory broker comes back empty: provision at once, before producers auto-create topics.
+
+        Kafka clients do not recover from an emptied broker and, with the topics back this fast,
+        the consumers' own watchdog may never notice: restart every process that talks to Kafka.
+        """
+        self._require_own_broker()
+        self.supervisor.start(BROKER)
+        self._await_broker()
+        self._provision()
+        self.restart(*(p.program for p in self.processes if p.command != "api" or p.service.name == "gateway"))
+
+    def restart_broker(self) -> None:
+        self.stop_broker()
+        self.start_broker()
+
+    def __enter__(self) -> Platform:
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+    # --- steps -------------------------------------------------------------------------
+    def _check_nothing_in_the_way(self) -> None:
+        if self.supervisor.is_running_or_stopping():
+            raise PlatformError(f"a platform is already running from {self.data_dir}: "
+                                "run `python -m localrun down` first")
+        wanted = {self.broker_port: "broker"} if self.own_broker else {}
+        for p in self.processes:
+            port = (http_port(p.service, self.base_port) if p.command == "api"
+                    else metrics_port(p.service, p.command, self.base_port))
+            if port in wanted:
+                raise PlatformError(f"port {port} is wanted by both {wanted[port]} and {p.program}")
+            wanted[port] = p.program
+        busy = [f"{port} ({name})" for port, name in wanted.items() if not _port_free(port)]
+        if busy:
+            raise PlatformError(f"ports in use: {', '.join(busy)}; another platform running? "
+                                "choose another base_port/broker_port or run `python -m localrun down`")
+
+    def _await_broker(self, timeout: float = 30.0) -> None:
+        deadline = time.monotonic() + timeout
+        while not _listening(self.broker_port):
+            if time.monotonic() > deadline or self.supervisor.state(BROKER) in FAILED_STATES:
+                raise PlatformError(f"the broker did not listen on {self.broker_port}:\n{self.supervisor.tail(BROKER)}")
+            time.sleep(0.02)
+
+    def _provision(self, attempts: int = 20) -> None:
+        from chassis.kafka import provision_topics
+        from chassis.settings import ServiceSettings
+
+        # Unprefixed KAFKA_* (security, replication factor) come from the environment.
+        settings = ServiceSettings(kafka_bootstrap_servers=self.bootstrap_servers)
+        for attempt in range(attempts):
+            try:
+                created = _run(provision_topics(settings))
+                log.info("topics ready (%d created)", len(created))
+                return
+            except Exception as error:  # a broker that just opened its port may refuse for a moment
+                if attempt == attempts - 1:
+                    raise PlatformError(f"could not provision topics on {self.bootstrap_servers}: {error!r}") from error
+                time.sleep(0.5)
+
+    def _migrate(self) -> None:
+        env = self.environment()
+        for service in self.services:
+            if not service.migrate:
+                continue
+            log.info("migrating %s", service.name)
+            result = subprocess.run([sys.executable, "-m", service.module, "migrate"], env=env,
+                                    stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, timeout=600)
+            if result.returncode != 0:
+                raise PlatformError(f"`python -m {service.module} migrate` failed (exit {result.returncode}):\n"
+                                    f"{result.stdout[-6000:]}")
+
+    def _await_ready(self, pending: list[Process]) -> None:
+        """Each process answers its readiness URL, or we stop waiting at the first that gave up."""
+        urls = {p.program: _ready_url(p, self.base_port) for p in pending}
+        deadline = time.monotonic() + self.ready_timeout
+        with httpx.Client(timeout=2.0) as client:
+            while urls:
+                for program, url in list(urls.items()):
+                    try:
+                        info = self.supervisor.info(program)
+                    except OSError as error:
+                        raise PlatformError(f"supervisord went away ({error}); see {self.paths.log_dir}") from None
+                    if info["statename"] in FAILED_STATES:
+                        raise PlatformError(f"{program} is {info['statename']} ({info['description']}) before "
+                                            f"it was ready:\n{self.supervisor.tail(program)}")
+                    try:
+                        if client.get(url).status_code == 200:
+                            del urls[program]
+                    except httpx.HTTPError:
+                        pass
+                if urls and time.monotonic() > deadline:
+                    details = "\n\n".join(f"--- {name} ({url})\n{self.supervisor.tail(name, 15)}"
+                                          for name, url in urls.items())
+                    raise PlatformError(f"not ready after {self.ready_timeout:.0f}s:\n{details}")
+                time.sleep(0.2)
+
+    def _seed(self) -> None:
+        try:
+            _run(demo.seed(self.gateway_url))
+        except Exception as error:  # the platform itself is fine; say exactly what failed
+            self.demo_error = error
+            log.exception("loading demo data failed; the platform runs without it")
+
+    def _require_own_broker(self) -> None:
+        if not self.own_broker:
+            raise PlatformError(f"the broker at {self.bootstrap_servers} is not run by this platform")
+
+
+def _select(names: Iterable[str] | None) -> tuple[tuple[Service, ...], dict[str, str]]:
+    """The services to run and, when chosen automatically, those skipped with the reason."""
+    if names is None:
+        missing = {s.name: reason for s in SERVICES if (reason := _not_runnable(s))}
+        return tuple(s for s in SERVICES if s.name not in missing), missing
+    unknown = set(names) - set(SERVICES_BY_NAME)
+    if unknown:
+        raise PlatformError(f"unknown services: {sorted(unknown)}; known: {list(SERVICES_BY_NAME)}")
+    chosen = tuple(s for s in SERVICES if s.name in set(names))
+    problems = {s.name: reason for s in chosen if (reason := _not_runnable(s))}
+    if problems:
+        raise PlatformError("cannot run: " + "; ".join(f"{n}: {r}" for n, r in problems.items()))
+    return chosen, {}
+
+
+def _not_runnable(service: Service) -> str | None:
+    try:
+        found = importlib.util.find_spec(f"{service.module}.__main__")
+    except Exception as error:  # a half-written package fails to import: report, don't crash
+        return f"`import {service.module}` fails: {error!r}"
+    return None if found else f"`python -m {service.module}` does not exist yet (no {service.module}/__main__.py)"
+
+
+def _ready_url(process: Process, base_port: int) -> str:
+    if process.command == "api":
+        return f"http://127.0.0.1:{http_port(process.service, base_port)}{process.service.ready_path}"
+    return f"http://127.0.0.1:{metrics_port(process.service, process.command, base_port)}/ready"
+
+
+def _port_free(port: int) -> bool:
+    with socket.socket() as sock:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            sock.bind(("127.0.0.1", port))
+        except OSError:
+            return False
+    return True
+
+
+def _listening(port: int) -> bool:
+    with socket.socket() as sock:
+        return sock.connect_ex(("127.0.0.1", port)) == 0
+
+
+def _run(coroutine: Coroutine[Any, Any, Any]) -> Any:
+    """asyncio.run that also works when the caller already runs an event loop (async fixtures)."""
+    return _blocking(asyncio.run, coroutine)
+
+
+def _blocking(function, *args):
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return function(*args)
+    with concurrent.futures.ThreadPoolExecutor(1) as pool:
+        return pool.submit(function, *args).result()

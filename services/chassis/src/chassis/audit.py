@@ -1,0 +1,150 @@
+"""The audit trail: every write through a service's API, who did it, for whom, where, and how it ended.
+
+The middleware opens an audit record per write request; the principal dependency and
+`ensure_in_scope` fill in who and which unit; the record is stored after the response
+in its own transaction, so refused and failed writes are recorded too.
+"""
+
+
+import contextvars
+import logging
+import time
+from dataclasses import dataclass
+from typing import Any
+from uuid import UUID
+
+from fastapi import APIRouter, Query, Request
+from opentelemetry import trace
+from pydantic import BaseModel
+from sqlalchemy import insert, select
+from starlette.types import ASGIApp, Receive, Scope, Send
+
+from chassis.database import Database
+from chassis.principal import Principal
+from chassis.scope import restrict_to_scope
+from chassis.tables import audit_log
+from contracts.permissions import Permission
+
+log = logging.getLogger(__name__)
+WRITE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+
+
+@dataclass
+class AuditRecord:
+    principal: Principal | None = None
+    unit_id: UUID | None = None
+
+
+_current: contextvars.ContextVar[AuditRecord | None] = contextvars.ContextVar("audit_record", default=None)
+
+
+def note_principal(principal: Principal) -> None:
+    record = _current.get()
+    if record is not None:
+        record.principal = principal
+
+
+def note_unit(unit_id: UUID) -> None:
+    """The first unit a write was checked against is the unit it acts on."""
+    record = _current.get()
+    if record is not None and record.unit_id is None:
+        record.unit_id = unit_id
+
+
+class AuditMiddleware:
+    def __init__(self, app: ASGIApp, service: str, database: Database) -> None:
+        self.app = app
+        self.service = service
+        self.database = database
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope["method"] not in WRITE_METHODS:
+            await self.app(scope, receive, send)
+            return
+        record = AuditRecord()
+        token = _current.set(record)
+        status = {"code": 500}
+
+        async def send_with_status(message: Any) -> None:
+            if message["type"] == "http.response.start":
+                status["code"] = message["status"]
+            await send(message)
+
+        try:
+            await self.app(scope, receive, send_with_status)
+        finally:
+            _current.reset(token)
+            if record.principal is not None:
+                await self._store(scope, record, status["code"])
+
+    async def _store(self, scope: Scope, record: AuditRecord, status: int) -> None:
+        who = record.principal
+        span = trace.get_current_span().get_span_context()
+        route = getattr(scope.get("route"), "path", scope["path"])
+        params = scope.get("path_params") or {}
+        try:
+            async with self.database.transaction() as session:
+                await session.execute(
+                    insert(audit_log).values(
+                        service=self.service,
+                        action=f"{scope['method']} {route}",
+                        target=",".join(f"{k}={v}" for k, v in sorted(params.items())) or None,
+                        unit_id=record.unit_id,
+                        user_id=who.user_id,
+                        username=who.username,
+                        acting_for=who.acting_for,
+                        delegation_id=who.delegation_id,
+                        status=status,
+                        outcome="success" if status < 400 else ("refused" if status < 500 else "failed"),
+                        request_id=who.request_id,
+                        client_ip=who.client_ip,
+                        trace_id=format(span.trace_id, "032x") if span.is_valid else None,
+                    )
+                )
+        except Exception:  # the write itself is done; a lost audit row must be loud, not fatal
+            log.exception("could not store audit record", extra={"fields": {"started": time.time()}})
+
+
+class AuditEntry(BaseModel):
+    id: int
+    occurred_at: Any
+    service: str
+    action: str
+    target: str | None
+    unit_id: UUID | None
+    username: str | None
+    acting_for: UUID | None
+    status: int
+    outcome: str
+    request_id: str | None
+    client_ip: str | None
+
+
+def audit_router(prefix: str) -> APIRouter:
+    """`GET <prefix>/audit`: the service's audit trail within the caller's subtrees, newest first."""
+    # Imported here (chassis.http imports this module); no postponed annotations in this file,
+    # so FastAPI sees these dependency types as objects, not as unresolvable strings.
+    from chassis.http import CurrentPrincipal, Session
+    from chassis.pagination import Page, page_of
+
+    router = APIRouter(prefix=prefix, tags=["audit"])
+
+    @router.get("/audit", response_model=Page[AuditEntry])
+    async def read_audit(
+        request: Request,
+        principal: CurrentPrincipal,
+        session: Session,
+        unit_id: UUID | None = None,
+        before_id: int | None = Query(None, description="Keyset cursor: the last id of the previous page"),
+        limit: int = Query(100, ge=1, le=1000),
+    ) -> Page[AuditEntry]:
+        query = select(audit_log).order_by(audit_log.c.id.desc()).limit(limit + 1)
+        if unit_id is not None:
+            query = query.where(audit_log.c.unit_id == unit_id)
+        if before_id is not None:
+            query = query.where(audit_log.c.id < before_id)
+        query = restrict_to_scope(query, principal, Permission.AUDIT_READ, audit_log.c.unit_id)
+        rows = [AuditEntry.model_validate(row, from_attributes=True) for row in await session.execute(query)]
+        return page_of(rows, limit, lambda last: str(last.id))
+
+    return router

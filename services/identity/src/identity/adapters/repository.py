@@ -1,0 +1,306 @@
+"""All of identity's SQL."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from uuid import UUID
+
+from chassis.principal import Principal
+from chassis.scope import restrict_to_scope, unscoped
+from chassis.tables import tree_closure
+from chassis.text import search_key
+from contracts.permissions import Permission
+from sqlalchemy import Row, and_, func, insert, or_, select, text, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from identity.adapters.tables import delegations, handovers, refresh_tokens, role_grants, signing_keys, users
+from identity.domain.model import Grant, User, UserStatus
+
+# Serialises signing-key creation and rotation across API replicas.
+SIGNING_KEY_LOCK = 0x1D_0001
+
+
+class UserRepository:
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    @unscoped("the service checks the user's home unit against the principal's scope after loading it")
+    async def get(self, user_id: UUID, *, for_update: bool = False) -> User | None:
+        query = select(users).where(users.c.user_id == user_id)
+        if for_update:
+            query = query.with_for_update()
+        row = (await self.session.execute(query)).one_or_none()
+        return _user(row) if row else None
+
+    @unscoped("logging in happens before anyone has a scope")
+    async def by_username(self, username: str, *, for_update: bool = False) -> User | None:
+        query = select(users).where(users.c.username == username)
+        if for_update:
+            query = query.with_for_update()
+        row = (await self.session.execute(query)).one_or_none()
+        return _user(row) if row else None
+
+    @unscoped("usernames are unique nationally; answers only yes/no")
+    async def username_exists(self, username: str) -> bool:
+        return bool(await self.session.scalar(select(func.count()).where(users.c.username == username)))
+
+    async def add(self, user: User, created_by: str) -> None:
+        await self.session.execute(
+            insert(users).values(
+                user_id=user.user_id, username=user.username, full_name=user.full_name,
+                full_name_search=search_key(user.full_name), email=user.email, phone=user.phone,
+                home_unit_id=user.home_unit_id, status=user.status.value, password_hash=user.password_hash,
+                must_change_password=user.must_change_password, created_at=user.created_at, created_by=created_by,
+            )
+        )
+
+    @unscoped("records the outcome of a login on the account that tried it")
+    async def save_login_state(self, user: User, logged_in_at: datetime | None = None) -> None:
+        values = {"failed_logins": user.failed_logins, "locked_until": user.locked_until}
+        if logged_in_at is not None:
+            values["last_login_at"] = logged_in_at
+        await self.session.execute(update(users).where(users.c.user_id == user.user_id).values(**values))
+
+    @unscoped("the service has checked the user against the principal's scope (or it is the user themself)")
+    async def set_password(self, user_id: UUID, password_hash: str, must_change: bool) -> None:
+        await self.session.execute(
+            update(users)
+            .where(users.c.user_id == user_id)
+            .values(password_hash=password_hash, must_change_password=must_change, password_changed_at=func.now(),
+                    failed_logins=0, locked_until=None, updated_at=func.now())
+        )
+
+    @unscoped("the service has checked the user against the principal's scope")
+    async def set_status(self, user_id: UUID, status: UserStatus) -> None:
+        await self.session.execute(
+            update(users).where(users.c.user_id == user_id).values(status=status.value, updated_at=func.now())
+        )
+
+    @unscoped("a user's own second factor")
+    async def totp_state(self, user_id: UUID) -> Row | None:
+        query = select(users.c.totp_secret, users.c.totp_enabled, users.c.totp_last_step).where(
+            users.c.user_id == user_id
+        )
+        return (await self.session.execute(query)).one_or_none()
+
+    @unscoped("a user's own second factor")
+    async def set_totp(self, user_id: UUID, **values) -> None:
+        await self.session.execute(update(users).where(users.c.user_id == user_id).values(**values))
+
+    async def page(
+        self, principal: Principal, *, after_username: str | None, limit: int, q: str | None = None,
+        unit_id: UUID | None = None, status: str | None = None,
+    ) -> list[User]:
+        query = select(users).order_by(users.c.username).limit(limit)
+        if after_username:
+            query = query.where(users.c.username > after_username)
+        if q:
+            key = search_key(q)
+            query = query.where(
+                or_(users.c.username.startswith(q.strip().lower()), users.c.full_name_search.contains(key))
+            )
+        if unit_id:
+            below = select(tree_closure.c.descendant_id).where(tree_closure.c.ancestor_id == unit_id)
+            query = query.where(users.c.home_unit_id.in_(below))
+        if status:
+            query = query.where(users.c.status == status)
+        query = restrict_to_scope(query, principal, Permission.USERS_READ, users.c.home_unit_id)
+        return [_user(row) for row in await self.session.execute(query)]
+
+
+class GrantRepository:
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    @unscoped("a user's own grants, for their token or for a user the service has checked")
+    async def effective(self, user_id: UUID, today: date) -> list[Grant]:
+        """Own active grants plus those of delegations running today."""
+        query = (
+            select(role_grants)
+            .outerjoin(delegations, delegations.c.delegation_id == role_grants.c.delegation_id)
+            .where(
+                role_grants.c.user_id == user_id,
+                role_grants.c.revoked_at.is_(None),
+                or_(
+                    role_grants.c.delegation_id.is_(None),
+                    and_(delegations.c.starts_on <= today, delegations.c.ends_on >= today,
+                         delegations.c.ended_at.is_(None)),
+                ),
+            )
+            .order_by(role_grants.c.granted_at, role_grants.c.grant_id)
+        )
+        return [_grant(row) for row in await self.session.execute(query)]
+
+    @unscoped("a user's own grants; the service checks the unit against the principal's scope")
+    async def own(self, user_id: UUID, unit_id: UUID | None = None, roles: list[str] | None = None) -> list[Grant]:
+        query = select(role_grants).where(
+            role_grants.c.user_id == user_id, role_grants.c.revoked_at.is_(None), role_grants.c.delegation_id.is_(None)
+        )
+        if unit_id is not None:
+            query = query.where(role_grants.c.unit_id == unit_id)
+        if roles is not None:
+            query = query.where(role_grants.c.role.in_(roles))
+        return [_grant(row) for row in await self.session.execute(query.order_by(role_grants.c.granted_at))]
+
+    async def add(self, grants: list[Grant]) -> None:
+        if grants:
+            await self.session.execute(
+                insert(role_grants),
+                [
+                    {"grant_id": g.grant_id, "user_id": g.user_id, "role": g.role, "unit_id": g.unit_id,
+                     "granted_by": g.granted_by, "granted_at": g.granted_at, "delegation_id": g.delegation_id}
+                    for g in grants
+                ],
+            )
+
+    @unscoped("revokes grants the service has loaded and checked")
+    async def revoke(self, grant_ids: list[UUID], revoked_by: str, at: datetime) -> None:
+        if grant_ids:
+            await self.session.execute(
+                update(role_grants)
+                .where(role_grants.c.grant_id.in_(grant_ids), role_grants.c.revoked_at.is_(None))
+                .values(revoked_at=at, revoked_by=revoked_by)
+            )
+
+    async def add_delegation(self, values: dict) -> None:
+        await self.session.execute(insert(delegations).values(**values))
+
+    @unscoped("the service checks the delegation's unit against the principal's scope after loading it")
+    async def delegation(self, delegation_id: UUID, *, for_update: bool = False) -> Row | None:
+        query = select(delegations).where(delegations.c.delegation_id == delegation_id)
+        if for_update:
+            query = query.with_for_update()
+        return (await self.session.execute(query)).one_or_none()
+
+    @unscoped("ends a delegation the service has loaded and checked")
+    async def end_delegation(self, delegation_id: UUID, ended_by: str, at: datetime) -> None:
+        await self.session.execute(
+            update(delegations)
+            .where(delegations.c.delegation_id == delegation_id)
+            .values(ended_at=at, ended_by=ended_by)
+        )
+        await self.session.execute(
+            update(role_grants)
+            .where(role_grants.c.delegation_id == delegation_id, role_grants.c.revoked_at.is_(None))
+            .values(revoked_at=at, revoked_by=ended_by)
+        )
+
+    async def delegations_page(
+        self, principal: Principal, *, after: tuple[datetime, UUID] | None, limit: int, user_id: UUID | None = None
+    ) -> list[Row]:
+        query = (
+            select(delegations)
+            .order_by(delegations.c.created_at.desc(), delegations.c.delegation_id.desc())
+            .limit(limit)
+        )
+        if after:
+            query = query.where(
+                or_(delegations.c.created_at < after[0],
+                    and_(delegations.c.created_at == after[0], delegations.c.delegation_id < after[1]))
+            )
+        if user_id:
+            query = query.where(or_(delegations.c.delegate_id == user_id, delegations.c.delegator_id == user_id))
+        query = restrict_to_scope(query, principal, Permission.USERS_READ, delegations.c.unit_id)
+        return list(await self.session.execute(query))
+
+    @unscoped("roles of a delegation the service has loaded and checked")
+    async def delegation_roles(self, delegation_id: UUID) -> list[Grant]:
+        query = select(role_grants).where(role_grants.c.delegation_id == delegation_id)
+        return [_grant(row) for row in await self.session.execute(query)]
+
+    async def add_handover(self, values: dict) -> None:
+        await self.session.execute(insert(handovers).values(**values))
+
+
+class SigningKeyRepository:
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def lock(self) -> None:
+        await self.session.execute(text("select pg_advisory_xact_lock(:key)"), {"key": SIGNING_KEY_LOCK})
+
+    async def active(self) -> Row | None:
+        query = (
+            select(signing_keys)
+            .where(signing_keys.c.retired_at.is_(None))
+            .order_by(signing_keys.c.created_at.desc())
+            .limit(1)
+        )
+        return (await self.session.execute(query)).one_or_none()
+
+    async def published(self, now: datetime) -> list[Row]:
+        query = (
+            select(signing_keys.c.kid, signing_keys.c.public_key)
+            .where(or_(signing_keys.c.publish_until.is_(None), signing_keys.c.publish_until > now))
+            .order_by(signing_keys.c.created_at.desc())
+        )
+        return list(await self.session.execute(query))
+
+    async def add(self, kid: str, algorithm: str, public_key: bytes, sealed_private_key: bytes, now: datetime) -> None:
+        await self.session.execute(
+            insert(signing_keys).values(
+                kid=kid, algorithm=algorithm, public_key=public_key, private_key=sealed_private_key, created_at=now
+            )
+        )
+
+    async def retire_all_but(self, kid: str, now: datetime, publish_until: datetime) -> None:
+        await self.session.execute(
+            update(signing_keys)
+            .where(signing_keys.c.kid != kid, signing_keys.c.retired_at.is_(None))
+            .values(retired_at=now, publish_until=publish_until)
+        )
+
+
+class RefreshTokenRepository:
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def add(self, *, token_id: UUID, family_id: UUID, user_id: UUID, token_hash: str, issued_at: datetime,
+                  expires_at: datetime, client_ip: str | None) -> None:
+        await self.session.execute(
+            insert(refresh_tokens).values(
+                token_id=token_id, family_id=family_id, user_id=user_id, token_hash=token_hash, issued_at=issued_at,
+                expires_at=expires_at, client_ip=client_ip,
+            )
+        )
+
+    async def by_hash(self, token_hash: str) -> Row | None:
+        query = select(refresh_tokens).where(refresh_tokens.c.token_hash == token_hash).with_for_update()
+        return (await self.session.execute(query)).one_or_none()
+
+    async def mark_rotated(self, token_id: UUID, at: datetime) -> None:
+        await self.session.execute(
+            update(refresh_tokens).where(refresh_tokens.c.token_id == token_id).values(rotated_at=at)
+        )
+
+    async def revoke_family(self, family_id: UUID, at: datetime, reason: str) -> int:
+        result = await self.session.execute(
+            update(refresh_tokens)
+            .where(refresh_tokens.c.family_id == family_id, refresh_tokens.c.revoked_at.is_(None))
+            .values(revoked_at=at, revoke_reason=reason)
+        )
+        return result.rowcount
+
+    async def revoke_user(self, user_id: UUID, at: datetime, reason: str) -> int:
+        result = await self.session.execute(
+            update(refresh_tokens)
+            .where(refresh_tokens.c.user_id == user_id, refresh_tokens.c.revoked_at.is_(None))
+            .values(revoked_at=at, revoke_reason=reason)
+        )
+        return result.rowcount
+
+
+def _user(row: Row) -> User:
+    return User(
+        user_id=row.user_id, username=row.username, full_name=row.full_name, home_unit_id=row.home_unit_id,
+        password_hash=row.password_hash, created_at=row.created_at, email=row.email, phone=row.phone,
+        status=UserStatus(row.status), must_change_password=row.must_change_password,
+        failed_logins=row.failed_logins, locked_until=row.locked_until, totp_enabled=row.totp_enabled,
+    )
+
+
+def _grant(row: Row) -> Grant:
+    return Grant(
+        grant_id=row.grant_id, user_id=row.user_id, role=row.role, unit_id=row.unit_id, granted_by=row.granted_by,
+        granted_at=row.granted_at, delegation_id=row.delegation_id,
+    )

@@ -1,0 +1,138 @@
+"""identity's own tables. The tree replica tables (`tree_units`, `tree_closure`) come from the chassis."""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    ARRAY,
+    BigInteger,
+    Boolean,
+    Column,
+    Date,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    MetaData,
+    Table,
+    Text,
+    Uuid,
+    func,
+    text,
+)
+
+metadata = MetaData()
+
+users = Table(
+    "users",
+    metadata,
+    Column("user_id", Uuid, primary_key=True),
+    Column("username", Text, nullable=False, unique=True),
+    Column("full_name", Text, nullable=False),
+    Column("full_name_search", Text, nullable=False),
+    Column("email", Text),
+    Column("phone", Text),
+    Column("home_unit_id", Uuid, nullable=False),
+    Column("status", Text, nullable=False),
+    Column("password_hash", Text, nullable=False),
+    Column("password_changed_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+    Column("must_change_password", Boolean, nullable=False, server_default=text("false")),
+    Column("failed_logins", Integer, nullable=False, server_default=text("0")),
+    Column("locked_until", DateTime(timezone=True)),
+    Column("last_login_at", DateTime(timezone=True)),
+    # Encrypted with the service's secret (AES-GCM); the TOTP counter of the last accepted code stops replays.
+    Column("totp_secret", LargeBinary),
+    Column("totp_enabled", Boolean, nullable=False, server_default=text("false")),
+    Column("totp_last_step", BigInteger),
+    Column("created_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+    Column("created_by", Text, nullable=False),
+    Column("updated_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+    Index("users_home_unit", "home_unit_id", "username"),
+    info={"scoped_by": "home_unit_id"},
+)
+
+delegations = Table(
+    "delegations",
+    metadata,
+    Column("delegation_id", Uuid, primary_key=True),
+    Column("delegator_id", Uuid, ForeignKey("users.user_id"), nullable=False),
+    Column("delegate_id", Uuid, ForeignKey("users.user_id"), nullable=False),
+    Column("unit_id", Uuid, nullable=False),
+    Column("starts_on", Date, nullable=False),
+    Column("ends_on", Date, nullable=False),
+    Column("reason", Text, nullable=False),
+    Column("created_by", Text, nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+    Column("ended_at", DateTime(timezone=True)),
+    Column("ended_by", Text),
+    Index("delegations_delegate", "delegate_id"),
+    info={"scoped_by": "unit_id"},
+)
+
+# Grants are never deleted: a revoked grant keeps who granted and who revoked it, and when.
+role_grants = Table(
+    "role_grants",
+    metadata,
+    Column("grant_id", Uuid, primary_key=True),
+    Column("user_id", Uuid, ForeignKey("users.user_id"), nullable=False),
+    Column("role", Text, nullable=False),
+    Column("unit_id", Uuid, nullable=False),
+    Column("granted_by", Text, nullable=False),
+    Column("granted_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+    Column("revoked_at", DateTime(timezone=True)),
+    Column("revoked_by", Text),
+    # Set when the grant exists only through a delegation (valid between its dates).
+    Column("delegation_id", Uuid, ForeignKey("delegations.delegation_id")),
+    Index("role_grants_user_active", "user_id", postgresql_where=text("revoked_at IS NULL")),
+    Index("role_grants_unit_active", "unit_id", "role", postgresql_where=text("revoked_at IS NULL")),
+    Index(
+        "role_grants_one_active", "user_id", "role", "unit_id", unique=True,
+        postgresql_where=text("revoked_at IS NULL AND delegation_id IS NULL"),
+    ),
+    info={"scoped_by": "unit_id"},
+)
+
+handovers = Table(
+    "handovers",
+    metadata,
+    Column("handover_id", Uuid, primary_key=True),
+    Column("unit_id", Uuid, nullable=False),
+    Column("from_user_id", Uuid, ForeignKey("users.user_id"), nullable=False),
+    Column("to_user_id", Uuid, ForeignKey("users.user_id"), nullable=False),
+    Column("roles", ARRAY(Text), nullable=False),
+    Column("reason", Text, nullable=False),
+    Column("performed_by", Text, nullable=False),
+    Column("performed_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+    info={"scoped_by": "unit_id"},
+)
+
+signing_keys = Table(
+    "signing_keys",
+    metadata,
+    Column("kid", Text, primary_key=True),
+    Column("algorithm", Text, nullable=False),
+    Column("public_key", LargeBinary, nullable=False),
+    Column("private_key", LargeBinary, nullable=False),  # AES-GCM encrypted
+    Column("created_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+    # Set when a newer key took over signing; the public key stays published until `publish_until`.
+    Column("retired_at", DateTime(timezone=True)),
+    Column("publish_until", DateTime(timezone=True)),
+)
+
+refresh_tokens = Table(
+    "refresh_tokens",
+    metadata,
+    Column("token_id", Uuid, primary_key=True),
+    Column("family_id", Uuid, nullable=False),
+    Column("user_id", Uuid, ForeignKey("users.user_id"), nullable=False),
+    # SHA-256 of the opaque token: the token itself is never stored.
+    Column("token_hash", Text, nullable=False, unique=True),
+    Column("issued_at", DateTime(timezone=True), nullable=False),
+    Column("expires_at", DateTime(timezone=True), nullable=False),
+    Column("rotated_at", DateTime(timezone=True)),
+    Column("revoked_at", DateTime(timezone=True)),
+    Column("revoke_reason", Text),
+    Column("client_ip", Text),
+    Index("refresh_tokens_family", "family_id"),
+    Index("refresh_tokens_user_live", "user_id", postgresql_where=text("revoked_at IS NULL")),
+)

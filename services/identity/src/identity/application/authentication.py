@@ -1,0 +1,225 @@
+"""Logging in, refreshing and logging out; the second factor (TOTP) and changing one's own password.
+
+Some failures must be remembered even though the caller gets an error (a failed login counts
+towards the lockout, a reused refresh token revokes its family). Those use cases return an
+`Outcome` instead of raising, so the request's transaction commits what they recorded; the
+endpoint raises the problem after the commit.
+"""
+
+from __future__ import annotations
+
+import hmac
+import logging
+import uuid
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Generic, TypeVar
+
+import pyotp
+from chassis.errors import Conflict, InvalidInput, Problem, RuleViolation, Unauthenticated
+from chassis.principal import Principal
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from identity.adapters.crypto import PasswordHasher, SecretBox, new_opaque_token, token_hash
+from identity.adapters.repository import GrantRepository, RefreshTokenRepository, UserRepository
+from identity.application.keys import SigningKeys
+from identity.application.tokens import mint_access_token
+from identity.config import IdentitySettings
+from identity.domain.model import (
+    AccountDisabled,
+    AccountLocked,
+    InvalidCredentials,
+    InvalidRefreshToken,
+    InvalidTotp,
+    LockoutPolicy,
+    TotpRequired,
+    User,
+    UserStatus,
+    local_today,
+    normalise_username,
+    user_not_found,
+    utcnow,
+)
+from identity.domain.passwords import check_password
+
+log = logging.getLogger(__name__)
+T = TypeVar("T")
+TOTP_STEP_S = 30
+
+
+@dataclass(frozen=True)
+class Outcome(Generic[T]):
+    value: T | None = None
+    problem: Problem | None = None
+
+    def unwrap(self) -> T:
+        if self.problem is not None:
+            raise self.problem
+        return self.value  # type: ignore[return-value]
+
+
+@dataclass(frozen=True)
+class Tokens:
+    access_token: str
+    refresh_token: str
+    expires_in: int
+    must_change_password: bool
+    token_type: str = "Bearer"
+
+
+@dataclass(frozen=True)
+class TotpEnrolment:
+    secret: str
+    otpauth_uri: str
+
+
+class AuthenticationService:
+    def __init__(self, session: AsyncSession, settings: IdentitySettings, hasher: PasswordHasher) -> None:
+        self.session = session
+        self.settings = settings
+        self.hasher = hasher
+        self.users = UserRepository(session)
+        self.grants = GrantRepository(session)
+        self.tokens = RefreshTokenRepository(session)
+        self.totp_box = SecretBox(settings.secret_encryption_key, "totp-secret")
+        self.lockout = LockoutPolicy(settings.lockout_threshold, settings.lockout_base_s, settings.lockout_max_s)
+
+    async def login(
+        self, username: str, password: str, totp_code: str | None, client_ip: str | None
+    ) -> Outcome[Tokens]:
+        now = utcnow()
+        user = await self.users.by_username(normalise_username(username), for_update=True)
+        if user is None:
+            await self.hasher.verify(None, password)  # same time as a wrong password: no username probing
+            return Outcome(problem=InvalidCredentials())
+        if user.locked_at(now):
+            return Outcome(problem=AccountLocked(user.locked_until, now))
+        if not await self.hasher.verify(user.password_hash, password):
+            return await self._failed(user, now, InvalidCredentials())
+        if user.status != UserStatus.ACTIVE:
+            return Outcome(problem=AccountDisabled(
+                f"Tài khoản {user.username} đã bị khoá", f"Account {user.username} is disabled"))
+        if user.totp_enabled:
+            if not totp_code:
+                return Outcome(problem=TotpRequired())
+            if not await self._accept_totp(user.user_id, totp_code, now):
+                return await self._failed(user, now, InvalidTotp())
+        await self.users.save_login_state(user.logged_in(), logged_in_at=now)
+        if self.hasher.needs_rehash(user.password_hash):
+            await self.users.set_password(user.user_id, await self.hasher.hash(password), user.must_change_password)
+        log.info("login", extra={"fields": {"user_id": str(user.user_id), "client_ip": client_ip}})
+        return Outcome(await self._issue(user, uuid.uuid4(), client_ip, now))
+
+    async def refresh(self, refresh_token: str, client_ip: str | None) -> Outcome[Tokens]:
+        now = utcnow()
+        row = await self.tokens.by_hash(token_hash(refresh_token))
+        if row is None:
+            return Outcome(problem=InvalidRefreshToken())
+        if row.revoked_at is not None:
+            return Outcome(problem=InvalidRefreshToken(
+                "Phiên đăng nhập đã bị thu hồi", "This session was revoked", code="refresh-token-revoked"))
+        if row.rotated_at is not None:
+            # Someone presents a token that was already exchanged: it leaked. End the whole session.
+            await self.tokens.revoke_family(row.family_id, now, "reuse-detected")
+            log.warning("refresh token reused; family revoked",
+                        extra={"fields": {"user_id": str(row.user_id), "family_id": str(row.family_id),
+                                          "client_ip": client_ip}})
+            return Outcome(problem=InvalidRefreshToken(
+                "Mã làm mới đã được dùng trước đó; phiên đăng nhập bị thu hồi để bảo vệ tài khoản",
+                "Refresh token was already used; the session has been revoked", code="refresh-token-reused"))
+        if row.expires_at <= now:
+            return Outcome(problem=InvalidRefreshToken(
+                "Phiên đăng nhập đã hết hạn", "Refresh token expired", code="refresh-token-expired"))
+        user = await self.users.get(row.user_id)
+        if user is None or user.status != UserStatus.ACTIVE:
+            await self.tokens.revoke_family(row.family_id, now, "account-disabled")
+            return Outcome(problem=InvalidRefreshToken(
+                "Tài khoản đã bị khoá", "The account is disabled", code="account-disabled"))
+        await self.tokens.mark_rotated(row.token_id, now)
+        return Outcome(await self._issue(user, row.family_id, client_ip, now))
+
+    async def logout(self, principal: Principal, refresh_token: str) -> None:
+        """Ends the session the refresh token belongs to. Unknown tokens and other users' tokens change nothing."""
+        row = await self.tokens.by_hash(token_hash(refresh_token))
+        if row is not None and row.user_id == principal.user_id:
+            await self.tokens.revoke_family(row.family_id, utcnow(), "logout")
+
+    async def change_password(self, principal: Principal, current: str, new: str) -> None:
+        user = await self._me(principal)
+        if not await self.hasher.verify(user.password_hash, current):
+            raise InvalidInput("Mật khẩu hiện tại không đúng", "The current password is wrong",
+                               code="wrong-password", field="current_password")
+        check_password(new, user.username, field="new_password")
+        if hmac.compare_digest(current, new):
+            raise InvalidInput("Mật khẩu mới phải khác mật khẩu cũ", "The new password must differ from the old one",
+                               code="password-unchanged", field="new_password")
+        await self.users.set_password(user.user_id, await self.hasher.hash(new), must_change=False)
+        await self.tokens.revoke_user(user.user_id, utcnow(), "password-changed")
+
+    async def enrol_totp(self, principal: Principal) -> TotpEnrolment:
+        user = await self._me(principal)
+        if user.totp_enabled:
+            raise Conflict("Tài khoản đã bật xác thực hai lớp", "Two-factor authentication is already enabled",
+                           code="totp-already-enabled")
+        secret = pyotp.random_base32()
+        await self.users.set_totp(user.user_id, totp_secret=self.totp_box.seal(secret.encode()), totp_last_step=None)
+        uri = pyotp.TOTP(secret).provisioning_uri(name=user.username, issuer_name=self.settings.totp_issuer)
+        return TotpEnrolment(secret=secret, otpauth_uri=uri)
+
+    async def confirm_totp(self, principal: Principal, code: str) -> None:
+        user = await self._me(principal)
+        state = await self.users.totp_state(user.user_id)
+        if state is None or state.totp_secret is None:
+            raise RuleViolation("Chưa đăng ký xác thực hai lớp", "Enrol in two-factor authentication first",
+                                code="totp-not-enrolled")
+        if user.totp_enabled:
+            raise Conflict("Tài khoản đã bật xác thực hai lớp", "Two-factor authentication is already enabled",
+                           code="totp-already-enabled")
+        if not await self._accept_totp(user.user_id, code, utcnow()):
+            raise InvalidInput("Mã xác thực hai lớp không đúng", "Wrong TOTP code", code="invalid-totp", field="code")
+        await self.users.set_totp(user.user_id, totp_enabled=True)
+
+    async def _accept_totp(self, user_id: uuid.UUID, code: str, now: datetime) -> bool:
+        """One step either side for clock drift; a code is accepted once (its step must be newer than the last)."""
+        state = await self.users.totp_state(user_id)
+        if state is None or state.totp_secret is None:
+            return False
+        totp = pyotp.TOTP(self.totp_box.open(state.totp_secret).decode())
+        current = int(now.timestamp()) // TOTP_STEP_S
+        for step in (current - 1, current, current + 1):
+            if state.totp_last_step is not None and step <= state.totp_last_step:
+                continue
+            if hmac.compare_digest(totp.at(step * TOTP_STEP_S), code.strip()):
+                await self.users.set_totp(user_id, totp_last_step=step)
+                return True
+        return False
+
+    async def _failed(self, user: User, now: datetime, problem: Problem) -> Outcome[Tokens]:
+        counted = user.failed_login(now, self.lockout)
+        await self.users.save_login_state(counted)
+        log.info("login failed", extra={"fields": {"user_id": str(user.user_id), "failures": counted.failed_logins}})
+        if counted.locked_at(now):
+            return Outcome(problem=AccountLocked(counted.locked_until, now))
+        return Outcome(problem=problem)
+
+    async def _issue(self, user: User, family_id: uuid.UUID, client_ip: str | None, now: datetime) -> Tokens:
+        grants = await self.grants.effective(user.user_id, local_today(now))
+        key = await SigningKeys(self.session, self.settings).current(now)
+        access = mint_access_token(
+            key, user, grants, issuer=self.settings.token_issuer, audience=self.settings.token_audience,
+            ttl_s=self.settings.access_token_ttl_s, now=now,
+        )
+        refresh = new_opaque_token()
+        await self.tokens.add(
+            token_id=uuid.uuid4(), family_id=family_id, user_id=user.user_id, token_hash=token_hash(refresh),
+            issued_at=now, expires_at=now + timedelta(seconds=self.settings.refresh_token_ttl_s), client_ip=client_ip,
+        )
+        return Tokens(access, refresh, self.settings.access_token_ttl_s, user.must_change_password)
+
+    async def _me(self, principal: Principal) -> User:
+        if principal.user_id is None:
+            raise Unauthenticated("Cần đăng nhập", "Login required")
+        user = await self.users.get(principal.user_id, for_update=True)
+        if user is None:
+            raise user_not_found(principal.user_id)
+        return user

@@ -1,0 +1,35 @@
+from chassis.settings import ServiceSettings
+from pydantic_settings import SettingsConfigDict
+
+
+class IdentitySettings(ServiceSettings):
+    model_config = SettingsConfigDict(env_prefix="IDENTITY_", extra="ignore")
+
+    service_name: str = "identity"
+    database_url: str = "postgresql+asyncpg://postgres@127.0.0.1:5432/congdoan_identity"
+    http_port: int = 8103
+
+    # The first administrator, created by the first migration (national_admin on the national centre).
+    bootstrap_admin_username: str = "admin"
+    bootstrap_admin_password: str = "Admin@12345"
+    bootstrap_admin_full_name: str = "Quản trị hệ thống"
+
+    token_issuer: str = "congdoan-identity"
+    token_audience: str = "congdoan"
+    access_token_ttl_s: int = 600
+    refresh_token_ttl_s: int = 14 * 24 * 3600
+    # A signing key signs for this long; its public key stays published until its last token expired.
+    signing_key_max_age_s: int = 30 * 24 * 3600
+    # Encrypts private signing keys and TOTP secrets at rest (AES-256-GCM, key derived from this).
+    secret_encryption_key: str = "change-me-identity-encryption-key-for-local-only-0123456789"
+
+    lockout_threshold: int = 5
+    lockout_base_s: int = 60
+    lockout_max_s: int = 3600
+
+    # argon2id cost; the defaults are argon2-cffi's RFC 9106 "low memory" profile.
+    argon2_time_cost: int = 3
+    argon2_memory_kib: int = 65536
+    argon2_parallelism: int = 4
+
+    totp_issuer: str = "Cong doan Viet Nam"

@@ -1,0 +1,5 @@
+from chassis.migrations import run_env
+
+from identity.adapters.tables import metadata
+
+run_env(metadata)

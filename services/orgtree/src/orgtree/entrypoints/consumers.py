@@ -1,0 +1,23 @@
+"""What orgtree consumes: where members are, so that it can refuse to dissolve a unit that still holds some.
+
+orgtree owns the tree, so it keeps no tree replica and consumes no unit events.
+"""
+
+from __future__ import annotations
+
+from chassis.consumer import Handler
+from chassis.settings import ServiceSettings
+from contracts.base import IntegrationEvent
+from contracts.envelope import Envelope
+from contracts.events import members_member_v1
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from orgtree.adapters.repository import MemberLocationRepository
+
+
+async def apply_member_location(session: AsyncSession, event: members_member_v1._MemberEvent, _: Envelope) -> None:
+    await MemberLocationRepository(session).apply(event.member)
+
+
+def handlers(_: ServiceSettings) -> dict[type[IntegrationEvent], Handler]:
+    return {event: apply_member_location for event in members_member_v1.EVENTS}
