@@ -11,6 +11,9 @@ import uuid
 
 import pytest
 
+# `contracts/tests/` would otherwise be imported as `contracts.tests.*` (importlib mode) with the
+# `contracts/` folder as a namespace package that shadows the real `contracts` package.
+import contracts  # noqa: F401
 from tests.support.infra import BrokerProcess, postgres_url, start_broker
 
 

@@ -81,7 +81,8 @@ class Envelope:
 
     @classmethod
     def from_kafka(cls, headers: Iterable[tuple[str, bytes]], value: bytes | None) -> Envelope:
-        found = {name: raw.decode("utf-8", "replace") for name, raw in headers or ()}
+        # Kafka allows a header without a value; it counts as absent rather than crashing the consumer.
+        found = {name: raw.decode("utf-8", "replace") for name, raw in headers or () if raw is not None}
         missing = [h for h in ("ce_id", "ce_source", "ce_type", "ce_subject") if not found.get(h)]
         if missing:
             raise MalformedMessage("missing-attributes", "missing CloudEvents headers " + ", ".join(missing))

@@ -1,15 +1,19 @@
 """The topic registry: every topic of the platform, its partitions and its key.
 
-Topics are created from this list by `python -m contracts.provision`, never
-auto-created, because a broker auto-creates them with the wrong partition count.
+Topics are created from this list (`chassis.kafka.provision_topics`, run by every
+relay and consumer before it starts), never auto-created, because a broker
+auto-creates them with the wrong partition count.
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 from contracts.base import IntegrationEvent
 from contracts.events import identity_user_v1, members_member_v1, orgtree_unit_v1
+
+TOPIC_NAME = re.compile(r"[a-z][a-z_]*\.[a-z][a-z_]*\.v[1-9][0-9]*")
 
 
 @dataclass(frozen=True)
@@ -21,8 +25,7 @@ class TopicSpec:
     events: tuple[type[IntegrationEvent], ...] = field(default=())
 
     def __post_init__(self) -> None:
-        context, aggregate, major = self.name.split(".")
-        if not (context and aggregate and major.startswith("v") and major[1:].isdigit()):
+        if not TOPIC_NAME.fullmatch(self.name):
             raise ValueError(f"topic {self.name!r} is not named <context>.<aggregate>.v<major>")
 
 

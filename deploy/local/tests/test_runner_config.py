@@ -122,3 +122,12 @@ def test_secret_is_generated_once(tmp_path):
 def test_long_data_dir_gets_a_short_socket(tmp_path):
     paths = Paths(tmp_path / ("x" * 120))
     assert len(str(paths.socket)) <= 100
+
+
+def test_test_helpers_point_at_the_prefixed_databases_and_worker_ports(tmp_path):
+    platform = Platform(tmp_path, base_port=12000, services=["members"], database_prefix="e2e1234_")
+    platform.server_url = "postgresql://postgres@127.0.0.1:5432/postgres"  # what start() finds out
+    assert platform.database_dsn("members") == "postgresql://postgres@127.0.0.1:5432/e2e1234_members"
+    assert platform.environment["MEMBERS_DATABASE_URL"].endswith("/e2e1234_members")
+    assert platform.metrics_url("members", "consume") == "http://127.0.0.1:12202/metrics"
+    assert platform.urls == {"members": "http://127.0.0.1:12102"}

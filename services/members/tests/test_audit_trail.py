@@ -5,14 +5,14 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from sqlalchemy import select, text
-from sqlalchemy.exc import DBAPIError
-
 from chassis.database import Database
 from chassis.tables import audit_log
 from contracts.wellknown import NATIONAL_CENTRE_ID
 from members.config import MembersSettings
 from members.entrypoints.api import create_app
+from sqlalchemy import select, text
+from sqlalchemy.exc import DBAPIError
+
 from tests.support.services import TEST_SECRET, client, headers_for, migrated_database, principal, replicate_unit
 
 MIGRATIONS = Path(__file__).resolve().parents[1] / "src" / "members" / "migrations"

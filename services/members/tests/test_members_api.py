@@ -5,14 +5,14 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from sqlalchemy import func, select
-
 from chassis.database import Database
 from chassis.tables import outbox_events
 from contracts.wellknown import NATIONAL_CENTRE_ID
 from members.adapters.tables import member_history, members
 from members.config import MembersSettings
 from members.entrypoints.api import create_app
+from sqlalchemy import func, select
+
 from tests.support.services import TEST_SECRET, client, headers_for, migrated_database, principal, replicate_unit
 
 MIGRATIONS = Path(__file__).resolve().parents[1] / "src" / "members" / "migrations"
@@ -47,7 +47,8 @@ def new_member(unit_id, **overrides):
 async def counts(database: Database) -> tuple[int, int, int]:
     async with database.transaction() as session:
         return tuple(
-            [await session.scalar(select(func.count()).select_from(t)) for t in (members, member_history, outbox_events)]
+            [await session.scalar(select(func.count()).select_from(t))
+             for t in (members, member_history, outbox_events)]
         )
 
 

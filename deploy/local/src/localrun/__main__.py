@@ -36,10 +36,15 @@ def data_dir() -> Path:
 
 
 def up(args: argparse.Namespace) -> int:
-    def terminate(*_: object) -> None:
+    def interrupt(*_: object) -> None:
+        # Once only: a terminal's Ctrl-C may arrive twice (directly and forwarded by `uv run`),
+        # and a second one must not cut the orderly stop short and leave processes behind.
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+        signal.signal(signal.SIGTERM, signal.SIG_IGN)
         raise KeyboardInterrupt
 
-    signal.signal(signal.SIGTERM, terminate)
+    signal.signal(signal.SIGINT, interrupt)
+    signal.signal(signal.SIGTERM, interrupt)
     platform = Platform(
         data_dir(), base_port=args.base_port, broker_port=args.broker_port,
         database_url=os.environ.get("DATABASE_URL"), demo_data=not args.no_demo_data,
@@ -48,9 +53,11 @@ def up(args: argparse.Namespace) -> int:
     try:
         platform.start()
         _print_summary(platform)
-        code = platform.wait()
-        print(f"supervisord exited unexpectedly ({code}); see {platform.paths.log_dir}", file=sys.stderr)
-        return 1
+        if code := platform.wait():
+            print(f"supervisord exited unexpectedly ({code}); see {platform.paths.log_dir}", file=sys.stderr)
+            return 1
+        print("stopped by `python -m localrun down`", file=sys.stderr)
+        return 0
     except KeyboardInterrupt:
         print("\nstopping…", file=sys.stderr)
         return 0

@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+from chassis.database import asyncpg_dsn
 
 from localrun import demo
 from localrun.infra import embedded_postgres_pid, ensure_postgres, stop_embedded_postgres, tansu_binary
@@ -27,6 +28,7 @@ from localrun.services import (
     Layout,
     Process,
     Service,
+    database_url,
     environment,
     http_port,
     internal_token_secret,
@@ -51,7 +53,8 @@ class Platform:
 
     `services=None` runs every service whose module is installed and warns about the rest;
     an explicit list must all be installed. `bootstrap_servers` points at an existing Kafka
-    (then no development broker is started).
+    (then no development broker is started). Two platforms on one PostgreSQL server share
+    their databases unless their `database_prefix` differs.
     """
 
     def __init__(
@@ -62,6 +65,7 @@ class Platform:
         database_url: str | None = None,
         demo_data: bool = True,
         services: Iterable[str] | None = None,
+        database_prefix: str = "congdoan_",
         bootstrap_servers: str | None = None,
         ready_timeout: float = 180.0,
     ) -> None:
@@ -73,6 +77,7 @@ class Platform:
         self.own_broker = bootstrap_servers is None
         self.bootstrap_servers = bootstrap_servers or f"127.0.0.1:{broker_port}"
         self.ready_timeout = ready_timeout
+        self.database_prefix = database_prefix
         self.paths = Paths(self.data_dir)
         self.supervisor = Supervisor(self.paths)
         self.services, self.missing = _select(services)
@@ -106,10 +111,21 @@ class Platform:
         if self.server_url is None:
             raise PlatformError("PostgreSQL is not known yet: call start() first")
         return Layout(self.server_url, self.bootstrap_servers, self.base_port, self.data_dir,
-                      internal_token_secret(self.data_dir))
+                      internal_token_secret(self.data_dir), self.database_prefix)
 
+    @property
     def environment(self) -> dict[str, str]:
+        """The environment every process runs with: use it to run `python -m <service> replay` and such."""
         return {**os.environ, **environment(self.layout())}
+
+    def database_dsn(self, service: str) -> str:
+        """The service's database as a plain DSN for asyncpg.connect."""
+        url = database_url(self.layout().server_url, SERVICES_BY_NAME[service], self.database_prefix)
+        return asyncpg_dsn(url)
+
+    def metrics_url(self, service: str, command: str) -> str:
+        """Prometheus metrics of a worker process (`consume` or `relay`)."""
+        return f"http://127.0.0.1:{metrics_port(SERVICES_BY_NAME[service], command, self.base_port)}/metrics"
 
     def programs(self) -> list[Program]:
         broker = []
@@ -144,7 +160,7 @@ class Platform:
         self._owns_postgres = not already_running and embedded_postgres_pid(self.pg_dir) is not None
         self.paths.run_dir.mkdir(parents=True, exist_ok=True)
         self.paths.config.write_text(render_config(self.paths, self.programs()))
-        self._supervisord = self.supervisor.spawn(self.environment())
+        self._supervisord = self.supervisor.spawn(self.environment)
         atexit.register(self.stop)
         self.supervisor.wait_until_up(self._supervisord)
         if self.own_broker:
@@ -253,7 +269,7 @@ class Platform:
                 time.sleep(0.5)
 
     def _migrate(self) -> None:
-        env = self.environment()
+        env = self.environment
         for service in self.services:
             if not service.migrate:
                 continue
@@ -267,6 +283,7 @@ class Platform:
     def _await_ready(self, pending: list[Process]) -> None:
         """Each process answers its readiness URL, or we stop waiting at the first that gave up."""
         urls = {p.program: _ready_url(p, self.base_port) for p in pending}
+        pids: dict[str, int] = {}
         deadline = time.monotonic() + self.ready_timeout
         with httpx.Client(timeout=2.0) as client:
             while urls:
@@ -275,9 +292,11 @@ class Platform:
                         info = self.supervisor.info(program)
                     except OSError as error:
                         raise PlatformError(f"supervisord went away ({error}); see {self.paths.log_dir}") from None
-                    if info["statename"] in FAILED_STATES:
-                        raise PlatformError(f"{program} is {info['statename']} ({info['description']}) before "
-                                            f"it was ready:\n{self.supervisor.tail(program)}")
+                    # A process that exits before it is ready is broken, even if supervisord restarts it.
+                    restarted = info["pid"] and pids.setdefault(program, info["pid"]) != info["pid"]
+                    if info["statename"] in FAILED_STATES or restarted:
+                        raise PlatformError(f"{program} exited before it was ready ({info['statename']}, "
+                                            f"{info['description']}):\n{self.supervisor.tail(program)}")
                     try:
                         if client.get(url).status_code == 200:
                             del urls[program]

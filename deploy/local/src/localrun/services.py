@@ -36,14 +36,13 @@ class Service:
 
 # The one table: start order of the programs and migrations follows it.
 SERVICES: tuple[Service, ...] = (
-    # orgtree owns the tree and consumes nothing (its `consume` would exit at once, again and again).
-    Service("orgtree", "orgtree", 101, consume=False),
+    Service("orgtree", "orgtree", 101),
     Service("members", "members", 102),
     Service("identity", "identity", 103),
     Service("reporting", "reporting", 104),
     Service("dues", "dues", 105),
     Service("cards", "cards", 106),
-    Service("gateway", "gateway", 0, consume=False, relay=False, migrate=False, ready_path="/health"),
+    Service("gateway", "gateway", 0, consume=False, relay=False, migrate=False, ready_path="/ready"),
 )
 SERVICES_BY_NAME = {service.name: service for service in SERVICES}
 BACKENDS = tuple(service for service in SERVICES if service.name != "gateway")
@@ -65,6 +64,8 @@ class Layout:
     base_port: int
     data_dir: Path
     secret: str
+    # Tests sharing one PostgreSQL server keep their databases apart with their own prefix.
+    database_prefix: str = "congdoan_"
 
     @property
     def span_log_path(self) -> Path:
@@ -100,9 +101,9 @@ def processes(services: tuple[Service, ...] = SERVICES) -> list[Process]:
     ]
 
 
-def database_url(server_url: str, service: Service) -> str:
+def database_url(server_url: str, service: Service, prefix: str = "congdoan_") -> str:
     url = make_url(server_url.replace("+asyncpg", "", 1))
-    return url.set(drivername="postgresql+asyncpg", database=f"congdoan_{service.name}").render_as_string(
+    return url.set(drivername="postgresql+asyncpg", database=f"{prefix}{service.name}").render_as_string(
         hide_password=False
     )
 
@@ -130,7 +131,7 @@ def environment(layout: Layout, inherited: dict[str, str] | None = None) -> dict
             service.prefix + "INTERNAL_TOKEN_SECRET": layout.secret,
         })
         if service.migrate:
-            env[service.prefix + "DATABASE_URL"] = database_url(layout.server_url, service)
+            env[service.prefix + "DATABASE_URL"] = database_url(layout.server_url, service, layout.database_prefix)
     for service in BACKENDS:
         env[f"GATEWAY_{service.name.upper()}_URL"] = f"http://127.0.0.1:{http_port(service, layout.base_port)}"
     env["IDENTITY_BOOTSTRAP_ADMIN_USERNAME"] = inherited.get("IDENTITY_BOOTSTRAP_ADMIN_USERNAME", DEFAULT_ADMIN[0])

@@ -14,7 +14,7 @@ from pathlib import Path
 
 from supervisor.xmlrpc import SupervisorTransport
 
-FAILED_STATES = {"FATAL", "EXITED", "UNKNOWN"}
+FAILED_STATES = {"FATAL", "EXITED", "BACKOFF", "UNKNOWN"}
 ACTIVE_STATES = {"STARTING", "RUNNING", "BACKOFF"}
 _MAX_UNIX_SOCKET_PATH = 100  # Linux allows 107 bytes; pytest's tmp paths can be longer
 

@@ -20,8 +20,7 @@ from sqlalchemy import insert, select
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from chassis.database import Database
-from chassis.principal import Principal
-from chassis.scope import restrict_to_scope
+from chassis.principal import Grant, Principal
 from chassis.tables import audit_log
 from contracts.permissions import Permission
 
@@ -33,6 +32,9 @@ WRITE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 class AuditRecord:
     principal: Principal | None = None
     unit_id: UUID | None = None
+    # The delegation the write was done under, when only a delegated grant allowed it.
+    acting_for: UUID | None = None
+    delegation_id: UUID | None = None
 
 
 _current: contextvars.ContextVar[AuditRecord | None] = contextvars.ContextVar("audit_record", default=None)
@@ -49,6 +51,14 @@ def note_unit(unit_id: UUID) -> None:
     record = _current.get()
     if record is not None and record.unit_id is None:
         record.unit_id = unit_id
+
+
+def note_delegation(grant: Grant) -> None:
+    """The write is allowed only through `grant`, lent by a delegation: record whose role was used."""
+    record = _current.get()
+    if record is not None and record.delegation_id is None and grant.delegation_id is not None:
+        record.acting_for = grant.delegator_id
+        record.delegation_id = grant.delegation_id
 
 
 class AuditMiddleware:
@@ -92,8 +102,8 @@ class AuditMiddleware:
                         unit_id=record.unit_id,
                         user_id=who.user_id,
                         username=who.username,
-                        acting_for=who.acting_for,
-                        delegation_id=who.delegation_id,
+                        acting_for=record.acting_for or who.acting_for,
+                        delegation_id=record.delegation_id or who.delegation_id,
                         status=status,
                         outcome="success" if status < 400 else ("refused" if status < 500 else "failed"),
                         request_id=who.request_id,
@@ -114,6 +124,7 @@ class AuditEntry(BaseModel):
     unit_id: UUID | None
     username: str | None
     acting_for: UUID | None
+    delegation_id: UUID | None = None
     status: int
     outcome: str
     request_id: str | None
@@ -126,6 +137,7 @@ def audit_router(prefix: str) -> APIRouter:
     # so FastAPI sees these dependency types as objects, not as unresolvable strings.
     from chassis.http import CurrentPrincipal, Session
     from chassis.pagination import Page, page_of
+    from chassis.scope import restrict_to_scope
 
     router = APIRouter(prefix=prefix, tags=["audit"])
 

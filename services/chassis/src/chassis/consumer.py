@@ -33,7 +33,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from chassis import telemetry
 from chassis.database import Database
-from chassis.kafka import client_options, provision_topics, topics_present
+from chassis.kafka import faststream_security, provision_topics, topics_present
 from chassis.settings import ServiceSettings
 from chassis.tables import inbox_events
 
@@ -59,14 +59,17 @@ class EventConsumer:
         self.database = database
         self.handlers = dict(handlers)
         self.topics = sorted({event.topic_name for event in self.handlers})
-        options = client_options(settings)
         self.broker = KafkaBroker(
-            options.pop("bootstrap_servers"),
+            settings.kafka_bootstrap_servers,
             client_id=f"{name}-consumer",
+            security=faststream_security(settings),
             compression_type=settings.kafka_compression,
             enable_idempotence=settings.kafka_enable_idempotence,
             acks="all",
-            **{k: v for k, v in options.items() if k != "security_protocol"},
+            # faststream's own per-message lines ("Received", "Processed") go through our JSON logging,
+            # at DEBUG: at national volume they would drown everything else.
+            logger=logging.getLogger("chassis.consumer.messages"),
+            log_level=logging.DEBUG,
         )
         subscriber = self.broker.subscriber(
             *self.topics,
@@ -81,11 +84,13 @@ class EventConsumer:
             description="Consumes: " + ", ".join(sorted(e.event_type for e in self.handlers)),
         )
         subscriber(self._on_message)
+        self._watchdog: asyncio.Task | None = None
 
     def app(self) -> FastStream:
         app = FastStream(self.broker)
         app.on_startup(self._before_start)
         app.after_startup(self._start_watchdog)
+        app.on_shutdown(self._stop_watchdog)
         return app
 
     async def _before_start(self) -> None:
@@ -93,10 +98,10 @@ class EventConsumer:
 
     async def _on_message(self, body: bytes, message: KafkaMessage) -> None:
         record = message.raw_message
-        await self.process(record.topic, record.partition, record.offset, record.headers, record.value)
+        await self.process(record.topic, record.partition, record.offset, record.headers, record.value, record.key)
 
     async def process(
-        self, topic: str, partition: int, offset: int, headers: Any, value: bytes | None
+        self, topic: str, partition: int, offset: int, headers: Any, value: bytes | None, key: bytes | None = None
     ) -> str:
         """Handle one Kafka record; returns the outcome (processed, duplicate, ignored, dead_lettered)."""
         try:
@@ -104,7 +109,9 @@ class EventConsumer:
             event = envelope.decode()
         except MalformedMessage as bad:
             event_id = uuid.uuid5(uuid.NAMESPACE_URL, f"kafka://{topic}/{partition}/{offset}")
-            await self._dead_letter(topic, partition, offset, headers, value, bad.reason, bad.detail, event_id, "?")
+            await self._dead_letter(
+                topic, partition, offset, headers, value, key, bad.reason, bad.detail, event_id, "?"
+            )
             return "dead_lettered"
         handler = self.handlers.get(type(event))
         if handler is None:
@@ -117,9 +124,9 @@ class EventConsumer:
             f"consume {envelope.type}", context=parent, kind=SpanKind.CONSUMER,
             attributes={"messaging.consumer.group.name": self.name, "messaging.message.id": str(envelope.id)},
         ):
-            return await self._handle(handler, event, envelope, topic, partition, offset, headers, value)
+            return await self._handle(handler, event, envelope, topic, partition, offset, headers, value, key)
 
-    async def _handle(self, handler, event, envelope, topic, partition, offset, headers, value) -> str:
+    async def _handle(self, handler, event, envelope, topic, partition, offset, headers, value, key) -> str:
         for attempt in range(1, self.settings.consumer_max_attempts + 1):
             try:
                 async with self.database.transaction() as session:
@@ -141,7 +148,7 @@ class EventConsumer:
                 )
                 if attempt == self.settings.consumer_max_attempts:
                     await self._dead_letter(
-                        topic, partition, offset, headers, value, "handler-failed", repr(error), envelope.id,
+                        topic, partition, offset, headers, value, key, "handler-failed", repr(error), envelope.id,
                         envelope.type,
                     )
                     return "dead_lettered"
@@ -158,8 +165,8 @@ class EventConsumer:
         )
         return claimed is not None
 
-    async def _dead_letter(self, topic, partition, offset, headers, value, reason, detail, event_id, event_type):
-        dlq_headers = {name: raw.decode("utf-8", "replace") for name, raw in headers or ()}
+    async def _dead_letter(self, topic, partition, offset, headers, value, key, reason, detail, event_id, event_type):
+        dlq_headers = {name: (raw or b"").decode("utf-8", "replace") for name, raw in headers or ()}
         dlq_headers.update(
             {
                 "x-dlq-consumer": self.name,
@@ -170,7 +177,7 @@ class EventConsumer:
                 "x-dlq-offset": str(offset),
             }
         )
-        await self.broker.publish(value or b"", topic=DEADLETTER_TOPIC, headers=dlq_headers)
+        await self.broker.publish(value or b"", topic=DEADLETTER_TOPIC, key=key, headers=dlq_headers)
         async with self.database.transaction() as session:
             await session.execute(
                 pg_insert(inbox_events)
@@ -184,7 +191,13 @@ class EventConsumer:
         log.error("message dead-lettered", extra={"fields": {"reason": reason, "topic": topic, "offset": offset}})
 
     async def _start_watchdog(self) -> None:
-        asyncio.get_running_loop().create_task(self._watch_broker())
+        self._watchdog = asyncio.get_running_loop().create_task(self._watch_broker())
+
+    async def _stop_watchdog(self) -> None:
+        # Left running after the app stops, it would signal whichever process hosts it (a test run, too).
+        if self._watchdog is not None:
+            self._watchdog.cancel()
+            self._watchdog = None
 
     async def _watch_broker(self) -> None:
         """Exit when the broker lost our topics (a restarted in-memory broker): the supervisor restarts us.

@@ -48,14 +48,18 @@ def create_chassis_tables(connection: Connection) -> None:
         "CREATE OR REPLACE FUNCTION refuse_change() RETURNS trigger LANGUAGE plpgsql AS $$ "
         "BEGIN RAISE EXCEPTION 'the audit trail is append-only (% refused)', TG_OP; END $$"
     )
+    # Dropped first so that running this again (a test database, a half-applied migration) is harmless.
+    connection.exec_driver_sql("DROP TRIGGER IF EXISTS audit_log_append_only ON audit_log")
     connection.exec_driver_sql(
         "CREATE TRIGGER audit_log_append_only BEFORE UPDATE OR DELETE OR TRUNCATE ON audit_log "
         "FOR EACH STATEMENT EXECUTE FUNCTION refuse_change()"
     )
+    connection.exec_driver_sql("DROP TRIGGER IF EXISTS outbox_events_notify ON outbox_events")
     connection.exec_driver_sql(
         "CREATE TRIGGER outbox_events_notify AFTER INSERT ON outbox_events "
         "FOR EACH STATEMENT EXECUTE FUNCTION notify_outbox()"
     )
+
 
 async def ensure_database(url: str) -> None:
     """Create the service's database on the server when it does not exist yet."""

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from datetime import datetime
 from typing import Any
 
@@ -19,7 +20,7 @@ from contracts.envelope import Envelope
 from opentelemetry import trace
 from opentelemetry.trace import SpanKind
 from sqlalchemy import func, insert, select, text, update
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
 from chassis import telemetry
 from chassis.database import Database, asyncpg_dsn
@@ -33,6 +34,13 @@ _tracer = telemetry.tracer(__name__)
 NOTIFY_CHANNEL = "outbox_events"
 # One relay publishes at a time (per-key order); others wait as hot standbys.
 RELAY_LOCK_KEY = 0x0B0C5_0001
+_TRY_RELAY_LOCK = text("select pg_try_advisory_xact_lock(:key)")
+# Counting a large backlog on every batch costs more than the batch; the gauge can lag a little.
+BACKLOG_COUNT_INTERVAL_S = 5.0
+_RELAYED_COLUMNS = (
+    outbox_events.c.id, outbox_events.c.event_id, outbox_events.c.topic, outbox_events.c.message_key,
+    outbox_events.c.event_type, outbox_events.c.payload, outbox_events.c.trace_headers, outbox_events.c.occurred_at,
+)
 
 
 async def record_event(session: AsyncSession, event: IntegrationEvent, source: str) -> Envelope:
@@ -87,6 +95,7 @@ class OutboxRelay:
         self.source = settings.service_name
         self._wake = asyncio.Event()
         self._stopping = asyncio.Event()
+        self._backlog_counted_at = float("-inf")
 
     def stop(self) -> None:
         self._stopping.set()
@@ -109,44 +118,80 @@ class OutboxRelay:
                 except Exception as error:  # broker or database down: keep every row, retry later
                     log.warning("outbox relay failed; retrying", extra={"fields": {"error": repr(error)}})
                     if producer is not None:
-                        await producer.stop()
+                        await _stop_quietly(producer)
                         producer = None
                     await self._sleep(backoff)
                     backoff = min(backoff * 2, 10.0)
         finally:
             if producer is not None:
-                await producer.stop()
-            if listener is not None:
-                await listener.close()
+                await _stop_quietly(producer)
+            if listener is not None and not listener.is_closed():
+                await listener.close(timeout=2)
 
     async def publish_batch(self, producer: AIOKafkaProducer) -> int:
-        async with self.database.transaction() as session:
-            if not await session.scalar(text("select pg_try_advisory_xact_lock(:key)"), {"key": RELAY_LOCK_KEY}):
-                return 0
-            rows = (
-                await session.execute(
-                    select(outbox_events)
+        """Publish the oldest unpublished events; returns how many.
+
+        The rows are claimed and marked published by one UPDATE in a transaction that
+        commits only after the broker acknowledged every message: if publishing fails,
+        the rollback leaves them unpublished for the next attempt.
+        """
+        batch: list[int] = []
+        try:
+            async with self.database.engine.begin() as connection:
+                if not await connection.scalar(_TRY_RELAY_LOCK, {"key": RELAY_LOCK_KEY}):
+                    return 0
+                claimed = outbox_events.c.id.in_(
+                    select(outbox_events.c.id)
                     .where(outbox_events.c.published_at.is_(None))
                     .order_by(outbox_events.c.id)
                     .limit(self.settings.outbox_batch_size)
                     .with_for_update(skip_locked=True)
                 )
-            ).all()
-            if not rows:
-                telemetry.OUTBOX_BACKLOG.labels(self.source).set(0)
-                return 0
-            await _publish(producer, rows, self.source)
-            await session.execute(
-                update(outbox_events)
-                .where(outbox_events.c.id.in_([row.id for row in rows]))
-                .values(published_at=func.now(), publish_attempts=outbox_events.c.publish_attempts + 1)
-            )
-            backlog = await session.scalar(
-                select(func.count()).select_from(outbox_events).where(outbox_events.c.published_at.is_(None))
-            )
-        telemetry.EVENTS_PUBLISHED.labels(self.source).inc(len(rows))
-        telemetry.OUTBOX_BACKLOG.labels(self.source).set(max((backlog or 0) - len(rows), 0))
-        return len(rows)
+                rows = (
+                    await connection.execute(
+                        update(outbox_events)
+                        .where(claimed)
+                        .values(published_at=func.now(), publish_attempts=outbox_events.c.publish_attempts + 1)
+                        .returning(*_RELAYED_COLUMNS)
+                    )
+                ).all()
+                if not rows:
+                    telemetry.OUTBOX_BACKLOG.labels(self.source).set(0)
+                    return 0
+                rows.sort(key=lambda row: row.id)  # RETURNING does not keep the subquery's order
+                batch = [row.id for row in rows]
+                await _publish(producer, rows, self.source)
+                backlog = await self._backlog(connection, full=len(rows) == self.settings.outbox_batch_size)
+        except Exception as error:
+            if batch:
+                await self._note_failure(batch, error)
+            raise
+        telemetry.EVENTS_PUBLISHED.labels(self.source).inc(len(batch))
+        if backlog is not None:
+            telemetry.OUTBOX_BACKLOG.labels(self.source).set(backlog)
+        return len(batch)
+
+    async def _backlog(self, connection: AsyncConnection, full: bool) -> int | None:
+        """Unpublished rows left after this batch; counted at most every few seconds while draining a backlog."""
+        now = time.monotonic()
+        if full and now - self._backlog_counted_at < BACKLOG_COUNT_INTERVAL_S:
+            return None
+        self._backlog_counted_at = now
+        return await connection.scalar(
+            select(func.count()).select_from(outbox_events).where(outbox_events.c.published_at.is_(None))
+        )
+
+    async def _note_failure(self, batch: list[int], error: Exception) -> None:
+        """Leave a trace of the failed attempt on the rows (they stay unpublished); best effort."""
+        try:
+            async with self.database.transaction() as session:
+                await session.execute(
+                    update(outbox_events)
+                    .where(outbox_events.c.id.in_(batch), outbox_events.c.published_at.is_(None))
+                    .values(publish_attempts=outbox_events.c.publish_attempts + 1, last_error=repr(error)[:2000])
+                )
+        except Exception as database_error:  # the database may be what failed; the rows are safe either way
+            log.warning("could not record the outbox failure", extra={"fields": {"error": repr(database_error)}})
 
     async def _listen(self) -> asyncpg.Connection | None:
         try:
@@ -171,6 +216,13 @@ class OutboxRelay:
             pass
 
 
+async def _stop_quietly(producer: AIOKafkaProducer) -> None:
+    try:
+        await producer.stop()
+    except Exception as error:  # a producer of a dead broker may fail to close; it is dropped either way
+        log.warning("could not stop the Kafka producer cleanly", extra={"fields": {"error": repr(error)}})
+
+
 async def _publish(producer: AIOKafkaProducer, rows: list[Any], source: str) -> None:
     """Send a batch and wait for every acknowledgement; per-key order holds inside a partition."""
     deliveries = []
@@ -181,7 +233,8 @@ async def _publish(producer: AIOKafkaProducer, rows: list[Any], source: str) -> 
             f"publish {row.event_type}", context=parent, kind=SpanKind.PRODUCER,
             attributes={"messaging.destination.name": row.topic, "messaging.message.id": str(row.event_id)},
         ):
-            envelope = _envelope_of(row, source, telemetry.current_trace_headers())
+            # The publish span continues the writer's trace; without tracing set up, the stored context travels.
+            envelope = _envelope_of(row, source, telemetry.current_trace_headers() or trace_headers)
             deliveries.append(
                 await producer.send(row.topic, envelope.data, key=envelope.key, headers=envelope.kafka_headers())
             )

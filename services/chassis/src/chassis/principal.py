@@ -23,6 +23,32 @@ INTERNAL_TOKEN_TTL_S = 60
 class Grant:
     role: str
     unit_id: UUID
+    # Set on a grant lent by a delegation (uỷ quyền): which delegation, and whose role it is.
+    delegation_id: UUID | None = None
+    delegator_id: UUID | None = None
+
+    @property
+    def delegated(self) -> bool:
+        return self.delegation_id is not None
+
+    def claim(self) -> dict[str, str]:
+        """The grant as a token claim; the delegation keys appear only on a delegated grant."""
+        claim = {"role": self.role, "unit_id": str(self.unit_id)}
+        if self.delegation_id is not None:
+            claim["delegation_id"] = str(self.delegation_id)
+        if self.delegator_id is not None:
+            claim["delegator_id"] = str(self.delegator_id)
+        return claim
+
+    @classmethod
+    def from_claim(cls, claim: dict) -> Grant:
+        """Inverse of `claim`; a claim without the delegation keys (older tokens) is an own grant."""
+        delegation_id, delegator_id = claim.get("delegation_id"), claim.get("delegator_id")
+        return cls(
+            str(claim["role"]), UUID(claim["unit_id"]),
+            delegation_id=UUID(delegation_id) if delegation_id else None,
+            delegator_id=UUID(delegator_id) if delegator_id else None,
+        )
 
 
 @dataclass(frozen=True)
@@ -57,7 +83,7 @@ def issue_internal_token(principal: Principal, secret: str, audience: str, now: 
         "exp": issued + INTERNAL_TOKEN_TTL_S,
         "sub": str(principal.user_id) if principal.user_id else "public",
         "usr": principal.username,
-        "grants": [{"role": g.role, "unit_id": str(g.unit_id)} for g in principal.grants],
+        "grants": [g.claim() for g in principal.grants],
         "act": str(principal.acting_for) if principal.acting_for else None,
         "del": str(principal.delegation_id) if principal.delegation_id else None,
         "rid": principal.request_id,
@@ -82,7 +108,7 @@ def verify_internal_token(token: str | None, secret: str, audience: str) -> Prin
     return Principal(
         user_id=UUID(claims["sub"]) if claims["sub"] != "public" else None,
         username=claims.get("usr", ""),
-        grants=tuple(Grant(g["role"], UUID(g["unit_id"])) for g in claims.get("grants", [])),
+        grants=tuple(Grant.from_claim(g) for g in claims.get("grants", [])),
         acting_for=UUID(claims["act"]) if claims.get("act") else None,
         delegation_id=UUID(claims["del"]) if claims.get("del") else None,
         request_id=claims.get("rid"),

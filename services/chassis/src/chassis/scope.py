@@ -9,11 +9,10 @@ from __future__ import annotations
 from typing import TypeVar
 from uuid import UUID
 
-from contracts.permissions import Permission
+from contracts.permissions import Permission, permissions_of
 from sqlalchemy import ColumnElement, Select, exists, false, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from chassis import audit
 from chassis.errors import OutOfScope
 from chassis.principal import Principal
 from chassis.tables import tree_closure
@@ -45,8 +44,32 @@ async def is_in_scope(session: AsyncSession, principal: Principal, permission: P
 
 
 async def ensure_in_scope(session: AsyncSession, principal: Principal, permission: Permission, unit_id: UUID) -> None:
+    """Refuse (403 out-of-scope) unless `unit_id` is inside the principal's subtrees for `permission`.
+
+    When only a delegated grant reaches the unit, the action is done under that delegation:
+    the audit record notes the delegator and the delegation with the actor.
+    """
+    # Imported here: the audit trail's own queries are scoped with this module, so a top-level import is a cycle.
+    from chassis import audit
+
     audit.note_unit(unit_id)
-    if not await is_in_scope(session, principal, permission, unit_id):
+    grants = [g for g in principal.grants if permission in permissions_of(g.role)]
+    if not any(g.delegated for g in grants):
+        in_scope = await is_in_scope(session, principal, permission, unit_id)
+    else:
+        reaching = set(
+            await session.scalars(
+                select(tree_closure.c.ancestor_id).where(
+                    tree_closure.c.descendant_id == unit_id,
+                    tree_closure.c.ancestor_id.in_({g.unit_id for g in grants}),
+                )
+            )
+        )
+        used = [g for g in grants if g.unit_id in reaching]
+        in_scope = bool(used)
+        if used and all(g.delegated for g in used):
+            audit.note_delegation(used[0])
+    if not in_scope:
         raise OutOfScope(
             f"Đơn vị {unit_id} nằm ngoài phạm vi quản lý của bạn (quyền {permission.value})",
             f"Unit {unit_id} is outside your scope for {permission.value}",

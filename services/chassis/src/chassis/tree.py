@@ -92,37 +92,52 @@ async def _relink_subtree(session: AsyncSession, unit_id: UUID, new_parent_id: U
 async def apply_unit_states(session: AsyncSession, states: Sequence[UnitState]) -> int:
     """Batched `apply_unit_state` for catch-up and bulk changes: a few set-based statements per batch.
 
-    `states` are in event order. Per unit only the newest version counts; units new to
-    the replica are linked in one statement (their parents may be new in the same
-    batch), and moved subtrees are re-linked together when they are independent.
-    Returns how many units changed.
+    `states` are in event order; the result is what applying them one by one gives.
+    Units new to the replica are linked in one statement (their parents may be new
+    in the same batch) and moved subtrees are re-linked together. A batch in which a
+    unit changes parent twice is applied event by event: the intermediate positions
+    matter for the closure rows. Returns how many units changed.
     """
-    latest: dict[UUID, UnitState] = {}
-    for state in states:
-        known = latest.pop(state.unit_id, None)
-        # Re-inserting keeps the dict in order of each unit's last event, the order moves must replay in.
-        latest[state.unit_id] = state if known is None or state.version > known.version else known
-    if not latest:
+    if not states:
         return 0
     current = {
         row.unit_id: row
         for row in await session.execute(
             select(tree_units.c.unit_id, tree_units.c.version, tree_units.c.parent_id)
-            .where(tree_units.c.unit_id.in_(list(latest)))
+            .where(tree_units.c.unit_id.in_({s.unit_id for s in states}))
             .with_for_update()
         )
     }
-    fresh = [s for s in latest.values() if s.unit_id not in current]
-    changed = [s for s in latest.values() if s.unit_id in current and current[s.unit_id].version < s.version]
-    if not fresh and not changed:
+    version = {unit_id: row.version for unit_id, row in current.items()}
+    parent = {unit_id: row.parent_id for unit_id, row in current.items()}
+    moves: dict[UUID, int] = {}
+    new_unit_moved = False
+    latest: dict[UUID, UnitState] = {}
+    for state in states:
+        if state.version <= version.get(state.unit_id, 0):
+            continue  # a redelivered or late event: one-by-one application would skip it too
+        version[state.unit_id] = state.version
+        if state.unit_id in parent and parent[state.unit_id] != state.parent_id:
+            if state.unit_id in current:
+                moves[state.unit_id] = moves.get(state.unit_id, 0) + 1
+            else:
+                new_unit_moved = True
+        parent[state.unit_id] = state.parent_id
+        # Re-inserting keeps the dict in the order of each unit's last event, the order moves replay in.
+        latest.pop(state.unit_id, None)
+        latest[state.unit_id] = state
+    if new_unit_moved or any(count > 1 for count in moves.values()):
+        return sum([await apply_unit_state(session, state) for state in states])
+    if not latest:
         return 0
-    await _upsert_units(session, fresh + changed)
+    await _upsert_units(session, list(latest.values()))
+    fresh = [s for s in latest.values() if s.unit_id not in current]
     if fresh:
         await _link_new_units(session, fresh)
-    moved = [s for s in changed if current[s.unit_id].parent_id != s.parent_id]
+    moved = [s for s in latest.values() if s.unit_id in moves]
     if moved:
         await _relink_subtrees(session, moved)
-    return len(fresh) + len(changed)
+    return len(latest)
 
 
 def _array(name: str, values: list, element) -> object:

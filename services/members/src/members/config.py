@@ -8,3 +8,16 @@ class MembersSettings(ServiceSettings):
     service_name: str = "members"
     database_url: str = "postgresql+asyncpg://postgres@127.0.0.1:5432/congdoan_members"
     http_port: int = 8102
+    # A TrueType font with Vietnamese glyphs for transfer letters (see adapters/letters.py).
+    letter_font_path: str | None = None
+
+    # Imports (Excel/CSV): limits, which columns a row must fill, rows per committed chunk.
+    import_max_bytes: int = 64 * 1024 * 1024
+    import_max_rows: int = 200_000
+    import_required_fields: tuple[str, ...] = ("full_name", "gender", "date_of_birth", "id_number")
+    import_chunk_rows: int = 50_000
+    # The background worker (imports, suspensions ending) wakes on NOTIFY or after this many seconds.
+    worker_poll_interval_s: float = 30.0
+    worker_enabled: bool = True
+    # Member photos (3x4 JPEG) on the filesystem; see adapters/photo_store.py.
+    photo_dir: str = ".data/members/photos"

@@ -97,7 +97,8 @@ class UserRepository:
         if q:
             key = search_key(q)
             query = query.where(
-                or_(users.c.username.startswith(q.strip().lower()), users.c.full_name_search.contains(key))
+                or_(users.c.username.startswith(q.strip().lower(), autoescape=True),
+                    users.c.full_name_search.contains(key, autoescape=True))
             )
         if unit_id:
             below = select(tree_closure.c.descendant_id).where(tree_closure.c.ancestor_id == unit_id)
@@ -116,7 +117,7 @@ class GrantRepository:
     async def effective(self, user_id: UUID, today: date) -> list[Grant]:
         """Own active grants plus those of delegations running today."""
         query = (
-            select(role_grants)
+            select(role_grants, delegations.c.delegator_id)
             .outerjoin(delegations, delegations.c.delegation_id == role_grants.c.delegation_id)
             .where(
                 role_grants.c.user_id == user_id,
@@ -303,4 +304,5 @@ def _grant(row: Row) -> Grant:
     return Grant(
         grant_id=row.grant_id, user_id=row.user_id, role=row.role, unit_id=row.unit_id, granted_by=row.granted_by,
         granted_at=row.granted_at, delegation_id=row.delegation_id,
+        delegator_id=row._mapping.get("delegator_id"),
     )

@@ -25,7 +25,8 @@ from identity.domain.passwords import check_password
 def create_bootstrap_admin(connection: Connection, settings: IdentitySettings) -> uuid.UUID:
     """Synchronous on purpose: migrations run on a plain connection. Fails loudly on a weak password."""
     username = normalise_username(settings.bootstrap_admin_username)
-    check_password(settings.bootstrap_admin_password, username)
+    # Length and letters+digits only: the documented default (admin / Admin@12345) contains the username.
+    check_password(settings.bootstrap_admin_password)
     hasher = PasswordHasher(settings.argon2_time_cost, settings.argon2_memory_kib, settings.argon2_parallelism)
     user_id, now = uuid.uuid4(), datetime.now(UTC)
     full_name = normalise(settings.bootstrap_admin_full_name)

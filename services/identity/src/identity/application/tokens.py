@@ -18,6 +18,8 @@ def grant_claims(grants: list[Grant]) -> list[dict[str, str]]:
         claim = {"role": grant.role, "unit_id": str(grant.unit_id)}
         if grant.delegation_id:
             claim["delegation_id"] = str(grant.delegation_id)
+        if grant.delegator_id:
+            claim["delegator_id"] = str(grant.delegator_id)
         claims.append(claim)
     return claims
 

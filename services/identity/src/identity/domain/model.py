@@ -28,6 +28,8 @@ class Grant:
     granted_by: str
     granted_at: datetime
     delegation_id: UUID | None = None
+    # Whose role a delegated grant lends (filled where grants are loaded with their delegation).
+    delegator_id: UUID | None = None
 
     def contract(self) -> RoleGrant:
         return RoleGrant(role=self.role, unit_id=self.unit_id)

@@ -37,7 +37,8 @@ members = Table(
     Column("status", Text, nullable=False),
     Column("member_code", Text, unique=True),
     Column("full_name", Text, nullable=False),
-    Column("name_search", Text, nullable=False),
+    # ASCII search key in byte order ("C"): LIKE prefixes and ORDER BY use plain b-trees.
+    Column("name_search", Text(collation="C"), nullable=False),
     Column("gender", Text, nullable=False),
     Column("date_of_birth", Date, nullable=False),
     Column("id_kind", Text, nullable=False),
@@ -73,6 +74,8 @@ members = Table(
     Index("members_one_person", "id_number", unique=True,
           postgresql_where=text("status NOT IN ('removed', 'rejected')")),
     Index("members_unit_name", "unit_id", "name_search", "member_id"),
+    # Name order over the whole registry: unselective name searches walk it and stop after one page.
+    Index("members_name_order", "name_search", "member_id", postgresql_include=["unit_id"]),
     Index("members_id_number", "id_number"),
     Index("members_phone", "phone", postgresql_where=text("phone IS NOT NULL")),
     Index("members_pending", "unit_id", "created_at", postgresql_where=text("status = 'pending'")),
@@ -139,6 +142,8 @@ member_imports = Table(
     Column("error_rows", Integer, nullable=False, server_default=text("0")),
     Column("warning_rows", Integer, nullable=False, server_default=text("0")),
     Column("rows_done", Integer, nullable=False, server_default=text("0")),
+    # Staged rows up to this row number are in the registry: a resumed import starts after it.
+    Column("committed_through", Integer, nullable=False, server_default=text("0")),
     Column("inserted_rows", Integer, nullable=False, server_default=text("0")),
     Column("rows_per_second", Float),
     Column("header_map", JSONB),
@@ -159,8 +164,9 @@ member_import_rows = Table(
     Column("import_id", Uuid, primary_key=True),
     Column("row_number", Integer, primary_key=True),
     # Decided at staging time so a resumed import inserts the very same ids (no duplicates).
-    Column("member_id", Uuid, nullable=False),
+    Column("member_id", Uuid, nullable=False, server_default=func.gen_random_uuid()),
     Column("original", JSONB, nullable=False),
+    Column("name_search", Text),
     Column("full_name", Text),
     Column("gender", Text),
     Column("date_of_birth", Date),

@@ -1,70 +1,113 @@
-"""The members service's use cases. Each runs inside the caller's transaction."""
+"""Creating, reading and correcting members. Each use case runs inside the caller's transaction."""
 
 from __future__ import annotations
 
 from datetime import date
+from typing import Any
 from uuid import UUID, uuid4
 
-from chassis import tree
-from chassis.errors import Conflict, NotFound, RuleViolation
+from chassis.errors import Conflict, InvalidInput
 from chassis.outbox import record_event
 from chassis.principal import Principal
 from chassis.scope import ensure_in_scope
 from chassis.text import normalise
-from contracts.events.members_member_v1 import MemberCreated
+from contracts.events.members_member_v1 import MemberCreated, MemberPositionChanged, MemberUpdated
 from contracts.permissions import Permission
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from members.adapters.repository import MemberRepository
+from members.adapters.repository import MemberRepository, StaleMember
+from members.application.common import SOURCE, changed_meanwhile, member_not_found, unit_that_admits
+from members.domain.lifecycle import next_status
 from members.domain.model import Member, normalise_phone, validate_new_member
 
-SOURCE = "/services/members"
+TEXT_FIELDS = ("full_name", "id_issued_place", "position", "hometown", "ethnicity", "religion", "education",
+               "occupation", "employer")
+
+
+def normalised(member: Member) -> Member:
+    """NFC text with collapsed spaces, upper-case ID numbers, phones in 0xxxxxxxxx form."""
+    changes: dict[str, Any] = {name: normalise(getattr(member, name)) or None
+                               for name in TEXT_FIELDS if getattr(member, name) is not None}
+    changes["id_number"] = "".join(member.id_number.split()).upper()
+    changes["phone"] = normalise_phone(member.phone) if member.phone else None
+    changes["nationality"] = member.nationality.upper()
+    return Member(**{**member.__dict__, **changes})
+
+
+def already_a_member() -> Conflict:
+    return Conflict(
+        "Người có số giấy tờ này đã là đoàn viên ở một đơn vị khác; hãy làm thủ tục chuyển sinh hoạt",
+        "A person with this ID number is already a member elsewhere; request a transfer instead",
+        code="already-a-member",
+        field="id_number",
+    )
 
 
 class MemberService:
-    def __init__(self, session: AsyncSession) -> None:
+    def __init__(self, session: AsyncSession, today: date | None = None) -> None:
         self.session = session
         self.members = MemberRepository(session)
+        self.today = today or date.today()
 
     async def create(self, principal: Principal, draft: Member) -> Member:
         await ensure_in_scope(self.session, principal, Permission.MEMBERS_WRITE, draft.unit_id)
-        unit = await tree.get_unit(self.session, draft.unit_id)
-        if unit is None:
-            raise NotFound(f"Không tìm thấy đơn vị {draft.unit_id}", f"Unit {draft.unit_id} not found",
-                           field="unit_id")
-        if unit.status != "active" or not unit.can_admit_members:
-            raise RuleViolation(
-                f"Đơn vị {unit.name} không được kết nạp đoàn viên",
-                f"Unit {unit.code} cannot admit members",
-                code="unit-cannot-admit",
-                field="unit_id",
-            )
-        member = Member(
-            **{
-                **draft.__dict__,
-                "member_id": uuid4(),
-                "full_name": normalise(draft.full_name),
-                "id_number": draft.id_number.strip().upper(),
-                "phone": normalise_phone(draft.phone) if draft.phone else None,
-                "status": "pending",
-                "version": 1,
-            }
-        )
-        validate_new_member(member, date.today())
+        await unit_that_admits(self.session, draft.unit_id)
+        member = normalised(Member(**{**draft.__dict__, "member_id": uuid4(), "status": "pending", "version": 1}))
+        validate_new_member(member, self.today)
         if await self.members.active_member_with_id_number(member.id_number):
-            raise Conflict(
-                "Người có số giấy tờ này đã là đoàn viên ở một đơn vị khác; hãy làm thủ tục chuyển sinh hoạt",
-                "A person with this ID number is already a member elsewhere; request a transfer instead",
-                code="already-a-member",
-                field="id_number",
-            )
+            raise already_a_member()
         await self.members.add(member, principal)
         await record_event(self.session, MemberCreated(member_id=member.member_id, member=member.snapshot()), SOURCE)
         return member
 
-    async def get(self, principal: Principal, member_id: UUID) -> Member:
-        member = await self.members.get(principal, member_id, Permission.MEMBERS_READ)
+    async def get(self, principal: Principal, member_id: UUID, permission: Permission = Permission.MEMBERS_READ,
+                  for_update: bool = False) -> Member:
+        member = await self.members.get(principal, member_id, permission, for_update=for_update)
         if member is None:
-            raise NotFound(f"Không tìm thấy đoàn viên {member_id}", f"Member {member_id} not found",
-                           field="member_id")
+            raise member_not_found(member_id)
         return member
+
+    async def correct(self, principal: Principal, member_id: UUID, changes: dict[str, Any], reason: str) -> Member:
+        """Correct recorded data (sửa thông tin); the history keeps who, when, why and which fields."""
+        member = await self.get(principal, member_id, Permission.MEMBERS_WRITE, for_update=True)
+        next_status(member.status, "correct")
+        corrected = normalised(Member(**{**member.__dict__, **changes}))
+        changed = sorted(name for name in changes if getattr(corrected, name) != getattr(member, name))
+        if not changed:
+            raise InvalidInput("Không có thông tin nào thay đổi", "Nothing changed", code="nothing-changed",
+                               field="changes")
+        validate_new_member(corrected, self.today)
+        if "id_number" in changed and await self.members.active_member_with_id_number(
+            corrected.id_number, except_member=member_id
+        ):
+            raise already_a_member()
+        corrected = corrected.changed()
+        await self.save_change(corrected, principal, "corrected", reason, {"changed_fields": changed})
+        await record_event(
+            self.session,
+            MemberUpdated(member_id=member_id, member=corrected.snapshot(), changed_fields=changed), SOURCE,
+        )
+        return corrected
+
+    async def change_position(self, principal: Principal, member_id: UUID, position: str | None,
+                              reason: str | None) -> Member:
+        member = await self.get(principal, member_id, Permission.MEMBERS_WRITE, for_update=True)
+        next_status(member.status, "change_position")
+        new_position = normalise(position) if position else None
+        if new_position == member.position:
+            raise InvalidInput("Chức vụ không thay đổi", "The position is unchanged", code="nothing-changed",
+                               field="position")
+        changed = member.changed(position=new_position)
+        await self.save_change(changed, principal, "position_changed", reason,
+                         {"from": member.position, "to": new_position})
+        await record_event(self.session, MemberPositionChanged(member_id=member_id, member=changed.snapshot()),
+                           SOURCE)
+        return changed
+
+    async def save_change(self, member: Member, principal: Principal, change: str, reason: str | None,
+                    details: dict | None) -> None:
+        try:
+            await self.members.save(member, principal, Permission.MEMBERS_WRITE)
+        except StaleMember as stale:
+            raise changed_meanwhile(member.member_id) from stale
+        await self.members.record_history(member, change, principal, reason, details)

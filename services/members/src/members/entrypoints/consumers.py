@@ -1,12 +1,28 @@
-"""What the members service consumes: the union tree, for its replica."""
+"""What the members service consumes: the union tree, for its replica and for members to follow closures."""
 
 from __future__ import annotations
 
 from chassis.consumer import Handler
 from chassis.settings import ServiceSettings
-from chassis.tree import tree_handlers
+from chassis.tree import apply_unit_state, tree_handlers
 from contracts.base import IntegrationEvent
+from contracts.envelope import Envelope
+from contracts.events.orgtree_unit_v1 import UnitDissolved, UnitMerged
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from members.application.unit_closure import members_follow_closed_unit
+
+
+async def on_unit_merged(session: AsyncSession, event: UnitMerged, _envelope: Envelope) -> None:
+    await apply_unit_state(session, event.unit)
+    await members_follow_closed_unit(session, event.unit_id, event.target_unit_id, "unit merged")
+
+
+async def on_unit_dissolved(session: AsyncSession, event: UnitDissolved, _envelope: Envelope) -> None:
+    await apply_unit_state(session, event.unit)
+    if event.successor_unit_id is not None:
+        await members_follow_closed_unit(session, event.unit_id, event.successor_unit_id, "unit dissolved")
 
 
 def handlers(_: ServiceSettings) -> dict[type[IntegrationEvent], Handler]:
-    return dict(tree_handlers())
+    return {**tree_handlers(), UnitMerged: on_unit_merged, UnitDissolved: on_unit_dissolved}

@@ -128,6 +128,7 @@ class UnitRepository:
         )
         await self._record_history(changed, change, changed_by)
 
+    @unscoped("appends history rows of units the service has checked against the scope")
     async def _record_history(self, versions: list[Unit], change: str, changed_by: str) -> None:
         rows = _unnest({
             "unit_id": (units.c.unit_id.type, [u.unit_id for u in versions]),

@@ -79,7 +79,8 @@ def read_unit_rows(filename: str, content: bytes) -> Sheet:
         sheet.rows.append(UnitRow(row=offset, **values))
     if len(sheet.rows) > MAX_ROWS:
         raise PayloadTooLarge(
-            f"Tệp có {len(sheet.rows)} dòng, tối đa {MAX_ROWS}", f"The file has {len(sheet.rows)} rows, at most {MAX_ROWS}",
+            f"Tệp có {len(sheet.rows)} dòng, tối đa {MAX_ROWS}",
+            f"The file has {len(sheet.rows)} rows, at most {MAX_ROWS}",
             field="file",
         )
     return sheet

@@ -63,6 +63,8 @@ units = Table(
     Column("created_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
     Column("updated_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
     Index("units_parent_code", "parent_id", "code"),
+    # Code-prefix search ("CS00123" finds CS001230..CS001239) needs pattern ops under a non-C collation.
+    Index("units_code_pattern", "code", postgresql_ops={"code": "text_pattern_ops"}),
     info={"scoped_by": "unit_id"},
 )
 

@@ -117,8 +117,12 @@ def plan_units(rows: list[UnitRow], world: World, effective_from: date, new_id: 
         if row.parent_code and row.parent_code in first_row_of:
             parent_row[row.row] = first_row_of[row.parent_code]
             continue
-        existing = (by_id.get(row.parent_id) if row.parent_id else by_code.get(row.parent_code)
-                    if row.parent_code else world.default_parent)
+        if row.parent_id:
+            existing = by_id.get(row.parent_id)
+        elif row.parent_code:
+            existing = by_code.get(row.parent_code)
+        else:
+            existing = world.default_parent
         named = row.parent_code or (str(row.parent_id) if row.parent_id else None)
         field_name = "parent_id" if row.parent_id and not row.parent_code else "parent_code"
         if existing is None:

@@ -96,7 +96,8 @@ def _key(value: str) -> str:
 
 
 _BY_KEY: dict[str, Province] = {}
-for _province in (*PROVINCES_2024, *PROVINCES_2025):
+# Names resolve to the current (2025) province; old names that disappeared still resolve to their old code.
+for _province in (*PROVINCES_2025, *PROVINCES_2024):
     _BY_KEY.setdefault(_key(_province.name), _province)
     _BY_KEY.setdefault(_province.code, _province)
 _BY_KEY.update({"hcm": _BY_KEY["79"], "thua thien hue": _BY_KEY["46"]})

@@ -29,6 +29,7 @@ def upgrade() -> None:
     op.execute("ALTER TABLE unit_types ADD COLUMN IF NOT EXISTS abolished_on date")
     op.execute("DROP INDEX IF EXISTS units_parent")
     op.execute("CREATE INDEX IF NOT EXISTS units_parent_code ON units (parent_id, code)")
+    op.execute("CREATE INDEX IF NOT EXISTS units_code_pattern ON units (code text_pattern_ops)")
     op.execute("CREATE INDEX IF NOT EXISTS unit_history_parent ON unit_history (parent_id, valid_from)")
     member_units.create(connection, checkfirst=True)
 

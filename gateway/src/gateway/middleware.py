@@ -1,0 +1,114 @@
+"""ASGI middleware of the gateway: request ids, and gzip for JSON only (exports stream through untouched)."""
+
+from __future__ import annotations
+
+import re
+import uuid
+import zlib
+from ipaddress import ip_address, ip_network
+
+import anyio
+from starlette.datastructures import Headers, MutableHeaders
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+REQUEST_ID_HEADER = "x-request-id"
+_VALID_REQUEST_ID = re.compile(r"^[A-Za-z0-9._:-]{1,128}$")
+_THREAD_MIN_BYTES = 128 * 1024
+
+
+class RequestIdMiddleware:
+    """Keeps a sane incoming `x-request-id` or makes one; the handler and the response both see it."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        incoming = Headers(scope=scope).get(REQUEST_ID_HEADER, "")
+        request_id = incoming if _VALID_REQUEST_ID.match(incoming) else uuid.uuid4().hex
+        scope["headers"] = [(k, v) for k, v in scope["headers"] if k != REQUEST_ID_HEADER.encode()] + [
+            (REQUEST_ID_HEADER.encode(), request_id.encode())
+        ]
+        scope.setdefault("state", {})["request_id"] = request_id
+
+        async def send_with_id(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                headers = MutableHeaders(raw=list(message.get("headers", [])))
+                headers[REQUEST_ID_HEADER] = request_id
+                message = {**message, "headers": headers.raw}
+            await send(message)
+
+        await self.app(scope, receive, send_with_id)
+
+
+def _is_json(content_type: str) -> bool:
+    media = content_type.partition(";")[0].strip().lower()
+    return media == "application/json" or media.endswith("+json")
+
+
+class JsonGzipMiddleware:
+    """Gzip for JSON responses when the client accepts it; other types (CSV, XLSX, images) pass as they are."""
+
+    def __init__(self, app: ASGIApp, minimum_size: int = 1024) -> None:
+        self.app = app
+        self.minimum_size = minimum_size
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if (scope["type"] != "http" or scope["method"] == "HEAD"
+                or "gzip" not in Headers(scope=scope).get("accept-encoding", "")):
+            await self.app(scope, receive, send)
+            return
+        compressor: zlib._Compress | None = None
+
+        async def send_compressed(message: Message) -> None:
+            nonlocal compressor
+            if message["type"] == "http.response.start":
+                headers = MutableHeaders(raw=list(message.get("headers", [])))
+                length = headers.get("content-length")
+                if (_is_json(headers.get("content-type", "")) and "content-encoding" not in headers
+                        and message["status"] not in (204, 304)
+                        and (length is None or int(length) >= self.minimum_size)):
+                    compressor = zlib.compressobj(6, zlib.DEFLATED, 16 + zlib.MAX_WBITS)
+                    del headers["content-length"]
+                    headers["content-encoding"] = "gzip"
+                    headers.add_vary_header("Accept-Encoding")
+                message = {**message, "headers": headers.raw}
+            elif message["type"] == "http.response.body" and compressor is not None:
+                body, more = message.get("body", b""), message.get("more_body", False)
+                if len(body) >= _THREAD_MIN_BYTES:
+                    data = await anyio.to_thread.run_sync(_compress, compressor, body, more)
+                else:
+                    data = _compress(compressor, body, more)
+                message = {**message, "body": data}
+            await send(message)
+
+        await self.app(scope, receive, send_compressed)
+
+
+def _compress(compressor, body: bytes, more: bool) -> bytes:
+    return compressor.compress(body) + compressor.flush(zlib.Z_SYNC_FLUSH if more else zlib.Z_FINISH)
+
+
+def client_ip(scope: Scope, trusted_proxies: list[str]) -> tuple[str, str]:
+    """The caller's address, and the X-Forwarded-For chain to pass on.
+
+    X-Forwarded-For is believed only when the direct peer is a trusted proxy; then the caller
+    is the right-most address that is not itself a trusted proxy.
+    """
+    peer = (scope.get("client") or ("0.0.0.0", 0))[0]
+    forwarded = Headers(scope=scope).get("x-forwarded-for", "")
+    networks = [ip_network(p, strict=False) for p in trusted_proxies]
+
+    def trusted(address: str) -> bool:
+        try:
+            return any(ip_address(address) in network for network in networks)
+        except ValueError:
+            return False
+
+    if not forwarded or not trusted(peer):
+        return peer, peer
+    chain = [part.strip() for part in forwarded.split(",") if part.strip()]
+    caller = next((address for address in reversed(chain) if not trusted(address)), chain[0] if chain else peer)
+    return caller, ", ".join([*chain, peer])

@@ -1,0 +1,49 @@
+"""The gateway's own problems; they render through the chassis like every service's."""
+
+from __future__ import annotations
+
+import math
+
+from chassis.errors import Problem, TooManyRequests, Unauthenticated
+
+
+class UnknownService(Problem):
+    status, code, title = 404, "unknown-service", "Not found"
+
+
+class ServiceUnavailable(Problem):
+    status, code, title = 503, "service-unavailable", "Service unavailable"
+
+
+class UpstreamTimeout(Problem):
+    status, code, title = 504, "upstream-timeout", "Gateway timeout"
+
+
+class BadPath(Problem):
+    status, code, title = 400, "bad-path", "Bad request"
+
+
+class RateLimited(TooManyRequests):
+    def __init__(self, retry_after_s: float, limit: str) -> None:
+        seconds = max(math.ceil(retry_after_s), 1)
+        super().__init__(
+            f"Quá nhiều yêu cầu; vui lòng thử lại sau {seconds} giây",
+            f"Too many requests; retry in {seconds} seconds",
+            extra={"retry_after_s": seconds, "limit": limit},
+        )
+        self.headers = {"Retry-After": str(seconds)}
+
+
+class InvalidToken(Unauthenticated):
+    code = "invalid-token"
+
+    def __init__(self, why_en: str, code: str | None = None) -> None:
+        super().__init__("Mã truy cập không hợp lệ hoặc đã hết hạn; vui lòng đăng nhập lại",
+                         f"Access token rejected: {why_en}", code=code)
+        self.headers = {"WWW-Authenticate": 'Bearer error="invalid_token"'}
+
+
+def missing_token() -> Unauthenticated:
+    problem = Unauthenticated("Cần đăng nhập (thiếu mã truy cập)", "Login required (no bearer token)")
+    problem.headers = {"WWW-Authenticate": "Bearer"}
+    return problem

@@ -1,0 +1,169 @@
+"""Forwarding to the services: bodies stream through in both directions, nothing is buffered whole."""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import AsyncIterator
+
+import httpx
+from chassis import telemetry
+from chassis.errors import PayloadTooLarge
+from chassis.principal import INTERNAL_TOKEN_HEADER, Principal, issue_internal_token
+from prometheus_client import Histogram
+from starlette.background import BackgroundTask
+from starlette.requests import Request
+from starlette.responses import StreamingResponse
+
+from gateway.config import GatewaySettings
+from gateway.problems import ServiceUnavailable, UpstreamTimeout
+from gateway.routes import Route, upstream_urls
+
+log = logging.getLogger(__name__)
+
+UPSTREAM_SECONDS = Histogram(
+    "gateway_upstream_duration_seconds", "Time until a service answered with its response headers",
+    ["service", "status"], buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60),
+)
+
+HOP_BY_HOP = frozenset({
+    "connection", "keep-alive", "proxy-authenticate", "proxy-authorization", "te", "trailer", "trailers",
+    "transfer-encoding", "upgrade",
+})
+# Never passed on: the client's credentials and anything the gateway itself decides.
+REQUEST_DROP = HOP_BY_HOP | {
+    "host", "authorization", INTERNAL_TOKEN_HEADER, "traceparent", "tracestate", "x-request-id",
+    "x-forwarded-for", "x-forwarded-proto", "x-forwarded-host", "x-real-ip",
+}
+
+# Our own server writes these.
+RESPONSE_DROP = HOP_BY_HOP | {"date", "server"}
+
+
+class BodyTooLarge(Exception):
+    pass
+
+
+class Upstreams:
+    def __init__(self, settings: GatewaySettings, transport: httpx.AsyncBaseTransport | None = None) -> None:
+        self.settings = settings
+        self.urls = upstream_urls(settings)
+        self.client = httpx.AsyncClient(
+            timeout=httpx.Timeout(
+                connect=settings.upstream_connect_timeout_s, read=settings.upstream_read_timeout_s,
+                write=settings.upstream_write_timeout_s, pool=settings.upstream_connect_timeout_s,
+            ),
+            limits=httpx.Limits(max_connections=settings.upstream_max_connections,
+                                max_keepalive_connections=settings.upstream_max_keepalive),
+            follow_redirects=False,
+            transport=transport,
+        )
+
+    def internal_token(self, principal: Principal) -> str:
+        return issue_internal_token(principal, self.settings.internal_token_secret,
+                                    self.settings.internal_token_audience)
+
+    async def forward(self, request: Request, route: Route, principal: Principal, request_id: str,
+                      forwarded_for: str) -> StreamingResponse:
+        length = request.headers.get("content-length")
+        if length is not None and length.isdigit() and int(length) > self.settings.max_body_bytes:
+            raise _too_large(self.settings.max_body_bytes)
+        url = self.urls[route.service] + route.upstream_path
+        query = request.scope.get("query_string", b"")
+        if query:
+            url += "?" + query.decode("latin-1")
+        upstream_request = self.client.build_request(
+            request.method, url, headers=self._headers(request, principal, request_id, forwarded_for),
+            content=self._body(request),
+        )
+        started = time.perf_counter()
+        try:
+            upstream = await self.client.send(upstream_request, stream=True)
+        except httpx.TimeoutException as error:
+            UPSTREAM_SECONDS.labels(route.service, "timeout").observe(time.perf_counter() - started)
+            if isinstance(error, httpx.ConnectTimeout):
+                raise _down(route.service) from error
+            raise UpstreamTimeout(f"Dịch vụ {route.service} không trả lời kịp",
+                                  f"The {route.service} service did not answer in time") from error
+        except httpx.TransportError as error:
+            if _caused_by(error, BodyTooLarge):
+                raise _too_large(self.settings.max_body_bytes) from error
+            UPSTREAM_SECONDS.labels(route.service, "unavailable").observe(time.perf_counter() - started)
+            raise _down(route.service) from error
+        except BodyTooLarge as error:
+            raise _too_large(self.settings.max_body_bytes) from error
+        UPSTREAM_SECONDS.labels(route.service, str(upstream.status_code)).observe(time.perf_counter() - started)
+        response = StreamingResponse(
+            _relay(upstream, route.service), status_code=upstream.status_code,
+            background=BackgroundTask(upstream.aclose),
+        )
+        # Raw pairs keep repeated headers (Set-Cookie, Link) as the service sent them.
+        response.raw_headers = [
+            (k.encode("latin-1"), v.encode("latin-1"))
+            for k, v in upstream.headers.multi_items() if k.lower() not in RESPONSE_DROP
+        ]
+        return response
+
+    def _headers(self, request: Request, principal: Principal, request_id: str,
+                 forwarded_for: str) -> list[tuple[str, str]]:
+        headers = [(k, v) for k, v in request.headers.items() if k.lower() not in REQUEST_DROP]
+        # The gateway's server span is the parent of the service's span.
+        trace_headers = telemetry.current_trace_headers() or {
+            k: v for k in ("traceparent", "tracestate") if (v := request.headers.get(k))
+        }
+        headers += list(trace_headers.items())
+        headers += [
+            (INTERNAL_TOKEN_HEADER, self.internal_token(principal)),
+            ("x-request-id", request_id),
+            ("x-forwarded-for", forwarded_for),
+            ("x-forwarded-proto", request.url.scheme),
+        ]
+        if host := request.headers.get("host"):
+            headers.append(("x-forwarded-host", host))
+        return headers
+
+    def _body(self, request: Request) -> AsyncIterator[bytes] | None:
+        has_body = request.headers.get("content-length", "0") != "0" or "transfer-encoding" in request.headers
+        return _limited(request.stream(), self.settings.max_body_bytes) if has_body else None
+
+    async def aclose(self) -> None:
+        await self.client.aclose()
+
+
+async def _limited(stream: AsyncIterator[bytes], max_bytes: int) -> AsyncIterator[bytes]:
+    seen = 0
+    async for chunk in stream:
+        seen += len(chunk)
+        if seen > max_bytes:
+            raise BodyTooLarge()
+        if chunk:
+            yield chunk
+
+
+async def _relay(upstream: httpx.Response, service: str) -> AsyncIterator[bytes]:
+    try:
+        async for chunk in upstream.aiter_raw():
+            yield chunk
+    except httpx.TransportError as error:
+        # Headers are already out: all we can do is cut the connection so the client sees a broken body.
+        log.warning("upstream broke off a response", extra={"fields": {"service": service, "error": repr(error)}})
+        raise
+
+
+def _caused_by(error: BaseException, kind: type[BaseException]) -> bool:
+    while error is not None:
+        if isinstance(error, kind):
+            return True
+        error = error.__cause__ or error.__context__
+    return False
+
+
+def _down(service: str) -> ServiceUnavailable:
+    return ServiceUnavailable(f"Dịch vụ {service} tạm thời không truy cập được",
+                              f"The {service} service is unavailable")
+
+
+def _too_large(limit: int) -> PayloadTooLarge:
+    megabytes = limit // (1024 * 1024)
+    return PayloadTooLarge(f"Dữ liệu gửi lên vượt quá giới hạn {megabytes} MB",
+                           f"The request body exceeds the {megabytes} MB limit")

@@ -1,0 +1,54 @@
+"""Which service a path belongs to, and which paths need no login."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from gateway.config import GatewaySettings
+from gateway.problems import BadPath
+
+SERVICES = ("orgtree", "members", "identity", "reporting", "dues", "cards")
+API_PREFIX = "/api/v1/"
+PUBLIC_PREFIX = "/api/v1/public/"
+# The public lookup lives in members; clients see it under /api/v1/public/.
+PUBLIC_TARGET = ("members", "/api/v1/members/public/")
+
+# (method, path) reachable without a token, and the stricter rate limit each falls under.
+PUBLIC_ROUTES: dict[tuple[str, str], str | None] = {
+    ("POST", "/api/v1/identity/login"): "login",
+    ("POST", "/api/v1/identity/token/refresh"): "login",
+    ("GET", "/api/v1/identity/.well-known/jwks.json"): None,
+}
+
+
+@dataclass(frozen=True)
+class Route:
+    service: str
+    upstream_path: str
+    public: bool = False
+    limit: str | None = None
+
+
+def resolve(method: str, path: str) -> Route | None:
+    """The route of a request path, or None when no service serves it."""
+    if not path.startswith(API_PREFIX):
+        return None
+    _reject_dot_segments(path)
+    if path.startswith(PUBLIC_PREFIX):
+        service, prefix = PUBLIC_TARGET
+        return Route(service, prefix + path[len(PUBLIC_PREFIX):], public=True, limit="public")
+    service = path[len(API_PREFIX):].split("/", 1)[0]
+    if service not in SERVICES:
+        return None
+    key = (method.upper(), path)
+    return Route(service, path, public=key in PUBLIC_ROUTES, limit=PUBLIC_ROUTES.get(key))
+
+
+def upstream_urls(settings: GatewaySettings) -> dict[str, str]:
+    return {name: getattr(settings, f"{name}_url").rstrip("/") for name in SERVICES}
+
+
+def _reject_dot_segments(path: str) -> None:
+    # HTTP clients collapse "..", which would turn /api/v1/public/../../x into another service's path.
+    if any(segment in (".", "..") for segment in path.split("/")):
+        raise BadPath("Đường dẫn không hợp lệ", "Path segments '.' and '..' are not allowed")

@@ -1,0 +1,205 @@
+"""Routing, streaming, errors, rate limits, tracing and the merged OpenAPI document."""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+
+from opentelemetry.sdk.trace import TracerProvider
+from opentelemetry.sdk.trace.export import SimpleSpanProcessor
+from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
+
+from .conftest import ADMIN
+from .support import CHUNK
+from .test_auth import bearer
+
+
+def assert_problem(response, status: int, code: str) -> None:
+    assert response.status_code == status, response.text
+    assert response.headers["content-type"] == "application/problem+json"
+    assert response.json()["code"] == code
+    assert response.json()["message_vi"] and response.json()["message_en"]
+
+
+async def raw_status(base_url: str, target: str) -> int:
+    """Send a request line exactly as written (HTTP clients would collapse the dots, curl --path-as-is does not)."""
+    host, port = base_url.removeprefix("http://").split(":")
+    reader, writer = await asyncio.open_connection(host, int(port))
+    writer.write(f"GET {target} HTTP/1.1\r\nHost: gateway\r\nConnection: close\r\n\r\n".encode())
+    await writer.drain()
+    status_line = await reader.readline()
+    writer.close()
+    await writer.wait_closed()
+    return int(status_line.split()[1])
+
+
+async def test_unknown_service_and_dot_segments(backends, admin_token):
+    async with backends.gateway() as http:
+        assert_problem(await http.get("/api/v1/nowhere/x", headers=bearer(admin_token)), 404, "unknown-service")
+        assert_problem(await http.get("/elsewhere"), 404, "not-found")
+    async with backends.served_gateway() as http:
+        base = str(http.base_url).rstrip("/")
+        assert await raw_status(base, "/api/v1/public/../../members/echo") == 400
+        assert await raw_status(base, "/api/v1/public/%2e%2e/%2e%2e/members/echo") == 400
+        assert await raw_status(base, "/api/v1/public/lookup?member_code=A") == 200
+
+
+async def test_service_down_is_503(backends, admin_token):
+    async with backends.gateway() as http:
+        response = await http.get("/api/v1/orgtree/units", headers=bearer(admin_token))
+    assert_problem(response, 503, "service-unavailable")
+    assert "orgtree" in response.json()["message_en"]
+
+
+async def test_slow_service_is_504(backends, admin_token):
+    async with backends.gateway(upstream_read_timeout_s=0.3) as http:
+        response = await http.get("/api/v1/members/slow", headers=bearer(admin_token))
+    backends.fake.slow_release.set()
+    assert_problem(response, 504, "upstream-timeout")
+
+
+async def test_login_attempts_are_rate_limited_per_ip(backends):
+    async with backends.gateway(rate_limit_login_burst=2, rate_limit_login_per_minute=1) as http:
+        for _ in range(2):
+            assert (await http.post("/api/v1/identity/login", json={**ADMIN, "password": "Sai-mat-khau-1"})
+                    ).status_code == 401
+        limited = await http.post("/api/v1/identity/login", json=ADMIN)
+        assert_problem(limited, 429, "rate-limited")
+        assert 1 <= int(limited.headers["retry-after"]) <= 60
+        assert limited.headers["x-request-id"]
+        # Other routes of the same IP are not affected by the login bucket.
+        assert (await http.get("/api/v1/identity/.well-known/jwks.json")).status_code == 200
+
+
+async def test_signed_in_users_are_rate_limited_per_user(backends, admin_token):
+    async with backends.gateway(rate_limit_user_burst=3, rate_limit_user_per_minute=6) as http:
+        statuses = [(await http.get("/api/v1/members/echo", headers=bearer(admin_token))).status_code
+                    for _ in range(4)]
+        assert statuses == [200, 200, 200, 429]
+        limited = await http.get("/api/v1/members/echo", headers=bearer(admin_token))
+        assert int(limited.headers["retry-after"]) >= 1
+        other = await http.post("/api/v1/identity/login", json=ADMIN)  # a public route, not this user's bucket
+        assert other.status_code == 200
+
+
+async def test_public_lookups_have_their_own_stricter_limit(backends):
+    async with backends.gateway(rate_limit_public_burst=1, rate_limit_public_per_minute=1) as http:
+        first = await http.get("/api/v1/public/lookup", params={"member_code": "A"})
+        second = await http.get("/api/v1/public/lookup", params={"member_code": "B"})
+    assert first.status_code == 200
+    assert_problem(second, 429, "rate-limited")
+
+
+async def test_gateway_span_is_the_parent_of_the_forwarded_request(backends, admin_token):
+    exporter = InMemorySpanExporter()
+    provider = TracerProvider()
+    provider.add_span_processor(SimpleSpanProcessor(exporter))
+    client_parent = "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01"
+    async with backends.gateway(tracer_provider=provider) as http:
+        response = await http.get("/api/v1/members/echo", headers={**bearer(admin_token), "traceparent": client_parent})
+    [server_span] = [s for s in exporter.get_finished_spans() if s.attributes.get("url.path") == "/api/v1/members/echo"]
+    context = server_span.get_span_context()
+    _, trace_id, parent_id, _ = response.json()["headers"]["traceparent"].split("-")
+    assert trace_id == format(context.trace_id, "032x") == "0af7651916cd43dd8448eb211c80319c"
+    assert parent_id == format(context.span_id, "016x")
+    assert format(server_span.parent.span_id, "016x") == "b7ad6b7169203331"
+
+
+async def test_json_is_gzipped_and_exports_are_not(backends, admin_token):
+    async with backends.gateway() as http:
+        big = await http.get("/api/v1/members/big", headers={**bearer(admin_token), "accept-encoding": "gzip"})
+        plain = await http.get("/api/v1/members/big", headers={**bearer(admin_token), "accept-encoding": "identity"})
+    assert big.headers["content-encoding"] == "gzip"
+    assert len(big.json()["items"]) == 500  # httpx decodes it
+    assert "content-encoding" not in plain.headers
+    assert big.json() == plain.json()
+    async with backends.served_gateway() as http:
+        backends.fake.download_resume.set()
+        csv = await http.get("/api/v1/members/export", params={"chunks": 2},
+                             headers={**bearer(admin_token), "accept-encoding": "gzip"})
+    assert csv.headers["content-type"].startswith("text/csv")
+    assert "content-encoding" not in csv.headers and len(csv.content) == 2 * CHUNK + len("ma_doan_vien,ho_ten\n")
+    backends.fake.download_resume.clear()
+
+
+async def test_uploads_stream_through_without_buffering(backends, admin_token):
+    backends.fake.upload_started.clear()
+    total_chunks = 40  # 10 MB
+    digest = hashlib.sha256()
+
+    async def body():
+        for index in range(total_chunks):
+            chunk = bytes([index % 251]) * CHUNK
+            digest.update(chunk)
+            yield chunk
+            if index == 0:
+                # Nothing more is sent until the service holds the first chunk: a buffering gateway deadlocks here.
+                await asyncio.wait_for(backends.fake.upload_started.wait(), timeout=15)
+
+    async with backends.served_gateway() as http:
+        response = await http.post("/api/v1/members/upload", content=body(), headers=bearer(admin_token))
+    assert response.status_code == 200, response.text
+    assert response.json() == {"bytes": total_chunks * CHUNK, "sha256": digest.hexdigest()}
+
+
+async def test_downloads_stream_through_without_buffering(backends, admin_token):
+    backends.fake.download_resume.clear()
+    received = 0
+    async with backends.served_gateway() as http:
+        async with http.stream("GET", "/api/v1/members/export", params={"chunks": 40},
+                               headers=bearer(admin_token)) as response:
+            assert response.status_code == 200
+            async for chunk in response.aiter_raw():
+                received += len(chunk)
+                # The service sends the rest only after we hold the beginning.
+                backends.fake.download_resume.set()
+    assert received == 40 * CHUNK + len("ma_doan_vien,ho_ten\n")
+
+
+async def test_oversized_bodies_are_refused(backends, admin_token):
+    async with backends.gateway(max_body_bytes=1000) as http:
+        declared = await http.post("/api/v1/members/upload", content=b"x" * 2000, headers=bearer(admin_token))
+
+        async def chunked():
+            for _ in range(4):
+                yield b"x" * 600
+
+        streamed = await http.post("/api/v1/members/upload", content=chunked(), headers=bearer(admin_token))
+        small = await http.post("/api/v1/members/upload", content=b"x" * 500, headers=bearer(admin_token))
+    assert_problem(declared, 413, "payload-too-large")
+    assert_problem(streamed, 413, "payload-too-large")
+    assert small.json()["bytes"] == 500
+
+
+async def test_cors_preflight(backends):
+    async with backends.gateway(cors_allow_origins=["https://app.congdoan.vn"]) as http:
+        response = await http.options("/api/v1/members/echo", headers={
+            "origin": "https://app.congdoan.vn", "access-control-request-method": "POST",
+            "access-control-request-headers": "authorization, content-type"})
+        other = await http.options("/api/v1/members/echo", headers={
+            "origin": "https://evil.example", "access-control-request-method": "POST"})
+    assert response.status_code == 200
+    assert response.headers["access-control-allow-origin"] == "https://app.congdoan.vn"
+    assert "access-control-allow-origin" not in other.headers
+
+
+async def test_health_ready_metrics_and_merged_openapi(backends, admin_token):
+    async with backends.gateway() as http:
+        assert (await http.get("/health")).json()["status"] == "ok"
+        ready = await http.get("/ready")
+        await http.get("/api/v1/members/echo", headers=bearer(admin_token))
+        metrics = await http.get("/metrics")
+        document = await http.get("/openapi.json", headers={"accept-encoding": "gzip"})
+        docs = await http.get("/docs")
+    assert ready.status_code == 200 and ready.json()["jwks_keys"] >= 1
+    assert 'gateway_upstream_duration_seconds_count{service="members",status="200"}' in metrics.text
+    assert document.headers["content-encoding"] == "gzip"
+    merged = document.json()
+    assert merged["x-services"]["identity"] == merged["x-services"]["members"] == "ok"
+    assert merged["x-services"]["orgtree"] == "unavailable"
+    assert merged["paths"]["/api/v1/identity/login"]["post"]["security"] == []
+    assert "security" not in merged["paths"]["/api/v1/identity/users"]["get"]
+    assert "/api/v1/members/echo" in merged["paths"]
+    assert merged["paths"]["/api/v1/public/lookup"]["get"]["security"] == []
+    assert "TokenOut" in merged["components"]["schemas"]
+    assert "swagger" in docs.text.lower()

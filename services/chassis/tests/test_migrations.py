@@ -1,0 +1,49 @@
+"""The chassis tables every service's first migration creates, and the outbox wake-up they carry."""
+
+from __future__ import annotations
+
+import asyncio
+
+import asyncpg
+from chassis.database import asyncpg_dsn
+from chassis.migrations import create_chassis_tables
+from chassis.outbox import NOTIFY_CHANNEL, record_events
+from sqlalchemy import text
+
+from services.chassis.tests.helpers import member_created
+
+
+async def test_creating_the_chassis_tables_again_is_harmless(database):
+    async with database.engine.begin() as connection:
+        await connection.run_sync(create_chassis_tables)
+        triggers = await connection.scalar(
+            text("select count(*) from pg_trigger where tgname in ('outbox_events_notify', 'audit_log_append_only')")
+        )
+    assert triggers == 2
+
+
+async def test_a_committed_outbox_insert_wakes_the_relay(database):
+    woken: asyncio.Queue[str] = asyncio.Queue()
+    listener = await asyncpg.connect(asyncpg_dsn(database.url))
+    try:
+        await listener.add_listener(NOTIFY_CHANNEL, lambda *args: woken.put_nowait(args[2]))
+        async with database.transaction() as session:
+            await record_events(session, [member_created() for _ in range(50)], "members")
+        assert await asyncio.wait_for(woken.get(), timeout=10) == NOTIFY_CHANNEL
+    finally:
+        await listener.close()
+
+
+async def test_the_audit_trail_refuses_updates_and_deletes(database):
+    async with database.transaction() as session:
+        await session.execute(
+            text("insert into audit_log (service, action, status, outcome) values ('t', 'POST /x', 201, 'success')")
+        )
+    for statement in ("update audit_log set status = 200", "delete from audit_log", "truncate audit_log"):
+        try:
+            async with database.transaction() as session:
+                await session.execute(text(statement))
+        except Exception as error:  # the trigger's exception, wrapped by the driver
+            assert "append-only" in str(error)
+        else:
+            raise AssertionError(f"{statement} was allowed")

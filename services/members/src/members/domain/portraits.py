@@ -1,0 +1,44 @@
+"""Member photos for the card: a real JPEG or PNG, big enough, cropped and scaled to a 3x4 portrait."""
+
+from __future__ import annotations
+
+import io
+
+from chassis.errors import FieldError
+from PIL import Image, ImageOps, UnidentifiedImageError
+
+MAX_BYTES = 5 * 1024 * 1024
+MIN_WIDTH, MIN_HEIGHT = 150, 200
+MAX_PIXELS = 40_000_000  # a decompression bomb declares huge dimensions in a small file
+CARD_SIZE = (300, 400)  # 3x4 at 100 px per cm
+
+
+def problem(code: str, vi: str, en: str) -> FieldError:
+    return FieldError("photo", code, vi, en)
+
+
+def card_portrait(data: bytes) -> bytes:
+    """The JPEG for the card, or a FieldError (raised as ValueError's argument) saying what is wrong."""
+    if len(data) > MAX_BYTES:
+        raise ValueError(problem("photo-too-large", "Ảnh lớn hơn 5 MB", "The photo is larger than 5 MB"))
+    try:
+        with Image.open(io.BytesIO(data)) as probe:
+            kind, (width, height) = probe.format, probe.size
+            probe.verify()
+    except (UnidentifiedImageError, OSError, SyntaxError) as error:
+        raise ValueError(problem("not-an-image", "Tệp không phải ảnh JPEG hoặc PNG",
+                                 "The file is not a JPEG or PNG image")) from error
+    if kind not in ("JPEG", "PNG"):
+        raise ValueError(problem("not-an-image", "Tệp không phải ảnh JPEG hoặc PNG",
+                                 "The file is not a JPEG or PNG image"))
+    if width * height > MAX_PIXELS:
+        raise ValueError(problem("photo-too-big", "Ảnh có kích thước quá lớn", "The image dimensions are too large"))
+    if width < MIN_WIDTH or height < MIN_HEIGHT:
+        raise ValueError(problem("photo-too-small", f"Ảnh quá nhỏ (tối thiểu {MIN_WIDTH}x{MIN_HEIGHT} điểm ảnh)",
+                                 f"The photo is too small (at least {MIN_WIDTH}x{MIN_HEIGHT} pixels)"))
+    with Image.open(io.BytesIO(data)) as image:
+        image = ImageOps.exif_transpose(image).convert("RGB")
+        portrait = ImageOps.fit(image, CARD_SIZE, method=Image.Resampling.LANCZOS, centering=(0.5, 0.4))
+        out = io.BytesIO()
+        portrait.save(out, "JPEG", quality=88, optimize=True)
+        return out.getvalue()
