@@ -9,9 +9,9 @@ from uuid import UUID
 import jwt
 from chassis.principal import Grant, Principal, issue_internal_token, verify_internal_token
 from chassis.tables import audit_log
-from contracts.wellknown import NATIONAL_CENTRE_ID
 from chassis.tree import apply_unit_state
 from contracts.events.orgtree_unit_v1 import UnitCapabilities, UnitState
+from contracts.wellknown import NATIONAL_CENTRE_ID
 from sqlalchemy import select
 
 from tests.support.services import TEST_SECRET

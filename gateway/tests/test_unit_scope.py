@@ -78,7 +78,7 @@ def test_named_units_from_path_and_query():
     assert named_units("members", f"/api/v1/members/units/{u1}/members", f"unit_id={u2}&x=1".encode()) == [u1, u2]
     assert named_units("orgtree", f"/api/v1/orgtree/units/{u1}", b"") == [u1]
     assert named_units("reporting", f"/api/v1/reporting/units/{u1}/member-summary", b"subtree=true") == [u1]
-    assert named_units("identity", f"/api/v1/identity/users", f"unit_id={u3}".encode()) == [u3]
+    assert named_units("identity", "/api/v1/identity/users", f"unit_id={u3}".encode()) == [u3]
     # Not unit ids: a non-UUID segment (the service answers 422), the units collection, other services' paths.
     assert named_units("orgtree", "/api/v1/orgtree/units/batch", b"") == []
     assert named_units("orgtree", "/api/v1/orgtree/units", b"q=ha+noi") == []
@@ -105,7 +105,8 @@ def test_check_refuses_outside_passes_inside_and_unknown(tree):
 def test_records_are_read_from_real_envelopes():
     t = UnitTree()
     root, child = uid(), uid()
-    for event in (UnitCreated(unit_id=root, unit=_state(root, None)), UnitCreated(unit_id=child, unit=_state(child, root))):
+    for event in (UnitCreated(unit_id=root, unit=_state(root, None)),
+                  UnitCreated(unit_id=child, unit=_state(child, root))):
         envelope = Envelope.wrap(event, "orgtree")
         assert apply_record(t, envelope.kafka_headers(), envelope.data) == "applied"
     assert t.within(child, [root]) is True

@@ -93,8 +93,8 @@ def access_token(private_key: Ed25519PrivateKey, user_id: uuid.UUID) -> str:
 
 def internal_token(user_id: uuid.UUID) -> str:
     """What the gateway would forward; valid 60 s, so one is minted per run."""
-    principal = Principal(user_id=user_id, username="bench.admin", grants=(Grant("national_admin", NATIONAL_CENTRE_ID),),
-                          request_id="bench", client_ip=HOST)
+    principal = Principal(user_id=user_id, username="bench.admin",
+                          grants=(Grant("national_admin", NATIONAL_CENTRE_ID),), request_id="bench", client_ip=HOST)
     return issue_internal_token(principal, SECRET, AUDIENCE)
 
 
@@ -174,7 +174,8 @@ def _ms(text: str) -> float:
 def wrk(url: str, header: str, connections: int, duration: int) -> dict:
     threads = min(2, connections)
     out = subprocess.run(
-        ["wrk", f"-t{threads}", f"-c{connections}", f"-d{duration}s", "--timeout", "5s", "--latency", "-H", header, url],
+        ["wrk", f"-t{threads}", f"-c{connections}", f"-d{duration}s", "--timeout", "5s", "--latency",
+         "-H", header, url],
         capture_output=True, text=True, check=True, timeout=duration + 30,
     ).stdout
     rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
@@ -344,8 +345,8 @@ def report(args, results, catch_up_s: float, rss_mb: float, published_s: float) 
     added_p50_1 = med("gateway", 1, "p50") - med("direct", 1, "p50")
     added_p50_c = med("gateway", c, "p50") - med("direct", c, "p50")
     print()
-    print(f"| What | Direct | Through the gateway | Goal | Result |")
-    print(f"|---|---|---|---|---|")
+    print("| What | Direct | Through the gateway | Goal | Result |")
+    print("|---|---|---|---|---|")
     print(f"| Throughput, {c} connections | {med('direct', c, 'rps'):,.0f} req/s | {med('gateway', c, 'rps'):,.0f} "
           f"req/s | ≥ 70 % | **{ratio:.0%}** |")
     print(f"| p50 latency, 1 connection | {med('direct', 1, 'p50'):.2f} ms | {med('gateway', 1, 'p50'):.2f} ms | "

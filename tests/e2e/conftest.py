@@ -6,8 +6,8 @@ import uuid
 
 import httpx
 import pytest
-
 from localrun.platform import Platform
+
 from tests.support.infra import free_port
 
 

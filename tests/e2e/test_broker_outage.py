@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import subprocess
 import sys
 import uuid
@@ -9,8 +10,8 @@ from datetime import UTC, datetime, timedelta
 
 import asyncpg
 import httpx
-
 from contracts.wellknown import NATIONAL_CENTRE_ID
+
 from tests.e2e.test_walking_skeleton import create_member, create_unit, pending_count
 from tests.support.polling import eventually
 
@@ -19,7 +20,9 @@ async def inbox_state(platform, service: str) -> tuple[int, int]:
     """(rows in the inbox, distinct events in it) of a service's consumer."""
     connection = await asyncpg.connect(platform.database_dsn(service))
     try:
-        row = await connection.fetchrow("select count(*) as total, count(distinct event_id) as events from inbox_events")
+        row = await connection.fetchrow(
+            "select count(*) as total, count(distinct event_id) as events from inbox_events"
+        )
         return row["total"], row["events"]
     finally:
         await connection.close()
@@ -44,7 +47,8 @@ async def test_outage_then_wipe_and_replay(platform, admin):
     before = {service: await inbox_state(platform, service) for service in ("members", "reporting")}
     platform.restart_broker()  # an in-memory broker comes back empty
     for service in ("orgtree", "members"):
-        replay = subprocess.run(
+        replay = await asyncio.to_thread(
+            subprocess.run,
             [sys.executable, "-m", service, "replay", "--since", started.isoformat()],
             env=platform.environment, capture_output=True, text=True, timeout=120,
         )

@@ -6,6 +6,7 @@ import json
 import uuid
 
 from contracts.wellknown import NATIONAL_CENTRE_ID
+
 from tests.support.polling import eventually
 
 

@@ -10,7 +10,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import asyncpg
-
 from localrun.infra import ensure_postgres, tansu_binary
 
 DEFAULT_PG = "postgresql://postgres@127.0.0.1:5432/postgres"

@@ -9,14 +9,14 @@ from pathlib import Path
 from uuid import UUID
 
 import httpx
-from fastapi import FastAPI
-
 from chassis import migrations
 from chassis.database import Database
 from chassis.principal import Grant, Principal, issue_internal_token
 from chassis.settings import ServiceSettings
 from chassis.tree import apply_unit_state
 from contracts.events.orgtree_unit_v1 import UnitCapabilities, UnitState
+from fastapi import FastAPI
+
 from tests.support.infra import fresh_database
 
 TEST_SECRET = "test-internal-secret-0123456789-abcdefghijkl"

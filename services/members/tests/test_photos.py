@@ -6,11 +6,11 @@ import io
 import zipfile
 
 import pytest
-from PIL import Image
-
 from members.application.importing import reading
 from members.config import MembersSettings
 from members.entrypoints.api import create_app
+from PIL import Image
+
 from services.members.tests.conftest import assert_problem
 from tests.support.services import TEST_SECRET, client
 

@@ -7,13 +7,13 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-
 from chassis.database import Database
 from contracts.events.members_member_v1 import MemberCreated, MemberSnapshot, MemberStatusChanged, MemberTransferred
 from contracts.wellknown import NATIONAL_CENTRE_ID
 from reporting.config import ReportingSettings
 from reporting.entrypoints.api import create_app
 from reporting.entrypoints.consumers import apply_member_change
+
 from tests.support.services import TEST_SECRET, client, headers_for, migrated_database, principal, replicate_unit
 
 MIGRATIONS = Path(__file__).resolve().parents[1] / "src" / "reporting" / "migrations"

@@ -6,11 +6,12 @@ looks before creating: units are found by code and members by their ID number.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import os
+import time
 
 import httpx
-
 from contracts.wellknown import NATIONAL_CENTRE_ID
 
 log = logging.getLogger(__name__)
@@ -51,18 +52,26 @@ async def seed(gateway_url: str) -> None:
             unit_ids[code] = await _unit(http, code, name, type_code, unit_ids[parent_code])
         created = 0
         for unit_code, full_name, gender, born, id_number in MEMBERS:
-            response = await http.post(
-                "/api/v1/members/members",
-                json={
-                    "unit_id": unit_ids[unit_code], "full_name": full_name, "gender": gender,
-                    "date_of_birth": born, "id_number": id_number,
-                },
-            )
+            body = {
+                "unit_id": unit_ids[unit_code], "full_name": full_name, "gender": gender,
+                "date_of_birth": born, "id_number": id_number,
+            }
+            response = await _when_members_knows_the_unit(http, body)
             if response.status_code == 409:
                 continue  # already loaded by an earlier start
             response.raise_for_status()
             created += 1
     log.info("demo data: %d units present, %d members created", len(unit_ids), created)
+
+
+async def _when_members_knows_the_unit(http: httpx.AsyncClient, body: dict) -> httpx.Response:
+    """A new unit reaches the members service through Kafka; until then it answers 404 or 403."""
+    deadline = time.monotonic() + 60
+    while True:
+        response = await http.post("/api/v1/members/members", json=body)
+        if response.status_code not in (403, 404) or time.monotonic() > deadline:
+            return response
+        await asyncio.sleep(0.2)
 
 
 async def _unit(http: httpx.AsyncClient, code: str, name: str, type_code: str, parent_id: str) -> str:

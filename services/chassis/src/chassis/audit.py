@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 from uuid import UUID
 
+from contracts.permissions import Permission
 from fastapi import APIRouter, Query, Request
 from opentelemetry import trace
 from pydantic import BaseModel
@@ -22,7 +23,6 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 from chassis.database import Database
 from chassis.principal import Grant, Principal
 from chassis.tables import audit_log
-from contracts.permissions import Permission
 
 log = logging.getLogger(__name__)
 WRITE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})

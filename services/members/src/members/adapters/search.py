@@ -1,11 +1,12 @@
 """Searching the registry: by name with or without diacritics, ID number, member code or phone, with filters.
 
 Names are matched on `name_search` (no diacritics, lower case, "C" collation): by default the full
-name starts with the text typed (a b-tree range in name order, ~2 ms at 10 M members); with
-`name_match=contains` anywhere in it, through the pg_trgm GIN index (150-250 ms at 10 M members
-when the text is made of common syllables: their posting lists are millions long); exact keys (code, ID number, phone) by their b-tree indexes. Keyset pagination
-on (name_search, member_id) or (created_at, member_id). Searching by ID number needs
-`members.read_sensitive` where the member is: otherwise it would confirm someone's ID number.
+name starts with the text typed (a b-tree range in name order, ~10 ms at 10 M members); with
+`name_match=contains` anywhere in it, through the pg_trgm GIN index (150-250 ms at 10 M members when
+the text is made of common syllables: their posting lists are millions long). Exact keys (code, ID
+number, phone) use their b-tree indexes. Keyset pagination on (name_search, member_id) or
+(created_at, member_id). Searching by ID number needs `members.read_sensitive` where the member
+is: otherwise it would confirm someone's ID number.
 """
 
 from __future__ import annotations

@@ -1,0 +1,24 @@
+"""The demo data that `deploy/up.sh` loads goes in through the gateway and can be loaded again safely."""
+
+from __future__ import annotations
+
+from localrun import demo
+
+from tests.support.polling import eventually
+
+
+async def test_demo_data_loads_once_even_when_seeded_twice(platform, admin):
+    await demo.seed(platform.gateway_url)
+    await demo.seed(platform.gateway_url)
+
+    found = await admin.get("/api/v1/orgtree/units", params={"q": "HNI-CS-0001"})
+    codes = [unit["code"] for unit in found.json()["items"]]
+    assert codes.count("HNI-CS-0001") == 1
+    unit_id = next(unit["unit_id"] for unit in found.json()["items"] if unit["code"] == "HNI-CS-0001")
+
+    async def members_of_unit():
+        response = await admin.get(f"/api/v1/members/units/{unit_id}/members")
+        return sorted(item["full_name"] for item in response.json()["items"])
+
+    expected = sorted(name for code, name, *_ in demo.MEMBERS if code == "HNI-CS-0001")
+    assert await eventually(members_of_unit, lambda names: names == expected, timeout=30) == expected
