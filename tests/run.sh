@@ -9,6 +9,7 @@ else
     python3 -m pip install --quiet uv==0.13.9
     uv=(python3 -m uv)  # pip's script directory may not be on PATH
 fi
+bash deploy/system-packages.sh
 "${uv[@]}" sync --frozen --all-packages
 "${uv[@]}" run --frozen python -m contracts.schemagen --check
 

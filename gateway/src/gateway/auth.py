@@ -2,13 +2,20 @@
 
 Identity is asked only for its public keys: every `jwks_refresh_s`, and when a token names a
 key we do not know (a rotation), at most once per `jwks_min_refetch_s`.
+
+A token that verified is remembered (bounded LRU, keyed by the whole token) until its `exp`, so a
+client's next requests skip the signature check. A remembered token is trusted only while its key is
+still the one the JWKS cache hands out for its `kid`: a key that rotated away or was withdrawn
+sends the token back through full verification.
 """
 
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import logging
 import time
+from collections import OrderedDict
 from collections.abc import Awaitable, Callable
 from typing import Any
 from uuid import UUID
@@ -69,12 +76,39 @@ def _eddsa_keys(document: dict[str, Any]) -> dict[str, Any]:
     return keys
 
 
+@dataclasses.dataclass(frozen=True, slots=True)
+class _Verified:
+    principal: Principal  # without request id and client address: those are the request's
+    kid: str
+    key: Any  # the key it verified with; trusted only while the JWKS cache still hands out this key
+    expires: float  # the token's `exp` (wall clock)
+
+
 class TokenVerifier:
-    def __init__(self, settings: GatewaySettings, jwks: JwksCache) -> None:
+    def __init__(self, settings: GatewaySettings, jwks: JwksCache,
+                 wall_clock: Callable[[], float] = time.time) -> None:
         self.settings = settings
         self.jwks = jwks
+        self.wall_clock = wall_clock
+        self.cache_size = settings.token_cache_size
+        self._verified: OrderedDict[str, _Verified] = OrderedDict()
 
     async def principal(self, token: str, request_id: str | None, client_ip: str | None) -> Principal:
+        cached = self._verified.get(token)
+        if cached is not None:
+            # `jwks.key` also keeps the key set fresh (periodic refresh), as on a full check.
+            if self.wall_clock() < cached.expires and await self.jwks.key(cached.kid) is cached.key:
+                self._verified.move_to_end(token)
+                return dataclasses.replace(cached.principal, request_id=request_id, client_ip=client_ip)
+            self._verified.pop(token, None)
+        verified = await self._verify(token)
+        if self.cache_size > 0:
+            self._verified[token] = verified
+            if len(self._verified) > self.cache_size:
+                self._verified.popitem(last=False)
+        return dataclasses.replace(verified.principal, request_id=request_id, client_ip=client_ip)
+
+    async def _verify(self, token: str) -> _Verified:
         try:
             header = jwt.get_unverified_header(token)
         except jwt.PyJWTError as error:
@@ -102,16 +136,17 @@ class TokenVerifier:
         except jwt.PyJWTError as error:
             raise InvalidToken(str(error)) from error
         try:
-            return Principal(
+            principal = Principal(
                 user_id=UUID(claims["sub"]),
                 username=str(claims.get("usr", "")),
                 # Delegated grants keep their delegation and delegator: the services' audit trail needs both.
                 grants=tuple(Grant.from_claim(g) for g in claims.get("grants", [])),
-                request_id=request_id,
-                client_ip=client_ip,
             )
+            # Remembered until `exp` itself (the leeway only excuses clock skew on a full check).
+            expires = float(claims["exp"])
         except (KeyError, TypeError, ValueError) as error:
             raise InvalidToken("malformed claims") from error
+        return _Verified(principal, kid, key, expires)
 
 
 def bearer_token(authorization: str | None) -> str | None:

@@ -47,6 +47,10 @@ class GatewaySettings(BaseSettings):
     jwks_refresh_s: int = 300
     # An unknown `kid` triggers a refetch at most this often, so junk tokens cannot hammer identity.
     jwks_min_refetch_s: float = 10.0
+    # Access tokens that verified, remembered until their `exp` (LRU; 0 turns the cache off).
+    token_cache_size: int = 10_000
+    # An internal token (valid 60 s) is reused for the same principal and client address this long.
+    internal_token_reuse_s: float = 30.0
 
     max_body_bytes: int = 300 * MB
     upstream_connect_timeout_s: float = 5.0

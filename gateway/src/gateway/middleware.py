@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import uuid
 import zlib
+from functools import lru_cache
 from ipaddress import ip_address, ip_network
 
 import anyio
@@ -91,6 +92,11 @@ def _compress(compressor, body: bytes, more: bool) -> bytes:
     return compressor.compress(body) + compressor.flush(zlib.Z_SYNC_FLUSH if more else zlib.Z_FINISH)
 
 
+@lru_cache(maxsize=16)
+def _networks(trusted_proxies: tuple[str, ...]) -> tuple:
+    return tuple(ip_network(p, strict=False) for p in trusted_proxies)
+
+
 def client_ip(scope: Scope, trusted_proxies: list[str]) -> tuple[str, str]:
     """The caller's address, and the X-Forwarded-For chain to pass on.
 
@@ -98,8 +104,10 @@ def client_ip(scope: Scope, trusted_proxies: list[str]) -> tuple[str, str]:
     is the right-most address that is not itself a trusted proxy.
     """
     peer = (scope.get("client") or ("0.0.0.0", 0))[0]
+    if not trusted_proxies:
+        return peer, peer
     forwarded = Headers(scope=scope).get("x-forwarded-for", "")
-    networks = [ip_network(p, strict=False) for p in trusted_proxies]
+    networks = _networks(tuple(trusted_proxies))
 
     def trusted(address: str) -> bool:
         try:

@@ -1,19 +1,27 @@
-"""Forwarding to the services: bodies stream through in both directions, nothing is buffered whole."""
+"""Forwarding to the services: bodies stream through in both directions; only small answers are buffered.
+
+A response that announces a Content-Length of at most `BUFFER_MAX_BYTES` is read whole and sent in one
+piece (no streaming machinery for the common small JSON answer); anything larger or of unknown length
+streams. The internal token is signed once per principal and client address and reused for
+`internal_token_reuse_s` of its 60 s life; the request id travels in the `x-request-id` header.
+"""
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import time
+from collections import OrderedDict
 from collections.abc import AsyncIterator
 
 import httpx
 from chassis import telemetry
 from chassis.errors import PayloadTooLarge
-from chassis.principal import INTERNAL_TOKEN_HEADER, Principal, issue_internal_token
+from chassis.principal import INTERNAL_TOKEN_HEADER, INTERNAL_TOKEN_TTL_S, Principal, issue_internal_token
 from prometheus_client import Histogram
 from starlette.background import BackgroundTask
 from starlette.requests import Request
-from starlette.responses import StreamingResponse
+from starlette.responses import Response, StreamingResponse
 
 from gateway.config import GatewaySettings
 from gateway.problems import ServiceUnavailable, UpstreamTimeout
@@ -38,6 +46,8 @@ REQUEST_DROP = HOP_BY_HOP | {
 
 # Our own server writes these.
 RESPONSE_DROP = HOP_BY_HOP | {"date", "server"}
+# Answers up to this size (by their Content-Length) are read whole instead of streamed.
+BUFFER_MAX_BYTES = 64 * 1024
 
 
 class BodyTooLarge(Exception):
@@ -56,15 +66,38 @@ class Upstreams:
             limits=httpx.Limits(max_connections=settings.upstream_max_connections,
                                 max_keepalive_connections=settings.upstream_max_keepalive),
             follow_redirects=False,
+            http1=True, http2=False,
             transport=transport,
         )
+        # Never reused past half its life, so a service still has >= 30 s of validity to check it in.
+        self.token_reuse_s = min(settings.internal_token_reuse_s, INTERNAL_TOKEN_TTL_S / 2)
+        self.token_cache_size = max(settings.token_cache_size, 1)
+        self._tokens: OrderedDict[tuple, tuple[str, float]] = OrderedDict()
 
-    def internal_token(self, principal: Principal) -> str:
-        return issue_internal_token(principal, self.settings.internal_token_secret,
-                                    self.settings.internal_token_audience)
+    def internal_token(self, principal: Principal, now: float | None = None) -> str:
+        """The signed internal token of `principal`, reused for a while: signing every request costs.
+
+        The token carries no request id (the services read it from `x-request-id`), so one token
+        serves all of a principal's requests from the same address for `token_reuse_s`.
+        """
+        now = time.time() if now is None else now
+        key = (principal.user_id, principal.username, principal.grants, principal.acting_for,
+               principal.delegation_id, principal.client_ip, principal.is_public)
+        cached = self._tokens.get(key)
+        if cached is not None and 0 <= now - cached[1] < self.token_reuse_s:
+            self._tokens.move_to_end(key)
+            return cached[0]
+        token = issue_internal_token(dataclasses.replace(principal, request_id=None),
+                                     self.settings.internal_token_secret, self.settings.internal_token_audience,
+                                     now=now)
+        self._tokens[key] = (token, now)
+        self._tokens.move_to_end(key)
+        if len(self._tokens) > self.token_cache_size:
+            self._tokens.popitem(last=False)
+        return token
 
     async def forward(self, request: Request, route: Route, principal: Principal, request_id: str,
-                      forwarded_for: str) -> StreamingResponse:
+                      forwarded_for: str) -> Response:
         length = request.headers.get("content-length")
         if length is not None and length.isdigit() and int(length) > self.settings.max_body_bytes:
             raise _too_large(self.settings.max_body_bytes)
@@ -93,10 +126,23 @@ class Upstreams:
         except BodyTooLarge as error:
             raise _too_large(self.settings.max_body_bytes) from error
         UPSTREAM_SECONDS.labels(route.service, str(upstream.status_code)).observe(time.perf_counter() - started)
-        response = StreamingResponse(
-            _relay(upstream, route.service), status_code=upstream.status_code,
-            background=BackgroundTask(upstream.aclose),
-        )
+        length = upstream.headers.get("content-length")
+        if length is not None and length.isdigit() and int(length) <= BUFFER_MAX_BYTES:
+            try:
+                body = b"".join([chunk async for chunk in upstream.aiter_raw()])
+            except httpx.TimeoutException as error:
+                raise UpstreamTimeout(f"Dịch vụ {route.service} không trả lời kịp",
+                                      f"The {route.service} service did not answer in time") from error
+            except httpx.TransportError as error:
+                raise _down(route.service) from error
+            finally:
+                await upstream.aclose()
+            response = Response(body, status_code=upstream.status_code)
+        else:
+            response = StreamingResponse(
+                _relay(upstream, route.service), status_code=upstream.status_code,
+                background=BackgroundTask(upstream.aclose),
+            )
         # Raw pairs keep repeated headers (Set-Cookie, Link) as the service sent them.
         response.raw_headers = [
             (k.encode("latin-1"), v.encode("latin-1"))
@@ -116,7 +162,7 @@ class Upstreams:
             (INTERNAL_TOKEN_HEADER, self.internal_token(principal)),
             ("x-request-id", request_id),
             ("x-forwarded-for", forwarded_for),
-            ("x-forwarded-proto", request.url.scheme),
+            ("x-forwarded-proto", request.scope.get("scheme", "http")),
         ]
         if host := request.headers.get("host"):
             headers.append(("x-forwarded-host", host))

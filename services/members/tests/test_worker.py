@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import httpx
-
 from chassis.database import Database
 from members.config import MembersSettings
 from members.entrypoints.api import create_app
+
 from services.members.tests.importing_support import xlsx
 from tests.support.polling import eventually
 from tests.support.services import TEST_SECRET

@@ -13,7 +13,14 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 class Database:
     def __init__(self, url: str, pool_size: int = 10) -> None:
         self.url = url
-        self.engine: AsyncEngine = create_async_engine(url, pool_size=pool_size, pool_pre_ping=True)
+        self.engine: AsyncEngine = create_async_engine(
+            url,
+            pool_size=pool_size,
+            pool_pre_ping=True,
+            # A generic plan for a scope filter hashes every unit in the country (2 ms becomes 300 ms);
+            # custom plans see the actual subtree roots.
+            connect_args={"server_settings": {"plan_cache_mode": "force_custom_plan"}},
+        )
         self.sessions = async_sessionmaker(self.engine, expire_on_commit=False)
 
     @asynccontextmanager

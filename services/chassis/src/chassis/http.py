@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import time
 import uuid
@@ -121,6 +122,10 @@ def _principal(request: Request) -> Principal:
     principal = verify_internal_token(
         request.headers.get(INTERNAL_TOKEN_HEADER), settings.internal_token_secret, settings.internal_token_audience
     )
+    if principal.request_id is None and (request_id := request.headers.get("x-request-id")):
+        # The gateway reuses one internal token for a principal's requests for a while, so the
+        # request id comes in its own header (set by the gateway, which drops the client's).
+        principal = dataclasses.replace(principal, request_id=request_id)
     audit.note_principal(principal)
     return principal
 
