@@ -16,7 +16,7 @@ def main() -> None:
     # httpx logs every forwarded request at INFO: that volume belongs to metrics and traces.
     logging.getLogger("httpx").setLevel(logging.WARNING)
     uvicorn.run(create_app(settings), host=settings.http_host, port=settings.http_port, log_config=None,
-                access_log=False)
+                access_log=False, http="httptools", loop="uvloop")
 
 
 if __name__ == "__main__":

@@ -71,7 +71,8 @@ def main(definition: ServiceDefinition, argv: list[str] | None = None) -> None:
         print(f"{definition.name}: database migrated")
     elif args.command == "api":
         app = definition.create_app(settings, definition.database(settings))
-        uvicorn.run(app, host=settings.http_host, port=settings.http_port, log_config=None, access_log=False)
+        uvicorn.run(app, host=settings.http_host, port=settings.http_port, log_config=None, access_log=False,
+                    http="httptools", loop="uvloop")
     elif args.command == "consume":
         asyncio.run(_consume(definition, settings))
     elif args.command == "relay":

@@ -6,6 +6,15 @@ acknowledged only after that commit. A message that cannot be read, or whose
 handler keeps failing, goes to the dead-letter topic instead of blocking its
 partition. Database outages are not the message's fault: the message is
 redelivered once the database is back.
+
+Batch mode: when some event types have a batch handler (the tree replica's, see
+`chassis.tree`), the subscriber takes up to `consumer_batch_max_records` records per
+poll and handles them in ONE transaction: one multi-row inbox insert claims every
+event id, only the newly claimed events are applied, in record order (runs of
+consecutive events with the same batch handler go to it together, the rest to their
+per-message handlers), then the offsets are committed. Malformed records are still
+dead-lettered one by one; when the batched transaction fails, the batch is handled
+again one message at a time on the per-message path (retries, dead letter).
 """
 
 from __future__ import annotations
@@ -16,7 +25,8 @@ import os
 import signal
 import time
 import uuid
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from contracts.base import IntegrationEvent
@@ -26,7 +36,8 @@ from faststream import FastStream
 from faststream.kafka import KafkaBroker
 from faststream.kafka.annotations import KafkaMessage
 from faststream.middlewares import AckPolicy
-from opentelemetry.trace import SpanKind
+from opentelemetry import trace
+from opentelemetry.trace import Link, SpanKind
 from sqlalchemy import exc as sa_exc
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -41,6 +52,9 @@ log = logging.getLogger(__name__)
 _tracer = telemetry.tracer(__name__)
 
 Handler = Callable[[AsyncSession, Any, Envelope], Awaitable[None]]
+# Applies several events of its types at once, in the order given; must leave the same state as the
+# per-message handler applied to each event in turn (it is the fallback when the batch fails).
+BatchHandler = Callable[[AsyncSession, list[Any], list[Envelope]], Awaitable[None]]
 INFRASTRUCTURE_ERRORS = (sa_exc.OperationalError, sa_exc.InterfaceError, ConnectionError, OSError)
 
 
@@ -53,11 +67,21 @@ class EventConsumer:
         settings: ServiceSettings,
         database: Database,
         handlers: Mapping[type[IntegrationEvent], Handler],
+        batch_handlers: Mapping[type[IntegrationEvent], BatchHandler] | None = None,
     ) -> None:
         self.name = name
         self.settings = settings
         self.database = database
         self.handlers = dict(handlers)
+        # A per-message handler may carry its batched form (`with_batch`): service handler maps built
+        # with `{**tree_handlers(), ...}` get batch mode without further wiring; an override drops it.
+        self.batch_handlers: dict[type[IntegrationEvent], BatchHandler] = {
+            event: handler.batch for event, handler in self.handlers.items() if getattr(handler, "batch", None)
+        }
+        self.batch_handlers.update(batch_handlers or {})
+        if missing := set(self.batch_handlers) - set(self.handlers):
+            raise ValueError(f"batch handlers need a per-message handler too (the fallback): {missing}")
+        self.batch_mode = bool(self.batch_handlers) and settings.consumer_batch_max_records > 1
         self.topics = sorted({event.topic_name for event in self.handlers})
         self.broker = KafkaBroker(
             settings.kafka_bootstrap_servers,
@@ -71,8 +95,14 @@ class EventConsumer:
             logger=logging.getLogger("chassis.consumer.messages"),
             log_level=logging.DEBUG,
         )
+        batching = (
+            {"batch": True, "max_records": settings.consumer_batch_max_records,
+             "batch_timeout_ms": settings.consumer_batch_timeout_ms}
+            if self.batch_mode else {}
+        )
         subscriber = self.broker.subscriber(
             *self.topics,
+            **batching,
             group_id=name,
             auto_offset_reset="earliest",
             ack_policy=AckPolicy.NACK_ON_ERROR,
@@ -83,7 +113,7 @@ class EventConsumer:
             title=f"{name} consumer",
             description="Consumes: " + ", ".join(sorted(e.event_type for e in self.handlers)),
         )
-        subscriber(self._on_message)
+        subscriber(self._on_batch if self.batch_mode else self._on_message)
         self._watchdog: asyncio.Task | None = None
 
     def app(self) -> FastStream:
@@ -100,31 +130,133 @@ class EventConsumer:
         record = message.raw_message
         await self.process(record.topic, record.partition, record.offset, record.headers, record.value, record.key)
 
+    async def _on_batch(self, bodies: list[bytes], message: KafkaMessage) -> None:
+        # Raising (a database outage) nacks the batch: every partition in it is rewound to its first record.
+        await self.process_batch(message.raw_message)
+
     async def process(
         self, topic: str, partition: int, offset: int, headers: Any, value: bytes | None, key: bytes | None = None
     ) -> str:
         """Handle one Kafka record; returns the outcome (processed, duplicate, ignored, dead_lettered)."""
+        record = _Record(topic, partition, offset, headers, value, key)
+        decoded = await self._decode(record)
+        if isinstance(decoded, str):
+            return decoded
+        return await self._process_one(record, *decoded)
+
+    async def _decode(self, record: _Record) -> tuple[Envelope, IntegrationEvent] | str:
+        """The envelope and event of a record, or "dead_lettered" (malformed) / "ignored" (not ours)."""
         try:
-            envelope = Envelope.from_kafka(headers, value)
+            envelope = Envelope.from_kafka(record.headers, record.value)
             event = envelope.decode()
         except MalformedMessage as bad:
-            event_id = uuid.uuid5(uuid.NAMESPACE_URL, f"kafka://{topic}/{partition}/{offset}")
+            event_id = uuid.uuid5(uuid.NAMESPACE_URL, f"kafka://{record.topic}/{record.partition}/{record.offset}")
             await self._dead_letter(
-                topic, partition, offset, headers, value, key, bad.reason, bad.detail, event_id, "?"
+                record.topic, record.partition, record.offset, record.headers, record.value, record.key,
+                bad.reason, bad.detail, event_id, "?",
             )
             return "dead_lettered"
-        handler = self.handlers.get(type(event))
-        if handler is None:
+        if type(event) not in self.handlers:
             telemetry.EVENTS_CONSUMED.labels(self.name, envelope.type, "ignored").inc()
             return "ignored"
-        parent = telemetry.context_from_headers(
-            {k: v for k, v in (("traceparent", envelope.traceparent), ("tracestate", envelope.tracestate)) if v}
-        )
+        return envelope, event
+
+    async def _process_one(self, record: _Record, envelope: Envelope, event: IntegrationEvent) -> str:
         with _tracer.start_as_current_span(
-            f"consume {envelope.type}", context=parent, kind=SpanKind.CONSUMER,
+            f"consume {envelope.type}", context=_trace_parent(envelope), kind=SpanKind.CONSUMER,
             attributes={"messaging.consumer.group.name": self.name, "messaging.message.id": str(envelope.id)},
         ):
-            return await self._handle(handler, event, envelope, topic, partition, offset, headers, value, key)
+            return await self._handle(
+                self.handlers[type(event)], event, envelope, record.topic, record.partition, record.offset,
+                record.headers, record.value, record.key,
+            )
+
+    async def process_batch(self, records: Sequence[Any]) -> list[str]:
+        """Handle the records of one poll (per partition in offset order); returns each record's outcome.
+
+        Records need `topic`, `partition`, `offset`, `headers`, `value` and `key` (aiokafka's ConsumerRecord).
+        """
+        outcomes: list[str] = [""] * len(records)
+        pending: list[tuple[int, _Record, Envelope, IntegrationEvent]] = []
+        seen: set[uuid.UUID] = set()
+        for index, raw in enumerate(records):
+            record = _Record(raw.topic, raw.partition, raw.offset, raw.headers, raw.value, raw.key)
+            decoded = await self._decode(record)
+            if isinstance(decoded, str):
+                outcomes[index] = decoded
+            elif decoded[0].id in seen:  # the same event twice in one poll: the first one counts
+                telemetry.EVENTS_CONSUMED.labels(self.name, decoded[0].type, "duplicate").inc()
+                outcomes[index] = "duplicate"
+            else:
+                seen.add(decoded[0].id)
+                pending.append((index, record, *decoded))
+        if len(pending) == 1:
+            index, record, envelope, event = pending[0]
+            outcomes[index] = await self._process_one(record, envelope, event)
+            return outcomes
+        if not pending:
+            return outcomes
+        try:
+            claimed = await self._apply_batch(pending)
+        except INFRASTRUCTURE_ERRORS:
+            log.exception("infrastructure failure; the batch will be redelivered")
+            await asyncio.sleep(1.0)
+            raise
+        except Exception as error:  # some event of the batch: find it on the per-message path
+            log.warning(
+                "batched handling failed; handling the batch one message at a time",
+                extra={"fields": {"records": len(pending), "error": repr(error)}},
+            )
+            for index, record, envelope, event in pending:
+                outcomes[index] = await self._process_one(record, envelope, event)
+            return outcomes
+        for index, _record, envelope, _event in pending:
+            outcome = "processed" if envelope.id in claimed else "duplicate"
+            telemetry.EVENTS_CONSUMED.labels(self.name, envelope.type, outcome).inc()
+            outcomes[index] = outcome
+        if claimed:
+            telemetry.LAST_EVENT_PROCESSED.labels(self.name).set(time.time())
+        return outcomes
+
+    async def _apply_batch(self, pending: list[tuple[int, _Record, Envelope, IntegrationEvent]]) -> set[uuid.UUID]:
+        """Claim every event in the inbox and apply the new ones, in order, in one transaction."""
+        links = [Link(context) for _, _, envelope, _ in pending[:_MAX_LINKS]
+                 if (context := trace.get_current_span(_trace_parent(envelope)).get_span_context()).is_valid]
+        with _tracer.start_as_current_span(
+            "consume batch", kind=SpanKind.CONSUMER, links=links,
+            attributes={"messaging.consumer.group.name": self.name, "messaging.batch.message_count": len(pending)},
+        ):
+            async with self.database.transaction() as session:
+                claimed: set[uuid.UUID] = set()
+                for start in range(0, len(pending), _INBOX_ROWS_PER_INSERT):
+                    rows = [
+                        {"consumer": self.name, "event_id": envelope.id, "event_type": envelope.type,
+                         "topic": record.topic}
+                        for _, record, envelope, _ in pending[start:start + _INBOX_ROWS_PER_INSERT]
+                    ]
+                    claimed.update(
+                        (await session.execute(
+                            pg_insert(inbox_events).values(rows).on_conflict_do_nothing()
+                            .returning(inbox_events.c.event_id)
+                        )).scalars()
+                    )
+                # Consecutive new events with the same batch handler form one run; the others go alone.
+                runs: list[tuple[BatchHandler | None, list[tuple[Envelope, IntegrationEvent]]]] = []
+                for _, _, envelope, event in pending:
+                    if envelope.id not in claimed:
+                        continue
+                    batch = self.batch_handlers.get(type(event))
+                    if batch is not None and runs and runs[-1][0] == batch:
+                        runs[-1][1].append((envelope, event))
+                    else:
+                        runs.append((batch, [(envelope, event)]))
+                for batch, items in runs:
+                    if batch is None:
+                        for envelope, event in items:
+                            await self.handlers[type(event)](session, event, envelope)
+                    else:
+                        await batch(session, [event for _, event in items], [envelope for envelope, _ in items])
+            return claimed
 
     async def _handle(self, handler, event, envelope, topic, partition, offset, headers, value, key) -> str:
         for attempt in range(1, self.settings.consumer_max_attempts + 1):
@@ -219,5 +351,36 @@ class EventConsumer:
                 return
 
 
-async def _raw_body(message: Any) -> bytes:
+@dataclass(frozen=True, slots=True)
+class _Record:
+    topic: str
+    partition: int
+    offset: int
+    headers: Any
+    value: bytes | None
+    key: bytes | None
+
+
+_INBOX_ROWS_PER_INSERT = 5_000  # 4 parameters a row, under PostgreSQL's 32,767 per statement
+_MAX_LINKS = 64
+
+
+def _trace_parent(envelope: Envelope):
+    return telemetry.context_from_headers(
+        {k: v for k, v in (("traceparent", envelope.traceparent), ("tracestate", envelope.tracestate)) if v}
+    )
+
+
+def with_batch(handler: Handler, batch: BatchHandler) -> Handler:
+    """`handler`, declaring `batch` as its batched form: a consumer given it runs in batch mode."""
+
+    async def handle(session: AsyncSession, event: Any, envelope: Envelope) -> None:
+        await handler(session, event, envelope)
+
+    handle.batch = batch  # type: ignore[attr-defined]
+    handle.__name__ = getattr(handler, "__name__", "handle")
+    return handle
+
+
+async def _raw_body(message: Any) -> Any:
     return message.body

@@ -16,6 +16,7 @@ from sqlalchemy import ARRAY, Boolean, Integer, Text, Uuid, and_, bindparam, del
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from chassis.consumer import with_batch
 from chassis.tables import tree_closure, tree_units
 
 
@@ -273,6 +274,20 @@ async def _apply_unit_event(session: AsyncSession, event: _UnitEvent, _envelope:
     await apply_unit_state(session, event.unit)
 
 
+async def _apply_unit_events(session: AsyncSession, events: list[_UnitEvent], _envelopes: list) -> None:
+    await apply_unit_states(session, [event.unit for event in events])
+
+
+def tree_batch_handlers() -> dict[type, object]:
+    """The batched form of `tree_handlers`: a run of unit events in one `apply_unit_states`."""
+    return {event: _apply_unit_events for event in orgtree_unit_v1.EVENTS}
+
+
 def tree_handlers() -> dict[type, object]:
-    """The consumer handlers that keep a service's tree replica in step with orgtree."""
-    return {event: _apply_unit_event for event in orgtree_unit_v1.EVENTS}
+    """The consumer handlers that keep a service's tree replica in step with orgtree.
+
+    Each carries its batched form (`tree_batch_handlers`), so a consumer given them runs in batch
+    mode: catching up on the whole tree takes seconds, not one transaction per unit. A service that
+    overrides one event type (members, for merges and dissolutions) handles that type per message.
+    """
+    return {event: with_batch(_apply_unit_event, _apply_unit_events) for event in orgtree_unit_v1.EVENTS}
