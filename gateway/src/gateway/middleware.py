@@ -13,6 +13,7 @@ from starlette.datastructures import Headers, MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 REQUEST_ID_HEADER = "x-request-id"
+_REQUEST_ID_RAW = REQUEST_ID_HEADER.encode()
 _VALID_REQUEST_ID = re.compile(r"^[A-Za-z0-9._:-]{1,128}$")
 _THREAD_MIN_BYTES = 128 * 1024
 
@@ -34,11 +35,13 @@ class RequestIdMiddleware:
         ]
         scope.setdefault("state", {})["request_id"] = request_id
 
+        raw_id = (_REQUEST_ID_RAW, request_id.encode())
+
         async def send_with_id(message: Message) -> None:
             if message["type"] == "http.response.start":
-                headers = MutableHeaders(raw=list(message.get("headers", [])))
-                headers[REQUEST_ID_HEADER] = request_id
-                message = {**message, "headers": headers.raw}
+                headers = [h for h in message.get("headers", []) if h[0].lower() != _REQUEST_ID_RAW]
+                headers.append(raw_id)
+                message = {**message, "headers": headers}
             await send(message)
 
         await self.app(scope, receive, send_with_id)

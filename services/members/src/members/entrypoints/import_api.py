@@ -18,6 +18,7 @@ from pydantic import BaseModel, ConfigDict
 from members.adapters.imports import ImportRepository
 from members.adapters.spreadsheets import XlsxStreamWriter, template_xlsx
 from members.application.importing.service import ImportService
+from members.entrypoints.streaming import file_chunks
 
 router = APIRouter(prefix="/api/v1/members", tags=["imports"])
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -116,7 +117,7 @@ async def report(import_id: UUID, principal: CurrentPrincipal, session: Session,
                  request: Request) -> StreamingResponse:
     row = await ImportService(session).get(principal, import_id)
     path = await _write_report(request.app.state.database, principal, row)
-    return StreamingResponse(_file_chunks(path), media_type=XLSX, headers={
+    return StreamingResponse(file_chunks(path), media_type=XLSX, headers={
         "content-disposition": f'attachment; filename="bao-cao-kiem-tra-{import_id}.xlsx"'})
 
 
@@ -139,15 +140,4 @@ async def _write_report(database, principal: Principal, row) -> str:
         after = rows[-1].row_number
     writer.close()
     return path
-
-
-def _file_chunks(path: str):
-    """A plain generator: Starlette iterates it in a worker thread, so file reads do not block the loop."""
-    try:
-        with open(path, "rb") as handle:
-            while chunk := handle.read(1 << 16):
-                yield chunk
-    finally:
-        os.unlink(path)
-
 

@@ -25,6 +25,7 @@ from members.domain.lifecycle import STATUS_VI
 from members.domain.member_codes import is_valid_member_code
 from members.domain.model import normalise_phone
 from members.entrypoints.schemas import MemberSummary, mask
+from members.entrypoints.streaming import file_chunks
 
 router = APIRouter(prefix="/api/v1/members", tags=["search"])
 Status = Literal["pending", "rejected", "active", "suspended", "retired", "removed"]
@@ -97,7 +98,7 @@ async def export(wanted: MemberQuery, principal: CurrentPrincipal, session: Sess
         return StreamingResponse(_csv(database, principal, wanted), media_type="text/csv; charset=utf-8",
                                  headers=headers)
     path = await _xlsx(database, principal, wanted)
-    return StreamingResponse(_file_chunks(path), headers=headers,
+    return StreamingResponse(file_chunks(path), headers=headers,
                              media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
 
 
@@ -144,11 +145,3 @@ async def _xlsx(database, principal: Principal, wanted: MemberFilter) -> str:
     writer.close()
     return path
 
-
-def _file_chunks(path: str):
-    try:
-        with open(path, "rb") as handle:
-            while chunk := handle.read(1 << 16):
-                yield chunk
-    finally:
-        os.unlink(path)
