@@ -12,16 +12,16 @@ import dataclasses
 import logging
 import time
 from collections import OrderedDict
-from collections.abc import AsyncIterator, Iterable
+from collections.abc import AsyncIterator
 
 import httpcore
 import httpx
 from chassis import telemetry
 from chassis.errors import PayloadTooLarge
 from chassis.principal import INTERNAL_TOKEN_HEADER, INTERNAL_TOKEN_TTL_S, Principal, issue_internal_token
-from prometheus_client import Histogram
 from httpcore._backends.anyio import AnyIOBackend
 from httpcore._utils import is_socket_readable
+from prometheus_client import Histogram
 from starlette.background import BackgroundTask
 from starlette.requests import Request
 from starlette.responses import Response, StreamingResponse
@@ -57,6 +57,7 @@ class BodyTooLarge(Exception):
     pass
 
 
+# The stream and backend keep httpcore's method signatures (its `timeout` keywords included: ASYNC109).
 class _Stream(httpcore.AsyncNetworkStream):
     """httpcore's anyio stream with a cheaper readability probe.
 
@@ -69,17 +70,16 @@ class _Stream(httpcore.AsyncNetworkStream):
         self._inner = inner
         self._socket = inner.get_extra_info("socket")
 
-    async def read(self, max_bytes: int, timeout: float | None = None) -> bytes:
+    async def read(self, max_bytes: int, timeout: float | None = None) -> bytes:  # noqa: ASYNC109
         return await self._inner.read(max_bytes, timeout)
 
-    async def write(self, buffer: bytes, timeout: float | None = None) -> None:
+    async def write(self, buffer: bytes, timeout: float | None = None) -> None:  # noqa: ASYNC109
         await self._inner.write(buffer, timeout)
 
     async def aclose(self) -> None:
         await self._inner.aclose()
 
-    async def start_tls(self, ssl_context, server_hostname: str | None = None,
-                        timeout: float | None = None) -> httpcore.AsyncNetworkStream:
+    async def start_tls(self, ssl_context, server_hostname=None, timeout=None):  # noqa: ASYNC109
         return await self._inner.start_tls(ssl_context, server_hostname, timeout)
 
     def get_extra_info(self, info: str):
@@ -92,12 +92,10 @@ class _Backend(httpcore.AsyncNetworkBackend):
     def __init__(self) -> None:
         self._inner = AnyIOBackend()
 
-    async def connect_tcp(self, host: str, port: int, timeout: float | None = None, local_address: str | None = None,
-                          socket_options: Iterable | None = None) -> httpcore.AsyncNetworkStream:
+    async def connect_tcp(self, host, port, timeout=None, local_address=None, socket_options=None):  # noqa: ASYNC109
         return _Stream(await self._inner.connect_tcp(host, port, timeout, local_address, socket_options))
 
-    async def connect_unix_socket(self, path: str, timeout: float | None = None,
-                                  socket_options: Iterable | None = None) -> httpcore.AsyncNetworkStream:
+    async def connect_unix_socket(self, path, timeout=None, socket_options=None):  # noqa: ASYNC109
         return _Stream(await self._inner.connect_unix_socket(path, timeout, socket_options))
 
     async def sleep(self, seconds: float) -> None:
