@@ -234,3 +234,19 @@ def test_the_scope_module_imports_on_its_own():
     finished = subprocess.run([sys.executable, "-c", "import chassis.scope"], capture_output=True, text=True,
                               timeout=60, check=False)
     assert finished.returncode == 0, finished.stderr[-2000:]
+
+
+def test_a_national_grant_needs_no_subtree_filter():
+    """Every unit is below the national centre, so its scope adds nothing to the SQL; other scopes do."""
+    from sqlalchemy import column, table
+
+    from chassis.scope import restrict_to_scope
+    from contracts.wellknown import NATIONAL_CENTRE_ID
+
+    rows = table("rows", column("unit_id"))
+    national = Principal(user_id=uuid.uuid4(), username="n", grants=(Grant("report_viewer", NATIONAL_CENTRE_ID),))
+    local = Principal(user_id=uuid.uuid4(), username="l", grants=(Grant("report_viewer", uuid.uuid4()),))
+    national_sql = str(restrict_to_scope(select(rows), national, Permission.REPORTS_READ, rows.c.unit_id))
+    local_sql = str(restrict_to_scope(select(rows), local, Permission.REPORTS_READ, rows.c.unit_id))
+    assert "tree_closure" not in national_sql and "WHERE" not in national_sql
+    assert "tree_closure" in local_sql

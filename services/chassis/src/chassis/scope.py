@@ -10,6 +10,7 @@ from typing import TypeVar
 from uuid import UUID
 
 from contracts.permissions import Permission, permissions_of
+from contracts.wellknown import NATIONAL_CENTRE_ID
 from sqlalchemy import ColumnElement, Select, exists, false, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -28,8 +29,13 @@ def units_in_scope(principal: Principal, permission: Permission) -> Select:
 
 
 def restrict_to_scope(statement: S, principal: Principal, permission: Permission, unit_column: ColumnElement) -> S:
-    if not principal.scope_roots(permission):
+    roots = principal.scope_roots(permission)
+    if not roots:
         return statement.where(false())
+    if NATIONAL_CENTRE_ID in roots:
+        # Every unit hangs from the national centre: filtering by its subtree would hash all
+        # 150,000 unit ids into every national query for nothing.
+        return statement
     return statement.where(unit_column.in_(units_in_scope(principal, permission)))
 
 
