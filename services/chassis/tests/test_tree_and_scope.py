@@ -238,10 +238,9 @@ def test_the_scope_module_imports_on_its_own():
 
 def test_a_national_grant_needs_no_subtree_filter():
     """Every unit is below the national centre, so its scope adds nothing to the SQL; other scopes do."""
-    from sqlalchemy import column, table
-
     from chassis.scope import restrict_to_scope
     from contracts.wellknown import NATIONAL_CENTRE_ID
+    from sqlalchemy import column, table
 
     rows = table("rows", column("unit_id"))
     national = Principal(user_id=uuid.uuid4(), username="n", grants=(Grant("report_viewer", NATIONAL_CENTRE_ID),))
