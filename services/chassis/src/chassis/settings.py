@@ -38,7 +38,7 @@ class ServiceSettings(BaseSettings):
     consumer_max_attempts: int = 5
     # Batch mode (consumers with batch handlers, e.g. the tree replica): up to this many records per
     # poll and transaction; 1 turns batch mode off. The timeout is how long a poll waits for records.
-    consumer_batch_max_records: int = 500
+    consumer_batch_max_records: int = 2000
     consumer_batch_timeout_ms: int = 50
     outbox_batch_size: int = 1000
     outbox_poll_interval_s: float = 0.5

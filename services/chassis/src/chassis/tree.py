@@ -199,6 +199,21 @@ async def _link_new_units(session: AsyncSession, states: list[UnitState]) -> Non
     await session.execute(
         _LINK_NEW, {"unit_ids": [s.unit_id for s in states], "parent_ids": [s.parent_id for s in states]}
     )
+    await _refresh_statistics_when_grown(session)
+
+
+# During a catch-up the closure table grows from nothing to ~600,000 rows within a minute, faster than
+# autovacuum re-analyses it; planned on "empty table" statistics the linking join scans it whole.
+_STALE_STATISTICS = text("""
+SELECT s.n_mod_since_analyze > greatest(c.reltuples, 1000)
+FROM pg_stat_user_tables s JOIN pg_class c ON c.oid = s.relid
+WHERE s.relid = 'tree_closure'::regclass
+""")
+
+
+async def _refresh_statistics_when_grown(session: AsyncSession) -> None:
+    if await session.scalar(_STALE_STATISTICS):
+        await session.execute(text("ANALYZE tree_closure, tree_units"))
 
 
 # A moved unit can be inside another moved subtree, or be the new home of one; then the order of the
