@@ -72,7 +72,7 @@ async def backends(pg_server_url):
     url = await migrated_database(pg_server_url, "identity_gateway", IDENTITY_MIGRATIONS)
     identity_settings = IdentitySettings(
         database_url=url, internal_token_secret=TEST_SECRET, argon2_time_cost=1, argon2_memory_kib=8192,
-        argon2_parallelism=1,
+        argon2_parallelism=1, require_totp_for_admins=False,
     )
     identity_db = Database(url, 2)
     fake = FakeService()

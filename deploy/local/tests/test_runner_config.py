@@ -90,6 +90,7 @@ def test_environment_wires_every_service_under_its_prefix():
             assert env[f"{service.prefix}KAFKA_SESSION_TIMEOUT_MS"] == "3000"
     assert env["GATEWAY_MEMBERS_URL"] == "http://127.0.0.1:8102"
     assert env["IDENTITY_BOOTSTRAP_ADMIN_USERNAME"] == "admin"
+    assert env["IDENTITY_REQUIRE_TOTP_FOR_ADMINS"] == "false"
 
 
 def test_caller_environment_overrides_defaults_but_not_wiring():

@@ -17,6 +17,9 @@ PUBLIC_TARGET = ("members", "/api/v1/members/public/")
 PUBLIC_ROUTES: dict[tuple[str, str], str | None] = {
     ("POST", "/api/v1/identity/login"): "login",
     ("POST", "/api/v1/identity/token/refresh"): "login",
+    # Two-factor enrolment of an account that may not get tokens before it has TOTP (password in the body).
+    ("POST", "/api/v1/identity/login/totp"): "login",
+    ("POST", "/api/v1/identity/login/totp/confirm"): "login",
     ("GET", "/api/v1/identity/.well-known/jwks.json"): None,
 }
 

@@ -136,6 +136,8 @@ def environment(layout: Layout, inherited: dict[str, str] | None = None) -> dict
         env[f"GATEWAY_{service.name.upper()}_URL"] = f"http://127.0.0.1:{http_port(service, layout.base_port)}"
     env["IDENTITY_BOOTSTRAP_ADMIN_USERNAME"] = inherited.get("IDENTITY_BOOTSTRAP_ADMIN_USERNAME", DEFAULT_ADMIN[0])
     env["IDENTITY_BOOTSTRAP_ADMIN_PASSWORD"] = inherited.get("IDENTITY_BOOTSTRAP_ADMIN_PASSWORD", DEFAULT_ADMIN[1])
+    # Production requires TOTP of administrators; locally the bootstrap admin logs in with a password alone.
+    env["IDENTITY_REQUIRE_TOTP_FOR_ADMINS"] = inherited.get("IDENTITY_REQUIRE_TOTP_FOR_ADMINS", "false")
     return env
 
 

@@ -33,3 +33,7 @@ class IdentitySettings(ServiceSettings):
     argon2_parallelism: int = 4
 
     totp_issuer: str = "Cong doan Viet Nam"
+    # national_admin and unit_admin cannot get tokens before confirming TOTP. The local runner turns this
+    # off so its bootstrap admin (and demo data, end-to-end tests) can log in with a password alone.
+    require_totp_for_admins: bool = True
+    recovery_code_count: int = 10

@@ -78,7 +78,9 @@ class UserRepository:
 
     @unscoped("a user's own second factor")
     async def totp_state(self, user_id: UUID) -> Row | None:
-        query = select(users.c.totp_secret, users.c.totp_enabled, users.c.totp_last_step).where(
+        query = select(
+            users.c.totp_secret, users.c.totp_enabled, users.c.totp_last_step, users.c.totp_recovery_codes
+        ).where(
             users.c.user_id == user_id
         )
         return (await self.session.execute(query)).one_or_none()
@@ -297,6 +299,7 @@ def _user(row: Row) -> User:
         password_hash=row.password_hash, created_at=row.created_at, email=row.email, phone=row.phone,
         status=UserStatus(row.status), must_change_password=row.must_change_password,
         failed_logins=row.failed_logins, locked_until=row.locked_until, totp_enabled=row.totp_enabled,
+        totp_enrolment_required=row.totp_enrolment_required,
     )
 
 

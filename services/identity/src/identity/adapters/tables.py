@@ -44,6 +44,10 @@ users = Table(
     Column("totp_secret", LargeBinary),
     Column("totp_enabled", Boolean, nullable=False, server_default=text("false")),
     Column("totp_last_step", BigInteger),
+    # Set by an administrator: the next login must enrol in TOTP first.
+    Column("totp_enrolment_required", Boolean, nullable=False, server_default=text("false")),
+    # Single-use recovery codes, each stored as "<salt hex>$<sha256(salt + code) hex>".
+    Column("totp_recovery_codes", ARRAY(Text), nullable=False, server_default=text("'{}'")),
     Column("created_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
     Column("created_by", Text, nullable=False),
     Column("updated_at", DateTime(timezone=True), nullable=False, server_default=func.now()),

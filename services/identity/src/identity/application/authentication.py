@@ -8,8 +8,10 @@ endpoint raises the problem after the commit.
 
 from __future__ import annotations
 
+import hashlib
 import hmac
 import logging
+import secrets
 import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -18,6 +20,7 @@ from typing import Generic, TypeVar
 import pyotp
 from chassis.errors import Conflict, InvalidInput, Problem, RuleViolation, Unauthenticated
 from chassis.principal import Principal
+from contracts.permissions import Role
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from identity.adapters.crypto import PasswordHasher, SecretBox, new_opaque_token, token_hash
@@ -32,6 +35,7 @@ from identity.domain.model import (
     InvalidRefreshToken,
     InvalidTotp,
     LockoutPolicy,
+    TotpEnrolmentRequired,
     TotpRequired,
     User,
     UserStatus,
@@ -45,6 +49,29 @@ from identity.domain.passwords import check_password
 log = logging.getLogger(__name__)
 T = TypeVar("T")
 TOTP_STEP_S = 30
+ADMIN_ROLES = frozenset({Role.NATIONAL_ADMIN, Role.UNIT_ADMIN})
+
+
+def new_recovery_code() -> str:
+    """50 random bits as two groups of five base-32 characters, e.g. `k3m9q-x7p2d`."""
+    alphabet = "abcdefghjkmnpqrstuvwxyz23456789"
+    raw = "".join(secrets.choice(alphabet) for _ in range(10))
+    return f"{raw[:5]}-{raw[5:]}"
+
+
+def _normalise_code(code: str) -> str:
+    return code.strip().lower().replace("-", "").replace(" ", "")
+
+
+def hash_recovery_code(code: str, salt: bytes | None = None) -> str:
+    salt = salt if salt is not None else secrets.token_bytes(16)
+    digest = hashlib.sha256(salt + _normalise_code(code).encode()).hexdigest()
+    return f"{salt.hex()}${digest}"
+
+
+def recovery_code_matches(stored: str, code: str) -> bool:
+    salt_hex, _, _ = stored.partition("$")
+    return hmac.compare_digest(stored, hash_recovery_code(code, bytes.fromhex(salt_hex)))
 
 
 @dataclass(frozen=True)
@@ -68,6 +95,12 @@ class Tokens:
 
 
 @dataclass(frozen=True)
+class TotpConfirmation:
+    recovery_codes: list[str]
+    tokens: Tokens | None = None
+
+
+@dataclass(frozen=True)
 class TotpEnrolment:
     secret: str
     otpauth_uri: str
@@ -88,6 +121,27 @@ class AuthenticationService:
         self, username: str, password: str, totp_code: str | None, client_ip: str | None
     ) -> Outcome[Tokens]:
         now = utcnow()
+        checked = await self._password_checked(username, password, now)
+        if checked.problem is not None:
+            return Outcome(problem=checked.problem)
+        user = checked.value
+        if user.totp_enabled:
+            if not totp_code:
+                return Outcome(problem=TotpRequired())
+            if not await self._accept_second_factor(user.user_id, totp_code, now):
+                return await self._failed(user, now, InvalidTotp())
+        elif await self._must_enrol(user, now):
+            # Right password, no tokens: the account may only call the login-time enrolment endpoints.
+            await self.users.save_login_state(user.logged_in())
+            return Outcome(problem=TotpEnrolmentRequired())
+        await self.users.save_login_state(user.logged_in(), logged_in_at=now)
+        if self.hasher.needs_rehash(user.password_hash):
+            await self.users.set_password(user.user_id, await self.hasher.hash(password), user.must_change_password)
+        log.info("login", extra={"fields": {"user_id": str(user.user_id), "client_ip": client_ip}})
+        return Outcome(await self._issue(user, uuid.uuid4(), client_ip, now))
+
+    async def _password_checked(self, username: str, password: str, now: datetime) -> Outcome[User]:
+        """Username and password, with the lockout; failures count towards it."""
         user = await self.users.by_username(normalise_username(username), for_update=True)
         if user is None:
             await self.hasher.verify(None, password)  # same time as a wrong password: no username probing
@@ -99,16 +153,53 @@ class AuthenticationService:
         if user.status != UserStatus.ACTIVE:
             return Outcome(problem=AccountDisabled(
                 f"Tài khoản {user.username} đã bị khoá", f"Account {user.username} is disabled"))
+        return Outcome(user)
+
+    async def _must_enrol(self, user: User, now: datetime) -> bool:
         if user.totp_enabled:
-            if not totp_code:
-                return Outcome(problem=TotpRequired())
-            if not await self._accept_totp(user.user_id, totp_code, now):
-                return await self._failed(user, now, InvalidTotp())
+            return False
+        if user.totp_enrolment_required:
+            return True
+        if not self.settings.require_totp_for_admins:
+            return False
+        return any(g.role in ADMIN_ROLES for g in await self.grants.effective(user.user_id, local_today(now)))
+
+    async def enrol_totp_at_login(self, username: str, password: str) -> Outcome[TotpEnrolment]:
+        """Enrolment for an account whose login answered `totp-enrolment-required` (it has no token yet)."""
+        now = utcnow()
+        checked = await self._password_checked(username, password, now)
+        if checked.problem is not None:
+            return Outcome(problem=checked.problem)
+        user = checked.value
+        if not await self._must_enrol(user, now):
+            return Outcome(problem=self._not_required(user))
+        return Outcome(await self._start_enrolment(user))
+
+    async def confirm_totp_at_login(
+        self, username: str, password: str, code: str, client_ip: str | None
+    ) -> Outcome[TotpConfirmation]:
+        now = utcnow()
+        checked = await self._password_checked(username, password, now)
+        if checked.problem is not None:
+            return Outcome(problem=checked.problem)
+        user = checked.value
+        if not await self._must_enrol(user, now):
+            return Outcome(problem=self._not_required(user))
+        try:
+            codes = await self._confirm(user, code, now)
+        except InvalidInput as problem:  # a wrong code counts towards the lockout, as at login
+            return await self._failed(user, now, problem)
         await self.users.save_login_state(user.logged_in(), logged_in_at=now)
-        if self.hasher.needs_rehash(user.password_hash):
-            await self.users.set_password(user.user_id, await self.hasher.hash(password), user.must_change_password)
-        log.info("login", extra={"fields": {"user_id": str(user.user_id), "client_ip": client_ip}})
-        return Outcome(await self._issue(user, uuid.uuid4(), client_ip, now))
+        return Outcome(TotpConfirmation(codes, await self._issue(user, uuid.uuid4(), client_ip, now)))
+
+    @staticmethod
+    def _not_required(user: User) -> Problem:
+        if user.totp_enabled:
+            return Conflict("Tài khoản đã bật xác thực hai lớp", "Two-factor authentication is already enabled",
+                            code="totp-already-enabled")
+        return RuleViolation("Tài khoản này không cần đăng ký khi đăng nhập; hãy đăng nhập rồi đăng ký",
+                             "This account need not enrol at login; log in and enrol from the account page",
+                             code="totp-enrolment-not-required")
 
     async def refresh(self, refresh_token: str, client_ip: str | None) -> Outcome[Tokens]:
         now = utcnow()
@@ -157,7 +248,9 @@ class AuthenticationService:
         await self.tokens.revoke_user(user.user_id, utcnow(), "password-changed")
 
     async def enrol_totp(self, principal: Principal) -> TotpEnrolment:
-        user = await self._me(principal)
+        return await self._start_enrolment(await self._me(principal))
+
+    async def _start_enrolment(self, user: User) -> TotpEnrolment:
         if user.totp_enabled:
             raise Conflict("Tài khoản đã bật xác thực hai lớp", "Two-factor authentication is already enabled",
                            code="totp-already-enabled")
@@ -166,8 +259,11 @@ class AuthenticationService:
         uri = pyotp.TOTP(secret).provisioning_uri(name=user.username, issuer_name=self.settings.totp_issuer)
         return TotpEnrolment(secret=secret, otpauth_uri=uri)
 
-    async def confirm_totp(self, principal: Principal, code: str) -> None:
-        user = await self._me(principal)
+    async def confirm_totp(self, principal: Principal, code: str) -> list[str]:
+        return await self._confirm(await self._me(principal), code, utcnow())
+
+    async def _confirm(self, user: User, code: str, now: datetime) -> list[str]:
+        """Turns TOTP on and returns fresh recovery codes (shown once; only salted hashes are kept)."""
         state = await self.users.totp_state(user.user_id)
         if state is None or state.totp_secret is None:
             raise RuleViolation("Chưa đăng ký xác thực hai lớp", "Enrol in two-factor authentication first",
@@ -175,9 +271,26 @@ class AuthenticationService:
         if user.totp_enabled:
             raise Conflict("Tài khoản đã bật xác thực hai lớp", "Two-factor authentication is already enabled",
                            code="totp-already-enabled")
-        if not await self._accept_totp(user.user_id, code, utcnow()):
+        if not await self._accept_totp(user.user_id, code, now):
             raise InvalidInput("Mã xác thực hai lớp không đúng", "Wrong TOTP code", code="invalid-totp", field="code")
-        await self.users.set_totp(user.user_id, totp_enabled=True)
+        codes = [new_recovery_code() for _ in range(self.settings.recovery_code_count)]
+        await self.users.set_totp(user.user_id, totp_enabled=True, totp_enrolment_required=False,
+                                  totp_recovery_codes=[hash_recovery_code(c) for c in codes])
+        return codes
+
+    async def _accept_second_factor(self, user_id: uuid.UUID, code: str, now: datetime) -> bool:
+        """A TOTP code, or one of the recovery codes (which is then used up)."""
+        if code.strip().isdigit() and await self._accept_totp(user_id, code, now):
+            return True
+        state = await self.users.totp_state(user_id)
+        stored = list(state.totp_recovery_codes or []) if state is not None else []
+        for entry in stored:
+            if recovery_code_matches(entry, code):
+                stored.remove(entry)
+                await self.users.set_totp(user_id, totp_recovery_codes=stored)
+                log.info("recovery code used", extra={"fields": {"user_id": str(user_id), "left": len(stored)}})
+                return True
+        return False
 
     async def _accept_totp(self, user_id: uuid.UUID, code: str, now: datetime) -> bool:
         """One step either side for clock drift; a code is accepted once (its step must be newer than the last)."""

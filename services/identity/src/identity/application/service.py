@@ -136,6 +136,13 @@ class UserService:
         reset = await self._existing(user_id)
         return UserView(reset, await self.grants.own(user_id), None if new_password else password)
 
+    async def require_totp(self, principal: Principal, user_id: UUID) -> UserView:
+        """An administrator of the user's subtree makes the next login enrol in TOTP (no-op once enrolled)."""
+        user = await self._manageable(principal, user_id)
+        if not user.totp_enabled:
+            await self.users.set_totp(user.user_id, totp_enrolment_required=True)
+        return await self.get(principal, user_id)
+
     async def disable(self, principal: Principal, user_id: UUID, reason: str) -> UserView:
         user = await self._manageable(principal, user_id)
         if user.status == UserStatus.DISABLED:

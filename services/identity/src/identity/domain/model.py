@@ -63,6 +63,7 @@ class User:
     failed_logins: int = 0
     locked_until: datetime | None = None
     totp_enabled: bool = False
+    totp_enrolment_required: bool = False
 
     def locked_at(self, now: datetime) -> bool:
         return self.locked_until is not None and self.locked_until > now
@@ -126,6 +127,19 @@ class InvalidTotp(Unauthenticated):
 
     def __init__(self) -> None:
         super().__init__("Mã xác thực hai lớp không đúng", "Wrong TOTP code", field="totp_code")
+
+
+class TotpEnrolmentRequired(Forbidden):
+    """Right password, but the account must enrol in TOTP before it gets tokens."""
+
+    code = "totp-enrolment-required"
+
+    def __init__(self) -> None:
+        super().__init__(
+            "Tài khoản phải đăng ký xác thực hai lớp (TOTP) trước khi đăng nhập",
+            "This account must enrol in two-factor authentication (TOTP) before logging in",
+            extra={"enrol": "/api/v1/identity/login/totp", "confirm": "/api/v1/identity/login/totp/confirm"},
+        )
 
 
 class InvalidRefreshToken(Unauthenticated):

@@ -27,13 +27,17 @@ from identity.entrypoints.schemas import (
     DelegationIn,
     DelegationOut,
     DisableIn,
+    EnrolledTokenOut,
     GrantOut,
     HandoverIn,
     HandoverOut,
     KeyOut,
+    LoginEnrolConfirmIn,
+    LoginEnrolIn,
     LoginIn,
     PasswordChange,
     PasswordReset,
+    RecoveryCodesOut,
     RefreshIn,
     RoleIn,
     TokenOut,
@@ -104,6 +108,31 @@ async def refresh(body: RefreshIn, principal: CurrentPrincipal, request: Request
     return TokenOut.of(outcome.unwrap())
 
 
+@router.post("/login/totp", status_code=status.HTTP_201_CREATED, response_model=TotpEnrolmentOut,
+             summary="Two-factor enrolment for an account whose login answered totp-enrolment-required")
+async def enrol_totp_at_login(body: LoginEnrolIn, request: Request, settings: Settings, hasher: Hasher,
+                              response: Response) -> TotpEnrolmentOut:
+    database: Database = request.app.state.database
+    async with database.transaction() as session:
+        outcome = await AuthenticationService(session, settings, hasher).enrol_totp_at_login(
+            body.username, body.password)
+    response.headers.update(NO_STORE)
+    return TotpEnrolmentOut.of(outcome.unwrap())
+
+
+@router.post("/login/totp/confirm", response_model=EnrolledTokenOut,
+             summary="Confirm login-time enrolment: returns the recovery codes and the first tokens")
+async def confirm_totp_at_login(body: LoginEnrolConfirmIn, principal: CurrentPrincipal, request: Request,
+                                settings: Settings, hasher: Hasher, response: Response) -> EnrolledTokenOut:
+    database: Database = request.app.state.database
+    async with database.transaction() as session:
+        outcome = await AuthenticationService(session, settings, hasher).confirm_totp_at_login(
+            body.username, body.password, body.code, principal.client_ip)
+    response.headers.update(NO_STORE)
+    confirmed = outcome.unwrap()
+    return EnrolledTokenOut(recovery_codes=confirmed.recovery_codes, **TokenOut.of(confirmed.tokens).model_dump())
+
+
 # ---- the signed-in user --------------------------------------------------------------------------
 
 
@@ -136,12 +165,13 @@ async def enrol_totp(principal: Authenticated, session: Session, settings: Setti
     return TotpEnrolmentOut.of(await AuthenticationService(session, settings, hasher).enrol_totp(principal))
 
 
-@router.post("/me/totp/confirm", status_code=status.HTTP_204_NO_CONTENT,
-             summary="Confirm enrolment with a first code; from then on login needs a code")
+@router.post("/me/totp/confirm", response_model=RecoveryCodesOut,
+             summary="Confirm enrolment with a first code; returns 10 single-use recovery codes")
 async def confirm_totp(body: TotpConfirm, principal: Authenticated, session: Session, settings: Settings,
-                       hasher: Hasher) -> Response:
-    await AuthenticationService(session, settings, hasher).confirm_totp(principal, body.code)
-    return Response(status_code=status.HTTP_204_NO_CONTENT)
+                       hasher: Hasher, response: Response) -> RecoveryCodesOut:
+    response.headers.update(NO_STORE)
+    codes = await AuthenticationService(session, settings, hasher).confirm_totp(principal, body.code)
+    return RecoveryCodesOut(recovery_codes=codes)
 
 
 # ---- user administration -------------------------------------------------------------------------
@@ -201,6 +231,12 @@ async def reset_password(user_id: UUID, body: PasswordReset, principal: Authenti
                          hasher: Hasher, response: Response) -> UserOut:
     response.headers.update(NO_STORE)
     return UserOut.of_view(await UserService(session, hasher).reset_password(principal, user_id, body.new_password))
+
+
+@router.post("/users/{user_id}/require-totp", response_model=UserOut,
+             summary="Force two-factor enrolment: the user's next login must enrol in TOTP first")
+async def require_totp(user_id: UUID, principal: Authenticated, session: Session) -> UserOut:
+    return UserOut.of_view(await UserService(session).require_totp(principal, user_id))
 
 
 @router.post("/users/{user_id}/disable", response_model=UserOut, summary="Disable an account; ends its sessions")

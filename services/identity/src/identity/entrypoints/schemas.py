@@ -20,7 +20,31 @@ class LoginIn(BaseModel):
 
     username: str = Field(min_length=1, max_length=64)
     password: str = Field(min_length=1, max_length=256)
-    totp_code: str | None = Field(None, pattern=r"^\d{6}$")
+    totp_code: str | None = Field(None, pattern=r"^(\d{6}|[A-Za-z0-9]{5}-?[A-Za-z0-9]{5})$",
+                                  description="A TOTP code, or one of the single-use recovery codes")
+
+
+class LoginEnrolIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    username: str = Field(min_length=1, max_length=64)
+    password: str = Field(min_length=1, max_length=256)
+
+
+class LoginEnrolConfirmIn(LoginEnrolIn):
+    code: str = Field(pattern=r"^\d{6}$")
+
+
+class RecoveryCodesOut(BaseModel):
+    recovery_codes: list[str] = Field(description="Single-use codes that replace a TOTP code; shown only once")
+
+
+class EnrolledTokenOut(RecoveryCodesOut):
+    access_token: str
+    refresh_token: str
+    token_type: str = "Bearer"
+    expires_in: int
+    must_change_password: bool = False
 
 
 class RefreshIn(BaseModel):
@@ -132,6 +156,7 @@ class UserSummary(BaseModel):
 class UserOut(UserSummary):
     must_change_password: bool
     totp_enabled: bool
+    totp_enrolment_required: bool = False
     locked_until: datetime | None
     created_at: datetime
     grants: list[GrantOut]
@@ -142,7 +167,8 @@ class UserOut(UserSummary):
         user = view.user
         return cls(
             **UserSummary.of(user).model_dump(), must_change_password=user.must_change_password,
-            totp_enabled=user.totp_enabled, locked_until=user.locked_until, created_at=user.created_at,
+            totp_enabled=user.totp_enabled, totp_enrolment_required=user.totp_enrolment_required,
+            locked_until=user.locked_until, created_at=user.created_at,
             grants=[GrantOut.of(g) for g in view.grants], temporary_password=view.temporary_password,
         )
 

@@ -28,7 +28,8 @@ from contracts.events.members_member_v1 import (
     MemberUpdated,
 )
 from contracts.permissions import Permission
-from sqlalchemy import Text, Update, cast, exists, func, literal, select, update
+from sqlalchemy import Text, Update, cast, exists, func, literal, select, update, values
+from sqlalchemy import column as value_column
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -129,6 +130,41 @@ class BulkMemberRepository:
                                  str(principal.acting_for) if principal.acting_for else None, None,
                                  func.jsonb_build_object("changed_fields", func.jsonb_build_array("photo")),
                                  MemberUpdated.event_type, {"changed_fields": func.jsonb_build_array("photo")})
+
+    async def set_vpoint_codes(self, principal: Principal, codes: dict[UUID, str]) -> list[Member]:
+        """Each member's Vpoint code, in one statement (UPDATE ... FROM VALUES) with history and events;
+        members outside the principal's `members.write` reach are left alone."""
+        if not codes:
+            return []
+        given = values(value_column("member_id", members.c.member_id.type), value_column("code", Text),
+                       name="given").data(list(codes.items()))
+        statement = restrict_to_scope(
+            update(members).where(members.c.member_id == given.c.member_id,
+                                  members.c.status.notin_(("removed", "rejected")),
+                                  members.c.vpoint_code.is_distinct_from(given.c.code)),
+            principal, Permission.MEMBERS_WRITE, members.c.unit_id,
+        ).values(vpoint_code=given.c.code, version=members.c.version + 1, updated_at=func.now())
+        return await self._apply(statement, "vpoint", principal.username,
+                                 str(principal.acting_for) if principal.acting_for else None, None,
+                                 func.jsonb_build_object("changed_fields", func.jsonb_build_array("vpoint_code")),
+                                 MemberUpdated.event_type, {"changed_fields": func.jsonb_build_array("vpoint_code")})
+
+    async def members_in_reach(self, principal: Principal, id_numbers: list[str], member_codes: list[str]) -> list:
+        """Members (not removed) the principal may write, named by ID number or member code."""
+        query = select(members.c.member_id, members.c.id_number, members.c.member_code, members.c.vpoint_code).where(
+            members.c.status.notin_(("removed", "rejected")),
+            members.c.id_number.in_(id_numbers) | members.c.member_code.in_(member_codes),
+        )
+        return list(await self.session.execute(
+            restrict_to_scope(query, principal, Permission.MEMBERS_WRITE, members.c.unit_id)))
+
+    @unscoped("a Vpoint code is unique nationally; only the holder's id is read, never shown")
+    async def vpoint_holders(self, codes: list[str]) -> dict[str, UUID]:
+        """Who (not removed) already holds each of these Vpoint codes, wherever they are."""
+        rows = await self.session.execute(
+            select(members.c.vpoint_code, members.c.member_id).where(
+                members.c.vpoint_code.in_(codes), members.c.status.notin_(("removed", "rejected"))))
+        return {row.vpoint_code: row.member_id for row in rows}
 
     async def members_by_keys(self, principal: Principal, unit_id: UUID, id_numbers: list[str],
                               member_codes: list[str]) -> list:

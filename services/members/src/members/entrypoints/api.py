@@ -16,7 +16,7 @@ from fastapi import APIRouter, FastAPI, Query, status
 from members.application.importing.worker import MembersWorker
 from members.application.service import MemberService
 from members.config import MembersSettings
-from members.entrypoints import import_api, lifecycle_api, photo_api, public_api, search_api, transfer_api
+from members.entrypoints import import_api, lifecycle_api, photo_api, public_api, search_api, transfer_api, vpoint_api
 from members.entrypoints.schemas import (
     HistoryEntry,
     MemberCorrection,
@@ -85,7 +85,7 @@ def create_app(settings: MembersSettings, database: Database) -> FastAPI:
     app = create_service_app(
         settings, database,
         [router, lifecycle_api.router, transfer_api.router, import_api.router, search_api.router,
-         public_api.router, photo_api.router],
+         public_api.router, photo_api.router, vpoint_api.router],
         title="Members service (Quản lý đoàn viên)",
     )
     if settings.worker_enabled:
