@@ -35,7 +35,7 @@ import asyncpg  # noqa: E402
 import chassis.http  # noqa: E402,F401  (imported first: chassis.scope and chassis.audit import each other)
 import xlsxwriter  # noqa: E402
 from chassis import migrations  # noqa: E402
-from chassis.database import Database, asyncpg_dsn  # noqa: E402
+from chassis.database import Database, asyncpg_dsn, database_on_server  # noqa: E402
 from chassis.principal import Grant, Principal  # noqa: E402
 from chassis.text import search_key  # noqa: E402
 from contracts.wellknown import NATIONAL_CENTRE_ID  # noqa: E402
@@ -94,7 +94,7 @@ async def bench_database(server: str, regenerate: bool) -> str:
             await connection.execute('CREATE DATABASE "bench_members"')
     finally:
         await connection.close()
-    url = server.rsplit("/", 1)[0].replace("postgresql://", "postgresql+asyncpg://", 1) + "/bench_members"
+    url = database_on_server(server, "bench_members")
     await asyncio.to_thread(migrations.upgrade, url, MIGRATIONS)
     return url
 

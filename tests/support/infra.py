@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import asyncpg
+from chassis.database import database_on_server
 from localrun.infra import ensure_postgres, tansu_binary
 
 DEFAULT_PG = "postgresql://postgres@127.0.0.1:5432/postgres"
@@ -83,6 +84,5 @@ async def fresh_database(server_url: str, name: str) -> str:
         await connection.execute(f'CREATE DATABASE "{name}"')
     finally:
         await connection.close()
-    base = server_url.rsplit("/", 1)[0].replace("postgresql://", "postgresql+asyncpg://", 1)
-    return f"{base}/{name}"
+    return database_on_server(server_url, name)
 

@@ -12,6 +12,7 @@ import time
 from pathlib import Path
 
 import asyncpg
+from sqlalchemy.engine import make_url
 
 log = logging.getLogger(__name__)
 
@@ -19,7 +20,8 @@ log = logging.getLogger(__name__)
 async def _reachable(url: str) -> bool:
     try:
         connection = await asyncio.wait_for(asyncpg.connect(url), timeout=3)
-    except (OSError, asyncpg.PostgresError, TimeoutError):
+    except (OSError, asyncpg.PostgresError, TimeoutError) as error:
+        log.warning("no PostgreSQL at %s (%s: %s)", make_url(url).render_as_string(), type(error).__name__, error)
         return False
     await connection.close()
     return True

@@ -8,7 +8,7 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
-from sqlalchemy.engine import make_url
+from chassis.database import database_on_server
 
 WORKER_COMMANDS = ("consume", "relay")
 
@@ -102,10 +102,7 @@ def processes(services: tuple[Service, ...] = SERVICES) -> list[Process]:
 
 
 def database_url(server_url: str, service: Service, prefix: str = "congdoan_") -> str:
-    url = make_url(server_url.replace("+asyncpg", "", 1))
-    return url.set(drivername="postgresql+asyncpg", database=f"{prefix}{service.name}").render_as_string(
-        hide_password=False
-    )
+    return database_on_server(server_url, f"{prefix}{service.name}")
 
 
 def environment(layout: Layout, inherited: dict[str, str] | None = None) -> dict[str, str]:

@@ -44,3 +44,13 @@ class Database:
 def asyncpg_dsn(url: str) -> str:
     """The same URL in the form asyncpg's raw connections accept (for LISTEN and COPY)."""
     return make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
+
+
+def database_on_server(server_url: str, name: str) -> str:
+    """The SQLAlchemy asyncpg URL of database `name` on the server at `server_url`.
+
+    Parsed, not spliced: an embedded server is reached through a socket given as `?host=/dir`,
+    which string surgery on the last '/' would cut.
+    """
+    url = make_url(server_url.replace("+asyncpg", "", 1))
+    return url.set(drivername="postgresql+asyncpg", database=name).render_as_string(hide_password=False)
