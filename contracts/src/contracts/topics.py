@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass, field
 
 from contracts.base import IntegrationEvent
-from contracts.events import identity_user_v1, members_member_v1, orgtree_unit_v1
+from contracts.events import cards_card_v1, identity_user_v1, members_member_v1, orgtree_unit_v1
 
 TOPIC_NAME = re.compile(r"[a-z][a-z_]*\.[a-z][a-z_]*\.v[1-9][0-9]*")
 
@@ -52,6 +52,13 @@ TOPICS: tuple[TopicSpec, ...] = (
         key="user_id",
         description="User accounts, role grants and delegations",
         events=identity_user_v1.EVENTS,
+    ),
+    TopicSpec(
+        name=cards_card_v1.TOPIC,
+        partitions=12,
+        key="member_id",
+        description="Membership cards: requested, ordered, printed, delivered, cancelled, revoked",
+        events=cards_card_v1.EVENTS,
     ),
     TopicSpec(
         name="platform.deadletter.v1",

@@ -131,6 +131,11 @@ def environment(layout: Layout, inherited: dict[str, str] | None = None) -> dict
             env[service.prefix + "DATABASE_URL"] = database_url(layout.server_url, service, layout.database_prefix)
     for service in BACKENDS:
         env[f"GATEWAY_{service.name.upper()}_URL"] = f"http://127.0.0.1:{http_port(service, layout.base_port)}"
+    gateway = next(service for service in SERVICES if service.name == "gateway")
+    env["CARDS_PUBLIC_VERIFY_BASE_URL"] = inherited.get(
+        "CARDS_PUBLIC_VERIFY_BASE_URL",
+        f"http://127.0.0.1:{http_port(gateway, layout.base_port)}/api/v1/public/cards/verify/",
+    )
     env["IDENTITY_BOOTSTRAP_ADMIN_USERNAME"] = inherited.get("IDENTITY_BOOTSTRAP_ADMIN_USERNAME", DEFAULT_ADMIN[0])
     env["IDENTITY_BOOTSTRAP_ADMIN_PASSWORD"] = inherited.get("IDENTITY_BOOTSTRAP_ADMIN_PASSWORD", DEFAULT_ADMIN[1])
     # Production requires TOTP of administrators; locally the bootstrap admin logs in with a password alone.

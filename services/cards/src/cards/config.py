@@ -8,3 +8,5 @@ class CardsSettings(ServiceSettings):
     service_name: str = "cards"
     database_url: str = "postgresql+asyncpg://postgres@127.0.0.1:5432/congdoan_cards"
     http_port: int = 8106
+    # What the card's QR code holds: this address followed by the card's verification code.
+    public_verify_base_url: str = "http://127.0.0.1:8080/api/v1/public/cards/verify/"

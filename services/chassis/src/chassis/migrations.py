@@ -46,7 +46,7 @@ def create_chassis_tables(connection: Connection) -> None:
     )
     connection.exec_driver_sql(
         "CREATE OR REPLACE FUNCTION refuse_change() RETURNS trigger LANGUAGE plpgsql AS $$ "
-        "BEGIN RAISE EXCEPTION 'the audit trail is append-only (% refused)', TG_OP; END $$"
+        "BEGIN RAISE EXCEPTION '% is append-only (% refused)', TG_TABLE_NAME, TG_OP; END $$"
     )
     # Dropped first so that running this again (a test database, a half-applied migration) is harmless.
     connection.exec_driver_sql("DROP TRIGGER IF EXISTS audit_log_append_only ON audit_log")

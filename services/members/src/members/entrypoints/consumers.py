@@ -1,4 +1,4 @@
-"""What the members service consumes: the union tree, for its replica and for members to follow closures."""
+"""What the members service consumes: the union tree (replica, members follow closures) and card statuses."""
 
 from __future__ import annotations
 
@@ -7,9 +7,11 @@ from chassis.settings import ServiceSettings
 from chassis.tree import apply_unit_state, tree_handlers
 from contracts.base import IntegrationEvent
 from contracts.envelope import Envelope
+from contracts.events import cards_card_v1
 from contracts.events.orgtree_unit_v1 import UnitDissolved, UnitMerged
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from members.adapters.card_status import CardStatusRepository
 from members.application.unit_closure import members_follow_closed_unit
 
 
@@ -24,5 +26,12 @@ async def on_unit_dissolved(session: AsyncSession, event: UnitDissolved, _envelo
         await members_follow_closed_unit(session, event.unit_id, event.successor_unit_id, "unit dissolved")
 
 
+async def on_card_changed(session: AsyncSession, event: cards_card_v1._CardEvent, _envelope: Envelope) -> None:
+    await CardStatusRepository(session).follow(event.member_id, event.card.status)
+
+
 def handlers(_: ServiceSettings) -> dict[type[IntegrationEvent], Handler]:
-    return {**tree_handlers(), UnitMerged: on_unit_merged, UnitDissolved: on_unit_dissolved}
+    return {
+        **tree_handlers(), UnitMerged: on_unit_merged, UnitDissolved: on_unit_dissolved,
+        **{event: on_card_changed for event in cards_card_v1.EVENTS},
+    }

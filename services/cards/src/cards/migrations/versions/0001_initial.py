@@ -1,4 +1,4 @@
-"""Initial schema: chassis tables (the service's own tables come with its issue).
+"""Initial schema: the chassis tables (the service's own tables come in 0002).
 
 Revision ID: 0001
 """
@@ -6,7 +6,6 @@ Revision ID: 0001
 from alembic import op
 
 from chassis.migrations import create_chassis_tables
-from cards.adapters.tables import metadata
 
 revision = "0001"
 down_revision = None
@@ -15,7 +14,6 @@ down_revision = None
 def upgrade() -> None:
     connection = op.get_bind()
     create_chassis_tables(connection)
-    metadata.create_all(connection)
 
 
 def downgrade() -> None:

@@ -1,0 +1,144 @@
+"""All of cards' SQL."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from uuid import UUID
+
+from chassis.principal import Principal
+from chassis.scope import restrict_to_scope, unscoped
+from chassis.tables import tree_closure, tree_units
+from contracts.events.members_member_v1 import MemberSnapshot
+from contracts.permissions import Permission
+from sqlalchemy import Row, and_, insert, or_, select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from cards.adapters.tables import card_history, card_holders, cards
+from cards.domain.model import ISSUED_STATUSES, OPEN_STATUSES
+
+CARD_COLUMNS = (*cards.c, card_holders.c.full_name)
+
+
+class CardHolderRepository:
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    @unscoped("the consumer applies member events for every unit; no principal is involved")
+    async def apply(self, snapshot: MemberSnapshot) -> bool:
+        """Keep the view of one member current; its cards follow it to a new unit. False for a stale event."""
+        holder = {
+            "unit_id": snapshot.unit_id, "member_code": snapshot.member_code, "full_name": snapshot.full_name,
+            "status": snapshot.status, "card_type": snapshot.card_type, "version": snapshot.version,
+        }
+        applied = await self.session.scalar(
+            pg_insert(card_holders)
+            .values(member_id=snapshot.member_id, **holder)
+            .on_conflict_do_update(
+                index_elements=[card_holders.c.member_id], set_=holder,
+                where=card_holders.c.version < snapshot.version,
+            )
+            .returning(card_holders.c.member_id)
+        )
+        if applied is None:
+            return False
+        await self.session.execute(
+            update(cards)
+            .where(cards.c.member_id == snapshot.member_id, cards.c.unit_id != snapshot.unit_id)
+            .values(unit_id=snapshot.unit_id)
+        )
+        return True
+
+    async def with_current_cards(self, principal: Principal, member_ids: Sequence[UUID]) -> list[Row]:
+        """The members among `member_ids` the caller may order cards for, each with its open or delivered card."""
+        current = and_(
+            cards.c.member_id == card_holders.c.member_id,
+            cards.c.status.in_(OPEN_STATUSES | {"delivered"}),
+        )
+        query = (
+            select(card_holders, cards.c.card_id, cards.c.status.label("card_status"))
+            .outerjoin(cards, current)
+            .where(card_holders.c.member_id.in_(member_ids))
+            .with_for_update(of=card_holders)
+        )
+        query = restrict_to_scope(query, principal, Permission.CARDS_ORDER, card_holders.c.unit_id)
+        return list(await self.session.execute(query))
+
+
+class CardRepository:
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    @unscoped("writes rows the service checked against the caller's scope just before")
+    async def add_many(self, rows: list[dict], changed_by: str) -> None:
+        await self.session.execute(insert(cards), rows)
+        await self.session.execute(
+            insert(card_history),
+            [{"card_id": row["card_id"], "status": row["status"], "note": row["reason"], "changed_by": changed_by}
+             for row in rows],
+        )
+
+    @unscoped("moves a card the service loaded through the caller's scope just before")
+    async def move(self, card_id: UUID, status: str, note: str | None, changed_by: str, at: datetime) -> Row:
+        row = (
+            await self.session.execute(
+                update(cards)
+                .where(cards.c.card_id == card_id)
+                .values(status=status, status_changed_at=at, version=cards.c.version + 1)
+                .returning(*cards.c)
+            )
+        ).one()
+        await self.session.execute(
+            insert(card_history).values(card_id=card_id, status=status, note=note, changed_by=changed_by)
+        )
+        return row
+
+    async def get(
+        self, principal: Principal, permission: Permission, card_id: UUID, *, lock: bool = False
+    ) -> Row | None:
+        query = (
+            select(*CARD_COLUMNS)
+            .join(card_holders, card_holders.c.member_id == cards.c.member_id)
+            .where(cards.c.card_id == card_id)
+        )
+        if lock:
+            query = query.with_for_update(of=cards)
+        query = restrict_to_scope(query, principal, permission, cards.c.unit_id)
+        return (await self.session.execute(query)).one_or_none()
+
+    async def page(
+        self, principal: Principal, *, unit_id: UUID | None, subtree: bool, status: str | None, kind: str | None,
+        member_id: UUID | None, after: tuple[datetime, UUID] | None, limit: int,
+    ) -> list[Row]:
+        """Cards newest first, keyset-paged on (requested_at, card_id)."""
+        query = select(*CARD_COLUMNS).join(card_holders, card_holders.c.member_id == cards.c.member_id)
+        if unit_id is not None:
+            units = select(tree_closure.c.descendant_id).where(tree_closure.c.ancestor_id == unit_id)
+            query = query.where(cards.c.unit_id.in_(units) if subtree else cards.c.unit_id == unit_id)
+        if status is not None:
+            query = query.where(cards.c.status == status)
+        if kind is not None:
+            query = query.where(cards.c.kind == kind)
+        if member_id is not None:
+            query = query.where(cards.c.member_id == member_id)
+        if after is not None:
+            at, card_id = after
+            query = query.where(
+                or_(cards.c.requested_at < at, and_(cards.c.requested_at == at, cards.c.card_id < card_id))
+            )
+        query = query.order_by(cards.c.requested_at.desc(), cards.c.card_id.desc()).limit(limit + 1)
+        query = restrict_to_scope(query, principal, Permission.CARDS_READ, cards.c.unit_id)
+        return list(await self.session.execute(query))
+
+    @unscoped("public verification: the unguessable code printed on the card is the credential; a few fields return")
+    async def verify(self, verification_code: str) -> Row | None:
+        query = (
+            select(card_holders.c.full_name, cards.c.member_code, tree_units.c.name.label("unit_name"),
+                   card_holders.c.status.label("member_status"), cards.c.status, cards.c.kind,
+                   cards.c.status_changed_at)
+            .join(card_holders, card_holders.c.member_id == cards.c.member_id)
+            .join(tree_units, tree_units.c.unit_id == cards.c.unit_id)
+            .where(cards.c.verification_code == verification_code, cards.c.status.in_(ISSUED_STATUSES))
+        )
+        return (await self.session.execute(query)).one_or_none()

@@ -1,0 +1,49 @@
+"""A membership card's life, free of frameworks: which moves are allowed, and the code printed in its QR.
+
+requested → ordered → printed → delivered (the grassroots unit confirmed receipt);
+requested/ordered → cancelled; printed/delivered → revoked (lost, damaged, or the member left).
+A member has at most one card on its way (requested, ordered or printed); a replacement for a lost
+or damaged card revokes the delivered one in the same step.
+"""
+
+from __future__ import annotations
+
+import secrets
+
+OPEN_STATUSES = frozenset({"requested", "ordered", "printed"})
+# Statuses whose QR code is on a physical card that someone may show.
+ISSUED_STATUSES = frozenset({"printed", "delivered", "revoked"})
+TRANSITIONS: dict[str, frozenset[str]] = {
+    "requested": frozenset({"ordered", "cancelled"}),
+    "ordered": frozenset({"printed", "cancelled"}),
+    "printed": frozenset({"delivered", "revoked"}),
+    "delivered": frozenset({"revoked"}),
+    "cancelled": frozenset(),
+    "revoked": frozenset(),
+}
+STATUS_VI = {
+    "requested": "đã đề nghị in thẻ", "ordered": "đã đặt in", "printed": "đã in thẻ", "delivered": "đã giao thẻ",
+    "cancelled": "đã hủy đề nghị", "revoked": "thẻ đã bị thu hồi",
+}
+REASON_VI = {"new": "cấp mới", "lost": "cấp lại do mất thẻ", "damaged": "cấp lại do hỏng thẻ"}
+
+# Crockford's base32: no I, L, O or U, so a code read aloud or typed from a card is unambiguous.
+_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
+VERIFICATION_CODE_LENGTH = 16  # 80 random bits: guessing a live code is hopeless at any rate limit
+
+
+def new_verification_code() -> str:
+    return "".join(secrets.choice(_ALPHABET) for _ in range(VERIFICATION_CODE_LENGTH))
+
+
+def normalise_verification_code(text: str) -> str | None:
+    """The code as typed or scanned, or None when it cannot be one (the caller answers 'no match')."""
+    code = "".join(text.split()).upper().replace("-", "")
+    code = code.replace("O", "0").replace("I", "1").replace("L", "1")
+    if len(code) != VERIFICATION_CODE_LENGTH or any(c not in _ALPHABET for c in code):
+        return None
+    return code
+
+
+def can_move(old: str, new: str) -> bool:
+    return new in TRANSITIONS.get(old, frozenset())

@@ -1,0 +1,69 @@
+"""Request and response bodies of the cards API."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Literal
+from uuid import UUID
+
+from contracts.events.cards_card_v1 import CardKind, CardReason, CardStatus
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+
+class CardRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    member_ids: list[UUID] = Field(min_length=1, max_length=5000, description="Đoàn viên cần in thẻ")
+    reason: CardReason = Field("new", description="new: cấp mới; lost / damaged: cấp lại, thu hồi thẻ cũ")
+    kind: CardKind | None = Field(None, description="Loại thẻ; mặc định theo loại thẻ đoàn viên đăng ký")
+
+    @field_validator("member_ids")
+    @classmethod
+    def _distinct(cls, member_ids: list[UUID]) -> list[UUID]:
+        if len(set(member_ids)) != len(member_ids):
+            raise ValueError("each member may appear once")
+        return member_ids
+
+
+class CardMove(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    status: Literal["ordered", "printed", "delivered", "cancelled", "revoked"]
+    note: str | None = Field(None, max_length=500)
+
+
+class CardOut(BaseModel):
+    card_id: UUID
+    member_id: UUID
+    member_code: str
+    full_name: str
+    unit_id: UUID
+    kind: CardKind
+    status: CardStatus
+    status_vi: str
+    reason: CardReason
+    card_number: str | None
+    replaces_card_id: UUID | None
+    verification_code: str
+    verification_url: str
+    requested_by: str
+    requested_at: datetime
+    status_changed_at: datetime
+
+
+class CardsRequested(BaseModel):
+    requested: int
+    cards: list[CardOut]
+
+
+class PublicCard(BaseModel):
+    """What anyone holding the card learns by scanning it: enough to trust it, nothing more."""
+
+    full_name: str
+    member_code: str
+    unit_name: str
+    member_status: str
+    card_status: CardStatus
+    card_status_vi: str
+    kind: CardKind
+    valid: bool = Field(description="The card is live and its holder an active member")

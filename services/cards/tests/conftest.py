@@ -1,0 +1,119 @@
+"""Fixtures of the cards service tests: a migrated database with a small tree and members fed as events."""
+
+from __future__ import annotations
+
+import itertools
+import uuid
+from datetime import date
+from pathlib import Path
+from uuid import UUID
+
+import pytest
+from cards.adapters.tables import card_history, cards
+from cards.config import CardsSettings
+from cards.entrypoints.api import create_app
+from cards.entrypoints.consumers import apply_member_change
+from chassis.database import Database
+from chassis.tables import outbox_events
+from contracts.events.members_member_v1 import MemberApproved, MemberCreated, MemberSnapshot, MemberTransferred
+from contracts.wellknown import NATIONAL_CENTRE_ID
+from sqlalchemy import func, select
+
+from tests.support.services import TEST_SECRET, client, headers_for, migrated_database, principal, replicate_unit
+
+MIGRATIONS = Path(__file__).resolve().parents[1] / "src" / "cards" / "migrations"
+_codes = itertools.count(1)
+
+
+@pytest.fixture(scope="module")
+async def office(pg_server_url):
+    url = await migrated_database(pg_server_url, "cards", MIGRATIONS)
+    database = Database(url, 4)
+    units = {"TLD": await replicate_unit(database, "TLD", None, "national_centre", can_admit=False,
+                                         unit_id=NATIONAL_CENTRE_ID)}
+    for province in ("HNI", "HCM"):
+        units[province] = await replicate_unit(database, province, units["TLD"], "provincial_federation",
+                                               can_admit=False)
+    for code, parent in (("HNI-A", "HNI"), ("HNI-B", "HNI"), ("HCM-C", "HCM")):
+        units[code] = await replicate_unit(database, code, units[parent])
+    settings = CardsSettings(database_url=url, internal_token_secret=TEST_SECRET,
+                             public_verify_base_url="https://congdoan.example/the/")
+    async with client(create_app, settings) as http:
+        yield CardOffice(http, database, units)
+    await database.dispose()
+
+
+class CardOffice:
+    def __init__(self, http, database: Database, units: dict[str, UUID]) -> None:
+        self.http, self.db, self.units = http, database, units
+
+    def as_(self, role: str, unit: str) -> dict[str, str]:
+        return headers_for(principal(role, self.units[unit], f"{role}@{unit}"))
+
+    async def deliver(self, event) -> None:
+        async with self.db.transaction() as session:
+            await apply_member_change(session, event, None)
+
+    async def member(self, unit: str, *, approved: bool = True, card_type: str | None = None) -> UUID:
+        """A member as the members service announces it: created, then (usually) approved with a code."""
+        member_id = uuid.uuid4()
+        await self.deliver(MemberCreated(member_id=member_id, member=snapshot(member_id, self.units[unit], "pending")))
+        if approved:
+            await self.deliver(MemberApproved(member_id=member_id, member=snapshot(
+                member_id, self.units[unit], "active", version=2, card_type=card_type,
+                member_code=f"79{next(_codes):08d}")))
+        return member_id
+
+    async def transfer(self, member_id: UUID, to_unit: str, version: int) -> None:
+        holder = await self.holder(member_id)
+        await self.deliver(MemberTransferred(
+            member_id=member_id, from_unit_id=holder["unit_id"], to_unit_id=self.units[to_unit],
+            member=snapshot(member_id, self.units[to_unit], "active", version=version,
+                            member_code=holder["member_code"])))
+
+    async def holder(self, member_id: UUID) -> dict:
+        from cards.adapters.tables import card_holders
+
+        async with self.db.transaction() as session:
+            row = (await session.execute(select(card_holders).where(card_holders.c.member_id == member_id))).one()
+        return dict(row._mapping)
+
+    async def request(self, member_ids: list[UUID], unit: str = "HNI-A", **body) -> dict:
+        response = await self.http.post("/api/v1/cards/requests", json={"member_ids": [str(m) for m in member_ids]}
+                                        | body, headers=self.as_("card_officer", unit))
+        assert response.status_code == 201, response.text
+        return response.json()
+
+    async def move(self, card_id: str, status: str, unit: str = "HNI") -> dict:
+        response = await self.http.post(f"/api/v1/cards/cards/{card_id}/status", json={"status": status},
+                                        headers=self.as_("card_officer", unit))
+        assert response.status_code == 200, response.text
+        return response.json()
+
+    async def counts(self) -> tuple[int, int, int]:
+        async with self.db.transaction() as session:
+            return tuple([await session.scalar(select(func.count()).select_from(t))
+                          for t in (cards, card_history, outbox_events)])
+
+    async def events(self, member_id: UUID) -> list[tuple[str, str]]:
+        async with self.db.transaction() as session:
+            rows = await session.execute(
+                select(outbox_events.c.event_type, outbox_events.c.payload)
+                .where(outbox_events.c.message_key == str(member_id)).order_by(outbox_events.c.id))
+        return [(row.event_type, row.payload) for row in rows]
+
+
+def snapshot(member_id, unit_id, status, version=1, card_type=None, member_code=None) -> MemberSnapshot:
+    return MemberSnapshot(
+        member_id=member_id, unit_id=unit_id, status=status, full_name="Trần Thị Bình", gender="female",
+        date_of_birth=date(1992, 3, 4), version=version, card_type=card_type, member_code=member_code,
+    )
+
+
+def assert_problem(response, status: int, code: str, field: str | None) -> dict:
+    assert response.status_code == status, response.text
+    assert response.headers["content-type"].startswith("application/problem+json")
+    problem = response.json()
+    assert (problem["code"], problem.get("field")) == (code, field), problem
+    assert problem["message_vi"] and problem["message_en"]
+    return problem
