@@ -46,6 +46,7 @@ class Backends:
             "internal_token_secret": TEST_SECRET, "upstream_read_timeout_s": 1.0, "log_json": False,
             # The unit tree needs a broker: only the scope tests turn it on (with the session's broker).
             "unit_scope_check": False,
+            "token_revocation": False,
         }
         return GatewaySettings(**{**values, **overrides})
 

@@ -83,6 +83,8 @@ class FakeService:
                 "username": principal.username,
                 "grants": [{"role": g.role, "unit_id": str(g.unit_id)} for g in principal.grants],
                 "public": principal.is_public,
+                "client_id": principal.client_id,
+                "partner": principal.partner,
                 "request_id": principal.request_id,
                 "client_ip": principal.client_ip,
                 "query": request.url.query,

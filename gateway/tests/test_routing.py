@@ -203,3 +203,17 @@ async def test_health_ready_metrics_and_merged_openapi(backends, admin_token):
     assert merged["paths"]["/api/v1/public/lookup"]["get"]["security"] == []
     assert "TokenOut" in merged["components"]["schemas"]
     assert "swagger" in docs.text.lower()
+
+
+def test_public_paths_go_to_the_service_that_answers_them():
+    from gateway.routes import public_alias, resolve
+
+    card = resolve("GET", "/api/v1/public/cards/verify/ABCD")
+    lookup = resolve("GET", "/api/v1/public/lookup")
+    assert (card.service, card.upstream_path, card.public, card.limit) == (
+        "cards", "/api/v1/cards/public/verify/ABCD", True, "public")
+    assert (lookup.service, lookup.upstream_path, lookup.public) == ("members", "/api/v1/members/public/lookup", True)
+    assert public_alias("cards", "/api/v1/cards/public/verify/{code}") == "/api/v1/public/cards/verify/{code}"
+    assert public_alias("members", "/api/v1/members/public/lookup") == "/api/v1/public/lookup"
+    assert public_alias("cards", "/api/v1/cards/cards") is None
+    assert resolve("GET", "/api/v1/cards/public/verify/ABCD").public is False  # only the public prefix is anonymous

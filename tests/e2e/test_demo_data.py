@@ -22,3 +22,10 @@ async def test_demo_data_loads_once_even_when_seeded_twice(platform, admin):
 
     expected = sorted(name for code, name, *_ in demo.MEMBERS if code == "HNI-CS-0001")
     assert await eventually(members_of_unit, lambda names: names == expected, timeout=30) == expected
+
+    async def cards_of_unit():
+        response = await admin.get("/api/v1/cards/cards", params={"unit_id": unit_id})
+        return sorted(card["status"] for card in response.json()["items"])
+
+    # Seeded twice, carded once: one card printed, the others requested.
+    assert await cards_of_unit() == ["printed"] + ["requested"] * (len(expected) - 1)

@@ -24,6 +24,9 @@ class Permission(StrEnum):
     DUES_WRITE = "dues.write"
     CARDS_READ = "cards.read"
     CARDS_ORDER = "cards.order"
+    # Follow card issuance (linked cards for a bank): only the `cards.issuance:read` scope of machine clients
+    # confers it (and national_admin holds every permission); no endpoint checks it yet.
+    CARDS_READ_ISSUANCE = "cards.read_issuance"
     REPORTS_READ = "reports.read"
     AUDIT_READ = "audit.read"
 
@@ -59,7 +62,11 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
 
 
 def permissions_of(role: str) -> frozenset[Permission]:
-    try:
-        return ROLE_PERMISSIONS[Role(role)]
-    except ValueError:
-        return frozenset()
+    """What a grant allows. A person's grant names a role; a machine client's names a scope (`scopes.py`)."""
+    permissions = ROLE_PERMISSIONS.get(role)
+    if permissions is not None:
+        return permissions
+    from contracts.scopes import SCOPES  # imported here: the scope catalogue is built on this table
+
+    scope = SCOPES.get(role)
+    return scope.permissions if scope is not None else frozenset()

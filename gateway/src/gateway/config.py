@@ -35,6 +35,8 @@ class GatewaySettings(BaseSettings):
     kafka_fetch_max_wait_ms: int = 20
     # Refuse a unit named in the path or query outside the principal's subtrees (needs the broker).
     unit_scope_check: bool = True
+    # Refuse a user's tokens issued before their roles changed (read from identity.user.v1, see revocations.py).
+    token_revocation: bool = True
 
     span_log_path: str | None = None
     log_level: str = "INFO"
@@ -58,6 +60,8 @@ class GatewaySettings(BaseSettings):
     upstream_write_timeout_s: float = 60.0
     upstream_max_connections: int = 200
     upstream_max_keepalive: int = 50
+    # Below the services' own keep-alive timeout (uvicorn: 5 s), so the gateway drops an idle connection first.
+    upstream_keepalive_expiry_s: float = 4.0
 
     # Token buckets, in-process (per gateway replica): sustained rate per minute and burst size.
     rate_limit_ip_per_minute: float = 1200
@@ -68,6 +72,10 @@ class GatewaySettings(BaseSettings):
     rate_limit_login_burst: int = 5
     rate_limit_public_per_minute: float = 30
     rate_limit_public_burst: int = 10
+    # Machine clients' token endpoint, per IP (wrong secrets also lock the client in identity). Each client's
+    # own calls are limited by the rate its token carries, set per client in identity.
+    rate_limit_token_per_minute: float = 30
+    rate_limit_token_burst: int = 10
     rate_limit_max_keys: int = 100_000
 
     # X-Forwarded-For is believed only from these peers (the load balancer in front).
@@ -75,3 +83,5 @@ class GatewaySettings(BaseSettings):
     cors_allow_origins: list[str] = ["*"]
     gzip_min_bytes: int = 1024
     openapi_cache_s: float = 60.0
+    # The merged audit view asks every service at once; one slower than this is reported missing.
+    audit_service_timeout_s: float = 5.0

@@ -6,11 +6,12 @@ import asyncio
 import copy
 import logging
 import time
+from collections.abc import Callable
 from typing import Any
 
 import httpx
 
-from gateway.routes import PUBLIC_PREFIX, PUBLIC_ROUTES, PUBLIC_TARGET, SERVICES
+from gateway.routes import PUBLIC_ROUTES, SERVICES, public_alias
 
 log = logging.getLogger(__name__)
 SCHEMA_REF = "#/components/schemas/"
@@ -25,13 +26,15 @@ class MergedOpenApi:
         self._document: dict[str, Any] | None = None
         self._expires = 0.0
         self._lock = asyncio.Lock()
+        # The gateway's own paths (the merged audit view), set once its routes exist.
+        self.own: Callable[[], dict[str, Any]] | None = None
 
     async def document(self) -> dict[str, Any]:
         async with self._lock:
             if self._document is None or time.monotonic() >= self._expires:
                 fetched = await asyncio.gather(*(self._fetch(name) for name in SERVICES))
                 documents = {name: doc for name, doc in zip(SERVICES, fetched, strict=True) if doc is not None}
-                self._document = merge(documents)
+                self._document = merge(documents, self.own() if self.own else None)
                 complete = len(documents) == len(SERVICES)
                 self._expires = time.monotonic() + (self.cache_s if complete else PARTIAL_CACHE_S)
             return self._document
@@ -46,7 +49,7 @@ class MergedOpenApi:
             return None
 
 
-def merge(documents: dict[str, dict[str, Any]]) -> dict[str, Any]:
+def merge(documents: dict[str, dict[str, Any]], own: dict[str, Any] | None = None) -> dict[str, Any]:
     merged: dict[str, Any] = {
         "openapi": "3.1.0",
         "info": {
@@ -65,6 +68,10 @@ def merge(documents: dict[str, dict[str, Any]]) -> dict[str, Any]:
         "x-services": {name: ("ok" if name in documents else "unavailable") for name in SERVICES},
     }
     schemas = merged["components"]["schemas"]
+    if own is not None:
+        schemas.update(copy.deepcopy(own.get("components", {}).get("schemas", {})))
+        merged["paths"].update(copy.deepcopy(own.get("paths", {})))
+        merged["tags"].append({"name": "gateway"})
     for service in SERVICES:
         if service not in documents:
             continue
@@ -81,9 +88,8 @@ def merge(documents: dict[str, dict[str, Any]]) -> dict[str, Any]:
             if not path.startswith(f"/api/v1/{service}/"):
                 continue
             merged["paths"][path] = _mark_public(path, operations)
-            public_prefix = PUBLIC_TARGET[1]
-            if service == PUBLIC_TARGET[0] and path.startswith(public_prefix):
-                alias = PUBLIC_PREFIX + path[len(public_prefix):]
+            alias = public_alias(service, path)
+            if alias is not None:
                 merged["paths"][alias] = {m: {**op, "security": []} for m, op in copy.deepcopy(operations).items()
                                           if isinstance(op, dict)}
         merged["tags"].append({"name": service})

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 
-from chassis.errors import Problem, TooManyRequests, Unauthenticated
+from chassis.errors import Forbidden, Problem, TooManyRequests, Unauthenticated
 
 
 class UnknownService(Problem):
@@ -41,6 +41,23 @@ class InvalidToken(Unauthenticated):
         super().__init__("Mã truy cập không hợp lệ hoặc đã hết hạn; vui lòng đăng nhập lại",
                          f"Access token rejected: {why_en}", code=code)
         self.headers = {"WWW-Authenticate": 'Bearer error="invalid_token"'}
+
+
+class InsufficientScope(Forbidden):
+    """A machine client's token lacks a scope the route needs (RFC 6750 §3.1 `insufficient_scope`)."""
+
+    code = "insufficient-scope"
+
+    def __init__(self, service: str, method: str, needed: list[str]) -> None:
+        if needed:
+            vi = f"Ứng dụng cần một trong các phạm vi {', '.join(needed)} để gọi {method} dịch vụ {service}"
+            en = f"The client needs one of the scopes {', '.join(needed)} for {method} on the {service} service"
+        else:
+            vi = f"Ứng dụng (mã truy cập của máy) không được gọi {method} dịch vụ {service}"
+            en = f"Machine clients may not call {method} on the {service} service"
+        super().__init__(vi, en, extra={"error": "insufficient_scope", "required_scopes": needed})
+        challenge = 'Bearer error="insufficient_scope"'
+        self.headers = {"WWW-Authenticate": challenge + (f', scope="{" ".join(needed)}"' if needed else "")}
 
 
 def missing_token() -> Unauthenticated:

@@ -10,8 +10,10 @@ from gateway.problems import BadPath
 SERVICES = ("orgtree", "members", "identity", "reporting", "dues", "cards")
 API_PREFIX = "/api/v1/"
 PUBLIC_PREFIX = "/api/v1/public/"
-# The public lookup lives in members; clients see it under /api/v1/public/.
-PUBLIC_TARGET = ("members", "/api/v1/members/public/")
+# Public routes live in the services under /api/v1/<service>/public/; clients see them under
+# /api/v1/public/: card verification in cards, everything else (the member lookup) in members.
+PUBLIC_TARGETS = {"cards/": ("cards", "/api/v1/cards/public/")}
+PUBLIC_DEFAULT_TARGET = ("members", "/api/v1/members/public/")
 
 # (method, path) reachable without a token, and the stricter rate limit each falls under.
 PUBLIC_ROUTES: dict[tuple[str, str], str | None] = {
@@ -20,8 +22,12 @@ PUBLIC_ROUTES: dict[tuple[str, str], str | None] = {
     # Two-factor enrolment of an account that may not get tokens before it has TOTP (password in the body).
     ("POST", "/api/v1/identity/login/totp"): "login",
     ("POST", "/api/v1/identity/login/totp/confirm"): "login",
+    # OAuth2 client credentials of machine clients (banks, provincial apps); HTTP Basic passes through.
+    ("POST", "/api/v1/identity/oauth/token"): "token",
     ("GET", "/api/v1/identity/.well-known/jwks.json"): None,
 }
+# Routes that authenticate their caller themselves with HTTP Basic: only there `Authorization: Basic` goes on.
+BASIC_AUTH_ROUTES = frozenset({("POST", "/api/v1/identity/oauth/token")})
 
 
 @dataclass(frozen=True)
@@ -30,6 +36,7 @@ class Route:
     upstream_path: str
     public: bool = False
     limit: str | None = None
+    basic_auth: bool = False
 
 
 def resolve(method: str, path: str) -> Route | None:
@@ -38,13 +45,27 @@ def resolve(method: str, path: str) -> Route | None:
         return None
     _reject_dot_segments(path)
     if path.startswith(PUBLIC_PREFIX):
-        service, prefix = PUBLIC_TARGET
-        return Route(service, prefix + path[len(PUBLIC_PREFIX):], public=True, limit="public")
+        rest = path[len(PUBLIC_PREFIX):]
+        for start, (service, prefix) in PUBLIC_TARGETS.items():
+            if rest.startswith(start):
+                return Route(service, prefix + rest[len(start):], public=True, limit="public")
+        service, prefix = PUBLIC_DEFAULT_TARGET
+        return Route(service, prefix + rest, public=True, limit="public")
     service = path[len(API_PREFIX):].split("/", 1)[0]
     if service not in SERVICES:
         return None
     key = (method.upper(), path)
-    return Route(service, path, public=key in PUBLIC_ROUTES, limit=PUBLIC_ROUTES.get(key))
+    return Route(service, path, public=key in PUBLIC_ROUTES, limit=PUBLIC_ROUTES.get(key),
+                 basic_auth=key in BASIC_AUTH_ROUTES)
+
+
+def public_alias(service: str, path: str) -> str | None:
+    """The public path (`/api/v1/public/...`) under which a service's own path is served, if any."""
+    targets = [*((start, target) for start, target in PUBLIC_TARGETS.items()), ("", PUBLIC_DEFAULT_TARGET)]
+    for start, (target_service, prefix) in targets:
+        if service == target_service and path.startswith(prefix):
+            return PUBLIC_PREFIX + start + path[len(prefix):]
+    return None
 
 
 def upstream_urls(settings: GatewaySettings) -> dict[str, str]:

@@ -1,7 +1,6 @@
 """The gateway's first wall on unit scope: an in-memory copy of the union tree and the precheck on it.
 
-The tree is fed by `orgtree.unit.v1`, read from the beginning on every start without a consumer
-group (no offsets to commit, no group join: on the development broker a group join costs seconds).
+The tree is fed by `orgtree.unit.v1`, read from the beginning on every start (`gateway.feeds`).
 Every unit event carries the unit's full state, so the replica only keeps, per unit, its parent
 and the version that set it. 150,000 units take about 55 MB and about 6 s to read (tests/benchmarks/bench_gateway.py).
 
@@ -12,23 +11,20 @@ permission in SQL with the chassis scope helper: the gateway is the first wall, 
 
 from __future__ import annotations
 
-import asyncio
 import json
 import logging
-import time
 from collections.abc import Iterable
 from urllib.parse import parse_qsl
 from uuid import UUID
 
 from chassis.errors import OutOfScope
-from chassis.kafka import client_options
 from chassis.principal import Principal
 from contracts.events.orgtree_unit_v1 import TOPIC
 from contracts.permissions import permissions_of
-from contracts.topics import TOPICS
 from prometheus_client import Counter, Gauge
 
 from gateway.config import GatewaySettings
+from gateway.feeds import TopicFeed
 
 log = logging.getLogger(__name__)
 
@@ -36,7 +32,6 @@ UNIT_EVENT_PREFIX = "orgtree.unit."
 # Services whose `/units/{id}` path segment names a union unit.
 UNIT_PATH_SERVICES = frozenset({"orgtree", "members", "reporting", "identity"})
 UNIT_QUERY_PARAM = "unit_id"
-TOPIC_PARTITIONS = next(spec.partitions for spec in TOPICS if spec.name == TOPIC)
 MAX_DEPTH = 64  # the real tree is about 6 levels deep; a longer walk means a cycle in bad data
 
 TREE_UNITS = Gauge("gateway_unit_tree_units", "Units in the gateway's in-memory tree")
@@ -147,68 +142,15 @@ def apply_record(tree: UnitTree, headers: Iterable[tuple[str, bytes | None]] | N
     return "applied" if applied else "stale"
 
 
-class UnitTreeFeed:
-    """Reads `orgtree.unit.v1` from the beginning into a `UnitTree`, in a background task, until stopped."""
+class UnitTreeFeed(TopicFeed):
+    """`orgtree.unit.v1` into a `UnitTree`."""
 
     def __init__(self, settings: GatewaySettings, tree: UnitTree) -> None:
-        self.settings = settings
+        super().__init__(settings, TOPIC, client_id="gateway-unit-tree")
         self.tree = tree
-        self.events = 0
-        self.started_at: float | None = None
-        self._task: asyncio.Task | None = None
 
-    def start(self) -> None:
-        if self._task is None:
-            self.started_at = time.monotonic()
-            self._task = asyncio.create_task(self._run(), name="gateway-unit-tree")
+    def apply(self, record) -> None:
+        TREE_EVENTS.labels(apply_record(self.tree, record.headers, record.value)).inc()
 
-    async def stop(self) -> None:
-        if self._task is not None:
-            self._task.cancel()
-            try:
-                await self._task
-            except asyncio.CancelledError:
-                pass
-            self._task = None
-
-    async def _run(self) -> None:
-        delay = 0.5
-        while True:
-            try:
-                await self._consume()
-            except asyncio.CancelledError:
-                raise
-            except Exception as error:  # broker down or restarted: start over, the tree is kept meanwhile
-                log.warning("unit tree feed failed; retrying", extra={"fields": {"error": repr(error), "in_s": delay}})
-                await asyncio.sleep(delay)
-                delay = min(delay * 2, 30.0)
-
-    async def _consume(self) -> None:
-        from aiokafka import AIOKafkaConsumer, TopicPartition
-
-        consumer = AIOKafkaConsumer(
-            **client_options(self.settings),  # type: ignore[arg-type]  # reads only the kafka_* fields
-            group_id=None, enable_auto_commit=False, auto_offset_reset="earliest",
-            fetch_max_wait_ms=self.settings.kafka_fetch_max_wait_ms, client_id="gateway-unit-tree",
-        )
-        await consumer.start()
-        try:
-            partitions = await self._partitions(consumer)
-            consumer.assign([TopicPartition(TOPIC, p) for p in partitions])
-            await consumer.seek_to_beginning()
-            log.info("unit tree feed reading", extra={"fields": {"topic": TOPIC, "partitions": len(partitions)}})
-            while True:
-                batches = await consumer.getmany(timeout_ms=1000, max_records=5000)
-                for records in batches.values():
-                    for record in records:
-                        TREE_EVENTS.labels(apply_record(self.tree, record.headers, record.value)).inc()
-                        self.events += 1
-                TREE_UNITS.set(len(self.tree))
-        finally:
-            await consumer.stop()
-
-    async def _partitions(self, consumer) -> list[int]:
-        """The topic's partitions, from the topic registry, once the topic exists (the runner provisions it)."""
-        while TOPIC not in await consumer.topics():  # noqa: ASYNC110 (polling the broker, nothing to wait on here)
-            await asyncio.sleep(1.0)
-        return list(range(TOPIC_PARTITIONS))
+    def after_batch(self) -> None:
+        TREE_UNITS.set(len(self.tree))

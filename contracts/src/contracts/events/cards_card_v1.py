@@ -33,6 +33,7 @@ class CardSnapshot(BaseModel):
     status: CardStatus
     reason: CardReason
     card_number: str | None = None
+    partner: str | None = Field(None, description="The bank issuing a linked card (partner code); null if regular")
     replaces_card_id: UUID | None = None
     version: int = Field(ge=1, description="Aggregate version of the card, increases by one with every change")
 

@@ -29,6 +29,9 @@ UNITS = [
     ("HCM-CS-0001", "Công đoàn cơ sở Công ty TNHH Điện tử Sài Gòn", "grassroots_union", "HCM"),
 ]
 
+# Its members are approved and carded by the demo; the others stay pending, for the approval screen.
+CARDED_UNIT = "HNI-CS-0001"
+
 # (unit code, full name, gender, date of birth, CCCD)
 MEMBERS = [
     ("HNI-CS-0001", "Nguyễn Văn An", "male", "1990-05-01", "001090000101"),
@@ -61,7 +64,43 @@ async def seed(gateway_url: str) -> None:
                 continue  # already loaded by an earlier start
             response.raise_for_status()
             created += 1
-    log.info("demo data: %d units present, %d members created", len(unit_ids), created)
+        printed = await _approve_and_card(http, unit_ids[CARDED_UNIT])
+    log.info("demo data: %d units present, %d members created, card QR: %s", len(unit_ids), created, printed)
+
+
+async def _approve_and_card(http: httpx.AsyncClient, unit_id: str) -> str | None:
+    """Approve the unit's members, request their cards and print the first: every stage has something to show.
+
+    Returns the printed card's verification URL (what its QR holds)."""
+    decided = await http.post("/api/v1/members/decisions", json={"decision": "approve", "unit_id": unit_id})
+    decided.raise_for_status()
+    found = await http.get("/api/v1/members/search", params={"unit_id": unit_id, "status": "active"})
+    found.raise_for_status()
+    carded = await http.get("/api/v1/cards/cards", params={"unit_id": unit_id, "limit": 500})
+    carded.raise_for_status()
+    with_card = {card["member_id"] for card in carded.json()["items"] if card["status"] not in ("cancelled", "revoked")}
+    without_card = [m["member_id"] for m in found.json()["items"] if m["member_id"] not in with_card]
+    if without_card:
+        requested = await _when_cards_knows_the_members(http, without_card)
+        requested.raise_for_status()
+        first = requested.json()["cards"][0]["card_id"]
+        for status in ("ordered", "printed"):
+            (await http.post(f"/api/v1/cards/cards/{first}/status", json={"status": status})).raise_for_status()
+    cards = await http.get("/api/v1/cards/cards", params={"unit_id": unit_id, "status": "printed", "limit": 1})
+    cards.raise_for_status()
+    return next((card["verification_url"] for card in cards.json()["items"]), None)
+
+
+async def _when_cards_knows_the_members(http: httpx.AsyncClient, member_ids: list[str]) -> httpx.Response:
+    """Approvals reach the cards service through Kafka; until then it refuses the request and changes nothing."""
+    deadline = time.monotonic() + 60
+    while True:
+        response = await http.post("/api/v1/cards/requests", json={"member_ids": member_ids})
+        unknown = response.status_code == 422 and all(
+            error["code"] == "member-not-found" for error in response.json().get("errors", []))
+        if not unknown or time.monotonic() > deadline:
+            return response
+        await asyncio.sleep(0.2)
 
 
 async def _when_members_knows_the_unit(http: httpx.AsyncClient, body: dict) -> httpx.Response:

@@ -3,6 +3,9 @@
 The middleware opens an audit record per write request; the principal dependency and
 `ensure_in_scope` fill in who and which unit; the record is stored after the response
 in its own transaction, so refused and failed writes are recorded too.
+
+Each service serves its trail (`audit_router`, filtered by `AuditFilters`, keyset by id); the gateway's
+`GET /api/v1/audit` merges all of them with the same filters.
 """
 
 
@@ -10,14 +13,15 @@ import contextvars
 import logging
 import time
 from dataclasses import dataclass
-from typing import Any
+from datetime import datetime
+from typing import Annotated, Any, Literal
 from uuid import UUID
 
 from contracts.permissions import Permission
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Query
 from opentelemetry import trace
-from pydantic import BaseModel
-from sqlalchemy import insert, select
+from pydantic import AwareDatetime, BaseModel, Field
+from sqlalchemy import Select, insert, select
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from chassis.database import Database
@@ -117,11 +121,12 @@ class AuditMiddleware:
 
 class AuditEntry(BaseModel):
     id: int
-    occurred_at: Any
+    occurred_at: datetime
     service: str
     action: str
     target: str | None
     unit_id: UUID | None
+    user_id: UUID | None = None
     username: str | None
     acting_for: UUID | None
     delegation_id: UUID | None = None
@@ -129,10 +134,46 @@ class AuditEntry(BaseModel):
     outcome: str
     request_id: str | None
     client_ip: str | None
+    trace_id: str | None = None
+
+
+class AuditFilters(BaseModel):
+    """What an administrator narrows the trail by; the same fields at every service and at the gateway."""
+
+    unit_id: UUID | None = None
+    actor: str | None = Field(None, max_length=200, description="Username or user id of who wrote")
+    action: str | None = Field(None, max_length=300,
+                               description="Method and route template, e.g. `POST /api/v1/members/members`")
+    outcome: Literal["success", "refused", "failed"] | None = None
+    since: AwareDatetime | None = Field(None, description="From this instant (inclusive, with a UTC offset)")
+    until: AwareDatetime | None = Field(None, description="Before this instant (exclusive, with a UTC offset)")
+    request_id: str | None = Field(None, max_length=128)
+
+
+def filtered(query: Select, filters: AuditFilters) -> Select:
+    conditions = []
+    if filters.unit_id is not None:
+        conditions.append(audit_log.c.unit_id == filters.unit_id)
+    if filters.actor:
+        try:
+            conditions.append(audit_log.c.user_id == UUID(filters.actor))
+        except ValueError:
+            conditions.append(audit_log.c.username == filters.actor)
+    if filters.action:
+        conditions.append(audit_log.c.action == filters.action)
+    if filters.outcome:
+        conditions.append(audit_log.c.outcome == filters.outcome)
+    if filters.since is not None:
+        conditions.append(audit_log.c.occurred_at >= filters.since)
+    if filters.until is not None:
+        conditions.append(audit_log.c.occurred_at < filters.until)
+    if filters.request_id:
+        conditions.append(audit_log.c.request_id == filters.request_id)
+    return query.where(*conditions) if conditions else query
 
 
 def audit_router(prefix: str) -> APIRouter:
-    """`GET <prefix>/audit`: the service's audit trail within the caller's subtrees, newest first."""
+    """`GET <prefix>/audit`: the service's audit trail within the caller's subtrees, newest first (by id)."""
     # Imported here (chassis.http imports this module); no postponed annotations in this file,
     # so FastAPI sees these dependency types as objects, not as unresolvable strings.
     from chassis.http import CurrentPrincipal, Session
@@ -143,16 +184,13 @@ def audit_router(prefix: str) -> APIRouter:
 
     @router.get("/audit", response_model=Page[AuditEntry])
     async def read_audit(
-        request: Request,
         principal: CurrentPrincipal,
         session: Session,
-        unit_id: UUID | None = None,
+        filters: Annotated[AuditFilters, Query()],
         before_id: int | None = Query(None, description="Keyset cursor: the last id of the previous page"),
         limit: int = Query(100, ge=1, le=1000),
     ) -> Page[AuditEntry]:
-        query = select(audit_log).order_by(audit_log.c.id.desc()).limit(limit + 1)
-        if unit_id is not None:
-            query = query.where(audit_log.c.unit_id == unit_id)
+        query = filtered(select(audit_log), filters).order_by(audit_log.c.id.desc()).limit(limit + 1)
         if before_id is not None:
             query = query.where(audit_log.c.id < before_id)
         query = restrict_to_scope(query, principal, Permission.AUDIT_READ, audit_log.c.unit_id)

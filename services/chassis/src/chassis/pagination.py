@@ -35,6 +35,19 @@ def decode_cursor(cursor: str | None) -> list[Any] | None:
     return values
 
 
+def cursor_values(cursor: str | None, *parsers: Any) -> tuple | None:
+    """Typed values of a cursor from `encode_cursor`: `cursor_values(after, datetime.fromisoformat, UUID)`."""
+    values = decode_cursor(cursor)
+    if values is None:
+        return None
+    try:
+        if len(values) != len(parsers):
+            raise ValueError("wrong number of values")
+        return tuple(parse(value) for parse, value in zip(parsers, values, strict=True))
+    except (TypeError, ValueError) as error:
+        raise InvalidInput("Con trỏ phân trang không hợp lệ", "Invalid page cursor", field="after") from error
+
+
 def page_of(items: list[T], limit: int, cursor_of) -> Page[T]:
     """`items` was fetched with limit+1 rows: the extra row only tells that a next page exists."""
     has_more = len(items) > limit

@@ -2,6 +2,10 @@
 
 Services accept no request that did not pass the gateway: without a valid
 internal token there is no principal, and every endpoint needs one.
+
+A machine client (a bank's or a province's app, OAuth2 client credentials) is a principal too:
+no user id, `client_id` set, grants that name its scopes on its owning unit (`contracts.scopes`),
+and the partner code (e.g. the bank) it is limited to.
 """
 
 from __future__ import annotations
@@ -62,6 +66,13 @@ class Principal:
     request_id: str | None = None
     client_ip: str | None = None
     is_public: bool = False
+    # A machine client instead of a person: its id (`username` is then "client:<id>") and its partner code.
+    client_id: str | None = None
+    partner: str | None = None
+
+    @property
+    def is_client(self) -> bool:
+        return self.client_id is not None
 
     def scope_roots(self, permission: Permission) -> list[UUID]:
         """The units whose subtrees this principal may reach with `permission`."""
@@ -81,7 +92,7 @@ def issue_internal_token(principal: Principal, secret: str, audience: str, now: 
         "aud": audience,
         "iat": issued,
         "exp": issued + INTERNAL_TOKEN_TTL_S,
-        "sub": str(principal.user_id) if principal.user_id else "public",
+        "sub": str(principal.user_id) if principal.user_id else (principal.client_id or "public"),
         "usr": principal.username,
         "grants": [g.claim() for g in principal.grants],
         "act": str(principal.acting_for) if principal.acting_for else None,
@@ -89,6 +100,8 @@ def issue_internal_token(principal: Principal, secret: str, audience: str, now: 
         "rid": principal.request_id,
         "ip": principal.client_ip,
         "pub": principal.is_public,
+        "cid": principal.client_id,
+        "ptn": principal.partner,
     }
     return jwt.encode(claims, secret, algorithm="HS256")
 
@@ -105,8 +118,9 @@ def verify_internal_token(token: str | None, secret: str, audience: str) -> Prin
         raise Unauthenticated(
             "Mã nội bộ không hợp lệ hoặc đã hết hạn", f"Internal token rejected: {error}"
         ) from error
+    client_id = claims.get("cid")  # absent in tokens from before machine clients: a person or the public
     return Principal(
-        user_id=UUID(claims["sub"]) if claims["sub"] != "public" else None,
+        user_id=UUID(claims["sub"]) if claims["sub"] != "public" and not client_id else None,
         username=claims.get("usr", ""),
         grants=tuple(Grant.from_claim(g) for g in claims.get("grants", [])),
         acting_for=UUID(claims["act"]) if claims.get("act") else None,
@@ -114,4 +128,6 @@ def verify_internal_token(token: str | None, secret: str, audience: str) -> Prin
         request_id=claims.get("rid"),
         client_ip=claims.get("ip"),
         is_public=bool(claims.get("pub")),
+        client_id=client_id,
+        partner=claims.get("ptn"),
     )

@@ -131,6 +131,25 @@ class CardRepository:
         query = restrict_to_scope(query, principal, Permission.CARDS_READ, cards.c.unit_id)
         return list(await self.session.execute(query))
 
+    async def issuance(self, principal: Principal, partner: str | None, after: int | None, limit: int) -> list[Row]:
+        """Every step of linked cards (of one bank when `partner` is given) after `after`, oldest first."""
+        query = (
+            select(card_history.c.id.label("sequence"), card_history.c.status, card_history.c.changed_at,
+                   cards.c.card_id, cards.c.member_id, cards.c.member_code, card_holders.c.full_name,
+                   cards.c.unit_id, cards.c.kind, cards.c.partner, cards.c.card_number)
+            .join(cards, cards.c.card_id == card_history.c.card_id)
+            .join(card_holders, card_holders.c.member_id == cards.c.member_id)
+            .where(cards.c.partner.is_not(None))
+            .order_by(card_history.c.id)
+            .limit(limit + 1)
+        )
+        if partner is not None:
+            query = query.where(cards.c.partner == partner)
+        if after is not None:
+            query = query.where(card_history.c.id > after)
+        query = restrict_to_scope(query, principal, Permission.CARDS_READ_ISSUANCE, cards.c.unit_id)
+        return list(await self.session.execute(query))
+
     @unscoped("public verification: the unguessable code printed on the card is the credential; a few fields return")
     async def verify(self, verification_code: str) -> Row | None:
         query = (

@@ -47,6 +47,8 @@ cards = Table(
     Column("status", Text, nullable=False),
     Column("reason", Text, nullable=False),
     Column("card_number", Text, unique=True),
+    # The bank that issues a linked card (its partner code); null for a regular card.
+    Column("partner", Text),
     Column("verification_code", Text, nullable=False, unique=True),
     Column("replaces_card_id", Uuid, ForeignKey("cards.card_id")),
     Column("requested_by", Text, nullable=False),
@@ -58,6 +60,7 @@ cards = Table(
           postgresql_where=text("status in ('requested', 'ordered', 'printed')")),
     Index("cards_unit_requested", "unit_id", "requested_at", "card_id"),
     Index("cards_member", "member_id"),
+    Index("cards_partner_history", "partner", postgresql_where=text("partner is not null")),
     info={"scoped_by": "unit_id"},
 )
 

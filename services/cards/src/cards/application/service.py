@@ -56,7 +56,7 @@ class CardService:
         self.cards = CardRepository(session)
 
     async def request(
-        self, principal: Principal, member_ids: Sequence[UUID], reason: str, kind: str | None
+        self, principal: Principal, member_ids: Sequence[UUID], reason: str, kind: str | None, linked_partner: str
     ) -> list[dict]:
         """Đề nghị in thẻ for every member at once, or for none: any refusal names the member and the rule."""
         holders = {row.member_id: row for row in await self.holders.with_current_cards(principal, member_ids)}
@@ -84,17 +84,18 @@ class CardService:
                 revoked = await self.cards.move(holder.card_id, "revoked", note, principal.username, now)
                 events.append(CardStatusChanged(member_id=holder.member_id, card=snapshot_of(revoked),
                                                 old_status="delivered", note=note))
-        rows = [
-            {
+        rows = []
+        for holder in (holders[member_id] for member_id in member_ids):
+            card_kind = kind or holder.card_type or "regular"
+            rows.append({
                 "card_id": uuid.uuid4(), "member_id": holder.member_id, "unit_id": holder.unit_id,
-                "member_code": holder.member_code, "kind": kind or holder.card_type or "regular",
+                "member_code": holder.member_code, "kind": card_kind,
+                "partner": linked_partner if card_kind == "linked" else None,
                 "status": "requested", "reason": reason, "card_number": None,
                 "verification_code": new_verification_code(),
                 "replaces_card_id": holder.card_id if reason != "new" else None,
                 "requested_by": principal.username, "requested_at": now, "status_changed_at": now, "version": 1,
-            }
-            for holder in (holders[member_id] for member_id in member_ids)
-        ]
+            })
         await self.cards.add_many(rows, principal.username)
         events += [CardRequested(member_id=row["member_id"], card=snapshot_of(row)) for row in rows]
         await record_events(self.session, events, SOURCE)

@@ -8,7 +8,7 @@ from uuid import UUID
 
 from chassis.database import Database
 from chassis.http import CurrentPrincipal, Session, create_service_app
-from chassis.pagination import MAX_PAGE_SIZE, Page, decode_cursor, encode_cursor, page_of
+from chassis.pagination import MAX_PAGE_SIZE, Page, cursor_values, encode_cursor, page_of
 from contracts.events.cards_card_v1 import CardKind, CardStatus
 from fastapi import APIRouter, Depends, FastAPI, Query, Request
 
@@ -16,7 +16,7 @@ from cards.adapters.repository import CardRepository
 from cards.application.service import CardService
 from cards.config import CardsSettings
 from cards.domain.model import STATUS_VI
-from cards.entrypoints import public_api
+from cards.entrypoints import issuance_api, public_api
 from cards.entrypoints.schemas import CardMove, CardOut, CardRequest, CardsRequested
 
 router = APIRouter(prefix="/api/v1/cards", tags=["cards"])
@@ -36,9 +36,10 @@ def card_out(card, base: str) -> CardOut:
 
 
 @router.post("/requests", response_model=CardsRequested, status_code=201, summary="Đề nghị in thẻ")
-async def request_cards(body: CardRequest, principal: CurrentPrincipal, session: Session,
-                        base: VerifyBase) -> CardsRequested:
-    cards = await CardService(session).request(principal, body.member_ids, body.reason, body.kind)
+async def request_cards(body: CardRequest, principal: CurrentPrincipal, session: Session, base: VerifyBase,
+                        request: Request) -> CardsRequested:
+    cards = await CardService(session).request(principal, body.member_ids, body.reason, body.kind,
+                                               request.app.state.settings.linked_card_partner)
     return CardsRequested(requested=len(cards), cards=[card_out(card, base) for card in cards])
 
 
@@ -49,11 +50,9 @@ async def list_cards(
     kind: CardKind | None = None, member_id: UUID | None = None,
     after: str | None = None, limit: int = Query(50, ge=1, le=MAX_PAGE_SIZE),
 ) -> Page[CardOut]:
-    position = decode_cursor(after)
-    keyset = (datetime.fromisoformat(position[0]), UUID(position[1])) if position else None
     rows = await CardRepository(session).page(
         principal, unit_id=unit_id, subtree=subtree, status=status, kind=kind, member_id=member_id,
-        after=keyset, limit=limit,
+        after=cursor_values(after, datetime.fromisoformat, UUID), limit=limit,
     )
     page = page_of(rows, limit, lambda row: encode_cursor(row.requested_at.isoformat(), str(row.card_id)))
     return Page[CardOut](items=[card_out(row, base) for row in page.items], next_cursor=page.next_cursor)
@@ -71,4 +70,5 @@ async def move_card(card_id: UUID, body: CardMove, principal: CurrentPrincipal, 
 
 
 def create_app(settings: CardsSettings, database: Database) -> FastAPI:
-    return create_service_app(settings, database, [router, public_api.router], title="Cards service (Thẻ đoàn viên)")
+    routers = [router, issuance_api.router, public_api.router]
+    return create_service_app(settings, database, routers, title="Cards service (Thẻ đoàn viên)")

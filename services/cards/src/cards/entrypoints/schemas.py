@@ -43,6 +43,7 @@ class CardOut(BaseModel):
     status_vi: str
     reason: CardReason
     card_number: str | None
+    partner: str | None = Field(description="The bank issuing a linked card")
     replaces_card_id: UUID | None
     verification_code: str
     verification_url: str
@@ -67,3 +68,25 @@ class PublicCard(BaseModel):
     card_status_vi: str
     kind: CardKind
     valid: bool = Field(description="The card is live and its holder an active member")
+
+
+class IssuanceEvent(BaseModel):
+    """One step of a linked card, as its bank follows them: oldest first, `sequence` increasing."""
+
+    sequence: int
+    card_id: UUID
+    member_id: UUID
+    member_code: str
+    full_name: str
+    unit_id: UUID
+    kind: CardKind
+    partner: str
+    card_number: str | None
+    status: CardStatus
+    changed_at: datetime
+
+
+class IssuanceFeed(BaseModel):
+    items: list[IssuanceEvent]
+    next_cursor: str | None = Field(description="Pass as `after` next time; also when `caught_up` (poll again later)")
+    caught_up: bool

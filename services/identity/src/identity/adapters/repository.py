@@ -13,7 +13,16 @@ from contracts.permissions import Permission
 from sqlalchemy import Row, and_, func, insert, or_, select, text, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from identity.adapters.tables import delegations, handovers, refresh_tokens, role_grants, signing_keys, users
+from identity.adapters.tables import (
+    delegations,
+    handovers,
+    machine_clients,
+    refresh_tokens,
+    role_grants,
+    signing_keys,
+    users,
+)
+from identity.domain.clients import ClientKind, ClientStatus, MachineClient
 from identity.domain.model import Grant, User, UserStatus
 
 # Serialises signing-key creation and rotation across API replicas.
@@ -291,6 +300,81 @@ class RefreshTokenRepository:
             .values(revoked_at=at, revoke_reason=reason)
         )
         return result.rowcount
+
+
+class MachineClientRepository:
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def add(self, client: MachineClient) -> None:
+        await self.session.execute(insert(machine_clients).values(
+            client_id=client.client_id, name=client.name, kind=client.kind.value, unit_id=client.unit_id,
+            partner_code=client.partner_code, scopes=list(client.scopes),
+            rate_limit_per_minute=client.rate_limit_per_minute, status=client.status.value,
+            secret_hash=client.secret_hash, secret_rotated_at=client.secret_rotated_at, created_by=client.created_by,
+            created_at=client.created_at, updated_at=client.created_at,
+        ))
+
+    @unscoped("the token endpoint authenticates the client before anyone has a scope; the administration "
+              "use cases check the client's unit against the principal's scope after loading it")
+    async def get(self, client_id: str, *, for_update: bool = False) -> MachineClient | None:
+        query = select(machine_clients).where(machine_clients.c.client_id == client_id)
+        if for_update:
+            query = query.with_for_update()
+        row = (await self.session.execute(query)).one_or_none()
+        return _client(row) if row else None
+
+    @unscoped("changes a client the service has loaded and checked (or that just authenticated)")
+    async def update(self, client_id: str, **values) -> None:
+        await self.session.execute(
+            update(machine_clients).where(machine_clients.c.client_id == client_id)
+            .values(**values, updated_at=func.now())
+        )
+
+    @unscoped("records the outcome of a token request on the client that tried it")
+    async def save_attempt(self, client: MachineClient, token_at: datetime | None = None) -> None:
+        values = {"failed_attempts": client.failed_attempts, "locked_until": client.locked_until}
+        if token_at is not None:
+            values["last_token_at"] = token_at
+        await self.session.execute(
+            update(machine_clients).where(machine_clients.c.client_id == client.client_id).values(**values)
+        )
+
+    async def page(
+        self, principal: Principal, *, after: tuple[datetime, str] | None, limit: int, unit_id: UUID | None = None,
+        status: str | None = None, kind: str | None = None, partner_code: str | None = None, q: str | None = None,
+    ) -> list[MachineClient]:
+        """Newest first; keyset on (created_at, client_id)."""
+        c = machine_clients.c
+        query = select(machine_clients).order_by(c.created_at.desc(), c.client_id.desc()).limit(limit)
+        if after:
+            query = query.where(or_(c.created_at < after[0], and_(c.created_at == after[0], c.client_id < after[1])))
+        if unit_id:
+            query = query.where(c.unit_id.in_(
+                select(tree_closure.c.descendant_id).where(tree_closure.c.ancestor_id == unit_id)))
+        if status:
+            query = query.where(c.status == status)
+        if kind:
+            query = query.where(c.kind == kind)
+        if partner_code:
+            query = query.where(c.partner_code == partner_code)
+        if q:
+            query = query.where(or_(c.client_id.startswith(q.strip().lower(), autoescape=True),
+                                    func.lower(c.name).contains(q.strip().lower(), autoescape=True)))
+        query = restrict_to_scope(query, principal, Permission.USERS_READ, c.unit_id)
+        return [_client(row) for row in await self.session.execute(query)]
+
+
+def _client(row: Row) -> MachineClient:
+    return MachineClient(
+        client_id=row.client_id, name=row.name, kind=ClientKind(row.kind), unit_id=row.unit_id,
+        partner_code=row.partner_code, scopes=tuple(row.scopes), rate_limit_per_minute=row.rate_limit_per_minute,
+        status=ClientStatus(row.status), secret_hash=row.secret_hash, secret_rotated_at=row.secret_rotated_at,
+        created_by=row.created_by, created_at=row.created_at, failed_attempts=row.failed_attempts,
+        locked_until=row.locked_until, last_token_at=row.last_token_at, updated_by=row.updated_by,
+        updated_at=row.updated_at, disabled_by=row.disabled_by, disabled_at=row.disabled_at,
+        disable_reason=row.disable_reason,
+    )
 
 
 def _user(row: Row) -> User:

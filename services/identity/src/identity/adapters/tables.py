@@ -6,6 +6,7 @@ from sqlalchemy import (
     ARRAY,
     BigInteger,
     Boolean,
+    CheckConstraint,
     Column,
     Date,
     DateTime,
@@ -139,4 +140,40 @@ refresh_tokens = Table(
     Column("client_ip", Text),
     Index("refresh_tokens_family", "family_id"),
     Index("refresh_tokens_user_live", "user_id", postgresql_where=text("revoked_at IS NULL")),
+)
+
+# Machine clients (OAuth2 client credentials) of banks and provincial apps. Never deleted: disabled instead.
+machine_clients = Table(
+    "machine_clients",
+    metadata,
+    Column("client_id", Text, primary_key=True),  # public, "mc_" + 20 random hex digits
+    Column("name", Text, nullable=False),
+    Column("kind", Text, nullable=False),  # bank | provincial_app | other
+    # The subtree the client reaches: every scope is granted on this unit.
+    Column("unit_id", Uuid, nullable=False),
+    # The partner the client speaks for, e.g. a bank code ("VCB"); services limit partner data to it.
+    Column("partner_code", Text),
+    Column("scopes", ARRAY(Text), nullable=False),
+    Column("rate_limit_per_minute", Integer, nullable=False),
+    Column("status", Text, nullable=False),
+    # argon2id of the secret (same hasher as passwords); the secret itself is shown once and never stored.
+    Column("secret_hash", Text, nullable=False),
+    Column("secret_rotated_at", DateTime(timezone=True), nullable=False),
+    # Wrong secrets lock the client like wrong passwords lock an account.
+    Column("failed_attempts", Integer, nullable=False, server_default=text("0")),
+    Column("locked_until", DateTime(timezone=True)),
+    Column("last_token_at", DateTime(timezone=True)),
+    Column("created_by", Text, nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+    Column("updated_by", Text),
+    Column("updated_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+    Column("disabled_by", Text),
+    Column("disabled_at", DateTime(timezone=True)),
+    Column("disable_reason", Text),
+    CheckConstraint("rate_limit_per_minute > 0", name="machine_clients_rate_limit_positive"),
+    CheckConstraint("kind IN ('bank', 'provincial_app', 'other')", name="machine_clients_kind"),
+    CheckConstraint("status IN ('active', 'disabled')", name="machine_clients_status"),
+    Index("machine_clients_unit", "unit_id", "created_at"),
+    Index("machine_clients_created", "created_at", "client_id"),
+    info={"scoped_by": "unit_id"},
 )

@@ -22,7 +22,9 @@ from identity.application.authentication import AuthenticationService
 from identity.application.keys import SigningKeys
 from identity.application.service import NewUser, UserService
 from identity.config import IdentitySettings
+from identity.domain.clients import OAuthError
 from identity.domain.model import AccountLocked, utcnow
+from identity.entrypoints import clients_api
 from identity.entrypoints.schemas import (
     DelegationIn,
     DelegationOut,
@@ -310,7 +312,7 @@ def create_app(settings: IdentitySettings, database: Database) -> FastAPI:
             log.warning("could not prepare a signing key at start-up", extra={"fields": {"error": repr(error)}})
 
     app = create_service_app(
-        settings, database, [router], title="Identity service (Định danh và phân quyền)",
+        settings, database, [router, clients_api.router], title="Identity service (Định danh và phân quyền)",
         on_startup=[ensure_signing_key],
     )
     app.state.password_hasher = PasswordHasher(
@@ -321,6 +323,12 @@ def create_app(settings: IdentitySettings, database: Database) -> FastAPI:
     async def _locked(request: Request, problem: AccountLocked) -> JSONResponse:
         response = problem_response(problem, request)
         response.headers["Retry-After"] = str(problem.extra["retry_after_s"])
+        return response
+
+    @app.exception_handler(OAuthError)
+    async def _oauth(request: Request, problem: OAuthError) -> JSONResponse:
+        response = problem_response(problem, request)
+        response.headers.update(problem.headers)
         return response
 
     return app

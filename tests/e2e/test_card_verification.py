@@ -1,0 +1,48 @@
+"""A card from request to the QR on it: requested through the gateway, printed, verified without logging in,
+and the member's own record shows the card (cards → Kafka → members)."""
+
+from __future__ import annotations
+
+import uuid
+
+import httpx
+from contracts.wellknown import NATIONAL_CENTRE_ID
+
+from tests.e2e.test_walking_skeleton import create_member, create_unit
+from tests.support.polling import eventually
+
+
+async def test_a_printed_card_verifies_anonymously(platform, admin):
+    suffix = uuid.uuid4().hex[:6].upper()
+    province = await create_unit(admin, f"CP{suffix}", "Liên đoàn Lao động tỉnh Thẻ", "provincial_federation",
+                                 NATIONAL_CENTRE_ID)
+    grassroots = await create_unit(admin, f"CG{suffix}", "Công đoàn cơ sở Công ty Thẻ", "grassroots_union", province)
+    member = await create_member(admin, grassroots, name="Lý Văn Khánh", gender="male", year=1988)
+    approved = await admin.post(f"/api/v1/members/members/{member['member_id']}/decision", json={"decision": "approve"})
+    assert approved.status_code == 200, approved.text
+
+    async def request_card():
+        # The cards service learns of the approval through members.member.v1.
+        return await admin.post("/api/v1/cards/requests", json={"member_ids": [member["member_id"]]})
+
+    requested = await eventually(request_card, lambda r: r.status_code == 201, timeout=30)
+    [card] = requested.json()["cards"]
+    assert card["verification_url"].startswith(platform.gateway_url + "/api/v1/public/cards/verify/")
+    for status in ("ordered", "printed"):
+        moved = await admin.post(f"/api/v1/cards/cards/{card['card_id']}/status", json={"status": status})
+        assert moved.status_code == 200, moved.text
+
+    async with httpx.AsyncClient(timeout=30) as anonymous:
+        verified = await anonymous.get(card["verification_url"])
+        assert verified.status_code == 200, verified.text
+        assert verified.json()["full_name"] == "Lý Văn Khánh" and verified.json()["valid"] is True
+        assert verified.json()["member_code"] == approved.json()["member_code"]
+        unknown = await anonymous.get(f"{platform.gateway_url}/api/v1/public/cards/verify/{'0' * 16}")
+        assert unknown.status_code == 404 and unknown.json()["code"] == "no-match"
+
+        async def card_status():
+            found = await anonymous.get(f"{platform.gateway_url}/api/v1/public/lookup", params={
+                "member_code": approved.json()["member_code"], "id_number": member["id_number"]})
+            return found.json().get("card_status")
+
+        assert await eventually(card_status, lambda status: status == "printed", timeout=30) == "printed"
