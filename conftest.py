@@ -6,6 +6,7 @@ free port; joining consumer groups is slow on it, so tests share it.
 
 from __future__ import annotations
 
+import asyncio
 import os
 import uuid
 
@@ -14,12 +15,14 @@ import pytest
 # `contracts/tests/` would otherwise be imported as `contracts.tests.*` (importlib mode) with the
 # `contracts/` folder as a namespace package that shadows the real `contracts` package.
 import contracts  # noqa: F401
-from tests.support.infra import BrokerProcess, postgres_url, start_broker
+from tests.support.infra import CREATED_DATABASES, BrokerProcess, drop_databases, postgres_url, start_broker
 
 
 @pytest.fixture(scope="session")
 def pg_server_url() -> str:
-    return postgres_url()
+    url = postgres_url()
+    yield url
+    asyncio.run(drop_databases(url, CREATED_DATABASES))
 
 
 @pytest.fixture(scope="session")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import random
 import socket
 import uuid
@@ -9,6 +10,8 @@ import uuid
 import httpx
 import pytest
 from localrun.platform import Platform
+
+from tests.support.infra import drop_databases
 
 
 def free_port_block() -> int:
@@ -44,6 +47,7 @@ def platform(tmp_path_factory, pg_server_url):
     running.start()
     yield running
     running.stop()
+    asyncio.run(drop_databases(pg_server_url, prefix=running.database_prefix))
 
 
 @pytest.fixture(scope="session")

@@ -76,6 +76,10 @@ def start_broker() -> BrokerProcess:
     return BrokerProcess(port, process)
 
 
+# Databases this test session made; dropped when it ends, so the shared server does not fill up.
+CREATED_DATABASES: list[str] = []
+
+
 async def fresh_database(server_url: str, name: str) -> str:
     """Drop and create a database for one test module; returns its SQLAlchemy asyncpg URL."""
     connection = await asyncpg.connect(server_url)
@@ -84,5 +88,20 @@ async def fresh_database(server_url: str, name: str) -> str:
         await connection.execute(f'CREATE DATABASE "{name}"')
     finally:
         await connection.close()
+    CREATED_DATABASES.append(name)
     return database_on_server(server_url, name)
 
+
+
+async def drop_databases(server_url: str, names: list[str] | None = None, prefix: str | None = None) -> None:
+    """Drop the named databases and those starting with `prefix` (open connections are ended)."""
+    connection = await asyncpg.connect(server_url)
+    try:
+        wanted = set(names or ())
+        if prefix:
+            wanted |= set(await connection.fetchval(
+                "select coalesce(array_agg(datname), '{}') from pg_database where starts_with(datname, $1)", prefix))
+        for name in sorted(wanted):
+            await connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    finally:
+        await connection.close()
