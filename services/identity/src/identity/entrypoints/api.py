@@ -25,6 +25,7 @@ from identity.config import IdentitySettings
 from identity.domain.clients import OAuthError
 from identity.domain.model import AccountLocked, utcnow
 from identity.entrypoints import clients_api
+from identity.entrypoints.dependencies import NO_STORE, Hasher, Settings
 from identity.entrypoints.schemas import (
     DelegationIn,
     DelegationOut,
@@ -52,7 +53,6 @@ from identity.entrypoints.schemas import (
 
 log = logging.getLogger(__name__)
 router = APIRouter(prefix="/api/v1/identity", tags=["identity"])
-NO_STORE = {"Cache-Control": "no-store", "Pragma": "no-cache"}
 
 
 def _authenticated(principal: CurrentPrincipal) -> Principal:
@@ -62,18 +62,6 @@ def _authenticated(principal: CurrentPrincipal) -> Principal:
 
 
 Authenticated = Annotated[Principal, Depends(_authenticated)]
-
-
-def _settings(request: Request) -> IdentitySettings:
-    return request.app.state.settings
-
-
-def _hasher(request: Request) -> PasswordHasher:
-    return request.app.state.password_hasher
-
-
-Settings = Annotated[IdentitySettings, Depends(_settings)]
-Hasher = Annotated[PasswordHasher, Depends(_hasher)]
 
 
 # ---- public (reached through the gateway without a user token) ----------------------------------

@@ -20,13 +20,11 @@ from chassis.http import CurrentPrincipal, Session
 from chassis.pagination import Page, decode_cursor, encode_cursor, page_of
 from chassis.principal import Principal
 from contracts.scopes import SCOPES
-from fastapi import APIRouter, Depends, Path, Query, Request, Response, status
+from fastapi import APIRouter, Path, Query, Request, Response, status
 from pydantic import BaseModel, ConfigDict, Field
 
-from identity.adapters.crypto import PasswordHasher
 from identity.application.client_credentials import ClientCredentialsGrant
 from identity.application.clients import ClientChange, ClientWithSecret, MachineClientService, NewClient
-from identity.config import IdentitySettings
 from identity.domain.clients import (
     ClientKind,
     ClientStatus,
@@ -35,24 +33,12 @@ from identity.domain.clients import (
     MachineClient,
     UnsupportedGrantType,
 )
+from identity.entrypoints.dependencies import NO_STORE, Hasher, Settings
 
 router = APIRouter(prefix="/api/v1/identity", tags=["machine clients"])
-NO_STORE = {"Cache-Control": "no-store", "Pragma": "no-cache"}
 FORM = "application/x-www-form-urlencoded"
 GRANT_TYPE = "client_credentials"
 ClientId = Annotated[str, Path(max_length=64, description="The client's public id, `mc_…`")]
-
-
-def _settings(request: Request) -> IdentitySettings:
-    return request.app.state.settings
-
-
-def _hasher(request: Request) -> PasswordHasher:
-    return request.app.state.password_hasher
-
-
-Settings = Annotated[IdentitySettings, Depends(_settings)]
-Hasher = Annotated[PasswordHasher, Depends(_hasher)]
 
 
 # ---- schemas -------------------------------------------------------------------------------------
