@@ -38,6 +38,7 @@ from faststream.kafka.annotations import KafkaMessage
 from faststream.middlewares import AckPolicy
 from opentelemetry import trace
 from opentelemetry.trace import Link, SpanKind
+from sqlalchemy import ARRAY, Text, Uuid, bindparam, func, select
 from sqlalchemy import exc as sa_exc
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -227,19 +228,12 @@ class EventConsumer:
             attributes={"messaging.consumer.group.name": self.name, "messaging.batch.message_count": len(pending)},
         ):
             async with self.database.transaction() as session:
-                claimed: set[uuid.UUID] = set()
-                for start in range(0, len(pending), _INBOX_ROWS_PER_INSERT):
-                    rows = [
-                        {"consumer": self.name, "event_id": envelope.id, "event_type": envelope.type,
-                         "topic": record.topic}
-                        for _, record, envelope, _ in pending[start:start + _INBOX_ROWS_PER_INSERT]
-                    ]
-                    claimed.update(
-                        (await session.execute(
-                            pg_insert(inbox_events).values(rows).on_conflict_do_nothing()
-                            .returning(inbox_events.c.event_id)
-                        )).scalars()
-                    )
+                claimed = set((await session.execute(_CLAIM_MANY, {
+                    "consumer": self.name,
+                    "event_ids": [envelope.id for _, _, envelope, _ in pending],
+                    "event_types": [envelope.type for _, _, envelope, _ in pending],
+                    "topics": [record.topic for _, record, _, _ in pending],
+                })).scalars())
                 # Consecutive new events with the same batch handler form one run; the others go alone.
                 runs: list[tuple[BatchHandler | None, list[tuple[Envelope, IntegrationEvent]]]] = []
                 for _, _, envelope, event in pending:
@@ -361,7 +355,22 @@ class _Record:
     key: bytes | None
 
 
-_INBOX_ROWS_PER_INSERT = 5_000  # 4 parameters a row, under PostgreSQL's 32,767 per statement
+# One statement and four parameters whatever the batch size: a multi-row VALUES list of thousands of rows
+# cost more to compile and bind than to run.
+_CLAIM_MANY = (
+    pg_insert(inbox_events)
+    .from_select(
+        ["consumer", "event_id", "event_type", "topic"],
+        select(
+            bindparam("consumer", type_=Text),
+            func.unnest(bindparam("event_ids", type_=ARRAY(Uuid))),
+            func.unnest(bindparam("event_types", type_=ARRAY(Text))),
+            func.unnest(bindparam("topics", type_=ARRAY(Text))),
+        ),
+    )
+    .on_conflict_do_nothing()
+    .returning(inbox_events.c.event_id)
+)
 _MAX_LINKS = 64
 
 
