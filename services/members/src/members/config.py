@@ -16,6 +16,8 @@ class MembersSettings(ServiceSettings):
     import_max_rows: int = 200_000
     import_required_fields: tuple[str, ...] = ("full_name", "gender", "date_of_birth", "id_number")
     import_chunk_rows: int = 50_000
+    # Chunks stored at once (each its own transaction) when an import is committed chunk by chunk as it is checked.
+    import_parallel_chunks: int = 2
     # The background worker (imports, suspensions ending) wakes on NOTIFY or after this many seconds.
     worker_poll_interval_s: float = 30.0
     worker_enabled: bool = True

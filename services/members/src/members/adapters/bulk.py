@@ -28,7 +28,7 @@ from contracts.events.members_member_v1 import (
     MemberUpdated,
 )
 from contracts.permissions import Permission
-from sqlalchemy import Text, Update, cast, exists, func, literal, select, update, values
+from sqlalchemy import Text, Update, cast, exists, func, literal, select, text, update, values
 from sqlalchemy import column as value_column
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -49,12 +49,12 @@ def snapshot_json(source) -> object:
     )
 
 
-def approving_ancestor_in_reach(principal: Principal):
-    """True for a member when a unit strictly above theirs may approve (its type says so) and the
-    principal holds `members.approve` on that unit or above it."""
+def approving_ancestor_in_reach(principal: Principal, unit_column=members.c.unit_id):
+    """True for a unit (by default a member's) when a unit strictly above it may approve (its type says so) and
+    the principal holds `members.approve` on that unit or above it."""
     above, reach = tree_closure.alias("above"), tree_closure.alias("reach")
     return exists().where(
-        above.c.descendant_id == members.c.unit_id, above.c.depth > 0,
+        above.c.descendant_id == unit_column, above.c.depth > 0,
         tree_units.c.unit_id == above.c.ancestor_id, tree_units.c.can_approve_members,
         tree_units.c.status == "active",
         reach.c.descendant_id == above.c.ancestor_id,
@@ -69,43 +69,66 @@ class BulkMemberRepository:
     @unscoped("runs a statement its caller built already scoped (restrict_to_scope or its own @unscoped)")
     async def _apply(self, statement: Update, change: str, changed_by: str, acting_for: str | None,
                      reason: str | None, details: object, event_type: str,
-                     event_fields: dict[str, object]) -> list[Member]:
+                     event_fields: dict[str, object], members_back: bool = True) -> list:
+        """Run the UPDATE with its history rows and events; returns the changed members (`members_back`) or, for
+        callers that only count or list them, rows of (member_id, member_code) without building 100,000 Members."""
+        # The GIN name index gets an entry for every changed row (no HOT update when an indexed column changes):
+        # a bigger pending list for this transaction means a few big merges instead of many small ones.
+        await self.session.execute(text("SET LOCAL gin_pending_list_limit = '32MB'"))
         changed = statement.returning(*members.c).cte("changed")
+        # The snapshot is built once per member, for the history row and for the event.
+        snapshot = select(changed.c.member_id, changed.c.version, snapshot_json(changed).label("state")).cte("snapshot")
         history = member_history.insert().from_select(
             ["member_id", "version", "change", "state", "reason", "details", "changed_by", "acting_for"],
-            select(changed.c.member_id, changed.c.version, literal(change), snapshot_json(changed),
+            select(snapshot.c.member_id, snapshot.c.version, literal(change), snapshot.c.state,
                    literal(reason), details, literal(changed_by), literal(acting_for)),
         ).cte("history")
-        body = func.jsonb_build_object("member_id", changed.c.member_id, "member", snapshot_json(changed),
-                                       *[part for item in event_fields.items() for part in item])
+        # The event body as text around the snapshot's text: a jsonb_build_object holding the snapshot copied it
+        # into a new jsonb only to print it again.
+        body = literal('{"member_id": "', Text) + cast(snapshot.c.member_id, Text) + literal('", "member": ', Text) \
+            + cast(snapshot.c.state, Text)
+        for name, value in event_fields.items():
+            body = body + literal(f", {json.dumps(name)}: ", Text) + cast(func.to_jsonb(value), Text)
         outbox = outbox_events.insert().from_select(
             ["event_id", "topic", "message_key", "event_type", "payload", "trace_headers", "occurred_at"],
-            select(func.gen_random_uuid(), literal(TOPIC), cast(changed.c.member_id, Text), literal(event_type),
-                   cast(body, Text), cast(literal(json.dumps(telemetry.current_trace_headers())), JSONB), func.now()),
+            select(func.uuid_v7(), literal(TOPIC), cast(snapshot.c.member_id, Text), literal(event_type),
+                   body + literal("}", Text), cast(literal(json.dumps(telemetry.current_trace_headers())), JSONB),
+                   func.now()),
         ).cte("outbox")
-        rows = await self.session.execute(select(changed).add_cte(history).add_cte(outbox))
+        if not members_back:
+            return list(await self.session.execute(
+                select(changed.c.member_id, changed.c.member_code).add_cte(snapshot).add_cte(history).add_cte(outbox)))
+        rows = await self.session.execute(select(changed).add_cte(snapshot).add_cte(history).add_cte(outbox))
         return [member_of(row) for row in rows]
 
     async def decide_pending(
         self, principal: Principal, *, approve: bool, reason: str | None, unit_id: UUID | None = None,
         member_ids: Sequence[UUID] | None = None, created_from: datetime | None = None,
-        created_to: datetime | None = None,
-    ) -> list[Member]:
+        created_to: datetime | None = None, members_back: bool = True,
+    ) -> list:
         """Approve (issuing member codes) or reject every pending member the filter selects that the
         principal may decide on. Codes come from the sequence row by row inside the statement."""
-        chosen = select(members.c.member_id).where(members.c.status == "pending",
-                                                   approving_ancestor_in_reach(principal))
+        chosen = select(members.c.member_id).where(members.c.status == "pending")
         if unit_id is not None:
+            # Who may decide depends on the unit only: checked once per unit of the subtree, not per member.
             chosen = chosen.where(members.c.unit_id.in_(
-                select(tree_closure.c.descendant_id).where(tree_closure.c.ancestor_id == unit_id)))
+                select(tree_closure.c.descendant_id).where(
+                    tree_closure.c.ancestor_id == unit_id,
+                    approving_ancestor_in_reach(principal, tree_closure.c.descendant_id))))
+        else:
+            chosen = chosen.where(approving_ancestor_in_reach(principal))
         if member_ids is not None:
             chosen = chosen.where(members.c.member_id.in_(list(member_ids)))
         if created_from is not None:
             chosen = chosen.where(members.c.created_at >= created_from)
         if created_to is not None:
             chosen = chosen.where(members.c.created_at < created_to)
+        if approve:
+            # The serial is drawn here so that member_code_of() gets a plain column and is inlined into the UPDATE
+            # (with nextval() as its argument, used twice in its body, it ran as a function call per member).
+            chosen = chosen.add_columns(func.nextval("member_code_seq").label("serial"))
         chosen = restrict_to_scope(chosen, principal, Permission.MEMBERS_APPROVE, members.c.unit_id).cte("chosen")
-        decided = {"status": "active", "member_code": func.member_code_of(func.nextval("member_code_seq")),
+        decided = {"status": "active", "member_code": func.member_code_of(chosen.c.serial),
                    "approved_at": func.now(), "approved_by": principal.username, "status_reason": None} \
             if approve else {"status": "rejected", "status_reason": reason}
         # status is checked again here: a concurrent decision on the same member makes this one skip it.
@@ -117,9 +140,9 @@ class BulkMemberRepository:
         acting_for = str(principal.acting_for) if principal.acting_for else None
         if approve:
             return await self._apply(statement, "approved", principal.username, acting_for, reason,
-                                     cast(None, JSONB), MemberApproved.event_type, {})
+                                     cast(None, JSONB), MemberApproved.event_type, {}, members_back)
         return await self._apply(statement, "rejected", principal.username, acting_for, reason, cast(None, JSONB),
-                                 MemberRejected.event_type, {"reason": literal(reason)})
+                                 MemberRejected.event_type, {"reason": literal(reason)}, members_back)
 
     async def mark_photos(self, principal: Principal, member_ids: list[UUID]) -> list[Member]:
         statement = restrict_to_scope(

@@ -12,81 +12,73 @@ from uuid import UUID
 
 from chassis.principal import Principal
 from chassis.scope import restrict_to_scope, unscoped
-from contracts.events.members_member_v1 import TOPIC
+from contracts.events.members_member_v1 import TOPIC, MemberCreated
 from contracts.permissions import Permission
 from sqlalchemy import Row, func, insert, select, text, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from members.adapters.tables import member_import_rows, member_imports
+from members.domain.ids import uuid7_texts
 
 # The order of the staging columns in COPY, and of the tuples the row checker makes.
 STAGED_COLUMNS = (
-    "import_id", "row_number", "original", "name_search", "full_name", "gender", "date_of_birth",
+    "import_id", "row_number", "member_id", "original", "name_search", "full_name", "gender", "date_of_birth",
     "id_kind", "id_number", "id_issued_on", "id_issued_place", "joined_on", "position", "phone", "email", "hometown",
     "ethnicity", "religion", "education", "occupation", "employer", "nationality", "card_type", "vpoint_code",
     "errors", "warnings",
 )
 
-_SNAPSHOT = """json_build_object(
-    'member_id', m.member_id, 'unit_id', m.unit_id, 'status', m.status, 'full_name', m.full_name,
-    'gender', m.gender, 'date_of_birth', m.date_of_birth, 'member_code', m.member_code,
-    'joined_on', m.joined_on, 'position', m.position, 'card_type', m.card_type,
-    'is_foreign', m.nationality <> 'VN', 'has_photo', m.has_photo, 'version', m.version)"""
-
 _MEMBER_COLUMNS = ("full_name", "name_search", "gender", "date_of_birth", "id_kind", "id_number", "id_issued_on",
                    "id_issued_place", "joined_on", "position", "phone", "email", "hometown", "ethnicity", "religion",
                    "education", "occupation", "employer", "nationality", "card_type", "vpoint_code")
 
-# One statement per chunk: the members, their history rows and their MemberCreated outbox rows.
-# ON CONFLICT DO NOTHING: a person who became a member meanwhile elsewhere is skipped, never doubled.
-_COMMIT_CHUNK = text(f"""
-WITH inserted AS (
-    INSERT INTO members (member_id, unit_id, status, version, created_by, import_id, {", ".join(_MEMBER_COLUMNS)})
-    SELECT r.member_id, :unit_id, 'pending', 1, :created_by, r.import_id, {", ".join("r." + c for c in _MEMBER_COLUMNS)}
-    FROM member_import_rows r
-    WHERE r.import_id = :import_id AND r.row_number > :after AND r.row_number <= :through
-      AND r.errors = '[]'::jsonb
-    ORDER BY r.row_number
-    ON CONFLICT DO NOTHING
-    RETURNING *
-), history AS (
-    INSERT INTO member_history (member_id, version, change, state, changed_by, details)
-    SELECT m.member_id, 1, 'created', CAST({_SNAPSHOT} AS jsonb), :created_by,
-           jsonb_build_object('import_id', CAST(:import_id AS text))
-    FROM inserted m
-), outbox AS (
-    INSERT INTO outbox_events (event_id, topic, message_key, event_type, payload, trace_headers, occurred_at)
-    SELECT gen_random_uuid(), '{TOPIC}', CAST(m.member_id AS text), 'members.member.created',
-           CAST(json_build_object('member_id', m.member_id, 'member', {_SNAPSHOT}) AS text),
-           CAST(:trace_headers AS jsonb), now()
-    FROM inserted m
-)
-SELECT count(*) FROM inserted
-""")
+# The valid staged rows of a range become pending members. The conflict target is the one-person-one-member index:
+# a person who is (or meanwhile became) a member elsewhere is skipped, never doubled; any other unique violation is
+# a bug and fails the chunk. What it returns is what the history state and the MemberCreated event need.
+_INSERT_CHUNK = f"""
+INSERT INTO members (member_id, unit_id, status, version, created_by, import_id, {", ".join(_MEMBER_COLUMNS)})
+SELECT r.member_id, $1, 'pending', 1, $2, r.import_id, {", ".join("r." + c for c in _MEMBER_COLUMNS)}
+FROM member_import_rows r
+WHERE r.import_id = $3 AND r.row_number > $4 AND r.row_number <= $5 AND r.errors = '[]'::jsonb
+ORDER BY r.row_number
+ON CONFLICT (id_number) WHERE status NOT IN ('removed', 'rejected') DO NOTHING
+RETURNING member_id, full_name, gender, date_of_birth, joined_on, position, card_type, nationality
+"""
+_HISTORY_COLUMNS = ["member_id", "version", "change", "state", "changed_by", "details"]
+_OUTBOX_COLUMNS = ["event_id", "topic", "message_key", "event_type", "payload", "trace_headers"]
+_json_text = json.encoder.encode_basestring  # a str as a JSON string, non-ASCII kept (C)
 
-_DUPLICATES_IN_FILE = text("""
-UPDATE member_import_rows r
-SET errors = r.errors || jsonb_build_array(jsonb_build_object(
-    'field', 'id_number', 'code', 'duplicate-in-file',
-    'message_vi', 'Trùng số giấy tờ với dòng ' || d.first_row || ' trong cùng tệp',
-    'message_en', 'Same ID number as row ' || d.first_row || ' of this file'))
-FROM (
-    SELECT row_number, min(row_number) OVER (PARTITION BY id_number) AS first_row
-    FROM member_import_rows WHERE import_id = :import_id AND id_number IS NOT NULL
-) d
-WHERE r.import_id = :import_id AND r.row_number = d.row_number AND d.first_row < d.row_number
-""")
+
+def _json(value: object) -> str:
+    return "null" if value is None else _json_text(str(value))
+
+
+def created_rows(unit_id: UUID, created_by: str, import_id: UUID, inserted: list, trace_headers: dict,
+                 event_ids: list[str]) -> tuple[list[tuple], list[tuple]]:
+    """member_history and outbox_events rows (MemberCreated) of members just inserted by an import.
+
+    Built here rather than with json_build_object in the INSERT: that was a fifth of the database's work per
+    member, and the database is the busier side of an import. The keys are MemberSnapshot's, in Member.snapshot()
+    order; the import tests read these rows back with the contract models."""
+    unit, details, headers = _json(unit_id), json.dumps({"import_id": str(import_id)}), json.dumps(trace_headers)
+    history, events = [], []
+    for row, event_id in zip(inserted, event_ids, strict=True):
+        member_id, joined_on = str(row[0]), row[4]
+        state = (f'{{"member_id": "{member_id}", "unit_id": {unit}, "status": "pending", "full_name": {_json(row[1])}, '
+                 f'"gender": {_json(row[2])}, "date_of_birth": "{row[3].isoformat()}", "member_code": null, '
+                 f'"joined_on": {_json(joined_on.isoformat() if joined_on else None)}, "position": {_json(row[5])}, '
+                 f'"card_type": {_json(row[6])}, "is_foreign": {"false" if row[7] == "VN" else "true"}, '
+                 '"has_photo": false, "version": 1}')
+        history.append((row[0], 1, "created", state, created_by, details))
+        events.append((event_id, TOPIC, member_id, MemberCreated.event_type,
+                       f'{{"member_id": "{member_id}", "member": {state}}}', headers))
+    return history, events
+
 
 _ALREADY_MEMBERS = text("""
-UPDATE member_import_rows r
-SET errors = r.errors || jsonb_build_array(jsonb_build_object(
-    'field', 'id_number', 'code', 'already-a-member',
-    'message_vi', 'Người này đã là đoàn viên (ở đơn vị này hoặc đơn vị khác); nếu đổi nơi làm việc hãy làm thủ tục '
-                  || 'chuyển sinh hoạt',
-    'message_en', 'This person is already a member (here or in another unit); if they changed workplace, '
-                  || 'request a transfer'))
-FROM members m
-WHERE r.import_id = :import_id AND m.id_number = r.id_number AND m.status NOT IN ('removed', 'rejected')
+SELECT id_number FROM members
+WHERE id_number = ANY(:id_numbers) AND status NOT IN ('removed', 'rejected')
+  AND import_id IS DISTINCT FROM :import_id
 """)
 
 
@@ -147,9 +139,16 @@ class ImportRepository:
         return list(rows)
 
     @unscoped("the import worker reads the import it holds the lock of")
-    async def load(self, import_id: UUID, for_update: bool = False) -> Row:
-        query = select(member_imports).where(member_imports.c.import_id == import_id)
+    async def load(self, import_id: UUID, for_update: bool = False, with_content: bool = False) -> Row:
+        """The import row; the file itself (`content`, up to 64 MB) only when asked for."""
+        columns = member_imports.c if with_content else [c for c in member_imports.c if c.name != "content"]
+        query = select(*columns).where(member_imports.c.import_id == import_id)
         return (await self.session.execute(query.with_for_update() if for_update else query)).one()
+
+    @unscoped("the import worker reads the import it holds the lock of")
+    async def file_kept(self, import_id: UUID) -> bool:
+        return bool(await self.session.scalar(
+            select(member_imports.c.content.isnot(None)).where(member_imports.c.import_id == import_id)))
 
     @unscoped("the import worker updates the import it holds the lock of")
     async def set(self, import_id: UUID, **values) -> None:
@@ -162,21 +161,24 @@ class ImportRepository:
 
     async def copy_staging(self, records: Iterable[tuple]) -> None:
         """COPY into the staging table inside the session's transaction (asyncpg's binary COPY)."""
-        connection = await (await self.session.connection()).get_raw_connection()
-        await connection.driver_connection.copy_records_to_table(
+        await (await self._raw()).copy_records_to_table(
             "member_import_rows", records=records, columns=list(STAGED_COLUMNS))
 
     @unscoped("one person is one member nationally: the whole registry is checked, only yes/no is kept")
-    async def mark_duplicates(self, import_id: UUID) -> None:
-        await self.session.execute(_DUPLICATES_IN_FILE, {"import_id": import_id})
-        await self.session.execute(_ALREADY_MEMBERS, {"import_id": import_id})
+    async def already_members(self, import_id: UUID, id_numbers: list[str]) -> set[str]:
+        """Which of these ID numbers belong to members (not removed or rejected) who did not come from this
+        import (its own rows of earlier chunks are duplicates in the file, marked as such already)."""
+        if not id_numbers:
+            return set()
+        return set(await self.session.scalars(_ALREADY_MEMBERS, {"id_numbers": id_numbers, "import_id": import_id}))
 
     @unscoped("staging rows of the import the worker holds the lock of")
-    async def staged_counts(self, import_id: UUID) -> Row:
-        return (await self.session.execute(text("""
-            SELECT count(*) AS total, count(*) FILTER (WHERE errors <> '[]'::jsonb) AS errors,
-                   count(*) FILTER (WHERE warnings <> '[]'::jsonb) AS warnings
-            FROM member_import_rows WHERE import_id = :import_id"""), {"import_id": import_id})).one()
+    async def first_rows_of_id_numbers(self, import_id: UUID) -> dict[str, int]:
+        """Each staged ID number and the first row holding it: what a resumed import checks later rows against."""
+        rows = await self.session.execute(text("""
+            SELECT id_number, min(row_number) FROM member_import_rows
+            WHERE import_id = :import_id AND id_number IS NOT NULL GROUP BY id_number"""), {"import_id": import_id})
+        return {id_number: first for id_number, first in rows}
 
     @unscoped("staging rows of the import the worker holds the lock of")
     async def chunk_end(self, import_id: UUID, after: int, rows: int) -> tuple[int | None, int]:
@@ -187,15 +189,40 @@ class ImportRepository:
             {"import_id": import_id, "after": after, "rows": rows})).one()
         return row[0], row[1]
 
+    async def _raw(self):
+        """The session's asyncpg connection, its transaction begun (for COPY and bulk statements)."""
+        connection = await self.session.connection()
+        # SQLAlchemy's asyncpg driver sends BEGIN with the session's first statement; work done on the raw
+        # connection goes round it, so a COPY that came first would run (and commit) on its own. A statement first.
+        await connection.exec_driver_sql("SELECT 1")
+        return (await connection.get_raw_connection()).driver_connection
+
     @unscoped("inserts the staged rows into the unit checked with ensure_in_scope when the file was uploaded")
     async def commit_chunk(self, import_row: Row, after: int, through: int, trace_headers: dict) -> int:
-        # A bigger GIN pending list for this transaction: the name index takes 50,000 names in a few big
-        # merges instead of many small ones.
-        await self.session.execute(text("SET LOCAL gin_pending_list_limit = '32MB'"))
-        return int(await self.session.scalar(_COMMIT_CHUNK, {
-            "import_id": import_row.import_id, "unit_id": import_row.unit_id, "created_by": import_row.created_by,
-            "after": after, "through": through, "trace_headers": json.dumps(trace_headers),
-        }))
+        """The valid staged rows after `after` up to `through` become pending members, each with its history row
+        and MemberCreated outbox row, in the session's transaction; returns how many were inserted."""
+        raw = await self._raw()
+        # For this transaction: a bigger GIN pending list, so the name index takes 50,000 names in a few big
+        # merges instead of many small ones; and room to sort a chunk's staged rows in memory.
+        await raw.execute("SET LOCAL gin_pending_list_limit = '32MB'; SET LOCAL work_mem = '64MB'")
+        inserted = await raw.fetch(_INSERT_CHUNK, import_row.unit_id, import_row.created_by, import_row.import_id,
+                                   after, through)
+        if inserted:
+            history, events = created_rows(import_row.unit_id, import_row.created_by, import_row.import_id, inserted,
+                                           trace_headers, uuid7_texts(len(inserted)))
+            await raw.copy_records_to_table("member_history", records=history, columns=_HISTORY_COLUMNS)
+            await raw.copy_records_to_table("outbox_events", records=events, columns=_OUTBOX_COLUMNS)
+        return len(inserted)
+
+    @unscoped("staging rows of the import the worker holds the lock of")
+    async def mark_not_inserted(self, import_id: UUID, after: int, through: int, problem: dict) -> int:
+        """Valid staged rows of this range that the commit skipped (someone already holds the ID number) get
+        `problem`; returns how many. Run in the commit's transaction, after it."""
+        return (await self.session.execute(text("""
+            UPDATE member_import_rows r SET errors = r.errors || jsonb_build_array(CAST(:problem AS jsonb))
+            WHERE r.import_id = :import_id AND r.row_number > :after AND r.row_number <= :through
+              AND r.errors = '[]'::jsonb AND NOT EXISTS (SELECT 1 FROM members m WHERE m.member_id = r.member_id)"""),
+            {"import_id": import_id, "after": after, "through": through, "problem": json.dumps(problem)})).rowcount
 
     @unscoped("the validation report of the import being read, its scope checked by the caller")
     async def report_rows(self, import_id: UUID, after: int, limit: int) -> list[Row]:

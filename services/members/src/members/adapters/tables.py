@@ -35,19 +35,21 @@ members = Table(
     Column("member_id", Uuid, primary_key=True),
     Column("unit_id", Uuid, nullable=False),
     Column("status", Text, nullable=False),
-    Column("member_code", Text, unique=True),
+    # Codes, ID numbers and phones are compared byte by byte ("C"): equality is all anyone asks of them, and
+    # the index lookups of every insert and every dedupe skip the locale's comparison routine.
+    Column("member_code", Text(collation="C"), unique=True),
     Column("full_name", Text, nullable=False),
     # ASCII search key in byte order ("C"): LIKE prefixes and ORDER BY use plain b-trees.
     Column("name_search", Text(collation="C"), nullable=False),
     Column("gender", Text, nullable=False),
     Column("date_of_birth", Date, nullable=False),
     Column("id_kind", Text, nullable=False),
-    Column("id_number", Text, nullable=False),
+    Column("id_number", Text(collation="C"), nullable=False),
     Column("id_issued_on", Date),
     Column("id_issued_place", Text),
     Column("joined_on", Date),
     Column("position", Text),
-    Column("phone", Text),
+    Column("phone", Text(collation="C")),
     Column("email", Text),
     Column("hometown", Text),
     Column("ethnicity", Text),
@@ -144,6 +146,9 @@ member_imports = Table(
     Column("rows_done", Integer, nullable=False, server_default=text("0")),
     # Staged rows up to this row number are in the registry: a resumed import starts after it.
     Column("committed_through", Integer, nullable=False, server_default=text("0")),
+    # Rows of the file up to this row number are checked and staged. Only an import that checks and commits
+    # chunk by chunk (mode valid_rows_only given at upload) resumes from it; it keeps `content` until the end.
+    Column("staged_through", Integer, nullable=False, server_default=text("0")),
     Column("inserted_rows", Integer, nullable=False, server_default=text("0")),
     Column("rows_per_second", Float),
     Column("header_map", JSONB),
@@ -163,7 +168,7 @@ member_import_rows = Table(
     metadata,
     Column("import_id", Uuid, primary_key=True),
     Column("row_number", Integer, primary_key=True),
-    # Decided at staging time so a resumed import inserts the very same ids (no duplicates).
+    # Decided at staging time (time-ordered, domain/ids.py) so a resumed import inserts the very same ids.
     Column("member_id", Uuid, nullable=False, server_default=func.gen_random_uuid()),
     Column("original", JSONB, nullable=False),
     Column("name_search", Text),

@@ -61,8 +61,9 @@ class ApprovalService:
     async def decide_many(
         self, principal: Principal, *, approve: bool, reason: str | None, unit_id: UUID,
         created_from: datetime | None, created_to: datetime | None, member_ids: list[UUID] | None,
-    ) -> list[Member]:
-        """Every pending member of `unit_id`'s subtree that matches and that the principal may decide on."""
+    ) -> list:
+        """Every pending member of `unit_id`'s subtree that matches and that the principal may decide on, as rows
+        of (member_id, member_code): a bulk decision may cover 100,000 members, and callers only count them."""
         reason = normalise(reason) if reason else None
         if not approve and not reason:
             raise reason_required()
@@ -73,6 +74,6 @@ class ApprovalService:
         await ensure_in_scope(self.session, principal, Permission.MEMBERS_APPROVE, unit_id)
         decided = await self.bulk.decide_pending(
             principal, approve=approve, reason=reason, unit_id=unit_id, member_ids=member_ids,
-            created_from=created_from, created_to=created_to,
+            created_from=created_from, created_to=created_to, members_back=False,
         )
         return decided

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 from typing import Any
-from uuid import UUID, uuid4
+from uuid import UUID
 
 from chassis.errors import Conflict, InvalidInput
 from chassis.outbox import record_event
@@ -17,6 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from members.adapters.repository import MemberRepository, StaleMember
 from members.application.common import SOURCE, changed_meanwhile, member_not_found, unit_that_admits
+from members.domain.ids import uuid7
 from members.domain.lifecycle import next_status
 from members.domain.model import Member, normalise_phone, validate_new_member
 
@@ -52,7 +53,7 @@ class MemberService:
     async def create(self, principal: Principal, draft: Member) -> Member:
         await ensure_in_scope(self.session, principal, Permission.MEMBERS_WRITE, draft.unit_id)
         await unit_that_admits(self.session, draft.unit_id)
-        member = normalised(Member(**{**draft.__dict__, "member_id": uuid4(), "status": "pending", "version": 1}))
+        member = normalised(Member(**{**draft.__dict__, "member_id": uuid7(), "status": "pending", "version": 1}))
         validate_new_member(member, self.today)
         if await self.members.active_member_with_id_number(member.id_number):
             raise already_a_member()

@@ -24,9 +24,11 @@ class IdNumber:
     value: str
 
 
+_CENTURY_OFFSET = {19: 0, 20: 2, 21: 4, 22: 6, 23: 8}
+
+
 def gender_century_digit(gender: str, birth_year: int) -> str:
-    century_offset = {19: 0, 20: 2, 21: 4, 22: 6, 23: 8}[birth_year // 100]
-    return str(century_offset + (1 if gender == "female" else 0))
+    return str(_CENTURY_OFFSET[birth_year // 100] + (1 if gender == "female" else 0))
 
 
 def check_cccd(value: str, gender: str, date_of_birth: date, field: str = "id_number") -> list[FieldError]:

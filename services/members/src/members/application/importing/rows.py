@@ -22,6 +22,7 @@ from chassis.text import normalise, search_key
 
 from members.adapters.imports import STAGED_COLUMNS
 from members.domain.identity_numbers import check_cccd
+from members.domain.ids import uuid7_texts
 from members.domain.import_columns import BY_KEY, choice_value
 from members.domain.model import Member, member_problems, normalise_phone
 
@@ -31,6 +32,10 @@ _YMD = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})$")
 _SCIENTIFIC = re.compile(r"^\d(\.\d+)?[eE]\+?\d+$")
 TEXT_KEYS = ("full_name", "id_issued_place", "position", "email", "hometown", "ethnicity", "religion", "education",
              "occupation", "employer")
+# The checked values staged after `original` and `name_search`, in STAGED_COLUMNS order.
+VALUE_COLUMNS = STAGED_COLUMNS[STAGED_COLUMNS.index("full_name"):STAGED_COLUMNS.index("errors")]
+_NO_ID = UUID(int=0)
+_json_text = json.encoder.encode_basestring  # a str as a JSON string, non-ASCII kept (C)
 
 
 def problem(field: str, code: str, vi: str, en: str) -> dict:
@@ -74,7 +79,22 @@ def parse_date(cell: object) -> date | None:
         if 1 <= cell < 2_958_466:
             return EXCEL_EPOCH + timedelta(days=int(cell))
         raise ValueError(cell)
-    text = str(cell).strip()
+    day = _date_of_text(str(cell).strip())
+    if day is None:
+        raise ValueError(cell)
+    return day
+
+
+@lru_cache(maxsize=100_000)
+def _date_of_text(text: str) -> date | None:
+    """parse_date for text (birthdays repeat across a list, so each is parsed once); None when not a date."""
+    try:
+        return _parse_date_text(text)
+    except ValueError:
+        return None
+
+
+def _parse_date_text(text: str) -> date:
     if match := _DMY.match(text):
         day, month, year = (int(g) for g in match.groups())
         return date(year, month, day)
@@ -86,11 +106,88 @@ def parse_date(cell: object) -> date | None:
     raise ValueError(text)
 
 
-@dataclass
+@dataclass(slots=True)
 class RowOutcome:
-    record: tuple
-    has_errors: bool
-    has_warnings: bool
+    """A checked row: its staged values (VALUE_COLUMNS order) and its problems. Checks that need the rest of
+    the file or the registry (duplicates, people already members) add to `errors` before it is staged."""
+    row_number: int
+    original: str  # the cells as the person saw them, a JSON array
+    name_search: str | None
+    values: tuple
+    errors: list[dict]
+    warnings: list[dict]
+    id_number: str | None
+
+    def record(self, import_id: str, member_id: str) -> tuple:
+        """The row as COPY wants it, in STAGED_COLUMNS order. The member id is time-ordered (domain/ids.py) and
+        fixed here once and for all, so a resumed commit inserts the very same ids."""
+        return (import_id, self.row_number, member_id, self.original, self.name_search, *self.values,
+                json.dumps(self.errors, ensure_ascii=False) if self.errors else "[]",
+                json.dumps(self.warnings, ensure_ascii=False) if self.warnings else "[]")
+
+
+def duplicate_in_file(first_row: int) -> dict:
+    return problem("id_number", "duplicate-in-file", f"Trùng số giấy tờ với dòng {first_row} trong cùng tệp",
+                   f"Same ID number as row {first_row} of this file")
+
+
+ALREADY_A_MEMBER = problem(
+    "id_number", "already-a-member",
+    "Người này đã là đoàn viên (ở đơn vị này hoặc đơn vị khác); nếu đổi nơi làm việc hãy làm thủ tục chuyển sinh hoạt",
+    "This person is already a member (here or in another unit); if they changed workplace, request a transfer")
+_ID_NUMBER = STAGED_COLUMNS.index("id_number")
+_ERRORS = STAGED_COLUMNS.index("errors")
+
+
+@dataclass
+class CheckedChunk:
+    """Consecutive rows of the file, checked and ready for COPY."""
+    first_row: int  # the first and last row numbers of the file in this chunk (empty rows included)
+    through: int
+    records: list[tuple]  # STAGED_COLUMNS order
+    error_rows: int
+    warning_rows: int
+
+    def id_numbers(self) -> list[str]:
+        return [record[_ID_NUMBER] for record in self.records if record[_ID_NUMBER] is not None]
+
+    def mark_already_members(self, id_numbers: set[str]) -> None:
+        """Add `already-a-member` to the rows of these ID numbers (found in the registry)."""
+        if not id_numbers:
+            return
+        for index, record in enumerate(self.records):
+            if record[_ID_NUMBER] in id_numbers:
+                errors = json.loads(record[_ERRORS])
+                if not errors:
+                    self.error_rows += 1
+                errors.append(ALREADY_A_MEMBER)
+                self.records[index] = (*record[:_ERRORS], json.dumps(errors, ensure_ascii=False),
+                                       *record[_ERRORS + 1:])
+
+
+def check_chunk(checker: RowChecker, first_seen: dict[str, int], first_row: int, rows: list[list]) -> CheckedChunk:
+    """Check rows of the file (the first one is row `first_row`). `first_seen` maps each ID number met so far in
+    the file to its first row; a later row with the same number is a duplicate in the file. Pure CPU work: the
+    processor runs it in a thread, one chunk ahead of the database."""
+    outcomes: list[RowOutcome] = []
+    errors = warnings = 0
+    for offset, cells in enumerate(rows):
+        outcome = checker.check(first_row + offset, cells)
+        if outcome is None:
+            continue
+        if outcome.id_number is not None:
+            first = first_seen.setdefault(outcome.id_number, outcome.row_number)
+            if first != outcome.row_number:
+                outcome.errors.append(duplicate_in_file(first))
+        errors += bool(outcome.errors)
+        warnings += bool(outcome.warnings)
+        outcomes.append(outcome)
+    # Ids as text (COPY takes them so): tuples holding only strings, dates and numbers are no work for the
+    # garbage collector, tuples holding a UUID object are.
+    import_id, member_ids = str(checker.import_id), uuid7_texts(len(outcomes))
+    return CheckedChunk(first_row, first_row + len(rows) - 1,
+                        [outcome.record(import_id, member_id) for outcome, member_id in
+                         zip(outcomes, member_ids, strict=True)], errors, warnings)
 
 
 class RowChecker:
@@ -99,30 +196,38 @@ class RowChecker:
         self.import_id, self.unit_id, self.today = import_id, unit_id, today
         self.mapping = sorted(mapping.items())
         self.required = required
+        self._text_keys = [key for key in TEXT_KEYS if key in mapping.values()]
+        self._choices: dict[tuple[str, str], str | None] = {}
 
     def check(self, row_number: int, cells: list) -> RowOutcome | None:
-        """The staged record of a row, or None for an empty row (skipped, not an error)."""
+        """The checked row, or None for an empty row (skipped, not an error)."""
+        # Every cell as the person saw it (cell_text, inlined for text cells: most of them). A cell is empty
+        # exactly when its text is: None, "" and white space all give "".
+        shown = [(" ".join(cell.split()) if cell.isascii() else _clean(cell)) if type(cell) is str
+                 else cell_text(cell) for cell in cells]
+        count = len(shown)
         raw: dict[str, object] = {}
+        texts: dict[str, str] = {}
         for index, key in self.mapping:
-            cell = cells[index] if index < len(cells) else None
-            if cell not in (None, "") and not (isinstance(cell, str) and not cell.strip()):
-                raw[key] = cell
+            if index < count and shown[index]:
+                raw[key] = cells[index]
+                texts[key] = shown[index]
         if not raw:
             return None
         errors: list[dict] = []
         warnings: list[dict] = []
-        values: dict[str, object] = {key: cell_text(raw[key]) or None for key in TEXT_KEYS if key in raw}
+        values: dict[str, object] = {key: texts[key] or None for key in self._text_keys if key in raw}
         for key in self.required:
             if key not in raw:
                 column = BY_KEY[key]
                 errors.append(problem(key, "required", f"Thiếu {column.header}", f"{column.header} is missing"))
         for key in ("gender", "id_kind", "card_type"):
             if key in raw:
-                values[key] = choice_value(BY_KEY[key], str(raw[key]))
+                values[key] = self._choice(key, str(raw[key]))
                 if values[key] is None:
-                    errors.append(problem(key, "not-in-list", f"{BY_KEY[key].header}: \"{cell_text(raw[key])}\" "
+                    errors.append(problem(key, "not-in-list", f"{BY_KEY[key].header}: \"{texts[key]}\" "
                                           "không thuộc danh sách cho phép",
-                                          f"{BY_KEY[key].header}: \"{cell_text(raw[key])}\" is not an allowed value"))
+                                          f"{BY_KEY[key].header}: \"{texts[key]}\" is not an allowed value"))
         for key in ("date_of_birth", "id_issued_on", "joined_on"):
             if key in raw:
                 try:
@@ -130,33 +235,34 @@ class RowChecker:
                 except ValueError:
                     errors.append(problem(key, "date-format", f"{BY_KEY[key].header} không phải ngày hợp lệ "
                                           "(dd/mm/yyyy)", f"{BY_KEY[key].header} is not a valid date (dd/mm/yyyy)"))
-        values["nationality"] = self._nationality(raw.get("nationality"), errors)
+        values["nationality"] = self._nationality(texts.get("nationality"), errors)
         if "phone" in raw:
-            values["phone"] = self._phone(raw["phone"], warnings)
+            values["phone"] = self._phone(raw["phone"], texts["phone"], warnings)
         if "vpoint_code" in raw:
-            values["vpoint_code"] = cell_text(raw["vpoint_code"]).replace(" ", "")
+            values["vpoint_code"] = texts["vpoint_code"].replace(" ", "")
         if "id_number" in raw:
-            self._id_number(raw["id_number"], values, errors, warnings)
+            self._id_number(raw["id_number"], texts["id_number"], values, errors, warnings)
         if not errors:
-            member = Member(member_id=UUID(int=0), unit_id=self.unit_id, **{
-                k: v for k, v in values.items() if k in Member.__dataclass_fields__})
+            # Every key of `values` is a Member field; the record is valid as a member when these rules pass.
+            member = Member(member_id=_NO_ID, unit_id=self.unit_id, **values)
             errors += [problem(e.field, e.code, e.message_vi, e.message_en)
                        for e in member_problems(member, self.today)]
-        original = [cell_text(cell) for cell in cells]
+        original = "[" + ", ".join(map(_json_text, shown)) + "]"
         full_name = values.get("full_name")
-        record = (
-            self.import_id, row_number, json.dumps(original, ensure_ascii=False),
-            _name_key(str(full_name)) if full_name else None,
-            *(values.get(name) for name in STAGED_COLUMNS[4:24]),
-            json.dumps(errors, ensure_ascii=False) if errors else "[]",
-            json.dumps(warnings, ensure_ascii=False) if warnings else "[]",
-        )
-        return RowOutcome(record, bool(errors), bool(warnings))
+        return RowOutcome(row_number, original, _name_key(str(full_name)) if full_name else None,
+                          tuple(map(values.get, VALUE_COLUMNS)), errors, warnings, values.get("id_number"))
 
-    def _nationality(self, cell: object, errors: list[dict]) -> str:
-        if cell is None:
+    def _choice(self, key: str, text: str) -> str | None:
+        # choice_value's own cache hashes the whole Column (a frozen dataclass) on every call.
+        try:
+            return self._choices[key, text]
+        except KeyError:
+            value = self._choices[key, text] = choice_value(BY_KEY[key], text)
+            return value
+
+    def _nationality(self, text: str | None, errors: list[dict]) -> str:
+        if text is None:
             return "VN"
-        text = cell_text(cell)
         if text.upper() in ("VN", "VIỆT NAM", "VIET NAM", "VIETNAM"):
             return "VN"
         if len(text) == 2 and text.isalpha():
@@ -165,8 +271,7 @@ class RowChecker:
                               "Nationality must be a 2-letter code (e.g. VN, KR)"))
         return "VN"
 
-    def _phone(self, cell: object, warnings: list[dict]) -> str:
-        text = cell_text(cell)
+    def _phone(self, cell: object, text: str, warnings: list[dict]) -> str:
         phone = normalise_phone(text)
         if isinstance(cell, int | float) and len(phone) == 9:
             warnings.append(problem("phone", "leading-zero-restored", "Đã thêm số 0 bị mất ở đầu số điện thoại",
@@ -174,8 +279,8 @@ class RowChecker:
             phone = "0" + phone
         return phone
 
-    def _id_number(self, cell: object, values: dict, errors: list[dict], warnings: list[dict]) -> None:
-        text = "".join(cell_text(cell).split()).upper()
+    def _id_number(self, cell: object, text: str, values: dict, errors: list[dict], warnings: list[dict]) -> None:
+        text = text.replace(" ", "").upper()  # cell_text already collapsed the spaces
         if _SCIENTIFIC.match(text) or (isinstance(cell, float) and not cell.is_integer()):
             errors.append(problem("id_number", "id-scientific-notation",
                                   "Số giấy tờ bị Excel đổi sang dạng số mũ và đã mất chữ số; hãy nhập dạng văn bản",
