@@ -34,6 +34,7 @@ from identity.domain.clients import (
     UnsupportedGrantType,
 )
 from identity.entrypoints.dependencies import NO_STORE, Hasher, Settings
+from identity.entrypoints.schemas import DisableIn
 
 router = APIRouter(prefix="/api/v1/identity", tags=["machine clients"])
 FORM = "application/x-www-form-urlencoded"
@@ -63,12 +64,6 @@ class ClientUpdate(BaseModel):
     name: str | None = Field(None, min_length=3, max_length=200)
     scopes: list[Annotated[str, Field(max_length=64)]] | None = Field(None, min_length=1, max_length=20)
     rate_limit_per_minute: int | None = Field(None, ge=1, le=10_000)
-
-
-class ClientDisable(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    reason: str = Field(min_length=3, max_length=500)
 
 
 class ClientOut(BaseModel):
@@ -283,6 +278,6 @@ async def rotate_client_secret(client_id: ClientId, principal: CurrentPrincipal,
 
 @router.post("/clients/{client_id}/disable", response_model=ClientOut,
              summary="Disable a client: no more tokens (it is never deleted)")
-async def disable_client(client_id: ClientId, body: ClientDisable, principal: CurrentPrincipal,
+async def disable_client(client_id: ClientId, body: DisableIn, principal: CurrentPrincipal,
                          session: Session) -> ClientOut:
     return ClientOut.of(await MachineClientService(session).disable(principal, client_id, body.reason))
