@@ -37,6 +37,7 @@ import chassis.http  # noqa: E402,F401  (imported first: chassis.scope and chass
 import xlsxwriter  # noqa: E402
 from chassis import migrations  # noqa: E402
 from chassis.database import Database, asyncpg_dsn, database_on_server  # noqa: E402
+from chassis.ids import uuid7_texts  # noqa: E402
 from chassis.principal import Grant, Principal  # noqa: E402
 from chassis.text import search_key  # noqa: E402
 from contracts.wellknown import NATIONAL_CENTRE_ID  # noqa: E402
@@ -48,7 +49,6 @@ from members.application.importing.processor import ImportProcessor  # noqa: E40
 from members.application.importing.service import ImportService  # noqa: E402
 from members.config import MembersSettings  # noqa: E402
 from members.domain.identity_numbers import CCCD_PROVINCE_CODES  # noqa: E402
-from members.domain.ids import uuid7_texts  # noqa: E402
 from sqlalchemy import text  # noqa: E402
 
 from tests.support.infra import postgres_url  # noqa: E402

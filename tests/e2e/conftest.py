@@ -7,8 +7,8 @@ import random
 import socket
 import uuid
 
-import httpx
 import pytest
+from localrun.client import gateway_client
 from localrun.platform import Platform
 
 from tests.support.infra import drop_databases
@@ -53,7 +53,7 @@ def platform(tmp_path_factory, pg_server_url):
 @pytest.fixture(scope="session")
 async def admin(platform):
     """An HTTP client logged in through the gateway as the bootstrap national administrator."""
-    async with httpx.AsyncClient(base_url=platform.gateway_url, timeout=30) as http:
+    async with gateway_client(platform.gateway_url) as http:
         login = await http.post("/api/v1/identity/login", json={"username": "admin", "password": "Admin@12345"})
         assert login.status_code == 200, login.text
         http.headers["authorization"] = f"Bearer {login.json()['access_token']}"

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import uuid
 
-import httpx
 from contracts.wellknown import NATIONAL_CENTRE_ID
+from localrun.client import gateway_client
 
 from tests.e2e.test_walking_skeleton import create_member, create_unit, pending_count
 from tests.support.polling import eventually
@@ -25,7 +25,7 @@ async def test_approved_member_looks_up_their_record_anonymously(platform, admin
     code = approved.json()["member_code"]
     assert approved.json()["status"] == "active" and code
 
-    async with httpx.AsyncClient(base_url=platform.gateway_url, timeout=30) as anonymous:
+    async with gateway_client(platform.gateway_url) as anonymous:
         found = await anonymous.get("/api/v1/public/lookup",
                                     params={"member_code": code, "id_number": member["id_number"]})
         assert found.status_code == 200, found.text

@@ -7,6 +7,7 @@ import uuid
 
 import httpx
 from contracts.wellknown import NATIONAL_CENTRE_ID
+from localrun.client import RetryAfterTransport
 
 from tests.e2e.test_walking_skeleton import create_member, create_unit
 from tests.support.polling import eventually
@@ -32,7 +33,7 @@ async def test_a_printed_card_verifies_anonymously(platform, admin):
         moved = await admin.post(f"/api/v1/cards/cards/{card['card_id']}/status", json={"status": status})
         assert moved.status_code == 200, moved.text
 
-    async with httpx.AsyncClient(timeout=30) as anonymous:
+    async with httpx.AsyncClient(timeout=30, transport=RetryAfterTransport()) as anonymous:
         verified = await anonymous.get(card["verification_url"])
         assert verified.status_code == 200, verified.text
         assert verified.json()["full_name"] == "Lý Văn Khánh" and verified.json()["valid"] is True

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import uuid
 
-import httpx
 from contracts.wellknown import NATIONAL_CENTRE_ID
+from localrun.client import gateway_client
 
 from tests.support.polling import eventually
 
@@ -26,7 +26,7 @@ async def test_a_role_change_revokes_the_tokens_issued_before_it(platform, admin
     assert created.status_code == 201, created.text
     user_id = created.json()["user_id"]
 
-    async with httpx.AsyncClient(base_url=platform.gateway_url, timeout=30) as viewer:
+    async with gateway_client(platform.gateway_url) as viewer:
         login = await viewer.post("/api/v1/identity/login", json={"username": username, "password": PASSWORD})
         assert login.status_code == 200, login.text
         old = {"authorization": f"Bearer {login.json()['access_token']}"}

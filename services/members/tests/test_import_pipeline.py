@@ -6,12 +6,12 @@ from __future__ import annotations
 import time
 from uuid import UUID
 
+from chassis.ids import uuid7, uuid7_texts
 from chassis.tables import outbox_events
 from contracts.events.members_member_v1 import MemberCreated, MemberSnapshot
 from contracts.topics import EVENT_TYPES
 from members.adapters.repository import MemberRepository
 from members.adapters.tables import member_history, member_import_rows, members
-from members.domain.ids import uuid7, uuid7_texts
 from sqlalchemy import func, select, text
 
 from services.members.tests.importing_support import process, rows_of, upload, xlsx

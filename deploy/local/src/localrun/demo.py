@@ -14,6 +14,8 @@ import time
 import httpx
 from contracts.wellknown import NATIONAL_CENTRE_ID
 
+from localrun.client import gateway_client
+
 log = logging.getLogger(__name__)
 
 ADMIN_USERNAME = os.environ.get("IDENTITY_BOOTSTRAP_ADMIN_USERNAME", "admin")
@@ -44,7 +46,7 @@ MEMBERS = [
 
 
 async def seed(gateway_url: str) -> None:
-    async with httpx.AsyncClient(base_url=gateway_url, timeout=30) as http:
+    async with gateway_client(gateway_url) as http:
         login = await http.post(
             "/api/v1/identity/login", json={"username": ADMIN_USERNAME, "password": ADMIN_PASSWORD}
         )

@@ -13,7 +13,7 @@ import socket
 import subprocess
 import sys
 import time
-from collections.abc import Coroutine, Iterable
+from collections.abc import Callable, Coroutine, Iterable
 from pathlib import Path
 from typing import Any
 
@@ -195,9 +195,11 @@ class Platform:
             raise PlatformError("not started")
         return self._supervisord.wait()
 
-    def restart(self, *programs: str) -> None:
+    def restart(self, *programs: str, while_stopped: Callable[[], None] | None = None) -> None:
         """Restart these programs together and wait until they are ready again."""
         self.supervisor.stop_many(list(programs))
+        if while_stopped is not None:
+            while_stopped()
         for program in programs:
             self.supervisor.start(program, wait=False)
         self._await_ready([p for p in self.processes if p.program in programs])
@@ -207,16 +209,21 @@ class Platform:
         self.supervisor.stop(BROKER)
 
     def start_broker(self) -> None:
-        """An in-memory broker comes back empty: provision at once, before producers auto-create topics.
+        """An in-memory broker comes back empty, so every process that talks to Kafka starts afresh.
 
-        Kafka clients do not recover from an emptied broker and, with the topics back this fast,
-        the consumers' own watchdog may never notice: restart every process that talks to Kafka.
+        Kafka clients do not recover from an emptied broker, and one still running when it comes back
+        can write into it before it is provisioned: a consumer's old offsets committed into the new
+        group skip the events published since. So they stop first, the broker starts and is
+        provisioned, and then they start again.
         """
         self._require_own_broker()
+        self.restart(*(p.program for p in self.processes if p.command != "api" or p.service.name == "gateway"),
+                     while_stopped=self._start_provisioned_broker)
+
+    def _start_provisioned_broker(self) -> None:
         self.supervisor.start(BROKER)
         self._await_broker()
         self._provision()
-        self.restart(*(p.program for p in self.processes if p.command != "api" or p.service.name == "gateway"))
 
     def restart_broker(self) -> None:
         self.stop_broker()

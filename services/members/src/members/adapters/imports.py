@@ -10,6 +10,7 @@ import json
 from collections.abc import Iterable
 from uuid import UUID
 
+from chassis.ids import uuid7_texts
 from chassis.principal import Principal
 from chassis.scope import restrict_to_scope, unscoped
 from contracts.events.members_member_v1 import TOPIC, MemberCreated
@@ -18,7 +19,6 @@ from sqlalchemy import Row, func, insert, select, text, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from members.adapters.tables import member_import_rows, member_imports
-from members.domain.ids import uuid7_texts
 
 # The order of the staging columns in COPY, and of the tuples the row checker makes.
 STAGED_COLUMNS = (

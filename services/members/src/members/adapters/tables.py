@@ -168,7 +168,7 @@ member_import_rows = Table(
     metadata,
     Column("import_id", Uuid, primary_key=True),
     Column("row_number", Integer, primary_key=True),
-    # Decided at staging time (time-ordered, domain/ids.py) so a resumed import inserts the very same ids.
+    # Decided at staging time (time-ordered, chassis/ids.py) so a resumed import inserts the very same ids.
     Column("member_id", Uuid, nullable=False, server_default=func.gen_random_uuid()),
     Column("original", JSONB, nullable=False),
     Column("name_search", Text),

@@ -7,6 +7,7 @@ from typing import Any
 from uuid import UUID
 
 from chassis.errors import Conflict, InvalidInput
+from chassis.ids import uuid7
 from chassis.outbox import record_event
 from chassis.principal import Principal
 from chassis.scope import ensure_in_scope
@@ -17,7 +18,6 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from members.adapters.repository import MemberRepository, StaleMember
 from members.application.common import SOURCE, changed_meanwhile, member_not_found, unit_that_admits
-from members.domain.ids import uuid7
 from members.domain.lifecycle import next_status
 from members.domain.model import Member, normalise_phone, validate_new_member
 

@@ -18,11 +18,11 @@ from datetime import date, datetime, timedelta
 from functools import lru_cache
 from uuid import UUID
 
+from chassis.ids import uuid7_texts
 from chassis.text import normalise, search_key
 
 from members.adapters.imports import STAGED_COLUMNS
 from members.domain.identity_numbers import check_cccd
-from members.domain.ids import uuid7_texts
 from members.domain.import_columns import BY_KEY, choice_value
 from members.domain.model import Member, member_problems, normalise_phone
 
@@ -119,7 +119,7 @@ class RowOutcome:
     id_number: str | None
 
     def record(self, import_id: str, member_id: str) -> tuple:
-        """The row as COPY wants it, in STAGED_COLUMNS order. The member id is time-ordered (domain/ids.py) and
+        """The row as COPY wants it, in STAGED_COLUMNS order. The member id is time-ordered (chassis/ids.py) and
         fixed here once and for all, so a resumed commit inserts the very same ids."""
         return (import_id, self.row_number, member_id, self.original, self.name_search, *self.values,
                 json.dumps(self.errors, ensure_ascii=False) if self.errors else "[]",

@@ -10,7 +10,7 @@ exists when this runs: every step here is idempotent.
 import sqlalchemy as sa
 from alembic import op
 
-from members.domain.ids import UUID_V7_FUNCTION_SQL
+from chassis.ids import UUID_V7_FUNCTION_SQL
 
 revision = "0003"
 down_revision = "0002"
