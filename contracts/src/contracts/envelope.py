@@ -47,9 +47,10 @@ class Envelope:
         source: str,
         traceparent: str | None = None,
         tracestate: str | None = None,
+        event_id: UUID | None = None,
     ) -> Envelope:
         return cls(
-            id=uuid4(),
+            id=event_id or uuid4(),
             source=source,
             type=event.event_type,
             time=datetime.now(UTC),

@@ -181,7 +181,9 @@ async def test_import_writes_set_based_whatever_the_row_count(orgtree):
     statements: list[str] = []
 
     def count(_conn, _cursor, statement, *_):
-        statements.append(statement)
+        # An ANALYZE runs when the replica's closure table has grown past its statistics, whatever the batch size.
+        if not statement.lstrip().upper().startswith("ANALYZE"):
+            statements.append(statement)
 
     async def run(prefix: str, size: int) -> int:
         rows = [["Mã đơn vị cấp trên", "Mã đơn vị", "Tên đơn vị", "Loại đơn vị"],

@@ -94,12 +94,13 @@ async def _approve_and_card(http: httpx.AsyncClient, unit_id: str) -> str | None
 
 
 async def _when_cards_knows_the_members(http: httpx.AsyncClient, member_ids: list[str]) -> httpx.Response:
-    """Approvals reach the cards service through Kafka; until then it refuses the request and changes nothing."""
+    """New members and their approvals reach the cards service through Kafka; until both have, it refuses the
+    request (member not found, or not yet active) and changes nothing."""
     deadline = time.monotonic() + 60
     while True:
         response = await http.post("/api/v1/cards/requests", json={"member_ids": member_ids})
         unknown = response.status_code == 422 and all(
-            error["code"] == "member-not-found" for error in response.json().get("errors", []))
+            error["code"] in ("member-not-found", "member-not-active") for error in response.json().get("errors", []))
         if not unknown or time.monotonic() > deadline:
             return response
         await asyncio.sleep(0.2)

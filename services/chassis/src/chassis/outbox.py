@@ -24,6 +24,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
 from chassis import telemetry
 from chassis.database import Database, asyncpg_dsn
+from chassis.ids import uuid7
 from chassis.kafka import provision_topics, start_producer
 from chassis.settings import ServiceSettings
 from chassis.tables import outbox_events
@@ -46,7 +47,7 @@ _RELAYED_COLUMNS = (
 async def record_event(session: AsyncSession, event: IntegrationEvent, source: str) -> Envelope:
     """Add an event to the outbox inside the caller's transaction."""
     trace_headers = telemetry.current_trace_headers()
-    envelope = Envelope.wrap(event, source, trace_headers.get("traceparent"), trace_headers.get("tracestate"))
+    envelope = _wrap(event, source, trace_headers)
     await session.execute(insert(outbox_events).values(**_row(event, envelope, trace_headers)))
     return envelope
 
@@ -58,9 +59,13 @@ async def record_events(session: AsyncSession, events: list[IntegrationEvent], s
     trace_headers = telemetry.current_trace_headers()
     rows = []
     for event in events:
-        envelope = Envelope.wrap(event, source, trace_headers.get("traceparent"), trace_headers.get("tracestate"))
-        rows.append(_row(event, envelope, trace_headers))
+        rows.append(_row(event, _wrap(event, source, trace_headers), trace_headers))
     await session.execute(insert(outbox_events), rows)
+
+
+def _wrap(event: IntegrationEvent, source: str, trace_headers: dict[str, str]) -> Envelope:
+    """Event ids are time-ordered: every consumer's inbox is keyed by them."""
+    return Envelope.wrap(event, source, trace_headers.get("traceparent"), trace_headers.get("tracestate"), uuid7())
 
 
 def _row(event: IntegrationEvent, envelope: Envelope, trace_headers: dict[str, str]) -> dict[str, Any]:

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Sequence
 from datetime import UTC, datetime
 from uuid import UUID
 
 from chassis import audit
 from chassis.errors import FieldError, NotFound, RuleViolation
+from chassis.ids import uuid7
 from chassis.outbox import record_events
 from chassis.principal import Principal
 from contracts.events.cards_card_v1 import CardRequested, CardSnapshot, CardStatusChanged
@@ -88,7 +88,7 @@ class CardService:
         for holder in (holders[member_id] for member_id in member_ids):
             card_kind = kind or holder.card_type or "regular"
             rows.append({
-                "card_id": uuid.uuid4(), "member_id": holder.member_id, "unit_id": holder.unit_id,
+                "card_id": uuid7(), "member_id": holder.member_id, "unit_id": holder.unit_id,
                 "member_code": holder.member_code, "kind": card_kind,
                 "partner": linked_partner if card_kind == "linked" else None,
                 "status": "requested", "reason": reason, "card_number": None,

@@ -9,9 +9,10 @@ a unit that may admit members, checked on release and again on acceptance.
 from __future__ import annotations
 
 from datetime import date
-from uuid import UUID, uuid4
+from uuid import UUID
 
 from chassis.errors import Conflict, InvalidInput, NotFound, RuleViolation
+from chassis.ids import uuid7
 from chassis.outbox import record_event
 from chassis.principal import Principal
 from chassis.scope import is_in_scope
@@ -61,7 +62,7 @@ class TransferService:
             raise Conflict("Đoàn viên đang có một yêu cầu chuyển sinh hoạt chưa xử lý",
                            "The member already has an open transfer", code="transfer-pending", field="member_id")
         direct = await is_in_scope(self.session, principal, Permission.MEMBERS_TRANSFER, to_unit_id)
-        transfer_id = uuid4()
+        transfer_id = uuid7()
         serial = await self.transfers.next_letter_number()
         await self.transfers.add(
             transfer_id=transfer_id, member_id=member_id, from_unit_id=member.unit_id, to_unit_id=to_unit_id,

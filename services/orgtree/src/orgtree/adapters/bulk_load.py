@@ -16,6 +16,7 @@ from uuid import UUID
 
 import asyncpg
 from chassis.database import asyncpg_dsn
+from chassis.ids import uuid7
 from contracts.envelope import Envelope
 from contracts.events.orgtree_unit_v1 import UnitCreated
 
@@ -115,7 +116,7 @@ def _tree_unit(unit: Unit) -> dict:
 
 def _event(unit: Unit) -> dict:
     event = UnitCreated(unit_id=unit.unit_id, unit=unit.state())
-    envelope = Envelope.wrap(event, SOURCE)
+    envelope = Envelope.wrap(event, SOURCE, event_id=uuid7())
     return {
         "event_id": envelope.id, "topic": event.topic_name, "message_key": envelope.subject,
         "event_type": envelope.type, "payload": envelope.data.decode(), "trace_headers": "{}",

@@ -10,9 +10,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Literal
-from uuid import UUID, uuid4
+from uuid import UUID
 
 from chassis.errors import FieldError, Problem
+from chassis.ids import uuid7
 from chassis.principal import Principal
 from chassis.scope import ensure_in_scope
 from contracts.events.orgtree_unit_v1 import UnitCreated
@@ -58,7 +59,7 @@ class UnitBatch:
             await ensure_in_scope(self.session, principal, Permission.UNITS_WRITE, default_parent_id)
         normalise_codes(rows)
         world = await self._world(principal, rows, default_parent_id)
-        plan = plan_units(rows, world, effective_from, uuid4)
+        plan = plan_units(rows, world, effective_from, uuid7)
         result = BatchResult(mode=mode, total_rows=len(rows), plan=plan)
         if plan.problems and mode == "all_or_nothing":
             raise rows_rejected(plan, len(rows), kind)

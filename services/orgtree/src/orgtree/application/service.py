@@ -9,10 +9,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
 from datetime import date
-from uuid import UUID, uuid4
+from uuid import UUID
 
 from chassis import tree
 from chassis.errors import InvalidInput, NotFound, RuleViolation
+from chassis.ids import uuid7
 from chassis.outbox import record_events
 from chassis.principal import Principal
 from chassis.scope import ensure_in_scope
@@ -83,7 +84,7 @@ class UnitService:
         if await self.units.code_exists(code):
             raise duplicate_code(code)
         unit = Unit(
-            unit_id=uuid4(),
+            unit_id=uuid7(),
             code=code,
             name=normalise(command.name),
             short_name=normalise(command.short_name) if command.short_name else None,

@@ -89,6 +89,9 @@ def generate_tree(seed: int = 2025, size: str | TreeSize = "small", era: Era = "
     return builder.units
 
 
+_IDS_FROM_MS = 1_577_836_800_000  # 2020-01-01T00:00:00Z
+
+
 class _Builder:
     def __init__(self, rng: random.Random, effective_from: date, prefix: str) -> None:
         self.rng = rng
@@ -99,12 +102,20 @@ class _Builder:
         self.counters: dict[str, int] = {}
         self.grassroots_units: list[Unit] = []
         self.provinces: dict[str, Province] = {}
+        self.made = 0
+
+    def _unit_id(self) -> uuid.UUID:
+        """A time-ordered id (UUID v7, as the service makes them) from the seed: one millisecond per unit
+        from 1 January 2020, so the ids are reproducible and increase in the order the units are made."""
+        self.made += 1
+        return uuid.UUID(int=((_IDS_FROM_MS + self.made) << 80) | (0x7 << 76) | (self.rng.getrandbits(12) << 64)
+                         | (0b10 << 62) | self.rng.getrandbits(62))
 
     def add(self, kind: str, name: str, type_code: str, parent: Unit | None, province: Province | None,
             code: str | None = None, employer: Employer | None = None, short_name: str | None = None) -> Unit:
         number = self.counters[kind] = self.counters.get(kind, 0) + 1
         unit = Unit(
-            unit_id=uuid.UUID(int=self.rng.getrandbits(128), version=4),
+            unit_id=self._unit_id(),
             code=self.prefix + (code or f"{_CODE_PREFIX[kind]}{number:0{_CODE_DIGITS[kind]}d}"),
             name=name, type=self.types[type_code], parent_id=parent.unit_id if parent else NATIONAL_CENTRE_ID,
             effective_from=self.effective_from, short_name=short_name,

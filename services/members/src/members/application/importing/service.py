@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import hashlib
-from uuid import UUID, uuid4
+from uuid import UUID
 
 from chassis.errors import InvalidInput, NotFound, RuleViolation
+from chassis.ids import uuid7
 from chassis.principal import Principal
 from chassis.scope import ensure_in_scope
 from contracts.permissions import Permission
@@ -39,7 +40,7 @@ class ImportService:
         existing = await self.imports.same_file(principal, unit_id, sha256)
         if existing is not None:
             return existing, False
-        import_id = uuid4()
+        import_id = uuid7()
         await self.imports.add(import_id=import_id, unit_id=unit_id, file_sha256=sha256, file_name=file_name[:255],
                                file_kind=kind, content=content, status="uploaded", mode=mode,
                                created_by=principal.username)
