@@ -22,6 +22,7 @@ import asyncpg  # noqa: E402
 import chassis.http  # noqa: E402,F401  (imported first: chassis.scope and chassis.audit import each other)
 from aiokafka import AIOKafkaProducer  # noqa: E402
 from chassis import migrations, tree  # noqa: E402
+from chassis.cli import tune_garbage_collector  # noqa: E402
 from chassis.consumer import EventConsumer  # noqa: E402
 from chassis.database import Database, asyncpg_dsn  # noqa: E402
 from chassis.kafka import provision_topics  # noqa: E402
@@ -68,6 +69,7 @@ async def catch_up(server: str, source_url: str, bootstrap: str, expected: int, 
     database: Database = await replica(server, name.replace("-", "_"))
     settings = ServiceSettings(service_name=name, database_url=database.url, kafka_bootstrap_servers=bootstrap,
                                consumer_batch_max_records=batch)
+    tune_garbage_collector(settings)  # as `python -m <service> consume` does
     consumer = EventConsumer(name, settings, database, tree.tree_handlers())
     app = consumer.app()
     watcher = await asyncpg.connect(asyncpg_dsn(database.url))

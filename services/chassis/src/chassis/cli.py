@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import gc
 import json
 import logging
 import signal
@@ -62,6 +63,7 @@ def main(definition: ServiceDefinition, argv: list[str] | None = None) -> None:
     args = parser.parse_args(argv)
 
     settings = definition.settings()
+    tune_garbage_collector(settings)
     telemetry.configure(
         definition.name, args.command, span_log_path=settings.span_log_path,
         log_level=settings.log_level, log_json=settings.log_json,
@@ -87,6 +89,11 @@ def main(definition: ServiceDefinition, argv: list[str] | None = None) -> None:
 
             spec = AsyncAPI(consumer.broker, title=f"{definition.name} consumers", schema_version="3.0.0")
             print(json.dumps(spec.to_specification().to_jsonable(), indent=2, ensure_ascii=False))
+
+
+def tune_garbage_collector(settings: ServiceSettings) -> None:
+    _, middle, old = gc.get_threshold()
+    gc.set_threshold(settings.gc_young_threshold, middle, old)
 
 
 async def _consume(definition: ServiceDefinition, settings: ServiceSettings) -> None:

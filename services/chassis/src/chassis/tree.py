@@ -46,23 +46,10 @@ async def apply_unit_state(session: AsyncSession, state: UnitState) -> bool:
     upsert = pg_insert(tree_units).values(unit_id=state.unit_id, **values)
     await session.execute(upsert.on_conflict_do_update(index_elements=[tree_units.c.unit_id], set_=values))
     if current is None:
-        await _link_new_unit(session, state.unit_id, state.parent_id)
+        await _link_new_units(session, [state])
     elif current.parent_id != state.parent_id:
         await _relink_subtree(session, state.unit_id, state.parent_id)
     return True
-
-
-async def _link_new_unit(session: AsyncSession, unit_id: UUID, parent_id: UUID | None) -> None:
-    await session.execute(insert(tree_closure).values(ancestor_id=unit_id, descendant_id=unit_id, depth=0))
-    if parent_id is not None:
-        await session.execute(
-            insert(tree_closure).from_select(
-                ["ancestor_id", "descendant_id", "depth"],
-                select(tree_closure.c.ancestor_id, literal(unit_id), tree_closure.c.depth + 1).where(
-                    tree_closure.c.descendant_id == parent_id
-                ),
-            )
-        )
 
 
 async def _relink_subtree(session: AsyncSession, unit_id: UUID, new_parent_id: UUID | None) -> None:
@@ -173,32 +160,57 @@ async def _upsert_units(session: AsyncSession, states: list[UnitState]) -> None:
     )
 
 
-# Closure rows of units new to the replica: walk up through the batch to the first unit already
-# linked, then borrow that unit's ancestors. One statement however deep the new part is.
-_LINK_NEW = text("""
-WITH RECURSIVE batch(unit_id, parent_id) AS (
+# Closure rows of units new to the replica whose parents are already linked: the unit itself, then every
+# ancestor of its parent one level further up. The ancestors are looked up once per distinct parent (a
+# catch-up batch of 2,000 units has a few dozen), so the planner probes the descendant index for each
+# instead of hashing the whole closure table, however large the replica has grown.
+_LINK_UNDER_LINKED_PARENTS = text("""
+WITH fresh(unit_id, parent_id) AS (
     SELECT * FROM unnest(CAST(:unit_ids AS uuid[]), CAST(:parent_ids AS uuid[]))
-), chain(descendant_id, ancestor_id, depth) AS (
-    SELECT unit_id, unit_id, 0 FROM batch
-    UNION ALL
-    SELECT chain.descendant_id, batch.parent_id, chain.depth + 1
-    FROM chain JOIN batch ON batch.unit_id = chain.ancestor_id
-    WHERE batch.parent_id IS NOT NULL
+), above AS (
+    SELECT link.descendant_id AS parent_id, link.ancestor_id, link.depth
+    FROM unnest(CAST(:distinct_parent_ids AS uuid[])) AS parent(unit_id)
+    JOIN tree_closure link ON link.descendant_id = parent.unit_id
 )
 INSERT INTO tree_closure (ancestor_id, descendant_id, depth)
-SELECT chain.ancestor_id, chain.descendant_id, chain.depth
-FROM chain WHERE EXISTS (SELECT 1 FROM batch WHERE batch.unit_id = chain.ancestor_id)
+SELECT unit_id, unit_id, 0 FROM fresh
 UNION ALL
-SELECT above.ancestor_id, chain.descendant_id, chain.depth + above.depth
-FROM chain JOIN tree_closure above ON above.descendant_id = chain.ancestor_id
-WHERE NOT EXISTS (SELECT 1 FROM batch WHERE batch.unit_id = chain.ancestor_id)
+SELECT above.ancestor_id, fresh.unit_id, above.depth + 1
+FROM fresh JOIN above ON above.parent_id = fresh.parent_id
 """)
 
 
+def _levels(states: list[UnitState]) -> list[list[UnitState]]:
+    """The new units in rounds: a unit comes one round after its parent when the parent is new too, so each
+    round's parents are linked by the rounds before. A batch of a catch-up is mostly one or two rounds."""
+    fresh = {state.unit_id: state for state in states}
+    if not any(state.parent_id in fresh for state in states):
+        return [states]
+    level: dict[UUID, int] = {}
+    for state in states:
+        chain = []
+        unit_id: UUID | None = state.unit_id
+        while unit_id in fresh and unit_id not in level:
+            if unit_id in chain:
+                raise ValueError(f"unit {unit_id} is its own ancestor in one batch of new units")
+            chain.append(unit_id)
+            unit_id = fresh[unit_id].parent_id
+        below = level[unit_id] if unit_id in level else -1
+        for depth, member in enumerate(reversed(chain), start=below + 1):
+            level[member] = depth
+    rounds: list[list[UnitState]] = [[] for _ in range(max(level.values(), default=-1) + 1)]
+    for state in states:
+        rounds[level[state.unit_id]].append(state)
+    return rounds
+
+
 async def _link_new_units(session: AsyncSession, states: list[UnitState]) -> None:
-    await session.execute(
-        _LINK_NEW, {"unit_ids": [s.unit_id for s in states], "parent_ids": [s.parent_id for s in states]}
-    )
+    for round_ in _levels(states):
+        parent_ids = [s.parent_id for s in round_]
+        await session.execute(_LINK_UNDER_LINKED_PARENTS, {
+            "unit_ids": [s.unit_id for s in round_], "parent_ids": parent_ids,
+            "distinct_parent_ids": list({p for p in parent_ids if p is not None}),
+        })
     await _refresh_statistics_when_grown(session)
 
 
