@@ -5,6 +5,8 @@ Starts its own development broker, bulk-creates the national tree (150,000 units
 orgtree database, publishes the whole `orgtree.unit.v1` outbox to the broker, then starts an
 `EventConsumer` app with `chassis.tree.tree_handlers()` (batch mode) on a new, empty replica
 database and times it until every event has its inbox row.                     goal < 30 s
+The consumer runs as `python -m <service> consume` does on the one-machine platform: its GC threshold,
+its Kafka session timeout (3 s: the group join on this broker takes half of it).
 """
 
 from __future__ import annotations
@@ -28,6 +30,7 @@ from chassis.database import Database, asyncpg_dsn  # noqa: E402
 from chassis.kafka import provision_topics  # noqa: E402
 from chassis.settings import ServiceSettings  # noqa: E402
 from contracts.envelope import Envelope  # noqa: E402
+from localrun.services import LOCAL_DEFAULTS  # noqa: E402
 from orgtree.adapters.bulk_load import load_tree  # noqa: E402
 from orgtree.generator import generate_tree  # noqa: E402
 
@@ -67,8 +70,11 @@ async def inbox_count(connection: asyncpg.Connection) -> int:
 async def catch_up(server: str, source_url: str, bootstrap: str, expected: int, batch: int, keep: bool) -> None:
     name = f"bench-replica-catchup-{batch}"
     database: Database = await replica(server, name.replace("-", "_"))
+    # The one-machine platform's consumer settings: this is its broker (a group join there takes half the session
+    # timeout; on Apache Kafka the first join waits the broker's group.initial.rebalance.delay.ms, 3 s by default).
+    local = {name.lower(): value for name, value in LOCAL_DEFAULTS.items()}
     settings = ServiceSettings(service_name=name, database_url=database.url, kafka_bootstrap_servers=bootstrap,
-                               consumer_batch_max_records=batch)
+                               consumer_batch_max_records=batch, **local)
     tune_garbage_collector(settings)  # as `python -m <service> consume` does
     consumer = EventConsumer(name, settings, database, tree.tree_handlers())
     app = consumer.app()
