@@ -30,6 +30,7 @@ from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from aiokafka import TopicPartition
 from contracts.base import IntegrationEvent
 from contracts.envelope import Envelope, MalformedMessage
 from contracts.topics import DEADLETTER_TOPIC
@@ -107,7 +108,8 @@ class EventConsumer:
             **batching,
             group_id=name,
             auto_offset_reset="earliest",
-            ack_policy=AckPolicy.NACK_ON_ERROR,
+            # A poll's writer task commits its offsets (see `_on_batch`); one record at a time, faststream does.
+            ack_policy=AckPolicy.MANUAL if self.batch_mode else AckPolicy.NACK_ON_ERROR,
             fetch_max_wait_ms=settings.kafka_fetch_max_wait_ms,
             session_timeout_ms=settings.kafka_session_timeout_ms,
             heartbeat_interval_ms=settings.kafka_heartbeat_interval_ms,
@@ -117,12 +119,15 @@ class EventConsumer:
         )
         subscriber(self._on_batch if self.batch_mode else self._on_message)
         self._watchdog: asyncio.Task | None = None
+        self._writer: asyncio.Task | None = None
+        self._writer_records: Sequence[Any] = ()
 
     def app(self) -> FastStream:
         app = FastStream(self.broker)
         app.on_startup(self._before_start)
         app.after_startup(self._start_watchdog)
         app.on_shutdown(self._stop_watchdog)
+        app.on_shutdown(self._finish_writing)
         return app
 
     async def _before_start(self) -> None:
@@ -133,8 +138,57 @@ class EventConsumer:
         await self.process(record.topic, record.partition, record.offset, record.headers, record.value, record.key)
 
     async def _on_batch(self, bodies: list[bytes], message: KafkaMessage) -> None:
-        # Raising (a database outage) nacks the batch: every partition in it is rewound to its first record.
-        await self.process_batch(message.raw_message)
+        """Decode this poll while the previous one is still being written, then hand it to the writer.
+
+        Decoding is Python's work and writing is mostly PostgreSQL's, so on two cores they overlap: the
+        handler returns as soon as the poll is decoded, faststream fetches the next one, and the poll's
+        offsets are committed by its writer task once its transaction has (AckPolicy.MANUAL). Polls are
+        written one after the other, so offsets are committed in order. When a write fails, its poll and
+        every poll after it are rewound to their first records and come again.
+        """
+        records = message.raw_message
+        try:
+            outcomes, pending = await self._decode_batch(records)
+            failed = await self._settle_writer()
+            if failed is not None:
+                _rewind(message.consumer, records)
+                _rewind(message.consumer, failed)  # last: it is the earlier on every partition both hold
+                return
+            self._writer = asyncio.get_running_loop().create_task(
+                self._write_and_commit(records, outcomes, pending, message.consumer))
+            self._writer_records = records
+        except BaseException:
+            _rewind(message.consumer, records)
+            raise
+
+    async def _write_and_commit(self, records: Sequence[Any], outcomes: list[str],
+                                pending: list[tuple[int, Any, Envelope, IntegrationEvent]], consumer: Any) -> None:
+        try:
+            await self._apply_decoded(outcomes, pending)
+        except BaseException:
+            _rewind(consumer, records)  # redelivered even if no further poll arrives to notice
+            raise
+        try:
+            await consumer.commit(_next_offsets(records))
+        except Exception as error:  # a rebalance took the partitions: their new owner gets the records again
+            log.warning("could not commit the offsets of a written poll; it will be redelivered",
+                        extra={"fields": {"error": repr(error)}})
+
+    async def _settle_writer(self) -> Sequence[Any] | None:
+        """Wait for the previous poll's writer; the poll's records when it failed, else None."""
+        writer, records = self._writer, self._writer_records
+        self._writer, self._writer_records = None, ()
+        if writer is None:
+            return None
+        try:
+            await writer
+            return None
+        except Exception:
+            log.exception("writing a poll failed; it and the polls after it will be redelivered")
+            return records
+
+    async def _finish_writing(self) -> None:
+        await self._settle_writer()
 
     async def process(
         self, topic: str, partition: int, offset: int, headers: Any, value: bytes | None, key: bytes | None = None
@@ -178,10 +232,18 @@ class EventConsumer:
 
         Records need `topic`, `partition`, `offset`, `headers`, `value` and `key` (aiokafka's ConsumerRecord).
         """
+        return await self._apply_decoded(*await self._decode_batch(records))
+
+    async def _decode_batch(
+        self, records: Sequence[Any]
+    ) -> tuple[list[str], list[tuple[int, Any, Envelope, IntegrationEvent]]]:
+        """Each record's outcome so far (malformed, ignored, duplicate in the poll) and the events to apply."""
         outcomes: list[str] = [""] * len(records)
         pending: list[tuple[int, Any, Envelope, IntegrationEvent]] = []
         seen: set[uuid.UUID] = set()
         for index, record in enumerate(records):
+            if index % _DECODE_SLICE == _DECODE_SLICE - 1:
+                await asyncio.sleep(0)  # let the previous poll's writer send its next statement to PostgreSQL
             decoded = await self._decode(record)
             if isinstance(decoded, str):
                 outcomes[index] = decoded
@@ -191,6 +253,11 @@ class EventConsumer:
             else:
                 seen.add(decoded[0].id)
                 pending.append((index, record, *decoded))
+        return outcomes, pending
+
+    async def _apply_decoded(
+        self, outcomes: list[str], pending: list[tuple[int, Any, Envelope, IntegrationEvent]]
+    ) -> list[str]:
         if len(pending) == 1:
             index, record, envelope, event = pending[0]
             outcomes[index] = await self._process_one(record, envelope, event)
@@ -348,6 +415,25 @@ class EventConsumer:
                 return
 
 
+def _rewind(consumer: Any, records: Sequence[Any]) -> None:
+    """Seek every partition of the poll back to its first record, so that nothing after it is skipped."""
+    earliest: dict[TopicPartition, int] = {}
+    for record in records:
+        partition = TopicPartition(record.topic, record.partition)
+        earliest[partition] = min(record.offset, earliest.get(partition, record.offset))
+    for partition, offset in earliest.items():
+        consumer.seek(partition, offset)
+
+
+def _next_offsets(records: Sequence[Any]) -> dict[TopicPartition, int]:
+    """What to commit once a poll is written: per partition, the offset after its last record."""
+    following: dict[TopicPartition, int] = {}
+    for record in records:
+        partition = TopicPartition(record.topic, record.partition)
+        following[partition] = max(record.offset + 1, following.get(partition, 0))
+    return following
+
+
 @dataclass(frozen=True, slots=True)
 class _Record:
     """A Kafka record as `process` gets it; batches pass aiokafka's ConsumerRecord, which has the same fields."""
@@ -377,6 +463,7 @@ _CLAIM_MANY = (
     .returning(inbox_events.c.event_id)
 )
 _MAX_LINKS = 64
+_DECODE_SLICE = 200
 
 
 def _trace_parent(envelope: Envelope):
