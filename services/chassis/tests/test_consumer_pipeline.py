@@ -10,6 +10,7 @@ import asyncio
 from dataclasses import dataclass, field
 
 from aiokafka import TopicPartition
+from aiokafka.errors import IllegalStateError
 from chassis import tree
 from chassis.consumer import EventConsumer
 from chassis.database import Database
@@ -34,7 +35,11 @@ class StandInConsumer:
     positions: dict[TopicPartition, int] = field(default_factory=dict)
     commits: list[dict[TopicPartition, int]] = field(default_factory=list)
 
+    assigned: set[int] | None = None  # partitions this member still owns; None: all
+
     def seek(self, partition: TopicPartition, offset: int) -> None:
+        if self.assigned is not None and partition.partition not in self.assigned:
+            raise IllegalStateError(f"No current assignment for partition {partition}")
         self.positions[partition] = offset
 
     async def commit(self, offsets: dict[TopicPartition, int]) -> None:
@@ -113,4 +118,13 @@ async def test_a_failed_write_with_no_poll_after_it_rewinds_on_its_own():
     await consumer._on_batch([], Poll(tuple(records(3, 0, 6)), kafka))
     await consumer._finish_writing()
     assert kafka.positions == {p(3): 0}
+    assert kafka.commits == []
+
+
+async def test_a_partition_taken_by_a_rebalance_is_not_rewound_here():
+    consumer, kafka = GatedConsumer(failing={0}), StandInConsumer(assigned={0})
+    consumer.gate.set()
+    await consumer._on_batch([], Poll((*records(0, 0, 3), *records(1, 0, 3)), kafka))
+    await consumer._finish_writing()
+    assert kafka.positions == {p(0): 0}
     assert kafka.commits == []

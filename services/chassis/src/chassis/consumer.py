@@ -31,6 +31,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from aiokafka import TopicPartition
+from aiokafka.errors import IllegalStateError
 from contracts.base import IntegrationEvent
 from contracts.envelope import Envelope, MalformedMessage
 from contracts.topics import DEADLETTER_TOPIC
@@ -422,7 +423,10 @@ def _rewind(consumer: Any, records: Sequence[Any]) -> None:
         partition = TopicPartition(record.topic, record.partition)
         earliest[partition] = min(record.offset, earliest.get(partition, record.offset))
     for partition, offset in earliest.items():
-        consumer.seek(partition, offset)
+        try:
+            consumer.seek(partition, offset)
+        except IllegalStateError:
+            continue  # a rebalance took the partition: its new owner starts from the last committed offset
 
 
 def _next_offsets(records: Sequence[Any]) -> dict[TopicPartition, int]:
