@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import asyncio
+
+import asyncpg
 import httpx
 import pytest
+from chassis.database import asyncpg_dsn
 from chassis.errors import (
     PROBLEM_CONTENT_TYPE,
     Conflict,
@@ -14,10 +18,11 @@ from chassis.errors import (
     RuleViolation,
     from_validation_errors,
 )
-from chassis.http import create_service_app
+from chassis.http import Session, create_service_app
 from chassis.settings import ServiceSettings
 from fastapi import APIRouter
 from pydantic import BaseModel, Field
+from sqlalchemy import text
 
 RFC_9457 = {"type", "title", "status", "detail"}
 
@@ -102,3 +107,45 @@ async def test_a_service_answers_problems_as_problem_json(database):
     assert invalid.status_code == 422
     assert invalid.headers["content-type"] == PROBLEM_CONTENT_TYPE
     assert (invalid.json()["code"], invalid.json()["field"]) == ("invalid-input", "number")
+
+
+async def test_a_request_that_loses_a_deadlock_answers_try_again_and_changes_nothing(database):
+    """A real deadlock between the request's transaction and another session: PostgreSQL rolls the request
+    back whole, and the caller is told to send it again (503 with Retry-After), not a server error."""
+    async with database.engine.begin() as connection:
+        await connection.execute(text("CREATE TABLE counters (id int PRIMARY KEY, n int NOT NULL)"))
+        await connection.execute(text("INSERT INTO counters VALUES (1, 0), (2, 0)"))
+    holds_second = asyncio.Event()
+    router = APIRouter()
+
+    @router.post("/bump")
+    async def bump(session: Session) -> dict:
+        await session.execute(text("UPDATE counters SET n = n + 1 WHERE id = 2"))
+        holds_second.set()
+        await session.execute(text("UPDATE counters SET n = n + 1 WHERE id = 1"))  # waits for the other session
+        return {"bumped": 2}
+
+    app = create_service_app(ServiceSettings(service_name="chassis-test"), database, [router], title="test")
+    other = await asyncpg.connect(asyncpg_dsn(database.url))
+    try:
+        other_transaction = other.transaction()
+        await other_transaction.start()
+        await other.execute("SET LOCAL deadlock_timeout = '30s'")  # so the request's backend detects it first
+        await other.execute("UPDATE counters SET n = n + 10 WHERE id = 1")
+        async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://service") as http:
+            request = asyncio.create_task(http.post("/bump"))
+            await holds_second.wait()
+            other_waits = asyncio.create_task(other.execute("UPDATE counters SET n = n + 10 WHERE id = 2"))
+            response = await request
+            await other_waits
+        await other_transaction.rollback()
+        after = dict(await other.fetch("SELECT id, n FROM counters"))
+    finally:
+        await other.close()
+
+    assert response.status_code == 503, response.text
+    assert response.headers["retry-after"] == "1"
+    assert response.headers["content-type"] == PROBLEM_CONTENT_TYPE
+    assert (response.json()["code"], response.json()["retry_after_s"]) == ("try-again", 1)
+    assert response.json()["message_vi"].startswith("Dữ liệu này đang được thay đổi cùng lúc")
+    assert after == {1: 0, 2: 0}

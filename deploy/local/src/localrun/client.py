@@ -10,7 +10,8 @@ MAX_WAIT_S = 60.0
 
 
 class RetryAfterTransport(httpx.AsyncBaseTransport):
-    """Resends a request the gateway refused with 429, after the Retry-After it named.
+    """Resends a request refused with 429 (rate limit) or 503 with Retry-After (a transaction that lost a
+    deadlock and changed nothing), after the Retry-After it named.
 
     The demo loader and the end-to-end tests share one administrator account, so together they can
     exceed its per-user rate; a real client waits as told instead of failing, and so do they."""
@@ -23,7 +24,9 @@ class RetryAfterTransport(httpx.AsyncBaseTransport):
         waited = 0.0
         while True:
             response = await self._inner.handle_async_request(request)
-            if response.status_code != 429 or waited >= self._max_wait_s:
+            told_to_wait = response.status_code == 429 or (
+                response.status_code == 503 and "retry-after" in response.headers)
+            if not told_to_wait or waited >= self._max_wait_s:
                 return response
             delay = _retry_after_s(response)
             await response.aclose()

@@ -99,6 +99,24 @@ class TooManyRequests(Problem):
     status, code, title = 429, "rate-limited", "Too many requests"
 
 
+class TryAgain(Problem):
+    """The transaction lost a deadlock or a serialisation conflict: it changed nothing and may simply be sent again."""
+
+    status, code, title = 503, "try-again", "Try again"
+    retry_after_s = 1
+
+    def __init__(self) -> None:
+        super().__init__(
+            "Dữ liệu này đang được thay đổi cùng lúc; chưa có gì thay đổi, vui lòng gửi lại sau giây lát",
+            "The same data was being changed at the same time; nothing was changed, please send the request again",
+            extra={"retry_after_s": self.retry_after_s},
+        )
+
+
+# PostgreSQL's deadlock_detected and serialization_failure: the transaction was rolled back whole.
+RETRYABLE_SQLSTATES = frozenset({"40P01", "40001"})
+
+
 # Vietnamese messages for pydantic's error types; the English one comes from pydantic itself.
 VALIDATION_MESSAGES_VI: dict[str, str] = {
     "missing": "Trường này là bắt buộc",

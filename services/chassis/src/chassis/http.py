@@ -14,12 +14,13 @@ from fastapi import APIRouter, Depends, FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncSession
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from chassis import audit, telemetry
 from chassis.database import Database
-from chassis.errors import PROBLEM_CONTENT_TYPE, Problem, from_validation_errors
+from chassis.errors import PROBLEM_CONTENT_TYPE, RETRYABLE_SQLSTATES, Problem, TryAgain, from_validation_errors
 from chassis.principal import INTERNAL_TOKEN_HEADER, Principal, verify_internal_token
 from chassis.settings import ServiceSettings
 
@@ -92,6 +93,14 @@ def create_service_app(
     async def _problem(request: Request, problem: Problem) -> JSONResponse:
         return problem_response(problem, request)
 
+    @app.exception_handler(DBAPIError)
+    async def _database_conflict(request: Request, error: DBAPIError) -> JSONResponse:
+        if _sqlstate(error) not in RETRYABLE_SQLSTATES:
+            raise error  # a 500: a real failure, logged with its trace
+        response = problem_response(TryAgain(), request)
+        response.headers["Retry-After"] = str(TryAgain.retry_after_s)
+        return response
+
     @app.exception_handler(RequestValidationError)
     async def _invalid(request: Request, error: RequestValidationError) -> JSONResponse:
         return problem_response(from_validation_errors(list(error.errors())), request)
@@ -115,6 +124,11 @@ def create_service_app(
     app.add_middleware(audit.AuditMiddleware, service=settings.service_name, database=database)
     app.add_middleware(MetricsMiddleware, service=settings.service_name)
     return app
+
+
+def _sqlstate(error: DBAPIError) -> str | None:
+    original = error.orig
+    return getattr(original, "sqlstate", None) or getattr(original, "pgcode", None)
 
 
 def _principal(request: Request) -> Principal:

@@ -60,6 +60,7 @@ class CardHolderRepository:
             select(card_holders, cards.c.card_id, cards.c.status.label("card_status"))
             .outerjoin(cards, current)
             .where(card_holders.c.member_id.in_(member_ids))
+            .order_by(card_holders.c.member_id)  # two requests lock shared members in the same order
             .with_for_update(of=card_holders)
         )
         query = restrict_to_scope(query, principal, Permission.CARDS_ORDER, card_holders.c.unit_id)
