@@ -5,8 +5,9 @@ from __future__ import annotations
 import io
 from datetime import date
 
+import pytest
 import xlsxwriter
-from members.application.importing.processor import ImportProcessor
+from members.application.importing.processor import ImportProcessor, SimulatedCrash
 from members.config import MembersSettings
 
 HEADERS = ["Họ và tên", "Giới tính", "Ngày sinh", "Số CCCD/CMND", "Số điện thoại", "Chức vụ công đoàn"]
@@ -56,6 +57,12 @@ def settings_for(registry, **overrides) -> MembersSettings:
 async def process(registry, **overrides) -> None:
     crash = overrides.pop("crash_after_chunks", None)
     await ImportProcessor(registry.db, settings_for(registry, **overrides), crash_after_chunks=crash).run_once()
+
+
+async def crash_midway(registry, crash_after_chunks: int, **overrides) -> None:
+    """Run the worker until it dies after `crash_after_chunks` committed chunks; fails if it does not."""
+    with pytest.raises(SimulatedCrash):
+        await process(registry, crash_after_chunks=crash_after_chunks, **overrides)
 
 
 async def imported(registry, content: bytes, **kwargs) -> dict:
