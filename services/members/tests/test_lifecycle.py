@@ -115,6 +115,11 @@ async def test_resume_retire_and_remove(registry):
         "date_of_birth": "1990-05-01", "id_number": (await registry.row(member["member_id"]))["id_number"]},
         headers=registry.as_("data_entry", "HNI-1"))
     assert again.status_code == 201, again.text
+    # Search by ID number finds the ended membership and the new one (two partial indexes hold the two kinds).
+    found = await registry.http.get("/api/v1/members/search", params={"id_number": again.json()["id_number"]},
+                                    headers=registry.as_("data_entry", "HNI"))
+    assert found.status_code == 200, found.text
+    assert sorted(item["status"] for item in found.json()["items"]) == ["pending", "removed"]
 
 
 async def test_position_changes_are_history(registry):

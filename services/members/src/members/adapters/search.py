@@ -20,9 +20,9 @@ from chassis.scope import restrict_to_scope
 from chassis.tables import tree_closure, tree_units
 from chassis.text import search_key
 from contracts.permissions import Permission
-from sqlalchemy import Select, and_, exists, func, not_, or_, select
+from sqlalchemy import ColumnElement, Select, and_, exists, func, not_, or_, select, text
 
-from members.adapters.tables import members
+from members.adapters.tables import ENDED, members
 
 # "Complete" data for the completeness filter and report: photo, phone, joining date, home town, occupation.
 COMPLETE = and_(members.c.has_photo, members.c.phone.isnot(None), members.c.joined_on.isnot(None),
@@ -61,6 +61,15 @@ def _escape_like(text: str) -> str:
     return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
+def id_number_of_any_status(id_number: str) -> ColumnElement[bool]:
+    """Members holding `id_number`, whatever their status. Two partial indexes hold ID numbers (members_one_person
+    and members_id_number_closed); the status arms, always true together, let the planner combine the two."""
+    # Literal statuses (not bound parameters): the planner proves an index predicate only from constants.
+    ended = ", ".join(f"'{status}'" for status in ENDED)
+    return and_(members.c.id_number == id_number,
+                text(f"(members.status NOT IN ({ended}) OR members.status IN ({ended}))"))
+
+
 class MemberSearch:
     def __init__(self, session) -> None:
         self.session = session
@@ -82,7 +91,7 @@ class MemberSearch:
             pattern = f"{key}%" if wanted.name_match == "prefix" else f"%{key}%"
             query = query.where(members.c.name_search.like(pattern, escape="\\"))
         if wanted.id_number:
-            query = restrict_to_scope(query.where(members.c.id_number == wanted.id_number), principal,
+            query = restrict_to_scope(query.where(id_number_of_any_status(wanted.id_number)), principal,
                                       Permission.MEMBERS_READ_SENSITIVE, members.c.unit_id)
         if wanted.member_code:
             query = query.where(members.c.member_code == wanted.member_code)

@@ -22,6 +22,9 @@ from sqlalchemy import (
 )
 from sqlalchemy.dialects.postgresql import JSONB
 
+# Statuses of a membership that ended: the person may become a member again (members_one_person leaves them out).
+ENDED = ("removed", "rejected")
+
 metadata = MetaData()
 
 # National member codes: never cycles, never reused; a rolled-back approval leaves a gap, not a reuse.
@@ -78,7 +81,9 @@ members = Table(
     Index("members_unit_name", "unit_id", "name_search", "member_id"),
     # Name order over the whole registry: unselective name searches walk it and stop after one page.
     Index("members_name_order", "name_search", "member_id", postgresql_include=["unit_id"]),
-    Index("members_id_number", "id_number"),
+    # Search by ID number must also find members whose membership ended; members_one_person holds the others.
+    # Partial, so that approvals and imports (never removed or rejected) add no entry to it.
+    Index("members_id_number_closed", "id_number", postgresql_where=text("status IN ('removed', 'rejected')")),
     Index("members_phone", "phone", postgresql_where=text("phone IS NOT NULL")),
     Index("members_pending", "unit_id", "created_at", postgresql_where=text("status = 'pending'")),
     Index("members_suspension_due", "suspended_until", postgresql_where=text("status = 'suspended'")),
