@@ -41,6 +41,15 @@ class Database:
         await self.engine.dispose()
 
 
+async def raw_connection(session: AsyncSession):
+    """The session's asyncpg connection inside the session's transaction, for COPY and bulk statements."""
+    connection = await session.connection()
+    # SQLAlchemy's asyncpg driver sends BEGIN with the session's first statement; work done on the raw
+    # connection goes round it, so a COPY that came first would run (and commit) on its own. A statement first.
+    await connection.exec_driver_sql("SELECT 1")
+    return (await connection.get_raw_connection()).driver_connection
+
+
 def asyncpg_dsn(url: str) -> str:
     """The same URL in the form asyncpg's raw connections accept (for LISTEN and COPY)."""
     return make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)

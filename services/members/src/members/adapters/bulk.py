@@ -1,26 +1,21 @@
 """Set-based changes of many members at once: approval, rejection, suspensions ending, units closing.
 
-Each is ONE statement: an UPDATE ... RETURNING in a CTE, an INSERT of the history rows and an
-INSERT of the outbox rows selected from it, so 100,000 members cost one round trip. Building
-100,000 events in Python (`record_events`) took longer than the whole statement, so the
-event JSON is built in SQL here; the history `state` and the event bodies use the same keys
-as `Member.snapshot()` and the event contracts, and tests parse every kind with the contract
-models to keep the two in step.
+Each is ONE UPDATE ... RETURNING, whatever the number of members; the history rows and
+MemberX events of the changed members are then built as text and written with COPY in the same
+transaction (`event_rows.py`): 100,000 members cost three round trips. (`record_events`, one
+Member object and one contract model per member, is for the few members a request changes.)
 """
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
 from datetime import date, datetime
 from uuid import UUID
 
-from chassis import telemetry
 from chassis.principal import Principal
 from chassis.scope import restrict_to_scope, unscoped
-from chassis.tables import outbox_events, tree_closure, tree_units
+from chassis.tables import tree_closure, tree_units
 from contracts.events.members_member_v1 import (
-    TOPIC,
     MemberApproved,
     MemberRejected,
     MemberStatusChanged,
@@ -28,25 +23,14 @@ from contracts.events.members_member_v1 import (
     MemberUpdated,
 )
 from contracts.permissions import Permission
-from sqlalchemy import Text, Update, cast, exists, func, literal, select, text, update, values
+from sqlalchemy import Text, Update, exists, func, select, text, update, values
 from sqlalchemy import column as value_column
-from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from members.adapters.event_rows import SNAPSHOT_COLUMNS, history_and_events, write_history_and_events
 from members.adapters.repository import member_of
-from members.adapters.tables import member_history, member_transfers, members
+from members.adapters.tables import member_transfers, members
 from members.domain.model import Member
-
-
-def snapshot_json(source) -> object:
-    """`MemberSnapshot` as JSONB, from a row source with the members columns."""
-    c = source.c
-    return func.jsonb_build_object(
-        "member_id", c.member_id, "unit_id", c.unit_id, "status", c.status, "full_name", c.full_name,
-        "gender", c.gender, "date_of_birth", c.date_of_birth, "member_code", c.member_code,
-        "joined_on", c.joined_on, "position", c.position, "card_type", c.card_type,
-        "is_foreign", c.nationality != "VN", "has_photo", c.has_photo, "version", c.version,
-    )
 
 
 def approving_ancestor_in_reach(principal: Principal, unit_column=members.c.unit_id):
@@ -68,38 +52,21 @@ class BulkMemberRepository:
 
     @unscoped("runs a statement its caller built already scoped (restrict_to_scope or its own @unscoped)")
     async def _apply(self, statement: Update, change: str, changed_by: str, acting_for: str | None,
-                     reason: str | None, details: object, event_type: str,
+                     reason: str | None, details: dict | None, event_type: str,
                      event_fields: dict[str, object], members_back: bool = True) -> list:
-        """Run the UPDATE with its history rows and events; returns the changed members (`members_back`) or, for
-        callers that only count or list them, rows of (member_id, member_code) without building 100,000 Members."""
+        """Run the UPDATE and write its history rows and events; returns the changed members (`members_back`) or,
+        for callers that only count or list them, the rows of SNAPSHOT_COLUMNS without building Members."""
         # The GIN name index gets an entry for every changed row (no HOT update when an indexed column changes):
         # a bigger pending list for this transaction means a few big merges instead of many small ones.
         await self.session.execute(text("SET LOCAL gin_pending_list_limit = '32MB'"))
-        changed = statement.returning(*members.c).cte("changed")
-        # The snapshot is built once per member, for the history row and for the event.
-        snapshot = select(changed.c.member_id, changed.c.version, snapshot_json(changed).label("state")).cte("snapshot")
-        history = member_history.insert().from_select(
-            ["member_id", "version", "change", "state", "reason", "details", "changed_by", "acting_for"],
-            select(snapshot.c.member_id, snapshot.c.version, literal(change), snapshot.c.state,
-                   literal(reason), details, literal(changed_by), literal(acting_for)),
-        ).cte("history")
-        # The event body as text around the snapshot's text: a jsonb_build_object holding the snapshot copied it
-        # into a new jsonb only to print it again.
-        body = literal('{"member_id": "', Text) + cast(snapshot.c.member_id, Text) + literal('", "member": ', Text) \
-            + cast(snapshot.c.state, Text)
-        for name, value in event_fields.items():
-            body = body + literal(f", {json.dumps(name)}: ", Text) + cast(func.to_jsonb(value), Text)
-        outbox = outbox_events.insert().from_select(
-            ["event_id", "topic", "message_key", "event_type", "payload", "trace_headers", "occurred_at"],
-            select(func.uuid_v7(), literal(TOPIC), cast(snapshot.c.member_id, Text), literal(event_type),
-                   body + literal("}", Text), cast(literal(json.dumps(telemetry.current_trace_headers())), JSONB),
-                   func.now()),
-        ).cte("outbox")
-        if not members_back:
-            return list(await self.session.execute(
-                select(changed.c.member_id, changed.c.member_code).add_cte(snapshot).add_cte(history).add_cte(outbox)))
-        rows = await self.session.execute(select(changed).add_cte(snapshot).add_cte(history).add_cte(outbox))
-        return [member_of(row) for row in rows]
+        returned = members.c if members_back else SNAPSHOT_COLUMNS
+        rows = (await self.session.execute(statement.returning(*returned))).all()
+        snapshots = [[row._mapping[column] for column in SNAPSHOT_COLUMNS] for row in rows] if members_back else rows
+        history, events = history_and_events(
+            snapshots, change=change, changed_by=changed_by, acting_for=acting_for, reason=reason, details=details,
+            event_type=event_type, event_fields=event_fields)
+        await write_history_and_events(self.session, history, events)
+        return [member_of(row) for row in rows] if members_back else rows
 
     async def decide_pending(
         self, principal: Principal, *, approve: bool, reason: str | None, unit_id: UUID | None = None,
@@ -139,10 +106,10 @@ class BulkMemberRepository:
         )
         acting_for = str(principal.acting_for) if principal.acting_for else None
         if approve:
-            return await self._apply(statement, "approved", principal.username, acting_for, reason,
-                                     cast(None, JSONB), MemberApproved.event_type, {}, members_back)
-        return await self._apply(statement, "rejected", principal.username, acting_for, reason, cast(None, JSONB),
-                                 MemberRejected.event_type, {"reason": literal(reason)}, members_back)
+            return await self._apply(statement, "approved", principal.username, acting_for, reason, None,
+                                     MemberApproved.event_type, {}, members_back)
+        return await self._apply(statement, "rejected", principal.username, acting_for, reason, None,
+                                 MemberRejected.event_type, {"reason": reason}, members_back)
 
     async def mark_photos(self, principal: Principal, member_ids: list[UUID]) -> list[Member]:
         statement = restrict_to_scope(
@@ -151,8 +118,8 @@ class BulkMemberRepository:
         ).values(has_photo=True, version=members.c.version + 1, updated_at=func.now())
         return await self._apply(statement, "photo", principal.username,
                                  str(principal.acting_for) if principal.acting_for else None, None,
-                                 func.jsonb_build_object("changed_fields", func.jsonb_build_array("photo")),
-                                 MemberUpdated.event_type, {"changed_fields": func.jsonb_build_array("photo")})
+                                 {"changed_fields": ["photo"]}, MemberUpdated.event_type,
+                                 {"changed_fields": ["photo"]})
 
     async def set_vpoint_codes(self, principal: Principal, codes: dict[UUID, str]) -> list[Member]:
         """Each member's Vpoint code, in one statement (UPDATE ... FROM VALUES) with history and events;
@@ -169,8 +136,8 @@ class BulkMemberRepository:
         ).values(vpoint_code=given.c.code, version=members.c.version + 1, updated_at=func.now())
         return await self._apply(statement, "vpoint", principal.username,
                                  str(principal.acting_for) if principal.acting_for else None, None,
-                                 func.jsonb_build_object("changed_fields", func.jsonb_build_array("vpoint_code")),
-                                 MemberUpdated.event_type, {"changed_fields": func.jsonb_build_array("vpoint_code")})
+                                 {"changed_fields": ["vpoint_code"]}, MemberUpdated.event_type,
+                                 {"changed_fields": ["vpoint_code"]})
 
     async def members_in_reach(self, principal: Principal, id_numbers: list[str], member_codes: list[str]) -> list:
         """Members (not removed) the principal may write, named by ID number or member code."""
@@ -209,10 +176,9 @@ class BulkMemberRepository:
                     updated_at=func.now())
         )
         return await self._apply(statement, "resume", "system", None, "suspension ended",
-                                 func.jsonb_build_object("from", "suspended", "to", "active"),
-                                 MemberStatusChanged.event_type,
-                                 {"old_status": literal("suspended"),
-                                  "reason": literal("Hết thời hạn tạm dừng sinh hoạt / suspension ended")})
+                                 {"from": "suspended", "to": "active"}, MemberStatusChanged.event_type,
+                                 {"old_status": "suspended",
+                                  "reason": "Hết thời hạn tạm dừng sinh hoạt / suspension ended"})
 
     @unscoped("orgtree closed the unit; its members must follow wherever they are")
     async def move_all_members(self, closed_unit: UUID, receiver: UUID, why: str) -> list[Member]:
@@ -221,9 +187,9 @@ class BulkMemberRepository:
             .where(members.c.unit_id == closed_unit)
             .values(unit_id=receiver, version=members.c.version + 1, updated_at=func.now())
         )
-        moved = await self._apply(statement, "unit_closed", "system", None, why, func.jsonb_build_object(
-            "from_unit_id", str(closed_unit), "to_unit_id", str(receiver)), MemberTransferred.event_type,
-            {"from_unit_id": literal(str(closed_unit)), "to_unit_id": literal(str(receiver))})
+        units = {"from_unit_id": str(closed_unit), "to_unit_id": str(receiver)}
+        moved = await self._apply(statement, "unit_closed", "system", None, why, units, MemberTransferred.event_type,
+                                  units)
         # Open transfers follow too: the closed unit's side becomes the receiver; one that would now
         # lead from a unit to itself has nothing left to do and is cancelled.
         for column in (member_transfers.c.from_unit_id, member_transfers.c.to_unit_id):

@@ -10,14 +10,15 @@ import json
 from collections.abc import Iterable
 from uuid import UUID
 
-from chassis.ids import uuid7_texts
+from chassis.database import raw_connection
 from chassis.principal import Principal
 from chassis.scope import restrict_to_scope, unscoped
-from contracts.events.members_member_v1 import TOPIC, MemberCreated
+from contracts.events.members_member_v1 import MemberCreated
 from contracts.permissions import Permission
 from sqlalchemy import Row, func, insert, select, text, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from members.adapters.event_rows import SNAPSHOT_SQL, history_and_events, write_history_and_events
 from members.adapters.tables import member_import_rows, member_imports
 
 # The order of the staging columns in COPY, and of the tuples the row checker makes.
@@ -34,7 +35,7 @@ _MEMBER_COLUMNS = ("full_name", "name_search", "gender", "date_of_birth", "id_ki
 
 # The valid staged rows of a range become pending members. The conflict target is the one-person-one-member index:
 # a person who is (or meanwhile became) a member elsewhere is skipped, never doubled; any other unique violation is
-# a bug and fails the chunk. What it returns is what the history state and the MemberCreated event need.
+# a bug and fails the chunk. It returns what the history state and the MemberCreated event need.
 _INSERT_CHUNK = f"""
 INSERT INTO members (member_id, unit_id, status, version, created_by, import_id, {", ".join(_MEMBER_COLUMNS)})
 SELECT r.member_id, $1, 'pending', 1, $2, r.import_id, {", ".join("r." + c for c in _MEMBER_COLUMNS)}
@@ -42,39 +43,8 @@ FROM member_import_rows r
 WHERE r.import_id = $3 AND r.row_number > $4 AND r.row_number <= $5 AND r.errors = '[]'::jsonb
 ORDER BY r.row_number
 ON CONFLICT (id_number) WHERE status NOT IN ('removed', 'rejected') DO NOTHING
-RETURNING member_id, full_name, gender, date_of_birth, joined_on, position, card_type, nationality
+RETURNING {SNAPSHOT_SQL}
 """
-_HISTORY_COLUMNS = ["member_id", "version", "change", "state", "changed_by", "details"]
-_OUTBOX_COLUMNS = ["event_id", "topic", "message_key", "event_type", "payload", "trace_headers"]
-_json_text = json.encoder.encode_basestring  # a str as a JSON string, non-ASCII kept (C)
-
-
-def _json(value: object) -> str:
-    return "null" if value is None else _json_text(str(value))
-
-
-def created_rows(unit_id: UUID, created_by: str, import_id: UUID, inserted: list, trace_headers: dict,
-                 event_ids: list[str]) -> tuple[list[tuple], list[tuple]]:
-    """member_history and outbox_events rows (MemberCreated) of members just inserted by an import.
-
-    Built here rather than with json_build_object in the INSERT: that was a fifth of the database's work per
-    member, and the database is the busier side of an import. The keys are MemberSnapshot's, in Member.snapshot()
-    order; the import tests read these rows back with the contract models."""
-    unit, details, headers = _json(unit_id), json.dumps({"import_id": str(import_id)}), json.dumps(trace_headers)
-    history, events = [], []
-    for row, event_id in zip(inserted, event_ids, strict=True):
-        member_id, joined_on = str(row[0]), row[4]
-        state = (f'{{"member_id": "{member_id}", "unit_id": {unit}, "status": "pending", "full_name": {_json(row[1])}, '
-                 f'"gender": {_json(row[2])}, "date_of_birth": "{row[3].isoformat()}", "member_code": null, '
-                 f'"joined_on": {_json(joined_on.isoformat() if joined_on else None)}, "position": {_json(row[5])}, '
-                 f'"card_type": {_json(row[6])}, "is_foreign": {"false" if row[7] == "VN" else "true"}, '
-                 '"has_photo": false, "version": 1}')
-        history.append((row[0], 1, "created", state, created_by, details))
-        events.append((event_id, TOPIC, member_id, MemberCreated.event_type,
-                       f'{{"member_id": "{member_id}", "member": {state}}}', headers))
-    return history, events
-
-
 _ALREADY_MEMBERS = text("""
 SELECT id_number FROM members
 WHERE id_number = ANY(:id_numbers) AND status NOT IN ('removed', 'rejected')
@@ -161,7 +131,7 @@ class ImportRepository:
 
     async def copy_staging(self, records: Iterable[tuple]) -> None:
         """COPY into the staging table inside the session's transaction (asyncpg's binary COPY)."""
-        await (await self._raw()).copy_records_to_table(
+        await (await raw_connection(self.session)).copy_records_to_table(
             "member_import_rows", records=records, columns=list(STAGED_COLUMNS))
 
     @unscoped("one person is one member nationally: the whole registry is checked, only yes/no is kept")
@@ -189,29 +159,20 @@ class ImportRepository:
             {"import_id": import_id, "after": after, "rows": rows})).one()
         return row[0], row[1]
 
-    async def _raw(self):
-        """The session's asyncpg connection, its transaction begun (for COPY and bulk statements)."""
-        connection = await self.session.connection()
-        # SQLAlchemy's asyncpg driver sends BEGIN with the session's first statement; work done on the raw
-        # connection goes round it, so a COPY that came first would run (and commit) on its own. A statement first.
-        await connection.exec_driver_sql("SELECT 1")
-        return (await connection.get_raw_connection()).driver_connection
-
     @unscoped("inserts the staged rows into the unit checked with ensure_in_scope when the file was uploaded")
-    async def commit_chunk(self, import_row: Row, after: int, through: int, trace_headers: dict) -> int:
+    async def commit_chunk(self, import_row: Row, after: int, through: int) -> int:
         """The valid staged rows after `after` up to `through` become pending members, each with its history row
         and MemberCreated outbox row, in the session's transaction; returns how many were inserted."""
-        raw = await self._raw()
+        raw = await raw_connection(self.session)
         # For this transaction: a bigger GIN pending list, so the name index takes 50,000 names in a few big
         # merges instead of many small ones; and room to sort a chunk's staged rows in memory.
         await raw.execute("SET LOCAL gin_pending_list_limit = '32MB'; SET LOCAL work_mem = '64MB'")
         inserted = await raw.fetch(_INSERT_CHUNK, import_row.unit_id, import_row.created_by, import_row.import_id,
                                    after, through)
-        if inserted:
-            history, events = created_rows(import_row.unit_id, import_row.created_by, import_row.import_id, inserted,
-                                           trace_headers, uuid7_texts(len(inserted)))
-            await raw.copy_records_to_table("member_history", records=history, columns=_HISTORY_COLUMNS)
-            await raw.copy_records_to_table("outbox_events", records=events, columns=_OUTBOX_COLUMNS)
+        history, events = history_and_events(
+            inserted, change="created", changed_by=import_row.created_by, acting_for=None, reason=None,
+            details={"import_id": str(import_row.import_id)}, event_type=MemberCreated.event_type, event_fields={})
+        await write_history_and_events(self.session, history, events)
         return len(inserted)
 
     @unscoped("staging rows of the import the worker holds the lock of")

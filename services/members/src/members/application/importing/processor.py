@@ -34,7 +34,6 @@ from dataclasses import dataclass
 from datetime import date
 from uuid import UUID
 
-from chassis import telemetry
 from chassis.database import Database
 from chassis.errors import Problem
 from sqlalchemy import Row, func, text
@@ -286,8 +285,7 @@ class ImportProcessor:
                     await imports.copy_staging(checked.records)
                     # People already in the registry: the insert skips them (ON CONFLICT on the one-person index),
                     # and the rows it skipped get the error, rather than asking the registry about every row first.
-                    inserted = await imports.commit_chunk(row, checked.first_row - 1, checked.through,
-                                                          telemetry.current_trace_headers())
+                    inserted = await imports.commit_chunk(row, checked.first_row - 1, checked.through)
                     if inserted < len(checked.records) - checked.error_rows:
                         already = await imports.mark_not_inserted(import_id, checked.first_row - 1, checked.through,
                                                                   ALREADY_A_MEMBER)
@@ -354,8 +352,7 @@ class ImportProcessor:
                             "import_id": str(import_id), "rows": this_run,
                             "commit_s": round(time.perf_counter() - started, 2)}})
                         return
-                    inserted = await imports.commit_chunk(row, row.committed_through, through,
-                                                          telemetry.current_trace_headers())
+                    inserted = await imports.commit_chunk(row, row.committed_through, through)
                     if row.mode == "all_or_nothing" and inserted != row.valid_rows:
                         raise _RegistryChanged()  # rolls the whole import back
                     this_run += rows
