@@ -27,7 +27,7 @@ from sqlalchemy import Text, Update, exists, func, select, text, update, values
 from sqlalchemy import column as value_column
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from members.adapters.event_rows import SNAPSHOT_COLUMNS, history_and_events, write_history_and_events
+from members.adapters.event_rows import SNAPSHOT_COLUMNS, record_changes
 from members.adapters.repository import member_of
 from members.adapters.tables import member_transfers, members
 from members.domain.model import Member
@@ -62,10 +62,8 @@ class BulkMemberRepository:
         returned = members.c if members_back else SNAPSHOT_COLUMNS
         rows = (await self.session.execute(statement.returning(*returned))).all()
         snapshots = [[row._mapping[column] for column in SNAPSHOT_COLUMNS] for row in rows] if members_back else rows
-        history, events = history_and_events(
-            snapshots, change=change, changed_by=changed_by, acting_for=acting_for, reason=reason, details=details,
-            event_type=event_type, event_fields=event_fields)
-        await write_history_and_events(self.session, history, events)
+        await record_changes(self.session, snapshots, change=change, changed_by=changed_by, acting_for=acting_for,
+                             reason=reason, details=details, event_type=event_type, event_fields=event_fields)
         return [member_of(row) for row in rows] if members_back else rows
 
     async def decide_pending(

@@ -11,7 +11,7 @@ rows back with the contract models (test_event_payloads.py) so the two cannot dr
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 
 from chassis import telemetry
 from chassis.database import raw_connection
@@ -32,47 +32,51 @@ OUTBOX_COLUMNS = ["event_id", "topic", "message_key", "event_type", "payload", "
 _json_text = json.encoder.encode_basestring  # a str as a JSON string, non-ASCII kept (C)
 
 
-def _json(value: object) -> str:
-    return "null" if value is None else _json_text(str(value))
-
-
-def _day(value) -> str:
-    return "null" if value is None else f'"{value.isoformat()}"'
-
-
 def snapshot_json(row: Sequence) -> str:
     """`MemberSnapshot` as JSON text, from a row of SNAPSHOT_COLUMNS (in that order)."""
     (member_id, unit_id, status, full_name, gender, date_of_birth, member_code, joined_on, position, card_type,
      nationality, has_photo, version) = row
-    return (f'{{"member_id": "{member_id}", "unit_id": "{unit_id}", "status": {_json(status)}, '
-            f'"full_name": {_json(full_name)}, "gender": {_json(gender)}, "date_of_birth": {_day(date_of_birth)}, '
-            f'"member_code": {_json(member_code)}, "joined_on": {_day(joined_on)}, "position": {_json(position)}, '
-            f'"card_type": {_json(card_type)}, "is_foreign": {"false" if nationality == "VN" else "true"}, '
-            f'"has_photo": {"true" if has_photo else "false"}, "version": {int(version)}}}')
+    # Inlined rather than a helper per field: at 100,000 members the calls were half of the time.
+    code = "null" if member_code is None else _json_text(member_code)
+    joined = "null" if joined_on is None else f'"{joined_on.isoformat()}"'
+    held = "null" if position is None else _json_text(position)
+    card = "null" if card_type is None else _json_text(card_type)
+    return (f'{{"member_id": "{member_id}", "unit_id": "{unit_id}", "status": {_json_text(status)}, '
+            f'"full_name": {_json_text(full_name)}, "gender": {_json_text(gender)}, '
+            f'"date_of_birth": "{date_of_birth.isoformat()}", "member_code": {code}, "joined_on": {joined}, '
+            f'"position": {held}, "card_type": {card}, "is_foreign": {"false" if nationality == "VN" else "true"}, '
+            f'"has_photo": {"true" if has_photo else "false"}, "version": {version}}}')
 
 
-def history_and_events(rows: Sequence[Sequence], *, change: str, changed_by: str | None, acting_for: str | None,
-                       reason: str | None, details: dict | None, event_type: str,
-                       event_fields: dict[str, object]) -> tuple[list[tuple], list[tuple]]:
-    """member_history rows (HISTORY_COLUMNS) and outbox_events rows (OUTBOX_COLUMNS) of changed members, one
-    each per row of SNAPSHOT_COLUMNS. The event is `{"member_id": …, "member": <snapshot>, **event_fields}`."""
+async def record_changes(session: AsyncSession, rows: Sequence[Sequence], *, change: str, changed_by: str | None,
+                         acting_for: str | None, reason: str | None, details: dict | None, event_type: str,
+                         event_fields: dict[str, object]) -> None:
+    """A member_history row and an outbox event for each changed member (a row of SNAPSHOT_COLUMNS), written
+    with COPY in the session's transaction: they commit, or not, with the change they record. The event is
+    `{"member_id": …, "member": <snapshot>, **event_fields}`.
+
+    The rows are built while COPY sends them (generators, not lists): PostgreSQL parses and stores the first
+    rows on one core while Python builds the next on the other (100,000 members: ~1 s of Python)."""
+    if not rows:
+        return
     details_json = json.dumps(details, ensure_ascii=False) if details is not None else None
     fields = "".join(f", {json.dumps(name)}: {json.dumps(value, ensure_ascii=False)}"
                      for name, value in event_fields.items())
     headers = json.dumps(telemetry.current_trace_headers())
-    history, events = [], []
-    for row, event_id in zip(rows, uuid7_texts(len(rows)), strict=True):
-        state, member_id = snapshot_json(row), str(row[0])
-        history.append((row[0], row[12], change, state, reason, details_json, changed_by, acting_for))
-        events.append((event_id, TOPIC, member_id, event_type,
-                       f'{{"member_id": "{member_id}", "member": {state}{fields}}}', headers))
-    return history, events
+    states: list[str] = []
 
+    def history() -> Iterator[tuple]:
+        for row in rows:
+            state = snapshot_json(row)
+            states.append(state)
+            yield row[0], row[12], change, state, reason, details_json, changed_by, acting_for
 
-async def write_history_and_events(session: AsyncSession, history: list[tuple], events: list[tuple]) -> None:
-    """COPY the rows in the session's transaction: they commit, or not, with the change they record."""
-    if not history:
-        return
+    def events() -> Iterator[tuple]:
+        for row, state, event_id in zip(rows, states, uuid7_texts(len(rows)), strict=True):
+            member_id = str(row[0])
+            yield (event_id, TOPIC, member_id, event_type, f'{{"member_id": "{member_id}", "member": {state}{fields}}}',
+                   headers)
+
     raw = await raw_connection(session)
-    await raw.copy_records_to_table("member_history", records=history, columns=HISTORY_COLUMNS)
-    await raw.copy_records_to_table("outbox_events", records=events, columns=OUTBOX_COLUMNS)
+    await raw.copy_records_to_table("member_history", records=history(), columns=HISTORY_COLUMNS)
+    await raw.copy_records_to_table("outbox_events", records=events(), columns=OUTBOX_COLUMNS)

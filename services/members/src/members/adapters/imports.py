@@ -18,7 +18,7 @@ from contracts.permissions import Permission
 from sqlalchemy import Row, func, insert, select, text, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from members.adapters.event_rows import SNAPSHOT_SQL, history_and_events, write_history_and_events
+from members.adapters.event_rows import SNAPSHOT_SQL, record_changes
 from members.adapters.tables import member_import_rows, member_imports
 
 # The order of the staging columns in COPY, and of the tuples the row checker makes.
@@ -169,10 +169,9 @@ class ImportRepository:
         await raw.execute("SET LOCAL gin_pending_list_limit = '32MB'; SET LOCAL work_mem = '64MB'")
         inserted = await raw.fetch(_INSERT_CHUNK, import_row.unit_id, import_row.created_by, import_row.import_id,
                                    after, through)
-        history, events = history_and_events(
-            inserted, change="created", changed_by=import_row.created_by, acting_for=None, reason=None,
-            details={"import_id": str(import_row.import_id)}, event_type=MemberCreated.event_type, event_fields={})
-        await write_history_and_events(self.session, history, events)
+        await record_changes(self.session, inserted, change="created", changed_by=import_row.created_by,
+                             acting_for=None, reason=None, details={"import_id": str(import_row.import_id)},
+                             event_type=MemberCreated.event_type, event_fields={})
         return len(inserted)
 
     @unscoped("staging rows of the import the worker holds the lock of")
