@@ -317,7 +317,7 @@ async def bench_bulk_approval(database: Database, unit: uuid.UUID) -> None:
             approver, approve=True, reason=None, unit_id=unit, created_from=None, created_to=None, member_ids=None)
     elapsed = time.perf_counter() - started
     record(f"bulk approval of {len(decided):,} pending members with code issuance", f"{elapsed:.1f} s", "< 10 s",
-           "one UPDATE with history and outbox rows in CTEs; commit included")
+           "one UPDATE, then history and outbox rows by COPY; commit included")
 
 
 async def timed(database: Database, runs: int, call) -> tuple[float, float]:
@@ -393,6 +393,12 @@ class _StageTimes(logging.Handler):
         print(f"    {record.getMessage()}: {getattr(record, 'fields', '')}", flush=True)
 
 
+async def vacuum_members(database: Database) -> None:
+    async with database.engine.connect() as connection:
+        await connection.execution_options(isolation_level="AUTOCOMMIT")
+        await connection.execute(text("VACUUM ANALYZE members"))
+
+
 async def main(server: str) -> None:
     stages = logging.getLogger("members.application.importing")
     stages.setLevel(logging.INFO)
@@ -419,10 +425,11 @@ async def main(server: str) -> None:
                 await session.execute(text("DELETE FROM members WHERE created_by = 'bench'"))
                 await session.execute(text("TRUNCATE member_history, outbox_events, member_import_rows, "
                                            "member_imports"))
-            async with database.engine.connect() as connection:
-                await connection.execution_options(isolation_level="AUTOCOMMIT")
-                await connection.execute(text("VACUUM ANALYZE members"))
+            await vacuum_members(database)
             unit = await bench_imports(url, database, settings, args.csv_rows)
+            # After 1,100,000 inserts autovacuum (on, on a production server) would start on members and compete
+            # with the approval for the CPUs; the approval is measured on the table as that vacuum leaves it.
+            await vacuum_members(database)
             await bench_bulk_approval(database, unit)
     finally:
         await database.dispose()
