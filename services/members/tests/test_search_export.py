@@ -56,17 +56,19 @@ async def test_filters_and_keyset_pages(registry):
     assert len(await names(registry, officer, **base, complete="false")) == 5
     assert await names(registry, officer, **base, complete="true") == []
     assert len(await names(registry, officer, **base, card_status="none")) == 5
-    seen, cursor = [], None
-    while True:
-        response = await registry.http.get(S, params={**base, "limit": 2, **({"after": cursor} if cursor else {})},
-                                           headers=officer)
-        seen += [item["full_name"] for item in response.json()["items"]]
-        cursor = response.json()["next_cursor"]
-        if not cursor:
-            break
-    assert seen == [f"Đặng Thị Lọc {i}" for i in range(5)]
-    newest = await names(registry, officer, **base, sort="newest", limit=2)
-    assert newest == ["Đặng Thị Lọc 4", "Đặng Thị Lọc 3"]
+    # Contains-searches find their matches before sorting them (a separate query shape): same pages, same order.
+    for match, text in (("prefix", "dang thi loc"), ("contains", "thi loc")):
+        seen, cursor = [], None
+        while True:
+            params = {**base, "name": text, "name_match": match, "limit": 2, **({"after": cursor} if cursor else {})}
+            response = await registry.http.get(S, params=params, headers=officer)
+            seen += [item["full_name"] for item in response.json()["items"]]
+            cursor = response.json()["next_cursor"]
+            if not cursor:
+                break
+        assert seen == [f"Đặng Thị Lọc {i}" for i in range(5)], match
+        newest = await names(registry, officer, **{**base, "name": text}, name_match=match, sort="newest", limit=2)
+        assert newest == ["Đặng Thị Lọc 4", "Đặng Thị Lọc 3"], match
 
 
 async def test_search_bad_inputs(registry):
