@@ -131,13 +131,19 @@ class MemberSearch:
                    members.c.card_status, members.c.name_search, members.c.created_at]
         query = self.ordered(self.query(principal, wanted, columns, today), wanted, after)
         if wanted.name and wanted.name_match == "contains":
-            # A contains-search ("%tran thi%") looks selective to the planner, which then walks members_name_order
-            # in order and filters every entry, hoping to fill a page early: at 10 M members a search within a
-            # province took 20-40 s that way. Behind the fence (OFFSET 0) the matches are found first, by the
-            # trigram index, and only those are sorted.
-            matches = query.order_by(None).offset(0).subquery("matches")
-            query = select(matches).order_by(*_sort_keys(wanted, matches))
+            query = _matches_first(query, wanted)
         return list(await self.session.execute(query.limit(limit)))
+
+
+def _matches_first(query: Select, wanted: MemberFilter) -> Select:
+    """The same (scoped) rows in the same order, found before they are sorted.
+
+    A contains-search ("%tran thi%") looks selective to the planner, which then walks members_name_order in
+    order and filters every entry, hoping to fill a page early: at 10 M members a search within a province
+    took 20-40 s that way. Behind the fence (OFFSET 0) the matches are found first, by the trigram index,
+    and only those are sorted."""
+    matches = query.order_by(None).offset(0).subquery("matches")
+    return select(matches).order_by(*_sort_keys(wanted, matches))
 
 
 def _sort_keys(wanted: MemberFilter, source) -> list:
