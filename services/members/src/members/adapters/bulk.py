@@ -1,7 +1,7 @@
 """Set-based changes of many members at once: approval, rejection, suspensions ending, units closing.
 
 Each is ONE UPDATE ... RETURNING, whatever the number of members; the history rows and
-MemberX events of the changed members are then built as text and written with COPY in the same
+events of the changed members are then built as text and written with COPY in the same
 transaction (`event_rows.py`): 100,000 members cost three round trips. (`record_events`, one
 Member object and one contract model per member, is for the few members a request changes.)
 """

@@ -27,6 +27,7 @@ SNAPSHOT_COLUMNS = (members.c.member_id, members.c.unit_id, members.c.status, me
                     members.c.position, members.c.card_type, members.c.nationality, members.c.has_photo,
                     members.c.version)
 SNAPSHOT_SQL = ", ".join(column.name for column in SNAPSHOT_COLUMNS)
+_VERSION = len(SNAPSHOT_COLUMNS) - 1  # the member's version is the last snapshot column
 HISTORY_COLUMNS = ["member_id", "version", "change", "state", "reason", "details", "changed_by", "acting_for"]
 OUTBOX_COLUMNS = ["event_id", "topic", "message_key", "event_type", "payload", "trace_headers"]
 _json_text = json.encoder.encode_basestring  # a str as a JSON string, non-ASCII kept (C)
@@ -69,7 +70,7 @@ async def record_changes(session: AsyncSession, rows: Sequence[Sequence], *, cha
         for row in rows:
             state = snapshot_json(row)
             states.append(state)
-            yield row[0], row[12], change, state, reason, details_json, changed_by, acting_for
+            yield row[0], row[_VERSION], change, state, reason, details_json, changed_by, acting_for
 
     def events() -> Iterator[tuple]:
         for row, state, event_id in zip(rows, states, uuid7_texts(len(rows)), strict=True):
