@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from sqlalchemy import (
-    BigInteger,
     Boolean,
     Column,
     Date,
@@ -40,7 +39,7 @@ members = Table(
     Column("status", Text, nullable=False),
     # Codes, ID numbers and phones are compared byte by byte ("C"): equality is all anyone asks of them, and
     # the index lookups of every insert and every dedupe skip the locale's comparison routine.
-    Column("member_code", Text(collation="C"), unique=True),
+    Column("member_code", Text(collation="C")),
     Column("full_name", Text, nullable=False),
     # ASCII search key in byte order ("C"): LIKE prefixes and ORDER BY use plain b-trees.
     Column("name_search", Text(collation="C"), nullable=False),
@@ -75,6 +74,8 @@ members = Table(
     Column("created_by", Text),
     Column("created_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
     Column("updated_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+    # Codes are issued on approval; a pending member adds no entry (migration 0005).
+    Index("members_member_code", "member_code", unique=True, postgresql_where=text("member_code IS NOT NULL")),
     # One person is one member nationally, unless that membership ended.
     Index("members_one_person", "id_number", unique=True,
           postgresql_where=text("status NOT IN ('removed', 'rejected')")),
@@ -94,9 +95,8 @@ members = Table(
 member_history = Table(
     "member_history",
     metadata,
-    Column("id", BigInteger, primary_key=True, autoincrement=True),
-    Column("member_id", Uuid, nullable=False),
-    Column("version", Integer, nullable=False),
+    Column("member_id", Uuid, primary_key=True),
+    Column("version", Integer, primary_key=True),
     Column("change", Text, nullable=False),
     Column("state", JSONB, nullable=False),
     Column("reason", Text),
@@ -105,7 +105,6 @@ member_history = Table(
     Column("changed_by", Text),
     Column("acting_for", Text),
     Column("changed_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
-    Index("member_history_member_version", "member_id", "version", unique=True),
     info={"scoped_by": "member_id -> members.unit_id"},
 )
 
