@@ -52,6 +52,7 @@ async def replicate_unit(
     type_code: str = "grassroots_union",
     can_admit: bool = True,
     unit_id: UUID | None = None,
+    can_order_cards: bool = False,
 ) -> UUID:
     """Put a unit in a service's tree replica the way the orgtree consumer does."""
     unit_id = unit_id or uuid.uuid4()
@@ -60,7 +61,8 @@ async def replicate_unit(
             session,
             UnitState(
                 unit_id=unit_id, code=code, name=f"Đơn vị {code}", type_code=type_code, parent_id=parent_id,
-                capabilities=UnitCapabilities(can_admit_members=can_admit), effective_from=date(2025, 7, 1),
+                capabilities=UnitCapabilities(can_admit_members=can_admit, can_order_cards=can_order_cards),
+                effective_from=date(2025, 7, 1),
                 version=1,
             ),
         )

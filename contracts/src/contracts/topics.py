@@ -11,7 +11,13 @@ import re
 from dataclasses import dataclass, field
 
 from contracts.base import IntegrationEvent
-from contracts.events import cards_card_v1, identity_user_v1, members_member_v1, orgtree_unit_v1
+from contracts.events import (
+    cards_card_v1,
+    cards_print_order_v1,
+    identity_user_v1,
+    members_member_v1,
+    orgtree_unit_v1,
+)
 
 TOPIC_NAME = re.compile(r"[a-z][a-z_]*\.[a-z][a-z_]*\.v[1-9][0-9]*")
 
@@ -59,6 +65,13 @@ TOPICS: tuple[TopicSpec, ...] = (
         key="member_id",
         description="Membership cards: requested, ordered, printed, delivered, cancelled, revoked",
         events=cards_card_v1.EVENTS,
+    ),
+    TopicSpec(
+        name=cards_print_order_v1.TOPIC,
+        partitions=3,
+        key="order_id",
+        description="Card print orders for the national print shop or a bank: placed, printed, cancelled",
+        events=cards_print_order_v1.EVENTS,
     ),
     TopicSpec(
         name="platform.deadletter.v1",

@@ -33,7 +33,7 @@ async def office(pg_server_url):
                                          unit_id=NATIONAL_CENTRE_ID)}
     for province in ("HNI", "HCM"):
         units[province] = await replicate_unit(database, province, units["TLD"], "provincial_federation",
-                                               can_admit=False)
+                                               can_admit=False, can_order_cards=True)
     for code, parent in (("HNI-A", "HNI"), ("HNI-B", "HNI"), ("HCM-C", "HCM")):
         units[code] = await replicate_unit(database, code, units[parent])
     settings = CardsSettings(database_url=url, internal_token_secret=TEST_SECRET,
@@ -46,6 +46,14 @@ async def office(pg_server_url):
 class CardOffice:
     def __init__(self, http, database: Database, units: dict[str, UUID]) -> None:
         self.http, self.db, self.units = http, database, units
+
+    async def province(self, code: str) -> str:
+        """A province of its own (may order cards) with two grassroots units, `<code>-A` and `<code>-B`."""
+        self.units[code] = await replicate_unit(self.db, code, self.units["TLD"], "provincial_federation",
+                                                can_admit=False, can_order_cards=True)
+        for grassroots in (f"{code}-A", f"{code}-B"):
+            self.units[grassroots] = await replicate_unit(self.db, grassroots, self.units[code])
+        return code
 
     def as_(self, role: str, unit: str) -> dict[str, str]:
         return headers_for(principal(role, self.units[unit], f"{role}@{unit}"))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import io
 
-from members.adapters.letters import FONT_NAME, letter_font
+from chassis.fonts import FONT_NAME, vietnamese_font
 from reportlab.pdfbase import pdfmetrics
 
 from services.members.tests.conftest import assert_problem
@@ -108,7 +108,7 @@ async def test_transfer_letter_is_a_pdf_in_vietnamese(registry):
 
 
 def test_the_letter_font_has_every_vietnamese_letter():
-    font = letter_font()
+    font = vietnamese_font()
     assert font.fontName == FONT_NAME and FONT_NAME in pdfmetrics.getRegisteredFontNames()
     alphabet = "ÀÁẢÃẠĂẰẮẲẴẶÂẦẤẨẪẬĐÈÉẺẼẸÊỀẾỂỄỆÌÍỈĨỊÒÓỎÕỌÔỒỐỔỖỘƠỜỚỞỠỢÙÚỦŨỤƯỪỨỬỮỰỲÝỶỸỴ"
     missing = [c for c in alphabet + alphabet.lower() if ord(c) not in font.face.charToGlyph]

@@ -35,6 +35,7 @@ class CardSnapshot(BaseModel):
     card_number: str | None = None
     partner: str | None = Field(None, description="The bank issuing a linked card (partner code); null if regular")
     replaces_card_id: UUID | None = None
+    order_id: UUID | None = Field(None, description="The print order the card was ordered in (cards.print_order.v1)")
     version: int = Field(ge=1, description="Aggregate version of the card, increases by one with every change")
 
 

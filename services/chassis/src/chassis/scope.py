@@ -21,6 +21,11 @@ from chassis.tables import tree_closure
 S = TypeVar("S", bound=Select)
 
 
+def subtree_of(unit_id) -> Select:
+    """A subquery of the unit's id and the ids of every unit below it (the closure table, depth 0 included)."""
+    return select(tree_closure.c.descendant_id).where(tree_closure.c.ancestor_id == unit_id)
+
+
 def units_in_scope(principal: Principal, permission: Permission) -> Select:
     """A subquery of every unit id inside the principal's subtrees for `permission`."""
     return select(tree_closure.c.descendant_id).where(

@@ -18,6 +18,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from chassis.consumer import with_batch
+from chassis.scope import subtree_of
 from chassis.tables import tree_closure, tree_units
 
 
@@ -54,7 +55,7 @@ async def apply_unit_state(session: AsyncSession, state: UnitState) -> bool:
 
 
 async def _relink_subtree(session: AsyncSession, unit_id: UUID, new_parent_id: UUID | None) -> None:
-    subtree = select(tree_closure.c.descendant_id).where(tree_closure.c.ancestor_id == unit_id)
+    subtree = subtree_of(unit_id)
     old_ancestors = select(tree_closure.c.ancestor_id).where(
         tree_closure.c.descendant_id == unit_id, tree_closure.c.ancestor_id != unit_id
     )

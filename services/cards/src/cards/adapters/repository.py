@@ -7,15 +7,22 @@ from datetime import datetime
 from uuid import UUID
 
 from chassis.principal import Principal
-from chassis.scope import restrict_to_scope, unscoped
-from chassis.tables import tree_closure, tree_units
+from chassis.scope import restrict_to_scope, subtree_of, unscoped
+from chassis.tables import tree_units
 from contracts.events.members_member_v1 import MemberSnapshot
 from contracts.permissions import Permission
-from sqlalchemy import Row, and_, insert, or_, select, update
+from sqlalchemy import Row, and_, case, func, insert, literal, or_, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from cards.adapters.tables import card_history, card_holders, cards
+from cards.adapters.tables import (
+    card_history,
+    card_holders,
+    card_number_seq,
+    cards,
+    print_order_number_seq,
+    print_orders,
+)
 from cards.domain.model import ISSUED_STATUSES, OPEN_STATUSES
 
 CARD_COLUMNS = (*cards.c, card_holders.c.full_name)
@@ -115,7 +122,7 @@ class CardRepository:
         """Cards newest first, keyset-paged on (requested_at, card_id)."""
         query = select(*CARD_COLUMNS).join(card_holders, card_holders.c.member_id == cards.c.member_id)
         if unit_id is not None:
-            units = select(tree_closure.c.descendant_id).where(tree_closure.c.ancestor_id == unit_id)
+            units = subtree_of(unit_id)
             query = query.where(cards.c.unit_id.in_(units) if subtree else cards.c.unit_id == unit_id)
         if status is not None:
             query = query.where(cards.c.status == status)
@@ -162,3 +169,129 @@ class CardRepository:
             .where(cards.c.verification_code == verification_code, cards.c.status.in_(ISSUED_STATUSES))
         )
         return (await self.session.execute(query)).one_or_none()
+
+
+# The national centre's number printed on a regular card (mã thẻ, distinct from the member code): 10 digits.
+_NEXT_CARD_NUMBER = func.to_char(card_number_seq.next_value(), "FM0000000000")
+
+
+class PrintOrderRepository:
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    @unscoped("reads the capability of a unit the service checked against the caller's scope just before")
+    async def may_order_cards(self, unit_id: UUID) -> bool:
+        return bool(await self.session.scalar(
+            select(tree_units.c.can_order_cards).where(tree_units.c.unit_id == unit_id,
+                                                       tree_units.c.status == "active")))
+
+    @unscoped("the name of the unit of an order the service loaded through the caller's scope just before")
+    async def unit_name(self, unit_id: UUID) -> str:
+        return await self.session.scalar(select(tree_units.c.name).where(tree_units.c.unit_id == unit_id)) or ""
+
+    @unscoped("adds the order of a unit the service checked against the caller's scope just before")
+    async def add(self, values: dict) -> None:
+        await self.session.execute(insert(print_orders).values(**values))
+
+    async def next_order_serial(self) -> int:
+        return int(await self.session.scalar(select(print_order_number_seq.next_value())))
+
+    async def get(self, principal: Principal, permission: Permission, order_id: UUID, *,
+                  lock: bool = False) -> Row | None:
+        query = select(print_orders).where(print_orders.c.order_id == order_id)
+        if lock:
+            query = query.with_for_update()
+        return (await self.session.execute(
+            restrict_to_scope(query, principal, permission, print_orders.c.unit_id))).one_or_none()
+
+    async def page(self, principal: Principal, *, unit_id: UUID | None, status: str | None, kind: str | None,
+                   after: tuple[datetime, UUID] | None, limit: int) -> list[Row]:
+        """Orders newest first, keyset-paged on (placed_at, order_id); `unit_id` takes its whole subtree."""
+        query = select(print_orders)
+        if unit_id is not None:
+            query = query.where(print_orders.c.unit_id.in_(
+                subtree_of(unit_id)))
+        if status is not None:
+            query = query.where(print_orders.c.status == status)
+        if kind is not None:
+            query = query.where(print_orders.c.kind == kind)
+        if after is not None:
+            at, order_id = after
+            query = query.where(or_(print_orders.c.placed_at < at,
+                                    and_(print_orders.c.placed_at == at, print_orders.c.order_id < order_id)))
+        query = query.order_by(print_orders.c.placed_at.desc(), print_orders.c.order_id.desc()).limit(limit + 1)
+        return list(await self.session.execute(
+            restrict_to_scope(query, principal, Permission.CARDS_READ, print_orders.c.unit_id)))
+
+    async def gather(self, principal: Principal, order: dict, changed_by: str, at: datetime) -> list[Row]:
+        """Every requested card of the order's kind (and bank) in the subtree of the order's unit becomes `ordered`
+        in this order, with its history row; returns the cards as they are now. A card requested concurrently by
+        two orders is taken by the first: the second's UPDATE re-reads it as `ordered` and leaves it."""
+        subtree = subtree_of(order["unit_id"])
+        conditions = [cards.c.status == "requested", cards.c.kind == order["kind"], cards.c.unit_id.in_(subtree)]
+        if order["kind"] == "linked":
+            conditions.append(cards.c.partner == order["supplier"])
+        statement = restrict_to_scope(update(cards).where(*conditions), principal, Permission.CARDS_ORDER,
+                                      cards.c.unit_id)
+        return await self._move_and_log(statement, "ordered", {"order_id": order["order_id"]},
+                                        f"order {order['order_number']}", changed_by, at)
+
+    @unscoped("moves the cards of an order the service loaded through the caller's scope just before")
+    async def move_cards(self, order_id: UUID, from_status: str, to_status: str, note: str, changed_by: str,
+                         at: datetime, within_unit: UUID | None = None) -> list[Row]:
+        """The order's cards in `from_status` (of `within_unit`'s subtree, when given) move to `to_status`, each
+        with its history row. Printing gives regular cards their number; cancelling takes them out of the order."""
+        conditions = [cards.c.order_id == order_id, cards.c.status == from_status]
+        if within_unit is not None:
+            conditions.append(cards.c.unit_id.in_(
+                subtree_of(within_unit)))
+        values: dict = {}
+        if to_status == "printed":
+            values["card_number"] = case((cards.c.kind == "regular", _NEXT_CARD_NUMBER), else_=cards.c.card_number)
+        if to_status == "requested":
+            values["order_id"] = None
+        return await self._move_and_log(update(cards).where(*conditions), to_status, values, note, changed_by, at)
+
+    @unscoped("runs the UPDATE its caller built: gather() restricts it to the caller's scope, move_cards() is unscoped")
+    async def _move_and_log(self, statement, status: str, values: dict, note: str, changed_by: str,
+                            at: datetime) -> list[Row]:
+        """One statement: the UPDATE, and INSERT … SELECT of a history row for each card it moved."""
+        moved = (statement.values(status=status, status_changed_at=at, version=cards.c.version + 1, **values)
+                 .returning(*cards.c).cte("moved"))
+        logged = insert(card_history).from_select(
+            ["card_id", "status", "note", "changed_by"],
+            select(moved.c.card_id, moved.c.status, literal(note), literal(changed_by)),
+        ).cte("logged")
+        return list(await self.session.execute(select(moved).add_cte(logged).order_by(moved.c.card_id)))
+
+    @unscoped("updates an order the service loaded through the caller's scope just before")
+    async def set(self, order_id: UUID, *, new_version: bool = True, **values) -> Row:
+        if new_version:
+            values["version"] = print_orders.c.version + 1
+        return (await self.session.execute(
+            update(print_orders).where(print_orders.c.order_id == order_id)
+            .values(**values).returning(*print_orders.c))).one()
+
+    @unscoped("the caller's scope over `unit_id` was checked just before; the order shows only if it holds its cards")
+    async def holding_cards_of(self, order_id: UUID, unit_id: UUID) -> Row | None:
+        """The order, if some of its cards belong to `unit_id`'s subtree (locked: receipts of one order queue)."""
+        subtree = subtree_of(unit_id)
+        holds = select(cards.c.card_id).where(cards.c.order_id == order_id, cards.c.unit_id.in_(subtree)).exists()
+        return (await self.session.execute(
+            select(print_orders).where(print_orders.c.order_id == order_id, holds).with_for_update())).one_or_none()
+
+    @unscoped("lines of an order the service loaded through the caller's scope just before")
+    async def lines(self, order_id: UUID, after: UUID | None, limit: int) -> list[Row]:
+        """The order's cards with the holder's name and unit, in card id order (keyset)."""
+        query = (
+            select(cards.c.card_id, cards.c.member_id, cards.c.member_code, card_holders.c.full_name,
+                   cards.c.unit_id, tree_units.c.name.label("unit_name"), cards.c.kind, cards.c.status,
+                   cards.c.card_number, cards.c.verification_code)
+            .join(card_holders, card_holders.c.member_id == cards.c.member_id)
+            .join(tree_units, tree_units.c.unit_id == cards.c.unit_id)
+            .where(cards.c.order_id == order_id)
+            .order_by(cards.c.card_id).limit(limit)
+        )
+        if after is not None:
+            query = query.where(cards.c.card_id > after)
+        return list(await self.session.execute(query))

@@ -94,6 +94,7 @@ class CardService:
                 "status": "requested", "reason": reason, "card_number": None,
                 "verification_code": new_verification_code(),
                 "replaces_card_id": holder.card_id if reason != "new" else None,
+                "order_id": None,
                 "requested_by": principal.username, "requested_at": now, "status_changed_at": now, "version": 1,
             })
         await self.cards.add_many(rows, principal.username)
@@ -106,6 +107,12 @@ class CardService:
         if card is None:
             raise card_not_found(card_id)
         audit.note_unit(card.unit_id)
+        if card.order_id is not None and card.status == "ordered":
+            raise RuleViolation(
+                "Thẻ nằm trong một đơn đặt in: thẻ được in hoặc trả lại cùng với đơn (in xong hoặc hủy đơn)",
+                "The card is in a print order: it is printed or released with its order (printed or cancelled)",
+                code="card-in-print-order", field="card_id",
+            )
         if not can_move(card.status, status):
             raise RuleViolation(
                 f"Thẻ đang ở trạng thái '{STATUS_VI[card.status]}', không thể chuyển sang '{STATUS_VI[status]}'",

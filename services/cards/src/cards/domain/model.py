@@ -1,9 +1,13 @@
-"""A membership card's life, free of frameworks: which moves are allowed, and the code printed in its QR.
+"""A membership card's life and its print orders, free of frameworks: which moves are allowed, the QR code.
 
 requested → ordered → printed → delivered (the grassroots unit confirmed receipt);
 requested/ordered → cancelled; printed/delivered → revoked (lost, damaged, or the member left).
 A member has at most one card on its way (requested, ordered or printed); a replacement for a lost
 or damaged card revokes the delivered one in the same step.
+
+Print orders (đơn đặt in thẻ): placed → printed, or placed → cancelled. Placing one moves the requested cards
+of a subtree to `ordered`; printing moves them to `printed` (regular cards get their national card number);
+cancelling gives them back as `requested`. While its order is placed a card moves only with it.
 """
 
 from __future__ import annotations
@@ -47,3 +51,19 @@ def normalise_verification_code(text: str) -> str | None:
 
 def can_move(old: str, new: str) -> bool:
     return new in TRANSITIONS.get(old, frozenset())
+
+
+ORDER_STATUS_VI = {"placed": "đã đặt in", "printed": "đã in xong", "cancelled": "đã hủy đơn"}
+ORDER_TRANSITIONS: dict[str, frozenset[str]] = {
+    "placed": frozenset({"printed", "cancelled"}), "printed": frozenset(), "cancelled": frozenset(),
+}
+KIND_VI = {"regular": "thẻ thường", "linked": "thẻ liên kết ngân hàng"}
+
+
+def order_number(year: int, serial: int) -> str:
+    """Số đơn đặt in: DI-2026-000123 (serial from a sequence that never cycles)."""
+    return f"DI-{year}-{serial:06d}"
+
+
+def can_move_order(old: str, new: str) -> bool:
+    return new in ORDER_TRANSITIONS.get(old, frozenset())

@@ -16,7 +16,7 @@ from cards.adapters.repository import CardRepository
 from cards.application.service import CardService
 from cards.config import CardsSettings
 from cards.domain.model import STATUS_VI
-from cards.entrypoints import issuance_api, public_api
+from cards.entrypoints import issuance_api, print_order_api, public_api
 from cards.entrypoints.schemas import CardMove, CardOut, CardRequest, CardsRequested
 
 router = APIRouter(prefix="/api/v1/cards", tags=["cards"])
@@ -70,5 +70,5 @@ async def move_card(card_id: UUID, body: CardMove, principal: CurrentPrincipal, 
 
 
 def create_app(settings: CardsSettings, database: Database) -> FastAPI:
-    routers = [router, issuance_api.router, public_api.router]
+    routers = [router, print_order_api.router, issuance_api.router, public_api.router]
     return create_service_app(settings, database, routers, title="Cards service (Thẻ đoàn viên)")

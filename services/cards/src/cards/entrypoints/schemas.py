@@ -45,6 +45,7 @@ class CardOut(BaseModel):
     card_number: str | None
     partner: str | None = Field(description="The bank issuing a linked card")
     replaces_card_id: UUID | None
+    order_id: UUID | None = Field(None, description="Đơn đặt in chứa thẻ (khi đã đặt in)")
     verification_code: str
     verification_url: str
     requested_by: str
@@ -90,3 +91,60 @@ class IssuanceFeed(BaseModel):
     items: list[IssuanceEvent]
     next_cursor: str | None = Field(description="Pass as `after` next time; also when `caught_up` (poll again later)")
     caught_up: bool
+
+
+class PrintOrderPlace(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    unit_id: UUID = Field(description="Đơn vị đặt in (được đặt in thẻ): gom các thẻ đã đề nghị trong đơn vị")
+    kind: CardKind = Field(description="regular: in tại Tổng Liên đoàn; linked: ngân hàng phát hành")
+    note: str | None = Field(None, max_length=500)
+
+
+class PrintOrderCancel(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    reason: str = Field(min_length=3, max_length=500, description="Lý do hủy đơn")
+
+
+class PrintOrderReceive(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    unit_id: UUID = Field(description="Đơn vị xác nhận đã nhận thẻ (các thẻ của đơn vị và cấp dưới)")
+
+
+class PrintOrderOut(BaseModel):
+    order_id: UUID
+    order_number: str
+    unit_id: UUID
+    kind: CardKind
+    supplier: str
+    status: Literal["placed", "printed", "cancelled"]
+    status_vi: str
+    card_count: int
+    unit_price_vnd: int
+    total_vnd: int
+    note: str | None
+    placed_by: str
+    placed_at: datetime
+    printed_by: str | None
+    printed_at: datetime | None
+    cancelled_by: str | None
+    cancelled_at: datetime | None
+    cancel_reason: str | None
+
+
+class PrintOrderLine(BaseModel):
+    card_id: UUID
+    member_id: UUID
+    member_code: str
+    full_name: str
+    unit_id: UUID
+    unit_name: str
+    kind: CardKind
+    status: CardStatus
+    card_number: str | None
+
+
+class CardsReceived(BaseModel):
+    received: int = Field(description="Thẻ chuyển sang 'đã giao thẻ'")

@@ -6,8 +6,7 @@ from datetime import date, datetime
 from uuid import UUID
 
 from chassis.principal import Principal
-from chassis.scope import restrict_to_scope, unscoped
-from chassis.tables import tree_closure
+from chassis.scope import restrict_to_scope, subtree_of, unscoped
 from chassis.text import search_key
 from contracts.permissions import Permission
 from sqlalchemy import Row, and_, func, insert, or_, select, text, update
@@ -112,7 +111,7 @@ class UserRepository:
                     users.c.full_name_search.contains(key, autoescape=True))
             )
         if unit_id:
-            below = select(tree_closure.c.descendant_id).where(tree_closure.c.ancestor_id == unit_id)
+            below = subtree_of(unit_id)
             query = query.where(users.c.home_unit_id.in_(below))
         if status:
             query = query.where(users.c.status == status)
@@ -351,7 +350,7 @@ class MachineClientRepository:
             query = query.where(or_(c.created_at < after[0], and_(c.created_at == after[0], c.client_id < after[1])))
         if unit_id:
             query = query.where(c.unit_id.in_(
-                select(tree_closure.c.descendant_id).where(tree_closure.c.ancestor_id == unit_id)))
+                subtree_of(unit_id)))
         if status:
             query = query.where(c.status == status)
         if kind:

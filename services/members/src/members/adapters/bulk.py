@@ -13,7 +13,7 @@ from datetime import date, datetime
 from uuid import UUID
 
 from chassis.principal import Principal
-from chassis.scope import restrict_to_scope, unscoped
+from chassis.scope import restrict_to_scope, subtree_of, unscoped
 from chassis.tables import tree_closure, tree_units
 from contracts.events.members_member_v1 import (
     MemberApproved,
@@ -158,7 +158,7 @@ class BulkMemberRepository:
                               member_codes: list[str]) -> list:
         """Members of `unit_id`'s subtree (not removed) named by ID number or member code."""
         query = select(members.c.member_id, members.c.id_number, members.c.member_code).where(
-            members.c.unit_id.in_(select(tree_closure.c.descendant_id).where(tree_closure.c.ancestor_id == unit_id)),
+            members.c.unit_id.in_(subtree_of(unit_id)),
             members.c.status.notin_(("removed", "rejected")),
             members.c.id_number.in_(id_numbers) | members.c.member_code.in_(member_codes),
         )

@@ -1,56 +1,16 @@
-"""Giấy giới thiệu chuyển sinh hoạt công đoàn as PDF (reportlab).
-
-Vietnamese needs a TrueType font with its glyphs; reportlab's bundled fonts (Vera, the
-standard 14) have none of them. We embed DejaVu Sans: configurable through
-`MEMBERS_LETTER_FONT_PATH`, else found where Debian's `fonts-dejavu-core` puts it (installed
-on every machine image we use), else from matplotlib's bundled copy when that package is
-present. Without any of them the letter cannot be made and the API says so (503).
-"""
+"""Giấy giới thiệu chuyển sinh hoạt công đoàn as PDF (reportlab), in the chassis' Vietnamese font."""
 
 from __future__ import annotations
 
-import importlib.util
 import io
 from dataclasses import dataclass
 from datetime import date
-from pathlib import Path
 
-from chassis.errors import Problem
+from chassis.fonts import vietnamese_font
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.units import mm
-from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen.canvas import Canvas
-
-FONT_CANDIDATES = (
-    "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf",
-    "/usr/share/fonts/dejavu/DejaVuSans.ttf",
-    "/usr/local/share/fonts/DejaVuSans.ttf",
-)
-FONT_NAME = "LetterFont"
-
-
-class FontMissing(Problem):
-    status, code, title = 503, "letter-font-missing", "Letter font missing"
-
-
-def font_path(configured: str | None = None) -> Path:
-    candidates = [configured] if configured else []
-    candidates += list(FONT_CANDIDATES)
-    spec = importlib.util.find_spec("matplotlib")
-    if spec and spec.origin:
-        candidates.append(str(Path(spec.origin).parent / "mpl-data" / "fonts" / "ttf" / "DejaVuSans.ttf"))
-    for candidate in candidates:
-        if candidate and Path(candidate).is_file():
-            return Path(candidate)
-    raise FontMissing("Máy chủ thiếu phông chữ tiếng Việt để in giấy giới thiệu (DejaVu Sans)",
-                      "No font with Vietnamese glyphs (DejaVu Sans) is installed; set MEMBERS_LETTER_FONT_PATH")
-
-
-def letter_font(configured: str | None = None) -> TTFont:
-    if FONT_NAME not in pdfmetrics.getRegisteredFontNames():
-        pdfmetrics.registerFont(TTFont(FONT_NAME, str(font_path(configured))))
-    return pdfmetrics.getFont(FONT_NAME)
 
 
 @dataclass(frozen=True)
@@ -101,7 +61,7 @@ class TransferLetter:
 
 
 def render_transfer_letter(letter: TransferLetter, configured_font: str | None = None) -> bytes:
-    font = letter_font(configured_font)
+    font = vietnamese_font(configured_font)
     buffer = io.BytesIO()
     canvas = Canvas(buffer, pagesize=A4, pageCompression=1)
     canvas.setTitle(f"Giấy giới thiệu chuyển sinh hoạt {letter.letter_number}")

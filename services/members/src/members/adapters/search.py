@@ -16,7 +16,7 @@ from datetime import date
 from uuid import UUID
 
 from chassis.principal import Principal
-from chassis.scope import restrict_to_scope
+from chassis.scope import restrict_to_scope, subtree_of
 from chassis.tables import tree_closure, tree_units
 from chassis.text import search_key
 from contracts.permissions import Permission
@@ -85,7 +85,7 @@ class MemberSearch:
         query = restrict_to_scope(query, principal, Permission.MEMBERS_READ, members.c.unit_id)
         if wanted.unit_id is not None:
             query = query.where(members.c.unit_id.in_(
-                select(tree_closure.c.descendant_id).where(tree_closure.c.ancestor_id == wanted.unit_id)))
+                subtree_of(wanted.unit_id)))
         if wanted.name:
             key = _escape_like(search_key(wanted.name))
             pattern = f"{key}%" if wanted.name_match == "prefix" else f"%{key}%"

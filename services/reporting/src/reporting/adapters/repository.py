@@ -5,8 +5,7 @@ from __future__ import annotations
 from uuid import UUID
 
 from chassis.principal import Principal
-from chassis.scope import restrict_to_scope, unscoped
-from chassis.tables import tree_closure
+from chassis.scope import restrict_to_scope, subtree_of, unscoped
 from contracts.events.members_member_v1 import MemberSnapshot
 from contracts.permissions import Permission
 from sqlalchemy import Row, func, select, update
@@ -65,7 +64,7 @@ class MemberFactRepository:
     async def counts(self, principal: Principal, unit_id: UUID, subtree: bool) -> list[Row]:
         """Member counts by status, gender and nationality for the unit or its whole subtree."""
         if subtree:
-            units = select(tree_closure.c.descendant_id).where(tree_closure.c.ancestor_id == unit_id)
+            units = subtree_of(unit_id)
             where = unit_member_counts.c.unit_id.in_(units)
         else:
             where = unit_member_counts.c.unit_id == unit_id

@@ -1,0 +1,215 @@
+"""Print orders: a province gathers its requested cards, the national centre prints them, units confirm receipt."""
+
+from __future__ import annotations
+
+import io
+import json
+import re
+
+from cards.adapters.tables import print_orders
+from chassis.tables import outbox_events
+from python_calamine import CalamineWorkbook
+from sqlalchemy import func, select
+
+from services.cards.tests.conftest import assert_problem
+
+ORDERS = "/api/v1/cards/print-orders"
+
+
+async def requested_cards(office, unit: str, count: int, card_type: str | None = None) -> list[dict]:
+    members = [await office.member(unit, card_type=card_type) for _ in range(count)]
+    return (await office.request(members, unit=unit))["cards"]
+
+
+async def place(office, province: str, kind: str = "regular", as_unit: str | None = None) -> dict:
+    response = await office.http.post(ORDERS, json={"unit_id": str(office.units[province]), "kind": kind},
+                                      headers=office.as_("card_officer", as_unit or province))
+    assert response.status_code == 201, response.text
+    return response.json()
+
+
+async def card(office, card_id: str, unit: str = "TLD") -> dict:
+    response = await office.http.get(f"/api/v1/cards/cards/{card_id}", headers=office.as_("card_officer", unit))
+    assert response.status_code == 200, response.text
+    return response.json()
+
+
+async def order_events(office, order_id: str) -> list[tuple[str, dict]]:
+    async with office.db.transaction() as session:
+        rows = await session.execute(select(outbox_events.c.event_type, outbox_events.c.payload)
+                                     .where(outbox_events.c.message_key == order_id).order_by(outbox_events.c.id))
+    return [(row.event_type, json.loads(row.payload)) for row in rows]
+
+
+async def counts(office) -> tuple[int, ...]:
+    async with office.db.transaction() as session:
+        orders = await session.scalar(select(func.count()).select_from(print_orders))
+    return (*await office.counts(), orders)
+
+
+async def test_an_order_gathers_the_requested_cards_of_its_subtree_and_kind(office):
+    province = await office.province("P1")
+    regular = await requested_cards(office, "P1-A", 2) + await requested_cards(office, "P1-B", 1)
+    linked = await requested_cards(office, "P1-A", 1, card_type="linked")
+    elsewhere = await requested_cards(office, "HCM-C", 1)
+
+    order = await place(office, province)
+
+    assert re.fullmatch(r"DI-\d{4}-\d{6}", order["order_number"])
+    assert (order["status"], order["kind"], order["supplier"], order["card_count"], order["total_vnd"]) == (
+        "placed", "regular", "national_centre", 3, 30_000)
+    for c in regular:
+        ordered = await card(office, c["card_id"])
+        assert (ordered["status"], ordered["order_id"]) == ("ordered", order["order_id"])
+    for c in linked + elsewhere:
+        assert (await card(office, c["card_id"]))["status"] == "requested"
+    changes = [json.loads(p) for t, p in await office.events(regular[0]["member_id"])
+               if t == "cards.card.status_changed"]
+    assert [(c["old_status"], c["card"]["status"], c["card"]["order_id"]) for c in changes] == [
+        ("requested", "ordered", order["order_id"])]
+    [(event_type, placed)] = await order_events(office, order["order_id"])
+    assert event_type == "cards.print_order.placed"
+    assert (placed["order"]["card_count"], placed["order"]["unit_id"]) == (3, str(office.units[province]))
+
+    lines = (await office.http.get(f"{ORDERS}/{order['order_id']}/cards", params={"limit": 2},
+                                   headers=office.as_("card_officer", province))).json()
+    rest = (await office.http.get(f"{ORDERS}/{order['order_id']}/cards", params={"after": lines["next_cursor"]},
+                                  headers=office.as_("card_officer", province))).json()
+    assert {line["card_id"] for line in lines["items"] + rest["items"]} == {c["card_id"] for c in regular}
+    assert rest["next_cursor"] is None
+
+    linked_order = await place(office, province, kind="linked")
+    assert (linked_order["supplier"], linked_order["card_count"], linked_order["total_vnd"]) == ("CTG", 1, 50_000)
+
+
+async def test_orders_that_cannot_be_placed_are_refused_and_change_nothing(office):
+    province = await office.province("P2")
+    await requested_cards(office, "P2-A", 1)
+    before = await counts(office)
+
+    nothing = await office.http.post(ORDERS, json={"unit_id": str(office.units[province]), "kind": "linked"},
+                                     headers=office.as_("card_officer", province))
+    assert_problem(nothing, 422, "no-cards-to-order", "unit_id")
+    grassroots = await office.http.post(ORDERS, json={"unit_id": str(office.units["P2-A"]), "kind": "regular"},
+                                        headers=office.as_("card_officer", "P2-A"))
+    assert_problem(grassroots, 422, "unit-cannot-order-cards", "unit_id")
+    other_province = await office.http.post(ORDERS, json={"unit_id": str(office.units[province]), "kind": "regular"},
+                                            headers=office.as_("card_officer", "HCM"))
+    assert_problem(other_province, 403, "out-of-scope", "unit_id")
+    for body, field in (({"unit_id": str(office.units[province]), "kind": "gold"}, "kind"),
+                        ({"kind": "regular"}, "unit_id"),
+                        ({"unit_id": "not-a-uuid", "kind": "regular"}, "unit_id"),
+                        ({"unit_id": str(office.units[province]), "kind": "regular", "extra": 1}, "extra")):
+        response = await office.http.post(ORDERS, json=body, headers=office.as_("card_officer", province))
+        assert response.status_code == 422, response.text
+        assert response.json()["errors"][0]["field"] == field, response.json()
+    assert await counts(office) == before
+
+
+async def test_printing_numbers_the_cards_and_each_unit_confirms_its_own(office):
+    province = await office.province("P3")
+    in_a, in_b = await requested_cards(office, "P3-A", 2), await requested_cards(office, "P3-B", 1)
+    order = await place(office, province)
+
+    one_by_one = await office.http.post(f"/api/v1/cards/cards/{in_a[0]['card_id']}/status",
+                                        json={"status": "printed"}, headers=office.as_("card_officer", province))
+    assert_problem(one_by_one, 422, "card-in-print-order", "card_id")
+    not_the_print_shop = await office.http.post(f"{ORDERS}/{order['order_id']}/printed",
+                                                headers=office.as_("card_officer", province))
+    assert_problem(not_the_print_shop, 403, "out-of-scope", "unit_id")
+    too_early = await office.http.post(f"{ORDERS}/{order['order_id']}/received",
+                                       json={"unit_id": str(office.units["P3-A"])},
+                                       headers=office.as_("card_officer", "P3-A"))
+    assert_problem(too_early, 422, "order-not-printed", "order_id")
+
+    printed = await office.http.post(f"{ORDERS}/{order['order_id']}/printed", headers=office.as_("card_officer", "TLD"))
+    assert printed.status_code == 200, printed.text
+    assert (printed.json()["status"], printed.json()["printed_by"]) == ("printed", "card_officer@TLD")
+    numbers = [(await card(office, c["card_id"]))["card_number"] for c in in_a + in_b]
+    assert all(re.fullmatch(r"\d{10}", n) for n in numbers) and len(set(numbers)) == 3
+    again = await office.http.post(f"{ORDERS}/{order['order_id']}/printed", headers=office.as_("card_officer", "TLD"))
+    assert_problem(again, 422, "invalid-order-transition", "order_id")
+
+    received = await office.http.post(f"{ORDERS}/{order['order_id']}/received",
+                                      json={"unit_id": str(office.units["P3-A"])},
+                                      headers=office.as_("card_officer", "P3-A"))
+    assert received.status_code == 200 and received.json() == {"received": 2}
+    assert [(await card(office, c["card_id"]))["status"] for c in in_a + in_b] == ["delivered", "delivered",
+                                                                                    "printed"]
+    outsider = await office.http.post(f"{ORDERS}/{order['order_id']}/received",
+                                      json={"unit_id": str(office.units["HCM-C"])},
+                                      headers=office.as_("card_officer", "HCM-C"))
+    assert_problem(outsider, 404, "print-order-not-found", "order_id")
+    assert [t for t, _ in await order_events(office, order["order_id"])] == [
+        "cards.print_order.placed", "cards.print_order.printed"]
+
+
+async def test_a_cancelled_order_gives_its_cards_back_for_the_next_order(office):
+    province = await office.province("P4")
+    cards = await requested_cards(office, "P4-A", 2, card_type="linked")
+    first = await place(office, province, kind="linked")
+
+    short = await office.http.post(f"{ORDERS}/{first['order_id']}/cancel", json={"reason": ""},
+                                   headers=office.as_("card_officer", province))
+    assert short.status_code == 422 and short.json()["errors"][0]["field"] == "reason"
+    cancelled = await office.http.post(f"{ORDERS}/{first['order_id']}/cancel", json={"reason": "Sai số lượng"},
+                                       headers=office.as_("card_officer", province))
+    assert cancelled.status_code == 200, cancelled.text
+    assert (cancelled.json()["status"], cancelled.json()["cancel_reason"]) == ("cancelled", "Sai số lượng")
+    for c in cards:
+        back = await card(office, c["card_id"])
+        assert (back["status"], back["order_id"]) == ("requested", None)
+    event_type, payload = (await order_events(office, first["order_id"]))[-1]
+    assert (event_type, payload["reason"]) == ("cards.print_order.cancelled", "Sai số lượng")
+
+    second = await place(office, province, kind="linked")
+    assert second["card_count"] == 2 and second["order_number"] != first["order_number"]
+    twice = await office.http.post(f"{ORDERS}/{first['order_id']}/cancel", json={"reason": "lần nữa"},
+                                   headers=office.as_("card_officer", province))
+    assert_problem(twice, 422, "invalid-order-transition", "order_id")
+
+
+async def test_the_order_list_as_spreadsheet_and_pdf(office):
+    province = await office.province("P5")
+    cards = await requested_cards(office, "P5-A", 3)
+    order = await place(office, province)
+
+    sheet = await office.http.get(f"{ORDERS}/{order['order_id']}/list.xlsx",
+                                  headers=office.as_("card_officer", province))
+    assert sheet.status_code == 200 and order["order_number"] in sheet.headers["content-disposition"]
+    rows = CalamineWorkbook.from_filelike(io.BytesIO(sheet.content)).get_sheet_by_name("Danh sách thẻ").to_python()
+    header = rows.index(["STT", "Mã đoàn viên", "Họ và tên", "Đơn vị", "Loại thẻ", "Số thẻ", "Mã xác thực (QR)"])
+    lines = [row for row in rows[header + 1:] if row[0] != ""]
+    assert sorted(line[1] for line in lines) == sorted(c["member_code"] for c in cards)
+    assert {line[2] for line in lines} == {"Trần Thị Bình"} and {line[3] for line in lines} == {"Đơn vị P5-A"}
+    assert sorted(line[6] for line in lines) == sorted(c["verification_code"] for c in cards)
+
+    voucher = await office.http.get(f"{ORDERS}/{order['order_id']}/list.pdf",
+                                    headers=office.as_("card_officer", province))
+    assert voucher.headers["content-type"] == "application/pdf"
+    assert voucher.content.startswith(b"%PDF") and b"DejaVu" in voucher.content
+    outsider = await office.http.get(f"{ORDERS}/{order['order_id']}/list.pdf",
+                                     headers=office.as_("card_officer", "HCM"))
+    assert_problem(outsider, 404, "print-order-not-found", "order_id")
+
+
+async def test_orders_are_listed_within_scope_newest_first(office):
+    province = await office.province("P6")
+    await requested_cards(office, "P6-A", 1)
+    await requested_cards(office, "P6-B", 1, card_type="linked")
+    first, second = await place(office, province), await place(office, province, kind="linked")
+
+    mine = (await office.http.get(ORDERS, params={"unit_id": str(office.units[province])},
+                                  headers=office.as_("card_officer", province))).json()
+    assert [o["order_id"] for o in mine["items"]] == [second["order_id"], first["order_id"]]
+    paged = (await office.http.get(ORDERS, params={"unit_id": str(office.units[province]), "limit": 1},
+                                   headers=office.as_("card_officer", province))).json()
+    rest = (await office.http.get(ORDERS, params={"unit_id": str(office.units[province]),
+                                                  "after": paged["next_cursor"]},
+                                  headers=office.as_("card_officer", province))).json()
+    assert [o["order_id"] for o in paged["items"] + rest["items"]] == [second["order_id"], first["order_id"]]
+    linked_only = (await office.http.get(ORDERS, params={"unit_id": str(office.units[province]), "kind": "linked"},
+                                         headers=office.as_("card_officer", province))).json()
+    assert [o["order_id"] for o in linked_only["items"]] == [second["order_id"]]
+    theirs = (await office.http.get(ORDERS, headers=office.as_("card_officer", "HCM"))).json()
+    assert {first["order_id"], second["order_id"]}.isdisjoint(o["order_id"] for o in theirs["items"])
