@@ -53,6 +53,7 @@ async def replicate_unit(
     can_admit: bool = True,
     unit_id: UUID | None = None,
     can_order_cards: bool = False,
+    can_collect_dues: bool = False,
 ) -> UUID:
     """Put a unit in a service's tree replica the way the orgtree consumer does."""
     unit_id = unit_id or uuid.uuid4()
@@ -61,7 +62,8 @@ async def replicate_unit(
             session,
             UnitState(
                 unit_id=unit_id, code=code, name=f"Đơn vị {code}", type_code=type_code, parent_id=parent_id,
-                capabilities=UnitCapabilities(can_admit_members=can_admit, can_order_cards=can_order_cards),
+                capabilities=UnitCapabilities(can_admit_members=can_admit, can_order_cards=can_order_cards,
+                                              can_collect_dues=can_collect_dues),
                 effective_from=date(2025, 7, 1),
                 version=1,
             ),

@@ -14,6 +14,7 @@ from contracts.base import IntegrationEvent
 from contracts.events import (
     cards_card_v1,
     cards_print_order_v1,
+    dues_collection_v1,
     identity_user_v1,
     members_member_v1,
     orgtree_unit_v1,
@@ -72,6 +73,13 @@ TOPICS: tuple[TopicSpec, ...] = (
         key="order_id",
         description="Card print orders for the national print shop or a bank: placed, printed, cancelled",
         events=cards_print_order_v1.EVENTS,
+    ),
+    TopicSpec(
+        name=dues_collection_v1.TOPIC,
+        partitions=3,
+        key="unit_id",
+        description="Dues of a unit and month: recorded or corrected, with the share remitted upward",
+        events=dues_collection_v1.EVENTS,
     ),
     TopicSpec(
         name="platform.deadletter.v1",

@@ -1,4 +1,4 @@
-"""What dues consumes so far: the union tree, for its replica."""
+"""What dues consumes: the union tree (replica) and every member change (its view of dues payers)."""
 
 from __future__ import annotations
 
@@ -6,7 +6,16 @@ from chassis.consumer import Handler
 from chassis.settings import ServiceSettings
 from chassis.tree import tree_handlers
 from contracts.base import IntegrationEvent
+from contracts.envelope import Envelope
+from contracts.events import members_member_v1
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from dues.adapters.repository import DuesPayerRepository
+
+
+async def apply_member_change(session: AsyncSession, event: members_member_v1._MemberEvent, _: Envelope) -> None:
+    await DuesPayerRepository(session).apply(event.member)
 
 
 def handlers(_: ServiceSettings) -> dict[type[IntegrationEvent], Handler]:
-    return dict(tree_handlers())
+    return {**tree_handlers(), **{event: apply_member_change for event in members_member_v1.EVENTS}}
