@@ -30,11 +30,11 @@ from dues.config import DuesSettings  # noqa: E402
 from dues.domain.model import first_of_month  # noqa: E402
 from dues.entrypoints.api import create_app  # noqa: E402
 
+from tests.benchmarks.national_tree import GRASSROOTS, unit_id, write_national_tree  # noqa: E402
 from tests.support.infra import postgres_url  # noqa: E402
 from tests.support.services import TEST_SECRET, client, headers_for, principal  # noqa: E402
 
 MIGRATIONS = ROOT / "services" / "dues" / "src" / "dues" / "migrations"
-PROVINCES, UPPERS, GRASSROOTS = 34, 1_190, 130_000
 MONTH = "2025-10"
 results: list[tuple[str, str, str]] = []
 
@@ -44,33 +44,10 @@ def record(what: str, measured: str, note: str = "") -> None:
     print(f"  {what}: {measured} {note}", flush=True)
 
 
-def unit_id(kind: str, number: int) -> uuid.UUID:
-    return uuid.uuid5(uuid.NAMESPACE_OID, f"bench-dues-{kind}-{number}")
-
-
 async def generate(url: str, members: int) -> None:
     connection = await asyncpg.connect(asyncpg_dsn(url))
     try:
-        units = [(NATIONAL_CENTRE_ID, "TLD", "national_centre", None, False)]
-        units += [(unit_id("p", p), f"P{p:02d}", "provincial_federation", NATIONAL_CENTRE_ID, False)
-                  for p in range(PROVINCES)]
-        units += [(unit_id("u", u), f"U{u:04d}", "industrial_zone_union", unit_id("p", u % PROVINCES), False)
-                  for u in range(UPPERS)]
-        units += [(unit_id("g", g), f"G{g:06d}", "grassroots_union", unit_id("u", g % UPPERS), True)
-                  for g in range(GRASSROOTS)]
-        await connection.copy_records_to_table(
-            "tree_units", records=[(u, code, f"Đơn vị {code}", kind, parent, collects, "active", 1)
-                                   for u, code, kind, parent, collects in units],
-            columns=["unit_id", "code", "name", "type_code", "parent_id", "can_collect_dues", "status", "version"])
-        parents = {u[0]: u[3] for u in units}
-        closure = []
-        for unit in parents:
-            ancestor, depth = unit, 0
-            while ancestor is not None:
-                closure.append((ancestor, unit, depth))
-                ancestor, depth = parents[ancestor], depth + 1
-        await connection.copy_records_to_table("tree_closure", records=closure,
-                                               columns=["ancestor_id", "descendant_id", "depth"])
+        await write_national_tree(connection)
         # Every grassroots union but the first recorded the month (~90 members each, 0.5 % of 8-12 M VND).
         await connection.copy_records_to_table("dues_collections", columns=[
             "collection_id", "unit_id", "month", "status", "policy_from", "members_paid", "members_exempt",

@@ -51,7 +51,7 @@ async def test_upgrade_from_0004_keeps_history_and_rules(pg_server_url):
         approved = await add_member(connection, "0000000017", versions=2)
         pending = await add_member(connection, None, versions=1)
 
-        await asyncio.to_thread(migrations.upgrade, url, MIGRATIONS)
+        await asyncio.to_thread(migrations.upgrade, url, MIGRATIONS, "0005")
 
         assert await connection.fetchval("SELECT version_num FROM alembic_version") == "0005"
         history = await connection.fetch(

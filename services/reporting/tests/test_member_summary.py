@@ -2,13 +2,21 @@
 
 from __future__ import annotations
 
+import dataclasses
 import uuid
-from datetime import date
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pytest
 from chassis.database import Database
-from contracts.events.members_member_v1 import MemberCreated, MemberSnapshot, MemberStatusChanged, MemberTransferred
+from contracts.envelope import Envelope
+from contracts.events.members_member_v1 import (
+    MemberApproved,
+    MemberCreated,
+    MemberSnapshot,
+    MemberStatusChanged,
+    MemberTransferred,
+)
 from contracts.wellknown import NATIONAL_CENTRE_ID
 from reporting.config import ReportingSettings
 from reporting.entrypoints.api import create_app
@@ -39,9 +47,13 @@ def snapshot(member_id, unit_id, status="active", gender="female", version=1) ->
     )
 
 
-async def deliver(database: Database, event) -> None:
+async def deliver(database: Database, event, at: datetime | None = None) -> None:
+    """The event as the consumer gets it, written to the outbox at `at` (now by default)."""
+    envelope = Envelope.wrap(event, "/services/members")
+    if at is not None:
+        envelope = dataclasses.replace(envelope, time=at)
     async with database.transaction() as session:
-        await apply_member_change(session, event, None)
+        await apply_member_change(session, event, envelope)
 
 
 async def summary(reporting, unit_id, subtree=True):
@@ -91,3 +103,58 @@ async def test_viewer_of_another_unit_cannot_read_figures(reporting):
     )
     assert response.status_code == 403
     assert response.json()["code"] == "out-of-scope"
+
+
+async def movements(reporting, unit_id, first: str, last: str, viewer=NATIONAL_CENTRE_ID):
+    return await reporting["http"].get(f"/api/v1/reporting/units/{unit_id}/movements",
+                                       params={"from": first, "to": last},
+                                       headers=headers_for(principal("report_viewer", viewer)))
+
+
+async def test_a_period_starts_and_ends_with_the_members_counted_and_what_moved_between(reporting):
+    db = reporting["db"]
+    p = await replicate_unit(db, "P", NATIONAL_CENTRE_ID, "provincial_federation", can_admit=False)
+    x, y = await replicate_unit(db, "P-X", p), await replicate_unit(db, "P-Y", p)
+    z = await replicate_unit(db, "Q-Z", await replicate_unit(db, "Q", NATIONAL_CENTRE_ID, "provincial_federation",
+                                                             can_admit=False))
+    m1, m2, m3 = uuid.uuid4(), uuid.uuid4(), uuid.uuid4()
+
+    def on(day: int, hour: int = 3, month: int = 10) -> datetime:
+        return datetime(2025, month, day, hour, tzinfo=UTC)
+
+    await deliver(db, MemberCreated(member_id=m1, member=snapshot(m1, x, status="pending")), on(1))
+    for member, unit in ((m1, x), (m2, x), (m3, z)):
+        await deliver(db, MemberApproved(member_id=member, member=snapshot(member, unit, version=2)), on(1))
+    await deliver(db, MemberTransferred(member_id=m2, member=snapshot(m2, y, version=3), from_unit_id=x,
+                                        to_unit_id=y), on(10))
+    await deliver(db, MemberTransferred(member_id=m3, member=snapshot(m3, x, version=3), from_unit_id=z,
+                                        to_unit_id=x), on(15))
+    await deliver(db, MemberStatusChanged(member_id=m1, member=snapshot(m1, x, status="suspended", version=3),
+                                          old_status="active"), on(20))
+    await deliver(db, MemberStatusChanged(member_id=m1, member=snapshot(m1, x, status="removed", version=4),
+                                          old_status="suspended"), on(25))
+    # 23:30 UTC on 31 October is 06:30 on 1 November in Hà Nội: a November movement.
+    await deliver(db, MemberStatusChanged(member_id=m2, member=snapshot(m2, y, status="retired", version=4),
+                                          old_status="active"), on(31, hour=23))
+
+    october = await movements(reporting, p, "2025-10-01", "2025-10-31")
+    assert october.status_code == 200, october.text
+    figures = {k: v for k, v in october.json().items() if k not in ("unit_id", "from", "to")}
+    # m2's move from X to Y stays inside the province: not a movement of the province.
+    assert figures == {"members_at_start": 0, "admitted": 2, "transferred_in": 1, "transferred_out": 0,
+                       "suspended": 1, "resumed": 0, "retired": 0, "removed": 1, "left": 0, "members_at_end": 2}
+    november = (await movements(reporting, p, "2025-11-01", "2025-11-30")).json()
+    assert (november["members_at_start"], november["retired"], november["members_at_end"]) == (2, 1, 1)
+    unit_x = (await movements(reporting, x, "2025-10-01", "2025-10-31")).json()
+    assert (unit_x["admitted"], unit_x["transferred_out"], unit_x["transferred_in"], unit_x["members_at_end"]) == (
+        2, 1, 1, 1)
+    assert (await movements(reporting, z, "2025-10-14", "2025-10-15")).json()["transferred_out"] == 1
+    assert (await movements(reporting, p, "2025-10-15", "2025-10-20")).json()["members_at_start"] == 2
+
+    reversed_period = await movements(reporting, p, "2025-10-31", "2025-10-01")
+    assert reversed_period.status_code == 422 and reversed_period.json()["code"] == "period-reversed"
+    assert reversed_period.json()["field"] == "from"
+    outsider = await movements(reporting, p, "2025-10-01", "2025-10-31", viewer=z)
+    assert outsider.status_code == 403 and outsider.json()["code"] == "out-of-scope"
+    bad_day = await movements(reporting, p, "2025-10-32", "2025-11-01")
+    assert bad_day.status_code == 422 and bad_day.json()["errors"][0]["field"] == "from"

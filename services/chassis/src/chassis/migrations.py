@@ -37,6 +37,18 @@ def run_env(*service_metadata: MetaData) -> None:
     asyncio.run(run())
 
 
+def tune_tree_statistics(connection: Connection) -> None:
+    """Let the planner know how big each unit's subtree is.
+
+    Every scoped query filters by `tree_closure.ancestor_id = <unit>`. With the default statistics the planner
+    guesses the same few thousand descendants for any unit that is not among the 100 most common ancestors (the
+    average over the upper units), and for a grassroots union it scans a whole table instead of reading a few
+    index entries: reporting's movements of one unit took 104 ms instead of 0.13 ms at national scale. With
+    2,000 most-common values every upper unit (1,225 in the national tree) is known by its own count."""
+    connection.exec_driver_sql("ALTER TABLE tree_closure ALTER COLUMN ancestor_id SET STATISTICS 2000")
+    connection.exec_driver_sql("ANALYZE tree_closure")
+
+
 def create_chassis_tables(connection: Connection) -> None:
     """First migration of every service: outbox, inbox, tree replica, and the outbox wake-up trigger."""
     tables.metadata.create_all(connection)
@@ -59,6 +71,7 @@ def create_chassis_tables(connection: Connection) -> None:
         "CREATE TRIGGER outbox_events_notify AFTER INSERT ON outbox_events "
         "FOR EACH STATEMENT EXECUTE FUNCTION notify_outbox()"
     )
+    tune_tree_statistics(connection)
 
 
 async def ensure_database(url: str) -> None:
@@ -75,9 +88,10 @@ async def ensure_database(url: str) -> None:
         await connection.close()
 
 
-def upgrade(url: str, migrations_dir: Path) -> None:
+def upgrade(url: str, migrations_dir: Path, revision: str = "head") -> None:
+    """Migrate the service's database to `revision` (tests of a migration stop before it)."""
     asyncio.run(ensure_database(url))
     config = Config()
     config.set_main_option("script_location", str(migrations_dir))
     config.attributes["url"] = url
-    command.upgrade(config, "head")
+    command.upgrade(config, revision)

@@ -11,7 +11,7 @@ from uuid import UUID
 
 from contracts.permissions import Permission, permissions_of
 from contracts.wellknown import NATIONAL_CENTRE_ID
-from sqlalchemy import ColumnElement, Select, exists, false, select
+from sqlalchemy import ColumnElement, Select, exists, false, select, true
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from chassis.errors import OutOfScope
@@ -24,6 +24,12 @@ S = TypeVar("S", bound=Select)
 def subtree_of(unit_id) -> Select:
     """A subquery of the unit's id and the ids of every unit below it (the closure table, depth 0 included)."""
     return select(tree_closure.c.descendant_id).where(tree_closure.c.ancestor_id == unit_id)
+
+
+def in_subtree(unit_column: ColumnElement, unit_id) -> ColumnElement[bool]:
+    """`unit_column` is the unit or one below it. Every unit hangs from the national centre, so for it the
+    condition is simply true: a semi-join against all 150,000 units would only slow a national query down."""
+    return true() if unit_id == NATIONAL_CENTRE_ID else unit_column.in_(subtree_of(unit_id))
 
 
 def units_in_scope(principal: Principal, permission: Permission) -> Select:

@@ -2,17 +2,19 @@
 
 from __future__ import annotations
 
+from datetime import date
 from uuid import UUID
 
 from chassis.principal import Principal
-from chassis.scope import restrict_to_scope, subtree_of, unscoped
+from chassis.scope import in_subtree, restrict_to_scope, subtree_of, unscoped
 from contracts.events.members_member_v1 import MemberSnapshot
 from contracts.permissions import Permission
-from sqlalchemy import Row, func, select, update
+from sqlalchemy import Row, and_, func, insert, not_, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from reporting.adapters.tables import member_facts, unit_member_counts
+from reporting.adapters.tables import member_facts, membership_movements, unit_member_counts
+from reporting.domain.movements import COUNTED_STATUSES, movements
 
 
 class MemberFactRepository:
@@ -20,8 +22,9 @@ class MemberFactRepository:
         self.session = session
 
     @unscoped("the consumer applies events for every unit; no principal is involved")
-    async def apply(self, snapshot: MemberSnapshot) -> bool:
-        """Move the member's contribution from its old bucket to its new one. False for a stale event."""
+    async def apply(self, snapshot: MemberSnapshot, event_id: UUID, occurred_on: date) -> bool:
+        """Move the member's contribution from its old bucket to its new one and write the movements to the
+        ledger. False for a stale event."""
         previous = (
             await self.session.execute(
                 select(member_facts).where(member_facts.c.member_id == snapshot.member_id).with_for_update()
@@ -41,6 +44,13 @@ class MemberFactRepository:
         if previous is not None:
             await self._add(previous.unit_id, previous.status, previous.gender, previous.is_foreign, -1)
         await self._add(snapshot.unit_id, snapshot.status, snapshot.gender, snapshot.is_foreign, 1)
+        moved = movements((previous.unit_id, previous.status) if previous is not None else None,
+                          snapshot.unit_id, snapshot.status)
+        if moved:
+            await self.session.execute(insert(membership_movements), [
+                {"event_id": event_id, "unit_id": m.unit_id, "member_id": snapshot.member_id,
+                 "occurred_on": occurred_on, "kind": m.kind, "delta": m.delta, "other_unit_id": m.other_unit_id}
+                for m in moved])
         return True
 
     @unscoped("part of apply: the consumer's own bookkeeping")
@@ -78,3 +88,28 @@ class MemberFactRepository:
         )
         query = restrict_to_scope(query, principal, Permission.REPORTS_READ, unit_member_counts.c.unit_id)
         return list(await self.session.execute(query))
+
+    async def members_on(self, principal: Principal, unit_id: UUID, day: date) -> int:
+        """Members of the subtree at the end of `day`: the members counted now less what moved in since. Both
+        are kept by `apply` in one transaction, so they agree; and a recent day reads only recent movements
+        rather than every member's opening row."""
+        c, m = unit_member_counts, membership_movements
+        now = select(func.coalesce(func.sum(c.c.members), 0)).where(
+            in_subtree(c.c.unit_id, unit_id), c.c.status.in_(COUNTED_STATUSES))
+        since = select(func.coalesce(func.sum(m.c.delta), 0)).where(in_subtree(m.c.unit_id, unit_id),
+                                                                     m.c.occurred_on > day)
+        counted = await self.session.scalar(restrict_to_scope(now, principal, Permission.REPORTS_READ, c.c.unit_id))
+        moved = await self.session.scalar(restrict_to_scope(since, principal, Permission.REPORTS_READ, m.c.unit_id))
+        return int(counted) - int(moved)
+
+    async def movements_between(self, principal: Principal, unit_id: UUID, first: date, last: date) -> dict[str, int]:
+        """Movements of the subtree from `first` to `last` (days included) by kind; a transfer between two units
+        of the subtree is not a movement of the subtree."""
+        m = membership_movements
+        within = and_(m.c.kind.in_(("transferred_in", "transferred_out")), in_subtree(m.c.other_unit_id, unit_id))
+        query = (select(m.c.kind, func.count().label("members"))
+                 .where(in_subtree(m.c.unit_id, unit_id), m.c.occurred_on.between(first, last),
+                        m.c.kind != "opening", not_(within))
+                 .group_by(m.c.kind))
+        rows = await self.session.execute(restrict_to_scope(query, principal, Permission.REPORTS_READ, m.c.unit_id))
+        return {row.kind: row.members for row in rows}

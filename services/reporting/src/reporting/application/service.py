@@ -4,17 +4,17 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass, field
+from datetime import date, timedelta
 from uuid import UUID
 
+from chassis.errors import InvalidInput
 from chassis.principal import Principal
 from chassis.scope import ensure_in_scope
 from contracts.permissions import Permission
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from reporting.adapters.repository import MemberFactRepository
-
-# Statuses that count as "a member" in headline figures: approved and not ended.
-COUNTED_STATUSES = frozenset({"active", "suspended"})
+from reporting.domain.movements import COUNTED_STATUSES, MOVEMENT_KINDS
 
 
 @dataclass
@@ -44,3 +44,15 @@ class ReportService:
                 summary.foreign += row.members if row.is_foreign else 0
         summary.by_status = dict(by_status)
         return summary
+
+    async def movements(self, principal: Principal, unit_id: UUID, first: date, last: date) -> dict:
+        """Biến động đoàn viên: members at the start and end of the period and what moved in between."""
+        if first > last:
+            raise InvalidInput("Ngày bắt đầu phải trước ngày kết thúc", "The period starts after it ends",
+                               code="period-reversed", field="from")
+        await ensure_in_scope(self.session, principal, Permission.REPORTS_READ, unit_id)
+        moved = await self.facts.movements_between(principal, unit_id, first, last)
+        return {"unit_id": unit_id, "from": first, "to": last,
+                "members_at_start": await self.facts.members_on(principal, unit_id, first - timedelta(days=1)),
+                "members_at_end": await self.facts.members_on(principal, unit_id, last),
+                **{kind: moved.get(kind, 0) for kind in MOVEMENT_KINDS}}

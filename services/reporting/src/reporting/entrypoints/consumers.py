@@ -11,10 +11,13 @@ from contracts.events import members_member_v1
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from reporting.adapters.repository import MemberFactRepository
+from reporting.domain.movements import day_of
 
 
-async def apply_member_change(session: AsyncSession, event: members_member_v1._MemberEvent, _: Envelope) -> None:
-    await MemberFactRepository(session).apply(event.member)
+async def apply_member_change(session: AsyncSession, event: members_member_v1._MemberEvent,
+                              envelope: Envelope) -> None:
+    # The day the change happened (the envelope's time, written with the change), not the day it arrived.
+    await MemberFactRepository(session).apply(event.member, envelope.id, day_of(envelope.time))
 
 
 def handlers(_: ServiceSettings) -> dict[type[IntegrationEvent], Handler]:

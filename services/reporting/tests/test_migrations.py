@@ -1,0 +1,36 @@
+"""Migration 0002 opens the movements ledger with a balance for every member counted at upgrade time."""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+from datetime import datetime, timedelta
+
+import asyncpg
+from chassis import migrations
+from chassis.database import asyncpg_dsn
+from reporting.domain.movements import VIETNAM
+
+from services.reporting.tests.test_member_summary import MIGRATIONS
+from tests.support.infra import fresh_database
+
+
+async def test_the_ledger_opens_with_the_members_counted_at_upgrade(pg_server_url):
+    url = await fresh_database(pg_server_url, f"test_reporting_upgrade_{uuid.uuid4().hex[:8]}")
+    await asyncio.to_thread(migrations.upgrade, url, MIGRATIONS, "0001")
+    unit = uuid.uuid4()
+    connection = await asyncpg.connect(asyncpg_dsn(url))
+    try:
+        await connection.executemany(
+            "INSERT INTO member_facts (member_id, unit_id, status, gender, is_foreign, version) "
+            "VALUES ($1, $2, $3, 'female', false, 2)",
+            [(uuid.uuid4(), unit, status) for status in ("active", "suspended", "pending", "removed")])
+
+        await asyncio.to_thread(migrations.upgrade, url, MIGRATIONS)
+
+        rows = await connection.fetch("SELECT unit_id, occurred_on, kind, delta FROM membership_movements")
+        today = datetime.now(VIETNAM).date()
+        assert sorted((r["unit_id"], r["kind"], r["delta"]) for r in rows) == [(unit, "opening", 1)] * 2
+        assert {r["occurred_on"] for r in rows} <= {today, today - timedelta(days=1)}  # around midnight
+    finally:
+        await connection.close()
