@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 from chassis.database import Database
 from contracts.envelope import Envelope
+from contracts.events.cards_card_v1 import CardRequested, CardSnapshot, CardStatusChanged
 from contracts.events.members_member_v1 import (
     MemberApproved,
     MemberCreated,
@@ -20,7 +21,7 @@ from contracts.events.members_member_v1 import (
 from contracts.wellknown import NATIONAL_CENTRE_ID
 from reporting.config import ReportingSettings
 from reporting.entrypoints.api import create_app
-from reporting.entrypoints.consumers import apply_member_change
+from reporting.entrypoints.consumers import apply_card_change, apply_member_change
 
 from tests.support.services import TEST_SECRET, client, headers_for, migrated_database, principal, replicate_unit
 
@@ -158,3 +159,45 @@ async def test_a_period_starts_and_ends_with_the_members_counted_and_what_moved_
     assert outsider.status_code == 403 and outsider.json()["code"] == "out-of-scope"
     bad_day = await movements(reporting, p, "2025-10-32", "2025-11-01")
     assert bad_day.status_code == 422 and bad_day.json()["errors"][0]["field"] == "from"
+
+
+def card_event(member_id, unit_id, status: str, version: int):
+    card = CardSnapshot(card_id=uuid.uuid5(uuid.NAMESPACE_OID, str(member_id)), member_id=member_id, unit_id=unit_id,
+                        member_code="0100000001", kind="regular", status=status, reason="new", version=version)
+    if status == "requested":
+        return CardRequested(member_id=member_id, card=card)
+    return CardStatusChanged(member_id=member_id, card=card, old_status="requested")
+
+
+async def deliver_card(database: Database, event) -> None:
+    async with database.transaction() as session:
+        await apply_card_change(session, event, Envelope.wrap(event, "/services/cards"))
+
+
+async def test_card_progress_follows_each_card_whichever_topic_arrives_first(reporting):
+    db = reporting["db"]
+    province = await replicate_unit(db, "C", NATIONAL_CENTRE_ID, "provincial_federation", can_admit=False)
+    first_unit, second_unit = await replicate_unit(db, "C-1", province), await replicate_unit(db, "C-2", province)
+    early, late, unlucky = uuid.uuid4(), uuid.uuid4(), uuid.uuid4()
+
+    await deliver(db, MemberApproved(member_id=early, member=snapshot(early, first_unit, version=2)))
+    await deliver_card(db, card_event(early, first_unit, "requested", 1))
+    assert (await summary(reporting, province))["cards"] == {"requested": 1, "printed": 0, "delivered": 0}
+    await deliver_card(db, card_event(early, first_unit, "printed", 3))
+    # The card's event came before the member's approval reached reporting: it waits for the member.
+    await deliver_card(db, card_event(late, first_unit, "requested", 1))
+    assert (await summary(reporting, province))["cards"] == {"requested": 0, "printed": 1, "delivered": 0}
+    await deliver(db, MemberApproved(member_id=late, member=snapshot(late, first_unit, version=2)))
+    await deliver(db, MemberApproved(member_id=unlucky, member=snapshot(unlucky, second_unit, version=2)))
+    await deliver_card(db, card_event(unlucky, second_unit, "delivered", 4))
+    await deliver_card(db, card_event(unlucky, second_unit, "revoked", 5))
+    assert (await summary(reporting, province))["cards"] == {"requested": 1, "printed": 1, "delivered": 0}
+
+    await deliver(db, MemberTransferred(member_id=early, member=snapshot(early, second_unit, version=3),
+                                        from_unit_id=first_unit, to_unit_id=second_unit))
+    assert (await summary(reporting, second_unit, subtree=False))["cards"]["printed"] == 1
+    assert (await summary(reporting, first_unit, subtree=False))["cards"] == {
+        "requested": 1, "printed": 0, "delivered": 0}
+    await deliver(db, MemberStatusChanged(member_id=late, member=snapshot(late, first_unit, "removed", version=3),
+                                          old_status="active"))
+    assert (await summary(reporting, province))["cards"] == {"requested": 0, "printed": 1, "delivered": 0}

@@ -34,3 +34,32 @@ async def test_the_ledger_opens_with_the_members_counted_at_upgrade(pg_server_ur
         assert {r["occurred_on"] for r in rows} <= {today, today - timedelta(days=1)}  # around midnight
     finally:
         await connection.close()
+
+
+async def test_card_progress_upgrade_keeps_the_counts(pg_server_url):
+    url = await fresh_database(pg_server_url, f"test_reporting_cards_{uuid.uuid4().hex[:8]}")
+    await asyncio.to_thread(migrations.upgrade, url, MIGRATIONS, "0003")
+    unit = uuid.uuid4()
+    connection = await asyncpg.connect(asyncpg_dsn(url))
+    try:
+        # The tables as 0003 left them: no card status anywhere.
+        await connection.execute("""
+            ALTER TABLE unit_member_counts DROP CONSTRAINT unit_member_counts_pkey;
+            ALTER TABLE unit_member_counts DROP COLUMN card_status;
+            ALTER TABLE unit_member_counts ADD PRIMARY KEY (unit_id, status, gender, is_foreign);
+            ALTER TABLE member_facts DROP COLUMN card_status;
+            DROP TABLE member_cards""")
+        await connection.execute("INSERT INTO unit_member_counts VALUES ($1, 'active', 'male', false, 42)", unit)
+
+        await asyncio.to_thread(migrations.upgrade, url, MIGRATIONS)
+
+        row = await connection.fetchrow("SELECT * FROM unit_member_counts")
+        assert (row["unit_id"], row["members"], row["card_status"]) == (unit, 42, "none")
+        key = await connection.fetchval(
+            "SELECT pg_get_constraintdef(oid) FROM pg_constraint WHERE conname = 'unit_member_counts_pkey'")
+        assert key == "PRIMARY KEY (unit_id, status, gender, is_foreign, card_status)"
+        await connection.execute(
+            "INSERT INTO unit_member_counts VALUES ($1, 'active', 'male', false, 1, 'printed')", unit)
+        assert await connection.fetchval("SELECT count(*) FROM member_cards") == 0
+    finally:
+        await connection.close()

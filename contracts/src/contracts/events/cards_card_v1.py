@@ -20,6 +20,12 @@ TOPIC = "cards.card.v1"
 CardKind = Literal["regular", "linked"]
 CardStatus = Literal["requested", "ordered", "printed", "delivered", "cancelled", "revoked"]
 CardReason = Literal["new", "lost", "damaged"]
+# What a card's status means for its holder: a card they have, one they wait for, or none. Members shows it on
+# the member; reporting counts card progress with it.
+HOLDER_CARD_STATUS: dict[str, str] = {
+    "requested": "requested", "ordered": "requested", "printed": "printed", "delivered": "delivered",
+    "cancelled": "none", "revoked": "none",
+}
 
 
 class CardSnapshot(BaseModel):

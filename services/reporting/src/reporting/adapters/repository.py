@@ -7,13 +7,14 @@ from uuid import UUID
 
 from chassis.principal import Principal
 from chassis.scope import in_subtree, restrict_to_scope, subtree_of, unscoped
+from contracts.events.cards_card_v1 import HOLDER_CARD_STATUS
 from contracts.events.members_member_v1 import MemberSnapshot
 from contracts.permissions import Permission
 from sqlalchemy import Row, and_, func, insert, not_, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from reporting.adapters.tables import member_facts, membership_movements, unit_member_counts
+from reporting.adapters.tables import member_cards, member_facts, membership_movements, unit_member_counts
 from reporting.domain.movements import COUNTED_STATUSES, movements
 
 
@@ -25,6 +26,7 @@ class MemberFactRepository:
     async def apply(self, snapshot: MemberSnapshot, event_id: UUID, occurred_on: date) -> bool:
         """Move the member's contribution from its old bucket to its new one and write the movements to the
         ledger. False for a stale event."""
+        card_status = await self._lock_card_status(snapshot.member_id)
         previous = (
             await self.session.execute(
                 select(member_facts).where(member_facts.c.member_id == snapshot.member_id).with_for_update()
@@ -34,7 +36,7 @@ class MemberFactRepository:
             return False
         fact = {
             "unit_id": snapshot.unit_id, "status": snapshot.status, "gender": snapshot.gender,
-            "is_foreign": snapshot.is_foreign, "version": snapshot.version,
+            "is_foreign": snapshot.is_foreign, "card_status": card_status, "version": snapshot.version,
         }
         await self.session.execute(
             pg_insert(member_facts)
@@ -42,8 +44,8 @@ class MemberFactRepository:
             .on_conflict_do_update(index_elements=[member_facts.c.member_id], set_=fact)
         )
         if previous is not None:
-            await self._add(previous.unit_id, previous.status, previous.gender, previous.is_foreign, -1)
-        await self._add(snapshot.unit_id, snapshot.status, snapshot.gender, snapshot.is_foreign, 1)
+            await self._add(_bucket(previous._mapping), -1)
+        await self._add(_bucket(fact), 1)
         moved = movements((previous.unit_id, previous.status) if previous is not None else None,
                           snapshot.unit_id, snapshot.status)
         if moved:
@@ -53,9 +55,32 @@ class MemberFactRepository:
                 for m in moved])
         return True
 
+    @unscoped("the consumer applies card events for every unit; no principal is involved")
+    async def follow_card(self, member_id: UUID, card_status: str) -> None:
+        """The member's card moved: its bucket moves with it (once the member is known)."""
+        wanted = HOLDER_CARD_STATUS[card_status]
+        await self.session.execute(
+            pg_insert(member_cards).values(member_id=member_id, card_status=wanted)
+            .on_conflict_do_update(index_elements=[member_cards.c.member_id], set_={"card_status": wanted}))
+        fact = (await self.session.execute(
+            select(member_facts).where(member_facts.c.member_id == member_id).with_for_update())).one_or_none()
+        if fact is None or fact.card_status == wanted:
+            return
+        await self.session.execute(
+            update(member_facts).where(member_facts.c.member_id == member_id).values(card_status=wanted))
+        await self._add(_bucket(fact._mapping), -1)
+        await self._add(_bucket(fact._mapping) | {"card_status": wanted}, 1)
+
     @unscoped("part of apply: the consumer's own bookkeeping")
-    async def _add(self, unit_id: UUID, status: str, gender: str, is_foreign: bool, delta: int) -> None:
-        key = {"unit_id": unit_id, "status": status, "gender": gender, "is_foreign": is_foreign}
+    async def _lock_card_status(self, member_id: UUID) -> str:
+        # The member's row in member_cards, created if need be and locked: the card consumer takes it first too.
+        await self.session.execute(
+            pg_insert(member_cards).values(member_id=member_id, card_status="none").on_conflict_do_nothing())
+        return await self.session.scalar(
+            select(member_cards.c.card_status).where(member_cards.c.member_id == member_id).with_for_update())
+
+    @unscoped("part of apply: the consumer's own bookkeeping")
+    async def _add(self, key: dict, delta: int) -> None:
         if delta < 0:
             await self.session.execute(
                 update(unit_member_counts)
@@ -72,7 +97,7 @@ class MemberFactRepository:
         )
 
     async def counts(self, principal: Principal, unit_id: UUID, subtree: bool) -> list[Row]:
-        """Member counts by status, gender and nationality for the unit or its whole subtree."""
+        """Member counts by status, gender, nationality and card status for the unit or its whole subtree."""
         if subtree:
             units = subtree_of(unit_id)
             where = unit_member_counts.c.unit_id.in_(units)
@@ -81,10 +106,11 @@ class MemberFactRepository:
         query = (
             select(
                 unit_member_counts.c.status, unit_member_counts.c.gender, unit_member_counts.c.is_foreign,
-                func.sum(unit_member_counts.c.members).label("members"),
+                unit_member_counts.c.card_status, func.sum(unit_member_counts.c.members).label("members"),
             )
             .where(where)
-            .group_by(unit_member_counts.c.status, unit_member_counts.c.gender, unit_member_counts.c.is_foreign)
+            .group_by(unit_member_counts.c.status, unit_member_counts.c.gender, unit_member_counts.c.is_foreign,
+                      unit_member_counts.c.card_status)
         )
         query = restrict_to_scope(query, principal, Permission.REPORTS_READ, unit_member_counts.c.unit_id)
         return list(await self.session.execute(query))
@@ -113,3 +139,8 @@ class MemberFactRepository:
                  .group_by(m.c.kind))
         rows = await self.session.execute(restrict_to_scope(query, principal, Permission.REPORTS_READ, m.c.unit_id))
         return {row.kind: row.members for row in rows}
+
+
+def _bucket(fact) -> dict:
+    """The key of the count a member fact belongs to."""
+    return {name: fact[name] for name in ("unit_id", "status", "gender", "is_foreign", "card_status")}

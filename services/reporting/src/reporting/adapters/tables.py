@@ -22,6 +22,7 @@ from sqlalchemy import (
     Table,
     Text,
     Uuid,
+    text,
 )
 
 metadata = MetaData()
@@ -34,8 +35,19 @@ member_facts = Table(
     Column("status", Text, nullable=False),
     Column("gender", Text, nullable=False),
     Column("is_foreign", Boolean, nullable=False),
+    # What the member holds or waits for (none, requested, printed, delivered), from cards.card.v1.
+    Column("card_status", Text, nullable=False, server_default=text("'none'")),
     Column("version", Integer, nullable=False),
     info={"scoped_by": "unit_id"},
+)
+
+# The latest card status of each member, as card events report it. Member and card events come on two topics
+# and either may arrive first: both handlers lock this row first, so they apply one after the other.
+member_cards = Table(
+    "member_cards",
+    metadata,
+    Column("member_id", Uuid, primary_key=True),
+    Column("card_status", Text, nullable=False),
 )
 
 unit_member_counts = Table(
@@ -45,8 +57,9 @@ unit_member_counts = Table(
     Column("status", Text, nullable=False),
     Column("gender", Text, nullable=False),
     Column("is_foreign", Boolean, nullable=False),
+    Column("card_status", Text, nullable=False, server_default=text("'none'")),
     Column("members", BigInteger, nullable=False),
-    PrimaryKeyConstraint("unit_id", "status", "gender", "is_foreign"),
+    PrimaryKeyConstraint("unit_id", "status", "gender", "is_foreign", "card_status"),
     info={"scoped_by": "unit_id"},
 )
 

@@ -25,6 +25,8 @@ class MemberSummary:
     female: int = 0
     foreign: int = 0
     by_status: dict[str, int] = field(default_factory=dict)
+    # Card progress among the members counted: waiting for a card, printed, delivered.
+    cards: dict[str, int] = field(default_factory=dict)
 
 
 class ReportService:
@@ -36,13 +38,17 @@ class ReportService:
         await ensure_in_scope(self.session, principal, Permission.REPORTS_READ, unit_id)
         summary = MemberSummary(unit_id=unit_id, scope="subtree" if subtree else "unit")
         by_status: Counter[str] = Counter()
+        cards: Counter[str] = Counter({"requested": 0, "printed": 0, "delivered": 0})
         for row in await self.facts.counts(principal, unit_id, subtree):
             by_status[row.status] += row.members
             if row.status in COUNTED_STATUSES:
                 summary.members += row.members
                 summary.female += row.members if row.gender == "female" else 0
                 summary.foreign += row.members if row.is_foreign else 0
+                if row.card_status != "none":
+                    cards[row.card_status] += row.members
         summary.by_status = dict(by_status)
+        summary.cards = dict(cards)
         return summary
 
     async def movements(self, principal: Principal, unit_id: UUID, first: date, last: date) -> dict:

@@ -23,6 +23,7 @@ class MemberSummaryOut(BaseModel):
     female: int
     foreign: int
     by_status: dict[str, int]
+    cards: dict[str, int] = Field(description="Among the members: card requested (waiting), printed, delivered")
 
 
 @router.get("/units/{unit_id}/member-summary", response_model=MemberSummaryOut)
