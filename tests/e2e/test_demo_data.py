@@ -27,5 +27,13 @@ async def test_demo_data_loads_once_even_when_seeded_twice(platform, admin):
         response = await admin.get("/api/v1/cards/cards", params={"unit_id": unit_id})
         return sorted(card["status"] for card in response.json()["items"])
 
-    # Seeded twice, carded once: one card printed, the others requested.
-    assert await cards_of_unit() == ["printed"] + ["requested"] * (len(expected) - 1)
+    # Seeded twice, carded once: one card printed, the others in the province's one print order.
+    assert await cards_of_unit() == ["ordered"] * (len(expected) - 1) + ["printed"]
+    province = next(u["unit_id"] for u in (await admin.get("/api/v1/orgtree/units", params={"q": "HNI"})).json()[
+        "items"] if u["code"] == "HNI")
+    orders = (await admin.get("/api/v1/cards/print-orders", params={"unit_id": province})).json()["items"]
+    assert [(o["status"], o["card_count"]) for o in orders] == [("placed", len(expected) - 1)]
+
+    months = (await admin.get("/api/v1/dues/months", params={"unit_id": unit_id})).json()["items"]
+    assert [(m["month"], m["members_paid"], m["norm_vnd"]) for m in months] == [
+        ("2025-10-01", len(expected), len(expected) * demo.DEMO_SALARY_VND * 5 // 1000)]

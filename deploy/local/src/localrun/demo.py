@@ -34,6 +34,12 @@ UNITS = [
 # Its members are approved and carded by the demo; the others stay pending, for the approval screen.
 CARDED_UNIT = "HNI-CS-0001"
 
+# The province gathers the cards its units requested into a print order (the other cards stay requested once
+# ordered: seeding again finds none to order). The carded unit records a month of dues.
+ORDERING_UNIT = "HNI"
+DUES_MONTH = "2025-10"
+DEMO_SALARY_VND = 9_000_000
+
 # (unit code, full name, gender, date of birth, CCCD)
 MEMBERS = [
     ("HNI-CS-0001", "Nguyễn Văn An", "male", "1990-05-01", "001090000101"),
@@ -67,7 +73,10 @@ async def seed(gateway_url: str) -> None:
             response.raise_for_status()
             created += 1
         printed = await _approve_and_card(http, unit_ids[CARDED_UNIT])
-    log.info("demo data: %d units present, %d members created, card QR: %s", len(unit_ids), created, printed)
+        order = await _print_order(http, unit_ids[ORDERING_UNIT])
+        dues = await _dues_month(http, unit_ids[CARDED_UNIT])
+    log.info("demo data: %d units present, %d members created, card QR: %s, print order: %s, dues of %s: %s",
+             len(unit_ids), created, printed, order, DUES_MONTH, dues)
 
 
 async def _approve_and_card(http: httpx.AsyncClient, unit_id: str) -> str | None:
@@ -103,6 +112,36 @@ async def _when_cards_knows_the_members(http: httpx.AsyncClient, member_ids: lis
             error["code"] in ("member-not-found", "member-not-active") for error in response.json().get("errors", []))
         if not unknown or time.monotonic() > deadline:
             return response
+        await asyncio.sleep(0.2)
+
+
+async def _print_order(http: httpx.AsyncClient, unit_id: str) -> str | None:
+    """The order's number, or None when an earlier start ordered every requested card already."""
+    response = await http.post("/api/v1/cards/print-orders", json={"unit_id": unit_id, "kind": "regular"})
+    if response.status_code == 422 and response.json().get("code") == "no-cards-to-order":
+        return None
+    response.raise_for_status()
+    return response.json()["order_number"]
+
+
+async def _dues_month(http: httpx.AsyncClient, unit_id: str) -> str:
+    """Record DUES_MONTH for the unit's active members ('recorded', or 'already recorded' on a later start).
+    Members reach the dues service through Kafka; until they have, it refuses the lines and changes nothing."""
+    found = await http.get("/api/v1/members/search", params={"unit_id": unit_id, "status": "active"})
+    found.raise_for_status()
+    lines = [{"member_id": m["member_id"], "salary_vnd": DEMO_SALARY_VND} for m in found.json()["items"]]
+    deadline = time.monotonic() + 60
+    while True:
+        response = await http.post("/api/v1/dues/months", json={"unit_id": unit_id, "month": DUES_MONTH,
+                                                                  "lines": lines})
+        if response.status_code == 409:
+            return "already recorded"
+        not_yet = response.status_code == 422 and all(
+            error.get("code") in ("member-not-in-unit", "member-not-paying")
+            for error in response.json().get("errors") or [{}])
+        if not not_yet or time.monotonic() > deadline:
+            response.raise_for_status()
+            return "recorded"
         await asyncio.sleep(0.2)
 
 

@@ -73,8 +73,8 @@ class DuesService:
         policy. A month already recorded is corrected only by naming the record it replaces."""
         await ensure_in_scope(self.session, principal, Permission.DUES_WRITE, unit_id)
         if not await self.collections.may_collect_dues(unit_id):
-            raise RuleViolation("Đơn vị này không thu đoàn phí (chỉ công đoàn cơ sở được thu)",
-                                "This unit does not collect dues (grassroots unions do)",
+            raise RuleViolation("Loại đơn vị này không thu đoàn phí",
+                                "Units of this type do not collect dues",
                                 code="unit-cannot-collect-dues", field="unit_id")
         if month > (today or date.today()).replace(day=1):
             raise RuleViolation("Không thể ghi nhận đoàn phí cho tháng chưa đến", "The month has not begun",
