@@ -23,25 +23,19 @@ sys.path.insert(0, str(ROOT))
 
 import asyncpg  # noqa: E402
 import chassis.http  # noqa: E402,F401  (imported first: chassis.scope and chassis.audit import each other)
-from chassis import migrations  # noqa: E402
-from chassis.database import asyncpg_dsn, database_on_server  # noqa: E402
+from chassis.database import asyncpg_dsn  # noqa: E402
 from contracts.wellknown import NATIONAL_CENTRE_ID  # noqa: E402
 from dues.config import DuesSettings  # noqa: E402
 from dues.domain.model import first_of_month  # noqa: E402
 from dues.entrypoints.api import create_app  # noqa: E402
 
-from tests.benchmarks.national_tree import GRASSROOTS, unit_id, write_national_tree  # noqa: E402
+from tests.benchmarks.support import GRASSROOTS, fresh_database, print_results, record, unit_id, write_national_tree  # noqa: E402
 from tests.support.infra import postgres_url  # noqa: E402
 from tests.support.services import TEST_SECRET, client, headers_for, principal  # noqa: E402
 
 MIGRATIONS = ROOT / "services" / "dues" / "src" / "dues" / "migrations"
 MONTH = "2025-10"
-results: list[tuple[str, str, str]] = []
 
-
-def record(what: str, measured: str, note: str = "") -> None:
-    results.append((what, measured, note))
-    print(f"  {what}: {measured} {note}", flush=True)
 
 
 async def generate(url: str, members: int) -> None:
@@ -62,24 +56,13 @@ async def generate(url: str, members: int) -> None:
         await connection.close()
 
 
-async def fresh_database(server: str) -> str:
-    connection = await asyncpg.connect(server)
-    try:
-        await connection.execute('DROP DATABASE IF EXISTS "bench_dues" WITH (FORCE)')
-        await connection.execute('CREATE DATABASE "bench_dues"')
-    finally:
-        await connection.close()
-    url = database_on_server(server, "bench_dues")
-    await asyncio.to_thread(migrations.upgrade, url, MIGRATIONS)
-    return url
-
 
 async def main(server: str) -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--members", type=int, default=2_000)
     parser.add_argument("--runs", type=int, default=50)
     args = parser.parse_args()
-    url = await fresh_database(server)
+    url = await fresh_database(server, "bench_dues", MIGRATIONS)
     await generate(url, args.members)
     settings = DuesSettings(database_url=url, internal_token_secret=TEST_SECRET)
     grassroots = unit_id("g", 0)
@@ -116,9 +99,7 @@ async def main(server: str) -> None:
             record(f"the month's totals for {label}", f"{statistics.median(samples) * 1000:.1f} / "
                    f"{samples[int(len(samples) * 0.95)] * 1000:.1f} ms",
                    f"p50 / p95; {response.json()['units_reported']:,} units reported")
-    print("\n| what | measured | note |\n|---|---|---|")
-    for row in results:
-        print("| " + " | ".join(row) + " |")
+    print_results()
 
 
 if __name__ == "__main__":

@@ -28,36 +28,20 @@ import chassis.http  # noqa: E402,F401  (imported first: chassis.scope and chass
 from cards.config import CardsSettings  # noqa: E402
 from cards.domain.model import new_verification_code  # noqa: E402
 from cards.entrypoints.api import create_app  # noqa: E402
-from chassis import migrations  # noqa: E402
-from chassis.database import Database, asyncpg_dsn, database_on_server  # noqa: E402
+from chassis.database import Database, asyncpg_dsn  # noqa: E402
 from chassis.ids import uuid7_texts  # noqa: E402
 from chassis.tree import apply_unit_state  # noqa: E402
 from contracts.events.orgtree_unit_v1 import UnitCapabilities, UnitState  # noqa: E402
 from contracts.wellknown import NATIONAL_CENTRE_ID  # noqa: E402
 
+from tests.benchmarks.support import fresh_database, print_results, record  # noqa: E402
 from tests.support.infra import postgres_url  # noqa: E402
 from tests.support.services import TEST_SECRET, client, headers_for, principal  # noqa: E402
 
 MIGRATIONS = ROOT / "services" / "cards" / "src" / "cards" / "migrations"
 ORDERS = "/api/v1/cards/print-orders"
-results: list[tuple[str, str, str]] = []
 
 
-def record(what: str, measured: str, note: str = "") -> None:
-    results.append((what, measured, note))
-    print(f"  {what}: {measured} {note}", flush=True)
-
-
-async def fresh_database(server: str) -> str:
-    connection = await asyncpg.connect(server)
-    try:
-        await connection.execute('DROP DATABASE IF EXISTS "bench_cards" WITH (FORCE)')
-        await connection.execute('CREATE DATABASE "bench_cards"')
-    finally:
-        await connection.close()
-    url = database_on_server(server, "bench_cards")
-    await asyncio.to_thread(migrations.upgrade, url, MIGRATIONS)
-    return url
 
 
 def unit(unit_id: uuid.UUID, code: str, parent: uuid.UUID | None, type_code: str, **capabilities) -> UnitState:
@@ -106,7 +90,7 @@ async def main(server: str) -> None:
     parser.add_argument("--units", type=int, default=1_000)
     parser.add_argument("--cards", type=int, default=100_000)
     args = parser.parse_args()
-    url = await fresh_database(server)
+    url = await fresh_database(server, "bench_cards", MIGRATIONS)
     database = Database(url, 4)
     province, grassroots = await generate(database, url, args.units, args.cards)
     settings = CardsSettings(database_url=url, internal_token_secret=TEST_SECRET)
@@ -137,9 +121,7 @@ async def main(server: str) -> None:
                    f"{seconds * 1000:.0f} ms", f"{received.json()['received']} cards")
     finally:
         await database.dispose()
-    print("\n| what | measured | note |\n|---|---|---|")
-    for row in results:
-        print("| " + " | ".join(row) + " |")
+    print_results()
 
 
 if __name__ == "__main__":

@@ -23,18 +23,16 @@ sys.path.insert(0, str(ROOT))
 
 import asyncpg  # noqa: E402
 import chassis.http  # noqa: E402,F401  (imported first: chassis.scope and chassis.audit import each other)
-from chassis import migrations  # noqa: E402
-from chassis.database import asyncpg_dsn, database_on_server  # noqa: E402
+from chassis.database import asyncpg_dsn  # noqa: E402
 from contracts.wellknown import NATIONAL_CENTRE_ID  # noqa: E402
 from reporting.config import ReportingSettings  # noqa: E402
 from reporting.entrypoints.api import create_app  # noqa: E402
 
-from tests.benchmarks.national_tree import GRASSROOTS, unit_id, write_national_tree  # noqa: E402
+from tests.benchmarks.support import GRASSROOTS, fresh_database, print_results, record, unit_id, write_national_tree  # noqa: E402
 from tests.support.infra import postgres_url  # noqa: E402
 from tests.support.services import TEST_SECRET, client, headers_for, principal  # noqa: E402
 
 MIGRATIONS = ROOT / "services" / "reporting" / "src" / "reporting" / "migrations"
-results: list[tuple[str, str, str]] = []
 
 # One statement per kind of movement; `g` is the array of grassroots unit ids, `n` the movement's number.
 LEDGER_SQL = """
@@ -64,21 +62,6 @@ INSERT INTO membership_movements (event_id, unit_id, member_id, occurred_on, kin
 """
 
 
-def record(what: str, measured: str, note: str = "") -> None:
-    results.append((what, measured, note))
-    print(f"  {what}: {measured} {note}", flush=True)
-
-
-async def fresh_database(server: str) -> str:
-    connection = await asyncpg.connect(server)
-    try:
-        await connection.execute('DROP DATABASE IF EXISTS "bench_reporting" WITH (FORCE)')
-        await connection.execute('CREATE DATABASE "bench_reporting"')
-    finally:
-        await connection.close()
-    url = database_on_server(server, "bench_reporting")
-    await asyncio.to_thread(migrations.upgrade, url, MIGRATIONS)
-    return url
 
 
 async def generate(url: str, members: int) -> None:
@@ -110,7 +93,7 @@ async def main(server: str) -> None:
     parser.add_argument("--members", type=int, default=10_000_000)
     parser.add_argument("--runs", type=int, default=20)
     args = parser.parse_args()
-    url = await fresh_database(server)
+    url = await fresh_database(server, "bench_reporting", MIGRATIONS)
     await generate(url, args.members)
     settings = ReportingSettings(database_url=url, internal_token_secret=TEST_SECRET)
     async with client(create_app, settings) as http:
@@ -132,9 +115,7 @@ async def main(server: str) -> None:
                    f"{statistics.median(samples) * 1000:.1f} / {samples[int(len(samples) * 0.95)] * 1000:.1f} ms",
                    f"p50 / p95; members {body['members_at_start']:,} → {body['members_at_end']:,}, "
                    f"admitted {body['admitted']:,}, in {body['transferred_in']:,}, out {body['transferred_out']:,}")
-    print("\n| what | measured | note |\n|---|---|---|")
-    for row in results:
-        print("| " + " | ".join(row) + " |")
+    print_results()
 
 
 if __name__ == "__main__":

@@ -7,7 +7,7 @@ from datetime import date, datetime
 from uuid import UUID
 
 from chassis.principal import Principal
-from chassis.scope import restrict_to_scope, subtree_of, unscoped
+from chassis.scope import in_subtree, restrict_to_scope, unscoped
 from chassis.tables import tree_units
 from contracts.events.members_member_v1 import MemberSnapshot
 from contracts.permissions import Permission
@@ -111,7 +111,7 @@ class CollectionRepository:
         """Records newest month first, keyset-paged on (month, collection_id); `unit_id` takes its subtree."""
         query = select(dues_collections)
         if unit_id is not None:
-            query = query.where(dues_collections.c.unit_id.in_(subtree_of(unit_id)))
+            query = query.where(in_subtree(dues_collections.c.unit_id, unit_id))
         if month is not None:
             query = query.where(dues_collections.c.month == month)
         if not include_superseded:
@@ -134,7 +134,7 @@ class CollectionRepository:
             func.coalesce(func.sum(dues_collections.c.norm_vnd), 0).label("norm_vnd"),
             func.coalesce(func.sum(dues_collections.c.upper_share_vnd), 0).label("upper_share_vnd"),
             func.coalesce(func.sum(dues_collections.c.grassroots_share_vnd), 0).label("grassroots_share_vnd"),
-        ).where(dues_collections.c.unit_id.in_(subtree_of(unit_id)), dues_collections.c.month == month,
+        ).where(in_subtree(dues_collections.c.unit_id, unit_id), dues_collections.c.month == month,
                 dues_collections.c.status == "recorded")
         return (await self.session.execute(
             restrict_to_scope(query, principal, Permission.DUES_READ, dues_collections.c.unit_id))).one()
@@ -143,5 +143,5 @@ class CollectionRepository:
     async def collecting_units(self, unit_id: UUID) -> int:
         return int(await self.session.scalar(
             select(func.count()).select_from(tree_units)
-            .where(tree_units.c.unit_id.in_(subtree_of(unit_id)), tree_units.c.can_collect_dues,
+            .where(in_subtree(tree_units.c.unit_id, unit_id), tree_units.c.can_collect_dues,
                    tree_units.c.status == "active")))

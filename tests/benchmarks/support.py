@@ -1,14 +1,42 @@
-"""The national tree of the benchmarks, written straight into a service's tree replica by COPY.
+"""What the service benchmarks share: a fresh database of their own, the national tree, the results table.
 
-34 provinces, 1,190 upper unions and 130,000 grassroots unions (which admit members and collect dues), with
-the closure table the replica keeps. Ids are derived from names, so every run and every service agree.
+The national tree: 34 provinces, 1,190 upper unions and 130,000 grassroots unions (which admit members and
+collect dues), with the closure table the replica keeps, written straight into a service's tree replica by
+COPY. Ids are derived from names, so every run and every service agree.
 """
 
 from __future__ import annotations
 
+import asyncio
 import uuid
+from pathlib import Path
 
+from chassis import migrations
 from contracts.wellknown import NATIONAL_CENTRE_ID
+
+from tests.support.infra import fresh_database as empty_database
+
+results: list[tuple[str, str, str]] = []
+
+
+def record(what: str, measured: str, note: str = "") -> None:
+    results.append((what, measured, note))
+    print(f"  {what}: {measured} {note}", flush=True)
+
+
+def print_results() -> None:
+    """The figures as a Markdown table for docs/BENCHMARKS.md."""
+    print("\n| what | measured | note |\n|---|---|---|")
+    for row in results:
+        print("| " + " | ".join(row) + " |")
+
+
+async def fresh_database(server: str, name: str, migrations_dir: Path) -> str:
+    """Database `name` on the server, dropped and created again, with the service's migrations applied."""
+    url = await empty_database(server, name)
+    await asyncio.to_thread(migrations.upgrade, url, migrations_dir)
+    return url
+
 
 PROVINCES, UPPERS, GRASSROOTS = 34, 1_190, 130_000
 
