@@ -5,8 +5,9 @@ from __future__ import annotations
 import io
 import json
 import re
+import uuid
 
-from cards.adapters.tables import print_orders
+from cards.adapters.tables import card_history, print_orders
 from chassis.tables import outbox_events
 from python_calamine import CalamineWorkbook
 from sqlalchemy import func, select
@@ -39,6 +40,14 @@ async def order_events(office, order_id: str) -> list[tuple[str, dict]]:
         rows = await session.execute(select(outbox_events.c.event_type, outbox_events.c.payload)
                                      .where(outbox_events.c.message_key == order_id).order_by(outbox_events.c.id))
     return [(row.event_type, json.loads(row.payload)) for row in rows]
+
+
+async def history(office, card_id: str) -> list[tuple[str, str]]:
+    async with office.db.transaction() as session:
+        rows = await session.execute(select(card_history.c.status, card_history.c.note)
+                                     .where(card_history.c.card_id == uuid.UUID(card_id))
+                                     .order_by(card_history.c.id))
+    return [(row.status, row.note) for row in rows]
 
 
 async def counts(office) -> tuple[int, ...]:
@@ -130,12 +139,16 @@ async def test_printing_numbers_the_cards_and_each_unit_confirms_its_own(office)
     again = await office.http.post(f"{ORDERS}/{order['order_id']}/printed", headers=office.as_("card_officer", "TLD"))
     assert_problem(again, 422, "invalid-order-transition", "order_id")
 
+    number = order["order_number"]
+    assert await history(office, in_b[0]["card_id"]) == [
+        ("requested", "new"), ("ordered", f"order {number}"), ("printed", f"order {number}")]
     received = await office.http.post(f"{ORDERS}/{order['order_id']}/received",
                                       json={"unit_id": str(office.units["P3-A"])},
                                       headers=office.as_("card_officer", "P3-A"))
     assert received.status_code == 200 and received.json() == {"received": 2}
     assert [(await card(office, c["card_id"]))["status"] for c in in_a + in_b] == ["delivered", "delivered",
                                                                                     "printed"]
+    assert (await history(office, in_a[0]["card_id"]))[-1] == ("delivered", f"order {number} received")
     outsider = await office.http.post(f"{ORDERS}/{order['order_id']}/received",
                                       json={"unit_id": str(office.units["HCM-C"])},
                                       headers=office.as_("card_officer", "HCM-C"))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 
 from chassis.tables import outbox_events
@@ -72,6 +73,19 @@ async def test_a_month_is_corrected_by_a_new_record_never_edited(treasury):
     stale = await treasury.record("HNI-B", "2025-09", [line(member, salary_vnd=1)],
                                   corrects_id=first["collection_id"])
     assert_problem(stale, 409, "month-already-recorded", "corrects_id")
+
+
+async def test_two_officers_recording_the_same_month_at_once_make_one_record(treasury):
+    member = await treasury.member("HCM-C")
+    responses = await asyncio.gather(*(treasury.record("HCM-C", "2025-07", [line(member, salary_vnd=salary)])
+                                       for salary in (7_000_000, 8_000_000)))
+    assert sorted(r.status_code for r in responses) == [201, 409], [r.text for r in responses]
+    conflict = next(r for r in responses if r.status_code == 409)
+    assert_problem(conflict, 409, "month-already-recorded", "corrects_id")
+    months = (await treasury.http.get(f"{M}/months", params={"unit_id": str(treasury.units["HCM-C"]),
+                                                            "month": "2025-07", "include_superseded": "true"},
+                                      headers=treasury.as_("dues_officer", "HCM-C"))).json()["items"]
+    assert len(months) == 1
 
 
 async def test_bad_input_is_refused_and_changes_nothing(treasury):

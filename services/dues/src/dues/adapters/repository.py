@@ -86,10 +86,14 @@ class CollectionRepository:
                                    .values(status="superseded", superseded_at=at))
 
     @unscoped("adds the record of a unit the service checked against the caller's scope just before")
-    async def add(self, collection: dict, lines: list[dict]) -> Row:
-        row = (await self.session.execute(insert(dues_collections).values(**collection)
-                                          .returning(*dues_collections.c))).one()
-        if lines:
+    async def add(self, collection: dict, lines: list[dict]) -> Row | None:
+        """The new live record, or None when another recording of the same unit and month committed first."""
+        row = (await self.session.execute(
+            pg_insert(dues_collections).values(**collection)
+            .on_conflict_do_nothing(index_elements=[dues_collections.c.unit_id, dues_collections.c.month],
+                                    index_where=dues_collections.c.status == "recorded")
+            .returning(*dues_collections.c))).one_or_none()
+        if row is not None and lines:
             await self.session.execute(insert(dues_lines), lines)
         return row
 

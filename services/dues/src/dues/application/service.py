@@ -37,6 +37,13 @@ def collection_not_found(collection_id: UUID) -> NotFound:
                     field="collection_id")
 
 
+def month_already_recorded(month: date, live_id: UUID | None) -> Conflict:
+    return Conflict(f"Tháng {month:%m/%Y} của đơn vị đã được ghi nhận; để sửa, gửi kèm corrects_id",
+                    f"{month:%Y-%m} is recorded already for this unit; send corrects_id to correct it",
+                    code="month-already-recorded", field="corrects_id",
+                    extra={"collection_id": str(live_id)} if live_id else None)
+
+
 def _line_problem(index: int, payer: Row | None, line: PaymentLine) -> FieldError | None:
     field = f"lines[{index}]"
     if payer is None:
@@ -94,10 +101,7 @@ class DuesService:
                 code="dues-lines-refused", field=errors[0].field, errors=errors)
         live = await self.collections.live(principal, unit_id, month)
         if live is not None and corrects_id != live.collection_id:
-            raise Conflict(f"Tháng {month:%m/%Y} của đơn vị đã được ghi nhận; để sửa, gửi kèm corrects_id",
-                           f"{month:%Y-%m} is recorded already for this unit; send corrects_id to correct it",
-                           code="month-already-recorded", field="corrects_id",
-                           extra={"collection_id": str(live.collection_id)})
+            raise month_already_recorded(month, live.collection_id)
         if live is None and corrects_id is not None:
             raise RuleViolation("Không có bản ghi hiện hành nào của tháng này để sửa",
                                 "There is no live record of this month to correct", code="nothing-to-correct",
@@ -124,6 +128,8 @@ class DuesService:
             "grassroots_share_vnd": collected - upper, "corrects_id": corrects_id,
             "recorded_by": principal.username, "recorded_at": now,
         }, rows)
+        if recorded is None:  # another officer recorded the same month a moment ago
+            raise month_already_recorded(month, None)
         snapshot = DuesMonthSnapshot(**{name: recorded._mapping[name] for name in DuesMonthSnapshot.model_fields})
         await record_events(self.session, [DuesMonthRecorded(unit_id=unit_id, collection=snapshot)], SOURCE)
         return recorded
