@@ -4,7 +4,7 @@ A province with `--units` grassroots units (default 1,000) and `--cards` request
 100,000: a province's whole backlog at a card campaign) in its own database (`bench_cards`, rebuilt every run)
 on the test PostgreSQL server (DATABASE_URL). Through the cards API in process (auth, scope, JSON and all):
 1. place one order gathering every requested card (one UPDATE, history rows, an event per card)
-2. download the order's list as .xlsx (for the print shop) and as PDF (the payment voucher)
+2. download the order's list as .xlsx (for the print shop) and as PDF (the payment voucher), and the card faces
 3. mark the order printed (a 10-digit national number per card, history, an event per card)
 4. one grassroots unit confirms its cards received
 Prints a Markdown table for docs/BENCHMARKS.md.
@@ -94,24 +94,33 @@ async def main(server: str) -> None:
     database = Database(url, 4)
     province, grassroots = await generate(database, url, args.units, args.cards)
     settings = CardsSettings(database_url=url, internal_token_secret=TEST_SECRET)
-    officer, print_shop = (headers_for(principal("card_officer", u, name))
-                           for u, name in ((province, "hni"), (NATIONAL_CENTRE_ID, "tld")))
+
+    # Internal tokens are short-lived: a fresh one for each request, as the gateway makes them.
+    def officer() -> dict[str, str]:
+        return headers_for(principal("card_officer", province, "hni"))
+
+    def print_shop() -> dict[str, str]:
+        return headers_for(principal("card_officer", NATIONAL_CENTRE_ID, "tld"))
     try:
         async with client(create_app, settings) as http:
             seconds, placed = await timed(http.post(ORDERS, json={"unit_id": str(province), "kind": "regular"},
-                                                    headers=officer, timeout=600))
+                                                    headers=officer(), timeout=600))
             order = placed.json()
             assert order["card_count"] == args.cards, order
             record(f"place one order of {args.cards:,} requested cards ({args.units:,} units)", f"{seconds:.1f} s",
                    f"{args.cards / seconds:,.0f} cards/s: UPDATE + history, an event per card, commit")
-            seconds, sheet = await timed(http.get(f"{ORDERS}/{order['order_id']}/list.xlsx", headers=officer,
+            seconds, sheet = await timed(http.get(f"{ORDERS}/{order['order_id']}/list.xlsx", headers=officer(),
                                                   timeout=600))
             record("the order's list as .xlsx", f"{seconds:.1f} s", f"{len(sheet.content) / 1e6:.1f} MB")
-            seconds, voucher = await timed(http.get(f"{ORDERS}/{order['order_id']}/list.pdf", headers=officer,
+            seconds, voucher = await timed(http.get(f"{ORDERS}/{order['order_id']}/list.pdf", headers=officer(),
                                                     timeout=600))
             record("the order's list as PDF (payment voucher)", f"{seconds:.1f} s",
                    f"{len(voucher.content) / 1e6:.1f} MB, {voucher.content.count(b'/Type /Page') - 1:,} pages")
-            seconds, _ = await timed(http.post(f"{ORDERS}/{order['order_id']}/printed", headers=print_shop,
+            seconds, faces = await timed(http.get(f"{ORDERS}/{order['order_id']}/cards.pdf", headers=print_shop(),
+                                                  timeout=3600))
+            record("the card faces as PDF (barcode and QR on each)", f"{seconds:.1f} s",
+                   f"{len(faces.content) / 1e6:.1f} MB, {args.cards / seconds:,.0f} cards/s")
+            seconds, _ = await timed(http.post(f"{ORDERS}/{order['order_id']}/printed", headers=print_shop(),
                                                timeout=600))
             record("mark the order printed", f"{seconds:.1f} s", "a card number, history and an event per card")
             receiver = headers_for(principal("card_officer", grassroots[0], "grassroots"))

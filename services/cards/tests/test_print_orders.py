@@ -6,7 +6,9 @@ import io
 import json
 import re
 import uuid
+from types import SimpleNamespace
 
+from cards.adapters.order_documents import card_faces_pdf
 from cards.adapters.tables import card_history, print_orders
 from chassis.tables import outbox_events
 from python_calamine import CalamineWorkbook
@@ -67,9 +69,13 @@ async def test_an_order_gathers_the_requested_cards_of_its_subtree_and_kind(offi
     assert re.fullmatch(r"DI-\d{4}-\d{6}", order["order_number"])
     assert (order["status"], order["kind"], order["supplier"], order["card_count"], order["total_vnd"]) == (
         "placed", "regular", "national_centre", 3, 30_000)
+    numbers = set()
     for c in regular:
         ordered = await card(office, c["card_id"])
         assert (ordered["status"], ordered["order_id"]) == ("ordered", order["order_id"])
+        assert re.fullmatch(r"\d{10}", ordered["card_number"])  # the print shop prints it on the card
+        numbers.add(ordered["card_number"])
+    assert len(numbers) == 3
     for c in linked + elsewhere:
         assert (await card(office, c["card_id"]))["status"] == "requested"
     changes = [json.loads(p) for t, p in await office.events(regular[0]["member_id"])
@@ -89,6 +95,7 @@ async def test_an_order_gathers_the_requested_cards_of_its_subtree_and_kind(offi
 
     linked_order = await place(office, province, kind="linked")
     assert (linked_order["supplier"], linked_order["card_count"], linked_order["total_vnd"]) == ("CTG", 1, 50_000)
+    assert (await card(office, linked[0]["card_id"]))["card_number"] is None  # the bank numbers its own cards
 
 
 async def test_orders_that_cannot_be_placed_are_refused_and_change_nothing(office):
@@ -175,6 +182,11 @@ async def test_a_cancelled_order_gives_its_cards_back_for_the_next_order(office)
     event_type, payload = (await order_events(office, first["order_id"]))[-1]
     assert (event_type, payload["reason"]) == ("cards.print_order.cancelled", "Sai số lượng")
 
+    regular = await requested_cards(office, "P4-B", 1)
+    numbered = await place(office, province)
+    await office.http.post(f"{ORDERS}/{numbered['order_id']}/cancel", json={"reason": "Đặt nhầm"},
+                           headers=office.as_("card_officer", province))
+    assert (await card(office, regular[0]["card_id"]))["card_number"] is None
     second = await place(office, province, kind="linked")
     assert second["card_count"] == 2 and second["order_number"] != first["order_number"]
     twice = await office.http.post(f"{ORDERS}/{first['order_id']}/cancel", json={"reason": "lần nữa"},
@@ -201,9 +213,30 @@ async def test_the_order_list_as_spreadsheet_and_pdf(office):
                                     headers=office.as_("card_officer", province))
     assert voucher.headers["content-type"] == "application/pdf"
     assert voucher.content.startswith(b"%PDF") and b"DejaVu" in voucher.content
+    faces = await office.http.get(f"{ORDERS}/{order['order_id']}/cards.pdf",
+                                  headers=office.as_("card_officer", "TLD"))
+    assert faces.status_code == 200 and faces.content.startswith(b"%PDF")
+    assert pages_of(faces.content) == 1  # three cards fit on one sheet
+    await requested_cards(office, "P5-B", 1, card_type="linked")
+    linked = await place(office, province, kind="linked")
+    not_here = await office.http.get(f"{ORDERS}/{linked['order_id']}/cards.pdf",
+                                     headers=office.as_("card_officer", "TLD"))
+    assert_problem(not_here, 422, "not-printed-here", "order_id")
     outsider = await office.http.get(f"{ORDERS}/{order['order_id']}/list.pdf",
                                      headers=office.as_("card_officer", "HCM"))
     assert_problem(outsider, 404, "print-order-not-found", "order_id")
+
+
+def pages_of(pdf: bytes) -> int:
+    return len(re.findall(rb"/Type /Page\b(?!s)", pdf))
+
+
+def test_card_faces_go_ten_to_a_sheet():
+    line = SimpleNamespace(full_name="Nguyễn Thị Ánh Tuyết", member_code="0100000001", card_number="0000000001",
+                           unit_name="Công đoàn cơ sở Công ty TNHH May Thăng Long",
+                           verification_code="ABCDEFGHJKMNPQRS")
+    assert [pages_of(card_faces_pdf([line] * count, "https://congdoan.example/the/")) for count in (1, 10, 11, 21)] \
+        == [1, 1, 2, 3]
 
 
 async def test_orders_are_listed_within_scope_newest_first(office):

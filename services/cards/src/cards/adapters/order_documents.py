@@ -1,4 +1,5 @@
-"""An order's card list as .xlsx (for the print shop or the bank) and as PDF (the voucher the unit pays by).
+"""An order's card list as .xlsx (for the print shop or the bank) and as PDF (the voucher the unit pays by), and
+the card faces the national centre's print shop prints.
 
 Seed 001: "the member list printed from the software is the payment voucher". Both documents hold the same
 lines: the card's holder, member code, unit, card number once printed, and the verification code the card's
@@ -12,10 +13,14 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
+import segno
 import xlsxwriter
 from chassis.fonts import vietnamese_font
+from contracts.events.cards_print_order_v1 import NATIONAL_PRINT_SHOP
+from reportlab.graphics.barcode import code128
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.units import mm
+from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfgen.canvas import Canvas
 
 from cards.domain.model import KIND_VI, ORDER_STATUS_VI
@@ -37,6 +42,10 @@ class OrderHeading:
     placed_by: str
 
 
+def supplier_name(supplier: str) -> str:
+    return "Tổng Liên đoàn Lao động Việt Nam" if supplier == NATIONAL_PRINT_SHOP else f"Ngân hàng (mã {supplier})"
+
+
 def _cells(number: int, line) -> tuple:
     return (number, line.member_code, line.full_name, line.unit_name, KIND_VI[line.kind], line.card_number or "",
             line.verification_code)
@@ -55,7 +64,7 @@ def order_xlsx(heading: OrderHeading, lines: Iterable) -> bytes:
     bold = workbook.add_format({"bold": True})
     sheet.write_row(0, 0, (f"Đơn đặt in thẻ {heading.order_number}", ), bold)
     sheet.write_row(1, 0, ("Đơn vị đặt", heading.unit_name, "Loại thẻ", KIND_VI[heading.kind], "Nơi in",
-                           heading.supplier))
+                           supplier_name(heading.supplier)))
     sheet.write_row(2, 0, ("Số thẻ", heading.card_count, "Đơn giá (đ)", heading.unit_price_vnd, "Thành tiền (đ)",
                            heading.total_vnd))
     sheet.write_row(4, 0, HEADERS, bold)
@@ -86,7 +95,7 @@ def order_pdf(heading: OrderHeading, lines: Iterable, configured_font: str | Non
             canvas.setFont(font.fontName, 10)
             for text in (f"Đơn vị đặt in: {heading.unit_name}    Ngày đặt: {heading.placed_at:%d/%m/%Y}    "
                          f"Người lập: {heading.placed_by}",
-                         f"Loại thẻ: {KIND_VI[heading.kind]}    Nơi in: {heading.supplier}    "
+                         f"Loại thẻ: {KIND_VI[heading.kind]}    Nơi in: {supplier_name(heading.supplier)}    "
                          f"Trạng thái: {ORDER_STATUS_VI[heading.status]}",
                          f"Số thẻ: {heading.card_count}    Đơn giá: {_vnd(heading.unit_price_vnd)}    "
                          f"Thành tiền: {_vnd(heading.total_vnd)}"):
@@ -108,10 +117,102 @@ def order_pdf(heading: OrderHeading, lines: Iterable, configured_font: str | Non
             canvas.showPage()
             page += 1
             y = start_page(first=False) - row_height
-        cells = (str(number), line.member_code, line.full_name[:34], line.unit_name[:34], line.card_number or "")
-        for x, text in zip(columns, cells, strict=True):
-            canvas.drawString(x, y, text)
+        cells = (str(number), line.member_code, line.full_name, line.unit_name, line.card_number or "")
+        for x, end, text in zip(columns, (*columns[1:], width - left), cells, strict=True):
+            canvas.drawString(x, y, _fit(text, font.fontName, 9, end - x - 2 * mm))
+    if y < 45 * mm:
+        canvas.drawString(width - left - 20 * mm, 10 * mm, f"Trang {page}")
+        canvas.showPage()
+        page += 1
+        y = top
+    canvas.setFont(font.fontName, 10)
+    for x, title in ((left + 10 * mm, "NGƯỜI LẬP"), (width / 2 + 20 * mm, "THỦ TRƯỞNG ĐƠN VỊ")):
+        canvas.drawString(x, y - 12 * mm, title)
+        canvas.setFont(font.fontName, 8)
+        canvas.drawString(x, y - 16 * mm, "(ký, ghi rõ họ tên)")
+        canvas.setFont(font.fontName, 10)
+    canvas.setFont(font.fontName, 9)
     canvas.drawString(width - left - 20 * mm, 10 * mm, f"Trang {page}")
     canvas.showPage()
     canvas.save()
     return buffer.getvalue()
+
+
+# A card is ID-1 size (85.6 × 54 mm, ISO/IEC 7810), ten to an A4 sheet with cut marks around each.
+CARD_WIDTH, CARD_HEIGHT = 85.6 * mm, 54 * mm
+COLUMNS, ROWS, GAP = 2, 5, 3 * mm
+
+
+def card_faces_pdf(lines: Iterable, verify_base_url: str, configured_font: str | None = None) -> bytes:
+    """The fronts of an order's regular cards, for the national centre's print shop."""
+    font = vietnamese_font(configured_font)
+    buffer = io.BytesIO()
+    canvas = Canvas(buffer, pagesize=A4)
+    canvas.setTitle("Thẻ đoàn viên")
+    page_width, page_height = A4
+    left = (page_width - COLUMNS * CARD_WIDTH - (COLUMNS - 1) * GAP) / 2
+    top = page_height - (page_height - ROWS * CARD_HEIGHT - (ROWS - 1) * GAP) / 2
+    for index, line in enumerate(lines):
+        slot = index % (COLUMNS * ROWS)
+        if index and slot == 0:
+            canvas.showPage()
+        x = left + (slot % COLUMNS) * (CARD_WIDTH + GAP)
+        y = top - (slot // COLUMNS + 1) * CARD_HEIGHT - (slot // COLUMNS) * GAP
+        _card_face(canvas, font.fontName, x, y, line, verify_base_url)
+    canvas.showPage()
+    canvas.save()
+    return buffer.getvalue()
+
+
+def _card_face(canvas: Canvas, font: str, x: float, y: float, line, verify_base_url: str) -> None:
+    canvas.setLineWidth(0.3)
+    canvas.roundRect(x, y, CARD_WIDTH, CARD_HEIGHT, 3 * mm)
+    canvas.setFont(font, 7)
+    canvas.drawCentredString(x + CARD_WIDTH / 2, y + CARD_HEIGHT - 5 * mm, "TỔNG LIÊN ĐOÀN LAO ĐỘNG VIỆT NAM")
+    canvas.setFont(font, 10)
+    canvas.drawCentredString(x + CARD_WIDTH / 2, y + CARD_HEIGHT - 10 * mm, "THẺ ĐOÀN VIÊN CÔNG ĐOÀN")
+    # A 3 × 4 portrait frame: the photo is put on at the print shop (photos stay in the members service).
+    canvas.rect(x + 4 * mm, y + 14 * mm, 20 * mm, 26 * mm)
+    canvas.setFont(font, 6)
+    canvas.drawCentredString(x + 14 * mm, y + 26 * mm, "Ảnh 3×4")
+    text_left = x + 27 * mm
+    room = CARD_WIDTH - 30 * mm
+    canvas.setFont(font, 8.5)
+    canvas.drawString(text_left, y + 36 * mm, _fit(line.full_name.upper(), font, 8.5, room))
+    canvas.setFont(font, 7)
+    canvas.drawString(text_left, y + 31 * mm, f"Mã đoàn viên: {line.member_code}")
+    canvas.drawString(text_left, y + 27 * mm, f"Số thẻ: {line.card_number or ''}")
+    canvas.drawString(text_left, y + 23 * mm, _fit(line.unit_name, font, 7, room))
+    code = code128.Code128(line.member_code, barHeight=7 * mm, barWidth=0.28 * mm, humanReadable=False)
+    code.drawOn(canvas, text_left - 2 * mm, y + 4 * mm)
+    qr_size = 17 * mm
+    _qr_code(canvas, verify_base_url + line.verification_code, x + CARD_WIDTH - qr_size - 3 * mm, y + 3 * mm,
+             qr_size)
+
+
+def _qr_code(canvas: Canvas, text: str, x: float, y: float, size: float) -> None:
+    """The QR code as one filled path, a rectangle per run of dark modules in a row. segno encodes it; reportlab's
+    own widget took 100 ms a card (it encodes twice and draws each module as a separate shape), this ~6 ms."""
+    matrix = segno.make_qr(text, error="m").matrix
+    module = size / len(matrix)
+    path = canvas.beginPath()
+    for row_number, row in enumerate(matrix):
+        top = y + size - (row_number + 1) * module
+        column = 0
+        while column < len(row):
+            if row[column]:
+                start = column
+                while column < len(row) and row[column]:
+                    column += 1
+                path.rect(x + start * module, top, (column - start) * module, module)
+            column += 1
+    canvas.drawPath(path, stroke=0, fill=1)
+
+
+def _fit(text: str, font: str, size: float, width: float) -> str:
+    """The text, shortened with an ellipsis until it fits `width` (long unit names are common)."""
+    if pdfmetrics.stringWidth(text, font, size) <= width:
+        return text
+    while text and pdfmetrics.stringWidth(text + "…", font, size) > width:
+        text = text[:-1]
+    return text.rstrip() + "…"

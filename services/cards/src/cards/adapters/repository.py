@@ -12,7 +12,7 @@ from chassis.tables import tree_units
 from contracts.events.cards_card_v1 import CardSnapshot
 from contracts.events.members_member_v1 import MemberSnapshot
 from contracts.permissions import Permission
-from sqlalchemy import Row, and_, case, func, insert, literal, or_, select, update
+from sqlalchemy import Row, and_, func, insert, literal, or_, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -228,31 +228,32 @@ class PrintOrderRepository:
 
     async def gather(self, principal: Principal, order: dict, changed_by: str, at: datetime) -> list[Row]:
         """Every requested card of the order's kind (and bank) in the subtree of the order's unit becomes `ordered`
-        in this order, with its history row; returns the cards as they are now. A card requested concurrently by
-        two orders is taken by the first: the second's UPDATE re-reads it as `ordered` and leaves it."""
+        in this order, with its history row; a regular card gets its national number now, since the print shop
+        prints it on the card. Returns the cards as they are now. A card requested concurrently by two orders is
+        taken by the first: the second's UPDATE re-reads it as `ordered` and leaves it."""
         subtree = subtree_of(order["unit_id"])
         conditions = [cards.c.status == "requested", cards.c.kind == order["kind"], cards.c.unit_id.in_(subtree)]
         if order["kind"] == "linked":
             conditions.append(cards.c.partner == order["supplier"])
         statement = restrict_to_scope(update(cards).where(*conditions), principal, Permission.CARDS_ORDER,
                                       cards.c.unit_id)
-        return await self._move_and_log(statement, "ordered", {"order_id": order["order_id"]},
-                                        f"order {order['order_number']}", changed_by, at)
+        values = {"order_id": order["order_id"]}
+        if order["kind"] == "regular":
+            values["card_number"] = _NEXT_CARD_NUMBER
+        return await self._move_and_log(statement, "ordered", values, f"order {order['order_number']}", changed_by, at)
 
     @unscoped("moves the cards of an order the service loaded through the caller's scope just before")
     async def move_cards(self, order_id: UUID, from_status: str, to_status: str, note: str, changed_by: str,
                          at: datetime, within_unit: UUID | None = None) -> list[Row]:
         """The order's cards in `from_status` (of `within_unit`'s subtree, when given) move to `to_status`, each
-        with its history row. Printing gives regular cards their number; cancelling takes them out of the order."""
+        with its history row. Cancelling takes them out of the order and gives their numbers up (never reused:
+        the next order numbers them again)."""
         conditions = [cards.c.order_id == order_id, cards.c.status == from_status]
         if within_unit is not None:
-            conditions.append(cards.c.unit_id.in_(
-                subtree_of(within_unit)))
+            conditions.append(cards.c.unit_id.in_(subtree_of(within_unit)))
         values: dict = {}
-        if to_status == "printed":
-            values["card_number"] = case((cards.c.kind == "regular", _NEXT_CARD_NUMBER), else_=cards.c.card_number)
         if to_status == "requested":
-            values["order_id"] = None
+            values |= {"order_id": None, "card_number": None}
         return await self._move_and_log(update(cards).where(*conditions), to_status, values, note, changed_by, at)
 
     @unscoped("runs the UPDATE its caller built: gather() restricts it to the caller's scope, move_cards() is unscoped")

@@ -6,8 +6,9 @@ A member has at most one card on its way (requested, ordered or printed); a repl
 or damaged card revokes the delivered one in the same step.
 
 Print orders (đơn đặt in thẻ): placed → printed, or placed → cancelled. Placing one moves the requested cards
-of a subtree to `ordered`; printing moves them to `printed` (regular cards get their national card number);
-cancelling gives them back as `requested`. While its order is placed a card moves only with it.
+of a subtree to `ordered` (regular cards get their national card number, which the print shop prints on them);
+printing moves them to `printed`; cancelling gives them back as `requested`, without a number. While its
+order is placed a card moves only with it.
 """
 
 from __future__ import annotations

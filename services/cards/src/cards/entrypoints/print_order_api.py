@@ -6,12 +6,13 @@ from datetime import datetime
 from urllib.parse import quote
 from uuid import UUID
 
+from chassis.errors import RuleViolation
 from chassis.http import CurrentPrincipal, Session
 from chassis.pagination import MAX_PAGE_SIZE, Page, cursor_values, encode_cursor, page_of
 from contracts.events.cards_card_v1 import CardKind
 from fastapi import APIRouter, Query, Request, Response
 
-from cards.adapters.order_documents import OrderHeading, order_pdf, order_xlsx
+from cards.adapters.order_documents import OrderHeading, card_faces_pdf, order_pdf, order_xlsx
 from cards.adapters.repository import PrintOrderRepository
 from cards.application.print_orders import PrintOrderService
 from cards.domain.model import ORDER_STATUS_VI
@@ -104,6 +105,19 @@ async def order_list_pdf(order_id: UUID, principal: CurrentPrincipal, session: S
     heading, lines = await _document_parts(order_id, principal, session, request)
     content = order_pdf(heading, lines, request.app.state.settings.pdf_font_path)
     return _attachment(content, "application/pdf", f"{heading.order_number}.pdf")
+
+
+@router.get("/{order_id}/cards.pdf", summary="Mặt thẻ để in (thẻ thường: mã vạch, mã QR)")
+async def order_card_faces(order_id: UUID, principal: CurrentPrincipal, session: Session,
+                           request: Request) -> Response:
+    heading, lines = await _document_parts(order_id, principal, session, request)
+    if heading.kind != "regular":
+        raise RuleViolation("Thẻ liên kết do ngân hàng in; Tổng Liên đoàn chỉ in thẻ thường",
+                            "Linked cards are printed by the bank; only regular cards are printed here",
+                            code="not-printed-here", field="order_id")
+    settings = request.app.state.settings
+    content = card_faces_pdf(lines, settings.public_verify_base_url, settings.pdf_font_path)
+    return _attachment(content, "application/pdf", f"{heading.order_number}-the.pdf")
 
 
 @router.post("/{order_id}/printed", response_model=PrintOrderOut, summary="Xác nhận đã in xong (Tổng Liên đoàn)")
