@@ -109,7 +109,8 @@ async def main(server: str) -> None:
             order = placed.json()
             assert order["card_count"] == args.cards, order
             record(f"place one order of {args.cards:,} requested cards ({args.units:,} units)", f"{seconds:.1f} s",
-                   f"{args.cards / seconds:,.0f} cards/s: UPDATE (a number per card) + history, an event per card, commit")
+                   f"{args.cards / seconds:,.0f} cards/s: UPDATE (a number per card) + history, an event per card, "
+                   "commit")
             seconds, sheet = await timed(http.get(f"{ORDERS}/{order['order_id']}/list.xlsx", headers=officer(),
                                                   timeout=600))
             record("the order's list as .xlsx", f"{seconds:.1f} s", f"{len(sheet.content) / 1e6:.1f} MB")
