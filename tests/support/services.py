@@ -15,6 +15,7 @@ from chassis.principal import Grant, Principal, issue_internal_token
 from chassis.settings import ServiceSettings
 from chassis.tree import apply_unit_state
 from contracts.events.orgtree_unit_v1 import UnitCapabilities, UnitState
+from contracts.wellknown import NATIONAL_CENTRE_ID
 from fastapi import FastAPI
 
 from tests.support.infra import fresh_database
@@ -69,3 +70,17 @@ async def replicate_unit(
             ),
         )
     return unit_id
+
+
+async def replicate_small_tree(database: Database, *, provinces_order_cards: bool = False,
+                               grassroots_collect_dues: bool = False) -> dict[str, UUID]:
+    """The national centre (TLD), provinces HNI and HCM, grassroots unions HNI-A, HNI-B and HCM-C, in a
+    service's tree replica; returns their ids by code."""
+    units = {"TLD": await replicate_unit(database, "TLD", None, "national_centre", can_admit=False,
+                                         unit_id=NATIONAL_CENTRE_ID)}
+    for province in ("HNI", "HCM"):
+        units[province] = await replicate_unit(database, province, units["TLD"], "provincial_federation",
+                                               can_admit=False, can_order_cards=provinces_order_cards)
+    for code, parent in (("HNI-A", "HNI"), ("HNI-B", "HNI"), ("HCM-C", "HCM")):
+        units[code] = await replicate_unit(database, code, units[parent], can_collect_dues=grassroots_collect_dues)
+    return units

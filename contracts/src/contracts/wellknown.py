@@ -1,8 +1,17 @@
-"""Identifiers every service agrees on without asking another service."""
+"""Identifiers and conventions every service agrees on without asking another service."""
 
+from datetime import date, datetime, timedelta, timezone
 from uuid import UUID
 
 # The national centre (Tổng Liên đoàn Lao động Việt Nam) is the root of the tree.
 # orgtree creates it in its first migration; identity grants the first administrator on it.
 NATIONAL_CENTRE_ID = UUID("00000000-0000-4000-8000-000000000001")
 NATIONAL_CENTRE_CODE = "TLD"
+
+# Dates people see and report by (delegations, movements, order numbers) are Vietnamese calendar dates:
+# UTC+7 all year, no daylight saving. An event at 23:30 UTC happened the next morning in Hà Nội.
+VIETNAM_TIME = timezone(timedelta(hours=7))
+
+
+def vietnamese_date(moment: datetime) -> date:
+    return moment.astimezone(VIETNAM_TIME).date()

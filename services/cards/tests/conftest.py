@@ -16,10 +16,17 @@ from cards.entrypoints.consumers import apply_member_change
 from chassis.database import Database
 from chassis.tables import outbox_events
 from contracts.events.members_member_v1 import MemberApproved, MemberCreated, MemberSnapshot, MemberTransferred
-from contracts.wellknown import NATIONAL_CENTRE_ID
 from sqlalchemy import func, select
 
-from tests.support.services import TEST_SECRET, client, headers_for, migrated_database, principal, replicate_unit
+from tests.support.services import (
+    TEST_SECRET,
+    client,
+    headers_for,
+    migrated_database,
+    principal,
+    replicate_small_tree,
+    replicate_unit,
+)
 
 MIGRATIONS = Path(__file__).resolve().parents[1] / "src" / "cards" / "migrations"
 _codes = itertools.count(1)
@@ -29,13 +36,7 @@ _codes = itertools.count(1)
 async def office(pg_server_url):
     url = await migrated_database(pg_server_url, "cards", MIGRATIONS)
     database = Database(url, 4)
-    units = {"TLD": await replicate_unit(database, "TLD", None, "national_centre", can_admit=False,
-                                         unit_id=NATIONAL_CENTRE_ID)}
-    for province in ("HNI", "HCM"):
-        units[province] = await replicate_unit(database, province, units["TLD"], "provincial_federation",
-                                               can_admit=False, can_order_cards=True)
-    for code, parent in (("HNI-A", "HNI"), ("HNI-B", "HNI"), ("HCM-C", "HCM")):
-        units[code] = await replicate_unit(database, code, units[parent])
+    units = await replicate_small_tree(database, provinces_order_cards=True)
     settings = CardsSettings(database_url=url, internal_token_secret=TEST_SECRET,
                              public_verify_base_url="https://congdoan.example/the/")
     async with client(create_app, settings) as http:

@@ -11,14 +11,20 @@ import pytest
 from chassis.database import Database
 from chassis.tables import outbox_events
 from contracts.events.members_member_v1 import MemberApproved, MemberSnapshot, MemberStatusChanged
-from contracts.wellknown import NATIONAL_CENTRE_ID
 from dues.adapters.tables import dues_collections, dues_lines, dues_policies
 from dues.config import DuesSettings
 from dues.entrypoints.api import create_app
 from dues.entrypoints.consumers import apply_member_change
 from sqlalchemy import func, select
 
-from tests.support.services import TEST_SECRET, client, headers_for, migrated_database, principal, replicate_unit
+from tests.support.services import (
+    TEST_SECRET,
+    client,
+    headers_for,
+    migrated_database,
+    principal,
+    replicate_small_tree,
+)
 
 MIGRATIONS = Path(__file__).resolve().parents[1] / "src" / "dues" / "migrations"
 
@@ -27,13 +33,7 @@ MIGRATIONS = Path(__file__).resolve().parents[1] / "src" / "dues" / "migrations"
 async def treasury(pg_server_url):
     url = await migrated_database(pg_server_url, "dues", MIGRATIONS)
     database = Database(url, 4)
-    units = {"TLD": await replicate_unit(database, "TLD", None, "national_centre", can_admit=False,
-                                         unit_id=NATIONAL_CENTRE_ID)}
-    for province in ("HNI", "HCM"):
-        units[province] = await replicate_unit(database, province, units["TLD"], "provincial_federation",
-                                               can_admit=False)
-    for code, parent in (("HNI-A", "HNI"), ("HNI-B", "HNI"), ("HCM-C", "HCM")):
-        units[code] = await replicate_unit(database, code, units[parent], can_collect_dues=True)
+    units = await replicate_small_tree(database, grassroots_collect_dues=True)
     settings = DuesSettings(database_url=url, internal_token_secret=TEST_SECRET)
     async with client(create_app, settings) as http:
         yield Treasury(http, database, units)

@@ -9,7 +9,7 @@ from datetime import datetime, timedelta
 import asyncpg
 from chassis import migrations
 from chassis.database import asyncpg_dsn
-from reporting.domain.movements import VIETNAM
+from contracts.wellknown import VIETNAM_TIME
 
 from services.reporting.tests.test_member_summary import MIGRATIONS
 from tests.support.infra import fresh_database
@@ -29,7 +29,7 @@ async def test_the_ledger_opens_with_the_members_counted_at_upgrade(pg_server_ur
         await asyncio.to_thread(migrations.upgrade, url, MIGRATIONS)
 
         rows = await connection.fetch("SELECT unit_id, occurred_on, kind, delta FROM membership_movements")
-        today = datetime.now(VIETNAM).date()
+        today = datetime.now(VIETNAM_TIME).date()
         assert sorted((r["unit_id"], r["kind"], r["delta"]) for r in rows) == [(unit, "opening", 1)] * 2
         assert {r["occurred_on"] for r in rows} <= {today, today - timedelta(days=1)}  # around midnight
     finally:

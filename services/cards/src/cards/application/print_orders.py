@@ -27,7 +27,7 @@ from contracts.events.cards_print_order_v1 import (
     PrintOrderSnapshot,
 )
 from contracts.permissions import Permission
-from contracts.wellknown import NATIONAL_CENTRE_ID
+from contracts.wellknown import NATIONAL_CENTRE_ID, vietnamese_date
 from sqlalchemy import Row
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -61,7 +61,8 @@ class PrintOrderService:
         now = datetime.now(UTC)
         price = self.settings.regular_card_price_vnd if kind == "regular" else self.settings.linked_card_price_vnd
         order = {
-            "order_id": uuid7(), "order_number": order_number(now.year, await self.orders.next_order_serial()),
+            "order_id": uuid7(),
+            "order_number": order_number(vietnamese_date(now).year, await self.orders.next_order_serial()),
             "unit_id": unit_id, "kind": kind,
             "supplier": NATIONAL_PRINT_SHOP if kind == "regular" else self.settings.linked_card_partner,
             "status": "placed", "card_count": 0, "unit_price_vnd": price, "total_vnd": 0, "note": note,

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from datetime import UTC, date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 from enum import StrEnum
 from uuid import UUID
 
 from chassis.errors import Conflict, Forbidden, NotFound, Problem, RuleViolation, Unauthenticated
 from contracts.events.identity_user_v1 import RoleGrant
+from contracts.wellknown import vietnamese_date
 
 
 class UserStatus(StrEnum):
@@ -190,13 +191,10 @@ def dates_in_order(starts_on: date, ends_on: date, today: date) -> None:
         )
 
 
-# Delegation dates are Vietnamese calendar dates (UTC+7, no daylight saving).
-VIETNAM = timezone(timedelta(hours=7))
-
-
 def utcnow() -> datetime:
     return datetime.now(UTC)
 
 
 def local_today(now: datetime) -> date:
-    return now.astimezone(VIETNAM).date()
+    """Today in Việt Nam: delegation dates are Vietnamese calendar dates."""
+    return vietnamese_date(now)

@@ -9,12 +9,9 @@ on any past day are the sum of the deltas up to that day.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta, timezone
 from uuid import UUID
 
 COUNTED_STATUSES = frozenset({"active", "suspended"})
-# Reports are by Vietnamese calendar day: an event at 23:30 UTC happened the next morning in Hà Nội.
-VIETNAM = timezone(timedelta(hours=7))
 MOVEMENT_KINDS = ("admitted", "transferred_in", "transferred_out", "suspended", "resumed", "retired", "removed",
                   "left")
 
@@ -43,6 +40,3 @@ def movements(previous: tuple[UUID, str] | None, unit_id: UUID, status: str) -> 
         found.append(Movement(unit_id, "suspended" if status == "suspended" else "resumed", 0))
     return found
 
-
-def day_of(moment: datetime) -> date:
-    return moment.astimezone(VIETNAM).date()

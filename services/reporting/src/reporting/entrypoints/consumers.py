@@ -8,16 +8,16 @@ from chassis.tree import tree_handlers
 from contracts.base import IntegrationEvent
 from contracts.envelope import Envelope
 from contracts.events import cards_card_v1, members_member_v1
+from contracts.wellknown import vietnamese_date
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from reporting.adapters.repository import MemberFactRepository
-from reporting.domain.movements import day_of
 
 
 async def apply_member_change(session: AsyncSession, event: members_member_v1._MemberEvent,
                               envelope: Envelope) -> None:
     # The day the change happened (the envelope's time, written with the change), not the day it arrived.
-    await MemberFactRepository(session).apply(event.member, envelope.id, day_of(envelope.time))
+    await MemberFactRepository(session).apply(event.member, envelope.id, vietnamese_date(envelope.time))
 
 
 async def apply_card_change(session: AsyncSession, event: cards_card_v1._CardEvent, _: Envelope) -> None:
