@@ -52,10 +52,10 @@ from members.config import MembersSettings  # noqa: E402
 from members.domain.identity_numbers import CCCD_PROVINCE_CODES  # noqa: E402
 from sqlalchemy import text  # noqa: E402
 
+from tests.benchmarks.support import GRASSROOTS, PROVINCES, unit_id, write_national_tree  # noqa: E402
 from tests.support.infra import postgres_url  # noqa: E402
 
 MIGRATIONS = ROOT / "services" / "members" / "src" / "members" / "migrations"
-PROVINCES, UPPERS, GRASSROOTS = 34, 1_190, 130_000
 results: list[tuple[str, str, str, str]] = []
 
 SURNAMES = ["Nguyễn"] * 38 + ["Trần"] * 11 + ["Lê"] * 9 + ["Phạm"] * 7 + ["Hoàng"] * 5 + ["Huỳnh"] * 5 + \
@@ -70,10 +70,6 @@ GIVEN = {
               "Nga Ngân Ngọc Nhung Oanh Phương Quỳnh Tâm Thảo Thu Thủy Trang Trinh Tuyết Uyên Vân Yến".split(),
 }
 PROVINCE_CODES = sorted(CCCD_PROVINCE_CODES)
-
-
-def unit_id(kind: str, number: int) -> uuid.UUID:
-    return uuid.uuid5(uuid.NAMESPACE_OID, f"bench-{kind}-{number}")
 
 
 def record(what: str, measured: str, goal: str, note: str = "") -> None:
@@ -111,7 +107,7 @@ async def generate(url: str, total: int) -> None:
         started = time.perf_counter()
         await connection.execute("SET synchronous_commit = off; SET maintenance_work_mem = '1GB'; "
                                  "SET max_parallel_maintenance_workers = 2; TRUNCATE members, tree_units, tree_closure")
-        await _generate_tree(connection)
+        await write_national_tree(connection)
         indexes = await _drop_member_indexes(connection)
         names = {"surnames": SURNAMES, "surname_keys": [search_key(n) for n in SURNAMES]}
         for gender in ("male", "female"):
@@ -179,30 +175,6 @@ SELECT gen_random_uuid(), ids[(1 + i % 130000)::int], CASE WHEN i % 100 = 0 THEN
        i % 3 = 0, 1, 'generator', now() - interval '400 days', now() - interval '300 days'
 FROM p
 """
-
-
-async def _generate_tree(connection) -> None:
-    centre = NATIONAL_CENTRE_ID
-    units = [(centre, "TLD", "Tổng Liên đoàn Lao động Việt Nam", "national_centre", None, True, False)]
-    units += [(unit_id("p", p), f"P{p:02d}", f"Liên đoàn Lao động tỉnh {p}", "provincial_federation", centre, True,
-               False) for p in range(PROVINCES)]
-    units += [(unit_id("u", u), f"U{u:04d}", f"Công đoàn cấp trên {u}", "industrial_zone_union",
-               unit_id("p", u % PROVINCES), True, False) for u in range(UPPERS)]
-    units += [(unit_id("g", g), f"G{g:06d}", f"Công đoàn cơ sở {g}", "grassroots_union", unit_id("u", g % UPPERS),
-               False, True) for g in range(GRASSROOTS)]
-    await connection.copy_records_to_table(
-        "tree_units", records=[(*u, "active", 1) for u in units],
-        columns=["unit_id", "code", "name", "type_code", "parent_id", "can_approve_members", "can_admit_members",
-                 "status", "version"])
-    parents = {u[0]: u[4] for u in units}
-    closure = []
-    for unit in parents:
-        ancestor, depth = unit, 0
-        while ancestor is not None:
-            closure.append((ancestor, unit, depth))
-            ancestor, depth = parents[ancestor], depth + 1
-    await connection.copy_records_to_table("tree_closure", records=closure,
-                                           columns=["ancestor_id", "descendant_id", "depth"])
 
 
 async def _drop_member_indexes(connection) -> list[str]:

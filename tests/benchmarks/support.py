@@ -54,11 +54,12 @@ async def write_national_tree(connection) -> None:
               for u in range(UPPERS)]
     units += [(unit_id("g", g), f"G{g:06d}", "grassroots_union", unit_id("u", g % UPPERS), True)
               for g in range(GRASSROOTS)]
+    # Grassroots unions admit members and collect dues; the units above them approve.
     await connection.copy_records_to_table(
-        "tree_units", records=[(u, code, f"Đơn vị {code}", kind, parent, grassroots, grassroots, "active", 1)
-                               for u, code, kind, parent, grassroots in units],
+        "tree_units", records=[(u, code, f"Đơn vị {code}", kind, parent, grassroots, grassroots, not grassroots,
+                                "active", 1) for u, code, kind, parent, grassroots in units],
         columns=["unit_id", "code", "name", "type_code", "parent_id", "can_admit_members", "can_collect_dues",
-                 "status", "version"])
+                 "can_approve_members", "status", "version"])
     parents = {u[0]: u[3] for u in units}
     closure = []
     for unit in parents:
