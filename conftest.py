@@ -17,6 +17,12 @@ import pytest
 import contracts  # noqa: F401
 from tests.support.infra import CREATED_DATABASES, BrokerProcess, drop_databases, postgres_url, start_broker
 
+# Tests run the local demo, as the one-machine runner does: identity's first migration (run in-process by the
+# service tests) creates the bootstrap administrator with its documented password, usable at once, and the
+# processes tests start themselves (`python -m <service> replay`, ...) accept the repository's secrets.
+for _prefix in ("ORGTREE", "MEMBERS", "IDENTITY", "REPORTING", "DUES", "CARDS", "GATEWAY"):
+    os.environ.setdefault(f"{_prefix}_ENVIRONMENT", "local")
+
 
 @pytest.fixture(scope="session")
 def pg_server_url() -> str:

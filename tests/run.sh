@@ -2,19 +2,17 @@
 # Every check CI runs; arguments go to pytest.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-
-if command -v uv >/dev/null 2>&1; then
-    uv=(uv)
-else
-    python3 -m pip install --quiet uv==0.13.9
-    uv=(python3 -m uv)  # pip's script directory may not be on PATH
-fi
-bash deploy/system-packages.sh
-"${uv[@]}" sync --frozen --all-packages
-"${uv[@]}" run --frozen python -m contracts.schemagen --check
+source deploy/install.sh --browser
+"${uv[@]}" run --frozen --no-sync python -m contracts.schemagen --check
+"${uv[@]}" run --frozen --no-sync python -m localrun openapi --check
+"${uv[@]}" run --frozen --no-sync python -m localrun manifests --check
+"${uv[@]}" run --frozen --no-sync ruff check --quiet .
+"${uv[@]}" run --frozen --no-sync ruff format --check --quiet .
+"${uv[@]}" run --frozen --no-sync lint-imports --no-cache
+(cd web && "${uv[@]}" run --frozen --no-sync npm run --silent test)
 
 status=0
-"${uv[@]}" run --frozen pytest "$@" || status=$?
+"${uv[@]}" run --frozen --no-sync pytest "$@" || status=$?
 if [ "$status" -eq 5 ]; then
     echo "pytest collected no tests: that is a failure here" >&2
     exit 1

@@ -16,8 +16,15 @@ TRACEPARENT = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01"
 def transferred() -> MemberTransferred:
     member_id, old_unit, new_unit = uuid.uuid4(), uuid.uuid4(), uuid.uuid4()
     snapshot = MemberSnapshot(
-        member_id=member_id, unit_id=new_unit, status="active", full_name="Nguyễn Thị Hoa", gender="female",
-        date_of_birth=date(1991, 3, 8), member_code="HNI-0001", joined_on=date(2015, 5, 1), version=4,
+        member_id=member_id,
+        unit_id=new_unit,
+        status="active",
+        full_name="Nguyễn Thị Hoa",
+        gender="female",
+        date_of_birth=date(1991, 3, 8),
+        member_code="HNI-0001",
+        joined_on=date(2015, 5, 1),
+        version=4,
     )
     return MemberTransferred(member_id=member_id, member=snapshot, from_unit_id=old_unit, to_unit_id=new_unit)
 
@@ -41,7 +48,10 @@ def test_round_trip_gives_back_the_same_event_and_attributes():
 
 def test_headers_are_cloudevents_binary_mode():
     event = UserCreated(
-        user_id=uuid.uuid4(), username="hoa.nt", full_name="Nguyễn Thị Hoa", home_unit_id=uuid.uuid4(),
+        user_id=uuid.uuid4(),
+        username="hoa.nt",
+        full_name="Nguyễn Thị Hoa",
+        home_unit_id=uuid.uuid4(),
         roles=[RoleGrant(role="data_entry", unit_id=uuid.uuid4())],
     )
     envelope = Envelope.wrap(event, "identity")

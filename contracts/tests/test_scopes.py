@@ -29,4 +29,8 @@ def test_issuance_is_read_only_for_partners_and_only_national_admins_hold_it():
     assert SCOPES["cards.issuance:read"].needs_partner
     assert [r for r, p in ROLE_PERMISSIONS.items() if Permission.CARDS_READ_ISSUANCE in p] == [Role.NATIONAL_ADMIN]
     assert scopes_opening("cards", "GET") == ["cards.issuance:read"]
+    # The bank answers for its cards (issued, rejected): the one write a client may make, also a partner's only.
+    assert SCOPES["cards.issuance:answer"].needs_partner
+    assert scopes_opening("cards", "POST") == ["cards.issuance:answer"]
+    assert [r for r, p in ROLE_PERMISSIONS.items() if Permission.CARDS_ANSWER_ISSUANCE in p] == [Role.NATIONAL_ADMIN]
     assert scopes_opening("orgtree", "POST") == [] and scopes_opening("identity", "GET") == []

@@ -31,8 +31,14 @@ ADMIN = {"username": "admin", "password": "Admin@12345"}
 
 
 class Backends:
-    def __init__(self, identity_url: str, members_url: str, identity_settings: IdentitySettings,
-                 identity_db: Database, fake: FakeService) -> None:
+    def __init__(
+        self,
+        identity_url: str,
+        members_url: str,
+        identity_settings: IdentitySettings,
+        identity_db: Database,
+        fake: FakeService,
+    ) -> None:
         self.identity_url = identity_url
         self.members_url = members_url
         self.orgtree_url = dead_url()
@@ -42,11 +48,20 @@ class Backends:
 
     def settings(self, **overrides) -> GatewaySettings:
         values = {
-            "identity_url": self.identity_url, "members_url": self.members_url, "orgtree_url": self.orgtree_url,
-            "internal_token_secret": TEST_SECRET, "upstream_read_timeout_s": 1.0, "log_json": False,
+            "identity_url": self.identity_url,
+            "members_url": self.members_url,
+            "orgtree_url": self.orgtree_url,
+            "internal_token_secret": TEST_SECRET,
+            "log_json": False,
+            # The bootstrap admin's login hashes at production cost: on a busy shared machine it took over 1 s.
+            "upstream_read_timeout_s": 10.0,
             # The unit tree needs a broker: only the scope tests turn it on (with the session's broker).
             "unit_scope_check": False,
             "token_revocation": False,
+            # Every test signs in from 127.0.0.1, new accounts twice (the first sign-in changes the password):
+            # the production login bucket would make them wait. The limit's own tests set it.
+            "rate_limit_login_burst": 50,
+            "rate_limit_login_per_minute": 600,
         }
         return GatewaySettings(**{**values, **overrides})
 
@@ -72,8 +87,12 @@ class Backends:
 async def backends(pg_server_url):
     url = await migrated_database(pg_server_url, "identity_gateway", IDENTITY_MIGRATIONS)
     identity_settings = IdentitySettings(
-        database_url=url, internal_token_secret=TEST_SECRET, argon2_time_cost=1, argon2_memory_kib=8192,
-        argon2_parallelism=1, require_totp_for_admins=False,
+        database_url=url,
+        internal_token_secret=TEST_SECRET,
+        argon2_time_cost=1,
+        argon2_memory_kib=8192,
+        argon2_parallelism=1,
+        require_totp_for_admins=False,
     )
     identity_db = Database(url, 2)
     fake = FakeService()

@@ -11,7 +11,7 @@ from collections.abc import AsyncIterator
 import asyncpg
 import uvicorn
 from chassis.database import Database
-from chassis.http import CurrentPrincipal, create_service_app
+from chassis.http import SERVER_OPTIONS, CurrentPrincipal, create_service_app
 from chassis.settings import ServiceSettings
 from fastapi import APIRouter, FastAPI, Request
 from fastapi.responses import StreamingResponse
@@ -35,7 +35,8 @@ async def serving(app) -> AsyncIterator[str]:
     sock = socket.socket()
     sock.bind(("127.0.0.1", 0))
     port = sock.getsockname()[1]
-    server = _QuietServer(uvicorn.Config(app, log_config=None, access_log=False, lifespan="on"))
+    # As every process of the platform runs (no proxy-header rewriting), so tests see what production does.
+    server = _QuietServer(uvicorn.Config(app, lifespan="on", **SERVER_OPTIONS))
     task = asyncio.create_task(server.serve(sockets=[sock]))
 
     async def started() -> bool:
@@ -89,8 +90,10 @@ class FakeService:
                 "client_ip": principal.client_ip,
                 "query": request.url.query,
                 "body": (await request.body()).decode(),
-                "headers": {k: request.headers.get(k) for k in
-                            ("traceparent", "x-request-id", "authorization", "x-forwarded-for", "x-custom")},
+                "headers": {
+                    k: request.headers.get(k)
+                    for k in ("traceparent", "x-request-id", "authorization", "x-forwarded-for", "x-custom")
+                },
             }
 
         for method in ("GET", "POST"):

@@ -27,9 +27,18 @@ def bearer(token: str) -> dict[str, str]:
 
 def claims(**overrides) -> dict:
     now = int(time.time())
-    return {"iss": "congdoan-identity", "aud": "congdoan", "sub": str(uuid.uuid4()), "usr": "ke.gia.mao",
-            "name": "Kẻ Giả Mạo", "grants": [{"role": "national_admin", "unit_id": str(NATIONAL_CENTRE_ID)}],
-            "jti": uuid.uuid4().hex, "iat": now, "exp": now + 600, **overrides}
+    return {
+        "iss": "congdoan-identity",
+        "aud": "congdoan",
+        "sub": str(uuid.uuid4()),
+        "usr": "ke.gia.mao",
+        "name": "Kẻ Giả Mạo",
+        "grants": [{"role": "national_admin", "unit_id": str(NATIONAL_CENTRE_ID)}],
+        "jti": uuid.uuid4().hex,
+        "iat": now,
+        "exp": now + 600,
+        **overrides,
+    }
 
 
 async def identity_key(backends):
@@ -48,9 +57,14 @@ def assert_refused(response: httpx.Response, code: str = "invalid-token") -> Non
 async def test_a_valid_token_reaches_the_service_as_a_principal(backends, admin_token):
     async with backends.gateway() as http:
         response = await http.post(
-            "/api/v1/members/echo?unit=HNI&page=2", content=b'{"a": 1}',
-            headers={**bearer(admin_token), "x-request-id": "req-123", "x-custom": "kept",
-                     "x-internal-token": "forged-by-client"},
+            "/api/v1/members/echo?unit=HNI&page=2",
+            content=b'{"a": 1}',
+            headers={
+                **bearer(admin_token),
+                "x-request-id": "req-123",
+                "x-custom": "kept",
+                "x-internal-token": "forged-by-client",
+            },
         )
     assert response.status_code == 200, response.text
     echoed = response.json()
@@ -82,8 +96,7 @@ async def test_no_token_is_refused_before_any_service_is_called(backends):
 async def test_expired_token_is_refused(backends):
     key = await identity_key(backends)
     past = int(time.time()) - 3600
-    token = jwt.encode(claims(iat=past, exp=past + 600), key.private_key, algorithm="EdDSA",
-                       headers={"kid": key.kid})
+    token = jwt.encode(claims(iat=past, exp=past + 600), key.private_key, algorithm="EdDSA", headers={"kid": key.kid})
     async with backends.gateway() as http:
         assert_refused(await http.get("/api/v1/members/echo", headers=bearer(token)), code="token-expired")
         fresh = jwt.encode(claims(), key.private_key, algorithm="EdDSA", headers={"kid": key.kid})
@@ -133,11 +146,15 @@ async def test_services_refuse_requests_that_skip_the_gateway(backends, admin_to
 
 
 async def test_public_routes_need_no_token_and_carry_the_public_principal(backends, admin_token):
-    forged = issue_internal_token(PUBLIC.__class__(user_id=uuid.uuid4(), username="hacker"), TEST_SECRET,
-                                  "congdoan-services")
+    forged = issue_internal_token(
+        PUBLIC.__class__(user_id=uuid.uuid4(), username="hacker"), TEST_SECRET, "congdoan-services"
+    )
     async with backends.gateway() as http:
-        lookup = await http.get("/api/v1/public/lookup", params={"member_code": "DV123"},
-                                headers={"x-internal-token": forged, **bearer(admin_token)})
+        lookup = await http.get(
+            "/api/v1/public/lookup",
+            params={"member_code": "DV123"},
+            headers={"x-internal-token": forged, **bearer(admin_token)},
+        )
         jwks = await http.get("/api/v1/identity/.well-known/jwks.json")
         refresh_without_token = await http.post("/api/v1/identity/token/refresh", json={"refresh_token": "z" * 43})
     assert lookup.status_code == 200, lookup.text
@@ -183,3 +200,26 @@ async def test_identity_down_at_start_is_503_not_401(backends):
         token = jwt.encode(claims(), key.private_key, algorithm="EdDSA", headers={"kid": key.kid})
         response = await http.get("/api/v1/members/echo", headers=bearer(token))
     assert response.status_code == 503 and response.json()["code"] == "service-unavailable"
+
+
+async def test_a_token_that_must_change_its_password_may_do_nothing_else(backends):
+    """New accounts and reset passwords: the token carries `must_change_password`, and the gateway lets it reach
+    only the password change (the web app's forced change), `/me`, TOTP enrolment and logout."""
+    key = await identity_key(backends)
+    token = jwt.encode(claims(must_change_password=True), key.private_key, algorithm="EdDSA", headers={"kid": key.kid})
+    async with backends.gateway() as http:
+        refused = await http.get("/api/v1/members/echo", headers=bearer(token))
+        audit = await http.get("/api/v1/audit", headers=bearer(token))
+        allowed = await http.post(
+            "/api/v1/identity/me/password", headers=bearer(token), json={"current_password": "x", "new_password": "y"}
+        )
+        plain = jwt.encode(claims(), key.private_key, algorithm="EdDSA", headers={"kid": key.kid})
+        ordinary = await http.get("/api/v1/members/echo", headers=bearer(plain))
+    for response in (refused, audit):
+        assert response.status_code == 403 and response.json()["code"] == "password-change-required"
+        assert response.headers["content-type"] == "application/problem+json"
+        assert response.json()["message_vi"] == "Bạn cần đổi mật khẩu trước khi tiếp tục"
+    assert backends.fake  # the refused request never reached the service
+    # Identity answers (its user is unknown there: 404), which shows the gateway let the change through.
+    assert allowed.json()["code"] != "password-change-required"
+    assert ordinary.status_code == 200

@@ -26,8 +26,16 @@ async def scripted(handler: Handler) -> AsyncIterator[tuple[ServicePool, list[in
 
     server = await asyncio.start_server(serve, "127.0.0.1", 0)
     port = server.sockets[0].getsockname()[1]
-    pool = ServicePool("127.0.0.1", port, max_connections=10, max_idle=5, idle_expiry_s=4.0, connect_timeout=2.0,
-                       read_timeout=2.0, write_timeout=2.0)
+    pool = ServicePool(
+        "127.0.0.1",
+        port,
+        max_connections=10,
+        max_idle=5,
+        idle_expiry_s=4.0,
+        connect_timeout=2.0,
+        read_timeout=2.0,
+        write_timeout=2.0,
+    )
     try:
         yield pool, connections
     finally:
@@ -37,8 +45,9 @@ async def scripted(handler: Handler) -> AsyncIterator[tuple[ServicePool, list[in
 
 async def read_request(reader: asyncio.StreamReader) -> tuple[bytes, int]:
     head = await reader.readuntil(b"\r\n\r\n")
-    length = next((int(line.split(b":")[1]) for line in head.split(b"\r\n")
-                   if line.lower().startswith(b"content-length:")), 0)
+    length = next(
+        (int(line.split(b":")[1]) for line in head.split(b"\r\n") if line.lower().startswith(b"content-length:")), 0
+    )
     return head, length
 
 
@@ -147,3 +156,56 @@ async def test_a_silent_service_times_out_and_a_closed_port_is_unavailable():
         pool.port = 1
         with pytest.raises(Unavailable):
             await call(pool, head(b"/x"))
+
+
+async def test_a_failed_answer_never_costs_the_next_request_its_connection():
+    """A service that failed a request may be closing its connection without saying so (uvicorn does after an
+    unhandled error): the next request, often another user's write, must not be sent down it and lost."""
+
+    async def handler(reader, writer):
+        while True:
+            try:
+                request, length = await read_request(reader)
+            except asyncio.IncompleteReadError:
+                return
+            await reader.readexactly(length)
+            if b"/fails" in request:
+                writer.write(b"HTTP/1.1 500 Internal Server Error\r\ncontent-length: 2\r\n\r\nno")
+                await writer.drain()
+                await read_request(reader)  # the next request arrives on a connection being torn down: dropped
+                return
+            writer.write(b"HTTP/1.1 201 Created\r\ncontent-length: 2\r\n\r\nok")
+
+    async def body():
+        yield b"{}"
+
+    write = head(b"/write", b"POST", b"content-length: 2\r\n")
+    async with scripted(handler) as (pool, connections):
+        assert (await call(pool, head(b"/fails", b"POST", b"content-length: 2\r\n"), "POST", body()))[0] == 500
+        assert (await call(pool, write, "POST", body()))[:3:2] == (201, b"ok")
+        assert (await call(pool, write, "POST", body()))[:3:2] == (201, b"ok")
+    assert len(connections) == 2
+
+
+async def test_a_kept_alive_connection_the_service_closed_while_idle_is_not_used():
+    """The service closed an idle connection (its keep-alive ran out): a write goes out on a fresh one."""
+    served = asyncio.Event()
+
+    async def handler(reader, writer):
+        request, length = await read_request(reader)
+        await reader.readexactly(length)
+        writer.write(b"HTTP/1.1 201 Created\r\ncontent-length: 2\r\n\r\nok")
+        await writer.drain()
+        writer.close()  # right after answering, while the gateway keeps the connection as idle
+        await writer.wait_closed()
+        served.set()
+
+    async def body():
+        yield b"{}"
+
+    write = head(b"/write", b"POST", b"content-length: 2\r\n")
+    async with scripted(handler) as (pool, connections):
+        assert (await call(pool, write, "POST", body()))[0] == 201
+        await served.wait()
+        assert (await call(pool, write, "POST", body()))[0] == 201
+    assert len(connections) == 2

@@ -19,6 +19,7 @@ from tests.support.services import TEST_SECRET
 from .conftest import ADMIN
 from .test_auth import bearer
 
+FIRST_PASSWORD = "Lan-dau-2025x"
 PASSWORD = "Matkhau2025x"
 
 
@@ -34,19 +35,31 @@ def test_grants_keep_their_delegation_in_the_internal_token_and_old_tokens_still
     # A token from before grants carried delegations: the grant is an own grant.
     old = jwt.decode(token, options={"verify_signature": False})
     old["grants"] = [{"role": "unit_admin", "unit_id": str(unit)}]
-    [grant] = verify_internal_token(jwt.encode(old, TEST_SECRET, algorithm="HS256"), TEST_SECRET,
-                                    "congdoan-services").grants
+    [grant] = verify_internal_token(
+        jwt.encode(old, TEST_SECRET, algorithm="HS256"), TEST_SECRET, "congdoan-services"
+    ).grants
     assert (grant.delegation_id, grant.delegator_id, grant.delegated) == (None, None, False)
 
 
-async def replicate_unit(database, code: str, parent_id: UUID | None, type_code: str = "grassroots_union",
-                         unit_id: UUID | None = None) -> UUID:
+async def replicate_unit(
+    database, code: str, parent_id: UUID | None, type_code: str = "grassroots_union", unit_id: UUID | None = None
+) -> UUID:
     """A unit in identity's tree replica, as its orgtree consumer would put it (users allowed)."""
     unit_id = unit_id or uuid.uuid4()
     async with database.transaction() as session:
-        await apply_unit_state(session, UnitState(
-            unit_id=unit_id, code=code, name=f"Đơn vị {code}", type_code=type_code, parent_id=parent_id,
-            capabilities=UnitCapabilities(can_have_users=True), effective_from=date(2025, 7, 1), version=1))
+        await apply_unit_state(
+            session,
+            UnitState(
+                unit_id=unit_id,
+                code=code,
+                name=f"Đơn vị {code}",
+                type_code=type_code,
+                parent_id=parent_id,
+                capabilities=UnitCapabilities(can_have_users=True),
+                effective_from=date(2025, 7, 1),
+                version=1,
+            ),
+        )
     return unit_id
 
 
@@ -57,12 +70,28 @@ async def _login(http, username: str) -> str:
 
 
 async def _create_user(http, token: str, unit: UUID, roles=()) -> dict:
+    """A new account, signed in once to set PASSWORD (a new account's tokens may do nothing else first)."""
     response = await http.post(
         "/api/v1/identity/users",
-        json={"username": f"u{uuid.uuid4().hex[:10]}", "full_name": "Nguyễn Thị Thử", "home_unit_id": str(unit),
-              "password": PASSWORD, "roles": [{"role": r, "unit_id": str(u)} for r, u in roles]},
+        json={
+            "username": f"u{uuid.uuid4().hex[:10]}",
+            "full_name": "Nguyễn Thị Thử",
+            "home_unit_id": str(unit),
+            "password": FIRST_PASSWORD,
+            "roles": [{"role": r, "unit_id": str(u)} for r, u in roles],
+        },
         headers=bearer(token),
     )
+    if response.status_code == 201:
+        first = await http.post(
+            "/api/v1/identity/login", json={"username": response.json()["username"], "password": FIRST_PASSWORD}
+        )
+        changed = await http.post(
+            "/api/v1/identity/me/password",
+            headers=bearer(first.json()["access_token"]),
+            json={"current_password": FIRST_PASSWORD, "new_password": PASSWORD},
+        )
+        assert changed.status_code == 204, changed.text
     return response
 
 
@@ -78,10 +107,18 @@ async def test_actions_under_a_delegation_are_audited_with_the_delegator(backend
         deputy = (await _create_user(http, admin, unit)).json()
         lender_token = await _login(http, lender["username"])
         today = date.today()
-        delegated = await http.post("/api/v1/identity/delegations", headers=bearer(lender_token), json={
-            "delegate_id": deputy["user_id"], "unit_id": str(unit), "roles": ["unit_admin"],
-            "starts_on": str(today - timedelta(days=1)), "ends_on": str(today + timedelta(days=7)),
-            "reason": "Nghỉ phép năm"})
+        delegated = await http.post(
+            "/api/v1/identity/delegations",
+            headers=bearer(lender_token),
+            json={
+                "delegate_id": deputy["user_id"],
+                "unit_id": str(unit),
+                "roles": ["unit_admin"],
+                "starts_on": str(today - timedelta(days=1)),
+                "ends_on": str(today + timedelta(days=7)),
+                "reason": "Nghỉ phép năm",
+            },
+        )
         assert delegated.status_code == 201, delegated.text
         delegation_id = delegated.json()["delegation_id"]
 
@@ -89,19 +126,27 @@ async def test_actions_under_a_delegation_are_audited_with_the_delegator(backend
         created = await _create_user(http, deputy_token, unit)
         assert created.status_code == 201, created.text
         async with db.transaction() as session:
-            row = (await session.execute(
-                select(audit_log).where(audit_log.c.username == deputy["username"]).order_by(audit_log.c.id.desc())
-            )).first()
+            row = (
+                await session.execute(
+                    select(audit_log).where(audit_log.c.username == deputy["username"]).order_by(audit_log.c.id.desc())
+                )
+            ).first()
         assert (row.acting_for, row.delegation_id, row.unit_id, row.outcome) == (
-            UUID(lender["user_id"]), UUID(delegation_id), unit, "success")
+            UUID(lender["user_id"]),
+            UUID(delegation_id),
+            unit,
+            "success",
+        )
 
         # The lender acting on their own grant is audited without a delegation.
         own = await _create_user(http, lender_token, unit)
         assert own.status_code == 201, own.text
         async with db.transaction() as session:
-            row = (await session.execute(
-                select(audit_log).where(audit_log.c.username == lender["username"]).order_by(audit_log.c.id.desc())
-            )).first()
+            row = (
+                await session.execute(
+                    select(audit_log).where(audit_log.c.username == lender["username"]).order_by(audit_log.c.id.desc())
+                )
+            ).first()
         assert (row.acting_for, row.delegation_id) == (None, None)
 
         ended = await http.post(f"/api/v1/identity/delegations/{delegation_id}/end", headers=bearer(lender_token))

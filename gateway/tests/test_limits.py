@@ -26,8 +26,8 @@ def test_bucket_forgets_the_oldest_keys_beyond_its_size():
     assert bucket.take("a") is None
 
 
-def scope(peer: str, forwarded: str | None = None) -> dict:
-    headers = [(b"x-forwarded-for", forwarded.encode())] if forwarded else []
+def scope(peer: str, forwarded: str | None = None, header: bytes = b"x-forwarded-for") -> dict:
+    headers = [(header, forwarded.encode())] if forwarded else []
     return {"type": "http", "client": (peer, 5000), "headers": headers}
 
 
@@ -38,3 +38,16 @@ def test_forwarded_for_is_believed_only_from_trusted_proxies():
     # A client cannot smuggle an address in front of the real one.
     spoofed = client_ip(scope("10.0.0.5", "6.6.6.6, 198.51.100.7, 10.0.0.9"), trusted)
     assert spoofed[0] == "198.51.100.7"
+    assert client_ip(scope("10.0.0.5"), trusted) == ("10.0.0.5", "10.0.0.5")
+    # An untrusted peer's header is ignored whatever it claims, a trusted proxy included.
+    assert client_ip(scope("203.0.113.9", "10.0.0.5"), trusted)[0] == "203.0.113.9"
+    # Garbage where the proxy's entry should be: the proxy is the caller we know.
+    assert client_ip(scope("10.0.0.5", "1.2.3.4, not-an-address"), trusted)[0] == "10.0.0.5"
+
+
+def test_rfc7239_forwarded_is_read_like_x_forwarded_for():
+    trusted = ["10.0.0.0/8"]
+    forwarded = 'for=6.6.6.6, for="[2001:db8:cafe::17]:4711";proto=https, for=10.0.0.9'
+    assert client_ip(scope("10.0.0.5", forwarded, b"forwarded"), trusted)[0] == "2001:db8:cafe::17"
+    assert client_ip(scope("10.0.0.5", "for=198.51.100.7:80", b"forwarded"), trusted)[0] == "198.51.100.7"
+    assert client_ip(scope("203.0.113.9", "for=6.6.6.6", b"forwarded"), trusted)[0] == "203.0.113.9"

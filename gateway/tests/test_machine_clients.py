@@ -43,9 +43,17 @@ async def orgtree(pg_server_url, backends):
                 ("MC-HNI-1", "Công đoàn cơ sở Công ty Một", "grassroots_union", "MC-HNI"),
                 ("MC-HCM", "Liên đoàn Lao động Thành phố Hồ Chí Minh", "provincial_federation", None),
             ):
-                response = await http.post("/api/v1/orgtree/units", headers=admin, json={
-                    "code": code, "name": name, "type_code": type_code, "effective_from": "2020-01-01",
-                    "parent_id": str(units[parent] if parent else NATIONAL_CENTRE_ID)})
+                response = await http.post(
+                    "/api/v1/orgtree/units",
+                    headers=admin,
+                    json={
+                        "code": code,
+                        "name": name,
+                        "type_code": type_code,
+                        "effective_from": "2020-01-01",
+                        "parent_id": str(units[parent] if parent else NATIONAL_CENTRE_ID),
+                    },
+                )
                 assert response.status_code == 201, response.text
                 units[code] = UUID(response.json()["unit_id"])
         db = backends.identity_db
@@ -58,9 +66,17 @@ async def orgtree(pg_server_url, backends):
 
 async def new_client(http, units, unit: str = "MC-HNI", **body) -> dict:
     admin = (await http.post("/api/v1/identity/login", json=ADMIN)).json()["access_token"]
-    response = await http.post("/api/v1/identity/clients", headers=bearer(admin), json={
-        "name": "Ứng dụng thử", "kind": "provincial_app", "unit_id": str(units[unit]), "scopes": ["orgtree:read"],
-        **body})
+    response = await http.post(
+        "/api/v1/identity/clients",
+        headers=bearer(admin),
+        json={
+            "name": "Ứng dụng thử",
+            "kind": "provincial_app",
+            "unit_id": str(units[unit]),
+            "scopes": ["orgtree:read"],
+            **body,
+        },
+    )
     assert response.status_code == 201, response.text
     return response.json()
 
@@ -96,8 +112,7 @@ async def test_a_client_reads_the_tree_of_its_subtree_only(backends, orgtree):
         assert [u["code"] for u in children.json()["items"]] == ["MC-HNI-1"]
         # Outside the owning unit's subtree, and above it: orgtree refuses in SQL (the chassis scope helper).
         for unit in (units["MC-HCM"], NATIONAL_CENTRE_ID):
-            body = assert_problem(await http.get(f"/api/v1/orgtree/units/{unit}", headers=headers), 403,
-                                  "out-of-scope")
+            body = assert_problem(await http.get(f"/api/v1/orgtree/units/{unit}", headers=headers), 403, "out-of-scope")
             assert body["field"] == "unit_id"
 
 
@@ -111,9 +126,16 @@ async def test_a_scope_not_granted_and_writes_are_refused_at_the_gateway(backend
         assert refused.headers["www-authenticate"] == 'Bearer error="insufficient_scope", scope="orgtree:read"'
 
         reader = await access(http, await new_client(http, units))
-        write = await http.post("/api/v1/orgtree/units", headers=reader, json={
-            "code": "MC-X", "name": "Không được tạo", "type_code": "grassroots_union",
-            "parent_id": str(units["MC-HNI"])})
+        write = await http.post(
+            "/api/v1/orgtree/units",
+            headers=reader,
+            json={
+                "code": "MC-X",
+                "name": "Không được tạo",
+                "type_code": "grassroots_union",
+                "parent_id": str(units["MC-HNI"]),
+            },
+        )
         assert assert_problem(write, 403, "insufficient-scope")["required_scopes"] == []
         # Identity's user and administration endpoints are opened by no scope.
         for path in ("/api/v1/identity/me", "/api/v1/identity/clients", "/api/v1/identity/users"):
@@ -124,9 +146,10 @@ async def test_a_scope_not_granted_and_writes_are_refused_at_the_gateway(backend
 async def test_the_service_sees_the_client_and_its_partner(backends, orgtree):
     _, units = orgtree
     async with backends.gateway() as http:
-        client = await new_client(http, units, kind="bank", partner_code="VCB", scopes=["members:read"])
+        # VietinBank is in identity's partner catalogue from its migration.
+        client = await new_client(http, units, kind="bank", partner_code="CTG", scopes=["members:read"])
         echoed = (await http.get("/api/v1/members/echo", headers=await access(http, client))).json()
-    assert (echoed["client_id"], echoed["partner"], echoed["user_id"]) == (client["client_id"], "VCB", None)
+    assert (echoed["client_id"], echoed["partner"], echoed["user_id"]) == (client["client_id"], "CTG", None)
     assert echoed["username"] == f"client:{client['client_id']}" and echoed["public"] is False
     assert echoed["grants"] == [{"role": "members:read", "unit_id": str(units["MC-HNI"])}]
     assert echoed["headers"]["authorization"] is None  # the client's token stays at the gateway
@@ -153,8 +176,9 @@ async def test_secrets_rotation_and_disabling_through_the_gateway(backends, orgt
         wrong = await client_token(http, client, secret="mcs_sai")
         body = assert_problem(wrong, 401, "invalid-client")
         assert body["error"] == "invalid_client" and wrong.headers["www-authenticate"].startswith("Basic")
-        unsupported = await http.post(TOKEN, data={"grant_type": "password"},
-                                      auth=(client["client_id"], client["client_secret"]))
+        unsupported = await http.post(
+            TOKEN, data={"grant_type": "password"}, auth=(client["client_id"], client["client_secret"])
+        )
         assert assert_problem(unsupported, 400, "unsupported-grant-type")["error"] == "unsupported_grant_type"
         invalid_scope = await client_token(http, client, scope="members:read")
         assert assert_problem(invalid_scope, 400, "scope-not-granted")["error"] == "invalid_scope"
@@ -166,8 +190,9 @@ async def test_secrets_rotation_and_disabling_through_the_gateway(backends, orgt
         new_secret = rotated.json()["client_secret"]
         assert (await client_token(http, client, secret=new_secret)).status_code == 200
 
-        disabled = await http.post(f"/api/v1/identity/clients/{client['client_id']}/disable", headers=admin,
-                                   json={"reason": "Ngừng kết nối"})
+        disabled = await http.post(
+            f"/api/v1/identity/clients/{client['client_id']}/disable", headers=admin, json={"reason": "Ngừng kết nối"}
+        )
         assert disabled.status_code == 200, disabled.text
         refused = await client_token(http, client, secret=new_secret)
         assert assert_problem(refused, 400, "client-disabled")["error"] == "invalid_grant"
@@ -185,8 +210,9 @@ async def test_the_token_endpoint_has_its_own_limit_per_ip(backends, orgtree):
 
 async def test_forged_client_claims_are_refused(backends):
     key = await identity_key(backends)
-    good = claims(client_id="mc_gia", sub="mc_gia", scope="members:read", unit_id=str(NATIONAL_CENTRE_ID),
-                  rate_limit=10)
+    good = claims(
+        client_id="mc_gia", sub="mc_gia", scope="members:read", unit_id=str(NATIONAL_CENTRE_ID), rate_limit=10
+    )
     for bad in ({"sub": "mc_khac"}, {"rate_limit": 0}, {"rate_limit": "nhieu"}, {"unit_id": "x"}):
         token = jwt.encode({**good, **bad}, key.private_key, algorithm="EdDSA", headers={"kid": key.kid})
         async with backends.gateway() as http:
@@ -199,8 +225,9 @@ async def test_forged_client_claims_are_refused(backends):
 
 def test_the_internal_token_carries_the_client_and_older_tokens_still_verify():
     unit = uuid.uuid4()
-    client = Principal(user_id=None, username="client:mc_1", grants=(Grant("members:read", unit),),
-                       client_id="mc_1", partner="VCB")
+    client = Principal(
+        user_id=None, username="client:mc_1", grants=(Grant("members:read", unit),), client_id="mc_1", partner="VCB"
+    )
     token = issue_internal_token(client, TEST_SECRET, "congdoan-services")
     back = verify_internal_token(token, TEST_SECRET, "congdoan-services")
     assert (back.client_id, back.partner, back.user_id, back.is_client) == ("mc_1", "VCB", None, True)
@@ -208,8 +235,9 @@ def test_the_internal_token_carries_the_client_and_older_tokens_still_verify():
     assert back.scope_roots(Permission.MEMBERS_READ) == [unit] and not back.can(Permission.MEMBERS_READ_SENSITIVE)
     # A person's token from before machine clients (no `cid`/`ptn`) is a person without a client.
     person = Principal(user_id=uuid.uuid4(), username="can.bo", grants=(Grant("data_entry", unit),))
-    old = jwt.decode(issue_internal_token(person, TEST_SECRET, "congdoan-services"),
-                     options={"verify_signature": False})
+    old = jwt.decode(
+        issue_internal_token(person, TEST_SECRET, "congdoan-services"), options={"verify_signature": False}
+    )
     del old["cid"], old["ptn"]
     again = verify_internal_token(jwt.encode(old, TEST_SECRET, algorithm="HS256"), TEST_SECRET, "congdoan-services")
     assert (again.user_id, again.client_id, again.partner, again.is_client) == (person.user_id, None, None, False)

@@ -18,8 +18,11 @@ from jwt.algorithms import OKPAlgorithm
 
 
 def headers(event_type: str, user_id: uuid.UUID, at: float) -> list[tuple[str, bytes]]:
-    return [("ce_type", event_type.encode()), ("ce_subject", str(user_id).encode()),
-            ("ce_time", datetime.fromtimestamp(at, UTC).isoformat().encode())]
+    return [
+        ("ce_type", event_type.encode()),
+        ("ce_subject", str(user_id).encode()),
+        ("ce_time", datetime.fromtimestamp(at, UTC).isoformat().encode()),
+    ]
 
 
 def test_revoking_events_move_the_users_horizon_forward_only():
@@ -27,13 +30,17 @@ def test_revoking_events_move_the_users_horizon_forward_only():
     assert apply_record(revocations, headers("identity.user.roles_changed", user, 1000.5)) == "revoked"
     assert apply_record(revocations, headers("identity.user.disabled", user, 900.0)) == "revoked"  # older: no effect
     assert apply_record(revocations, headers("identity.user.created", other, 2000.0)) == "ignored"
+    # A password changed or reset, or logout everywhere, ends the access tokens too.
+    ended = uuid.uuid4()
+    assert apply_record(revocations, headers("identity.user.sessions_ended", ended, 1500.0)) == "revoked"
+    assert not revocations.allows(ended, 1499.9) and revocations.allows(ended, 1500.0)
     assert apply_record(revocations, headers("identity.user.delegation_started", other, 2000.0)) == "ignored"
     assert apply_record(revocations, [("ce_type", b"identity.user.disabled"), ("ce_subject", b"x")]) == "malformed"
 
     assert not revocations.allows(user, 1000.499)
     assert revocations.allows(user, 1000.5) and revocations.allows(user, 1001.0)
     assert revocations.allows(other, 0.0) and revocations.allows(None, 0.0)
-    assert len(revocations) == 1
+    assert len(revocations) == 2
 
 
 @pytest.fixture
@@ -45,8 +52,15 @@ def signer():
         return {"keys": [jwk]}
 
     def token(user_id: uuid.UUID, issued_at: float) -> str:
-        claims = {"iss": "congdoan-identity", "aud": "congdoan", "sub": str(user_id), "usr": "u", "grants": [],
-                  "iat": issued_at, "exp": issued_at + 600}
+        claims = {
+            "iss": "congdoan-identity",
+            "aud": "congdoan",
+            "sub": str(user_id),
+            "usr": "u",
+            "grants": [],
+            "iat": issued_at,
+            "exp": issued_at + 600,
+        }
         return jwt.encode(claims, key, algorithm="EdDSA", headers={"kid": "k1"})
 
     return fetch, token

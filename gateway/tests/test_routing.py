@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
+import json
 
+from contracts.schemagen import ASYNCAPI_FILE
 from opentelemetry.sdk.trace import TracerProvider
 from opentelemetry.sdk.trace.export import SimpleSpanProcessor
 from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
 
 from .conftest import ADMIN
-from .support import CHUNK
+from .support import CHUNK, dead_url
 from .test_auth import bearer
 
 
@@ -61,8 +63,9 @@ async def test_slow_service_is_504(backends, admin_token):
 async def test_login_attempts_are_rate_limited_per_ip(backends):
     async with backends.gateway(rate_limit_login_burst=2, rate_limit_login_per_minute=1) as http:
         for _ in range(2):
-            assert (await http.post("/api/v1/identity/login", json={**ADMIN, "password": "Sai-mat-khau-1"})
-                    ).status_code == 401
+            assert (
+                await http.post("/api/v1/identity/login", json={**ADMIN, "password": "Sai-mat-khau-1"})
+            ).status_code == 401
         limited = await http.post("/api/v1/identity/login", json=ADMIN)
         assert_problem(limited, 429, "rate-limited")
         assert 1 <= int(limited.headers["retry-after"]) <= 60
@@ -71,10 +74,32 @@ async def test_login_attempts_are_rate_limited_per_ip(backends):
         assert (await http.get("/api/v1/identity/.well-known/jwks.json")).status_code == 200
 
 
+async def test_a_forged_forwarded_for_changes_neither_the_limit_key_nor_the_address_services_see(backends, admin_token):
+    """Served on a socket as production serves it: the peer is 127.0.0.1, which uvicorn's own proxy-header rule
+    would trust. With no trusted proxies configured, a fresh forged address per request gains nothing."""
+    async with backends.served_gateway(rate_limit_login_burst=2, rate_limit_login_per_minute=1) as http:
+        forged = [{"x-forwarded-for": f"203.0.113.{n}", "forwarded": f"for=198.51.100.{n}"} for n in range(3)]
+        statuses = [
+            (
+                await http.post("/api/v1/identity/login", headers=headers, json={**ADMIN, "password": "Sai-mat-khau-1"})
+            ).status_code
+            for headers in forged
+        ]
+        assert statuses == [401, 401, 429]
+        echo = await http.get("/api/v1/members/echo", headers={**bearer(admin_token), **forged[0]})
+    assert echo.json()["client_ip"] == "127.0.0.1"  # what the signed internal token says, so the audit trail too
+    assert echo.json()["headers"]["x-forwarded-for"] == "127.0.0.1"
+    # Behind a configured proxy the header is believed: the caller is what the proxy saw.
+    async with backends.served_gateway(trusted_proxies=["127.0.0.1/32"]) as http:
+        echo = await http.get(
+            "/api/v1/members/echo", headers={**bearer(admin_token), "x-forwarded-for": "6.6.6.6, 203.0.113.9"}
+        )
+    assert echo.json()["client_ip"] == "203.0.113.9"
+
+
 async def test_signed_in_users_are_rate_limited_per_user(backends, admin_token):
     async with backends.gateway(rate_limit_user_burst=3, rate_limit_user_per_minute=6) as http:
-        statuses = [(await http.get("/api/v1/members/echo", headers=bearer(admin_token))).status_code
-                    for _ in range(4)]
+        statuses = [(await http.get("/api/v1/members/echo", headers=bearer(admin_token))).status_code for _ in range(4)]
         assert statuses == [200, 200, 200, 429]
         limited = await http.get("/api/v1/members/echo", headers=bearer(admin_token))
         assert int(limited.headers["retry-after"]) >= 1
@@ -88,6 +113,29 @@ async def test_public_lookups_have_their_own_stricter_limit(backends):
         second = await http.get("/api/v1/public/lookup", params={"member_code": "B"})
     assert first.status_code == 200
     assert_problem(second, 429, "rate-limited")
+
+
+async def test_a_public_question_is_public_and_throttled_whatever_path_or_token_asks_it(backends, admin_token):
+    """The public lookup answered under the service's own path, with or without a token, by an officer or not:
+    the same public principal, the same answer, the same public bucket of the caller's address."""
+    async with backends.gateway(rate_limit_public_burst=3, rate_limit_public_per_minute=1) as http:
+        answers = [
+            await http.get("/api/v1/public/lookup", params={"member_code": "A"}),
+            await http.get("/api/v1/members/public/lookup", params={"member_code": "A"}, headers=bearer(admin_token)),
+            await http.get("/api/v1/members/public/lookup", params={"member_code": "A"}),
+        ]
+        limited = [
+            await http.get(path, params={"member_code": "A"}, headers=bearer(admin_token))
+            for path in ("/api/v1/members/public/lookup", "/api/v1/public/lookup")
+        ]
+    assert [a.status_code for a in answers] == [200, 200, 200]
+    assert (
+        answers[0].json()
+        == answers[1].json()
+        == answers[2].json()
+        == {"public": True, "member_code": "A", "username": answers[0].json()["username"]}
+    )
+    assert [r.status_code for r in limited] == [429, 429]
 
 
 async def test_gateway_span_is_the_parent_of_the_forwarded_request(backends, admin_token):
@@ -115,8 +163,9 @@ async def test_json_is_gzipped_and_exports_are_not(backends, admin_token):
     assert big.json() == plain.json()
     async with backends.served_gateway() as http:
         backends.fake.download_resume.set()
-        csv = await http.get("/api/v1/members/export", params={"chunks": 2},
-                             headers={**bearer(admin_token), "accept-encoding": "gzip"})
+        csv = await http.get(
+            "/api/v1/members/export", params={"chunks": 2}, headers={**bearer(admin_token), "accept-encoding": "gzip"}
+        )
     assert csv.headers["content-type"].startswith("text/csv")
     assert "content-encoding" not in csv.headers and len(csv.content) == 2 * CHUNK + len("ma_doan_vien,ho_ten\n")
     backends.fake.download_resume.clear()
@@ -146,8 +195,9 @@ async def test_downloads_stream_through_without_buffering(backends, admin_token)
     backends.fake.download_resume.clear()
     received = 0
     async with backends.served_gateway() as http:
-        async with http.stream("GET", "/api/v1/members/export", params={"chunks": 40},
-                               headers=bearer(admin_token)) as response:
+        async with http.stream(
+            "GET", "/api/v1/members/export", params={"chunks": 40}, headers=bearer(admin_token)
+        ) as response:
             assert response.status_code == 200
             async for chunk in response.aiter_raw():
                 received += len(chunk)
@@ -173,25 +223,37 @@ async def test_oversized_bodies_are_refused(backends, admin_token):
 
 async def test_cors_preflight(backends):
     async with backends.gateway(cors_allow_origins=["https://app.congdoan.vn"]) as http:
-        response = await http.options("/api/v1/members/echo", headers={
-            "origin": "https://app.congdoan.vn", "access-control-request-method": "POST",
-            "access-control-request-headers": "authorization, content-type"})
-        other = await http.options("/api/v1/members/echo", headers={
-            "origin": "https://evil.example", "access-control-request-method": "POST"})
+        response = await http.options(
+            "/api/v1/members/echo",
+            headers={
+                "origin": "https://app.congdoan.vn",
+                "access-control-request-method": "POST",
+                "access-control-request-headers": "authorization, content-type",
+            },
+        )
+        other = await http.options(
+            "/api/v1/members/echo", headers={"origin": "https://evil.example", "access-control-request-method": "POST"}
+        )
     assert response.status_code == 200
     assert response.headers["access-control-allow-origin"] == "https://app.congdoan.vn"
     assert "access-control-allow-origin" not in other.headers
 
 
 async def test_health_ready_metrics_and_merged_openapi(backends, admin_token):
-    async with backends.gateway() as http:
+    metrics_port = int(dead_url().rsplit(":", 1)[1])
+    async with backends.served_gateway(metrics_port=metrics_port) as http:
         assert (await http.get("/health")).json()["status"] == "ok"
         ready = await http.get("/ready")
         await http.get("/api/v1/members/echo", headers=bearer(admin_token))
-        metrics = await http.get("/metrics")
+        public_metrics = await http.get("/metrics")
+        metrics = await http.get(f"http://127.0.0.1:{metrics_port}/metrics")
         document = await http.get("/openapi.json", headers={"accept-encoding": "gzip"})
         docs = await http.get("/docs")
+        bank_channels = await http.get("/asyncapi/banks.json")
     assert ready.status_code == 200 and ready.json()["jwks_keys"] >= 1
+    # /metrics is for the platform's monitoring, on its own port: never where clients (the internet) reach.
+    assert public_metrics.status_code == 404
+    assert public_metrics.headers["content-type"] == "application/problem+json"
     assert 'gateway_upstream_duration_seconds_count{service="members",status="200"}' in metrics.text
     assert document.headers["content-encoding"] == "gzip"
     merged = document.json()
@@ -203,6 +265,10 @@ async def test_health_ready_metrics_and_merged_openapi(backends, admin_token):
     assert merged["paths"]["/api/v1/public/lookup"]["get"]["security"] == []
     assert "TokenOut" in merged["components"]["schemas"]
     assert "swagger" in docs.text.lower()
+    # Machine clients' flow is named; the bank-facing channels are served as their checked-in AsyncAPI document.
+    flow = merged["components"]["securitySchemes"]["oauth2ClientCredentials"]["flows"]["clientCredentials"]
+    assert flow["tokenUrl"] == "/api/v1/identity/oauth/token" and "cards.issuance:answer" in flow["scopes"]
+    assert bank_channels.status_code == 200 and bank_channels.json() == json.loads(ASYNCAPI_FILE.read_text())
 
 
 def test_public_paths_go_to_the_service_that_answers_them():
@@ -211,9 +277,47 @@ def test_public_paths_go_to_the_service_that_answers_them():
     card = resolve("GET", "/api/v1/public/cards/verify/ABCD")
     lookup = resolve("GET", "/api/v1/public/lookup")
     assert (card.service, card.upstream_path, card.public, card.limit) == (
-        "cards", "/api/v1/cards/public/verify/ABCD", True, "public")
+        "cards",
+        "/api/v1/cards/public/verify/ABCD",
+        True,
+        "public",
+    )
     assert (lookup.service, lookup.upstream_path, lookup.public) == ("members", "/api/v1/members/public/lookup", True)
     assert public_alias("cards", "/api/v1/cards/public/verify/{code}") == "/api/v1/public/cards/verify/{code}"
     assert public_alias("members", "/api/v1/members/public/lookup") == "/api/v1/public/lookup"
     assert public_alias("cards", "/api/v1/cards/cards") is None
-    assert resolve("GET", "/api/v1/cards/public/verify/ABCD").public is False  # only the public prefix is anonymous
+    # The service's own path to its public router is the same public route, under the same limit.
+    direct = resolve("GET", "/api/v1/cards/public/verify/ABCD")
+    assert (direct.service, direct.upstream_path, direct.public, direct.limit) == (
+        "cards",
+        "/api/v1/cards/public/verify/ABCD",
+        True,
+        "public",
+    )
+    assert resolve("GET", "/api/v1/cards/cards").public is False
+
+
+async def test_spans_keep_which_parameters_were_asked_never_their_values(backends, tmp_path):
+    """The provider every process uses (chassis.telemetry): a lookup's member code and ID number, and a card's
+    verification code, never reach the exported spans; the span file is its owner's alone."""
+    import os
+    import stat
+
+    from chassis.telemetry import tracer_provider
+
+    span_file = tmp_path / "spans.jsonl"
+    provider = tracer_provider("gateway", "api", str(span_file))
+    async with backends.gateway(tracer_provider=provider) as http:
+        await http.get("/api/v1/public/lookup", params={"member_code": "00001234567", "id_number": "001090123456"})
+        await http.get("/api/v1/public/cards/verify/K7M9Q2X4P8D3R6T1")
+    provider.force_flush()
+    provider.shutdown()
+    spans = span_file.read_text()
+    assert "001090123456" not in spans and "00001234567" not in spans and "K7M9Q2X4P8D3R6T1" not in spans
+    attributes = [json.loads(line)["attributes"] for line in spans.splitlines()]
+    assert {
+        "url.query": "member_code=REDACTED&id_number=REDACTED",
+        "url.path": "/api/v1/public/lookup",
+    }.items() <= next(a for a in attributes if a.get("url.path") == "/api/v1/public/lookup").items()
+    assert any(a.get("url.path") == "/api/v1/public/cards/verify/REDACTED" for a in attributes)
+    assert stat.S_IMODE(os.stat(span_file).st_mode) == 0o600

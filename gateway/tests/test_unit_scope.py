@@ -21,7 +21,7 @@ from gateway.unittree import UnitTree, apply_record, ensure_units_in_scope, name
 
 from tests.support.polling import eventually
 
-from .support import serving
+from .support import dead_url, serving
 from .test_auth import bearer, claims, identity_key
 
 
@@ -36,7 +36,7 @@ def principal_on(*units: UUID, role: str = "data_entry") -> Principal:
 @pytest.fixture
 def tree():
     """root ─┬─ a ── a1 ── a11
-             └─ b ── b1"""
+    └─ b ── b1"""
     t = UnitTree()
     ids = {name: uid() for name in ("root", "a", "a1", "a11", "b", "b1")}
     for name, parent in (("root", None), ("a", "root"), ("a1", "a"), ("a11", "a1"), ("b", "root"), ("b1", "b")):
@@ -105,8 +105,10 @@ def test_check_refuses_outside_passes_inside_and_unknown(tree):
 def test_records_are_read_from_real_envelopes():
     t = UnitTree()
     root, child = uid(), uid()
-    for event in (UnitCreated(unit_id=root, unit=_state(root, None)),
-                  UnitCreated(unit_id=child, unit=_state(child, root))):
+    for event in (
+        UnitCreated(unit_id=root, unit=_state(root, None)),
+        UnitCreated(unit_id=child, unit=_state(child, root)),
+    ):
         envelope = Envelope.wrap(event, "orgtree")
         assert apply_record(t, envelope.kafka_headers(), envelope.data) == "applied"
     assert t.within(child, [root]) is True
@@ -115,8 +117,15 @@ def test_records_are_read_from_real_envelopes():
 
 
 def _state(unit_id: UUID, parent_id: UUID | None, version: int = 1) -> UnitState:
-    return UnitState(unit_id=unit_id, code=f"U-{unit_id.hex[:6]}", name="Công đoàn thử", type_code="grassroots_union",
-                     parent_id=parent_id, effective_from=date(2025, 7, 1), version=version)
+    return UnitState(
+        unit_id=unit_id,
+        code=f"U-{unit_id.hex[:6]}",
+        name="Công đoàn thử",
+        type_code="grassroots_union",
+        parent_id=parent_id,
+        effective_from=date(2025, 7, 1),
+        version=version,
+    )
 
 
 async def test_gateway_refuses_an_out_of_subtree_unit_before_the_service(backends, broker):
@@ -128,19 +137,26 @@ async def test_gateway_refuses_an_out_of_subtree_unit_before_the_service(backend
     try:
         for unit, parent in ((root, None), (a, root), (a1, a), (b, root), (b1, b)):
             envelope = Envelope.wrap(UnitCreated(unit_id=unit, unit=_state(unit, parent)), "orgtree")
-            await producer.send_and_wait("orgtree.unit.v1", envelope.data, key=envelope.key,
-                                         headers=envelope.kafka_headers())
+            await producer.send_and_wait(
+                "orgtree.unit.v1", envelope.data, key=envelope.key, headers=envelope.kafka_headers()
+            )
     finally:
         await producer.stop()
 
     key = await identity_key(backends)
-    token = jwt.encode(claims(grants=[{"role": "data_entry", "unit_id": str(a)}]), key.private_key,
-                       algorithm="EdDSA", headers={"kid": key.kid})
-    app = create_app(backends.settings(unit_scope_check=True, kafka_bootstrap_servers=broker.bootstrap,
-                                       kafka_fetch_max_wait_ms=10))
+    token = jwt.encode(
+        claims(grants=[{"role": "data_entry", "unit_id": str(a)}]),
+        key.private_key,
+        algorithm="EdDSA",
+        headers={"kid": key.kid},
+    )
+    app = create_app(
+        backends.settings(unit_scope_check=True, kafka_bootstrap_servers=broker.bootstrap, kafka_fetch_max_wait_ms=10)
+    )
     tree = app.state.gateway.unit_tree
     async with serving(app) as url, httpx.AsyncClient(base_url=url, timeout=10) as http:
         await eventually(lambda: _async(tree.knows(b1)), bool, timeout=20)
+        await eventually(lambda: _async(app.state.gateway.unit_tree_feed.current()), bool, timeout=20)
         calls = backends.fake.unit_calls
         before = len(calls)
 
@@ -162,11 +178,12 @@ async def test_gateway_refuses_an_out_of_subtree_unit_before_the_service(backend
         producer = AIOKafkaProducer(bootstrap_servers=broker.bootstrap, compression_type="lz4")
         await producer.start()
         try:
-            envelope = Envelope.wrap(UnitMoved(unit_id=b1, unit=_state(b1, a, version=2), old_parent_id=b,
-                                               new_parent_id=a),
-                                     "orgtree")
-            await producer.send_and_wait("orgtree.unit.v1", envelope.data, key=envelope.key,
-                                         headers=envelope.kafka_headers())
+            envelope = Envelope.wrap(
+                UnitMoved(unit_id=b1, unit=_state(b1, a, version=2), old_parent_id=b, new_parent_id=a), "orgtree"
+            )
+            await producer.send_and_wait(
+                "orgtree.unit.v1", envelope.data, key=envelope.key, headers=envelope.kafka_headers()
+            )
         finally:
             await producer.stop()
         await eventually(lambda: _async(tree.within(b1, [a])), bool, timeout=20)
@@ -175,3 +192,43 @@ async def test_gateway_refuses_an_out_of_subtree_unit_before_the_service(backend
 
 async def _async(value):
     return value
+
+
+async def test_the_gateway_refuses_tokens_while_it_cannot_read_its_feeds(backends, broker):
+    """Fails closed: with the broker unreachable the gateway cannot know a token was revoked (or a unit moved),
+    so it refuses tokens (503 problem+json) and says it is not ready; public routes still answer. Once the
+    feeds are current tokens pass, until the broker has been silent longer than the grace period."""
+    key = await identity_key(backends)
+    token = jwt.encode(claims(), key.private_key, algorithm="EdDSA", headers={"kid": key.kid})
+    nowhere = dead_url().removeprefix("http://")
+    app = create_app(backends.settings(token_revocation=True, unit_scope_check=True, kafka_bootstrap_servers=nowhere))
+    async with serving(app) as url, httpx.AsyncClient(base_url=url, timeout=10) as http:
+        refused = await http.get("/api/v1/members/echo", headers=bearer(token))
+        ready = await http.get("/ready")
+        public = await http.get("/api/v1/public/lookup", params={"member_code": "A"})
+    assert refused.status_code == 503 and refused.headers["content-type"] == "application/problem+json"
+    assert refused.json()["code"] == "checks-unavailable" and refused.json()["message_vi"]
+    assert refused.headers["retry-after"] == "5"
+    assert set(refused.json()["topics"]) == {"identity.user.v1", "orgtree.unit.v1"}
+    assert ready.status_code == 503 and set(ready.json()["feeds_behind"]) == {"identity.user.v1", "orgtree.unit.v1"}
+    assert public.status_code == 200
+
+    await provision_topics(ServiceSettings(kafka_bootstrap_servers=broker.bootstrap))
+    app = create_app(
+        backends.settings(
+            token_revocation=True,
+            kafka_bootstrap_servers=broker.bootstrap,
+            kafka_fetch_max_wait_ms=10,
+            feed_max_silence_s=15,
+        )
+    )
+    feed = app.state.gateway.revocation_feed
+    async with serving(app) as url, httpx.AsyncClient(base_url=url, timeout=10) as http:
+        await eventually(lambda: _async(feed.current()), bool, timeout=30)
+        assert (await http.get("/api/v1/members/echo", headers=bearer(token))).status_code == 200
+        assert (await http.get("/ready")).status_code == 200
+        # The broker has not answered for longer than the grace period (as if it went away a while ago).
+        real_clock = feed.clock
+        feed.clock = lambda: real_clock() + 60
+        silent = await http.get("/api/v1/members/echo", headers=bearer(token))
+        assert silent.status_code == 503 and silent.json()["code"] == "checks-unavailable"

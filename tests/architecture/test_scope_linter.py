@@ -1,14 +1,16 @@
-"""Every repository query on a unit-scoped table goes through `restrict_to_scope`, or says why not.
+"""Every query on a unit-scoped table goes through `restrict_to_scope`, or says why not.
 
 A table is scoped when its definition carries `info={"scoped_by": <column>}`. In
-each service's `adapters/repository.py`, a function that builds a query naming a
-scoped table must call `restrict_to_scope` or be decorated `@unscoped("why")`.
+every module of a service that builds queries (whatever its name or layer), a
+function that builds a query naming a scoped table must call `restrict_to_scope`
+or be decorated `@unscoped("why")`.
 """
 
 from __future__ import annotations
 
 import ast
 import importlib
+import re
 from pathlib import Path
 
 import pytest
@@ -24,9 +26,7 @@ def scoped_tables(service: str) -> set[str]:
         tables = importlib.import_module(f"{service}.adapters.tables")
     except ModuleNotFoundError:
         return set()
-    return {
-        name for name, value in vars(tables).items() if isinstance(value, Table) and "scoped_by" in value.info
-    }
+    return {name for name, value in vars(tables).items() if isinstance(value, Table) and "scoped_by" in value.info}
 
 
 def violations(source: str, scoped: set[str]) -> list[str]:
@@ -37,7 +37,8 @@ def violations(source: str, scoped: set[str]) -> list[str]:
         names = {n.id for n in ast.walk(node) if isinstance(n, ast.Name)}
         calls = {
             n.func.id if isinstance(n.func, ast.Name) else getattr(n.func, "attr", "")
-            for n in ast.walk(node) if isinstance(n, ast.Call)
+            for n in ast.walk(node)
+            if isinstance(n, ast.Call)
         }
         decorators = {
             (d.func.id if isinstance(d, ast.Call) and isinstance(d.func, ast.Name) else getattr(d, "id", ""))
@@ -50,13 +51,31 @@ def violations(source: str, scoped: set[str]) -> list[str]:
     return found
 
 
-def repository_of(service: str) -> Path:
-    return ROOT / "services" / service / "src" / service / "adapters" / "repository.py"
+def query_modules(service: str) -> list[Path]:
+    """Every module of the service that calls a query builder; migrations change the schema, not data."""
+    package = ROOT / "services" / service / "src" / service
+    return sorted(
+        path
+        for path in package.rglob("*.py")
+        if "migrations" not in path.relative_to(package).parts
+        and re.search(r"\b(select|update|delete)\(", path.read_text())
+    )
 
 
-@pytest.mark.parametrize("service", [s for s in SERVICES if repository_of(s).exists()])
-def test_repositories_restrict_scoped_queries(service):
-    assert violations(repository_of(service).read_text(), scoped_tables(service)) == []
+@pytest.mark.parametrize("service", SERVICES)
+def test_every_query_on_a_scoped_table_is_restricted(service):
+    scoped = scoped_tables(service)
+    found = {
+        str(path.relative_to(ROOT)): problems
+        for path in query_modules(service)
+        if (problems := violations(path.read_text(), scoped))
+    }
+    assert found == {}
+
+
+def test_the_linter_reads_every_module_that_builds_queries():
+    names = {path.name for path in query_modules("members")}
+    assert {"repository.py", "search.py", "imports.py"} <= names
 
 
 def test_the_linter_catches_a_bypass():

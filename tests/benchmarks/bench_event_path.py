@@ -55,9 +55,17 @@ def member_created() -> MemberCreated:
     return MemberCreated(
         member_id=member_id,
         member=MemberSnapshot(
-            member_id=member_id, unit_id=uuid.uuid4(), status="pending", full_name="Nguyễn Thị Minh Khai",
-            gender="female", date_of_birth=date(1990, 11, 1), member_code=f"HNI-{member_id.hex[:10]}",
-            joined_on=date(2024, 5, 1), position="Công nhân", card_type="regular", version=1,
+            member_id=member_id,
+            unit_id=uuid.uuid4(),
+            status="pending",
+            full_name="Nguyễn Thị Minh Khai",
+            gender="female",
+            date_of_birth=date(1990, 11, 1),
+            member_code=f"HNI-{member_id.hex[:10]}",
+            joined_on=date(2024, 5, 1),
+            position="Công nhân",
+            card_type="regular",
+            version=1,
         ),
     )
 
@@ -70,8 +78,12 @@ async def backlog(database: Database) -> int:
 
 
 async def count_on_broker(bootstrap: str, expected: int, within: float = 60.0) -> int:
-    consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap, enable_auto_commit=False, fetch_max_wait_ms=20,
-                                max_partition_fetch_bytes=4 * 1024 * 1024)
+    consumer = AIOKafkaConsumer(
+        bootstrap_servers=bootstrap,
+        enable_auto_commit=False,
+        fetch_max_wait_ms=20,
+        max_partition_fetch_bytes=4 * 1024 * 1024,
+    )
     await consumer.start()
     try:
         partitions = [TopicPartition(TOPIC, p) for p in sorted(consumer.partitions_for_topic(TOPIC) or ())]
@@ -91,7 +103,7 @@ async def relay_throughput(settings: ServiceSettings, database: Database, total:
     started = time.perf_counter()
     for start in range(0, total, insert_batch):
         async with database.transaction() as session:
-            await record_events(session, events[start:start + insert_batch], "members")
+            await record_events(session, events[start : start + insert_batch])
     insert_seconds = time.perf_counter() - started
     assert await backlog(database) == total
 
@@ -138,15 +150,15 @@ async def end_to_end_latency(settings: ServiceSettings, database: Database, coun
     try:
         # Warm up: the consumer group has joined and the whole path is hot once one event went through.
         async with database.transaction() as session:
-            warm = await record_event(session, member_created(), "members")
-        await holds(lambda: str(warm.id) in consumer.committed, within=60)
+            warm = await record_event(session, member_created())
+        await holds(lambda: str(warm) in consumer.committed, within=60)
 
         written: dict[str, float] = {}
         next_write = time.perf_counter()
         for _ in range(count):
             async with database.transaction() as session:
-                envelope = await record_event(session, member_created(), "members")
-            written[str(envelope.id)] = time.perf_counter()
+                event_id = await record_event(session, member_created())
+            written[str(event_id)] = time.perf_counter()
             next_write += interval_ms / 1000
             await asyncio.sleep(max(0.0, next_write - time.perf_counter()))
         await holds(lambda: written.keys() <= consumer.committed.keys(), within=30)
@@ -175,8 +187,12 @@ class Environment:
         async with self.database.engine.begin() as connection:
             await connection.run_sync(create_chassis_tables)
         settings = ServiceSettings(
-            service_name="bench", database_url=url, kafka_bootstrap_servers=self.broker.bootstrap,
-            kafka_session_timeout_ms=2000, kafka_heartbeat_interval_ms=500, **self.overrides,
+            service_name="bench",
+            database_url=url,
+            kafka_bootstrap_servers=self.broker.bootstrap,
+            kafka_session_timeout_ms=2000,
+            kafka_heartbeat_interval_ms=500,
+            **self.overrides,
         )
         return settings, self.database
 
@@ -196,19 +212,27 @@ async def run(args: argparse.Namespace, server: str) -> None:
     rate = args.events / throughput["drain_s"]
     values = latency["latencies_ms"]
     # The machine is shared: a busy one (load above its core count) slows every figure down.
-    print(f"\nEvent path benchmark — {os.cpu_count()} CPUs, Python {platform.python_version()}, "
-          f"load average {load_before:.1f} before and {os.getloadavg()[0]:.1f} after\n")
+    print(
+        f"\nEvent path benchmark — {os.cpu_count()} CPUs, Python {platform.python_version()}, "
+        f"load average {load_before:.1f} before and {os.getloadavg()[0]:.1f} after\n"
+    )
     print("| measurement | result | goal |")
     print("|---|---|---|")
-    print(f"| outbox insert, {args.events:,} events in transactions of {args.insert_batch:,} | "
-          f"{throughput['insert_s']:.1f} s ({args.events / throughput['insert_s']:,.0f} events/s) | – |")
-    print(f"| relay drain to the broker, {args.events:,} events (batch {settings.outbox_batch_size}) | "
-          f"{throughput['drain_s']:.1f} s = **{rate:,.0f} events/s** | ≥ 10,000/s |")
+    print(
+        f"| outbox insert, {args.events:,} events in transactions of {args.insert_batch:,} | "
+        f"{throughput['insert_s']:.1f} s ({args.events / throughput['insert_s']:,.0f} events/s) | – |"
+    )
+    print(
+        f"| relay drain to the broker, {args.events:,} events (batch {settings.outbox_batch_size}) | "
+        f"{throughput['drain_s']:.1f} s = **{rate:,.0f} events/s** | ≥ 10,000/s |"
+    )
     print(f"| events found on the broker afterwards | {throughput['on_broker']:,} of {args.events:,} | all |")
-    print(f"| write → consumer commit, {latency['sent']} events, one per {args.interval_ms} ms: p50 / p95 / p99 | "
-          f"{percentile(values, 0.5):.0f} / **{percentile(values, 0.95):.0f}** / {percentile(values, 0.99):.0f} ms "
-          f"(mean {statistics.mean(values):.0f}, max {values[-1]:.0f}; {latency['received']} received) "
-          f"| p95 < 200 ms |")
+    print(
+        f"| write → consumer commit, {latency['sent']} events, one per {args.interval_ms} ms: p50 / p95 / p99 | "
+        f"{percentile(values, 0.5):.0f} / **{percentile(values, 0.95):.0f}** / {percentile(values, 0.99):.0f} ms "
+        f"(mean {statistics.mean(values):.0f}, max {values[-1]:.0f}; {latency['received']} received) "
+        f"| p95 < 200 ms |"
+    )
 
 
 def main() -> None:

@@ -61,11 +61,24 @@ TARGET = f"/api/v1/orgtree/units/{NATIONAL_CENTRE_ID}"
 
 # ---- the pieces ---------------------------------------------------------------------------------
 
+
 def jwks_stub(private_key: Ed25519PrivateKey) -> tuple[ThreadingHTTPServer, str]:
     """Serves identity's JWKS path with this run's public key (the only identity call the gateway makes)."""
     raw = private_key.public_key().public_bytes(Encoding.Raw, PublicFormat.Raw)
-    body = json.dumps({"keys": [{"kty": "OKP", "crv": "Ed25519", "alg": "EdDSA", "use": "sig", "kid": KID,
-                                 "x": base64.urlsafe_b64encode(raw).rstrip(b"=").decode()}]}).encode()
+    body = json.dumps(
+        {
+            "keys": [
+                {
+                    "kty": "OKP",
+                    "crv": "Ed25519",
+                    "alg": "EdDSA",
+                    "use": "sig",
+                    "kid": KID,
+                    "x": base64.urlsafe_b64encode(raw).rstrip(b"=").decode(),
+                }
+            ]
+        }
+    ).encode()
 
     class Handler(BaseHTTPRequestHandler):
         def do_GET(self) -> None:  # noqa: N802
@@ -85,33 +98,56 @@ def jwks_stub(private_key: Ed25519PrivateKey) -> tuple[ThreadingHTTPServer, str]
 
 def access_token(private_key: Ed25519PrivateKey, user_id: uuid.UUID) -> str:
     now = int(time.time())
-    claims = {"iss": "congdoan-identity", "aud": "congdoan", "sub": str(user_id), "usr": "bench.admin",
-              "name": "Bench", "grants": [{"role": "national_admin", "unit_id": str(NATIONAL_CENTRE_ID)}],
-              "jti": uuid.uuid4().hex, "iat": now, "exp": now + 3600}
+    claims = {
+        "iss": "congdoan-identity",
+        "aud": "congdoan",
+        "sub": str(user_id),
+        "usr": "bench.admin",
+        "name": "Bench",
+        "grants": [{"role": "national_admin", "unit_id": str(NATIONAL_CENTRE_ID)}],
+        "jti": uuid.uuid4().hex,
+        "iat": now,
+        "exp": now + 3600,
+    }
     return jwt.encode(claims, private_key, algorithm="EdDSA", headers={"kid": KID, "typ": "JWT"})
 
 
 def internal_token(user_id: uuid.UUID) -> str:
     """What the gateway would forward; valid 60 s, so one is minted per run."""
-    principal = Principal(user_id=user_id, username="bench.admin",
-                          grants=(Grant("national_admin", NATIONAL_CENTRE_ID),), request_id="bench", client_ip=HOST)
+    principal = Principal(
+        user_id=user_id,
+        username="bench.admin",
+        grants=(Grant("national_admin", NATIONAL_CENTRE_ID),),
+        request_id="bench",
+        client_ip=HOST,
+    )
     return issue_internal_token(principal, SECRET, AUDIENCE)
 
 
 async def publish_tree(bootstrap: str, units: int) -> float:
     """`units` UnitCreated events below the national centre: provinces, upper-level unions, grassroots."""
     await provision_topics(ServiceSettings(kafka_bootstrap_servers=bootstrap))
-    producer = AIOKafkaProducer(bootstrap_servers=bootstrap, compression_type="lz4", linger_ms=10,
-                                max_batch_size=256 * 1024)
+    producer = AIOKafkaProducer(
+        bootstrap_servers=bootstrap, compression_type="lz4", linger_ms=10, max_batch_size=256 * 1024
+    )
     await producer.start()
     started = time.perf_counter()
     try:
-        def state(unit_id, parent_id, code):
-            return UnitState(unit_id=unit_id, code=code, name=f"Công đoàn {code}", type_code="grassroots_union",
-                             parent_id=parent_id, effective_from=date(2025, 7, 1), version=1)
 
-        centre = Envelope.wrap(UnitCreated(unit_id=NATIONAL_CENTRE_ID, unit=state(NATIONAL_CENTRE_ID, None, "TLD")),
-                               "/services/orgtree")
+        def state(unit_id, parent_id, code):
+            return UnitState(
+                unit_id=unit_id,
+                code=code,
+                name=f"Công đoàn {code}",
+                type_code="grassroots_union",
+                parent_id=parent_id,
+                effective_from=date(2025, 7, 1),
+                version=1,
+            )
+
+        centre = Envelope.wrap(
+            UnitCreated(unit_id=NATIONAL_CENTRE_ID, unit=state(NATIONAL_CENTRE_ID, None, "TLD")), "/services/orgtree"
+        )
         await producer.send_and_wait("orgtree.unit.v1", centre.data, key=centre.key, headers=centre.kafka_headers())
         parents = [NATIONAL_CENTRE_ID]
         levels = [(34, "provincial_federation"), (1_190, "upper"), (units, "grassroots")]
@@ -124,9 +160,11 @@ async def publish_tree(bootstrap: str, units: int) -> float:
                 unit_id = uuid.uuid4()
                 envelope = Envelope.wrap(
                     UnitCreated(unit_id=unit_id, unit=state(unit_id, parents[index % len(parents)], f"{name}-{index}")),
-                    "/services/orgtree")
-                pending.append(producer.send("orgtree.unit.v1", envelope.data, key=envelope.key,
-                                             headers=envelope.kafka_headers()))
+                    "/services/orgtree",
+                )
+                pending.append(
+                    producer.send("orgtree.unit.v1", envelope.data, key=envelope.key, headers=envelope.kafka_headers())
+                )
                 level.append(unit_id)
                 made += 1
                 if len(pending) >= 5_000:
@@ -142,8 +180,13 @@ async def publish_tree(bootstrap: str, units: int) -> float:
 
 def spawn(module_args: list[str], env: dict[str, str], log: Path) -> subprocess.Popen:
     handle = open(log, "wb")
-    return subprocess.Popen([sys.executable, "-m", *module_args], env={**os.environ, **env}, stdout=handle,
-                            stderr=subprocess.STDOUT, cwd=ROOT)
+    return subprocess.Popen(
+        [sys.executable, "-m", *module_args],
+        env={**os.environ, **env},
+        stdout=handle,
+        stderr=subprocess.STDOUT,
+        cwd=ROOT,
+    )
 
 
 def wait_ready(url: str, accept=lambda body: True, timeout: float = 120.0) -> dict:
@@ -174,17 +217,37 @@ def _ms(text: str) -> float:
 def wrk(url: str, header: str, connections: int, duration: int) -> dict:
     threads = min(2, connections)
     out = subprocess.run(
-        ["wrk", f"-t{threads}", f"-c{connections}", f"-d{duration}s", "--timeout", "5s", "--latency",
-         "-H", header, url],
-        capture_output=True, text=True, check=True, timeout=duration + 30,
+        [
+            "wrk",
+            f"-t{threads}",
+            f"-c{connections}",
+            f"-d{duration}s",
+            "--timeout",
+            "5s",
+            "--latency",
+            "-H",
+            header,
+            url,
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=duration + 30,
     ).stdout
     rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
     percentiles = {int(p): _ms(v) for p, v in re.findall(r"^\s+(50|75|90|99)%\s+(\S+)", out, re.M)}
     non2xx = re.search(r"Non-2xx or 3xx responses:\s+(\d+)", out)
     errors = re.search(r"Socket errors:.*", out)
     total = int(re.search(r"(\d+) requests in", out).group(1))
-    return {"rps": rps, "p50": percentiles[50], "p90": percentiles[90], "p99": percentiles[99], "requests": total,
-            "non2xx": int(non2xx.group(1)) if non2xx else 0, "socket_errors": errors.group(0) if errors else ""}
+    return {
+        "rps": rps,
+        "p50": percentiles[50],
+        "p90": percentiles[90],
+        "p99": percentiles[99],
+        "requests": total,
+        "non2xx": int(non2xx.group(1)) if non2xx else 0,
+        "socket_errors": errors.group(0) if errors else "",
+    }
 
 
 HTTPX_LOOP = r"""
@@ -211,8 +274,13 @@ asyncio.run(main())
 
 def httpx_loop(url: str, header: str, connections: int, duration: int) -> dict:
     name, value = header.split(": ", 1)
-    out = subprocess.run([sys.executable, "-c", HTTPX_LOOP, url, name, value, str(connections), str(duration)],
-                         capture_output=True, text=True, check=True, timeout=duration + 60).stdout
+    out = subprocess.run(
+        [sys.executable, "-c", HTTPX_LOOP, url, name, value, str(connections), str(duration)],
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=duration + 60,
+    ).stdout
     return json.loads(out)
 
 
@@ -222,6 +290,7 @@ def load(tool, url: str, header: str, connections: int, duration: int) -> dict:
 
 
 # ---- the run ------------------------------------------------------------------------------------
+
 
 async def prepare(args, server: str) -> str:
     url = await fresh_database(server, "bench_gateway_orgtree")
@@ -252,29 +321,54 @@ def main() -> None:
         private_key = Ed25519PrivateKey.generate()
         stub, stub_url = jwks_stub(private_key)
         orgtree_port, gateway_port = free_port(), free_port()
-        processes.append(spawn(["orgtree", "api"], {
-            "ORGTREE_DATABASE_URL": database_url, "ORGTREE_HTTP_HOST": HOST, "ORGTREE_HTTP_PORT": str(orgtree_port),
-            "ORGTREE_INTERNAL_TOKEN_SECRET": SECRET, "ORGTREE_LOG_LEVEL": "WARNING",
-            "ORGTREE_KAFKA_BOOTSTRAP_SERVERS": broker.bootstrap,
-        }, logs / "orgtree.log"))
+        processes.append(
+            spawn(
+                ["orgtree", "api"],
+                {
+                    "ORGTREE_DATABASE_URL": database_url,
+                    "ORGTREE_HTTP_HOST": HOST,
+                    "ORGTREE_HTTP_PORT": str(orgtree_port),
+                    "ORGTREE_INTERNAL_TOKEN_SECRET": SECRET,
+                    "ORGTREE_LOG_LEVEL": "WARNING",
+                    "ORGTREE_KAFKA_BOOTSTRAP_SERVERS": broker.bootstrap,
+                },
+                logs / "orgtree.log",
+            )
+        )
         gateway_started = time.monotonic()
-        processes.append(spawn(["gateway"], {
-            "GATEWAY_HTTP_HOST": HOST, "GATEWAY_HTTP_PORT": str(gateway_port),
-            "GATEWAY_ORGTREE_URL": f"http://{HOST}:{orgtree_port}", "GATEWAY_IDENTITY_URL": stub_url,
-            "GATEWAY_INTERNAL_TOKEN_SECRET": SECRET, "GATEWAY_KAFKA_BOOTSTRAP_SERVERS": broker.bootstrap,
-            "GATEWAY_LOG_LEVEL": "WARNING", "GATEWAY_UNIT_SCOPE_CHECK": "true",
-            # The load comes from one IP and one user: the limits are not what is measured.
-            "GATEWAY_RATE_LIMIT_IP_PER_MINUTE": "1e9", "GATEWAY_RATE_LIMIT_IP_BURST": "1000000000",
-            "GATEWAY_RATE_LIMIT_USER_PER_MINUTE": "1e9", "GATEWAY_RATE_LIMIT_USER_BURST": "1000000000",
-        }, logs / "gateway.log"))
+        processes.append(
+            spawn(
+                ["gateway"],
+                {
+                    "GATEWAY_HTTP_HOST": HOST,
+                    "GATEWAY_HTTP_PORT": str(gateway_port),
+                    "GATEWAY_ORGTREE_URL": f"http://{HOST}:{orgtree_port}",
+                    "GATEWAY_IDENTITY_URL": stub_url,
+                    "GATEWAY_INTERNAL_TOKEN_SECRET": SECRET,
+                    "GATEWAY_KAFKA_BOOTSTRAP_SERVERS": broker.bootstrap,
+                    "GATEWAY_LOG_LEVEL": "WARNING",
+                    "GATEWAY_UNIT_SCOPE_CHECK": "true",
+                    # The load comes from one IP and one user: the limits are not what is measured.
+                    "GATEWAY_RATE_LIMIT_IP_PER_MINUTE": "1e9",
+                    "GATEWAY_RATE_LIMIT_IP_BURST": "1000000000",
+                    "GATEWAY_RATE_LIMIT_USER_PER_MINUTE": "1e9",
+                    "GATEWAY_RATE_LIMIT_USER_BURST": "1000000000",
+                },
+                logs / "gateway.log",
+            )
+        )
         wait_ready(f"http://{HOST}:{orgtree_port}/ready")
         expected = args.units + 1  # the synthetic units and the national centre
-        ready = wait_ready(f"http://{HOST}:{gateway_port}/ready", lambda body: body.get("tree_units", 0) >= expected,
-                           timeout=300)
+        ready = wait_ready(
+            f"http://{HOST}:{gateway_port}/ready", lambda body: body.get("tree_units", 0) >= expected, timeout=300
+        )
         catch_up_s = time.monotonic() - gateway_started
         gateway_rss_mb = _rss_mb(processes[1].pid)
-        print(f"tree: {args.units} events published in {published_s:.1f} s; gateway ready with "
-              f"{ready['tree_units']} units {catch_up_s:.1f} s after start, RSS {gateway_rss_mb:.0f} MB", flush=True)
+        print(
+            f"tree: {args.units} events published in {published_s:.1f} s; gateway ready with "
+            f"{ready['tree_units']} units {catch_up_s:.1f} s after start, RSS {gateway_rss_mb:.0f} MB",
+            flush=True,
+        )
 
         user_id = uuid.uuid4()
         token = access_token(private_key, user_id)
@@ -291,14 +385,18 @@ def main() -> None:
             load(tool, gateway_url, f"authorization: Bearer {token}", connections, 2)
             for _ in range(args.rounds):
                 for path, url, header in (
-                    ("direct", direct_url, None), ("gateway", gateway_url, f"authorization: Bearer {token}")
+                    ("direct", direct_url, None),
+                    ("gateway", gateway_url, f"authorization: Bearer {token}"),
                 ):
                     header = header or f"x-internal-token: {internal_token(user_id)}"
                     result = load(tool, url, header, connections, args.duration)
                     results.setdefault((path, connections), []).append(result)
-                    print(f"  c={connections:<3} {path:<8} {result['rps']:8.0f} req/s  p50 {result['p50']:.2f} ms  "
-                          f"p90 {result['p90']:.2f} ms  p99 {result['p99']:.2f} ms  non-2xx {result['non2xx']} "
-                          f"{result['socket_errors']}", flush=True)
+                    print(
+                        f"  c={connections:<3} {path:<8} {result['rps']:8.0f} req/s  p50 {result['p50']:.2f} ms  "
+                        f"p90 {result['p90']:.2f} ms  p99 {result['p99']:.2f} ms  non-2xx {result['non2xx']} "
+                        f"{result['socket_errors']}",
+                        flush=True,
+                    )
         report(args, results, catch_up_s, gateway_rss_mb, published_s)
     finally:
         for process in processes:
@@ -347,18 +445,30 @@ def report(args, results, catch_up_s: float, rss_mb: float, published_s: float) 
     print()
     print("| What | Direct | Through the gateway | Goal | Result |")
     print("|---|---|---|---|---|")
-    print(f"| Throughput, {c} connections | {med('direct', c, 'rps'):,.0f} req/s | {med('gateway', c, 'rps'):,.0f} "
-          f"req/s | ≥ 70 % | **{ratio:.0%}** |")
-    print(f"| p50 latency, 1 connection | {med('direct', 1, 'p50'):.2f} ms | {med('gateway', 1, 'p50'):.2f} ms | "
-          f"added < 2 ms | **+{added_p50_1:.2f} ms** |")
-    print(f"| p50 latency, {c} connections | {med('direct', c, 'p50'):.2f} ms | {med('gateway', c, 'p50'):.2f} ms | "
-          f"– | +{added_p50_c:.2f} ms |")
-    print(f"| p99 latency, 1 / {c} connections | {med('direct', 1, 'p99'):.2f} / {med('direct', c, 'p99'):.2f} ms | "
-          f"{med('gateway', 1, 'p99'):.2f} / {med('gateway', c, 'p99'):.2f} ms | – | |")
-    print(f"| Unit tree: {args.units:,} events read at start | | {catch_up_s:.1f} s to ready, RSS {rss_mb:.0f} MB "
-          f"| – | published in {published_s:.1f} s |")
-    print(f"\ntool {args.tool}, {args.duration} s per run, {args.rounds} rounds per path (medians), load average "
-          f"{os.getloadavg()[0]:.1f}")
+    print(
+        f"| Throughput, {c} connections | {med('direct', c, 'rps'):,.0f} req/s | {med('gateway', c, 'rps'):,.0f} "
+        f"req/s | ≥ 70 % | **{ratio:.0%}** |"
+    )
+    print(
+        f"| p50 latency, 1 connection | {med('direct', 1, 'p50'):.2f} ms | {med('gateway', 1, 'p50'):.2f} ms | "
+        f"added < 2 ms | **+{added_p50_1:.2f} ms** |"
+    )
+    print(
+        f"| p50 latency, {c} connections | {med('direct', c, 'p50'):.2f} ms | {med('gateway', c, 'p50'):.2f} ms | "
+        f"– | +{added_p50_c:.2f} ms |"
+    )
+    print(
+        f"| p99 latency, 1 / {c} connections | {med('direct', 1, 'p99'):.2f} / {med('direct', c, 'p99'):.2f} ms | "
+        f"{med('gateway', 1, 'p99'):.2f} / {med('gateway', c, 'p99'):.2f} ms | – | |"
+    )
+    print(
+        f"| Unit tree: {args.units:,} events read at start | | {catch_up_s:.1f} s to ready, RSS {rss_mb:.0f} MB "
+        f"| – | published in {published_s:.1f} s |"
+    )
+    print(
+        f"\ntool {args.tool}, {args.duration} s per run, {args.rounds} rounds per path (medians), load average "
+        f"{os.getloadavg()[0]:.1f}"
+    )
 
 
 if __name__ == "__main__":

@@ -58,16 +58,30 @@ from tests.support.infra import postgres_url  # noqa: E402
 MIGRATIONS = ROOT / "services" / "members" / "src" / "members" / "migrations"
 results: list[tuple[str, str, str, str]] = []
 
-SURNAMES = ["Nguyễn"] * 38 + ["Trần"] * 11 + ["Lê"] * 9 + ["Phạm"] * 7 + ["Hoàng"] * 5 + ["Huỳnh"] * 5 + \
-    ["Phan"] * 4 + ["Vũ"] * 4 + ["Võ"] * 4 + ["Đặng"] * 2 + ["Bùi"] * 2 + ["Đỗ"] * 2 + ["Hồ", "Ngô", "Dương",
-                                                                                       "Lý", "Đinh", "Trương", "Lương"]
-MIDDLE = {"male": ["Văn", "Hữu", "Đức", "Minh", "Quang", "Thành", "Công", "Xuân", "Đình", "Ngọc"],
-          "female": ["Thị", "Ngọc", "Thu", "Thanh", "Kim", "Hồng", "Phương", "Mai", "Thùy", "Bích"]}
+SURNAMES = (
+    ["Nguyễn"] * 38
+    + ["Trần"] * 11
+    + ["Lê"] * 9
+    + ["Phạm"] * 7
+    + ["Hoàng"] * 5
+    + ["Huỳnh"] * 5
+    + ["Phan"] * 4
+    + ["Vũ"] * 4
+    + ["Võ"] * 4
+    + ["Đặng"] * 2
+    + ["Bùi"] * 2
+    + ["Đỗ"] * 2
+    + ["Hồ", "Ngô", "Dương", "Lý", "Đinh", "Trương", "Lương"]
+)
+MIDDLE = {
+    "male": ["Văn", "Hữu", "Đức", "Minh", "Quang", "Thành", "Công", "Xuân", "Đình", "Ngọc"],
+    "female": ["Thị", "Ngọc", "Thu", "Thanh", "Kim", "Hồng", "Phương", "Mai", "Thùy", "Bích"],
+}
 GIVEN = {
     "male": "An Anh Bảo Bình Cường Dũng Duy Đạt Hải Hiếu Hòa Hùng Huy Khang Khánh Khoa Kiên Lâm Long Lợi Mạnh Nam "
-            "Nghĩa Phong Phúc Quân Quang Sơn Tài Tâm Thái Thắng Thành Thịnh Toàn Trung Tuấn Tùng Việt Vinh".split(),
+    "Nghĩa Phong Phúc Quân Quang Sơn Tài Tâm Thái Thắng Thành Thịnh Toàn Trung Tuấn Tùng Việt Vinh".split(),
     "female": "An Anh Bích Châu Chi Dung Duyên Giang Hà Hạnh Hằng Hiền Hoa Hồng Huệ Hương Lan Liên Linh Loan Mai Minh "
-              "Nga Ngân Ngọc Nhung Oanh Phương Quỳnh Tâm Thảo Thu Thủy Trang Trinh Tuyết Uyên Vân Yến".split(),
+    "Nga Ngân Ngọc Nhung Oanh Phương Quỳnh Tâm Thảo Thu Thủy Trang Trinh Tuyết Uyên Vân Yến".split(),
 }
 PROVINCE_CODES = sorted(CCCD_PROVINCE_CODES)
 
@@ -105,8 +119,10 @@ async def generate(url: str, total: int) -> None:
             print(f"registry already holds {total:,} members", flush=True)
             return
         started = time.perf_counter()
-        await connection.execute("SET synchronous_commit = off; SET maintenance_work_mem = '1GB'; "
-                                 "SET max_parallel_maintenance_workers = 2; TRUNCATE members, tree_units, tree_closure")
+        await connection.execute(
+            "SET synchronous_commit = off; SET maintenance_work_mem = '1GB'; "
+            "SET max_parallel_maintenance_workers = 2; TRUNCATE members, tree_units, tree_closure"
+        )
         await write_national_tree(connection)
         indexes = await _drop_member_indexes(connection)
         names = {"surnames": SURNAMES, "surname_keys": [search_key(n) for n in SURNAMES]}
@@ -117,24 +133,41 @@ async def generate(url: str, total: int) -> None:
             names[f"given_{gender}_keys"] = [search_key(n) for n in GIVEN[gender]]
         step = 1_000_000
         for first in range(1, total + 1, step):
-            await connection.execute(_MEMBERS_SQL, first, min(first + step - 1, total), PROVINCE_CODES,
-                                     *[names[k] for k in _NAME_ARGS])
-            print(f"  generated {min(first + step - 1, total):,} members "
-                  f"({time.perf_counter() - started:.0f} s)", flush=True)
+            await connection.execute(
+                _MEMBERS_SQL, first, min(first + step - 1, total), PROVINCE_CODES, *[names[k] for k in _NAME_ARGS]
+            )
+            print(
+                f"  generated {min(first + step - 1, total):,} members ({time.perf_counter() - started:.0f} s)",
+                flush=True,
+            )
         loaded = time.perf_counter()
         for statement in indexes:
             await connection.execute(statement)
         await connection.execute(f"SELECT setval('member_code_seq', {total + 1})")
         for table in ("members", "tree_units", "tree_closure"):
             await connection.execute(f"VACUUM ANALYZE {table}")
-        record(f"generate {total:,} members", f"{time.perf_counter() - started:.0f} s",
-               "-", f"rows {loaded - started:.0f} s, indexes and analyze {time.perf_counter() - loaded:.0f} s")
+        record(
+            f"generate {total:,} members",
+            f"{time.perf_counter() - started:.0f} s",
+            "-",
+            f"rows {loaded - started:.0f} s, indexes and analyze {time.perf_counter() - loaded:.0f} s",
+        )
     finally:
         await connection.close()
 
 
-_NAME_ARGS = ("surnames", "surname_keys", "middle_male", "middle_male_keys", "middle_female", "middle_female_keys",
-              "given_male", "given_male_keys", "given_female", "given_female_keys")
+_NAME_ARGS = (
+    "surnames",
+    "surname_keys",
+    "middle_male",
+    "middle_male_keys",
+    "middle_female",
+    "middle_female_keys",
+    "given_male",
+    "given_male_keys",
+    "given_female",
+    "given_female_keys",
+)
 
 # Member i: unit = grassroots (i mod 130,000); deterministic names, dates and a CCCD consistent with
 # them (province code, gender and century digit, year); 1% pending, the rest approved with codes.
@@ -181,19 +214,23 @@ async def _drop_member_indexes(connection) -> list[str]:
     """Drop the members indexes for the bulk load; returns the statements that rebuild them."""
     constraints = await connection.fetch(
         "SELECT conname, pg_get_constraintdef(oid) AS definition FROM pg_constraint "
-        "WHERE conrelid = 'members'::regclass AND contype IN ('p', 'u')")
+        "WHERE conrelid = 'members'::regclass AND contype IN ('p', 'u')"
+    )
     indexes = await connection.fetch(
         "SELECT indexname, indexdef FROM pg_indexes WHERE tablename = 'members' AND indexname NOT IN "
-        "(SELECT conname FROM pg_constraint WHERE conrelid = 'members'::regclass)")
+        "(SELECT conname FROM pg_constraint WHERE conrelid = 'members'::regclass)"
+    )
     for row in constraints:
         await connection.execute(f'ALTER TABLE members DROP CONSTRAINT "{row["conname"]}"')
     for row in indexes:
         await connection.execute(f'DROP INDEX "{row["indexname"]}"')
-    return [f'ALTER TABLE members ADD CONSTRAINT "{r["conname"]}" {r["definition"]}' for r in constraints] + \
-        [r["indexdef"] for r in indexes]
+    return [f'ALTER TABLE members ADD CONSTRAINT "{r["conname"]}" {r["definition"]}' for r in constraints] + [
+        r["indexdef"] for r in indexes
+    ]
 
 
 # --- import rows: people who are not in the registry yet (province codes the generator leaves free) ---
+
 
 def import_rows(count: int, first: int, province: str) -> list[list]:
     rows, day = [], date(1975, 1, 1)
@@ -204,8 +241,16 @@ def import_rows(count: int, first: int, province: str) -> list[list]:
         century = (2 if born.year >= 2000 else 0) + int(female)
         name = f"{SURNAMES[n % len(SURNAMES)]} {MIDDLE[gender][n % 10]} {GIVEN[gender][n % len(GIVEN[gender])]}"
         id_number = f"{province}{century}{born:%y}{n % 1_000_000:06d}"
-        rows.append([name, "Nữ" if female else "Nam", f"{born:%d/%m/%Y}", id_number, f"09{n % 100_000_000:08d}",
-                     "Đoàn viên" if n % 7 else "Tổ phó"])
+        rows.append(
+            [
+                name,
+                "Nữ" if female else "Nam",
+                f"{born:%d/%m/%Y}",
+                id_number,
+                f"09{n % 100_000_000:08d}",
+                "Đoàn viên" if n % 7 else "Tổ phó",
+            ]
+        )
     return rows
 
 
@@ -228,12 +273,13 @@ def as_csv(rows: list[list]) -> bytes:
     return ("\ufeff" + "\n".join(",".join(r) for r in [HEADERS, *rows]) + "\n").encode()
 
 
-async def run_import(database: Database, settings: MembersSettings, unit: uuid.UUID, name: str,
-                     content: bytes) -> tuple[float, object]:
+async def run_import(
+    database: Database, settings: MembersSettings, unit: uuid.UUID, name: str, content: bytes
+) -> tuple[float, object]:
     officer = Principal(uuid.uuid4(), "bench", (Grant("data_entry", unit),))
     started = time.perf_counter()
     async with database.transaction() as session:
-        row, _ = await ImportService(session).upload(officer, unit, name, content, "valid_rows_only")
+        row, _ = await ImportService(session).upload(officer, unit, name, content, "valid_rows_only", 1_000_000)
     await ImportProcessor(database, settings).run_once()
     elapsed = time.perf_counter() - started
     async with database.transaction() as session:
@@ -246,22 +292,31 @@ async def bench_imports(url: str, database: Database, settings: MembersSettings,
     unit = unit_id("g", 7)
     rows = import_rows(100_000, 1, "096")
     elapsed, done = await run_import(database, settings, unit, "bench-100k.xlsx", as_xlsx(rows))
-    record("import 100,000-row .xlsx end to end", f"{elapsed:.1f} s", "< 20 s",
-           f"{done.inserted_rows:,} inserted, {done.total_rows / elapsed:,.0f} rows/s")
+    record(
+        "import 100,000-row .xlsx end to end",
+        f"{elapsed:.1f} s",
+        "< 20 s",
+        f"{done.inserted_rows:,} inserted, {done.total_rows / elapsed:,.0f} rows/s",
+    )
     big = import_rows(big_rows, 200_000, "095")
     csv_content = as_csv(big)
     copy_unit = unit_id("g", 8)
     copy_seconds = await plain_copy(url, copy_unit, big)
     machine_before, process_before = cpu_seconds()
     elapsed, done = await run_import(database, settings, unit_id("g", 9), "bench-1m.csv", csv_content)
-    machine, process = (after - before for after, before in zip(cpu_seconds(), (machine_before, process_before),
-                                                                 strict=True))
+    machine, process = (
+        after - before for after, before in zip(cpu_seconds(), (machine_before, process_before), strict=True)
+    )
     rate = done.total_rows / elapsed
-    record(f"import {big_rows:,}-row .csv end to end", f"{rate:,.0f} rows/s ({elapsed:.1f} s)", ">= 20,000 rows/s",
-           f"plain COPY of the same rows into members: {copy_seconds:.1f} s ({big_rows / copy_seconds:,.0f} rows/s); "
-           f"import/COPY time ratio {elapsed / copy_seconds:.1f}; CPU used {machine:.0f} core-s on "
-           f"{os.cpu_count()} cores ({machine / done.total_rows * 1e6:.0f} µs a row; this process, which parses and "
-           f"checks, {process / done.total_rows * 1e6:.0f} µs; the rest is PostgreSQL and the system)")
+    record(
+        f"import {big_rows:,}-row .csv end to end",
+        f"{rate:,.0f} rows/s ({elapsed:.1f} s)",
+        ">= 20,000 rows/s",
+        f"plain COPY of the same rows into members: {copy_seconds:.1f} s ({big_rows / copy_seconds:,.0f} rows/s); "
+        f"import/COPY time ratio {elapsed / copy_seconds:.1f}; CPU used {machine:.0f} core-s on "
+        f"{os.cpu_count()} cores ({machine / done.total_rows * 1e6:.0f} µs a row; this process, which parses and "
+        f"checks, {process / done.total_rows * 1e6:.0f} µs; the rest is PostgreSQL and the system)",
+    )
     return unit
 
 
@@ -280,14 +335,45 @@ async def plain_copy(url: str, unit: uuid.UUID, rows: list[list]) -> float:
     records = []
     for member_id, (name, gender, born, id_number, phone, position) in zip(uuid7_texts(len(rows)), rows, strict=True):
         day, month, year = (int(x) for x in born.split("/"))
-        records.append((member_id, unit, "pending", name, search_key(name), "female" if gender == "Nữ" else "male",
-                        date(year, month, day), "cccd", id_number, phone, position, 1, "copy"))
+        records.append(
+            (
+                member_id,
+                unit,
+                "pending",
+                name,
+                search_key(name),
+                "female" if gender == "Nữ" else "male",
+                date(year, month, day),
+                "cccd",
+                id_number,
+                phone,
+                position,
+                1,
+                "copy",
+            )
+        )
     connection = await asyncpg.connect(asyncpg_dsn(url))
     try:
         started = time.perf_counter()
-        await connection.copy_records_to_table("members", records=records, columns=[
-            "member_id", "unit_id", "status", "full_name", "name_search", "gender", "date_of_birth", "id_kind",
-            "id_number", "phone", "position", "version", "created_by"])
+        await connection.copy_records_to_table(
+            "members",
+            records=records,
+            columns=[
+                "member_id",
+                "unit_id",
+                "status",
+                "full_name",
+                "name_search",
+                "gender",
+                "date_of_birth",
+                "id_kind",
+                "id_number",
+                "phone",
+                "position",
+                "version",
+                "created_by",
+            ],
+        )
         elapsed = time.perf_counter() - started
         await connection.execute("DELETE FROM members WHERE unit_id = $1 AND created_by = 'copy'", unit)
         await connection.execute("VACUUM ANALYZE members")
@@ -301,10 +387,15 @@ async def bench_bulk_approval(database: Database, unit: uuid.UUID) -> None:
     started = time.perf_counter()
     async with database.transaction() as session:
         decided = await ApprovalService(session).decide_many(
-            approver, approve=True, reason=None, unit_id=unit, created_from=None, created_to=None, member_ids=None)
+            approver, approve=True, reason=None, unit_id=unit, created_from=None, created_to=None, member_ids=None
+        )
     elapsed = time.perf_counter() - started
-    record(f"bulk approval of {len(decided):,} pending members with code issuance", f"{elapsed:.1f} s", "< 10 s",
-           "one UPDATE, then history and outbox rows by COPY; commit included")
+    record(
+        f"bulk approval of {len(decided):,} pending members with code issuance",
+        f"{elapsed:.1f} s",
+        "< 10 s",
+        "one UPDATE, then history and outbox rows by COPY; commit included",
+    )
 
 
 async def timed(database: Database, runs: int, call) -> tuple[float, float]:
@@ -321,40 +412,57 @@ async def bench_queries(database: Database, total: int, runs: int) -> None:
     rng = random.Random(5)
     today = date.today()
     provinces = [unit_id("p", p) for p in range(PROVINCES)]
-    names = [f"{rng.choice(SURNAMES)} {MIDDLE[g][rng.randrange(10)]} {rng.choice(GIVEN[g])}"
-             for g in (rng.choice(["male", "female"]) for _ in range(runs))]
+    names = [
+        f"{rng.choice(SURNAMES)} {MIDDLE[g][rng.randrange(10)]} {rng.choice(GIVEN[g])}"
+        for g in (rng.choice(["male", "female"]) for _ in range(runs))
+    ]
 
     for match in ("prefix", "contains"):
+
         async def by_name(session, index, match=match):
             viewer = Principal(uuid.uuid4(), "v", (Grant("report_viewer", provinces[index % PROVINCES]),))
-            await MemberSearch(session).page(viewer, MemberFilter(name=names[index], name_match=match), None, 51,
-                                             today)
+            await MemberSearch(session).page(viewer, MemberFilter(name=names[index], name_match=match), None, 51, today)
 
         median, high = await timed(database, runs, by_name)
-        record(f"search by full name within a province, name_match={match} (p50 / p95)",
-               f"{median:.1f} / {high:.1f} ms", "p95 < 100 ms", "random full names; principal scoped to the province")
+        record(
+            f"search by full name within a province, name_match={match} (p50 / p95)",
+            f"{median:.1f} / {high:.1f} ms",
+            "p95 < 100 ms",
+            "random full names; principal scoped to the province",
+        )
 
         async def by_partial(session, index, match=match):
             viewer = Principal(uuid.uuid4(), "v", (Grant("report_viewer", provinces[index % PROVINCES]),))
-            await MemberSearch(session).page(viewer, MemberFilter(name="tran thi", name_match=match), None, 51,
-                                             today)
+            await MemberSearch(session).page(viewer, MemberFilter(name="tran thi", name_match=match), None, 51, today)
 
         median, high = await timed(database, max(runs // 5, 10), by_partial)
-        record(f'search "tran thi" (~1 in 40 members) within a province, name_match={match}',
-               f"{median:.1f} / {high:.1f} ms", "(worst case)")
+        record(
+            f'search "tran thi" (~1 in 40 members) within a province, name_match={match}',
+            f"{median:.1f} / {high:.1f} ms",
+            "(worst case)",
+        )
     async with database.transaction() as session:
         # The lookups below read one or two index leaves and a heap page each; with two registries or a cold
         # server those leaves come from disk, and the figure measures the disk. A production server keeps the
         # registry's lookup indexes in memory (deploy/production/postgresql.conf), so they are read in first.
         await session.execute(text("CREATE EXTENSION IF NOT EXISTS pg_prewarm"))
-        await session.execute(text(
-            "SELECT pg_prewarm(name) FROM unnest(ARRAY['members_member_code', 'members_one_person', "
-            "'members_id_number_closed', 'members_unit_name', 'tree_closure_pkey', 'tree_closure_descendant', "
-            "'tree_units_pkey']) AS name"))
+        await session.execute(
+            text(
+                "SELECT pg_prewarm(name) FROM unnest(ARRAY['members_member_code', 'members_one_person', "
+                "'members_id_number_closed', 'members_unit_name', 'tree_closure_pkey', 'tree_closure_descendant', "
+                "'tree_units_pkey']) AS name"
+            )
+        )
         percent = min(100.0, 100.0 * runs * 5 / total)
-        sample = list(await session.execute(text(
-            f"SELECT member_code, id_number, unit_id FROM members TABLESAMPLE BERNOULLI ({percent}) "
-            "WHERE member_code IS NOT NULL LIMIT :n"), {"n": runs}))
+        sample = list(
+            await session.execute(
+                text(
+                    f"SELECT member_code, id_number, unit_id FROM members TABLESAMPLE BERNOULLI ({percent}) "
+                    "WHERE member_code IS NOT NULL LIMIT :n"
+                ),
+                {"n": runs},
+            )
+        )
 
     async def by_code(session, index):
         await PublicLookup(session).find(sample[index % len(sample)].member_code, sample[index % len(sample)].id_number)
@@ -364,12 +472,14 @@ async def bench_queries(database: Database, total: int, runs: int) -> None:
     national = Principal(uuid.uuid4(), "n", (Grant("national_admin", NATIONAL_CENTRE_ID),))
 
     async def by_id(session, index):
-        await MemberSearch(session).page(national, MemberFilter(id_number=sample[index % len(sample)].id_number),
-                                         None, 51, today)
+        await MemberSearch(session).page(
+            national, MemberFilter(id_number=sample[index % len(sample)].id_number), None, 51, today
+        )
 
     median, high = await timed(database, runs, by_id)
-    record("search by ID number (national officer, scope filters included)", f"{median:.2f} / {high:.2f} ms",
-           "p95 < 5 ms")
+    record(
+        "search by ID number (national officer, scope filters included)", f"{median:.2f} / {high:.2f} ms", "p95 < 5 ms"
+    )
 
     async def first_page(session, index):
         row = sample[index % len(sample)]
@@ -377,8 +487,11 @@ async def bench_queries(database: Database, total: int, runs: int) -> None:
         await MemberRepository(session).page_in_unit(officer, row.unit_id, None, 51)
 
     median, high = await timed(database, runs, first_page)
-    record(f"first page (50) of a unit's members, ~{total // GRASSROOTS} per unit", f"{median:.2f} / {high:.2f} ms",
-           "p95 < 20 ms")
+    record(
+        f"first page (50) of a unit's members, ~{total // GRASSROOTS} per unit",
+        f"{median:.2f} / {high:.2f} ms",
+        "p95 < 20 ms",
+    )
 
 
 class _StageTimes(logging.Handler):
@@ -419,8 +532,9 @@ async def main(server: str) -> None:
             # every run starts from the same tables.
             async with database.transaction() as session:
                 await session.execute(text("DELETE FROM members WHERE created_by = 'bench'"))
-                await session.execute(text("TRUNCATE member_history, outbox_events, member_import_rows, "
-                                           "member_imports"))
+                await session.execute(
+                    text("TRUNCATE member_history, outbox_events, member_import_rows, member_imports")
+                )
             await vacuum_members(database)
             unit = await bench_imports(url, database, settings, args.csv_rows)
             # After 1,100,000 inserts autovacuum (on, on a production server) would start on members and compete

@@ -37,8 +37,8 @@ from chassis.text import search_key  # noqa: E402
 from contracts.envelope import Envelope  # noqa: E402
 from contracts.permissions import Permission  # noqa: E402
 from contracts.wellknown import NATIONAL_CENTRE_ID  # noqa: E402
-from orgtree.adapters.bulk_load import load_tree  # noqa: E402
 from orgtree.adapters.tables import units  # noqa: E402
+from orgtree.adapters.tree_loader import load_tree  # noqa: E402
 from orgtree.application.queries import UnitQueries  # noqa: E402
 from orgtree.application.service import UnitService  # noqa: E402
 from orgtree.generator import generate_tree  # noqa: E402
@@ -66,9 +66,13 @@ async def bench_bulk_create(url: str) -> None:
     report = await load_tree(url, national)
     total = generated + report.total_seconds
     phases = ", ".join(f"{name} {seconds:.1f}" for name, seconds in report.seconds.items())
-    record("Bulk-create the national tree", f"{total:.1f} s", "< 60 s",
-           f"{len(national) + 1:,} units, {report.closure_rows:,} closure rows; generate {generated:.1f} s, "
-           f"COPY by table (s): {phases}")
+    record(
+        "Bulk-create the national tree",
+        f"{total:.1f} s",
+        "< 60 s",
+        f"{len(national) + 1:,} units, {report.closure_rows:,} closure rows; generate {generated:.1f} s, "
+        f"COPY by table (s): {phases}",
+    )
 
 
 async def fill_members(url: str) -> None:
@@ -98,26 +102,36 @@ async def bench_move(database: Database) -> None:
     connection = await asyncpg.connect(asyncpg_dsn(database.url))
     try:
         # The smallest upper-level subtree of at least 5,000 units, and another province to take it.
-        unit_id, size = await connection.fetchrow("""
+        unit_id, size = await connection.fetchrow(
+            """
             SELECT c.ancestor_id, count(*) FROM tree_closure c JOIN units u ON u.unit_id = c.ancestor_id
             WHERE u.type_code IN ('industrial_zone_union', 'commune_union', 'corporation_union')
               AND u.parent_id <> $1
-            GROUP BY c.ancestor_id HAVING count(*) >= 5000 ORDER BY count(*) LIMIT 1""", NATIONAL_CENTRE_ID)
+            GROUP BY c.ancestor_id HAVING count(*) >= 5000 ORDER BY count(*) LIMIT 1""",
+            NATIONAL_CENTRE_ID,
+        )
         target = await connection.fetchval(
             "SELECT unit_id FROM units WHERE type_code = 'provincial_federation' AND unit_id <> "
-            "(SELECT parent_id FROM units WHERE unit_id = $1) ORDER BY code LIMIT 1", unit_id)
+            "(SELECT parent_id FROM units WHERE unit_id = $1) ORDER BY code LIMIT 1",
+            unit_id,
+        )
         started = time.perf_counter()
         async with database.transaction() as session:
             xid = await session.scalar(select(func.txid_current()))
             await UnitService(session).move(admin, unit_id, target, date.today())
         elapsed = time.perf_counter() - started
         written = await connection.fetchval(
-            "SELECT count(*) FROM bench_members WHERE xmin::text::bigint = $1", xid % 2**32)
+            "SELECT count(*) FROM bench_members WHERE xmin::text::bigint = $1", xid % 2**32
+        )
     finally:
         await connection.close()
-    record("Move a subtree", f"{elapsed * 1000:.0f} ms", "< 1 s",
-           f"{size:,} units (an industrial-zone union to another province) through the service layer: history "
-           f"row, closure re-link, event, commit; member rows written: {written}")
+    record(
+        "Move a subtree",
+        f"{elapsed * 1000:.0f} ms",
+        "< 1 s",
+        f"{size:,} units (an industrial-zone union to another province) through the service layer: history "
+        f"row, closure re-link, event, commit; member rows written: {written}",
+    )
 
 
 async def bench_scope(url: str) -> None:
@@ -125,30 +139,56 @@ async def bench_scope(url: str) -> None:
     try:
         province = await connection.fetchval("SELECT unit_id FROM units WHERE code = 'LD79'")
         grassroots = await connection.fetchval(
-            "SELECT unit_id FROM units WHERE type_code = 'grassroots_union' ORDER BY code LIMIT 1")
+            "SELECT unit_id FROM units WHERE type_code = 'grassroots_union' ORDER BY code LIMIT 1"
+        )
         scope = select(tree_closure.c.descendant_id).where(tree_closure.c.ancestor_id.in_([NATIONAL_CENTRE_ID]))
         timed, untimed = await explain(connection, scope), await explain(connection, scope, timing=False)
-        record("Scope subquery of the national root (the unit ids restrict_to_scope filters on)",
-               f"{untimed['execution']:.1f} ms", "< 20 ms",
-               f"{timed['rows']:,} unit ids from the closure index; {timed['execution']:.1f} ms under EXPLAIN "
-               f"ANALYZE with per-node timing; planning {timed['planning']:.2f} ms")
-        for label, root in (("national root", NATIONAL_CENTRE_ID), ("TP. Hồ Chí Minh", province),
-                            ("one grassroots unit", grassroots)):
+        record(
+            "Scope subquery of the national root (the unit ids restrict_to_scope filters on)",
+            f"{untimed['execution']:.1f} ms",
+            "< 20 ms",
+            f"{timed['rows']:,} unit ids from the closure index; {timed['execution']:.1f} ms under EXPLAIN "
+            f"ANALYZE with per-node timing; planning {timed['planning']:.2f} ms",
+        )
+        for label, root in (
+            ("national root", NATIONAL_CENTRE_ID),
+            ("TP. Hồ Chí Minh", province),
+            ("one grassroots unit", grassroots),
+        ):
             principal = Principal(user_id=uuid.uuid4(), username="bench", grants=(Grant("report_viewer", root),))
-            page = restrict_to_scope(select(bench_members.c.member_id).order_by(bench_members.c.member_id)
-                                     .limit(50), principal, Permission.MEMBERS_READ, bench_members.c.unit_id)
-            count = restrict_to_scope(select(func.count()).select_from(bench_members), principal,
-                                      Permission.MEMBERS_READ, bench_members.c.unit_id)
+            page = restrict_to_scope(
+                select(bench_members.c.member_id).order_by(bench_members.c.member_id).limit(50),
+                principal,
+                Permission.MEMBERS_READ,
+                bench_members.c.unit_id,
+            )
+            count = restrict_to_scope(
+                select(func.count()).select_from(bench_members),
+                principal,
+                Permission.MEMBERS_READ,
+                bench_members.c.unit_id,
+            )
             counted, paged = await explain(connection, count), await explain(connection, page)
-            record(f"Count members in scope: {label}", f"{counted['execution']:.0f} ms",
-                   "< 20 ms for the scope part" if root == NATIONAL_CENTRE_ID else "-",
-                   f"scope part {counted['scope']:.1f} ms; {counted['result']:,} of {MEMBERS:,} rows; planning "
-                   f"{counted['planning']:.2f} ms; plan {counted['shape']}")
-            record(f"First page of 50 members in scope: {label}", f"{paged['execution']:.1f} ms", "-",
-                   f"scope part {paged['scope']:.1f} ms; planning {paged['planning']:.2f} ms; plan {paged['shape']}")
+            record(
+                f"Count members in scope: {label}",
+                f"{counted['execution']:.0f} ms",
+                "< 20 ms for the scope part" if root == NATIONAL_CENTRE_ID else "-",
+                f"scope part {counted['scope']:.1f} ms; {counted['result']:,} of {MEMBERS:,} rows; planning "
+                f"{counted['planning']:.2f} ms; plan {counted['shape']}",
+            )
+            record(
+                f"First page of 50 members in scope: {label}",
+                f"{paged['execution']:.1f} ms",
+                "-",
+                f"scope part {paged['scope']:.1f} ms; planning {paged['planning']:.2f} ms; plan {paged['shape']}",
+            )
         unfiltered = await explain(connection, select(func.count()).select_from(bench_members))
-        record("Count all members with no scope filter (for comparison)", f"{unfiltered['execution']:.0f} ms", "-",
-               f"plan {unfiltered['shape']}")
+        record(
+            "Count all members with no scope filter (for comparison)",
+            f"{unfiltered['execution']:.0f} ms",
+            "-",
+            f"plan {unfiltered['shape']}",
+        )
     finally:
         await connection.close()
 
@@ -160,10 +200,14 @@ async def explain(connection: asyncpg.Connection, query, timing: bool = True) ->
     await connection.fetchval(f"EXPLAIN ({options}) {sql}")
     plan = json.loads(await connection.fetchval(f"EXPLAIN ({options}) {sql}"))[0]
     result = await connection.fetchval(sql) if "count(" in sql else None
-    return {"planning": plan["Planning Time"], "execution": plan["Execution Time"],
-            "rows": plan["Plan"]["Actual Rows"], "result": result,
-            "scope": _scope_time(plan["Plan"]) if timing else None,
-            "shape": _shape(plan["Plan"])}
+    return {
+        "planning": plan["Planning Time"],
+        "execution": plan["Execution Time"],
+        "rows": plan["Plan"]["Actual Rows"],
+        "result": result,
+        "scope": _scope_time(plan["Plan"]) if timing else None,
+        "shape": _shape(plan["Plan"]),
+    }
 
 
 def _scope_time(node: dict, processes: int = 1) -> float:
@@ -192,16 +236,25 @@ async def bench_queries(database: Database) -> None:
     admin = Principal(user_id=uuid.uuid4(), username="bench", grants=(Grant("national_admin", NATIONAL_CENTRE_ID),))
     async with database.transaction() as session:
         hcm = await session.scalar(select(units.c.unit_id).where(units.c.code == "LD79"))
-        grassroots, name = (await session.execute(select(units.c.unit_id, units.c.name).where(
-            units.c.type_code == "grassroots_union").order_by(units.c.code.desc()).limit(1))).one()
+        grassroots, name = (
+            await session.execute(
+                select(units.c.unit_id, units.c.name)
+                .where(units.c.type_code == "grassroots_union")
+                .order_by(units.c.code.desc())
+                .limit(1)
+            )
+        ).one()
     queries = {
-        f"search by name without diacritics ('{search_key(name)[-24:]}')":
-            lambda q: q.search(admin, search_key(name)[-24:], None, 51),
+        f"search by name without diacritics ('{search_key(name)[-24:]}')": lambda q: q.search(
+            admin, search_key(name)[-24:], None, 51
+        ),
         "search by code prefix ('CS00123')": lambda q: q.search(admin, "CS00123", None, 51),
         "descendants of the national root, first page of 50": lambda q: q.descendants(
-            admin, NATIONAL_CENTRE_ID, None, 51, None, False),
+            admin, NATIONAL_CENTRE_ID, None, 51, None, False
+        ),
         "tree of TP. Hồ Chí Minh as of 2025-07-01, first page of 50": lambda q: q.tree_as_of(
-            admin, hcm, date(2025, 7, 1), None, 51, None, False),
+            admin, hcm, date(2025, 7, 1), None, 51, None, False
+        ),
         "ancestors of a grassroots unit": lambda q: q.ancestors(admin, grassroots),
     }
     for label, run in queries.items():
@@ -217,24 +270,38 @@ async def bench_queries(database: Database) -> None:
 async def bench_replica(server: str, source_url: str, keep: bool) -> None:
     connection = await asyncpg.connect(asyncpg_dsn(source_url))
     try:
-        rows = await connection.fetch("SELECT event_id, event_type, message_key, payload, occurred_at "
-                                      "FROM outbox_events WHERE topic = 'orgtree.unit.v1' ORDER BY id")
+        rows = await connection.fetch(
+            "SELECT event_id, event_type, message_key, payload, occurred_at "
+            "FROM outbox_events WHERE topic = 'orgtree.unit.v1' ORDER BY id"
+        )
     finally:
         await connection.close()
-    envelopes = [Envelope(id=r["event_id"], source="/services/orgtree", type=r["event_type"], time=r["occurred_at"],
-                          subject=r["message_key"], data=r["payload"].encode()) for r in rows]
+    envelopes = [
+        Envelope(
+            id=r["event_id"],
+            source="/services/orgtree",
+            type=r["event_type"],
+            time=r["occurred_at"],
+            subject=r["message_key"],
+            data=r["payload"].encode(),
+        )
+        for r in rows
+    ]
     batched = await replica(server, "bench_orgtree_replica")
     started = time.perf_counter()
     states = [envelope.decode().unit for envelope in envelopes]
     decoded = time.perf_counter() - started
     for start in range(0, len(states), 2_000):
         async with batched.transaction() as session:
-            await tree.apply_unit_states(session, states[start:start + 2_000])
+            await tree.apply_unit_states(session, states[start : start + 2_000])
     elapsed = time.perf_counter() - started
     same = await closure_digest(batched.url) == await closure_digest(source_url)
-    record("Replica catch-up, batched (chassis.tree.apply_unit_states, 2,000 events per transaction)",
-           f"{elapsed:.1f} s", "< 30 s", f"{len(states):,} events, decoding {decoded:.1f} s; "
-           f"closure identical to orgtree's: {same}")
+    record(
+        "Replica catch-up, batched (chassis.tree.apply_unit_states, 2,000 events per transaction)",
+        f"{elapsed:.1f} s",
+        "< 30 s",
+        f"{len(states):,} events, decoding {decoded:.1f} s; closure identical to orgtree's: {same}",
+    )
 
     sample = 5_000
     consumer_db = await replica(server, "bench_orgtree_replica_consumer")
@@ -242,12 +309,14 @@ async def bench_replica(server: str, source_url: str, keep: bool) -> None:
     consumer = EventConsumer("bench-replica", settings, consumer_db, tree.tree_handlers())
     started = time.perf_counter()
     for offset, envelope in enumerate(envelopes[:sample]):
-        await consumer.process("orgtree.unit.v1", 0, offset, envelope.kafka_headers(), envelope.data,
-                               envelope.key)
+        await consumer.process("orgtree.unit.v1", 0, offset, envelope.kafka_headers(), envelope.data, envelope.key)
     per_event = (time.perf_counter() - started) / sample
-    record("Replica catch-up, today's consumer (one transaction and inbox row per event)",
-           f"{per_event * len(states):.0f} s (extrapolated)", "< 30 s",
-           f"{per_event * 1000:.2f} ms per event measured on the first {sample:,} events")
+    record(
+        "Replica catch-up, today's consumer (one transaction and inbox row per event)",
+        f"{per_event * len(states):.0f} s (extrapolated)",
+        "< 30 s",
+        f"{per_event * 1000:.2f} ms per event measured on the first {sample:,} events",
+    )
     for database in (batched, consumer_db):
         await database.dispose()
         if not keep:
@@ -266,7 +335,8 @@ async def closure_digest(url: str) -> str:
     try:
         return await connection.fetchval(
             "SELECT md5(string_agg(ancestor_id::text || descendant_id::text || depth, ',' "
-            "ORDER BY ancestor_id, descendant_id)) FROM tree_closure")
+            "ORDER BY ancestor_id, descendant_id)) FROM tree_closure"
+        )
     finally:
         await connection.close()
 

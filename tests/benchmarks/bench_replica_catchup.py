@@ -31,7 +31,7 @@ from chassis.kafka import provision_topics  # noqa: E402
 from chassis.settings import ServiceSettings  # noqa: E402
 from contracts.envelope import Envelope  # noqa: E402
 from localrun.services import LOCAL_DEFAULTS  # noqa: E402
-from orgtree.adapters.bulk_load import load_tree  # noqa: E402
+from orgtree.adapters.tree_loader import load_tree  # noqa: E402
 from orgtree.generator import generate_tree  # noqa: E402
 
 from tests.benchmarks.bench_orgtree import MIGRATIONS, closure_digest, drop, replica  # noqa: E402
@@ -43,20 +43,31 @@ TOPIC = "orgtree.unit.v1"
 async def publish_outbox(url: str, bootstrap: str) -> int:
     connection = await asyncpg.connect(asyncpg_dsn(url))
     try:
-        rows = await connection.fetch("SELECT event_id, event_type, message_key, payload, occurred_at "
-                                      "FROM outbox_events WHERE topic = $1 ORDER BY id", TOPIC)
+        rows = await connection.fetch(
+            "SELECT event_id, event_type, message_key, payload, occurred_at "
+            "FROM outbox_events WHERE topic = $1 ORDER BY id",
+            TOPIC,
+        )
     finally:
         await connection.close()
-    producer = AIOKafkaProducer(bootstrap_servers=bootstrap, compression_type="lz4", linger_ms=10,
-                                max_batch_size=256 * 1024)
+    producer = AIOKafkaProducer(
+        bootstrap_servers=bootstrap, compression_type="lz4", linger_ms=10, max_batch_size=256 * 1024
+    )
     await producer.start()
     try:
         futures = []
         for r in rows:
-            envelope = Envelope(id=r["event_id"], source="/services/orgtree", type=r["event_type"],
-                                time=r["occurred_at"], subject=r["message_key"], data=r["payload"].encode())
-            futures.append(await producer.send(TOPIC, envelope.data, key=envelope.key,
-                                               headers=envelope.kafka_headers()))
+            envelope = Envelope(
+                id=r["event_id"],
+                source="/services/orgtree",
+                type=r["event_type"],
+                time=r["occurred_at"],
+                subject=r["message_key"],
+                data=r["payload"].encode(),
+            )
+            futures.append(
+                await producer.send(TOPIC, envelope.data, key=envelope.key, headers=envelope.kafka_headers())
+            )
         await asyncio.gather(*futures)
     finally:
         await producer.stop()
@@ -73,8 +84,13 @@ async def catch_up(server: str, source_url: str, bootstrap: str, expected: int, 
     # The one-machine platform's consumer settings: this is its broker (a group join there takes half the session
     # timeout; on Apache Kafka the first join waits the broker's group.initial.rebalance.delay.ms, 3 s by default).
     local = {name.lower(): value for name, value in LOCAL_DEFAULTS.items()}
-    settings = ServiceSettings(service_name=name, database_url=database.url, kafka_bootstrap_servers=bootstrap,
-                               consumer_batch_max_records=batch, **local)
+    settings = ServiceSettings(
+        service_name=name,
+        database_url=database.url,
+        kafka_bootstrap_servers=bootstrap,
+        consumer_batch_max_records=batch,
+        **local,
+    )
     tune_garbage_collector(settings)  # as `python -m <service> consume` does
     consumer = EventConsumer(name, settings, database, tree.tree_handlers())
     app = consumer.app()
@@ -90,11 +106,13 @@ async def catch_up(server: str, source_url: str, bootstrap: str, expected: int, 
         elapsed = time.perf_counter() - started
         await app.stop()
         same = await closure_digest(database.url) == await closure_digest(source_url)
-        print(f"| Replica catch-up through the consumer (batch mode, up to {batch} records per transaction) "
-              f"| {elapsed:.1f} s | < 30 s | {expected:,} events from the broker into a new database, "
-              f"group join + first event {first or 0:.1f} s, applying {elapsed - (first or 0):.1f} s "
-              f"({expected / (elapsed - (first or 0)):,.0f} events/s); closure identical to orgtree's: {same} |",
-              flush=True)
+        print(
+            f"| Replica catch-up through the consumer (batch mode, up to {batch} records per transaction) "
+            f"| {elapsed:.1f} s | < 30 s | {expected:,} events from the broker into a new database, "
+            f"group join + first event {first or 0:.1f} s, applying {elapsed - (first or 0):.1f} s "
+            f"({expected / (elapsed - (first or 0)):,.0f} events/s); closure identical to orgtree's: {same} |",
+            flush=True,
+        )
     finally:
         await watcher.close()
         await database.dispose()

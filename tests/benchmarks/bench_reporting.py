@@ -62,15 +62,15 @@ INSERT INTO membership_movements (event_id, unit_id, member_id, occurred_on, kin
 """
 
 
-
-
 async def generate(url: str, members: int) -> None:
     connection = await asyncpg.connect(asyncpg_dsn(url))
     try:
         await write_national_tree(connection)
         started = time.perf_counter()
-        indexes = await connection.fetch("SELECT indexname, indexdef FROM pg_indexes "
-                                         "WHERE tablename = 'membership_movements' AND indexname LIKE '%day'")
+        indexes = await connection.fetch(
+            "SELECT indexname, indexdef FROM pg_indexes "
+            "WHERE tablename = 'membership_movements' AND indexname LIKE '%day'"
+        )
         for index in indexes:
             await connection.execute(f"DROP INDEX {index['indexname']}")
         await connection.execute(LEDGER_SQL.format(grassroots=GRASSROOTS, members=members))
@@ -97,24 +97,31 @@ async def main(server: str) -> None:
     await generate(url, args.members)
     settings = ReportingSettings(database_url=url, internal_token_secret=TEST_SECRET)
     async with client(create_app, settings) as http:
-        for unit, label in ((unit_id("g", 7), "a grassroots union (~77 members)"),
-                            (unit_id("u", 7), "an upper union (~110 units)"),
-                            (unit_id("p", 7), "a province (~3,800 units, ~300,000 members)"),
-                            (NATIONAL_CENTRE_ID, f"the country ({GRASSROOTS:,} units)")):
+        for unit, label in (
+            (unit_id("g", 7), "a grassroots union (~77 members)"),
+            (unit_id("u", 7), "an upper union (~110 units)"),
+            (unit_id("p", 7), "a province (~3,800 units, ~300,000 members)"),
+            (NATIONAL_CENTRE_ID, f"the country ({GRASSROOTS:,} units)"),
+        ):
             viewer = headers_for(principal("report_viewer", unit, "viewer"))
             samples = []
             for _ in range(args.runs):
                 started = time.perf_counter()
-                response = await http.get(f"/api/v1/reporting/units/{unit}/movements",
-                                          params={"from": "2025-10-01", "to": "2025-10-31"}, headers=viewer)
+                response = await http.get(
+                    f"/api/v1/reporting/units/{unit}/movements",
+                    params={"from": "2025-10-01", "to": "2025-10-31"},
+                    headers=viewer,
+                )
                 samples.append(time.perf_counter() - started)
                 assert response.status_code == 200, response.text
             samples.sort()
             body = response.json()
-            record(f"October's movements report for {label}",
-                   f"{statistics.median(samples) * 1000:.1f} / {samples[int(len(samples) * 0.95)] * 1000:.1f} ms",
-                   f"p50 / p95; members {body['members_at_start']:,} → {body['members_at_end']:,}, "
-                   f"admitted {body['admitted']:,}, in {body['transferred_in']:,}, out {body['transferred_out']:,}")
+            record(
+                f"October's movements report for {label}",
+                f"{statistics.median(samples) * 1000:.1f} / {samples[int(len(samples) * 0.95)] * 1000:.1f} ms",
+                f"p50 / p95; members {body['members_at_start']:,} → {body['members_at_end']:,}, "
+                f"admitted {body['admitted']:,}, in {body['transferred_in']:,}, out {body['transferred_out']:,}",
+            )
     print_results()
 
 

@@ -48,18 +48,36 @@ def unit_id(kind: str, number: int) -> uuid.UUID:
 async def write_national_tree(connection) -> None:
     """Fill `tree_units` and `tree_closure` of the database `connection` (asyncpg) is open on."""
     units = [(NATIONAL_CENTRE_ID, "TLD", "national_centre", None, False)]
-    units += [(unit_id("p", p), f"P{p:02d}", "provincial_federation", NATIONAL_CENTRE_ID, False)
-              for p in range(PROVINCES)]
-    units += [(unit_id("u", u), f"U{u:04d}", "industrial_zone_union", unit_id("p", u % PROVINCES), False)
-              for u in range(UPPERS)]
-    units += [(unit_id("g", g), f"G{g:06d}", "grassroots_union", unit_id("u", g % UPPERS), True)
-              for g in range(GRASSROOTS)]
+    units += [
+        (unit_id("p", p), f"P{p:02d}", "provincial_federation", NATIONAL_CENTRE_ID, False) for p in range(PROVINCES)
+    ]
+    units += [
+        (unit_id("u", u), f"U{u:04d}", "industrial_zone_union", unit_id("p", u % PROVINCES), False)
+        for u in range(UPPERS)
+    ]
+    units += [
+        (unit_id("g", g), f"G{g:06d}", "grassroots_union", unit_id("u", g % UPPERS), True) for g in range(GRASSROOTS)
+    ]
     # Grassroots unions admit members and collect dues; the units above them approve.
     await connection.copy_records_to_table(
-        "tree_units", records=[(u, code, f"Đơn vị {code}", kind, parent, grassroots, grassroots, not grassroots,
-                                "active", 1) for u, code, kind, parent, grassroots in units],
-        columns=["unit_id", "code", "name", "type_code", "parent_id", "can_admit_members", "can_collect_dues",
-                 "can_approve_members", "status", "version"])
+        "tree_units",
+        records=[
+            (u, code, f"Đơn vị {code}", kind, parent, grassroots, grassroots, not grassroots, "active", 1)
+            for u, code, kind, parent, grassroots in units
+        ],
+        columns=[
+            "unit_id",
+            "code",
+            "name",
+            "type_code",
+            "parent_id",
+            "can_admit_members",
+            "can_collect_dues",
+            "can_approve_members",
+            "status",
+            "version",
+        ],
+    )
     parents = {u[0]: u[3] for u in units}
     closure = []
     for unit in parents:
@@ -67,5 +85,6 @@ async def write_national_tree(connection) -> None:
         while ancestor is not None:
             closure.append((ancestor, unit, depth))
             ancestor, depth = parents[ancestor], depth + 1
-    await connection.copy_records_to_table("tree_closure", records=closure,
-                                           columns=["ancestor_id", "descendant_id", "depth"])
+    await connection.copy_records_to_table(
+        "tree_closure", records=closure, columns=["ancestor_id", "descendant_id", "depth"]
+    )

@@ -3,34 +3,13 @@
 from __future__ import annotations
 
 import asyncio
-import random
-import socket
 import uuid
 
 import pytest
 from localrun.client import gateway_client
 from localrun.platform import Platform
 
-from tests.support.infra import drop_databases
-
-
-def free_port_block() -> int:
-    """A base port whose whole block (base+0 … base+399) is free, below the kernel's ephemeral range
-    (32768+) so that no outgoing connection can take one of them while the platform starts."""
-    for _ in range(200):
-        base = random.randrange(10_000, 32_000, 400)
-        if all(_free(base + offset) for offset in range(400)):
-            return base
-    raise RuntimeError("no free block of 400 ports below 32000")
-
-
-def _free(port: int) -> bool:
-    with socket.socket() as sock:
-        try:
-            sock.bind(("127.0.0.1", port))
-        except OSError:
-            return False
-    return True
+from tests.support.infra import drop_databases, free_port_block
 
 
 @pytest.fixture(scope="session")
@@ -43,6 +22,12 @@ def platform(tmp_path_factory, pg_server_url):
         database_url=pg_server_url,
         demo_data=False,
         database_prefix=f"e2e{uuid.uuid4().hex[:6]}_",
+        # Every test signs in from 127.0.0.1: the per-address login bucket of production would make them wait.
+        settings={"GATEWAY_RATE_LIMIT_LOGIN_BURST": "100", "GATEWAY_RATE_LIMIT_LOGIN_PER_MINUTE": "600"},
+        # Twenty processes importing their libraries at once on two shared cores took 100-300 s to be ready.
+        ready_timeout=420,
+        # Two consumers of the busiest groups and two relays, as production runs them (tests/e2e/test_scale_out.py).
+        scale={"members.consume": 2, "reporting.consume": 2, "members.relay": 2},
     )
     running.start()
     yield running

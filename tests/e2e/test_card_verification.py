@@ -15,8 +15,9 @@ from tests.support.polling import eventually
 
 async def test_a_printed_card_verifies_anonymously(platform, admin):
     suffix = uuid.uuid4().hex[:6].upper()
-    province = await create_unit(admin, f"CP{suffix}", "Liên đoàn Lao động tỉnh Thẻ", "provincial_federation",
-                                 NATIONAL_CENTRE_ID)
+    province = await create_unit(
+        admin, f"CP{suffix}", "Liên đoàn Lao động tỉnh Thẻ", "provincial_federation", NATIONAL_CENTRE_ID
+    )
     grassroots = await create_unit(admin, f"CG{suffix}", "Công đoàn cơ sở Công ty Thẻ", "grassroots_union", province)
     member = await create_member(admin, grassroots, name="Lý Văn Khánh", gender="male", year=1988)
     approved = await admin.post(f"/api/v1/members/members/{member['member_id']}/decision", json={"decision": "approve"})
@@ -29,9 +30,19 @@ async def test_a_printed_card_verifies_anonymously(platform, admin):
     requested = await eventually(request_card, lambda r: r.status_code == 201, timeout=30)
     [card] = requested.json()["cards"]
     assert card["verification_url"].startswith(platform.gateway_url + "/api/v1/public/cards/verify/")
-    for status in ("ordered", "printed"):
-        moved = await admin.post(f"/api/v1/cards/cards/{card['card_id']}/status", json={"status": status})
-        assert moved.status_code == 200, moved.text
+
+    # The one way to a printed card: the province orders it, the national centre marks the order printed.
+    async def place_order():
+        return await admin.post("/api/v1/cards/print-orders", json={"unit_id": province, "kind": "regular"})
+
+    order = await eventually(place_order, lambda r: r.status_code == 201, timeout=30)
+    assert order.json()["card_count"] == 1
+    printed = await admin.post(f"/api/v1/cards/print-orders/{order.json()['order_id']}/printed")
+    assert printed.status_code == 200, printed.text
+    side_door = await admin.post(
+        f"/api/v1/cards/cards/{card['card_id']}/status", json={"status": "delivered", "reason": "Giao tay"}
+    )
+    assert side_door.status_code == 422 and side_door.json()["field"] == "status", side_door.text
 
     async with httpx.AsyncClient(timeout=30, transport=RetryAfterTransport()) as anonymous:
         verified = await anonymous.get(card["verification_url"])
@@ -42,8 +53,10 @@ async def test_a_printed_card_verifies_anonymously(platform, admin):
         assert unknown.status_code == 404 and unknown.json()["code"] == "no-match"
 
         async def card_status():
-            found = await anonymous.get(f"{platform.gateway_url}/api/v1/public/lookup", params={
-                "member_code": approved.json()["member_code"], "id_number": member["id_number"]})
+            found = await anonymous.get(
+                f"{platform.gateway_url}/api/v1/public/lookup",
+                params={"member_code": approved.json()["member_code"], "id_number": member["id_number"]},
+            )
             return found.json().get("card_status")
 
         assert await eventually(card_status, lambda status: status == "printed", timeout=30) == "printed"

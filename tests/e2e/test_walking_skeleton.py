@@ -30,8 +30,13 @@ async def create_member(http, unit_id, name="Nguyễn Văn An", gender="male", y
     async def attempt():
         return await http.post(
             "/api/v1/members/members",
-            json={"unit_id": unit_id, "full_name": name, "gender": gender, "date_of_birth": f"{year}-05-01",
-                  "id_number": cccd(year, gender)},
+            json={
+                "unit_id": unit_id,
+                "full_name": name,
+                "gender": gender,
+                "date_of_birth": f"{year}-05-01",
+                "id_number": cccd(year, gender),
+            },
         )
 
     # Until the replica has the unit, members answers 404 or out-of-scope 403.
@@ -51,10 +56,12 @@ async def pending_count(http, unit_id, subtree=True) -> int:
 
 async def test_unit_member_report_through_the_gateway_in_one_trace(platform, admin):
     suffix = uuid.uuid4().hex[:6].upper()
-    province = await create_unit(admin, f"P{suffix}", "Liên đoàn Lao động tỉnh Thử nghiệm", "provincial_federation",
-                                 NATIONAL_CENTRE_ID)
-    grassroots = await create_unit(admin, f"G{suffix}", "Công đoàn cơ sở Công ty Thử nghiệm", "grassroots_union",
-                                   province)
+    province = await create_unit(
+        admin, f"P{suffix}", "Liên đoàn Lao động tỉnh Thử nghiệm", "provincial_federation", NATIONAL_CENTRE_ID
+    )
+    grassroots = await create_unit(
+        admin, f"G{suffix}", "Công đoàn cơ sở Công ty Thử nghiệm", "grassroots_union", province
+    )
     member = await create_member(admin, grassroots)
 
     async def both_counts():
@@ -64,9 +71,14 @@ async def test_unit_member_report_through_the_gateway_in_one_trace(platform, adm
 
     def member_trace() -> dict[str, set[str]]:
         spans = [json.loads(line) for line in platform.spans_path.read_text().splitlines() if line]
-        roots = [s for s in spans if s["service"] == "gateway" and s["kind"] == "SERVER"
-                 and s["attributes"].get("http.request.method", s["name"]).startswith("POST")
-                 and "/api/v1/members/members" in json.dumps(s)]
+        roots = [
+            s
+            for s in spans
+            if s["service"] == "gateway"
+            and s["kind"] == "SERVER"
+            and s["attributes"].get("http.request.method", s["name"]).startswith("POST")
+            and "/api/v1/members/members" in json.dumps(s)
+        ]
         traces = {s["trace_id"] for s in roots}
         found: dict[str, set[str]] = {}
         for span in spans:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import random
 import socket
 import subprocess
 import time
@@ -14,6 +15,25 @@ from chassis.database import database_on_server
 from localrun.infra import ensure_postgres, tansu_binary
 
 DEFAULT_PG = "postgresql://postgres@127.0.0.1:5432/postgres"
+
+
+def free_port_block() -> int:
+    """A base port whose whole block (base+0 … base+399) is free, below the kernel's ephemeral range
+    (32768+) so that no outgoing connection can take one of them while a platform starts."""
+    for _ in range(200):
+        base = random.randrange(10_000, 32_000, 400)
+        if all(_free(base + offset) for offset in range(400)):
+            return base
+    raise RuntimeError("no free block of 400 ports below 32000")
+
+
+def _free(port: int) -> bool:
+    with socket.socket() as sock:
+        try:
+            sock.bind(("127.0.0.1", port))
+        except OSError:
+            return False
+    return True
 
 
 def free_port() -> int:
@@ -52,8 +72,16 @@ class BrokerProcess:
 def _spawn(port: int) -> subprocess.Popen:
     url = f"tcp://127.0.0.1:{port}"
     return subprocess.Popen(
-        [str(tansu_binary()), "broker", "--listener-url", url, "--advertised-listener-url", url,
-         "--storage-engine", "memory://tansu/"],
+        [
+            str(tansu_binary()),
+            "broker",
+            "--listener-url",
+            url,
+            "--advertised-listener-url",
+            url,
+            "--storage-engine",
+            "memory://tansu/",
+        ],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
@@ -92,15 +120,17 @@ async def fresh_database(server_url: str, name: str) -> str:
     return database_on_server(server_url, name)
 
 
-
 async def drop_databases(server_url: str, names: list[str] | None = None, prefix: str | None = None) -> None:
     """Drop the named databases and those starting with `prefix` (open connections are ended)."""
     connection = await asyncpg.connect(server_url)
     try:
         wanted = set(names or ())
         if prefix:
-            wanted |= set(await connection.fetchval(
-                "select coalesce(array_agg(datname), '{}') from pg_database where starts_with(datname, $1)", prefix))
+            wanted |= set(
+                await connection.fetchval(
+                    "select coalesce(array_agg(datname), '{}') from pg_database where starts_with(datname, $1)", prefix
+                )
+            )
         for name in sorted(wanted):
             await connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
     finally:

@@ -10,8 +10,13 @@ from typing import TypeVar
 T = TypeVar("T")
 
 
-async def eventually(probe: Callable[[], Awaitable[T]], accept: Callable[[T], bool], timeout: float = 30.0,
-                     interval: float = 0.05, max_interval: float = 0.5) -> T:
+async def eventually(
+    probe: Callable[[], Awaitable[T]],
+    accept: Callable[[T], bool],
+    timeout: float = 30.0,
+    interval: float = 0.05,
+    max_interval: float = 0.5,
+) -> T:
     """Call `probe` until `accept` holds for its result; fail with the last result at the deadline.
 
     The pause grows from `interval` to `max_interval`: quick when the answer is near, gentle on a
@@ -25,4 +30,3 @@ async def eventually(probe: Callable[[], Awaitable[T]], accept: Callable[[T], bo
             raise AssertionError(f"condition not met within {timeout}s; last result: {result!r}")
         await asyncio.sleep(interval)  # pause between probes; the condition above is what we wait for
         interval = min(interval * 1.5, max(max_interval, interval))
-

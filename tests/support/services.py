@@ -62,9 +62,14 @@ async def replicate_unit(
         await apply_unit_state(
             session,
             UnitState(
-                unit_id=unit_id, code=code, name=f"Đơn vị {code}", type_code=type_code, parent_id=parent_id,
-                capabilities=UnitCapabilities(can_admit_members=can_admit, can_order_cards=can_order_cards,
-                                              can_collect_dues=can_collect_dues),
+                unit_id=unit_id,
+                code=code,
+                name=f"Đơn vị {code}",
+                type_code=type_code,
+                parent_id=parent_id,
+                capabilities=UnitCapabilities(
+                    can_admit_members=can_admit, can_order_cards=can_order_cards, can_collect_dues=can_collect_dues
+                ),
                 effective_from=date(2025, 7, 1),
                 version=1,
             ),
@@ -72,15 +77,25 @@ async def replicate_unit(
     return unit_id
 
 
-async def replicate_small_tree(database: Database, *, provinces_order_cards: bool = False,
-                               grassroots_collect_dues: bool = False) -> dict[str, UUID]:
+async def replicate_small_tree(
+    database: Database, *, provinces_order_cards: bool = False, grassroots_collect_dues: bool = False
+) -> dict[str, UUID]:
     """The national centre (TLD), provinces HNI and HCM, grassroots unions HNI-A, HNI-B and HCM-C, in a
     service's tree replica; returns their ids by code."""
-    units = {"TLD": await replicate_unit(database, "TLD", None, "national_centre", can_admit=False,
-                                         unit_id=NATIONAL_CENTRE_ID)}
+    units = {
+        "TLD": await replicate_unit(
+            database, "TLD", None, "national_centre", can_admit=False, unit_id=NATIONAL_CENTRE_ID
+        )
+    }
     for province in ("HNI", "HCM"):
-        units[province] = await replicate_unit(database, province, units["TLD"], "provincial_federation",
-                                               can_admit=False, can_order_cards=provinces_order_cards)
+        units[province] = await replicate_unit(
+            database,
+            province,
+            units["TLD"],
+            "provincial_federation",
+            can_admit=False,
+            can_order_cards=provinces_order_cards,
+        )
     for code, parent in (("HNI-A", "HNI"), ("HNI-B", "HNI"), ("HCM-C", "HCM")):
         units[code] = await replicate_unit(database, code, units[parent], can_collect_dues=grassroots_collect_dues)
     return units

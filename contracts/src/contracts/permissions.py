@@ -25,9 +25,14 @@ class Permission(StrEnum):
     CARDS_READ = "cards.read"
     CARDS_ORDER = "cards.order"
     # Follow card issuance (linked cards for a bank): only the `cards.issuance:read` scope of machine clients
-    # confers it (and national_admin holds every permission); no endpoint checks it yet.
+    # confers it (and national_admin holds every permission).
     CARDS_READ_ISSUANCE = "cards.read_issuance"
+    # Answer for a bank's linked cards (issued or rejected): only the `cards.issuance:answer` scope confers it, and
+    # the answer counts only from a client speaking for the card's bank.
+    CARDS_ANSWER_ISSUANCE = "cards.answer_issuance"
     REPORTS_READ = "reports.read"
+    # Set the member-development targets of the units below one's unit (national centre, provinces).
+    REPORTS_SET_TARGETS = "reports.set_targets"
     AUDIT_READ = "audit.read"
 
 
@@ -45,9 +50,23 @@ P = Permission
 ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
     Role.NATIONAL_ADMIN: frozenset(Permission),
     Role.UNIT_ADMIN: frozenset(
-        {P.UNITS_READ, P.UNITS_WRITE, P.USERS_READ, P.USERS_WRITE, P.MEMBERS_READ, P.MEMBERS_READ_SENSITIVE,
-         P.MEMBERS_WRITE, P.MEMBERS_APPROVE, P.MEMBERS_TRANSFER, P.DUES_READ, P.CARDS_READ, P.CARDS_ORDER,
-         P.REPORTS_READ, P.AUDIT_READ}
+        {
+            P.UNITS_READ,
+            P.UNITS_WRITE,
+            P.USERS_READ,
+            P.USERS_WRITE,
+            P.MEMBERS_READ,
+            P.MEMBERS_READ_SENSITIVE,
+            P.MEMBERS_WRITE,
+            P.MEMBERS_APPROVE,
+            P.MEMBERS_TRANSFER,
+            P.DUES_READ,
+            P.CARDS_READ,
+            P.CARDS_ORDER,
+            P.REPORTS_READ,
+            P.REPORTS_SET_TARGETS,
+            P.AUDIT_READ,
+        }
     ),
     Role.DATA_ENTRY: frozenset(
         {P.UNITS_READ, P.MEMBERS_READ, P.MEMBERS_READ_SENSITIVE, P.MEMBERS_WRITE, P.MEMBERS_TRANSFER, P.REPORTS_READ}
@@ -59,6 +78,24 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
     Role.CARD_OFFICER: frozenset({P.UNITS_READ, P.MEMBERS_READ, P.CARDS_READ, P.CARDS_ORDER, P.REPORTS_READ}),
     Role.REPORT_VIEWER: frozenset({P.UNITS_READ, P.MEMBERS_READ, P.REPORTS_READ}),
 }
+
+
+# Who may grant what. A holder of a role on the left, on a unit or above it, may grant there the roles on the right
+# (if the unit may have users; `national_admin` only on the national centre). A unit administrator (a provincial one
+# too) makes the officers of its whole subtree, the dues officer included, although it does not write dues itself:
+# staffing a grassroots union is its job, doing the union's bookkeeping is not. Nobody else grants roles, and a
+# delegation lends only roles its delegator holds. Machine clients' scopes follow another rule (`scopes.py`).
+GRANTABLE_BY: dict[Role, frozenset[Role]] = {
+    Role.NATIONAL_ADMIN: frozenset(Role),
+    Role.UNIT_ADMIN: frozenset(
+        {Role.UNIT_ADMIN, Role.DATA_ENTRY, Role.APPROVER, Role.DUES_OFFICER, Role.CARD_OFFICER, Role.REPORT_VIEWER}
+    ),
+}
+
+
+def may_grant(holder_role: str, role: str) -> bool:
+    """Whether a grant of `holder_role` lets its holder grant `role` (on the same unit or below it)."""
+    return role in GRANTABLE_BY.get(holder_role, frozenset())  # type: ignore[call-overload]
 
 
 def permissions_of(role: str) -> frozenset[Permission]:

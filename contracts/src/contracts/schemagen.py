@@ -1,7 +1,9 @@
-"""Generates the JSON Schema of every event into `contracts/schemas/`.
+"""Generates the JSON Schema of every event into `contracts/schemas/`, and the AsyncAPI document of the bank-facing
+channels into `contracts/asyncapi/`.
 
 `python -m contracts.schemagen` writes them; `--check` fails when the committed
-files are stale or when a change would break consumers of a published version.
+files are stale or when a change would break consumers of a published version
+(the bank-facing messages of `cards.issuance.v1` included).
 """
 
 from __future__ import annotations
@@ -11,10 +13,13 @@ import json
 import sys
 from pathlib import Path
 
+from contracts.asyncapi import bank_document
 from contracts.compatibility import breaking_changes
+from contracts.events import cards_issuance_v1
 from contracts.topics import TOPICS
 
 SCHEMA_DIR = Path(__file__).resolve().parents[2] / "schemas"
+ASYNCAPI_FILE = Path(__file__).resolve().parents[2] / "asyncapi" / "banks.json"
 
 
 def generated_schemas() -> dict[str, dict]:
@@ -27,6 +32,13 @@ def generated_schemas() -> dict[str, dict]:
             schema["x-event-type"] = event.event_type
             schema["x-key"] = topic.key
             schemas[f"{topic.name}/{event.event_type}.json"] = schema
+    # The bank-facing messages: not on a shared topic, but published all the same (webhooks, the pull feed).
+    for message in cards_issuance_v1.MESSAGES:
+        schema = message.model_json_schema()
+        schema["$id"] = f"urn:congdoan:bank:{cards_issuance_v1.CHANNEL}:{message.event_type}"
+        schema["x-channel"] = cards_issuance_v1.CHANNEL
+        schema["x-event-type"] = message.event_type
+        schemas[f"{cards_issuance_v1.CHANNEL}/{message.event_type}.json"] = schema
     return schemas
 
 
@@ -45,6 +57,8 @@ def problems(schema_dir: Path = SCHEMA_DIR) -> list[str]:
         found += [f"{relative}: BREAKING {p}" for p in breaking_changes(published, schema)]
         if committed.read_text() != render(schema):
             found.append(f"{relative}: stale; run python -m contracts.schemagen")
+    if not ASYNCAPI_FILE.exists() or ASYNCAPI_FILE.read_text() != render(bank_document()):
+        found.append(f"{ASYNCAPI_FILE.name}: AsyncAPI document stale; run python -m contracts.schemagen")
     return found
 
 
@@ -64,7 +78,9 @@ def main() -> None:
         target = SCHEMA_DIR / relative
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_text(render(schema))
-    print(f"wrote {len(generated_schemas())} schemas to {SCHEMA_DIR}")
+    ASYNCAPI_FILE.parent.mkdir(parents=True, exist_ok=True)
+    ASYNCAPI_FILE.write_text(render(bank_document()))
+    print(f"wrote {len(generated_schemas())} schemas to {SCHEMA_DIR} and the AsyncAPI document to {ASYNCAPI_FILE}")
 
 
 if __name__ == "__main__":

@@ -35,17 +35,44 @@ class Scope:
 SCOPES: dict[str, Scope] = {
     scope.name: scope
     for scope in (
-        Scope("orgtree:read", frozenset({P.UNITS_READ}), frozenset({"orgtree"}),
-              "Đọc cây tổ chức công đoàn của đơn vị sở hữu và cấp dưới",
-              "Read the union tree of the owning unit's subtree"),
-        Scope("members:read", frozenset({P.MEMBERS_READ}), frozenset({"members"}),
-              "Đọc hồ sơ đoàn viên (các trường nhạy cảm bị che)",
-              "Read member records (sensitive fields masked)"),
-        Scope("reports:read", frozenset({P.REPORTS_READ}), frozenset({"reporting"}),
-              "Đọc số liệu thống kê đoàn viên", "Read member statistics"),
-        Scope("cards.issuance:read", frozenset({P.CARDS_READ_ISSUANCE}), frozenset({"cards"}),
-              "Theo dõi việc phát hành thẻ liên kết của ngân hàng đối tác",
-              "Follow the issuance of the partner bank's linked cards", needs_partner=True),
+        Scope(
+            "orgtree:read",
+            frozenset({P.UNITS_READ}),
+            frozenset({"orgtree"}),
+            "Đọc cây tổ chức công đoàn của đơn vị sở hữu và cấp dưới",
+            "Read the union tree of the owning unit's subtree",
+        ),
+        Scope(
+            "members:read",
+            frozenset({P.MEMBERS_READ}),
+            frozenset({"members"}),
+            "Đọc hồ sơ đoàn viên (các trường nhạy cảm bị che)",
+            "Read member records (sensitive fields masked)",
+        ),
+        Scope(
+            "reports:read",
+            frozenset({P.REPORTS_READ}),
+            frozenset({"reporting"}),
+            "Đọc số liệu thống kê đoàn viên",
+            "Read member statistics",
+        ),
+        Scope(
+            "cards.issuance:read",
+            frozenset({P.CARDS_READ_ISSUANCE}),
+            frozenset({"cards"}),
+            "Theo dõi việc phát hành thẻ liên kết của ngân hàng đối tác",
+            "Follow the issuance of the partner bank's linked cards",
+            needs_partner=True,
+        ),
+        Scope(
+            "cards.issuance:answer",
+            frozenset({P.CARDS_ANSWER_ISSUANCE}),
+            frozenset({"cards"}),
+            "Ngân hàng đối tác báo kết quả phát hành thẻ liên kết (đã phát hành hoặc từ chối)",
+            "The partner bank answers for its linked cards (issued or rejected)",
+            methods=frozenset({"POST"}),
+            needs_partner=True,
+        ),
     )
 }
 

@@ -15,7 +15,9 @@ from contracts.events import (
     cards_card_v1,
     cards_print_order_v1,
     dues_collection_v1,
+    identity_partner_v1,
     identity_user_v1,
+    members_bank_identity_v1,
     members_member_v1,
     orgtree_unit_v1,
 )
@@ -54,11 +56,27 @@ TOPICS: tuple[TopicSpec, ...] = (
         events=members_member_v1.EVENTS,
     ),
     TopicSpec(
+        name=members_bank_identity_v1.TOPIC,
+        partitions=12,
+        key="member_id",
+        description="Consented members' ID number, date of birth and phone for the bank issuing their linked card "
+        "(cards only)",
+        events=members_bank_identity_v1.EVENTS,
+    ),
+    TopicSpec(
         name=identity_user_v1.TOPIC,
         partitions=3,
         key="user_id",
         description="User accounts, role grants and delegations",
         events=identity_user_v1.EVENTS,
+    ),
+    TopicSpec(
+        name=identity_partner_v1.TOPIC,
+        # A handful of banks, changed a few times a year: one partition keeps them in order.
+        partitions=1,
+        key="partner_id",
+        description="Partners (banks): registered, renamed, the subtree whose linked cards they issue, disabled",
+        events=identity_partner_v1.EVENTS,
     ),
     TopicSpec(
         name=cards_card_v1.TOPIC,
@@ -93,6 +111,4 @@ DEADLETTER_TOPIC = "platform.deadletter.v1"
 
 TOPICS_BY_NAME: dict[str, TopicSpec] = {topic.name: topic for topic in TOPICS}
 
-EVENT_TYPES: dict[str, type[IntegrationEvent]] = {
-    event.event_type: event for topic in TOPICS for event in topic.events
-}
+EVENT_TYPES: dict[str, type[IntegrationEvent]] = {event.event_type: event for topic in TOPICS for event in topic.events}

@@ -35,16 +35,21 @@ async def test_it_gives_up_once_it_has_waited_its_limit():
 
 
 async def test_a_503_is_sent_again_only_when_it_says_when():
-    answers = [httpx.Response(503, headers={"retry-after": "0"}), httpx.Response(201),
-               httpx.Response(503), httpx.Response(201)]
+    answers = [
+        httpx.Response(503, headers={"retry-after": "0"}),
+        httpx.Response(201),
+        httpx.Response(503),
+        httpx.Response(201),
+    ]
     calls: list[httpx.Request] = []
 
     def answer(request: httpx.Request) -> httpx.Response:
         calls.append(request)
         return answers[len(calls) - 1]
 
-    async with httpx.AsyncClient(transport=RetryAfterTransport(httpx.MockTransport(answer)),
-                                 base_url="http://gw") as http:
+    async with httpx.AsyncClient(
+        transport=RetryAfterTransport(httpx.MockTransport(answer)), base_url="http://gw"
+    ) as http:
         assert (await http.post("/api/v1/cards/requests")).status_code == 201  # a lost deadlock, sent again
         assert (await http.post("/api/v1/cards/requests")).status_code == 503  # no Retry-After: an outage
     assert len(calls) == 3

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import configparser
+import re
 from pathlib import Path
 
 import pytest
@@ -15,6 +16,8 @@ from localrun.services import (
     http_port,
     internal_token_secret,
     metrics_port,
+    parse_scale,
+    process_environment,
     processes,
 )
 from localrun.supervision import Paths, render_config
@@ -47,11 +50,21 @@ def test_config_has_the_broker_and_every_process(tmp_path):
     assert parser.getint("program:broker", "priority") < parser.getint("program:members-api", "priority")
     for section in parser.sections():
         if section.startswith("program:"):
-            assert parser.get(section, "autorestart") == "true"
+            # The broker comes back empty: the runner restarts it itself, refilled, before any Kafka client.
+            assert parser.get(section, "autorestart") == ("false" if section == "program:broker" else "true")
             assert parser.get(section, "stopasgroup") == parser.get(section, "killasgroup") == "true"
             if section != "program:broker":
                 assert not parser.getboolean(section, "autostart"), "services start only after provisioning"
     assert parser.get("unix_http_server", "file").startswith(str(tmp_path))
+    # Logs and spans hold who did what: owner-only files.
+    assert parser.get("supervisord", "umask") == "077"
+
+
+def test_the_runner_is_the_local_demo_and_the_gateways_metrics_are_off_its_public_port():
+    env = environment(LAYOUT, inherited={})
+    assert {env[f"{s.prefix}ENVIRONMENT"] for s in SERVICES} == {"local"}
+    assert env["GATEWAY_METRICS_PORT"] == "8200" and env["GATEWAY_HTTP_PORT"] == "8000"
+    assert "GATEWAY_TRUSTED_PROXIES" not in env  # no proxy in front of the one-machine platform
 
 
 def test_external_kafka_runs_no_broker(tmp_path):
@@ -132,3 +145,34 @@ def test_test_helpers_point_at_the_prefixed_databases_and_worker_ports(tmp_path)
     assert platform.environment["MEMBERS_DATABASE_URL"].endswith("/e2e1234_members")
     assert platform.metrics_url("members", "consume") == "http://127.0.0.1:12202/metrics"
     assert platform.urls == {"members": "http://127.0.0.1:12102"}
+
+
+def test_scaled_workers_get_their_own_programs_and_ports(tmp_path):
+    scale = parse_scale("reporting.consume=2, members.relay=3")
+    assert scale == {"reporting.consume": 2, "members.relay": 3}
+    scaled = [p for p in processes(scale=scale) if p.service.name in ("reporting", "members") and p.command != "api"]
+    assert [(p.program, p.instance) for p in scaled] == [
+        ("members-consume", 1),
+        ("members-relay", 1),
+        ("members-relay-2", 2),
+        ("members-relay-3", 3),
+        ("reporting-consume", 1),
+        ("reporting-consume-2", 2),
+        ("reporting-relay", 1),
+    ]
+    ports = [process_environment(p, 8000)[p.service.prefix + "METRICS_PORT"] for p in scaled]
+    assert ports == ["8202", "8302", "8312", "8322", "8204", "8214", "8304"]
+    parser = config_for(tmp_path, scale=scale)
+    assert "program:reporting-consume-2" in parser.sections()
+
+
+def test_a_scale_that_names_no_worker_is_refused():
+    for wrong in (
+        "reporting.api=2",
+        "nosuch.consume=2",
+        "reporting.consume=0",
+        "reporting.consume=10",
+        "reporting.consume",
+    ):
+        with pytest.raises(ValueError, match=re.escape("expected <service>.<consume|relay>=<count of 1 to 9>")):
+            parse_scale(wrong)

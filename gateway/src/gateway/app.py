@@ -4,38 +4,40 @@ from __future__ import annotations
 
 import dataclasses
 import logging
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from pathlib import Path
 from typing import Annotated, Any
 
 from chassis.audit import AuditFilters
-from chassis.errors import Forbidden, NotFound, Problem, from_validation_errors
-from chassis.http import TELEMETRY_CONFIG, MetricsMiddleware, problem_response
+from chassis.boundary import guard_request
+from chassis.errors import Forbidden, from_http_exception
+from chassis.http import create_app as create_platform_app
 from chassis.principal import PUBLIC, Principal
 from contracts.permissions import Permission
-from fastapi import FastAPI, Query, Request
-from fastapi.exceptions import RequestValidationError
-from fastapi.openapi.docs import get_swagger_ui_html
+from fastapi import Depends, FastAPI, Query, Request
 from fastapi.openapi.utils import get_openapi
-from fastapi.responses import HTMLResponse, JSONResponse, Response
+from fastapi.responses import JSONResponse, Response
+from fastapi.routing import APIRoute
 from opentelemetry.trace import TracerProvider
-from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
-from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.middleware.cors import CORSMiddleware
 from starlette.routing import Route
 from starlette.types import Receive, Scope, Send
 
+from contracts.asyncapi import bank_document
 from gateway.audit import MISSING_HEADER, AuditPage, AuditView
-from gateway.auth import JwksCache, TokenVerifier, bearer_token, ensure_client_may_call
+from gateway.auth import JwksCache, TokenVerifier, bearer_token, ensure_client_may_call, ensure_may_act
 from gateway.config import GatewaySettings
 from gateway.middleware import JsonGzipMiddleware, RequestIdMiddleware, client_ip
 from gateway.openapi import MergedOpenApi
-from gateway.problems import UnknownService, missing_token
+from gateway.problems import UnknownService, checks_unavailable, missing_token
 from gateway.proxy import Upstreams
 from gateway.ratelimit import RateLimits
 from gateway.revocations import RevocationFeed, Revocations
 from gateway.routes import resolve
 from gateway.unittree import UnitTree, UnitTreeFeed, ensure_units_in_scope, named_units
+from gateway.webapp import WebApp, docs_page
+
+# Generated once from the contracts: the same document as contracts/asyncapi/banks.json (checked in CI).
+BANK_CHANNELS = bank_document()
 
 log = logging.getLogger(__name__)
 METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE", "OPTIONS", "HEAD"]
@@ -57,6 +59,7 @@ class Gateway:
         self.unit_tree = UnitTree()
         self.unit_tree_feed = UnitTreeFeed(settings, self.unit_tree)
         self.audit = AuditView(settings, self.upstreams)
+        self.own_paths: dict[str, list[str]] = {}  # the gateway's own /api routes and their methods
 
     async def _fetch_jwks(self) -> dict[str, Any]:
         # Identity refuses callers without an internal token, the gateway's own calls included.
@@ -74,6 +77,8 @@ class Gateway:
         path = request.scope["path"]
         route = resolve(request.method, path)
         if route is None:
+            if path in self.own_paths:  # the gateway's own route, asked with another method
+                raise from_http_exception(405, "", {"Allow": ", ".join(self.own_paths[path])})
             raise UnknownService(f"Không có dịch vụ nào phục vụ {path}", f"No service serves {path}")
         if route.limit:
             self.limits.check(route.limit, caller)
@@ -88,11 +93,23 @@ class Gateway:
                 ensure_units_in_scope(self.unit_tree, principal, units)
         return await self.upstreams.forward(request, route, principal, request_id, forwarded_for)
 
+    def unreliable_feeds(self) -> list[str]:
+        """The topics the gateway relies on for tokens that it cannot vouch for right now."""
+        feeds = [
+            (self.settings.token_revocation, self.revocation_feed),
+            (self.settings.unit_scope_check, self.unit_tree_feed),
+        ]
+        return [feed.topic for enabled, feed in feeds if enabled and not feed.current()]
+
     async def signed_in(self, request: Request, request_id: str, caller: str) -> Principal:
         token = bearer_token(request.headers.get("authorization"))
         if token is None:
             raise missing_token()
+        if unreliable := self.unreliable_feeds():
+            # Fail closed: without the revocations (or the tree) an ended session or a foreign unit would pass.
+            raise checks_unavailable(unreliable)
         verified = await self.verifier.verify(token, request_id, caller)
+        ensure_may_act(verified, request.method, request.scope["path"])
         principal = verified.principal
         if principal.is_client:
             self.limits.check_client(principal.client_id, verified.rate_limit)
@@ -116,71 +133,66 @@ class Gateway:
 def create_app(settings: GatewaySettings, *, tracer_provider: TracerProvider | None = None) -> FastAPI:
     gateway = Gateway(settings)
 
-    @asynccontextmanager
-    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+    async def start() -> None:
         await gateway.jwks.refresh()  # best effort: a failure is retried on the first request
         if settings.unit_scope_check:
-            gateway.unit_tree_feed.start()  # in the background: until it catches up, unknown units pass
+            gateway.unit_tree_feed.start()  # in the background: until it catches up, tokens are refused (503)
         if settings.token_revocation:
             gateway.revocation_feed.start()
-        yield
-        await gateway.unit_tree_feed.stop()
-        await gateway.revocation_feed.stop()
-        await gateway.upstreams.aclose()
 
-    telemetry_config = {**TELEMETRY_CONFIG, **({"tracer_provider": tracer_provider} if tracer_provider else {})}
-    app = FastAPI(title="Gateway", lifespan=lifespan, openapi_url=None, docs_url=None, redoc_url=None,
-                  telemetry=telemetry_config)
-    app.state.gateway = gateway
-
-    @app.exception_handler(Problem)
-    async def _problem(request: Request, problem: Problem) -> JSONResponse:
-        response = problem_response(problem, request)
-        response.headers.update(getattr(problem, "headers", {}))
-        return response
-
-    @app.exception_handler(RequestValidationError)
-    async def _invalid(request: Request, error: RequestValidationError) -> JSONResponse:
-        return problem_response(from_validation_errors(list(error.errors())), request)
-
-    @app.exception_handler(StarletteHTTPException)
-    async def _http(request: Request, error: StarletteHTTPException) -> JSONResponse:
-        problem = NotFound("Không tìm thấy", "Not found") if error.status_code == 404 else Problem(
-            "Yêu cầu không hợp lệ", str(error.detail))
-        problem.status = error.status_code
-        return problem_response(problem, request)
-
-    @app.get("/health", include_in_schema=False)
-    async def health() -> dict[str, str]:
-        return {"status": "ok", "service": settings.service_name}
-
-    @app.get("/ready", include_in_schema=False)
-    async def ready() -> JSONResponse:
+    async def readiness() -> dict[str, Any]:
         if not gateway.jwks.keys:
             await gateway.jwks.refresh()
-        ok = bool(gateway.jwks.keys)
-        return JSONResponse({"ready": ok, "jwks_keys": len(gateway.jwks.keys), "tree_units": len(gateway.unit_tree)},
-                            status_code=200 if ok else 503)
+        unreliable = gateway.unreliable_feeds()
+        return {
+            "ready": bool(gateway.jwks.keys) and not unreliable,
+            "jwks_keys": len(gateway.jwks.keys),
+            "tree_units": len(gateway.unit_tree),
+            "feeds_behind": unreliable,
+        }
 
-    @app.get("/metrics", include_in_schema=False)
-    async def metrics() -> Response:
-        return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)
+    # `/metrics` only on GATEWAY_METRICS_PORT: the public port faces the internet.
+    app = create_platform_app(
+        settings,
+        title="Gateway",
+        readiness=readiness,
+        on_startup=[start],
+        on_shutdown=[gateway.unit_tree_feed.stop, gateway.revocation_feed.stop, gateway.upstreams.aclose],
+        metrics_apart=True,
+        tracer_provider=tracer_provider,
+        openapi_url=None,
+        docs_url=None,
+        redoc_url=None,
+    )
+    app.state.gateway = gateway
 
     @app.get("/openapi.json", include_in_schema=False)
     async def openapi() -> JSONResponse:
         return JSONResponse(await gateway.openapi.document())
 
-    @app.get("/docs", include_in_schema=False)
-    async def docs() -> HTMLResponse:
-        return get_swagger_ui_html(openapi_url="/openapi.json", title="Công đoàn — API")
+    @app.get("/asyncapi/banks.json", include_in_schema=False)
+    async def bank_channels() -> JSONResponse:
+        """The AsyncAPI 3 document of the bank-facing channels (signed webhooks), generated from the contracts."""
+        return JSONResponse(BANK_CHANNELS)
 
-    @app.get("/api/v1/audit", response_model=AuditPage, tags=["audit"],
-             summary="Nhật ký kiểm tra của mọi dịch vụ / the audit trail of every service",
-             description="Every service's audit trail within the caller's subtrees (each service decides the "
-                         "scope), merged newest first. A service that does not answer is named in "
-                         f"`missing_services` and the `{MISSING_HEADER}` header; 503 only when none answers.")
+    @app.get("/docs", include_in_schema=False)
+    async def docs() -> Response:
+        return docs_page()
+
+    @app.get(
+        "/api/v1/audit",
+        response_model=AuditPage,
+        tags=["audit"],
+        dependencies=[Depends(guard_request)],
+        summary="Nhật ký kiểm tra của mọi dịch vụ / the audit trail of every service",
+        description="Every service's audit trail within the caller's subtrees (each service decides the "
+        "scope), merged newest first. A service that does not answer is named in "
+        f"`missing_services` and the `{MISSING_HEADER}` header; 503 only when none answers.",
+    )
     async def audit(
-        request: Request, response: Response, filters: Annotated[AuditFilters, Query()],
+        request: Request,
+        response: Response,
+        filters: Annotated[AuditFilters, Query()],
         after: str | None = Query(None, description="`next_cursor` of the previous page"),
         limit: int = Query(100, ge=1, le=500),
     ) -> AuditPage:
@@ -191,16 +203,29 @@ def create_app(settings: GatewaySettings, *, tracer_provider: TracerProvider | N
 
     # The gateway's own routes (the audit view) join the services' paths in /openapi.json.
     gateway.openapi.own = lambda: get_openapi(title="Gateway", version="1", routes=app.routes)
+    gateway.own_paths = {
+        route.path: sorted(route.methods - {"HEAD"})
+        for route in app.routes
+        if isinstance(route, APIRoute) and route.path.startswith("/api/")
+    }
 
-    app.router.routes.append(ProxyRoute("/api/{rest:path}", gateway))
+    web_app = WebApp(Path(settings.web_dir)) if settings.web_dir else None
+    app.router.routes.append(ProxyRoute("/api/{rest:path}", gateway, web_app))
+    if web_app is not None:
+        app.router.routes.extend(web_app.routes())
 
-    # Added innermost first: CORS is the outermost layer, so even refusals carry CORS headers.
-    app.add_middleware(MetricsMiddleware, service=settings.service_name)
+    # Added innermost first (outside the factory's metrics layer): CORS is the outermost layer, so even refusals
+    # carry CORS headers.
     app.add_middleware(JsonGzipMiddleware, minimum_size=settings.gzip_min_bytes)
     app.add_middleware(RequestIdMiddleware)
     app.add_middleware(
-        CORSMiddleware, allow_origins=settings.cors_allow_origins, allow_methods=METHODS, allow_headers=["*"],
-        expose_headers=["x-request-id", "retry-after", "content-disposition", MISSING_HEADER.lower()], max_age=600,
+        CORSMiddleware,
+        allow_origins=settings.cors_allow_origins,
+        allow_credentials=settings.cors_allow_credentials,
+        allow_methods=METHODS,
+        allow_headers=["*"],
+        expose_headers=["x-request-id", "retry-after", "content-disposition", MISSING_HEADER.lower()],
+        max_age=600,
     )
     return app
 
@@ -213,12 +238,15 @@ class ProxyRoute(Route):
     the app's handlers, and the route is still named in metrics and the server span.
     """
 
-    def __init__(self, path: str, gateway: Gateway) -> None:
+    def __init__(self, path: str, gateway: Gateway, web_app: WebApp | None) -> None:
         self.gateway = gateway
+        self.web_app = web_app
         super().__init__(path, self._forward, methods=METHODS, include_in_schema=False)
         self.app = self._forward
 
     async def _forward(self, scope: Scope, receive: Receive, send: Send) -> None:
         scope["route"] = self  # the metrics middleware labels by route template
-        response = await self.gateway.handle(Request(scope, receive))
+        request = Request(scope, receive)
+        page = self.web_app.page_instead_of_api(request) if self.web_app else None
+        response = page or await self.gateway.handle(request)
         await response(scope, receive, send)

@@ -25,9 +25,8 @@ from datetime import datetime, timedelta
 
 import httpx
 from chassis import telemetry
-from chassis.audit import AuditEntry, AuditFilters
-from chassis.errors import InvalidInput
-from chassis.pagination import decode_cursor, encode_cursor
+from chassis.audit import AUDIT_KEYSET, AuditEntry, AuditFilters
+from chassis.pagination import decode_values, encode_values, invalid_cursor
 from chassis.principal import INTERNAL_TOKEN_HEADER, Principal
 from pydantic import BaseModel, Field, ValidationError
 
@@ -49,7 +48,7 @@ class AuditPage(BaseModel):
     missing_services: list[str] = Field(
         default_factory=list,
         description="Services that did not answer: their entries are not in this page. Repeat the request later "
-                    "to fill them in.",
+        "to fill them in.",
     )
 
 
@@ -68,22 +67,44 @@ class Cursor:
 
     def encode(self) -> str:
         at = None if self.boundary is None else [self.boundary[0].isoformat(), *self.boundary[1:]]
-        return encode_cursor(CURSOR_VERSION, at, self.positions, sorted(self.done))
+        return encode_values([CURSOR_VERSION, at, self.positions, sorted(self.done)])
 
     @classmethod
     def decode(cls, text: str | None) -> Cursor:
-        values = decode_cursor(text)
-        if values is None:
+        if not text:
             return cls()
+        values = decode_values(text)
         try:
             version, at, positions, done = values
             if version != CURSOR_VERSION:
                 raise ValueError(version)
-            boundary = None if at is None else (datetime.fromisoformat(at[0]), str(at[1]), int(at[2]))
-            return cls(boundary, {str(s): int(i) for s, i in positions.items() if s in SERVICES},
-                       {str(s) for s in done if s in SERVICES})
-        except (ValueError, TypeError, AttributeError, IndexError) as error:
-            raise InvalidInput("Con trỏ phân trang không hợp lệ", "Invalid page cursor", field="after") from error
+            boundary = None if at is None else (_instant(at[0]), _text(at[1]), _id(at[2]))
+            return cls(
+                boundary,
+                {_text(s): _id(i) for s, i in positions.items() if s in SERVICES},
+                {_text(s) for s in done if s in SERVICES},
+            )
+        except (ValueError, TypeError, AttributeError, IndexError, KeyError) as error:
+            raise invalid_cursor() from error
+
+
+def _instant(value: object) -> datetime:
+    moment = datetime.fromisoformat(_text(value))
+    if moment.tzinfo is None or moment.year >= 9999:  # the next page asks for a microsecond past it
+        raise ValueError(value)
+    return moment
+
+
+def _text(value: object) -> str:
+    if not isinstance(value, str):
+        raise TypeError(value)
+    return value
+
+
+def _id(value: object) -> int:
+    if type(value) is not int:
+        raise TypeError(value)
+    return value
 
 
 @dataclass
@@ -93,8 +114,9 @@ class ServicePage:
     more: bool  # the service holds more entries past these
 
 
-def merge(cursor: Cursor, answers: list[ServicePage], missing: list[str],
-          limit: int) -> tuple[list[AuditEntry], Cursor]:
+def merge(
+    cursor: Cursor, answers: list[ServicePage], missing: list[str], limit: int
+) -> tuple[list[AuditEntry], Cursor]:
     """The next `limit` entries of the merged trail, and the cursor after them.
 
     Each service's entries are taken in the service's own order (id, newest first), the next one
@@ -129,8 +151,15 @@ class AuditView:
         self.settings = settings
         self.upstreams = upstreams
 
-    async def page(self, principal: Principal, filters: AuditFilters, after: str | None, limit: int,
-                   request_id: str, forwarded_for: str) -> AuditPage:
+    async def page(
+        self,
+        principal: Principal,
+        filters: AuditFilters,
+        after: str | None,
+        limit: int,
+        request_id: str,
+        forwarded_for: str,
+    ) -> AuditPage:
         cursor = Cursor.decode(after)
         services = [s for s in SERVICES if s not in cursor.done]
         headers = {
@@ -143,19 +172,23 @@ class AuditView:
         answers = [answer for answer in fetched if answer is not None]
         missing = [s for s, answer in zip(services, fetched, strict=True) if answer is None]
         if services and not answers:
-            raise ServiceUnavailable("Không dịch vụ nào trả lời về nhật ký kiểm tra lúc này",
-                                     "No service answered for the audit trail", extra={"missing_services": missing})
+            raise ServiceUnavailable(
+                "Không dịch vụ nào trả lời về nhật ký kiểm tra lúc này",
+                "No service answered for the audit trail",
+                extra={"missing_services": missing},
+            )
         items, after_page = merge(cursor, answers, missing, limit)
         # Missing services do not hold the traversal open: repeating a page is how they are filled in.
         finished = not items or all(s in after_page.done for s in SERVICES if s not in missing)
         return AuditPage(items=items, next_cursor=None if finished else after_page.encode(), missing_services=missing)
 
-    async def _fetch(self, service: str, cursor: Cursor, filters: AuditFilters, limit: int,
-                     headers: dict[str, str]) -> ServicePage | None:
+    async def _fetch(
+        self, service: str, cursor: Cursor, filters: AuditFilters, limit: int, headers: dict[str, str]
+    ) -> ServicePage | None:
         params = filters.model_dump(mode="json", exclude_none=True)
         params["limit"] = limit
         if service in cursor.positions:
-            params["before_id"] = cursor.positions[service]
+            params["after"] = AUDIT_KEYSET.encode(cursor.positions[service])
         elif cursor.boundary is not None:
             # Not read yet, or it missed a page: only what is not newer than where the traversal is.
             until = cursor.boundary[0] + MICROSECOND
@@ -163,15 +196,16 @@ class AuditView:
                 params["until"] = until.isoformat()
         url = f"{self.upstreams.urls[service]}/api/v1/{service}/audit"
         try:
-            response = await self.upstreams.client.get(url, params=params, headers=headers,
-                                                       timeout=self.settings.audit_service_timeout_s)
+            response = await self.upstreams.client.get(
+                url, params=params, headers=headers, timeout=self.settings.audit_service_timeout_s
+            )
             if response.status_code != 200:
-                raise httpx.HTTPStatusError(f"status {response.status_code}", request=response.request,
-                                            response=response)
+                raise httpx.HTTPStatusError(
+                    f"status {response.status_code}", request=response.request, response=response
+                )
             body = response.json()
             entries = [AuditEntry.model_validate({**item, "service": service}) for item in body["items"]]
         except (httpx.HTTPError, ValueError, KeyError, TypeError, ValidationError) as error:
-            log.warning("service audit trail unavailable",
-                        extra={"fields": {"service": service, "error": repr(error)}})
+            log.warning("service audit trail unavailable", extra={"fields": {"service": service, "error": repr(error)}})
             return None
         return ServicePage(service, entries, body.get("next_cursor") is not None)

@@ -30,7 +30,7 @@ from contracts.scopes import SCOPES, scopes_opening
 from jwt.algorithms import OKPAlgorithm
 
 from gateway.config import GatewaySettings
-from gateway.problems import InsufficientScope, InvalidToken, ServiceUnavailable
+from gateway.problems import InsufficientScope, InvalidToken, PasswordChangeRequired, ServiceUnavailable
 from gateway.revocations import REVOKED_TOKENS, Revocations
 
 log = logging.getLogger(__name__)
@@ -38,8 +38,13 @@ ALGORITHM = "EdDSA"
 
 
 class JwksCache:
-    def __init__(self, fetch: Callable[[], Awaitable[dict[str, Any]]], refresh_s: float, min_refetch_s: float,
-                 clock: Callable[[], float] = time.monotonic) -> None:
+    def __init__(
+        self,
+        fetch: Callable[[], Awaitable[dict[str, Any]]],
+        refresh_s: float,
+        min_refetch_s: float,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
         self._fetch = fetch
         self.refresh_s = refresh_s
         self.min_refetch_s = min_refetch_s
@@ -87,6 +92,8 @@ class Verified:
     principal: Principal
     # A machine client's own limit (requests per minute) from its token; None for a person.
     rate_limit: int | None = None
+    # The account must change its password before anything else (`PASSWORD_CHANGE_ROUTES` only).
+    must_change_password: bool = False
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
@@ -97,11 +104,17 @@ class _Verified:
     expires: float  # the token's `exp` (wall clock)
     rate_limit: int | None = None
     issued_at: float = 0.0  # the token's `iat`: a user's tokens issued before their roles changed are refused
+    must_change_password: bool = False
 
 
 class TokenVerifier:
-    def __init__(self, settings: GatewaySettings, jwks: JwksCache,
-                 wall_clock: Callable[[], float] = time.time, revocations: Revocations | None = None) -> None:
+    def __init__(
+        self,
+        settings: GatewaySettings,
+        jwks: JwksCache,
+        wall_clock: Callable[[], float] = time.time,
+        revocations: Revocations | None = None,
+    ) -> None:
         self.settings = settings
         self.jwks = jwks
         self.revocations = revocations if revocations is not None else Revocations()
@@ -119,8 +132,11 @@ class TokenVerifier:
             if self.wall_clock() < cached.expires and await self.jwks.key(cached.kid) is cached.key:
                 self._verified.move_to_end(token)
                 self._ensure_not_revoked(cached)
-                return Verified(dataclasses.replace(cached.principal, request_id=request_id, client_ip=client_ip),
-                                cached.rate_limit)
+                return Verified(
+                    dataclasses.replace(cached.principal, request_id=request_id, client_ip=client_ip),
+                    cached.rate_limit,
+                    cached.must_change_password,
+                )
             self._verified.pop(token, None)
         verified = await self._verify(token)
         self._ensure_not_revoked(verified)
@@ -128,8 +144,11 @@ class TokenVerifier:
             self._verified[token] = verified
             if len(self._verified) > self.cache_size:
                 self._verified.popitem(last=False)
-        return Verified(dataclasses.replace(verified.principal, request_id=request_id, client_ip=client_ip),
-                        verified.rate_limit)
+        return Verified(
+            dataclasses.replace(verified.principal, request_id=request_id, client_ip=client_ip),
+            verified.rate_limit,
+            verified.must_change_password,
+        )
 
     def _ensure_not_revoked(self, verified: _Verified) -> None:
         if not self.revocations.allows(verified.principal.user_id, verified.issued_at):
@@ -150,13 +169,19 @@ class TokenVerifier:
         key = await self.jwks.key(kid)
         if key is None:
             if self.jwks.fetched_at is None:
-                raise ServiceUnavailable("Không kiểm tra được mã truy cập lúc này; vui lòng thử lại",
-                                         "Cannot verify access tokens right now (identity keys unavailable)")
+                raise ServiceUnavailable(
+                    "Không kiểm tra được mã truy cập lúc này; vui lòng thử lại",
+                    "Cannot verify access tokens right now (identity keys unavailable)",
+                )
             raise InvalidToken("signed with an unknown key")
         try:
             claims = jwt.decode(
-                token, key, algorithms=[ALGORITHM], audience=self.settings.token_audience,
-                issuer=self.settings.token_issuer, leeway=self.settings.clock_skew_s,
+                token,
+                key,
+                algorithms=[ALGORITHM],
+                audience=self.settings.token_audience,
+                issuer=self.settings.token_issuer,
+                leeway=self.settings.clock_skew_s,
                 options={"require": ["exp", "iat", "sub", "iss", "aud"]},
             )
         except jwt.ExpiredSignatureError as error:
@@ -179,7 +204,8 @@ class TokenVerifier:
             issued_at = float(claims["iat"])
         except (KeyError, TypeError, ValueError) as error:
             raise InvalidToken("malformed claims") from error
-        return _Verified(principal, kid, key, expires, rate_limit, issued_at)
+        must_change = claims.get("must_change_password") is True
+        return _Verified(principal, kid, key, expires, rate_limit, issued_at, must_change)
 
 
 def _client_principal(claims: dict[str, Any]) -> tuple[Principal, int]:
@@ -194,10 +220,31 @@ def _client_principal(claims: dict[str, Any]) -> tuple[Principal, int]:
         raise ValueError("partner")
     unit_id = UUID(claims["unit_id"])
     principal = Principal(
-        user_id=None, username=f"client:{client_id}", grants=tuple(Grant(name, unit_id) for name in scope.split()),
-        client_id=client_id, partner=partner,
+        user_id=None,
+        username=f"client:{client_id}",
+        grants=tuple(Grant(name, unit_id) for name in scope.split()),
+        client_id=client_id,
+        partner=partner,
     )
     return principal, rate_limit
+
+
+# All a token of an account that must change its password may do: change it (the web app's forced change), read
+# who it is, enrol the second factor, log out. Everything else is 403 `password-change-required`.
+PASSWORD_CHANGE_ROUTES = frozenset(
+    {
+        ("POST", "/api/v1/identity/me/password"),
+        ("GET", "/api/v1/identity/me"),
+        ("POST", "/api/v1/identity/me/totp"),
+        ("POST", "/api/v1/identity/me/totp/confirm"),
+        ("POST", "/api/v1/identity/logout"),
+    }
+)
+
+
+def ensure_may_act(verified: Verified, method: str, path: str) -> None:
+    if verified.must_change_password and (method.upper(), path) not in PASSWORD_CHANGE_ROUTES:
+        raise PasswordChangeRequired()
 
 
 def ensure_client_may_call(principal: Principal, service: str, method: str) -> None:

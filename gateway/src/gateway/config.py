@@ -1,19 +1,27 @@
-from typing import Literal
+from typing import ClassVar
 
-from chassis.settings import ServiceSettings
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from chassis.settings import Environment, KafkaSettings, ServiceSettings
+from pydantic import model_validator
+from pydantic_settings import SettingsConfigDict
 
 MB = 1024 * 1024
 
 
-class GatewaySettings(BaseSettings):
-    """The gateway's settings (`GATEWAY_<FIELD>`). It has no database and publishes nothing."""
+class GatewaySettings(KafkaSettings):
+    """The gateway's settings (`GATEWAY_<FIELD>`). It has no database and publishes nothing.
+
+    The broker settings (`GATEWAY_KAFKA_*`, the chassis's `KafkaSettings`) are read for the feeds only:
+    `orgtree.unit.v1` (the in-memory unit tree of the scope precheck) and `identity.user.v1` (revocations)."""
 
     model_config = SettingsConfigDict(env_prefix="GATEWAY_", extra="ignore")
+    secret_fields: ClassVar[tuple[str, ...]] = ServiceSettings.secret_fields
 
     service_name: str = "gateway"
+    environment: Environment = "production"
     http_host: str = "127.0.0.1"
     http_port: int = 8000
+    # `/metrics` of the gateway, on its own port (0: none): never on the port clients reach.
+    metrics_port: int = 0
 
     orgtree_url: str = "http://127.0.0.1:8101"
     members_url: str = "http://127.0.0.1:8102"
@@ -24,19 +32,13 @@ class GatewaySettings(BaseSettings):
 
     internal_token_secret: str = ServiceSettings.model_fields["internal_token_secret"].default
     internal_token_audience: str = "congdoan-services"
-    # The broker, read for `orgtree.unit.v1` only (the in-memory unit tree of the scope precheck).
-    # Same meaning as every service's kafka_* settings; the local runner sets them (GATEWAY_KAFKA_*).
-    kafka_bootstrap_servers: str = "127.0.0.1:9092"
-    kafka_security_protocol: Literal["PLAINTEXT", "SSL", "SASL_PLAINTEXT", "SASL_SSL"] = "PLAINTEXT"
-    kafka_sasl_mechanism: str | None = None
-    kafka_sasl_username: str | None = None
-    kafka_sasl_password: str | None = None
-    kafka_ssl_cafile: str | None = None
-    kafka_fetch_max_wait_ms: int = 20
     # Refuse a unit named in the path or query outside the principal's subtrees (needs the broker).
     unit_scope_check: bool = True
     # Refuse a user's tokens issued before their roles changed (read from identity.user.v1, see revocations.py).
     token_revocation: bool = True
+    # Tokens are refused (503) while a feed above has not read to its topic's end or has not heard from the
+    # broker for this long (fails closed; see feeds.py).
+    feed_max_silence_s: float = 15.0
 
     span_log_path: str | None = None
     log_level: str = "INFO"
@@ -78,10 +80,29 @@ class GatewaySettings(BaseSettings):
     rate_limit_token_burst: int = 10
     rate_limit_max_keys: int = 100_000
 
-    # X-Forwarded-For is believed only from these peers (the load balancer in front).
+    # The built web app (`web/dist`), served at `/`; unset: the gateway serves the API only.
+    web_dir: str | None = None
+
+    # X-Forwarded-For / Forwarded is believed only from these peers (addresses or networks of the load balancers
+    # in front); none by default: the TCP peer is the client.
     trusted_proxies: list[str] = []
-    cors_allow_origins: list[str] = ["*"]
+    # Origins of browser apps served from elsewhere. None by default: the web app comes from the gateway itself.
+    cors_allow_origins: list[str] = []
+    # Cookies and Authorization on cross-origin requests; never together with "*" (any site would act as the user).
+    cors_allow_credentials: bool = False
     gzip_min_bytes: int = 1024
     openapi_cache_s: float = 60.0
     # The merged audit view asks every service at once; one slower than this is reported missing.
     audit_service_timeout_s: float = 5.0
+
+    @model_validator(mode="after")
+    def _no_wildcard_with_credentials(self) -> "GatewaySettings":
+        if self.cors_allow_credentials and "*" in self.cors_allow_origins:
+            raise ValueError("GATEWAY_CORS_ALLOW_ORIGINS may not hold '*' when GATEWAY_CORS_ALLOW_CREDENTIALS is on")
+        return self
+
+    def production_problems(self) -> list[str]:
+        """What production refuses besides secrets at their defaults: any origin allowed."""
+        if self.environment != "production" or "*" not in self.cors_allow_origins:
+            return []
+        return ["GATEWAY_CORS_ALLOW_ORIGINS holds '*' (name the origins of the apps / liệt kê nguồn được phép)"]

@@ -10,6 +10,7 @@ control. The gateway's few other calls (JWKS, OpenAPI, the audit view) keep usin
 from __future__ import annotations
 
 import asyncio
+import select
 import time
 from collections import deque
 from collections.abc import AsyncIterator
@@ -19,7 +20,8 @@ import httptools
 # Reading from a service pauses while this much of its answer waits for a slower client.
 HIGH_WATER = 256 * 1024
 LOW_WATER = HIGH_WATER // 4
-# Only these are retried on a fresh connection when a kept-alive one turns out closed.
+# Only these are retried on a fresh connection when a kept-alive one breaks after the request went out;
+# any request is, when it broke before a byte of it was written.
 RETRYABLE = frozenset({"GET", "HEAD", "OPTIONS"})
 
 
@@ -63,6 +65,7 @@ class _Connection(asyncio.Protocol):
         self.error: BaseException | None = None
         self.received = False
         self.in_use = True
+        self.wrote = False
         self.body_unsent = False
         self.body: deque[bytes] = deque()
         self.buffered = 0
@@ -153,8 +156,21 @@ class _Connection(asyncio.Protocol):
         if self.error is not None:
             raise Unavailable(repr(self.error)) from self.error
 
+    def stale(self) -> bool:
+        """Whether the service closed (or wrote to) this idle connection: readable while idle means an end of
+        file or bytes nobody asked for, maybe not yet seen by the event loop."""
+        if self.lost or self.transport is None or self.transport.is_closing():
+            return True
+        sock = self.transport.get_extra_info("socket")
+        if sock is None:
+            return False
+        poller = select.poll()
+        poller.register(sock.fileno(), select.POLLIN | select.POLLERR | select.POLLHUP)
+        return bool(poller.poll(0))
+
     async def send(self, head: bytes, body: AsyncIterator[bytes] | None, chunked: bool, wait_s: float) -> None:
         self._check()
+        self.wrote = True
         self.transport.write(head)
         if body is None:
             return
@@ -240,8 +256,18 @@ class Exchange:
 class ServicePool:
     """Connections to one service: at most `max_connections` at once, the last idle one reused first."""
 
-    def __init__(self, host: str, port: int, *, max_connections: int, max_idle: int, idle_expiry_s: float,
-                 connect_timeout: float, read_timeout: float, write_timeout: float) -> None:
+    def __init__(
+        self,
+        host: str,
+        port: int,
+        *,
+        max_connections: int,
+        max_idle: int,
+        idle_expiry_s: float,
+        connect_timeout: float,
+        read_timeout: float,
+        write_timeout: float,
+    ) -> None:
         self.host, self.port = host, port
         self.host_header = f"{host}:{port}".encode()
         self.max_idle = max_idle
@@ -252,8 +278,7 @@ class ServicePool:
         self._slots = asyncio.Semaphore(max_connections)
         self._idle: list[_Connection] = []
 
-    async def request(self, method: str, head: bytes, body: AsyncIterator[bytes] | None,
-                      chunked: bool) -> Exchange:
+    async def request(self, method: str, head: bytes, body: AsyncIterator[bytes] | None, chunked: bool) -> Exchange:
         """Send a request (`head` is its request line and headers, ready to write) and wait for the answer's head."""
         await self._slot()
         try:
@@ -266,8 +291,11 @@ class ServicePool:
                     return Exchange(self, connection)
                 except Unavailable:
                     connection.close()
-                    # A kept-alive connection the service closed just now: one fresh try where it is safe.
-                    if attempt or not reused or connection.received or body is not None or method not in RETRYABLE:
+                    # A kept-alive connection the service closed just now: one fresh try where it is safe, that is
+                    # when the service cannot have seen the request.
+                    unseen = not connection.wrote
+                    replayable = not connection.received and body is None and method in RETRYABLE
+                    if attempt or not reused or not (unseen or replayable):
                         raise
                 except BaseException:
                     connection.close()
@@ -290,7 +318,7 @@ class ServicePool:
         now = time.monotonic()
         while self._idle:
             connection = self._idle.pop()
-            if not connection.lost and now - connection.idle_since < self.idle_expiry_s:
+            if now - connection.idle_since < self.idle_expiry_s and not connection.stale():
                 return connection, True
             connection.close()
         loop = asyncio.get_running_loop()
@@ -306,8 +334,18 @@ class ServicePool:
     def release(self, connection: _Connection) -> None:
         self._slots.release()
         connection.in_use = False
-        if (connection.complete and connection.keep_alive and not connection.lost and not connection.body
-                and not connection.body_unsent and len(self._idle) < self.max_idle):
+        # Never reused after a server error: a service that failed may close the connection right after its
+        # answer without saying so (uvicorn does after an unhandled exception), and the next request sent down
+        # it would be lost, however healthy the service is for everyone else.
+        if (
+            connection.complete
+            and connection.keep_alive
+            and connection.status < 500
+            and not connection.lost
+            and not connection.body
+            and not connection.body_unsent
+            and len(self._idle) < self.max_idle
+        ):
             connection.idle_since = time.monotonic()
             self._idle.append(connection)
         else:

@@ -60,8 +60,11 @@ class JsonGzipMiddleware:
         self.minimum_size = minimum_size
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if (scope["type"] != "http" or scope["method"] == "HEAD"
-                or "gzip" not in Headers(scope=scope).get("accept-encoding", "")):
+        if (
+            scope["type"] != "http"
+            or scope["method"] == "HEAD"
+            or "gzip" not in Headers(scope=scope).get("accept-encoding", "")
+        ):
             await self.app(scope, receive, send)
             return
         compressor: zlib._Compress | None = None
@@ -71,9 +74,12 @@ class JsonGzipMiddleware:
             if message["type"] == "http.response.start":
                 headers = MutableHeaders(raw=list(message.get("headers", [])))
                 length = headers.get("content-length")
-                if (_is_json(headers.get("content-type", "")) and "content-encoding" not in headers
-                        and message["status"] not in (204, 304)
-                        and (length is None or int(length) >= self.minimum_size)):
+                if (
+                    _is_json(headers.get("content-type", ""))
+                    and "content-encoding" not in headers
+                    and message["status"] not in (204, 304)
+                    and (length is None or int(length) >= self.minimum_size)
+                ):
                     compressor = zlib.compressobj(6, zlib.DEFLATED, 16 + zlib.MAX_WBITS)
                     del headers["content-length"]
                     headers["content-encoding"] = "gzip"
@@ -100,26 +106,53 @@ def _networks(trusted_proxies: tuple[str, ...]) -> tuple:
     return tuple(ip_network(p, strict=False) for p in trusted_proxies)
 
 
-def client_ip(scope: Scope, trusted_proxies: list[str]) -> tuple[str, str]:
-    """The caller's address, and the X-Forwarded-For chain to pass on.
+def _address(text: str) -> str | None:
+    """An address as X-Forwarded-For or a `Forwarded: for=` value writes it, or None when it is none."""
+    text = text.strip().strip('"')
+    if text.startswith("["):  # Forwarded: for="[2001:db8::1]:4711"
+        text = text[1:].partition("]")[0]
+    elif text.count(":") == 1:  # for="198.51.100.7:4711"
+        text = text.partition(":")[0]
+    try:
+        return str(ip_address(text))
+    except ValueError:
+        return None
 
-    X-Forwarded-For is believed only when the direct peer is a trusted proxy; then the caller
-    is the right-most address that is not itself a trusted proxy.
+
+def _forwarded_chain(headers: Headers) -> list[str | None]:
+    """The addresses a request passed through, first hop first: X-Forwarded-For, else RFC 7239 `Forwarded`."""
+    if xff := headers.getlist("x-forwarded-for"):
+        return [_address(part) for line in xff for part in line.split(",") if part.strip()]
+    chain: list[str | None] = []
+    for line in headers.getlist("forwarded"):
+        for element in line.split(","):
+            pairs = dict(pair.strip().partition("=")[::2] for pair in element.split(";"))
+            chain.append(_address(pairs.get("for", pairs.get("For", ""))))
+    return chain
+
+
+def client_ip(scope: Scope, trusted_proxies: list[str]) -> tuple[str, str]:
+    """The caller's address (rate-limit keys, the audit trail), and the X-Forwarded-For chain to pass on.
+
+    Only the TCP peer is known for sure. X-Forwarded-For (or `Forwarded`) is believed only when that peer is
+    a trusted proxy (`GATEWAY_TRUSTED_PROXIES`); then the caller is the right-most address that is not itself
+    a trusted proxy, since each trusted proxy appended what it saw and anything left of that is the caller's
+    own say. No trusted proxies (the default): the header is ignored, whatever it says.
     """
     peer = (scope.get("client") or ("0.0.0.0", 0))[0]
     if not trusted_proxies:
         return peer, peer
-    forwarded = Headers(scope=scope).get("x-forwarded-for", "")
     networks = _networks(tuple(trusted_proxies))
 
-    def trusted(address: str) -> bool:
-        try:
-            return any(ip_address(address) in network for network in networks)
-        except ValueError:
-            return False
+    def trusted(address: str | None) -> bool:
+        return address is not None and any(ip_address(address) in network for network in networks)
 
-    if not forwarded or not trusted(peer):
+    if not trusted(_address(peer)):
         return peer, peer
-    chain = [part.strip() for part in forwarded.split(",") if part.strip()]
-    caller = next((address for address in reversed(chain) if not trusted(address)), chain[0] if chain else peer)
-    return caller, ", ".join([*chain, peer])
+    chain = _forwarded_chain(Headers(scope=scope))
+    if not chain:
+        return peer, peer
+    caller = next((address for address in reversed(chain) if not trusted(address)), chain[0])
+    if caller is None:  # what a trusted proxy wrote there is no address: the proxy is the caller we know
+        return peer, peer
+    return caller, ", ".join([*(a for a in chain if a is not None), peer])

@@ -10,12 +10,23 @@ from collections.abc import Callable
 from typing import Any
 
 import httpx
+from chassis.openapi import add_problems
+from contracts.scopes import SCOPES
 
-from gateway.routes import PUBLIC_ROUTES, SERVICES, public_alias
+from gateway.routes import SERVICES, is_public, public_alias
 
 log = logging.getLogger(__name__)
 SCHEMA_REF = "#/components/schemas/"
 PARTIAL_CACHE_S = 5.0
+# 400: a path with "." or ".." segments, refused before routing, whatever the operation.
+GATEWAY_STATUSES = ("400", "429", "503", "504")
+CLIENT_CREDENTIALS = "oauth2ClientCredentials"
+TOKEN_URL = "/api/v1/identity/oauth/token"
+# Path prefixes a bank's client calls, and the scope each method needs there.
+CLIENT_OPERATIONS = (
+    ("/api/v1/cards/issuance", {"get": "cards.issuance:read", "post": "cards.issuance:answer"}),
+    ("/api/v1/cards/partners/", {"get": "cards.issuance:read"}),
+)
 
 
 class MergedOpenApi:
@@ -56,14 +67,28 @@ def merge(documents: dict[str, dict[str, Any]], own: dict[str, Any] | None = Non
             "title": "Nền tảng quản lý đoàn viên công đoàn — API",
             "version": "1",
             "description": "All services behind the gateway. Send `Authorization: Bearer <access token>` "
-                           "from `POST /api/v1/identity/login`; public routes need none.",
+            "from `POST /api/v1/identity/login`; public routes need none.",
         },
         "paths": {},
         "components": {
             "schemas": {},
-            "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer", "bearerFormat": "JWT (EdDSA)"}},
+            "securitySchemes": {
+                "bearer": {"type": "http", "scheme": "bearer", "bearerFormat": "JWT (EdDSA)"},
+                # Machine clients (banks, provincial apps): the same bearer header, its token from this flow.
+                CLIENT_CREDENTIALS: {
+                    "type": "oauth2",
+                    "description": "Machine clients (a bank's, a province's app): HTTP Basic client_id:client_secret, "
+                    "grant_type=client_credentials; the token is sent as `Authorization: Bearer`",
+                    "flows": {
+                        "clientCredentials": {
+                            "tokenUrl": TOKEN_URL,
+                            "scopes": {name: scope.description_en for name, scope in sorted(SCOPES.items())},
+                        }
+                    },
+                },
+            },
         },
-        "security": [{"bearer": []}],
+        "security": [{"bearer": []}, {CLIENT_CREDENTIALS: []}],
         "tags": [],
         "x-services": {name: ("ok" if name in documents else "unavailable") for name in SERVICES},
     }
@@ -90,16 +115,32 @@ def merge(documents: dict[str, dict[str, Any]], own: dict[str, Any] | None = Non
             merged["paths"][path] = _mark_public(path, operations)
             alias = public_alias(service, path)
             if alias is not None:
-                merged["paths"][alias] = {m: {**op, "security": []} for m, op in copy.deepcopy(operations).items()
-                                          if isinstance(op, dict)}
+                merged["paths"][alias] = {
+                    m: {**op, "security": []} for m, op in copy.deepcopy(operations).items() if isinstance(op, dict)
+                }
         merged["tags"].append({"name": service})
-    return merged
+    _name_client_scopes(merged["paths"])
+    # Through the gateway every operation may also meet a path it refuses (400), its rate limits (429) and a
+    # service that is down or late (503, 504).
+    return add_problems(merged, GATEWAY_STATUSES)
+
+
+def _name_client_scopes(paths: dict[str, Any]) -> None:
+    """The operations a bank's client calls name the scope they need (a person's bearer token still reaches them)."""
+    for path, operations in paths.items():
+        scopes = next((needed for prefix, needed in CLIENT_OPERATIONS if path.startswith(prefix)), None)
+        if scopes is None:
+            continue
+        for method, operation in operations.items():
+            scope = scopes.get(method)
+            if isinstance(operation, dict) and scope is not None and operation.get("security") != []:
+                operation["security"] = [{"bearer": []}, {CLIENT_CREDENTIALS: [scope]}]
 
 
 def _mark_public(path: str, operations: dict[str, Any]) -> dict[str, Any]:
     marked = {}
     for method, operation in operations.items():
-        if isinstance(operation, dict) and (method.upper(), path) in PUBLIC_ROUTES:
+        if isinstance(operation, dict) and is_public(method, path):
             operation = {**operation, "security": []}
         marked[method] = operation
     return marked
@@ -110,7 +151,7 @@ def _rename_refs(node: Any, renames: dict[str, str]) -> Any:
         renamed = {}
         for key, value in node.items():
             if key == "$ref" and isinstance(value, str) and value.startswith(SCHEMA_REF):
-                target = value[len(SCHEMA_REF):]
+                target = value[len(SCHEMA_REF) :]
                 value = SCHEMA_REF + renames.get(target, target)
             renamed[key] = _rename_refs(value, renames)
         return renamed

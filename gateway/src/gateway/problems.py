@@ -38,9 +38,25 @@ class InvalidToken(Unauthenticated):
     code = "invalid-token"
 
     def __init__(self, why_en: str, code: str | None = None) -> None:
-        super().__init__("Mã truy cập không hợp lệ hoặc đã hết hạn; vui lòng đăng nhập lại",
-                         f"Access token rejected: {why_en}", code=code)
+        super().__init__(
+            "Mã truy cập không hợp lệ hoặc đã hết hạn; vui lòng đăng nhập lại",
+            f"Access token rejected: {why_en}",
+            code=code,
+        )
         self.headers = {"WWW-Authenticate": 'Bearer error="invalid_token"'}
+
+
+class PasswordChangeRequired(Forbidden):
+    """A token of an account that must change its password first (new account, reset by an administrator)."""
+
+    code = "password-change-required"
+
+    def __init__(self) -> None:
+        super().__init__(
+            "Bạn cần đổi mật khẩu trước khi tiếp tục",
+            "Change your password before anything else",
+            extra={"change_password": "/api/v1/identity/me/password"},
+        )
 
 
 class InsufficientScope(Forbidden):
@@ -63,4 +79,16 @@ class InsufficientScope(Forbidden):
 def missing_token() -> Unauthenticated:
     problem = Unauthenticated("Cần đăng nhập (thiếu mã truy cập)", "Login required (no bearer token)")
     problem.headers = {"WWW-Authenticate": "Bearer"}
+    return problem
+
+
+def checks_unavailable(topics: list[str]) -> ServiceUnavailable:
+    """A token cannot be checked against revocations or the unit tree (the broker is unreachable or behind)."""
+    problem = ServiceUnavailable(
+        "Tạm thời chưa kiểm tra được phiên đăng nhập; vui lòng thử lại sau ít phút",
+        f"Cannot check access tokens right now: {', '.join(topics)} not current",
+        code="checks-unavailable",
+        extra={"topics": topics},
+    )
+    problem.headers = {"Retry-After": "5"}
     return problem

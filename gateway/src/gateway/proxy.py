@@ -34,19 +34,39 @@ from gateway.routes import Route, upstream_urls
 log = logging.getLogger(__name__)
 
 UPSTREAM_SECONDS = Histogram(
-    "gateway_upstream_duration_seconds", "Time until a service answered with its response headers",
-    ["service", "status"], buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60),
+    "gateway_upstream_duration_seconds",
+    "Time until a service answered with its response headers",
+    ["service", "status"],
+    buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60),
 )
 
-HOP_BY_HOP = frozenset({
-    b"connection", b"keep-alive", b"proxy-authenticate", b"proxy-authorization", b"te", b"trailer", b"trailers",
-    b"transfer-encoding", b"upgrade",
-})
+HOP_BY_HOP = frozenset(
+    {
+        b"connection",
+        b"keep-alive",
+        b"proxy-authenticate",
+        b"proxy-authorization",
+        b"te",
+        b"trailer",
+        b"trailers",
+        b"transfer-encoding",
+        b"upgrade",
+    }
+)
 # Never passed on: the client's credentials and anything the gateway itself decides. `expect` too: the
 # gateway's own server already answered the client's 100-continue.
 REQUEST_DROP = HOP_BY_HOP | {
-    b"host", b"authorization", INTERNAL_TOKEN_HEADER.encode(), b"traceparent", b"tracestate", b"x-request-id",
-    b"x-forwarded-for", b"x-forwarded-proto", b"x-forwarded-host", b"x-real-ip", b"expect",
+    b"host",
+    b"authorization",
+    INTERNAL_TOKEN_HEADER.encode(),
+    b"traceparent",
+    b"tracestate",
+    b"x-request-id",
+    b"x-forwarded-for",
+    b"x-forwarded-proto",
+    b"x-forwarded-host",
+    b"x-real-ip",
+    b"expect",
 }
 # Our own server writes these.
 RESPONSE_DROP = HOP_BY_HOP | {b"date", b"server"}
@@ -68,8 +88,10 @@ class Upstreams:
         # The gateway's own calls (JWKS, OpenAPI, the audit view): few, so httpx's comfort is worth it.
         self.client = httpx.AsyncClient(
             timeout=httpx.Timeout(
-                connect=settings.upstream_connect_timeout_s, read=settings.upstream_read_timeout_s,
-                write=settings.upstream_write_timeout_s, pool=settings.upstream_connect_timeout_s,
+                connect=settings.upstream_connect_timeout_s,
+                read=settings.upstream_read_timeout_s,
+                write=settings.upstream_write_timeout_s,
+                pool=settings.upstream_connect_timeout_s,
             ),
             limits=httpx.Limits(max_connections=50, max_keepalive_connections=10),
             follow_redirects=False,
@@ -91,16 +113,18 @@ class Upstreams:
         if cached is not None and 0 <= now - cached[1] < self.token_reuse_s:
             self._tokens.move_to_end(key)
             return cached[0]
-        token = issue_internal_token(key, self.settings.internal_token_secret, self.settings.internal_token_audience,
-                                     now=now)
+        token = issue_internal_token(
+            key, self.settings.internal_token_secret, self.settings.internal_token_audience, now=now
+        )
         self._tokens[key] = (token, now)
         self._tokens.move_to_end(key)
         if len(self._tokens) > self.token_cache_size:
             self._tokens.popitem(last=False)
         return token
 
-    async def forward(self, request: Request, route: Route, principal: Principal, request_id: str,
-                      forwarded_for: str) -> Response:
+    async def forward(
+        self, request: Request, route: Route, principal: Principal, request_id: str, forwarded_for: str
+    ) -> Response:
         scope = request.scope
         pool = self.pools[route.service]
         headers, length, chunked = self._headers(scope, route, principal, request_id, forwarded_for, pool)
@@ -110,8 +134,16 @@ class Upstreams:
         target = quote(route.upstream_path, safe=PATH_SAFE).encode()
         if query := scope.get("query_string"):
             target += b"?" + query
-        head = b"".join([scope["method"].encode(), b" ", target, b" HTTP/1.1\r\n",
-                         *[b"%s: %s\r\n" % pair for pair in headers], b"\r\n"])
+        head = b"".join(
+            [
+                scope["method"].encode(),
+                b" ",
+                target,
+                b" HTTP/1.1\r\n",
+                *[b"%s: %s\r\n" % pair for pair in headers],
+                b"\r\n",
+            ]
+        )
         started = time.perf_counter()
         try:
             exchange = await pool.request(scope["method"], head, body, chunked)
@@ -139,8 +171,9 @@ class Upstreams:
             await exchange.release()
         return _Answer(exchange.status, answer_headers, content)
 
-    def _headers(self, scope: Scope, route: Route, principal: Principal, request_id: str, forwarded_for: str,
-                 pool: ServicePool) -> tuple[list[tuple[bytes, bytes]], int | None, bool]:
+    def _headers(
+        self, scope: Scope, route: Route, principal: Principal, request_id: str, forwarded_for: str, pool: ServicePool
+    ) -> tuple[list[tuple[bytes, bytes]], int | None, bool]:
         """The headers to send, the body's announced length, and whether it comes chunked."""
         headers: list[tuple[bytes, bytes]] = [(b"host", pool.host_header)]
         length, chunked, client_host, trace = None, False, None, []
@@ -185,9 +218,13 @@ def _pool(url: str, settings: GatewaySettings) -> ServicePool:
     if parts.scheme != "http":
         raise ValueError(f"service URLs are plain HTTP inside the platform, not {url}")
     return ServicePool(
-        parts.hostname or "127.0.0.1", parts.port or 80, max_connections=settings.upstream_max_connections,
-        max_idle=settings.upstream_max_keepalive, idle_expiry_s=settings.upstream_keepalive_expiry_s,
-        connect_timeout=settings.upstream_connect_timeout_s, read_timeout=settings.upstream_read_timeout_s,
+        parts.hostname or "127.0.0.1",
+        parts.port or 80,
+        max_connections=settings.upstream_max_connections,
+        max_idle=settings.upstream_max_keepalive,
+        idle_expiry_s=settings.upstream_keepalive_expiry_s,
+        connect_timeout=settings.upstream_connect_timeout_s,
+        read_timeout=settings.upstream_read_timeout_s,
         write_timeout=settings.upstream_write_timeout_s,
     )
 
@@ -246,8 +283,9 @@ async def _relay(exchange: Exchange, service: str) -> AsyncIterator[bytes]:
 
 
 def _down(service: str) -> ServiceUnavailable:
-    return ServiceUnavailable(f"Dịch vụ {service} tạm thời không truy cập được",
-                              f"The {service} service is unavailable")
+    return ServiceUnavailable(
+        f"Dịch vụ {service} tạm thời không truy cập được", f"The {service} service is unavailable"
+    )
 
 
 def _late(service: str) -> UpstreamTimeout:
@@ -256,5 +294,6 @@ def _late(service: str) -> UpstreamTimeout:
 
 def _too_large(limit: int) -> PayloadTooLarge:
     megabytes = limit // (1024 * 1024)
-    return PayloadTooLarge(f"Dữ liệu gửi lên vượt quá giới hạn {megabytes} MB",
-                           f"The request body exceeds the {megabytes} MB limit")
+    return PayloadTooLarge(
+        f"Dữ liệu gửi lên vượt quá giới hạn {megabytes} MB", f"The request body exceeds the {megabytes} MB limit"
+    )

@@ -22,8 +22,9 @@ class _Bucket:
 
 
 class TokenBucketLimiter:
-    def __init__(self, per_minute: float, burst: int, max_keys: int = 100_000,
-                 clock: Callable[[], float] = time.monotonic) -> None:
+    def __init__(
+        self, per_minute: float, burst: int, max_keys: int = 100_000, clock: Callable[[], float] = time.monotonic
+    ) -> None:
         self.rate = per_minute / 60.0
         self.burst = float(burst)
         self.max_keys = max_keys

@@ -1,7 +1,8 @@
 """Access tokens that stop working before they expire, without asking identity on every request.
 
-When a user's roles change (a handover takes them away), the account is disabled or a delegation to
-them ends, identity announces it on `identity.user.v1`. The gateway reads that topic into memory and
+When a user's roles change (a handover takes them away), the account is disabled, a delegation to
+them ends, or their sessions end (password changed or reset, logout everywhere), identity announces it on
+`identity.user.v1`. The gateway reads that topic into memory and
 refuses every token of that user issued before the event: the client refreshes, and gets a token
 with the grants of now, or no token at all. Tokens are short-lived, so only events younger than
 the token lifetime matter; the topic's retention only has to cover that.
@@ -14,7 +15,13 @@ from collections.abc import Iterable
 from datetime import datetime
 from uuid import UUID
 
-from contracts.events.identity_user_v1 import TOPIC, DelegationEnded, UserDisabled, UserRolesChanged
+from contracts.events.identity_user_v1 import (
+    TOPIC,
+    DelegationEnded,
+    UserDisabled,
+    UserRolesChanged,
+    UserSessionsEnded,
+)
 from prometheus_client import Counter
 
 from gateway.config import GatewaySettings
@@ -22,9 +29,12 @@ from gateway.feeds import TopicFeed
 
 log = logging.getLogger(__name__)
 
-REVOKING_EVENTS = frozenset(e.event_type.encode() for e in (UserRolesChanged, UserDisabled, DelegationEnded))
-REVOCATION_EVENTS = Counter("gateway_revocation_events_total", "identity.user.v1 events read by the gateway",
-                            ["outcome"])
+REVOKING_EVENTS = frozenset(
+    e.event_type.encode() for e in (UserRolesChanged, UserDisabled, DelegationEnded, UserSessionsEnded)
+)
+REVOCATION_EVENTS = Counter(
+    "gateway_revocation_events_total", "identity.user.v1 events read by the gateway", ["outcome"]
+)
 REVOKED_TOKENS = Counter("gateway_revoked_tokens_total", "Requests refused because their token was revoked")
 
 

@@ -14,11 +14,17 @@ PUBLIC_PREFIX = "/api/v1/public/"
 # /api/v1/public/: card verification in cards, everything else (the member lookup) in members.
 PUBLIC_TARGETS = {"cards/": ("cards", "/api/v1/cards/public/")}
 PUBLIC_DEFAULT_TARGET = ("members", "/api/v1/members/public/")
+# A service's public router reached by the service's own path is the same public question: no token is looked at
+# (the service sees the public principal, so a miss answers alike), and the public limit applies, so a signed-in
+# officer or a machine client gets no lookup oracle beside the throttled one.
+SERVICE_PUBLIC_SEGMENT = "public"
 
 # (method, path) reachable without a token, and the stricter rate limit each falls under.
 PUBLIC_ROUTES: dict[tuple[str, str], str | None] = {
     ("POST", "/api/v1/identity/login"): "login",
-    ("POST", "/api/v1/identity/token/refresh"): "login",
+    # A refresh token is 256 random bits: nothing to guess, so no stricter limit than any request (a page load
+    # refreshes, and an office of officers behind one address must not share the login bucket for it).
+    ("POST", "/api/v1/identity/token/refresh"): None,
     # Two-factor enrolment of an account that may not get tokens before it has TOTP (password in the body).
     ("POST", "/api/v1/identity/login/totp"): "login",
     ("POST", "/api/v1/identity/login/totp/confirm"): "login",
@@ -45,18 +51,27 @@ def resolve(method: str, path: str) -> Route | None:
         return None
     _reject_dot_segments(path)
     if path.startswith(PUBLIC_PREFIX):
-        rest = path[len(PUBLIC_PREFIX):]
+        rest = path[len(PUBLIC_PREFIX) :]
         for start, (service, prefix) in PUBLIC_TARGETS.items():
             if rest.startswith(start):
-                return Route(service, prefix + rest[len(start):], public=True, limit="public")
+                return Route(service, prefix + rest[len(start) :], public=True, limit="public")
         service, prefix = PUBLIC_DEFAULT_TARGET
         return Route(service, prefix + rest, public=True, limit="public")
-    service = path[len(API_PREFIX):].split("/", 1)[0]
+    service = path[len(API_PREFIX) :].split("/", 1)[0]
     if service not in SERVICES:
         return None
+    if path.split("/", 5)[4:5] == [SERVICE_PUBLIC_SEGMENT]:
+        return Route(service, path, public=True, limit="public")
     key = (method.upper(), path)
-    return Route(service, path, public=key in PUBLIC_ROUTES, limit=PUBLIC_ROUTES.get(key),
-                 basic_auth=key in BASIC_AUTH_ROUTES)
+    return Route(
+        service, path, public=key in PUBLIC_ROUTES, limit=PUBLIC_ROUTES.get(key), basic_auth=key in BASIC_AUTH_ROUTES
+    )
+
+
+def is_public(method: str, path: str) -> bool:
+    """Whether the gateway answers (method, path) without a token."""
+    route = resolve(method, path)
+    return route is not None and route.public
 
 
 def public_alias(service: str, path: str) -> str | None:
@@ -64,7 +79,7 @@ def public_alias(service: str, path: str) -> str | None:
     targets = [*((start, target) for start, target in PUBLIC_TARGETS.items()), ("", PUBLIC_DEFAULT_TARGET)]
     for start, (target_service, prefix) in targets:
         if service == target_service and path.startswith(prefix):
-            return PUBLIC_PREFIX + start + path[len(prefix):]
+            return PUBLIC_PREFIX + start + path[len(prefix) :]
     return None
 
 

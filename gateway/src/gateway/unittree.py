@@ -37,8 +37,10 @@ MAX_DEPTH = 64  # the real tree is about 6 levels deep; a longer walk means a cy
 TREE_UNITS = Gauge("gateway_unit_tree_units", "Units in the gateway's in-memory tree")
 TREE_EVENTS = Counter("gateway_unit_tree_events_total", "Unit events read by the gateway", ["outcome"])
 SCOPE_REFUSALS = Counter("gateway_scope_refusals_total", "Requests refused by the unit-scope precheck")
-SCOPE_UNKNOWN = Counter("gateway_scope_unknown_units_total",
-                        "Units named in a request that the gateway's tree does not (yet) know; passed on")
+SCOPE_UNKNOWN = Counter(
+    "gateway_scope_unknown_units_total",
+    "Units named in a request that the gateway's tree does not (yet) know; passed on",
+)
 
 
 class UnitTree:
@@ -90,8 +92,9 @@ def named_units(service: str, upstream_path: str, query_string: bytes) -> list[U
         segments = upstream_path.split("/")
         candidates += [segments[i + 1] for i, s in enumerate(segments[:-1]) if s == "units"]
     if query_string and b"unit_id" in query_string:
-        candidates += [v for k, v in parse_qsl(query_string.decode("latin-1"), keep_blank_values=True)
-                       if k == UNIT_QUERY_PARAM]
+        candidates += [
+            v for k, v in parse_qsl(query_string.decode("latin-1"), keep_blank_values=True) if k == UNIT_QUERY_PARAM
+        ]
     units = []
     for candidate in candidates:
         try:

@@ -50,8 +50,13 @@ def chassis_settings(database: Database, bootstrap: str, **overrides) -> Service
 
 def snapshot(member_id: UUID, version: int = 1, unit_id: UUID | None = None) -> MemberSnapshot:
     return MemberSnapshot(
-        member_id=member_id, unit_id=unit_id or uuid.uuid4(), status="pending", full_name="Phạm Văn Đức",
-        gender="male", date_of_birth=date(1988, 9, 2), version=version,
+        member_id=member_id,
+        unit_id=unit_id or uuid.uuid4(),
+        status="pending",
+        full_name="Phạm Văn Đức",
+        gender="male",
+        date_of_birth=date(1988, 9, 2),
+        version=version,
     )
 
 

@@ -8,6 +8,7 @@ its messages share one partition and their order is known.
 from __future__ import annotations
 
 import asyncio
+import json
 import uuid
 from collections import Counter
 from dataclasses import dataclass, field
@@ -115,8 +116,10 @@ class Running:
 async def running(database, broker):
     async with database.transaction() as session:
         await session.execute(
-            text("create table effects (id bigserial primary key, event_id uuid not null, member_id uuid not null,"
-                 " event_type text not null)")
+            text(
+                "create table effects (id bigserial primary key, event_id uuid not null, member_id uuid not null,"
+                " event_type text not null)"
+            )
         )
     settings = chassis_settings(database, broker.bootstrap, consumer_max_attempts=MAX_ATTEMPTS)
     await provision_topics(settings)
@@ -165,6 +168,20 @@ async def test_an_event_delivered_twice_takes_effect_once(running):
     assert consumed("duplicate", "members.member.created") == duplicates_before + 1
 
 
+async def test_each_applied_event_reports_its_freshness(running):
+    labels = {"consumer": GROUP, "topic": TOPIC}
+    applied_before = REGISTRY.get_sample_value("consumer_event_delay_seconds_count", labels) or 0.0
+    first, _ = await running.send_event(member_created())
+    second, _ = await running.send_event(member_created())
+
+    await running.processed(second)
+    await running.processed(first)
+
+    assert REGISTRY.get_sample_value("consumer_event_delay_seconds_count", labels) == applied_before + 2
+    newest = REGISTRY.get_sample_value("consumer_newest_applied_event_timestamp_seconds", labels)
+    assert newest >= second.time.timestamp() > first.time.timestamp()
+
+
 @pytest.mark.parametrize(
     ("label", "headers", "value", "reason"),
     [
@@ -172,16 +189,22 @@ async def test_an_event_delivered_twice_takes_effect_once(running):
         ("unknown type", "unknown-type", "valid", "unknown-type"),
         ("missing headers", [], b'{"member_id": "x"}', "missing-attributes"),
         ("wrong schema", "valid", b'{"member_id": "not-a-uuid"}', "schema-mismatch"),
+        # The boundary rule: values PostgreSQL cannot hold are refused at the door, not retried against it.
+        ("a NUL character", "valid", ("full_name", "Nguyễn\u0000An"), "unstorable-value"),
+        ("an integer past 64 bits", "valid", ("version", 2**70), "unstorable-value"),
     ],
 )
-async def test_a_malformed_message_is_dead_lettered_and_does_not_block_the_next(running, label, headers, value,
-                                                                                 reason):
+async def test_a_malformed_message_is_dead_lettered_and_does_not_block_the_next(running, label, headers, value, reason):
     member_id = uuid.uuid4()
     template = Envelope.wrap(member_created(member_id), "members")
     if headers == "valid":
         headers = template.kafka_headers()
     elif headers == "unknown-type":
         headers = [(k, b"members.member.teleported" if k == "ce_type" else v) for k, v in template.kafka_headers()]
+    if isinstance(value, tuple):
+        document = json.loads(template.data)
+        document["member"][value[0]] = value[1]
+        value = json.dumps(document).encode()
     value = template.data if value == "valid" else value
 
     bad = await running.send(member_id, headers, value)
@@ -190,7 +213,8 @@ async def test_a_malformed_message_is_dead_lettered_and_does_not_block_the_next(
     await running.processed(good)
     where = {"x-dlq-topic": TOPIC, "x-dlq-partition": str(bad.partition), "x-dlq-offset": str(bad.offset)}
     records = await read_topic(
-        running.bootstrap, DEADLETTER_TOPIC,
+        running.bootstrap,
+        DEADLETTER_TOPIC,
         lambda found: any(where.items() <= headers_of(r).items() for r in found),
     )
     dead = next(r for r in records if where.items() <= headers_of(r).items())
@@ -215,8 +239,9 @@ async def test_a_handler_that_keeps_failing_is_dead_lettered_after_the_last_atte
     assert running.handlers.attempts[failing.id] == MAX_ATTEMPTS
     assert [row.outcome for row in await running.inbox(failing.id)] == ["dead_lettered"]
     records = await read_topic(
-        running.bootstrap, DEADLETTER_TOPIC, lambda found: any(headers_of(r).get("ce_id") == str(failing.id)
-                                                               for r in found),
+        running.bootstrap,
+        DEADLETTER_TOPIC,
+        lambda found: any(headers_of(r).get("ce_id") == str(failing.id) for r in found),
     )
     dead = next(r for r in records if headers_of(r).get("ce_id") == str(failing.id))
     headers = headers_of(dead)
@@ -252,8 +277,10 @@ async def test_the_offset_is_committed_only_after_the_handlers_transaction(runni
 
     gate.set()
     await running.processed(blocked)
-    assert await eventually(lambda: running.committed(sent.partition), lambda offset: offset > sent.offset,
-                            timeout=10) == sent.offset + 1
+    assert (
+        await eventually(lambda: running.committed(sent.partition), lambda offset: offset > sent.offset, timeout=10)
+        == sent.offset + 1
+    )
 
 
 async def test_process_reports_each_outcome(running):
@@ -266,12 +293,19 @@ async def test_process_reports_each_outcome(running):
     assert await running.consumer.process(*record) == "duplicate"
     assert await running.effects(envelope.id) == 1
 
+    malformed = (TOPIC, 0, 10**9 + 2, envelope.kafka_headers(), b"{not json", str(member_id).encode())
+    assert await running.consumer.process(*malformed) == "dead_lettered"
+    assert await running.consumer.process(*malformed) == "duplicate"  # redelivered: not dead-lettered twice
+
     unhandled = Envelope.wrap(
         MemberStatusChanged(member_id=member_id, member=snapshot(member_id, 2), old_status="pending"), "members"
     )
     assert await running.consumer.process(TOPIC, 0, 10**9 + 1, unhandled.kafka_headers(), unhandled.data) == "ignored"
     assert await running.inbox(unhandled.id) == []
     async with running.database.transaction() as session:
-        assert await session.scalar(
-            select(func.count()).select_from(inbox_events).where(inbox_events.c.event_id == envelope.id)
-        ) == 1
+        assert (
+            await session.scalar(
+                select(func.count()).select_from(inbox_events).where(inbox_events.c.event_id == envelope.id)
+            )
+            == 1
+        )

@@ -107,8 +107,9 @@ class Running:
     async def outcomes(self, ids: list[uuid.UUID]) -> dict[uuid.UUID, str]:
         async with self.database.transaction() as session:
             rows = await session.execute(
-                select(inbox_events.c.event_id, inbox_events.c.outcome)
-                .where(inbox_events.c.consumer == GROUP, inbox_events.c.event_id.in_(ids))
+                select(inbox_events.c.event_id, inbox_events.c.outcome).where(
+                    inbox_events.c.consumer == GROUP, inbox_events.c.event_id.in_(ids)
+                )
             )
             return dict(rows.all())
 
@@ -117,14 +118,20 @@ class Running:
 
     async def tree_rows(self, unit_ids: list[uuid.UUID]) -> tuple[list, list]:
         async with self.database.transaction() as session:
-            units = (await session.execute(
-                select(tree_units.c.unit_id, tree_units.c.name, tree_units.c.parent_id, tree_units.c.version)
-                .where(tree_units.c.unit_id.in_(unit_ids)).order_by(tree_units.c.unit_id)
-            )).all()
-            closure = (await session.execute(
-                select(tree_closure).where(tree_closure.c.descendant_id.in_(unit_ids))
-                .order_by(tree_closure.c.ancestor_id, tree_closure.c.descendant_id)
-            )).all()
+            units = (
+                await session.execute(
+                    select(tree_units.c.unit_id, tree_units.c.name, tree_units.c.parent_id, tree_units.c.version)
+                    .where(tree_units.c.unit_id.in_(unit_ids))
+                    .order_by(tree_units.c.unit_id)
+                )
+            ).all()
+            closure = (
+                await session.execute(
+                    select(tree_closure)
+                    .where(tree_closure.c.descendant_id.in_(unit_ids))
+                    .order_by(tree_closure.c.ancestor_id, tree_closure.c.descendant_id)
+                )
+            ).all()
             return units, closure
 
     async def committed(self, partition: int) -> int:
@@ -147,7 +154,9 @@ async def running(database, broker):
     handlers = Handlers()
     unit_types = (UnitCreated, UnitUpdated)
     consumer = EventConsumer(
-        GROUP, settings, database,
+        GROUP,
+        settings,
+        database,
         {**{t: handlers.one for t in unit_types}, MemberCreated: handlers.member},
         batch_handlers={t: handlers.batch for t in unit_types},
     )
@@ -165,8 +174,15 @@ async def running(database, broker):
 
 
 def unit(unit_id: uuid.UUID, parent_id: uuid.UUID | None, version: int = 1, name: str = "Công đoàn") -> UnitState:
-    return UnitState(unit_id=unit_id, code=f"B{str(unit_id)[:8]}", name=name, type_code="grassroots_union",
-                     parent_id=parent_id, effective_from=date(2025, 7, 1), version=version)
+    return UnitState(
+        unit_id=unit_id,
+        code=f"B{str(unit_id)[:8]}",
+        name=name,
+        type_code="grassroots_union",
+        parent_id=parent_id,
+        effective_from=date(2025, 7, 1),
+        version=version,
+    )
 
 
 def created(unit_id: uuid.UUID, parent_id: uuid.UUID | None, name: str = "Công đoàn") -> UnitCreated:
@@ -185,9 +201,19 @@ def consumed(outcome: str) -> float:
 
 
 def as_record(envelope: Envelope, topic: str, offset: int, value: bytes | None = None) -> ConsumerRecord:
-    return ConsumerRecord(topic=topic, partition=0, offset=offset, timestamp=0, timestamp_type=0, key=envelope.key,
-                          value=envelope.data if value is None else value, checksum=None, serialized_key_size=0,
-                          serialized_value_size=0, headers=envelope.kafka_headers())
+    return ConsumerRecord(
+        topic=topic,
+        partition=0,
+        offset=offset,
+        timestamp=0,
+        timestamp_type=0,
+        key=envelope.key,
+        value=envelope.data if value is None else value,
+        checksum=None,
+        serialized_key_size=0,
+        serialized_value_size=0,
+        headers=envelope.kafka_headers(),
+    )
 
 
 async def test_a_batch_of_unit_events_is_applied_once_with_an_inbox_row_each(running):
@@ -208,6 +234,31 @@ async def test_a_batch_of_unit_events_is_applied_once_with_an_inbox_row_each(run
     assert len(closure) == sum(d + 1 for d in depth.values())  # each unit linked to itself and every ancestor
 
 
+def freshness(topic: str) -> tuple[float, float]:
+    """How many events the consumer reported applied from the topic, and the newest one's time."""
+    labels = {"consumer": GROUP, "topic": topic}
+    return (
+        REGISTRY.get_sample_value("consumer_event_delay_seconds_count", labels) or 0.0,
+        REGISTRY.get_sample_value("consumer_newest_applied_event_timestamp_seconds", labels) or 0.0,
+    )
+
+
+async def test_a_batch_reports_its_freshness_per_topic(running):
+    applied_before, _ = freshness(UNITS)
+    members_before = freshness(MEMBERS)
+    _, events = a_tree(30)
+    sent = await running.send_units(events)
+
+    await running.settled([envelope.id for envelope, _ in sent])
+
+    applied, newest = freshness(UNITS)
+    assert applied == applied_before + 30
+    assert newest == max(envelope.time for envelope, _ in sent).timestamp()
+    assert freshness(MEMBERS) == members_before  # nothing applied from members: its figures do not move
+    delays = REGISTRY.get_sample_value("consumer_event_delay_seconds_sum", {"consumer": GROUP, "topic": UNITS})
+    assert delays is not None and delays > 0
+
+
 async def test_redelivery_of_the_same_batch_changes_nothing(running):
     unit_ids, events = a_tree(50)
     first = await running.send_units(events)
@@ -220,7 +271,7 @@ async def test_redelivery_of_the_same_batch_changes_nothing(running):
     envelopes = [envelope for envelope, _ in first]
     futures = [await running.producer.send(UNITS, e.data, key=e.key, headers=e.kafka_headers()) for e in envelopes]
     await asyncio.gather(*futures)
-    (marker, _), = await running.send_units([created(uuid.uuid4(), unit_ids[0])])
+    ((marker, _),) = await running.send_units([created(uuid.uuid4(), unit_ids[0])])
     await running.settled([marker.id])
 
     assert await running.tree_rows(unit_ids) == before
@@ -247,8 +298,11 @@ async def test_a_poison_message_in_a_batch_is_dead_lettered_and_the_rest_applied
     assert running.handlers.attempts[poison_envelope.id] == MAX_ATTEMPTS
     units, _ = await running.tree_rows(unit_ids + [poison.unit_id])
     assert {u.unit_id for u in units} == set(unit_ids)
-    records = await read_topic(running.bootstrap, DEADLETTER_TOPIC,
-                               lambda found: any(headers_of(r).get("ce_id") == str(poison_envelope.id) for r in found))
+    records = await read_topic(
+        running.bootstrap,
+        DEADLETTER_TOPIC,
+        lambda found: any(headers_of(r).get("ce_id") == str(poison_envelope.id) for r in found),
+    )
     dead = headers_of(next(r for r in records if headers_of(r).get("ce_id") == str(poison_envelope.id)))
     assert dead["x-dlq-reason"] == "handler-failed"
     assert (dead["x-dlq-partition"], dead["x-dlq-offset"]) == (str(poison_sent.partition), str(poison_sent.offset))
@@ -303,7 +357,9 @@ async def test_a_mixed_batch_is_applied_in_order_in_one_transaction(running):
     assert outcomes == ["processed", "processed", "dead_lettered", "processed", "processed", "duplicate"]
     ours = {e.id for e in envelopes}
     assert [(kind, [i for i in ids if i in ours]) for kind, ids in running.handlers.calls[calls:]] == [
-        ("batch", [envelopes[0].id]), ("member", [envelopes[1].id]), ("batch", [envelopes[2].id, envelopes[3].id]),
+        ("batch", [envelopes[0].id]),
+        ("member", [envelopes[1].id]),
+        ("batch", [envelopes[2].id, envelopes[3].id]),
     ]
     units, closure = await running.tree_rows([parent, child])
     assert {(u.unit_id, u.name, u.version) for u in units} == {(parent, "Đổi tên", 2), (child, "Công đoàn", 1)}
@@ -322,6 +378,10 @@ async def test_the_tree_handlers_bring_batch_mode_and_an_override_keeps_its_own_
     consumer = EventConsumer("batch-wiring", settings, database, {**tree.tree_handlers(), UnitMerged: merged})
     assert consumer.batch_mode
     assert UnitMerged not in consumer.batch_handlers and UnitCreated in consumer.batch_handlers
-    off = EventConsumer("batch-off", chassis_settings(database, "127.0.0.1:1", consumer_batch_max_records=1),
-                        database, tree.tree_handlers())
+    off = EventConsumer(
+        "batch-off",
+        chassis_settings(database, "127.0.0.1:1", consumer_batch_max_records=1),
+        database,
+        tree.tree_handlers(),
+    )
     assert not off.batch_mode

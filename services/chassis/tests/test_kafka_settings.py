@@ -19,8 +19,11 @@ async def _ignore(session, event, envelope) -> None:
 
 def secured(protocol: str, mechanism: str | None = None) -> ServiceSettings:
     return ServiceSettings(
-        kafka_bootstrap_servers="kafka-1:9093,kafka-2:9093", kafka_security_protocol=protocol,
-        kafka_sasl_mechanism=mechanism, kafka_sasl_username="members", kafka_sasl_password="s3cret",
+        kafka_bootstrap_servers="kafka-1:9093,kafka-2:9093",
+        kafka_security_protocol=protocol,
+        kafka_sasl_mechanism=mechanism,
+        kafka_sasl_username="members",
+        kafka_sasl_password="s3cret",
         kafka_enable_idempotence=True,
     )
 

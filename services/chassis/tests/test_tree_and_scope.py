@@ -20,14 +20,22 @@ from sqlalchemy import Column, MetaData, Table, Text, Uuid, insert, select
 
 # A table that belongs to units, like members or dues: what scope filtering is for.
 things_metadata = MetaData()
-things = Table("scoped_things", things_metadata, Column("id", Uuid, primary_key=True), Column("unit_id", Uuid),
-               Column("label", Text))
+things = Table(
+    "scoped_things",
+    things_metadata,
+    Column("id", Uuid, primary_key=True),
+    Column("unit_id", Uuid),
+    Column("label", Text),
+)
 
 
 def state(unit_id: UUID, code: str, parent_id: UUID | None, version: int = 1, **extra) -> UnitState:
     values = {
-        "name": f"Công đoàn {code}", "type_code": "grassroots_union",
-        "capabilities": UnitCapabilities(can_admit_members=True), "effective_from": date(2025, 7, 1), **extra,
+        "name": f"Công đoàn {code}",
+        "type_code": "grassroots_union",
+        "capabilities": UnitCapabilities(can_admit_members=True),
+        "effective_from": date(2025, 7, 1),
+        **extra,
     }
     return UnitState(unit_id=unit_id, code=code, parent_id=parent_id, version=version, **values)
 
@@ -65,28 +73,39 @@ async def closure_matches_parents(database) -> None:
 @pytest.fixture(scope="module")
 async def tree(database):
     """national ─┬─ north ─┬─ factory ── workshop
-                 │         └─ school
-                 └─ south"""
+    │         └─ school
+    └─ south"""
     ids = {name: uuid.uuid4() for name in ("national", "north", "south", "factory", "workshop", "school")}
-    assert await apply(
-        database,
-        state(ids["national"], "TLD", None),
-        state(ids["north"], "HNI", ids["national"]),
-        state(ids["south"], "HCM", ids["national"]),
-        state(ids["factory"], "HNI-F", ids["north"]),
-        state(ids["workshop"], "HNI-F-W", ids["factory"]),
-        state(ids["school"], "HNI-S", ids["north"]),
-    ) == [True] * 6
+    assert (
+        await apply(
+            database,
+            state(ids["national"], "TLD", None),
+            state(ids["north"], "HNI", ids["national"]),
+            state(ids["south"], "HCM", ids["national"]),
+            state(ids["factory"], "HNI-F", ids["north"]),
+            state(ids["workshop"], "HNI-F-W", ids["factory"]),
+            state(ids["school"], "HNI-S", ids["north"]),
+        )
+        == [True] * 6
+    )
     async with database.engine.begin() as connection:
         await connection.run_sync(things_metadata.create_all)
     return ids
 
 
 async def test_a_new_tree_has_every_ancestor_link(database, tree):
-    assert await descendants(database, tree["north"]) == {tree["north"], tree["factory"], tree["workshop"],
-                                                          tree["school"]}
-    assert await ancestors(database, tree["workshop"]) == [tree["workshop"], tree["factory"], tree["north"],
-                                                           tree["national"]]
+    assert await descendants(database, tree["north"]) == {
+        tree["north"],
+        tree["factory"],
+        tree["workshop"],
+        tree["school"],
+    }
+    assert await ancestors(database, tree["workshop"]) == [
+        tree["workshop"],
+        tree["factory"],
+        tree["north"],
+        tree["national"],
+    ]
     await closure_matches_parents(database)
 
 
@@ -95,8 +114,12 @@ async def test_moving_a_subtree_relinks_every_unit_below_it(database, tree):
 
     assert await descendants(database, tree["north"]) == {tree["north"], tree["school"]}
     assert await descendants(database, tree["south"]) == {tree["south"], tree["factory"], tree["workshop"]}
-    assert await ancestors(database, tree["workshop"]) == [tree["workshop"], tree["factory"], tree["south"],
-                                                           tree["national"]]
+    assert await ancestors(database, tree["workshop"]) == [
+        tree["workshop"],
+        tree["factory"],
+        tree["south"],
+        tree["national"],
+    ]
     async with database.transaction() as session:
         assert await is_within(session, tree["workshop"], tree["south"])
         assert not await is_within(session, tree["workshop"], tree["north"])
@@ -152,8 +175,12 @@ async def test_a_batch_of_states_gives_the_same_tree_as_one_by_one(database):
 
     # Later moves of existing, independent units go through the set-based path.
     async with database.transaction() as session:
-        assert await apply_unit_states(session, [state(mid, "B-L-M", top, version=3),
-                                                 state(late, "B-Z", right, version=2)]) == 2
+        assert (
+            await apply_unit_states(
+                session, [state(mid, "B-L-M", top, version=3), state(late, "B-Z", right, version=2)]
+            )
+            == 2
+        )
     assert await ancestors(database, leaf) == [leaf, mid, top]
     assert await ancestors(database, late) == [late, right, left, top]
     await closure_matches_parents(database)
@@ -161,16 +188,22 @@ async def test_a_batch_of_states_gives_the_same_tree_as_one_by_one(database):
     # Moves that depend on each other are replayed in event order: right goes under mid, then mid
     # (with right now inside) under left; leaf, inside mid's subtree, goes under late.
     async with database.transaction() as session:
-        assert await apply_unit_states(session, [state(right, "B-R", mid, version=3),
-                                                 state(mid, "B-L-M", left, version=4)]) == 2
+        assert (
+            await apply_unit_states(
+                session, [state(right, "B-R", mid, version=3), state(mid, "B-L-M", left, version=4)]
+            )
+            == 2
+        )
         assert await apply_unit_states(session, [state(leaf, "B-L-M-X", late, version=3)]) == 1
     assert await ancestors(database, late) == [late, right, mid, left, top]
     assert await ancestors(database, leaf) == [leaf, late, right, mid, left, top]
     await closure_matches_parents(database)
     # late lies inside mid's subtree, although no moved unit is another's new parent.
     async with database.transaction() as session:
-        assert await apply_unit_states(session, [state(mid, "B-L-M", top, version=5),
-                                                 state(late, "B-Z", left, version=3)]) == 2
+        assert (
+            await apply_unit_states(session, [state(mid, "B-L-M", top, version=5), state(late, "B-Z", left, version=3)])
+            == 2
+        )
     assert await ancestors(database, leaf) == [leaf, late, left, top]
     assert await ancestors(database, right) == [right, mid, top]
     await closure_matches_parents(database)
@@ -194,26 +227,40 @@ async def test_scope_returns_only_rows_in_the_principals_subtrees(database, tree
         )
     # The factory was moved under south earlier in this module: scope follows the replica.
     assert await visible(database, officer("report_viewer", tree["north"]), Permission.REPORTS_READ) == {
-        "north", "school"}
+        "north",
+        "school",
+    }
     assert await visible(database, officer("report_viewer", tree["south"]), Permission.REPORTS_READ) == {
-        "south", "factory", "workshop"}
-    assert await visible(database, officer("report_viewer", tree["school"], tree["factory"]),
-                         Permission.REPORTS_READ) == {"school", "factory", "workshop"}
+        "south",
+        "factory",
+        "workshop",
+    }
+    assert await visible(
+        database, officer("report_viewer", tree["school"], tree["factory"]), Permission.REPORTS_READ
+    ) == {"school", "factory", "workshop"}
     assert await visible(database, officer("national_admin", tree["national"]), Permission.MEMBERS_WRITE) == set(tree)
 
 
 async def test_scope_is_empty_without_the_permission(database, tree):
     assert await visible(database, officer("card_officer", tree["national"]), Permission.MEMBERS_WRITE) == set()
     assert await visible(database, officer("no_such_role", tree["national"]), Permission.REPORTS_READ) == set()
-    assert await visible(database, Principal(user_id=None, username="public", is_public=True),
-                         Permission.MEMBERS_READ) == set()
+    assert (
+        await visible(database, Principal(user_id=None, username="public", is_public=True), Permission.MEMBERS_READ)
+        == set()
+    )
     # Only the grants that carry the permission count.
-    mixed = Principal(user_id=uuid.uuid4(), username="mixed",
-                      grants=(Grant("card_officer", tree["north"]), Grant("data_entry", tree["south"])))
+    mixed = Principal(
+        user_id=uuid.uuid4(),
+        username="mixed",
+        grants=(Grant("card_officer", tree["north"]), Grant("data_entry", tree["south"])),
+    )
     assert await visible(database, mixed, Permission.MEMBERS_WRITE) == {"south", "factory", "workshop"}
     async with database.transaction() as session:
         assert set(await session.scalars(units_in_scope(mixed, Permission.MEMBERS_WRITE))) == {
-            tree["south"], tree["factory"], tree["workshop"]}
+            tree["south"],
+            tree["factory"],
+            tree["workshop"],
+        }
 
 
 async def test_a_single_unit_check_raises_out_of_scope(database, tree):
@@ -231,8 +278,9 @@ async def test_a_single_unit_check_raises_out_of_scope(database, tree):
 
 def test_the_scope_module_imports_on_its_own():
     """`chassis.scope` and `chassis.audit` use each other; importing scope first must not be a cycle."""
-    finished = subprocess.run([sys.executable, "-c", "import chassis.scope"], capture_output=True, text=True,
-                              timeout=60, check=False)
+    finished = subprocess.run(
+        [sys.executable, "-c", "import chassis.scope"], capture_output=True, text=True, timeout=60, check=False
+    )
     assert finished.returncode == 0, finished.stderr[-2000:]
 
 

@@ -29,8 +29,12 @@ async def identity(pg_server_url):
     units["HCM"] = await replicate(database, "HCM", NATIONAL_CENTRE_ID, "provincial_federation")
     # Cheaper argon2 for the accounts tests create; the bootstrap admin keeps the production cost.
     settings = IdentitySettings(
-        database_url=url, internal_token_secret=TEST_SECRET, argon2_time_cost=1, argon2_memory_kib=8192,
-        argon2_parallelism=1, require_totp_for_admins=False,
+        database_url=url,
+        internal_token_secret=TEST_SECRET,
+        argon2_time_cost=1,
+        argon2_memory_kib=8192,
+        argon2_parallelism=1,
+        require_totp_for_admins=False,
     )
     app = create_app(settings, Database(url, 5))
     async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://identity") as http:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 
 import jwt
+import pytest
 from chassis.principal import Grant, Principal
 from chassis.tables import audit_log, tree_units
 from identity.adapters.tables import machine_clients
@@ -15,14 +16,32 @@ from .test_authentication import jwks, verify
 from .test_users_api import officer
 
 API = "/api/v1/identity"
+
+
+@pytest.fixture(scope="module", autouse=True)
+async def banks(identity):
+    """VietinBank (CTG) is in the catalogue from the migration; VCB is registered here."""
+    response = await identity.http.put(
+        f"{API}/partners/VCB", json={"name": "Vietcombank"}, headers=await identity.admin()
+    )
+    assert response.status_code == 200, response.text
+
+
 TOKEN = f"{API}/oauth/token"
 GRANT = {"grant_type": "client_credentials"}
 
 
-async def create_client(identity, headers, unit_code: str = "HNI", scopes=("orgtree:read", "members:read"),
-                        **extra) -> dict:
-    body = {"name": "Ứng dụng tỉnh Hà Nội", "kind": "provincial_app", "unit_id": str(identity.units[unit_code]),
-            "scopes": list(scopes), "rate_limit_per_minute": 120, **extra}
+async def create_client(
+    identity, headers, unit_code: str = "HNI", scopes=("orgtree:read", "members:read"), **extra
+) -> dict:
+    body = {
+        "name": "Ứng dụng tỉnh Hà Nội",
+        "kind": "provincial_app",
+        "unit_id": str(identity.units[unit_code]),
+        "scopes": list(scopes),
+        "rate_limit_per_minute": 120,
+        **extra,
+    }
     response = await identity.http.post(f"{API}/clients", json=body, headers=headers)
     assert response.status_code == 201, response.text
     return response.json()
@@ -35,8 +54,7 @@ async def token(identity, client_id: str, secret: str, **form):
 
 async def stored(identity, client_id: str):
     async with identity.db.transaction() as session:
-        return (await session.execute(
-            select(machine_clients).where(machine_clients.c.client_id == client_id))).one()
+        return (await session.execute(select(machine_clients).where(machine_clients.c.client_id == client_id))).one()
 
 
 def assert_oauth_error(response, status: int, error: str, code: str) -> dict:
@@ -71,15 +89,24 @@ async def test_a_client_is_created_with_a_secret_shown_once_and_stored_only_hash
 
     # The write is in the audit trail like every other: who, on which unit.
     async with identity.db.transaction() as session:
-        entry = (await session.execute(
-            select(audit_log).where(audit_log.c.action == "POST /api/v1/identity/clients")
-            .order_by(audit_log.c.id.desc()))).first()
+        entry = (
+            await session.execute(
+                select(audit_log)
+                .where(audit_log.c.action == "POST /api/v1/identity/clients")
+                .order_by(audit_log.c.id.desc())
+            )
+        ).first()
     assert (entry.username, entry.unit_id, entry.outcome) == ("admin", identity.units["HNI"], "success")
 
 
 async def test_the_token_is_a_signed_jwt_saying_it_is_a_client(identity):
-    created = await create_client(identity, await identity.admin(), kind="bank", partner_code="vcb",
-                                  scopes=["members:read", "cards.issuance:read"])
+    created = await create_client(
+        identity,
+        await identity.admin(),
+        kind="bank",
+        partner_code="vcb",
+        scopes=["members:read", "cards.issuance:read"],
+    )
     assert created["partner_code"] == "VCB"
     response = await token(identity, created["client_id"], created["client_secret"])
     assert response.status_code == 200, response.text
@@ -91,24 +118,41 @@ async def test_the_token_is_a_signed_jwt_saying_it_is_a_client(identity):
     claims = verify(body["access_token"], await jwks(identity))  # the users' key, published in the JWKS
     assert claims["sub"] == claims["client_id"] == created["client_id"]
     assert (claims["scope"], claims["unit_id"], claims["partner"], claims["rate_limit"]) == (
-        "members:read cards.issuance:read", str(identity.units["HNI"]), "VCB", 120)
+        "members:read cards.issuance:read",
+        str(identity.units["HNI"]),
+        "VCB",
+        120,
+    )
     assert "grants" not in claims and "usr" not in claims
     assert jwt.get_unverified_header(body["access_token"])["typ"] == "at+jwt"
     assert (await stored(identity, created["client_id"])).last_token_at is not None
 
     # Form-field authentication works too, and a subset of the scopes can be asked for.
-    narrow = await identity.http.post(TOKEN, headers=identity.public, data={
-        **GRANT, "client_id": created["client_id"], "client_secret": created["client_secret"],
-        "scope": "cards.issuance:read"})
+    narrow = await identity.http.post(
+        TOKEN,
+        headers=identity.public,
+        data={
+            **GRANT,
+            "client_id": created["client_id"],
+            "client_secret": created["client_secret"],
+            "scope": "cards.issuance:read",
+        },
+    )
     assert narrow.status_code == 200, narrow.text
     assert narrow.json()["scope"] == "cards.issuance:read"
 
     # The token request is audited with the client as the actor.
     async with identity.db.transaction() as session:
-        entry = (await session.execute(
-            select(audit_log).where(audit_log.c.action == f"POST {TOKEN}").order_by(audit_log.c.id.desc()))).first()
+        entry = (
+            await session.execute(
+                select(audit_log).where(audit_log.c.action == f"POST {TOKEN}").order_by(audit_log.c.id.desc())
+            )
+        ).first()
     assert (entry.username, entry.user_id, entry.unit_id) == (
-        f"client:{created['client_id']}", None, identity.units["HNI"])
+        f"client:{created['client_id']}",
+        None,
+        identity.units["HNI"],
+    )
 
 
 async def test_token_errors_follow_rfc_6749(identity):
@@ -118,25 +162,33 @@ async def test_token_errors_follow_rfc_6749(identity):
     wrong = assert_oauth_error(await token(identity, client_id, secret + "x"), 401, "invalid_client", "invalid-client")
     unknown = await token(identity, "mc_00000000000000000000", secret)
     assert unknown.json()["message_en"] == wrong["message_en"]  # no probing for client ids
-    assert_oauth_error(await identity.http.post(TOKEN, data=GRANT, headers=identity.public),
-                       401, "invalid_client", "invalid-client")
+    assert_oauth_error(
+        await identity.http.post(TOKEN, data=GRANT, headers=identity.public), 401, "invalid_client", "invalid-client"
+    )
 
-    assert_oauth_error(await token(identity, client_id, secret, grant_type="password"),
-                       400, "unsupported_grant_type", "unsupported-grant-type")
-    missing = await identity.http.post(TOKEN, data={"scope": "orgtree:read"}, auth=(client_id, secret),
-                                       headers=identity.public)
+    assert_oauth_error(
+        await token(identity, client_id, secret, grant_type="password"),
+        400,
+        "unsupported_grant_type",
+        "unsupported-grant-type",
+    )
+    missing = await identity.http.post(
+        TOKEN, data={"scope": "orgtree:read"}, auth=(client_id, secret), headers=identity.public
+    )
     assert assert_oauth_error(missing, 400, "invalid_request", "invalid-request")["field"] == "grant_type"
     as_json = await identity.http.post(TOKEN, json=GRANT, auth=(client_id, secret), headers=identity.public)
     assert_oauth_error(as_json, 400, "invalid_request", "invalid-request")
-    both = await identity.http.post(TOKEN, data={**GRANT, "client_secret": secret}, auth=(client_id, secret),
-                                    headers=identity.public)
+    both = await identity.http.post(
+        TOKEN, data={**GRANT, "client_secret": secret}, auth=(client_id, secret), headers=identity.public
+    )
     assert_oauth_error(both, 400, "invalid_request", "invalid-request")
 
     not_granted = await token(identity, client_id, secret, scope="orgtree:read reports:read")
     body = assert_oauth_error(not_granted, 400, "invalid_scope", "scope-not-granted")
     assert body["field"] == "scope" and "reports:read" in body["message_en"]
-    assert_oauth_error(await token(identity, client_id, secret, scope="khong:co"), 400, "invalid_scope",
-                       "scope-not-granted")
+    assert_oauth_error(
+        await token(identity, client_id, secret, scope="khong:co"), 400, "invalid_scope", "scope-not-granted"
+    )
     # Basic credentials are form-encoded before base64 (RFC 6749 §2.3.1).
     encoded = base64.b64encode(f"{client_id}:{secret}".encode()).decode()
     ok = await identity.http.post(TOKEN, data=GRANT, headers={**identity.public, "authorization": f"Basic {encoded}"})
@@ -172,8 +224,9 @@ async def test_rotation_retires_the_old_secret_and_disabling_ends_the_tokens(ide
     assert_oauth_error(await token(identity, client_id, old), 401, "invalid_client", "invalid-client")
     assert (await token(identity, client_id, new)).status_code == 200
 
-    disabled = await identity.http.post(f"{API}/clients/{client_id}/disable", json={"reason": "Hết hợp đồng"},
-                                        headers=admin)
+    disabled = await identity.http.post(
+        f"{API}/clients/{client_id}/disable", json={"reason": "Hết hợp đồng"}, headers=admin
+    )
     assert disabled.status_code == 200, disabled.text
     assert (disabled.json()["status"], disabled.json()["disabled_by"]) == ("disabled", "admin")
     assert_oauth_error(await token(identity, client_id, new), 400, "invalid_grant", "client-disabled")
@@ -189,8 +242,11 @@ async def test_rotation_retires_the_old_secret_and_disabling_ends_the_tokens(ide
 async def test_scopes_and_rate_limit_can_change(identity):
     admin = await identity.admin()
     created = await create_client(identity, admin)
-    changed = await identity.http.patch(f"{API}/clients/{created['client_id']}", headers=admin,
-                                        json={"scopes": ["reports:read"], "rate_limit_per_minute": 5})
+    changed = await identity.http.patch(
+        f"{API}/clients/{created['client_id']}",
+        headers=admin,
+        json={"scopes": ["reports:read"], "rate_limit_per_minute": 5},
+    )
     assert changed.status_code == 200, changed.text
     assert (changed.json()["scopes"], changed.json()["rate_limit_per_minute"]) == (["reports:read"], 5)
     issued = (await token(identity, created["client_id"], created["client_secret"])).json()
@@ -201,8 +257,13 @@ async def test_scopes_and_rate_limit_can_change(identity):
 async def test_bad_input_is_refused_with_the_field_and_changes_nothing(identity):
     _, hanoi_admin = await officer(identity, "HNI")
     admin = await identity.admin()
-    base = {"name": "Ứng dụng thử", "kind": "provincial_app", "unit_id": str(identity.units["HNI-1"]),
-            "scopes": ["orgtree:read"], "rate_limit_per_minute": 60}
+    base = {
+        "name": "Ứng dụng thử",
+        "kind": "provincial_app",
+        "unit_id": str(identity.units["HNI-1"]),
+        "scopes": ["orgtree:read"],
+        "rate_limit_per_minute": 60,
+    }
     existing = await create_client(identity, admin)
     before = await identity.count(machine_clients)
     cases = [
@@ -213,10 +274,16 @@ async def test_bad_input_is_refused_with_the_field_and_changes_nothing(identity)
         (admin, {"kind": "ngan_hang"}, 422, "invalid-input", "kind"),
         (admin, {"kind": "bank"}, 422, "partner-code-required", "partner_code"),
         (admin, {"scopes": ["cards.issuance:read"]}, 422, "partner-code-required", "partner_code"),
+        (admin, {"kind": "bank", "partner_code": "ACB"}, 422, "unknown-partner", "partner_code"),
         (hanoi_admin, {"unit_id": str(identity.units["HCM"])}, 403, "out-of-scope", "unit_id"),
         # A unit admin does not hold cards.read_issuance, so cannot give the scope.
-        (hanoi_admin, {"scopes": ["orgtree:read", "cards.issuance:read"], "partner_code": "VCB"}, 403,
-         "scope-not-grantable", "scopes.1"),
+        (
+            hanoi_admin,
+            {"scopes": ["orgtree:read", "cards.issuance:read"], "partner_code": "VCB"},
+            403,
+            "scope-not-grantable",
+            "scopes.1",
+        ),
     ]
     for headers, change, status, code, field in cases:
         response = await identity.http.post(f"{API}/clients", json={**base, **change}, headers=headers)
@@ -227,12 +294,19 @@ async def test_bad_input_is_refused_with_the_field_and_changes_nothing(identity)
         assert body["message_vi"] and body["message_en"]
     assert await identity.count(machine_clients) == before
 
-    bad_change = await identity.http.patch(f"{API}/clients/{existing['client_id']}", headers=admin,
-                                           json={"scopes": ["orgtree:read", "tat_ca"], "rate_limit_per_minute": 9})
+    bad_change = await identity.http.patch(
+        f"{API}/clients/{existing['client_id']}",
+        headers=admin,
+        json={"scopes": ["orgtree:read", "tat_ca"], "rate_limit_per_minute": 9},
+    )
     assert (bad_change.status_code, bad_change.json()["code"], bad_change.json()["field"]) == (
-        422, "unknown-scope", "scopes.1")
-    zero = await identity.http.patch(f"{API}/clients/{existing['client_id']}", headers=admin,
-                                     json={"rate_limit_per_minute": 0})
+        422,
+        "unknown-scope",
+        "scopes.1",
+    )
+    zero = await identity.http.patch(
+        f"{API}/clients/{existing['client_id']}", headers=admin, json={"rate_limit_per_minute": 0}
+    )
     assert (zero.status_code, zero.json()["field"]) == (422, "rate_limit_per_minute")
     row = await stored(identity, existing["client_id"])
     assert (list(row.scopes), row.rate_limit_per_minute) == (["orgtree:read", "members:read"], 120)
@@ -244,8 +318,9 @@ async def test_unit_admins_see_and_manage_only_their_subtree(identity):
     mine = await create_client(identity, hanoi_admin, unit_code="HNI-1", name="Ứng dụng cơ sở")
     assert mine["created_by"] == hanoi_user["username"]
     theirs = await create_client(identity, admin, unit_code="HCM")
-    bank = await create_client(identity, admin, unit_code="HNI", kind="bank", partner_code="CTG",
-                               scopes=["cards.issuance:read"])
+    bank = await create_client(
+        identity, admin, unit_code="HNI", kind="bank", partner_code="CTG", scopes=["cards.issuance:read"]
+    )
 
     listed = await identity.http.get(f"{API}/clients", params={"limit": 500}, headers=hanoi_admin)
     ids = {c["client_id"] for c in listed.json()["items"]}
@@ -255,8 +330,9 @@ async def test_unit_admins_see_and_manage_only_their_subtree(identity):
     # The bank client's scope needs a permission the unit admin does not hold: they cannot manage it.
     outranked = await identity.http.post(f"{API}/clients/{bank['client_id']}/rotate-secret", headers=hanoi_admin)
     assert (outranked.status_code, outranked.json()["code"]) == (403, "client-outranks-you")
-    disabled = await identity.http.post(f"{API}/clients/{mine['client_id']}/disable", json={"reason": "Thử"},
-                                        headers=hanoi_admin)
+    disabled = await identity.http.post(
+        f"{API}/clients/{mine['client_id']}/disable", json={"reason": "Thử"}, headers=hanoi_admin
+    )
     assert disabled.status_code == 200, disabled.text
     missing = await identity.http.get(f"{API}/clients/mc_khongco", headers=admin)
     assert (missing.status_code, missing.json()["code"]) == (404, "client-not-found")
@@ -265,13 +341,15 @@ async def test_unit_admins_see_and_manage_only_their_subtree(identity):
     banks = await identity.http.get(f"{API}/clients", params={"kind": "bank", "partner_code": "ctg"}, headers=admin)
     assert [c["client_id"] for c in banks.json()["items"]] == [bank["client_id"]]
     off = await identity.http.get(
-        f"{API}/clients", params={"status": "disabled", "unit_id": str(identity.units["HNI"])}, headers=admin)
+        f"{API}/clients", params={"status": "disabled", "unit_id": str(identity.units["HNI"])}, headers=admin
+    )
     assert mine["client_id"] in {c["client_id"] for c in off.json()["items"]}
     assert all(c["status"] == "disabled" for c in off.json()["items"])
     seen, after = [], None
     while True:
-        page = await identity.http.get(f"{API}/clients", params={"limit": 2, **({"after": after} if after else {})},
-                                       headers=admin)
+        page = await identity.http.get(
+            f"{API}/clients", params={"limit": 2, **({"after": after} if after else {})}, headers=admin
+        )
         seen += [c["client_id"] for c in page.json()["items"]]
         after = page.json()["next_cursor"]
         if after is None:
@@ -284,9 +362,14 @@ async def test_clients_and_the_public_cannot_administer_clients(identity):
     created = await create_client(identity, await identity.admin())
     issued = (await token(identity, created["client_id"], created["client_secret"])).json()
     claims = jwt.decode(issued["access_token"], options={"verify_signature": False})
-    as_client = internal_headers(Principal(
-        user_id=None, username=f"client:{claims['client_id']}", client_id=claims["client_id"],
-        grants=tuple(Grant(s, identity.units["HNI"]) for s in claims["scope"].split())))
+    as_client = internal_headers(
+        Principal(
+            user_id=None,
+            username=f"client:{claims['client_id']}",
+            client_id=claims["client_id"],
+            grants=tuple(Grant(s, identity.units["HNI"]) for s in claims["scope"].split()),
+        )
+    )
     for headers in (as_client, identity.public):
         response = await identity.http.get(f"{API}/clients", headers=headers)
         assert response.status_code == 401, response.text
@@ -296,7 +379,17 @@ async def test_the_scope_catalogue_is_served(identity):
     response = await identity.http.get(f"{API}/scopes", headers=await identity.admin())
     assert response.status_code == 200
     by_name = {s["name"]: s for s in response.json()}
-    assert set(by_name) == {"orgtree:read", "members:read", "reports:read", "cards.issuance:read"}
+    assert set(by_name) == {
+        "orgtree:read",
+        "members:read",
+        "reports:read",
+        "cards.issuance:read",
+        "cards.issuance:answer",
+    }
+    assert (by_name["cards.issuance:answer"]["methods"], by_name["cards.issuance:answer"]["needs_partner"]) == (
+        ["POST"],
+        True,
+    )
     assert by_name["cards.issuance:read"]["permissions"] == ["cards.read_issuance"]
     assert by_name["cards.issuance:read"]["needs_partner"] is True
     assert by_name["members:read"]["methods"] == ["GET", "HEAD"]
@@ -308,5 +401,9 @@ async def test_a_client_of_a_unit_that_closed_gets_no_token(identity):
     created = await create_client(identity, await identity.admin(), unit_code="HNI-DONG")
     async with identity.db.transaction() as session:
         await session.execute(update(tree_units).where(tree_units.c.unit_id == unit).values(status="dissolved"))
-    assert_oauth_error(await token(identity, created["client_id"], created["client_secret"]), 400, "invalid_grant",
-                       "client-unit-not-active")
+    assert_oauth_error(
+        await token(identity, created["client_id"], created["client_secret"]),
+        400,
+        "invalid_grant",
+        "client-unit-not-active",
+    )

@@ -7,6 +7,7 @@ from datetime import UTC, datetime, timedelta
 import httpx
 import pyotp
 from chassis.database import Database
+from chassis.tables import outbox_events
 from identity.adapters.tables import users
 from identity.application.authentication import hash_recovery_code, recovery_code_matches
 from identity.entrypoints.api import create_app
@@ -33,11 +34,13 @@ async def enrol_at_login(http, identity, username):
     enrolment = await post(http, identity, "/login/totp", {"username": username, "password": PASSWORD})
     assert enrolment.status_code == 201, enrolment.text
     totp = pyotp.TOTP(enrolment.json()["secret"])
-    wrong_password = await post(http, identity, "/login/totp/confirm",
-                                {"username": username, "password": "Sai-mat-khau-1", "code": totp.now()})
+    wrong_password = await post(
+        http, identity, "/login/totp/confirm", {"username": username, "password": "Sai-mat-khau-1", "code": totp.now()}
+    )
     assert wrong_password.status_code == 401
-    confirmed = await post(http, identity, "/login/totp/confirm",
-                           {"username": username, "password": PASSWORD, "code": totp.now()})
+    confirmed = await post(
+        http, identity, "/login/totp/confirm", {"username": username, "password": PASSWORD, "code": totp.now()}
+    )
     assert confirmed.status_code == 200, confirmed.text
     body = confirmed.json()
     return totp, body["recovery_codes"], body
@@ -58,8 +61,9 @@ def test_recovery_codes_are_salted_hashes():
 
 async def test_an_administrator_without_totp_gets_no_tokens_until_enrolled(identity):
     admin = await identity.admin()
-    unit_admin = await identity.create_user(admin, identity.units["HNI"], password=PASSWORD,
-                                            roles=[("unit_admin", identity.units["HNI"])])
+    unit_admin = await identity.create_user(
+        admin, identity.units["HNI"], password=PASSWORD, roles=[("unit_admin", identity.units["HNI"])]
+    )
     officer = await identity.create_user(admin, identity.units["HNI"], password=PASSWORD)
     app, http = await strict(identity)
     async with http:
@@ -83,8 +87,9 @@ async def test_an_administrator_without_totp_gets_no_tokens_until_enrolled(ident
         missing = await post(http, identity, "/login", {"username": unit_admin["username"], "password": PASSWORD})
         assert missing.status_code == 401 and missing.json()["code"] == "totp-required"
         next_code = totp.at(datetime.now(UTC) + timedelta(seconds=30))
-        ok = await post(http, identity, "/login",
-                        {"username": unit_admin["username"], "password": PASSWORD, "totp_code": next_code})
+        ok = await post(
+            http, identity, "/login", {"username": unit_admin["username"], "password": PASSWORD, "totp_code": next_code}
+        )
         assert ok.status_code == 200, ok.text
     await app.state.database.dispose()
     # The bootstrap admin of these tests runs with enforcement off, as the local runner does.
@@ -97,8 +102,7 @@ async def test_recovery_codes_replace_a_totp_code_once_each(identity):
     headers = await identity.headers_of(user["username"], PASSWORD)
     enrolment = await identity.http.post("/api/v1/identity/me/totp", headers=headers)
     totp = pyotp.TOTP(enrolment.json()["secret"])
-    confirmed = await identity.http.post("/api/v1/identity/me/totp/confirm", json={"code": totp.now()},
-                                         headers=headers)
+    confirmed = await identity.http.post("/api/v1/identity/me/totp/confirm", json={"code": totp.now()}, headers=headers)
     assert confirmed.status_code == 200 and confirmed.headers["cache-control"] == "no-store"
     codes = confirmed.json()["recovery_codes"]
     assert len(codes) == 10
@@ -121,21 +125,33 @@ async def test_recovery_codes_replace_a_totp_code_once_each(identity):
 
 async def test_an_administrator_forces_enrolment_in_their_subtree_only(identity):
     admin = await identity.admin()
-    hni_admin = await identity.create_user(admin, identity.units["HNI"], password=PASSWORD,
-                                           roles=[("unit_admin", identity.units["HNI"])])
+    hni_admin = await identity.create_user(
+        admin, identity.units["HNI"], password=PASSWORD, roles=[("unit_admin", identity.units["HNI"])]
+    )
     hni_user = await identity.create_user(admin, identity.units["HNI-1"], password=PASSWORD)
     hcm_user = await identity.create_user(admin, identity.units["HCM"], password=PASSWORD)
     hni_headers = await identity.headers_of(hni_admin["username"], PASSWORD)
+    before = (await identity.login(hni_user["username"], PASSWORD)).json()
 
-    outside = await identity.http.post(f"/api/v1/identity/users/{hcm_user['user_id']}/require-totp",
-                                       headers=hni_headers)
+    outside = await identity.http.post(
+        f"/api/v1/identity/users/{hcm_user['user_id']}/require-totp", headers=hni_headers
+    )
     assert outside.status_code in (403, 404), outside.text
     assert (await identity.login(hcm_user["username"], PASSWORD)).status_code == 200
 
-    forced = await identity.http.post(f"/api/v1/identity/users/{hni_user['user_id']}/require-totp",
-                                      headers=hni_headers)
+    forced = await identity.http.post(f"/api/v1/identity/users/{hni_user['user_id']}/require-totp", headers=hni_headers)
     assert forced.status_code == 200, forced.text
     assert forced.json()["totp_enrolment_required"] is True
+    # The sessions the user had end at once (refresh tokens here; access tokens at the gateway, by the event).
+    assert (await identity.refresh(before["refresh_token"])).status_code == 401
+    assert (
+        await identity.count(
+            outbox_events,
+            outbox_events.c.event_type == "identity.user.sessions_ended",
+            outbox_events.c.message_key == hni_user["user_id"],
+        )
+        == 1
+    )
     refused = await identity.login(hni_user["username"], PASSWORD)
     assert refused.status_code == 403 and refused.json()["code"] == "totp-enrolment-required"
 

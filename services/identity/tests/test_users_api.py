@@ -5,21 +5,23 @@ from __future__ import annotations
 import json
 from datetime import date, timedelta
 
-from chassis.tables import outbox_events, tree_units
+import jwt
+from chassis.tables import audit_log, outbox_events, tree_units
 from contracts.events import orgtree_unit_v1
 from contracts.events.orgtree_unit_v1 import UnitCapabilities, UnitCreated, UnitState
 from identity.adapters.tables import role_grants, users
 from identity.entrypoints.consumers import handlers
 from sqlalchemy import select
 
-from .support import principal_of
+from .support import internal_headers, principal_of
 
 
 async def events(identity, event_type: str, user_id: str) -> list[dict]:
     async with identity.db.transaction() as session:
         rows = await session.scalars(
-            select(outbox_events.c.payload).where(outbox_events.c.event_type == event_type,
-                                                  outbox_events.c.message_key == user_id)
+            select(outbox_events.c.payload).where(
+                outbox_events.c.event_type == event_type, outbox_events.c.message_key == user_id
+            )
         )
         return [json.loads(payload) for payload in rows]
 
@@ -32,8 +34,12 @@ async def officer(identity, unit_code: str, role: str = "unit_admin"):
 
 
 async def test_admin_creates_a_user_with_roles_and_announces_it(identity):
-    created = await identity.create_user(await identity.admin(), identity.units["HNI-1"], username="Nguyen.Van.A",
-                                         roles=[("data_entry", identity.units["HNI-1"])])
+    created = await identity.create_user(
+        await identity.admin(),
+        identity.units["HNI-1"],
+        username="Nguyen.Van.A",
+        roles=[("data_entry", identity.units["HNI-1"])],
+    )
     assert created["username"] == "nguyen.van.a"
     assert created["must_change_password"] is True and created["temporary_password"] is None
     assert [(g["role"], g["unit_id"]) for g in created["grants"]] == [("data_entry", str(identity.units["HNI-1"]))]
@@ -45,8 +51,12 @@ async def test_admin_creates_a_user_with_roles_and_announces_it(identity):
 
     duplicate = await identity.http.post(
         "/api/v1/identity/users",
-        json={"username": "NGUYEN.VAN.A", "full_name": "Trùng tên", "home_unit_id": str(identity.units["HNI"]),
-              "password": "Matkhau2025x"},
+        json={
+            "username": "NGUYEN.VAN.A",
+            "full_name": "Trùng tên",
+            "home_unit_id": str(identity.units["HNI"]),
+            "password": "Matkhau2025x",
+        },
         headers=await identity.admin(),
     )
     assert duplicate.status_code == 409 and duplicate.json()["code"] == "duplicate-username"
@@ -57,8 +67,12 @@ async def test_unit_admin_cannot_create_a_user_outside_their_subtree(identity):
     before = (await identity.count(users), await identity.count(role_grants), await identity.count(outbox_events))
     response = await identity.http.post(
         "/api/v1/identity/users",
-        json={"username": "ngoai.pham.vi", "full_name": "Người Ngoài", "home_unit_id": str(identity.units["HCM"]),
-              "password": "Matkhau2025x"},
+        json={
+            "username": "ngoai.pham.vi",
+            "full_name": "Người Ngoài",
+            "home_unit_id": str(identity.units["HCM"]),
+            "password": "Matkhau2025x",
+        },
         headers=hanoi_admin,
     )
     assert response.status_code == 403
@@ -75,8 +89,12 @@ async def test_unit_admin_cannot_create_a_user_outside_their_subtree(identity):
 async def test_password_policy_names_each_broken_rule_in_both_languages(identity):
     response = await identity.http.post(
         "/api/v1/identity/users",
-        json={"username": "yeu.mat.khau", "full_name": "Mật Khẩu Yếu", "home_unit_id": str(identity.units["HNI"]),
-              "password": "abcdef"},
+        json={
+            "username": "yeu.mat.khau",
+            "full_name": "Mật Khẩu Yếu",
+            "home_unit_id": str(identity.units["HNI"]),
+            "password": "abcdef",
+        },
         headers=await identity.admin(),
     )
     assert response.status_code == 422
@@ -90,8 +108,12 @@ async def test_password_policy_names_each_broken_rule_in_both_languages(identity
 async def test_units_that_cannot_have_users_are_refused(identity):
     response = await identity.http.post(
         "/api/v1/identity/users",
-        json={"username": "to.cong.doan", "full_name": "Tổ Viên", "home_unit_id": str(identity.units["HNI-1-TO"]),
-              "password": "Matkhau2025x"},
+        json={
+            "username": "to.cong.doan",
+            "full_name": "Tổ Viên",
+            "home_unit_id": str(identity.units["HNI-1-TO"]),
+            "password": "Matkhau2025x",
+        },
         headers=await identity.admin(),
     )
     assert response.status_code == 422 and response.json()["code"] == "unit-cannot-have-users"
@@ -102,31 +124,45 @@ async def test_a_role_can_be_granted_only_where_and_as_far_as_the_granter_holds_
     clerk = await identity.create_user(hanoi_admin, identity.units["HNI-1"])
     url = f"/api/v1/identity/users/{clerk['user_id']}/roles"
 
-    ok = await identity.http.post(url, json={"role": "data_entry", "unit_id": str(identity.units["HNI-1"])},
-                                  headers=hanoi_admin)
+    ok = await identity.http.post(
+        url, json={"role": "data_entry", "unit_id": str(identity.units["HNI-1"])}, headers=hanoi_admin
+    )
     assert ok.status_code == 201, ok.text
-    again = await identity.http.post(url, json={"role": "data_entry", "unit_id": str(identity.units["HNI-1"])},
-                                     headers=hanoi_admin)
+    again = await identity.http.post(
+        url, json={"role": "data_entry", "unit_id": str(identity.units["HNI-1"])}, headers=hanoi_admin
+    )
     assert again.status_code == 409
-    # dues_officer carries dues.write, which a unit admin does not hold.
-    dues = await identity.http.post(url, json={"role": "dues_officer", "unit_id": str(identity.units["HNI-1"])},
-                                    headers=hanoi_admin)
-    assert dues.status_code == 403 and dues.json()["code"] == "role-not-grantable"
-    elsewhere = await identity.http.post(url, json={"role": "data_entry", "unit_id": str(identity.units["HCM"])},
-                                         headers=hanoi_admin)
+    # A provincial administrator staffs the grassroots unions of its subtree, the dues officer included
+    # (contracts.permissions.GRANTABLE_BY), although it does not write dues itself.
+    dues = await identity.http.post(
+        url, json={"role": "dues_officer", "unit_id": str(identity.units["HNI-1"])}, headers=hanoi_admin
+    )
+    assert dues.status_code == 201, dues.text
+    # A role that may not grant roles at all does not, even holding users.write through nothing.
+    _, viewer = await officer(identity, "HNI", role="report_viewer")
+    viewer_grant = await identity.http.post(
+        url, json={"role": "report_viewer", "unit_id": str(identity.units["HNI-1"])}, headers=viewer
+    )
+    assert viewer_grant.status_code == 403
+    elsewhere = await identity.http.post(
+        url, json={"role": "data_entry", "unit_id": str(identity.units["HCM"])}, headers=hanoi_admin
+    )
     assert elsewhere.status_code == 403 and elsewhere.json()["code"] == "out-of-scope"
-    national = await identity.http.post(url, json={"role": "national_admin", "unit_id": str(identity.units["HNI"])},
-                                        headers=await identity.admin())
+    national = await identity.http.post(
+        url, json={"role": "national_admin", "unit_id": str(identity.units["HNI"])}, headers=await identity.admin()
+    )
     assert national.status_code == 422 and national.json()["code"] == "national-admin-on-centre-only"
-    unknown = await identity.http.post(url, json={"role": "emperor", "unit_id": str(identity.units["HNI"])},
-                                       headers=await identity.admin())
+    unknown = await identity.http.post(
+        url, json={"role": "emperor", "unit_id": str(identity.units["HNI"])}, headers=await identity.admin()
+    )
     assert unknown.status_code == 422 and unknown.json()["code"] == "unknown-role"
 
     changes = await events(identity, "identity.user.roles_changed", clerk["user_id"])
-    assert [c["roles"] for c in changes] == [[{"role": "data_entry", "unit_id": str(identity.units["HNI-1"])}]]
+    assert [c["roles"] for c in changes][0] == [{"role": "data_entry", "unit_id": str(identity.units["HNI-1"])}]
 
-    revoked = await identity.http.delete(f"{url}/{ok.json()['grant_id']}", headers=hanoi_admin)
-    assert revoked.status_code == 204
+    for grant in (ok, dues):
+        revoked = await identity.http.delete(f"{url}/{grant.json()['grant_id']}", headers=hanoi_admin)
+        assert revoked.status_code == 204
     token = (await identity.login(clerk["username"], "Matkhau2025x")).json()["access_token"]
     assert principal_of(token).grants == ()
 
@@ -139,9 +175,11 @@ async def test_lists_are_scoped_and_paged_by_keyset(identity):
     first = await identity.http.get("/api/v1/identity/users", params={"q": "hcm.page", "limit": 2}, headers=hcm_admin)
     assert first.status_code == 200
     assert [u["username"] for u in first.json()["items"]] == names[:2]
-    second = await identity.http.get("/api/v1/identity/users",
-                                     params={"q": "hcm.page", "limit": 2, "after": first.json()["next_cursor"]},
-                                     headers=hcm_admin)
+    second = await identity.http.get(
+        "/api/v1/identity/users",
+        params={"q": "hcm.page", "limit": 2, "after": first.json()["next_cursor"]},
+        headers=hcm_admin,
+    )
     assert [u["username"] for u in second.json()["items"]] == names[2:]
     assert second.json()["next_cursor"] is None
     everyone = await identity.http.get("/api/v1/identity/users", params={"limit": 500}, headers=hcm_admin)
@@ -156,27 +194,59 @@ async def test_reset_password_gives_a_temporary_one_and_ends_sessions(identity):
     admin = await identity.admin()
     user = await identity.create_user(admin, identity.units["HNI"], password="Truoc-khi-dat-lai-1")
     session = (await identity.login(user["username"], "Truoc-khi-dat-lai-1")).json()
-    reset = await identity.http.post(f"/api/v1/identity/users/{user['user_id']}/reset-password", json={},
-                                     headers=admin)
+    reset = await identity.http.post(f"/api/v1/identity/users/{user['user_id']}/reset-password", json={}, headers=admin)
     assert reset.status_code == 200
     temporary = reset.json()["temporary_password"]
     assert temporary and len(temporary) >= 10
     assert (await identity.refresh(session["refresh_token"])).status_code == 401
+    # The access tokens end too: the gateway refuses every token of the user issued before this event.
+    [ended] = await events(identity, "identity.user.sessions_ended", user["user_id"])
+    assert ended["reason"] == "password-reset"
     assert (await identity.login(user["username"], "Truoc-khi-dat-lai-1")).status_code == 401
     login = await identity.login(user["username"], temporary)
     assert login.status_code == 200 and login.json()["must_change_password"] is True
+    # The token says so, and the gateway lets it do nothing but change the password.
+    assert jwt.decode(login.json()["access_token"], options={"verify_signature": False})["must_change_password"]
+
+    own = internal_headers(principal_of(login.json()["access_token"]))
+    changed = await identity.http.post(
+        "/api/v1/identity/me/password",
+        headers=own,
+        json={"current_password": temporary, "new_password": "Mat-khau-cua-toi-2"},
+    )
+    assert changed.status_code == 204, changed.text
+    reasons = [e["reason"] for e in await events(identity, "identity.user.sessions_ended", user["user_id"])]
+    assert sorted(reasons) == ["password-changed", "password-reset"]
+    after = await identity.login(user["username"], "Mat-khau-cua-toi-2")
+    assert after.json()["must_change_password"] is False
+    assert "must_change_password" not in jwt.decode(after.json()["access_token"], options={"verify_signature": False})
+
+    everywhere = await identity.http.post(
+        "/api/v1/identity/logout",
+        json={"everywhere": True},
+        headers=internal_headers(principal_of(after.json()["access_token"])),
+    )
+    assert everywhere.status_code == 204
+    reasons = [e["reason"] for e in await events(identity, "identity.user.sessions_ended", user["user_id"])]
+    assert "logout-everywhere" in reasons
 
 
 async def test_a_unit_admin_cannot_reset_someone_who_outranks_them(identity):
     hanoi_user, hanoi_admin = await officer(identity, "HNI")
-    boss = await identity.create_user(await identity.admin(), identity.units["HNI"],
-                                      roles=[("dues_officer", identity.units["HNI"])])
-    response = await identity.http.post(f"/api/v1/identity/users/{boss['user_id']}/reset-password",
-                                        json={"new_password": "Mat-khau-chiem-quyen-1"}, headers=hanoi_admin)
+    # Administrator of the national centre: no role a provincial administrator could grant.
+    boss = await identity.create_user(
+        await identity.admin(), identity.units["HNI"], roles=[("unit_admin", identity.units["TLD"])]
+    )
+    response = await identity.http.post(
+        f"/api/v1/identity/users/{boss['user_id']}/reset-password",
+        json={"new_password": "Mat-khau-chiem-quyen-1"},
+        headers=hanoi_admin,
+    )
     assert response.status_code == 403 and response.json()["code"] == "user-outranks-you"
     assert (await identity.login(boss["username"], "Matkhau2025x")).status_code == 200
-    myself = await identity.http.post(f"/api/v1/identity/users/{hanoi_user['user_id']}/disable",
-                                      json={"reason": "tự khoá"}, headers=hanoi_admin)
+    myself = await identity.http.post(
+        f"/api/v1/identity/users/{hanoi_user['user_id']}/disable", json={"reason": "tự khoá"}, headers=hanoi_admin
+    )
     assert myself.status_code == 422 and myself.json()["code"] == "self-administration"
 
 
@@ -184,8 +254,9 @@ async def test_disabling_ends_sessions_blocks_login_and_is_announced(identity):
     admin = await identity.admin()
     user = await identity.create_user(admin, identity.units["HNI"], password="Se-bi-khoa-2025")
     session = (await identity.login(user["username"], "Se-bi-khoa-2025")).json()
-    disabled = await identity.http.post(f"/api/v1/identity/users/{user['user_id']}/disable",
-                                        json={"reason": "Nghỉ việc"}, headers=admin)
+    disabled = await identity.http.post(
+        f"/api/v1/identity/users/{user['user_id']}/disable", json={"reason": "Nghỉ việc"}, headers=admin
+    )
     assert disabled.status_code == 200 and disabled.json()["status"] == "disabled"
     assert (await identity.refresh(session["refresh_token"])).status_code == 401
     login = await identity.login(user["username"], "Se-bi-khoa-2025")
@@ -198,24 +269,37 @@ async def test_delegation_lends_roles_for_its_dates_only(identity):
     lender, lender_headers = await officer(identity, "HNI-1")
     deputy = await identity.create_user(lender_headers, identity.units["HNI-1"])
     today = date.today()
-    body = {"delegate_id": deputy["user_id"], "unit_id": str(identity.units["HNI-1"]), "roles": ["unit_admin"],
-            "starts_on": str(today - timedelta(days=1)), "ends_on": str(today + timedelta(days=7)),
-            "reason": "Nghỉ phép năm"}
-    not_mine = await identity.http.post("/api/v1/identity/delegations", json={**body, "roles": ["dues_officer"]},
-                                        headers=lender_headers)
+    body = {
+        "delegate_id": deputy["user_id"],
+        "unit_id": str(identity.units["HNI-1"]),
+        "roles": ["unit_admin"],
+        "starts_on": str(today - timedelta(days=1)),
+        "ends_on": str(today + timedelta(days=7)),
+        "reason": "Nghỉ phép năm",
+    }
+    not_mine = await identity.http.post(
+        "/api/v1/identity/delegations", json={**body, "roles": ["dues_officer"]}, headers=lender_headers
+    )
     assert not_mine.status_code == 403 and not_mine.json()["code"] == "role-not-held"
     created = await identity.http.post("/api/v1/identity/delegations", json=body, headers=lender_headers)
     assert created.status_code == 201, created.text
     delegation_id = created.json()["delegation_id"]
+    assert created.json()["roles"] == ["unit_admin"]
+    assert (created.json()["delegator_name"], created.json()["delegate_name"]) == (
+        lender["full_name"],
+        deputy["full_name"],
+    )
 
     session = (await identity.login(deputy["username"], "Matkhau2025x")).json()
     assert [(g.role, g.unit_id) for g in principal_of(session["access_token"]).grants] == [
-        ("unit_admin", identity.units["HNI-1"])]
+        ("unit_admin", identity.units["HNI-1"])
+    ]
     [started] = await events(identity, "identity.user.delegation_started", deputy["user_id"])
     assert started["delegator_id"] == lender["user_id"]
-    listed = await identity.http.get("/api/v1/identity/delegations", params={"user_id": deputy["user_id"]},
-                                     headers=lender_headers)
-    assert [d["delegation_id"] for d in listed.json()["items"]] == [delegation_id]
+    listed = await identity.http.get(
+        "/api/v1/identity/delegations", params={"user_id": deputy["user_id"]}, headers=lender_headers
+    )
+    assert [(d["delegation_id"], d["roles"]) for d in listed.json()["items"]] == [(delegation_id, ["unit_admin"])]
 
     ended = await identity.http.post(f"/api/v1/identity/delegations/{delegation_id}/end", headers=lender_headers)
     assert ended.status_code == 204
@@ -223,8 +307,9 @@ async def test_delegation_lends_roles_for_its_dates_only(identity):
     assert principal_of(refreshed["access_token"]).grants == ()
 
     future = {**body, "starts_on": str(today + timedelta(days=3))}
-    assert (await identity.http.post("/api/v1/identity/delegations", json=future,
-                                     headers=lender_headers)).status_code == 201
+    assert (
+        await identity.http.post("/api/v1/identity/delegations", json=future, headers=lender_headers)
+    ).status_code == 201
     later = (await identity.login(deputy["username"], "Matkhau2025x")).json()
     assert principal_of(later["access_token"]).grants == ()  # not started yet
 
@@ -247,6 +332,7 @@ async def test_handover_moves_roles_and_ends_the_old_holders_sessions(identity):
     new = (await identity.login(incoming["username"], "Matkhau2025x")).json()["access_token"]
     assert principal_of(old).grants == ()
     assert [(g.role, g.unit_id) for g in principal_of(new).grants] == [("unit_admin", unit)]
+    assert await events(identity, "identity.user.delegation_ended", outgoing["user_id"]) == []
     nothing_left = await identity.http.post(
         f"/api/v1/identity/units/{unit}/handover",
         json={"from_user_id": outgoing["user_id"], "to_user_id": incoming["user_id"], "reason": "Lần hai"},
@@ -263,9 +349,16 @@ async def test_public_principal_cannot_administer(identity):
 async def test_unit_events_feed_the_tree_replica(identity):
     mapping = handlers(identity.settings)
     assert set(mapping) == set(orgtree_unit_v1.EVENTS)
-    state = UnitState(unit_id=identity.units["HNI"], code="HNI", name="Liên đoàn Lao động thành phố Hà Nội (mới)",
-                      type_code="provincial_federation", parent_id=identity.units["TLD"],
-                      capabilities=UnitCapabilities(can_have_users=True), effective_from=date(2025, 7, 1), version=2)
+    state = UnitState(
+        unit_id=identity.units["HNI"],
+        code="HNI",
+        name="Liên đoàn Lao động thành phố Hà Nội (mới)",
+        type_code="provincial_federation",
+        parent_id=identity.units["TLD"],
+        capabilities=UnitCapabilities(can_have_users=True),
+        effective_from=date(2025, 7, 1),
+        version=2,
+    )
     async with identity.db.transaction() as session:
         await mapping[UnitCreated](session, UnitCreated(unit_id=state.unit_id, unit=state), None)
     async with identity.db.transaction() as session:
@@ -279,3 +372,97 @@ async def test_me_shows_my_grants(identity):
     assert response.status_code == 200
     assert response.json()["username"] == user["username"]
     assert [g["role"] for g in response.json()["grants"]] == ["report_viewer"]
+
+
+async def test_a_handover_ends_what_the_outgoing_holder_lent_future_delegations_included(identity):
+    _, hanoi_admin = await officer(identity, "HNI")
+    unit = identity.units["HNI-1"]
+    outgoing = await identity.create_user(hanoi_admin, unit, roles=[("unit_admin", unit), ("approver", unit)])
+    incoming = await identity.create_user(hanoi_admin, unit)
+    deputy = await identity.create_user(hanoi_admin, unit)
+    lender = await identity.headers_of(outgoing["username"], "Matkhau2025x")
+    today = date.today()
+
+    async def lend(role: str, starts_in: int) -> str:
+        created = await identity.http.post(
+            "/api/v1/identity/delegations",
+            headers=lender,
+            json={
+                "delegate_id": deputy["user_id"],
+                "unit_id": str(unit),
+                "roles": [role],
+                "starts_on": str(today + timedelta(days=starts_in)),
+                "ends_on": str(today + timedelta(days=30)),
+                "reason": "Đi công tác",
+            },
+        )
+        assert created.status_code == 201, created.text
+        return created.json()["delegation_id"]
+
+    running, future, kept = await lend("unit_admin", 0), await lend("unit_admin", 5), await lend("approver", 0)
+    deputy_session = (await identity.login(deputy["username"], "Matkhau2025x")).json()
+    assert {g.role for g in principal_of(deputy_session["access_token"]).grants} == {"unit_admin", "approver"}
+
+    handed = await identity.http.post(
+        f"/api/v1/identity/units/{unit}/handover",
+        headers=hanoi_admin,
+        json={
+            "from_user_id": outgoing["user_id"],
+            "to_user_id": incoming["user_id"],
+            "reason": "Chuyển công tác",
+            "roles": ["unit_admin"],
+        },
+    )
+    assert handed.status_code == 200, handed.text
+
+    ended = await events(identity, "identity.user.delegation_ended", deputy["user_id"])
+    assert sorted(e["delegation_id"] for e in ended) == sorted([running, future])  # announced: tokens end
+    listed = await identity.http.get(
+        "/api/v1/identity/delegations", params={"user_id": deputy["user_id"]}, headers=hanoi_admin
+    )
+    assert {d["delegation_id"]: d["ended_at"] is not None for d in listed.json()["items"]} == {
+        running: True,
+        future: True,
+        kept: False,
+    }
+    refreshed = (await identity.refresh(deputy_session["refresh_token"])).json()
+    assert [g.role for g in principal_of(refreshed["access_token"]).grants] == ["approver"]
+
+
+async def test_lists_and_views_of_officers_phones_and_emails_are_audited_personal_data_reads(identity):
+    admin_user, hcm_admin = await officer(identity, "HCM")
+    created = await identity.http.post(
+        "/api/v1/identity/users",
+        headers=hcm_admin,
+        json={
+            "username": "hcm.lien.lac",
+            "full_name": "Đỗ Thị Liên Lạc",
+            "home_unit_id": str(identity.units["HCM"]),
+            "password": "Matkhau2025x",
+            "phone": "0908123456",
+            "email": "lienlac@example.vn",
+            "roles": [],
+        },
+    )
+    assert created.status_code == 201, created.text
+    user_id = created.json()["user_id"]
+    listed = await identity.http.get("/api/v1/identity/users", params={"q": "hcm.lien"}, headers=hcm_admin)
+    assert listed.json()["items"][0]["phone"] == "0908123456"
+    assert (await identity.http.get(f"/api/v1/identity/users/{user_id}", headers=hcm_admin)).status_code == 200
+    # A list without anyone's phone or e-mail reads no contact details.
+    nobody = await identity.http.get("/api/v1/identity/users", params={"q": admin_user["username"]}, headers=hcm_admin)
+    assert nobody.json()["items"][0]["phone"] is None
+
+    async with identity.db.transaction() as session:
+        rows = (
+            await session.execute(
+                select(audit_log.c.action, audit_log.c.target, audit_log.c.unit_id)
+                .where(audit_log.c.username == admin_user["username"], audit_log.c.action.like("GET %"))
+                .order_by(audit_log.c.id)
+            )
+        ).all()
+    assert [tuple(row) for row in rows] == [
+        ("GET /api/v1/identity/users", f"users listed 1; phone or e-mail shown of 1: {user_id}", identity.units["HCM"]),
+        ("GET /api/v1/identity/users/{user_id}", f"user_id={user_id}; phone or e-mail shown", identity.units["HCM"]),
+    ]
+    assert not any("0908123456" in (row.target or "") for row in rows)

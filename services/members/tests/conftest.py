@@ -25,23 +25,52 @@ MIGRATIONS = Path(__file__).resolve().parents[1] / "src" / "members" / "migratio
 _serial = itertools.count(1)
 
 
-async def add_unit(database: Database, code: str, parent: UUID | None, type_code: str, *, admit: bool = False,
-                   approve: bool = False, unit_id: UUID | None = None, version: int = 1,
-                   status: str = "active", province: str | None = None) -> UUID:
+async def add_unit(
+    database: Database,
+    code: str,
+    parent: UUID | None,
+    type_code: str,
+    *,
+    admit: bool = False,
+    approve: bool = False,
+    unit_id: UUID | None = None,
+    version: int = 1,
+    status: str = "active",
+    province: str | None = None,
+) -> UUID:
     unit_id = unit_id or uuid.uuid4()
     async with database.transaction() as session:
-        await apply_unit_state(session, unit_state(unit_id, code, parent, type_code, admit=admit, approve=approve,
-                                                   version=version, status=status, province=province))
+        await apply_unit_state(
+            session,
+            unit_state(
+                unit_id,
+                code,
+                parent,
+                type_code,
+                admit=admit,
+                approve=approve,
+                version=version,
+                status=status,
+                province=province,
+            ),
+        )
     return unit_id
 
 
-def unit_state(unit_id, code, parent, type_code, *, admit=False, approve=False, version=1, status="active",
-               province=None) -> UnitState:
+def unit_state(
+    unit_id, code, parent, type_code, *, admit=False, approve=False, version=1, status="active", province=None
+) -> UnitState:
     return UnitState(
-        unit_id=unit_id, code=code, name=f"Công đoàn {code}", type_code=type_code, parent_id=parent,
-        status=status, province_code=province,
+        unit_id=unit_id,
+        code=code,
+        name=f"Công đoàn {code}",
+        type_code=type_code,
+        parent_id=parent,
+        status=status,
+        province_code=province,
         capabilities=UnitCapabilities(can_admit_members=admit, can_approve_members=approve),
-        effective_from=date(2025, 7, 1), version=version,
+        effective_from=date(2025, 7, 1),
+        version=version,
     )
 
 
@@ -49,8 +78,9 @@ async def build_tree(database: Database) -> dict[str, UUID]:
     """TLĐ > HNI, HCM provinces > grassroots unions; HNI also has a commune union that cannot approve."""
     ids = {"TLD": await add_unit(database, "TLD", None, "national_centre", approve=True, unit_id=NATIONAL_CENTRE_ID)}
     for province in ("HNI", "HCM"):
-        ids[province] = await add_unit(database, province, ids["TLD"], "provincial_federation", approve=True,
-                                       province=province)
+        ids[province] = await add_unit(
+            database, province, ids["TLD"], "provincial_federation", approve=True, province=province
+        )
     for code, parent in (("HNI-1", "HNI"), ("HNI-2", "HNI"), ("HCM-1", "HCM")):
         ids[code] = await add_unit(database, code, ids[parent], "grassroots_union", admit=True)
     ids["HNI-XA"] = await add_unit(database, "HNI-XA", ids["HNI"], "commune_union")
@@ -85,15 +115,22 @@ class Registry:
 
     async def approved(self, unit: str, **overrides) -> dict:
         created = await self.create(unit, **overrides)
-        response = await self.http.post(f"/api/v1/members/members/{created['member_id']}/decision",
-                                        json={"decision": "approve"}, headers=self.as_("approver", "TLD"))
+        response = await self.http.post(
+            f"/api/v1/members/members/{created['member_id']}/decision",
+            json={"decision": "approve"},
+            headers=self.as_("approver", "TLD"),
+        )
         assert response.status_code == 200, response.text
         return response.json()
 
     async def counts(self) -> tuple[int, ...]:
         async with self.db.transaction() as session:
-            return tuple([await session.scalar(select(func.count()).select_from(t))
-                          for t in (members, member_history, outbox_events, member_transfers)])
+            return tuple(
+                [
+                    await session.scalar(select(func.count()).select_from(t))
+                    for t in (members, member_history, outbox_events, member_transfers)
+                ]
+            )
 
     async def row(self, member_id) -> dict:
         async with self.db.transaction() as session:
@@ -102,9 +139,13 @@ class Registry:
 
     async def events_of(self, member_id) -> list[str]:
         async with self.db.transaction() as session:
-            return list(await session.scalars(
-                select(outbox_events.c.event_type).where(outbox_events.c.message_key == str(member_id))
-                .order_by(outbox_events.c.id)))
+            return list(
+                await session.scalars(
+                    select(outbox_events.c.event_type)
+                    .where(outbox_events.c.message_key == str(member_id))
+                    .order_by(outbox_events.c.id)
+                )
+            )
 
 
 def cccd(gender: str = "male", born: date = date(1990, 5, 1), province: str = "001") -> str:
@@ -116,14 +157,20 @@ def new_member(unit_id, **overrides) -> dict:
     gender = overrides.get("gender", "male")
     born = date.fromisoformat(overrides.get("date_of_birth", "1990-05-01"))
     body = {
-        "unit_id": str(unit_id), "full_name": "Nguyễn Văn An", "gender": gender, "date_of_birth": born.isoformat(),
-        "id_number": cccd(gender, born), "phone": "0912345678", "ethnicity": "Kinh",
+        "unit_id": str(unit_id),
+        "full_name": "Nguyễn Văn An",
+        "gender": gender,
+        "date_of_birth": born.isoformat(),
+        "id_number": cccd(gender, born),
+        "phone": "0912345678",
+        "ethnicity": "Kinh",
     }
     return body | overrides
 
 
-def assert_problem(response, status: int, code: str, field: str | None, message_vi: str | None = None,
-                   message_en: str | None = None) -> dict:
+def assert_problem(
+    response, status: int, code: str, field: str | None, message_vi: str | None = None, message_en: str | None = None
+) -> dict:
     assert response.status_code == status, response.text
     assert response.headers["content-type"].startswith("application/problem+json")
     problem = response.json()

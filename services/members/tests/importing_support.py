@@ -41,13 +41,23 @@ def csv_bytes(rows: list[list], headers: list[str] = HEADERS, bom: bool = True, 
     return (("\ufeff" if bom else "") + "\r\n".join(lines) + "\r\n").encode()
 
 
-async def upload(registry, content: bytes, name: str = "danh-sach.xlsx", unit: str = "HNI-1",
-                 mode: str | None = "valid_rows_only", who: dict | None = None):
+async def upload(
+    registry,
+    content: bytes,
+    name: str = "danh-sach.xlsx",
+    unit: str = "HNI-1",
+    mode: str | None = "valid_rows_only",
+    who: dict | None = None,
+):
     data = {"unit_id": str(registry.units[unit])}
     if mode:
         data["mode"] = mode
-    return await registry.http.post("/api/v1/members/imports", data=data, files={"file": (name, content)},
-                                    headers=who or registry.as_("data_entry", unit))
+    return await registry.http.post(
+        "/api/v1/members/imports",
+        data=data,
+        files={"file": (name, content)},
+        headers=who or registry.as_("data_entry", unit),
+    )
 
 
 def settings_for(registry, **overrides) -> MembersSettings:
@@ -70,12 +80,15 @@ async def imported(registry, content: bytes, **kwargs) -> dict:
     response = await upload(registry, content, **kwargs)
     assert response.status_code in (200, 202), response.text
     await process(registry)
-    seen = await registry.http.get(f"/api/v1/members/imports/{response.json()['import_id']}",
-                                   headers=registry.as_("data_entry", kwargs.get("unit", "HNI-1")))
+    seen = await registry.http.get(
+        f"/api/v1/members/imports/{response.json()['import_id']}",
+        headers=registry.as_("data_entry", kwargs.get("unit", "HNI-1")),
+    )
     return seen.json()
 
 
 async def rows_of(registry, import_id: str, only: str = "all", unit: str = "HNI-1") -> list[dict]:
-    response = await registry.http.get(f"/api/v1/members/imports/{import_id}/rows", params={"only": only},
-                                       headers=registry.as_("data_entry", unit))
+    response = await registry.http.get(
+        f"/api/v1/members/imports/{import_id}/rows", params={"only": only}, headers=registry.as_("data_entry", unit)
+    )
     return response.json()

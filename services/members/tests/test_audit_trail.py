@@ -38,10 +38,12 @@ async def test_successful_and_refused_writes_are_both_recorded(service):
     http, database, mine, theirs = service
     officer = principal("data_entry", mine, "can.bo.a")
     body = {"full_name": "Ngô Thị Hoa", "gender": "female", "date_of_birth": "1993-04-04", "id_number": "001193000777"}
-    created = await http.post("/api/v1/members/members", json={**body, "unit_id": str(mine)},
-                              headers=headers_for(officer))
-    refused = await http.post("/api/v1/members/members", json={**body, "unit_id": str(theirs)},
-                              headers=headers_for(officer))
+    created = await http.post(
+        "/api/v1/members/members", json={**body, "unit_id": str(mine)}, headers=headers_for(officer)
+    )
+    refused = await http.post(
+        "/api/v1/members/members", json={**body, "unit_id": str(theirs)}, headers=headers_for(officer)
+    )
     assert (created.status_code, refused.status_code) == (201, 403)
     rows = await audit_rows(database)
     assert [(r.username, r.unit_id, r.outcome, r.status) for r in rows[-2:]] == [
@@ -66,6 +68,40 @@ async def test_administrators_read_the_trail_of_their_subtree_only(service):
     assert page.status_code == 200
     units = {entry["unit_id"] for entry in page.json()["items"]}
     assert units == {str(mine)}
-    national = await http.get("/api/v1/members/audit", headers=headers_for(principal("national_admin",
-                                                                                      NATIONAL_CENTRE_ID)))
+    national = await http.get(
+        "/api/v1/members/audit", headers=headers_for(principal("national_admin", NATIONAL_CENTRE_ID))
+    )
     assert {str(mine), str(theirs)} <= {entry["unit_id"] for entry in national.json()["items"]}
+
+
+async def test_the_access_log_lists_who_read_a_members_unmasked_data_and_no_writes(service):
+    http, _, mine, theirs = service
+    officer = principal("data_entry", mine, "can.bo.doc")
+    body = {
+        "full_name": "Lê Thị Lan",
+        "gender": "female",
+        "date_of_birth": "1994-05-05",
+        "id_number": "001194000888",
+        "unit_id": str(mine),
+    }
+    created = await http.post("/api/v1/members/members", json=body, headers=headers_for(officer))
+    assert created.status_code == 201, created.text
+    member_id = created.json()["member_id"]
+    approver = principal("approver", mine, "can.bo.xem")
+    shown = await http.get(f"/api/v1/members/members/{member_id}", headers=headers_for(approver))
+    assert shown.status_code == 200 and not shown.json()["sensitive_masked"]
+
+    admin_of_mine = headers_for(principal("unit_admin", mine))
+    reads = (await http.get("/api/v1/members/audit", params={"kind": "read"}, headers=admin_of_mine)).json()["items"]
+    assert [(r["username"], r["target"], r["action"]) for r in reads if r["username"] == "can.bo.xem"] == [
+        ("can.bo.xem", f"member_id={member_id}; sensitive fields shown", "GET /api/v1/members/members/{member_id}")
+    ]
+    assert all(r["action"].startswith("GET ") for r in reads)
+    writes = (await http.get("/api/v1/members/audit", params={"kind": "write"}, headers=admin_of_mine)).json()["items"]
+    assert writes and not any(w["action"].startswith("GET ") for w in writes)
+    # The access log of another subtree shows none of these reads.
+    other = headers_for(principal("unit_admin", theirs))
+    elsewhere = await http.get("/api/v1/members/audit", params={"kind": "read"}, headers=other)
+    assert not [r for r in elsewhere.json()["items"] if r["username"] == "can.bo.xem"]
+    unknown = await http.get("/api/v1/members/audit", params={"kind": "everything"}, headers=admin_of_mine)
+    assert unknown.status_code == 422 and unknown.headers["content-type"].startswith("application/problem+json")

@@ -12,9 +12,16 @@ from tests.support.services import headers_for
 
 
 def card_event(member: dict, status: str, version: int, old_status: str | None = None):
-    card = CardSnapshot(card_id=UUID(int=version), member_id=member["member_id"], unit_id=member["unit_id"],
-                        member_code=member["member_code"], kind="regular", status=status, reason="new",
-                        version=version)
+    card = CardSnapshot(
+        card_id=UUID(int=version),
+        member_id=member["member_id"],
+        unit_id=member["unit_id"],
+        member_code=member["member_code"],
+        kind="regular",
+        status=status,
+        reason="new",
+        version=version,
+    )
     if old_status is None:
         return CardRequested(member_id=member["member_id"], card=card)
     return CardStatusChanged(member_id=member["member_id"], card=card, old_status=old_status)
@@ -35,11 +42,17 @@ async def test_card_status_follows_card_events(registry):
     assert await deliver(card_event(member, "ordered", 2, "requested")) == "requested"
     assert await deliver(card_event(member, "printed", 3, "ordered")) == "printed"
 
-    lookup = await registry.http.get("/api/v1/members/public/lookup", headers=headers_for(PUBLIC),
-                                     params={"member_code": member["member_code"], "id_number": row["id_number"]})
+    lookup = await registry.http.get(
+        "/api/v1/members/public/lookup",
+        headers=headers_for(PUBLIC),
+        params={"member_code": member["member_code"], "id_number": row["id_number"]},
+    )
     assert (lookup.json()["card_status"], lookup.json()["card_status_vi"]) == ("printed", "đã in thẻ")
-    found = await registry.http.get("/api/v1/members/search", headers=registry.as_("unit_admin", "HNI"),
-                                    params={"card_status": "printed", "unit_id": str(registry.units["HNI-2"])})
+    found = await registry.http.get(
+        "/api/v1/members/search",
+        headers=registry.as_("unit_admin", "HNI"),
+        params={"card_status": "printed", "unit_id": str(registry.units["HNI-2"])},
+    )
     assert [m["member_id"] for m in found.json()["items"]] == [member["member_id"]]
 
     assert await deliver(card_event(member, "delivered", 4, "printed")) == "delivered"

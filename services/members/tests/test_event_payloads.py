@@ -25,8 +25,14 @@ from tests.support.services import principal
 
 async def last_event(registry, member_id):
     async with registry.db.transaction() as session:
-        row = (await session.execute(select(outbox_events).where(outbox_events.c.message_key == str(member_id))
-                                     .order_by(outbox_events.c.id.desc()).limit(1))).one()
+        row = (
+            await session.execute(
+                select(outbox_events)
+                .where(outbox_events.c.message_key == str(member_id))
+                .order_by(outbox_events.c.id.desc())
+                .limit(1)
+            )
+        ).one()
         admin = principal("national_admin", registry.units["TLD"])
         member = await MemberRepository(session).get(admin, UUID(str(member_id)), "members.read")
     assert row.topic == TOPIC
@@ -40,9 +46,11 @@ async def test_approval_and_rejection_events(registry):
     event = await last_event(registry, approved["member_id"])
     assert isinstance(event, MemberApproved) and event.member.member_code == approved["member_code"]
     created = await registry.create("HNI-1")
-    await registry.http.post(f"/api/v1/members/members/{created['member_id']}/decision",
-                             json={"decision": "reject", "reason": "Không đủ điều kiện"},
-                             headers=registry.as_("approver", "HNI"))
+    await registry.http.post(
+        f"/api/v1/members/members/{created['member_id']}/decision",
+        json={"decision": "reject", "reason": "Không đủ điều kiện"},
+        headers=registry.as_("approver", "HNI"),
+    )
     event = await last_event(registry, created["member_id"])
     assert isinstance(event, MemberRejected) and event.reason == "Không đủ điều kiện"
 
@@ -50,14 +58,15 @@ async def test_approval_and_rejection_events(registry):
 async def test_suspension_end_and_unit_closure_events(registry):
     member = await registry.approved("HCM-1")
     until = date.today() + timedelta(days=2)
-    await registry.http.post(f"/api/v1/members/members/{member['member_id']}/suspension",
-                             json={"reason": "Ốm nặng", "until": until.isoformat()},
-                             headers=registry.as_("data_entry", "HCM-1"))
+    await registry.http.post(
+        f"/api/v1/members/members/{member['member_id']}/suspension",
+        json={"reason": "Ốm nặng", "until": until.isoformat()},
+        headers=registry.as_("data_entry", "HCM-1"),
+    )
     async with registry.db.transaction() as session:
         await resume_due_suspensions(session, until)
     event = await last_event(registry, member["member_id"])
-    assert isinstance(event, MemberStatusChanged) and (event.old_status, event.member.status) == ("suspended",
-                                                                                                  "active")
+    assert isinstance(event, MemberStatusChanged) and (event.old_status, event.member.status) == ("suspended", "active")
     closing = await add_unit(registry.db, "HCM-CLOSE", registry.units["HCM"], "grassroots_union", admit=True)
     registry.units["HCM-CLOSE"] = closing
     moving = await registry.approved("HCM-CLOSE")

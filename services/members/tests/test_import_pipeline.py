@@ -44,11 +44,13 @@ async def _created_rows_match_the_contracts(registry, import_id: str) -> int:
         ids = list(await session.scalars(select(members.c.member_id).where(members.c.import_id == import_id)))
         for member_id in ids:
             member = await MemberRepository(session).get(admin, member_id, "members.read")
-            states = list(await session.scalars(select(member_history.c.state).where(
-                member_history.c.member_id == member_id)))
+            states = list(
+                await session.scalars(select(member_history.c.state).where(member_history.c.member_id == member_id))
+            )
             assert [MemberSnapshot.model_validate(state) for state in states] == [member.snapshot()]
-            events = (await session.execute(select(outbox_events).where(
-                outbox_events.c.message_key == str(member_id)))).all()
+            events = (
+                await session.execute(select(outbox_events).where(outbox_events.c.message_key == str(member_id)))
+            ).all()
             assert len(events) == 1 and events[0].event_type == MemberCreated.event_type
             event = EVENT_TYPES[events[0].event_type].model_validate_json(events[0].payload)
             assert event.member_id == member_id and event.member == member.snapshot()
@@ -57,16 +59,21 @@ async def _created_rows_match_the_contracts(registry, import_id: str) -> int:
 
 
 async def test_history_and_events_of_imports_match_the_contracts_on_both_paths(registry):
-    rows = [["Đặng Thị Ngọc Ánh", "Nữ", "03/04/1993", "001193002101", "0912002101", "Tổ trưởng \"A\""],
-            ["O'Brien Văn B\\C", "Nam", "04/05/1985", "001085002102", None, None]]
+    rows = [
+        ["Đặng Thị Ngọc Ánh", "Nữ", "03/04/1993", "001193002101", "0912002101", 'Tổ trưởng "A"'],
+        ["O'Brien Văn B\\C", "Nam", "04/05/1985", "001085002102", None, None],
+    ]
     streamed = (await upload(registry, xlsx(rows))).json()  # valid_rows_only given: checked and committed at once
     await process(registry)
     assert await _created_rows_match_the_contracts(registry, streamed["import_id"]) == 2
     later = [["Lý Thị C", "Nữ", "03/04/1993", "001193002103", None, None]]
     previewed = (await upload(registry, xlsx(later), mode=None)).json()
     await process(registry)
-    accepted = await registry.http.post(f"{IMPORTS}/{previewed['import_id']}/commit", json={"mode": "valid_rows_only"},
-                                        headers=registry.as_("data_entry", "HNI-1"))
+    accepted = await registry.http.post(
+        f"{IMPORTS}/{previewed['import_id']}/commit",
+        json={"mode": "valid_rows_only"},
+        headers=registry.as_("data_entry", "HNI-1"),
+    )
     assert accepted.status_code == 202
     await process(registry)
     assert await _created_rows_match_the_contracts(registry, previewed["import_id"]) == 1
@@ -74,13 +81,18 @@ async def test_history_and_events_of_imports_match_the_contracts_on_both_paths(r
 
 async def test_a_preview_marks_duplicates_and_people_already_members_before_any_commit(registry):
     await registry.create("HCM-1", id_number="001090002201")
-    content = xlsx([["Kha Văn A", "Nam", "01/05/1990", "001090002202", None, None],
-                    ["Kha Văn C", "Nam", "01/05/1990", "001090002201", None, None],
-                    ["Kha Văn A", "Nam", "01/05/1990", "001090002202", None, None]])
+    content = xlsx(
+        [
+            ["Kha Văn A", "Nam", "01/05/1990", "001090002202", None, None],
+            ["Kha Văn C", "Nam", "01/05/1990", "001090002201", None, None],
+            ["Kha Văn A", "Nam", "01/05/1990", "001090002202", None, None],
+        ]
+    )
     imported = (await upload(registry, content, mode=None)).json()
     await process(registry, import_chunk_rows=2)
-    seen = (await registry.http.get(f"{IMPORTS}/{imported['import_id']}",
-                                    headers=registry.as_("data_entry", "HNI-1"))).json()
+    seen = (
+        await registry.http.get(f"{IMPORTS}/{imported['import_id']}", headers=registry.as_("data_entry", "HNI-1"))
+    ).json()
     assert (seen["status"], seen["total_rows"], seen["valid_rows"], seen["error_rows"]) == ("validated", 3, 1, 2)
     errors = {r["row_number"]: [e["code"] for e in r["errors"]] for r in await rows_of(registry, seen["import_id"])}
     assert errors == {2: [], 3: ["already-a-member"], 4: ["duplicate-in-file"]}
@@ -98,8 +110,9 @@ async def test_chunks_stored_two_at_a_time_resume_after_a_crash_without_gaps_or_
     # Two chunks committed, the one stored beside the second rolled back: nothing staged past them.
     assert (halfway["status"], halfway["rows_done"], halfway["inserted_rows"]) == ("committing", 4, 4)
     async with registry.db.transaction() as session:
-        staged = await session.scalar(select(func.count()).select_from(member_import_rows).where(
-            member_import_rows.c.import_id == import_id))
+        staged = await session.scalar(
+            select(func.count()).select_from(member_import_rows).where(member_import_rows.c.import_id == import_id)
+        )
     assert staged == 4
     await process(registry, import_chunk_rows=2)
     done = (await registry.http.get(f"{IMPORTS}/{import_id}", headers=officer)).json()
@@ -107,10 +120,41 @@ async def test_chunks_stored_two_at_a_time_resume_after_a_crash_without_gaps_or_
     assert (done["valid_rows"], done["error_rows"], done["inserted_rows"]) == (8, 2, 8)
     errors = {r["row_number"]: r["errors"] for r in await rows_of(registry, import_id, "errors")}
     assert [e["code"] for e in errors[7]] == ["already-a-member"]  # found by the insert, not asked beforehand
-    assert errors[9] == [{"field": "id_number", "code": "duplicate-in-file",
-                          "message_vi": "Trùng số giấy tờ với dòng 3 trong cùng tệp",
-                          "message_en": "Same ID number as row 3 of this file"}]
+    assert errors[9] == [
+        {
+            "field": "id_number",
+            "code": "duplicate-in-file",
+            "message_vi": "Trùng số giấy tờ với dòng 3 trong cùng tệp",
+            "message_en": "Same ID number as row 3 of this file",
+        }
+    ]
     async with registry.db.transaction() as session:
         imported = list(await session.scalars(select(members.c.id_number).where(members.c.import_id == import_id)))
     assert len(imported) == len(set(imported)) == 8
     assert await _created_rows_match_the_contracts(registry, import_id) == 8
+
+
+async def test_the_recent_imports_of_a_subtree_come_newest_first_page_by_page_and_only_in_scope(registry):
+    first = (
+        await upload(registry, xlsx([["Lê Văn Một", "Nam", "01/05/1990", "001090004401", None, None]]), mode=None)
+    ).json()
+    second = (
+        await upload(registry, xlsx([["Lê Văn Hai", "Nam", "01/05/1990", "001090004402", None, None]]), mode=None)
+    ).json()
+    province = registry.as_("data_entry", "HNI")
+    page = await registry.http.get(
+        IMPORTS, params={"unit_id": str(registry.units["HNI"]), "limit": 1}, headers=province
+    )
+    assert page.status_code == 200, page.text
+    assert [i["import_id"] for i in page.json()["items"]] == [second["import_id"]]
+    rest = await registry.http.get(
+        IMPORTS,
+        params={"unit_id": str(registry.units["HNI"]), "limit": 100, "after": page.json()["next_cursor"]},
+        headers=province,
+    )
+    assert first["import_id"] in [i["import_id"] for i in rest.json()["items"]]
+    assert second["import_id"] not in [i["import_id"] for i in rest.json()["items"]]
+    outsider = await registry.http.get(
+        IMPORTS, params={"unit_id": str(registry.units["HNI"])}, headers=registry.as_("data_entry", "HCM")
+    )
+    assert outsider.status_code == 403

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import random
 from datetime import date
 
 import xlsxwriter
@@ -11,7 +12,16 @@ from python_calamine import CalamineWorkbook
 from sqlalchemy import func, select
 
 from services.members.tests.conftest import assert_problem
-from services.members.tests.importing_support import HEADERS, crash_midway, imported, process, rows_of, upload, xlsx
+from services.members.tests.importing_support import (
+    HEADERS,
+    crash_midway,
+    csv_bytes,
+    imported,
+    process,
+    rows_of,
+    upload,
+    xlsx,
+)
 
 IMPORTS = "/api/v1/members/imports"
 
@@ -27,59 +37,87 @@ def codes(row: dict, kind: str = "errors") -> list[str]:
 
 
 async def test_id_numbers_that_lost_leading_zeros_are_restored_only_when_unambiguous(registry):
-    content = xlsx([
-        ["Ngô Văn Một", "Nam", "01/05/1990", 1090000701, None, None],  # 001090000701 lost two zeros
-        ["Ngô Thị Hai", "Nữ", "01/05/1990", 79190000702, None, None],  # 079190000702 lost one zero
-        ["Ngô Văn Ba", "Nam", "01/05/1990", 1190000703, None, None],  # 001190000703 would be a woman: ambiguous
-        ["Ngô Văn Bốn", "Nam", "01/05/1980", 12345678, None, None],  # a CMND (9 digits) that lost its zero
-        ["Ngô Văn Năm", "Nam", "01/05/1990", "1.0909E+11", None, None],  # scientific notation lost digits
-    ])
+    content = xlsx(
+        [
+            ["Ngô Văn Một", "Nam", "01/05/1990", 1090000701, None, None],  # 001090000701 lost two zeros
+            ["Ngô Thị Hai", "Nữ", "01/05/1990", 79190000702, None, None],  # 079190000702 lost one zero
+            ["Ngô Văn Ba", "Nam", "01/05/1990", 1190000703, None, None],  # 001190000703 would be a woman: ambiguous
+            ["Ngô Văn Bốn", "Nam", "01/05/1980", 12345678, None, None],  # a CMND (9 digits) that lost its zero
+            ["Ngô Văn Năm", "Nam", "01/05/1990", "1.0909E+11", None, None],  # scientific notation lost digits
+        ]
+    )
     result = await imported(registry, content)
     rows = {r["original"][0]: r for r in await rows_of(registry, result["import_id"])}
     assert codes(rows["Ngô Văn Một"], "warnings") == ["leading-zeros-restored"]
     assert rows["Ngô Văn Một"]["warnings"][0]["message_vi"] == (
-        "Số CCCD bị mất số 0 ở đầu, đã khôi phục thành 001090000701")
+        "Số CCCD bị mất số 0 ở đầu, đã khôi phục thành 001090000701"
+    )
     assert codes(rows["Ngô Thị Hai"], "warnings") == ["leading-zeros-restored"]
     assert codes(rows["Ngô Văn Ba"]) == ["id-leading-zeros-ambiguous"]
     assert rows["Ngô Văn Ba"]["errors"][0]["message_en"] == (
-        "The CCCD has only 10 digits and cannot be restored unambiguously")
+        "The CCCD has only 10 digits and cannot be restored unambiguously"
+    )
     assert codes(rows["Ngô Văn Bốn"], "warnings") == ["leading-zeros-restored"]
     assert codes(rows["Ngô Văn Năm"]) == ["id-scientific-notation"]
     members_in = await stored(registry, result["import_id"])
     assert {name: m["id_number"] for name, m in members_in.items()} == {
-        "Ngô Văn Một": "001090000701", "Ngô Thị Hai": "079190000702", "Ngô Văn Bốn": "012345678"}
+        "Ngô Văn Một": "001090000701",
+        "Ngô Thị Hai": "079190000702",
+        "Ngô Văn Bốn": "012345678",
+    }
     assert members_in["Ngô Văn Bốn"]["id_kind"] == "cmnd"
     assert (result["warning_rows"], result["error_rows"], result["inserted_rows"]) == (3, 2, 3)
 
 
 async def test_dates_as_text_as_dates_and_as_excel_serial_numbers(registry):
-    content = xlsx([
-        ["Đào Văn A", "Nam", "01/05/1990", "001090000801", None, None],
-        ["Đào Văn B", "Nam", "1-5-1990", "001090000802", None, None],
-        ["Đào Văn C", "Nam", "1990-05-01", "001090000803", None, None],
-        ["Đào Văn D", "Nam", date(1990, 5, 1), "001090000804", None, None],
-        ["Đào Văn E", "Nam", 32994, "001090000805", None, None],  # Excel serial of 1990-05-01
-        ["Đào Văn F", "Nam", "32994", "001090000806", None, None],  # the same serial, as text
-        ["Đào Văn G", "Nam", "31/02/1990", "001090000807", None, None],
-        ["Đào Văn H", "Nam", "tháng 5/1990", "001090000808", None, None],
-    ])
+    content = xlsx(
+        [
+            ["Đào Văn A", "Nam", "01/05/1990", "001090000801", None, None],
+            ["Đào Văn B", "Nam", "1-5-1990", "001090000802", None, None],
+            ["Đào Văn C", "Nam", "1990-05-01", "001090000803", None, None],
+            ["Đào Văn D", "Nam", date(1990, 5, 1), "001090000804", None, None],
+            ["Đào Văn E", "Nam", 32994, "001090000805", None, None],  # Excel serial of 1990-05-01
+            ["Đào Văn F", "Nam", "32994", "001090000806", None, None],  # the same serial, as text
+            ["Đào Văn G", "Nam", "31/02/1990", "001090000807", None, None],
+            ["Đào Văn H", "Nam", "tháng 5/1990", "001090000808", None, None],
+        ]
+    )
     result = await imported(registry, content)
     births = {name: m["date_of_birth"] for name, m in (await stored(registry, result["import_id"])).items()}
     assert births == {f"Đào Văn {c}": date(1990, 5, 1) for c in "ABCDEF"}
     rows = {r["original"][0]: r for r in await rows_of(registry, result["import_id"], "errors")}
     assert set(rows) == {"Đào Văn G", "Đào Văn H"}
-    assert rows["Đào Văn G"]["errors"] == [{
-        "field": "date_of_birth", "code": "date-format", "message_vi": "Ngày sinh không phải ngày hợp lệ (dd/mm/yyyy)",
-        "message_en": "Ngày sinh is not a valid date (dd/mm/yyyy)"}]
+    assert rows["Đào Văn G"]["errors"] == [
+        {
+            "field": "date_of_birth",
+            "code": "date-format",
+            "message_vi": "Ngày sinh không phải ngày hợp lệ (dd/mm/yyyy)",
+            "message_en": "Ngày sinh is not a valid date (dd/mm/yyyy)",
+        }
+    ]
 
 
 async def test_decomposed_unicode_and_trailing_spaces_are_normalised(registry):
-    content = xlsx([["  Nguye\u0302\u0303n   Thi\u0323 Ha\u0300  ", "Nu\u031b\u0303 ", "01/05/1991 ", " 001191000901 ",
-                     " 0912 000 901 ", "Ủy viên  "]])
+    content = xlsx(
+        [
+            [
+                "  Nguye\u0302\u0303n   Thi\u0323 Ha\u0300  ",
+                "Nu\u031b\u0303 ",
+                "01/05/1991 ",
+                " 001191000901 ",
+                " 0912 000 901 ",
+                "Ủy viên  ",
+            ]
+        ]
+    )
     result = await imported(registry, content)
     member = (await stored(registry, result["import_id"]))["Nguyễn Thị Hà"]
     assert (member["gender"], member["id_number"], member["phone"], member["position"]) == (
-        "female", "001191000901", "0912000901", "Ủy viên")
+        "female",
+        "001191000901",
+        "0912000901",
+        "Ủy viên",
+    )
     assert member["name_search"] == "nguyen thi ha"
 
 
@@ -117,8 +155,14 @@ async def test_formulas_give_the_value_excel_showed(registry):
 
 
 async def test_empty_rows_in_the_middle_are_skipped_and_row_numbers_kept(registry):
-    content = xlsx([["Mai Văn A", "Nam", "01/05/1990", "001090001201", None, None], [None] * 6, ["", " ", "", ""],
-                    ["Mai Văn B", "Nam", "01/05/1990", "0010900012", None, None]])
+    content = xlsx(
+        [
+            ["Mai Văn A", "Nam", "01/05/1990", "001090001201", None, None],
+            [None] * 6,
+            ["", " ", "", ""],
+            ["Mai Văn B", "Nam", "01/05/1990", "0010900012", None, None],
+        ]
+    )
     result = await imported(registry, content)
     staged = await rows_of(registry, result["import_id"])
     assert [r["row_number"] for r in staged] == [2, 5]
@@ -127,43 +171,66 @@ async def test_empty_rows_in_the_middle_are_skipped_and_row_numbers_kept(registr
 
 async def test_duplicate_rows_in_the_file_and_people_already_in_the_registry(registry):
     existing = await registry.create("HCM-1", id_number="001090001301")
-    content = xlsx([["Kiều Văn A", "Nam", "01/05/1990", "001090001302", None, None],
-                    ["Kiều Văn A", "Nam", "01/05/1990", "001090001302", None, None],
-                    ["Kiều Văn C", "Nam", "01/05/1990", "001090001301", None, None]])
+    content = xlsx(
+        [
+            ["Kiều Văn A", "Nam", "01/05/1990", "001090001302", None, None],
+            ["Kiều Văn A", "Nam", "01/05/1990", "001090001302", None, None],
+            ["Kiều Văn C", "Nam", "01/05/1990", "001090001301", None, None],
+        ]
+    )
     result = await imported(registry, content)
     errors = {r["row_number"]: r["errors"] for r in await rows_of(registry, result["import_id"], "errors")}
-    assert errors[3] == [{"field": "id_number", "code": "duplicate-in-file",
-                          "message_vi": "Trùng số giấy tờ với dòng 2 trong cùng tệp",
-                          "message_en": "Same ID number as row 2 of this file"}]
+    assert errors[3] == [
+        {
+            "field": "id_number",
+            "code": "duplicate-in-file",
+            "message_vi": "Trùng số giấy tờ với dòng 2 trong cùng tệp",
+            "message_en": "Same ID number as row 2 of this file",
+        }
+    ]
     assert [e["code"] for e in errors[4]] == ["already-a-member"]
     assert "HCM" not in str(errors[4]) and existing["unit_id"] not in str(errors[4])
     assert list(await stored(registry, result["import_id"])) == ["Kiều Văn A"]
 
 
 async def test_all_or_nothing_imports_nothing_when_a_row_is_wrong(registry):
-    content = xlsx([["Quách Văn A", "Nam", "01/05/1990", "001090001401", None, None],
-                    ["Quách Văn B", "Không rõ", "01/05/1990", "001090001402", None, None]])
+    content = xlsx(
+        [
+            ["Quách Văn A", "Nam", "01/05/1990", "001090001401", None, None],
+            ["Quách Văn B", "Không rõ", "01/05/1990", "001090001402", None, None],
+        ]
+    )
     before = await registry.counts()
     result = await imported(registry, content, mode="all_or_nothing")
     assert result["status"] == "rejected"
     assert result["problem"]["code"] == "import-has-errors"
-    assert result["problem"]["message_en"] == ("The file has 1 rows with errors, so nothing was imported "
-                                               "(all-or-nothing mode)")
+    assert result["problem"]["message_en"] == (
+        "The file has 1 rows with errors, so nothing was imported (all-or-nothing mode)"
+    )
     assert await registry.counts() == before
 
 
 async def test_preview_then_choose_the_mode(registry):
-    content = xlsx([["Từ Văn A", "Nam", "01/05/1990", "001090001501", None, None],
-                    ["Từ Văn B", "Nam", "01/05/1990", "1234", None, None]])
+    content = xlsx(
+        [
+            ["Từ Văn A", "Nam", "01/05/1990", "001090001501", None, None],
+            ["Từ Văn B", "Nam", "01/05/1990", "1234", None, None],
+        ]
+    )
     result = await imported(registry, content, mode=None)
     assert (result["status"], result["valid_rows"], result["error_rows"]) == ("validated", 1, 1)
     url = f"{IMPORTS}/{result['import_id']}/commit"
     officer = registry.as_("data_entry", "HNI-1")
     before = await registry.counts()
     refused = await registry.http.post(url, json={"mode": "all_or_nothing"}, headers=officer)
-    assert_problem(refused, 422, "import-has-errors", "mode",
-                   'Tệp có 1 dòng lỗi: chế độ "tất cả hoặc không" sẽ không nhập dòng nào',
-                   "The file has 1 rows with errors: all-or-nothing would import nothing")
+    assert_problem(
+        refused,
+        422,
+        "import-has-errors",
+        "mode",
+        'Tệp có 1 dòng lỗi: chế độ "tất cả hoặc không" sẽ không nhập dòng nào',
+        "The file has 1 rows with errors: all-or-nothing would import nothing",
+    )
     bad_mode = await registry.http.post(url, json={"mode": "some"}, headers=officer)
     assert_problem(bad_mode, 422, "invalid-input", "mode")
     assert await registry.counts() == before
@@ -177,11 +244,16 @@ async def test_preview_then_choose_the_mode(registry):
 
 
 async def test_validation_report_has_the_original_rows_and_an_error_column(registry):
-    content = xlsx([["Lục Văn A", "Nam", "01/05/1990", "001090001601", "=HYPERLINK(1)", None],
-                    ["Lục Văn B", "Nam", "99/99/1990", "001090001602", None, None]])
+    content = xlsx(
+        [
+            ["Lục Văn A", "Nam", "01/05/1990", "001090001601", "=HYPERLINK(1)", None],
+            ["Lục Văn B", "Nam", "99/99/1990", "001090001602", None, None],
+        ]
+    )
     result = await imported(registry, content, mode=None)
-    response = await registry.http.get(f"{IMPORTS}/{result['import_id']}/report.xlsx",
-                                       headers=registry.as_("data_entry", "HNI-1"))
+    response = await registry.http.get(
+        f"{IMPORTS}/{result['import_id']}/report.xlsx", headers=registry.as_("data_entry", "HNI-1")
+    )
     assert response.status_code == 200
     sheet = CalamineWorkbook.from_filelike(io.BytesIO(response.content)).get_sheet_by_index(0).to_python()
     assert sheet[0] == ["Dòng", *HEADERS, "Lỗi", "Cảnh báo"]
@@ -205,3 +277,36 @@ async def test_a_crash_mid_import_resumes_without_duplicating_anyone(registry):
         count = await session.scalar(select(func.count()).select_from(members).where(members.c.import_id == import_id))
     assert count == 7
 
+
+async def test_the_same_repairs_in_every_format(registry):
+    """A phone or ID number that lost its leading zero is repaired in CSV exactly as in .xlsx; ID numbers written
+    with dots are read; the document type's legal name since 1/7/2024, "Thẻ căn cước", is accepted."""
+    headers = [*HEADERS, "Loại giấy tờ"]
+    serial = [f"{random.randrange(10**6):06d}" for _ in range(4)]
+    male = [f"001090{s}" for s in serial[:2]]  # written without their two leading zeros
+    female = [f"001190{s}" for s in serial[2:]]  # written with dots
+    dotted = [f"{n[:3]}.{n[3:6]}.{n[6:9]}.{n[9:]}" for n in female]
+    csv_rows = [
+        ["Phan Văn Một", "Nam", "01/05/1990", male[0][2:], "912000801", None, "Thẻ căn cước"],
+        ["Phan Thị Hai", "Nữ", "01/05/1990", dotted[0], "0912000802", None, "CCCD"],
+    ]
+    xlsx_rows = [
+        ["Phan Văn Một", "Nam", "01/05/1990", int(male[1]), 912000803, None, "Thẻ căn cước"],
+        ["Phan Thị Hai", "Nữ", "01/05/1990", dotted[1], "0912000804", None, "CCCD"],
+    ]
+    found = {}
+    for name, content in (("ds.csv", csv_bytes(csv_rows, headers)), ("ds.xlsx", xlsx(xlsx_rows, headers))):
+        result = await imported(registry, content, name=name)
+        assert (result["status"], result["inserted_rows"], result["error_rows"]) == ("completed", 2, 0), result
+        found[name] = {
+            k: (v["id_kind"], v["id_number"], v["phone"])
+            for k, v in (await stored(registry, result["import_id"])).items()
+        }
+    assert found["ds.csv"] == {
+        "Phan Văn Một": ("cccd", male[0], "0912000801"),
+        "Phan Thị Hai": ("cccd", female[0], "0912000802"),
+    }
+    assert found["ds.xlsx"] == {
+        "Phan Văn Một": ("cccd", male[1], "0912000803"),
+        "Phan Thị Hai": ("cccd", female[1], "0912000804"),
+    }

@@ -15,9 +15,9 @@ def test_every_single_digit_error_and_adjacent_swap_is_caught():
     for position in range(len(code)):
         for digit in "0123456789":
             if digit != code[position]:
-                assert not is_valid_member_code(code[:position] + digit + code[position + 1:])
+                assert not is_valid_member_code(code[:position] + digit + code[position + 1 :])
     for position in range(len(code) - 1):
-        swapped = code[:position] + code[position + 1] + code[position] + code[position + 2:]
+        swapped = code[:position] + code[position + 1] + code[position] + code[position + 2 :]
         if swapped != code:
             assert not is_valid_member_code(swapped)
 
@@ -30,6 +30,9 @@ def test_codes_are_never_mistaken_for_id_numbers():
 async def test_sql_function_issues_the_same_codes_as_python(registry):
     serials = [1, 2, 96, 97, 98, 1000, 123_456, 999_999_999]
     async with registry.db.transaction() as session:
-        issued = list(await session.scalars(
-            text("SELECT member_code_of(s) FROM unnest(CAST(:serials AS bigint[])) AS s"), {"serials": serials}))
+        issued = list(
+            await session.scalars(
+                text("SELECT member_code_of(s) FROM unnest(CAST(:serials AS bigint[])) AS s"), {"serials": serials}
+            )
+        )
     assert issued == [member_code_of(s) for s in serials]

@@ -31,15 +31,24 @@ async def registry(pg_server_url):
     settings = MembersSettings(database_url=url, internal_token_secret=TEST_SECRET)
     async with client(create_app, settings) as http:
         yield {
-            "http": http, "db": database, "province": province, "grassroots": grassroots,
-            "other_grassroots": other_grassroots, "commune": commune,
+            "http": http,
+            "db": database,
+            "province": province,
+            "grassroots": grassroots,
+            "other_grassroots": other_grassroots,
+            "commune": commune,
         }
 
 
 def new_member(unit_id, **overrides):
     body = {
-        "unit_id": str(unit_id), "full_name": "Nguyễn Văn An", "gender": "male", "date_of_birth": "1990-05-01",
-        "id_number": "001090000001", "phone": "+84 912 345 678", "ethnicity": "Kinh",
+        "unit_id": str(unit_id),
+        "full_name": "Nguyễn Văn An",
+        "gender": "male",
+        "date_of_birth": "1990-05-01",
+        "id_number": "001090000001",
+        "phone": "+84 912 345 678",
+        "ethnicity": "Kinh",
     }
     return body | overrides
 
@@ -47,8 +56,10 @@ def new_member(unit_id, **overrides):
 async def counts(database: Database) -> tuple[int, int, int]:
     async with database.transaction() as session:
         return tuple(
-            [await session.scalar(select(func.count()).select_from(t))
-             for t in (members, member_history, outbox_events)]
+            [
+                await session.scalar(select(func.count()).select_from(t))
+                for t in (members, member_history, outbox_events)
+            ]
         )
 
 
@@ -64,9 +75,11 @@ async def test_grassroots_officer_creates_a_pending_member(registry):
     assert body["full_name"] == "Nguyễn Văn An"
     assert body["phone"] == "0912345678"
     async with registry["db"].transaction() as session:
-        event_types = list(await session.scalars(
-            select(outbox_events.c.event_type).where(outbox_events.c.message_key == body["member_id"])
-        ))
+        event_types = list(
+            await session.scalars(
+                select(outbox_events.c.event_type).where(outbox_events.c.message_key == body["member_id"])
+            )
+        )
     assert event_types == ["members.member.created"]
 
 
@@ -133,7 +146,8 @@ async def test_officer_cannot_write_or_read_outside_their_subtree(registry):
     outsider = headers_for(principal("data_entry", registry["grassroots"]))
     before = await counts(registry["db"])
     response = await registry["http"].post(
-        "/api/v1/members/members", json=new_member(registry["other_grassroots"], id_number="001090000006"),
+        "/api/v1/members/members",
+        json=new_member(registry["other_grassroots"], id_number="001090000006"),
         headers=outsider,
     )
     assert response.status_code == 403 and response.json()["code"] == "out-of-scope"

@@ -35,11 +35,20 @@ async def add_member(connection, code: str | None, versions: int) -> uuid.UUID:
         "INSERT INTO members (member_id, unit_id, status, member_code, full_name, name_search, gender, date_of_birth, "
         "id_kind, id_number, version) VALUES ($1, $2, $3, $4, 'Nguyễn Văn An', 'nguyen van an', 'male', "
         "'1990-05-01', 'cccd', $5, $6)",
-        member_id, uuid.uuid4(), "active" if code else "pending", code, cccd(), versions)
+        member_id,
+        uuid.uuid4(),
+        "active" if code else "pending",
+        code,
+        cccd(),
+        versions,
+    )
     for version in range(1, versions + 1):
         await connection.execute(
             "INSERT INTO member_history (member_id, version, change, state) VALUES ($1, $2, 'created', $3)",
-            member_id, version, json.dumps({"version": version}))
+            member_id,
+            version,
+            json.dumps({"version": version}),
+        )
     return member_id
 
 
@@ -55,27 +64,36 @@ async def test_upgrade_from_0004_keeps_history_and_rules(pg_server_url):
 
         assert await connection.fetchval("SELECT version_num FROM alembic_version") == "0005"
         history = await connection.fetch(
-            "SELECT member_id, version, state FROM member_history ORDER BY member_id = $1 DESC, version", approved)
+            "SELECT member_id, version, state FROM member_history ORDER BY member_id = $1 DESC, version", approved
+        )
         assert [(row["member_id"], row["version"], json.loads(row["state"])) for row in history] == [
-            (approved, 1, {"version": 1}), (approved, 2, {"version": 2}), (pending, 1, {"version": 1})]
+            (approved, 1, {"version": 1}),
+            (approved, 2, {"version": 2}),
+            (pending, 1, {"version": 1}),
+        ]
         assert not await connection.fetchval(
             "SELECT count(*) FROM pg_attribute WHERE attrelid = 'member_history'::regclass AND attname = 'id' "
-            "AND NOT attisdropped")
+            "AND NOT attisdropped"
+        )
         key = await connection.fetchval(
-            "SELECT pg_get_constraintdef(oid) FROM pg_constraint WHERE conname = 'member_history_pkey'")
+            "SELECT pg_get_constraintdef(oid) FROM pg_constraint WHERE conname = 'member_history_pkey'"
+        )
         assert key == "PRIMARY KEY (member_id, version)"
         with pytest.raises(asyncpg.UniqueViolationError):
             await connection.execute(
                 "INSERT INTO member_history (member_id, version, change, state) VALUES ($1, 2, 'updated', '{}')",
-                approved)
+                approved,
+            )
         assert not await connection.fetchval(
-            "SELECT count(*) FROM pg_constraint WHERE conname = 'members_member_code_key'")
+            "SELECT count(*) FROM pg_constraint WHERE conname = 'members_member_code_key'"
+        )
         with pytest.raises(asyncpg.UniqueViolationError):
             await add_member(connection, "0000000017", versions=1)  # a code is still unique
         await add_member(connection, None, versions=1)  # and any number of members wait for one
         await connection.execute("SET enable_seqscan = off")  # two rows: a table scan would otherwise win
         plan = await connection.fetchval(
-            "EXPLAIN (FORMAT JSON) SELECT member_id FROM members WHERE member_code = $1", "0000000017")
+            "EXPLAIN (FORMAT JSON) SELECT member_id FROM members WHERE member_code = $1", "0000000017"
+        )
         assert "members_member_code" in json.dumps(plan)
     finally:
         await connection.close()

@@ -17,5 +17,6 @@ def test_adapter_queries_are_scoped_or_say_why(module):
 
 
 def test_every_members_table_with_units_is_scoped():
-    assert {"members", "member_history", "member_transfers", "member_imports", "member_import_rows"} <= \
-        scoped_tables("members")
+    assert {"members", "member_history", "member_transfers", "member_imports", "member_import_rows"} <= scoped_tables(
+        "members"
+    )

@@ -22,12 +22,15 @@ async def test_members_of_a_merged_unit_move_to_the_target(registry):
     closing = await add_unit(registry.db, "HNI-OLD", registry.units["HNI"], "grassroots_union", admit=True)
     registry.units["HNI-OLD"] = closing
     members = [await registry.approved("HNI-OLD") for _ in range(3)] + [await registry.create("HNI-OLD")]
-    transfer = await registry.http.post(f"/api/v1/members/members/{members[0]['member_id']}/transfers",
-                                        json={"to_unit_id": str(registry.units["HCM-1"])},
-                                        headers=registry.as_("data_entry", "HNI-OLD"))
+    transfer = await registry.http.post(
+        f"/api/v1/members/members/{members[0]['member_id']}/transfers",
+        json={"to_unit_id": str(registry.units["HCM-1"])},
+        headers=registry.as_("data_entry", "HNI-OLD"),
+    )
     assert transfer.status_code == 201
-    state = unit_state(closing, "HNI-OLD", registry.units["HNI"], "grassroots_union", admit=True, version=2,
-                       status="merged")
+    state = unit_state(
+        closing, "HNI-OLD", registry.units["HNI"], "grassroots_union", admit=True, version=2, status="merged"
+    )
     await deliver(registry, UnitMerged(unit_id=closing, unit=state, target_unit_id=registry.units["HNI-2"]))
     for member in members:
         row = await registry.row(member["member_id"])
@@ -39,8 +42,9 @@ async def test_members_of_a_merged_unit_move_to_the_target(registry):
         from chassis.tree import get_unit
 
         assert (await get_unit(session, closing)).status == "merged"
-    seen = await registry.http.get(f"/api/v1/members/transfers/{transfer.json()['transfer_id']}",
-                                   headers=registry.as_("data_entry", "HNI-2"))
+    seen = await registry.http.get(
+        f"/api/v1/members/transfers/{transfer.json()['transfer_id']}", headers=registry.as_("data_entry", "HNI-2")
+    )
     assert seen.json()["from_unit_id"] == str(registry.units["HNI-2"])
 
 
@@ -56,8 +60,7 @@ async def test_members_of_a_dissolved_unit_move_to_the_successor(registry):
 async def test_an_empty_dissolution_without_successor_only_updates_the_replica(registry):
     closing = await add_unit(registry.db, "HCM-EMPTY", registry.units["HCM"], "grassroots_union", admit=True)
     before = await registry.counts()
-    state = unit_state(closing, "HCM-EMPTY", registry.units["HCM"], "grassroots_union", version=2,
-                       status="dissolved")
+    state = unit_state(closing, "HCM-EMPTY", registry.units["HCM"], "grassroots_union", version=2, status="dissolved")
     await deliver(registry, UnitDissolved(unit_id=closing, unit=state, successor_unit_id=None))
     assert await registry.counts() == before
     assert uuid.UUID(str(closing))

@@ -18,9 +18,11 @@ async def test_the_worker_started_with_the_app_imports_an_upload(registry):
     async with app.router.lifespan_context(app):
         async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://service") as http:
             response = await http.post(
-                "/api/v1/members/imports", data={"unit_id": str(registry.units["HNI-2"]), "mode": "valid_rows_only"},
+                "/api/v1/members/imports",
+                data={"unit_id": str(registry.units["HNI-2"]), "mode": "valid_rows_only"},
                 files={"file": ("ds.xlsx", xlsx([["Khúc Văn Nền", "Nam", "01/05/1990", "001090001901", None, None]]))},
-                headers=registry.as_("data_entry", "HNI-2"))
+                headers=registry.as_("data_entry", "HNI-2"),
+            )
             assert response.status_code == 202, response.text
             url = f"/api/v1/members/imports/{response.json()['import_id']}"
 

@@ -57,8 +57,9 @@ class Orgtree:
     database: Database
     url: str
 
-    async def create(self, code: str, name: str, type_code: str, parent_id: Any, headers=ADMIN,
-                     **extra: Any) -> httpx.Response:
+    async def create(
+        self, code: str, name: str, type_code: str, parent_id: Any, headers=ADMIN, **extra: Any
+    ) -> httpx.Response:
         body = {"code": code, "name": name, "type_code": type_code, "parent_id": str(parent_id), **extra}
         return await self.http.post(f"{API}/units", json=body, headers=headers)
 
@@ -86,33 +87,55 @@ class Orgtree:
     async def fingerprint(self) -> tuple:
         """Everything a refused request must leave untouched: rows, versions, links and events."""
         async with self.database.transaction() as session:
-            return tuple([
-                await session.scalar(select(func.count(), func.sum(units.c.version)).select_from(units)),
-                *[await session.scalar(select(func.count()).select_from(t))
-                  for t in (unit_history, tree_units, tree_closure, outbox_events)],
-                await session.scalar(text("SELECT md5(string_agg(ancestor_id::text || descendant_id::text || depth,"
-                                          " ',' ORDER BY ancestor_id, descendant_id)) FROM tree_closure")),
-                await session.scalar(text("SELECT md5(string_agg(unit_id::text || coalesce(parent_id::text, '')"
-                                          " || status || version, ',' ORDER BY unit_id)) FROM units")),
-            ])
+            return tuple(
+                [
+                    await session.scalar(select(func.count(), func.sum(units.c.version)).select_from(units)),
+                    *[
+                        await session.scalar(select(func.count()).select_from(t))
+                        for t in (unit_history, tree_units, tree_closure, outbox_events)
+                    ],
+                    await session.scalar(
+                        text(
+                            "SELECT md5(string_agg(ancestor_id::text || descendant_id::text || depth,"
+                            " ',' ORDER BY ancestor_id, descendant_id)) FROM tree_closure"
+                        )
+                    ),
+                    await session.scalar(
+                        text(
+                            "SELECT md5(string_agg(unit_id::text || coalesce(parent_id::text, '')"
+                            " || status || version, ',' ORDER BY unit_id)) FROM units"
+                        )
+                    ),
+                ]
+            )
 
     async def add_members(self, unit_id: Any, count: int, status: str = "active") -> list[UUID]:
         """Members arriving the way orgtree learns of them: through the members service's events."""
         ids = [uuid4() for _ in range(count)]
         async with self.database.transaction() as session:
             for member_id in ids:
-                snapshot = MemberSnapshot(member_id=member_id, unit_id=UUID(str(unit_id)), status=status,
-                                          full_name="Nguyễn Văn An", gender="male", date_of_birth=date(1990, 1, 1),
-                                          version=1)
+                snapshot = MemberSnapshot(
+                    member_id=member_id,
+                    unit_id=UUID(str(unit_id)),
+                    status=status,
+                    full_name="Nguyễn Văn An",
+                    gender="male",
+                    date_of_birth=date(1990, 1, 1),
+                    version=1,
+                )
                 await apply_member_location(session, MemberCreated(member_id=member_id, member=snapshot), None)
         return ids
 
     async def members_in(self, unit_id: Any) -> int:
-        return await self.scalar(select(func.count()).select_from(member_units).where(
-            member_units.c.unit_id.in_(
-                select(tree_closure.c.descendant_id).where(tree_closure.c.ancestor_id == UUID(str(unit_id)))
+        return await self.scalar(
+            select(func.count())
+            .select_from(member_units)
+            .where(
+                member_units.c.unit_id.in_(
+                    select(tree_closure.c.descendant_id).where(tree_closure.c.ancestor_id == UUID(str(unit_id)))
+                )
             )
-        ))
+        )
 
 
 async def replica_database(server_url: str) -> Database:
@@ -136,10 +159,16 @@ async def drop_database(server_url: str, database: Database) -> None:
 async def tree_of(database: Database) -> tuple[set, set]:
     """A tree as a replica holds it: each unit's parent, status and version, and every closure row."""
     async with database.transaction() as session:
-        units_seen = set(await session.execute(
-            select(tree_units.c.unit_id, tree_units.c.parent_id, tree_units.c.status, tree_units.c.version)))
-        links = set(await session.execute(
-            select(tree_closure.c.ancestor_id, tree_closure.c.descendant_id, tree_closure.c.depth)))
+        units_seen = set(
+            await session.execute(
+                select(tree_units.c.unit_id, tree_units.c.parent_id, tree_units.c.status, tree_units.c.version)
+            )
+        )
+        links = set(
+            await session.execute(
+                select(tree_closure.c.ancestor_id, tree_closure.c.descendant_id, tree_closure.c.depth)
+            )
+        )
     return {tuple(row) for row in units_seen}, {tuple(row) for row in links}
 
 

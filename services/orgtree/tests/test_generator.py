@@ -8,8 +8,8 @@ from collections import Counter
 import pytest
 from chassis.tables import outbox_events, tree_closure, tree_units
 from contracts.wellknown import NATIONAL_CENTRE_ID
-from orgtree.adapters.bulk_load import TreeNotLoadable, load_tree
 from orgtree.adapters.tables import unit_history, units
+from orgtree.adapters.tree_loader import TreeNotLoadable, load_tree
 from orgtree.domain.catalogue import CATALOGUE
 from orgtree.domain.model import ENTERPRISE_TYPES
 from orgtree.domain.provinces import PROVINCES_2024, PROVINCES_2025
@@ -22,7 +22,8 @@ ALLOWED = {t.code: set(t.allowed_children) for t in CATALOGUE}
 def test_the_same_seed_gives_the_same_tree():
     first, again, other = generate_tree(7), generate_tree(7), generate_tree(8)
     assert [(u.unit_id, u.code, u.name, u.parent_id) for u in first] == [
-        (u.unit_id, u.code, u.name, u.parent_id) for u in again]
+        (u.unit_id, u.code, u.name, u.parent_id) for u in again
+    ]
     assert [u.name for u in first] != [u.name for u in other]
 
 
@@ -58,8 +59,11 @@ def test_the_national_tree_has_the_published_proportions():
     assert kinds["provincial_federation"] == 34 and len(second_level) == 34 + 20
     upper = [u for u in tree if u.parent_id in second_level and u.type.level <= 3]
     assert len(upper) == 1_200
-    assert {by_id[u.parent_id].type.code for u in upper} == {"provincial_federation", "central_sector_union",
-                                                              "corporation_union"}
+    assert {by_id[u.parent_id].type.code for u in upper} == {
+        "provincial_federation",
+        "central_sector_union",
+        "corporation_union",
+    }
     assert kinds["grassroots_union"] + kinds["professional_union"] == 130_000
     assert kinds["departmental_union"] + kinds["union_group"] == 18_745
 
@@ -68,8 +72,10 @@ async def test_the_bulk_loader_writes_every_table_and_one_event_per_unit(orgtree
     tree = generate_tree(11, "small", code_prefix="BL-")
 
     async def counts():
-        return [await orgtree.scalar(select(func.count()).select_from(t))
-                for t in (units, unit_history, tree_units, tree_closure, outbox_events)]
+        return [
+            await orgtree.scalar(select(func.count()).select_from(t))
+            for t in (units, unit_history, tree_units, tree_closure, outbox_events)
+        ]
 
     before = await counts()
     report = await load_tree(orgtree.url, tree)
@@ -79,9 +85,17 @@ async def test_the_bulk_loader_writes_every_table_and_one_event_per_unit(orgtree
     closure_rows = sum(depth[u.unit_id] + 1 for u in tree)
     assert report.closure_rows == closure_rows
     assert [a - b for a, b in zip(await counts(), before, strict=True)] == [
-        len(tree), len(tree), len(tree), closure_rows, len(tree)]
-    created = await orgtree.scalar(select(func.count()).select_from(outbox_events).where(
-        outbox_events.c.event_type == "orgtree.unit.created", outbox_events.c.published_at.is_(None)))
+        len(tree),
+        len(tree),
+        len(tree),
+        closure_rows,
+        len(tree),
+    ]
+    created = await orgtree.scalar(
+        select(func.count())
+        .select_from(outbox_events)
+        .where(outbox_events.c.event_type == "orgtree.unit.created", outbox_events.c.published_at.is_(None))
+    )
     assert created >= len(tree)
 
     hcm = next(u for u in tree if u.code == "BL-LD79")

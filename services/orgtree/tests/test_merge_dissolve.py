@@ -19,8 +19,11 @@ PROVINCE, ZONE, GRASSROOTS = "provincial_federation", "industrial_zone_union", "
 
 
 async def events_after(orgtree, last_id: int) -> list[tuple[str, dict]]:
-    rows = await orgtree.all(select(outbox_events.c.event_type, outbox_events.c.payload)
-                             .where(outbox_events.c.id > last_id).order_by(outbox_events.c.id))
+    rows = await orgtree.all(
+        select(outbox_events.c.event_type, outbox_events.c.payload)
+        .where(outbox_events.c.id > last_id)
+        .order_by(outbox_events.c.id)
+    )
     return [(row.event_type, json.loads(row.payload)) for row in rows]
 
 
@@ -42,12 +45,19 @@ async def test_merge_moves_every_child_first_then_closes_the_unit(orgtree):
 
     events = await events_after(orgtree, mark)
     assert [(kind, body["unit_id"]) for kind, body in events] == [
-        ("orgtree.unit.moved", direct), ("orgtree.unit.moved", zone), ("orgtree.unit.merged", source)]
+        ("orgtree.unit.moved", direct),
+        ("orgtree.unit.moved", zone),
+        ("orgtree.unit.merged", source),
+    ]
     assert all(body["old_parent_id"] == source and body["new_parent_id"] == target for _, body in events[:2])
     assert events[2][1]["target_unit_id"] == target and events[2][1]["unit"]["status"] == "merged"
 
-    ancestors = {row.ancestor_id for row in await orgtree.all(
-        select(tree_closure.c.ancestor_id).where(tree_closure.c.descendant_id == UUID(leaf)))}
+    ancestors = {
+        row.ancestor_id
+        for row in await orgtree.all(
+            select(tree_closure.c.ancestor_id).where(tree_closure.c.descendant_id == UUID(leaf))
+        )
+    }
     assert UUID(target) in ancestors and UUID(source) not in ancestors
     path = await orgtree.get(f"/units/{leaf}/ancestors")
     assert [u["code"] for u in path.json()["items"]] == ["TLD", "MG-B", "MG-Z", "MG-Z1"]
@@ -57,10 +67,15 @@ async def test_merge_moves_every_child_first_then_closes_the_unit(orgtree):
     assert [u["code"] for u in before.json()["items"]] == ["MG-A", "MG-C", "MG-Z", "MG-Z1"]
     after = await orgtree.get(f"/units/{target}/tree", as_of="2025-07-01")
     assert [u["code"] for u in after.json()["items"]] == ["MG-B", "MG-C", "MG-Z", "MG-Z1"]
-    history = await orgtree.all(select(unit_history.c.version, unit_history.c.valid_to, unit_history.c.change)
-                                .where(unit_history.c.unit_id == UUID(source)).order_by(unit_history.c.version))
+    history = await orgtree.all(
+        select(unit_history.c.version, unit_history.c.valid_to, unit_history.c.change)
+        .where(unit_history.c.unit_id == UUID(source))
+        .order_by(unit_history.c.version)
+    )
     assert [(h.version, h.valid_to, h.change) for h in history] == [
-        (1, date(2025, 7, 1), "created"), (2, None, "merged")]
+        (1, date(2025, 7, 1), "created"),
+        (2, None, "merged"),
+    ]
 
 
 async def test_merge_refusals_name_the_rule_and_change_nothing(orgtree):
@@ -72,12 +87,23 @@ async def test_merge_refusals_name_the_rule_and_change_nothing(orgtree):
     itself = await orgtree.post(f"/units/{source}/merge", {"target_unit_id": source})
     assert_problem(itself, 422, "merge-into-itself", "target_unit_id", "vào chính nó", "into itself")
     below = await orgtree.post(f"/units/{source}/merge", {"target_unit_id": zone})
-    assert_problem(below, 422, "move-creates-cycle", "target_unit_id", "đơn vị cấp dưới MR-Z của nó",
-                   "cannot go under itself or its own descendant MR-Z")
+    assert_problem(
+        below,
+        422,
+        "move-creates-cycle",
+        "target_unit_id",
+        "đơn vị cấp dưới MR-Z của nó",
+        "cannot go under itself or its own descendant MR-Z",
+    )
     wrong_type = await orgtree.post(f"/units/{source}/merge", {"target_unit_id": corporation})
-    assert_problem(wrong_type, 422, "child-type-not-allowed", "target_unit_id",
-                   "Đơn vị MR-Z loại 'Công đoàn khu công nghiệp' không được đặt dưới đơn vị MR-T",
-                   "Unit MR-Z of type 'industrial_zone_union' is not allowed under unit MR-T")
+    assert_problem(
+        wrong_type,
+        422,
+        "child-type-not-allowed",
+        "target_unit_id",
+        "Đơn vị MR-Z loại 'Công đoàn khu công nghiệp' không được đặt dưới đơn vị MR-T",
+        "Unit MR-Z of type 'industrial_zone_union' is not allowed under unit MR-T",
+    )
     assert await orgtree.fingerprint() == before
 
 
@@ -98,9 +124,14 @@ async def test_dissolving_a_unit_with_children_needs_a_successor(orgtree):
     await orgtree.unit("DC-1", "Công đoàn cơ sở Còn Hoạt Động", GRASSROOTS, province)
     before = await orgtree.fingerprint()
     response = await orgtree.post(f"/units/{province}/dissolve", {})
-    body = assert_problem(response, 422, "unit-not-empty", "successor_unit_id",
-                          "Đơn vị DC-P còn 1 đơn vị trực thuộc và 0 đoàn viên",
-                          "Unit DC-P still holds 1 child units and 0 members")
+    body = assert_problem(
+        response,
+        422,
+        "unit-not-empty",
+        "successor_unit_id",
+        "Đơn vị DC-P còn 1 đơn vị trực thuộc và 0 đoàn viên",
+        "Unit DC-P still holds 1 child units and 0 members",
+    )
     assert (body["child_units"], body["members"]) == (1, 0)
     assert await orgtree.fingerprint() == before
 
@@ -112,22 +143,49 @@ async def test_dissolving_a_unit_that_holds_members_needs_a_successor(orgtree):
     [moving, staying] = await orgtree.add_members(holding, 2)
     before = await orgtree.fingerprint()
     refused = await orgtree.post(f"/units/{holding}/dissolve", {})
-    assert_problem(refused, 422, "unit-not-empty", "successor_unit_id", "0 đơn vị trực thuộc và 2 đoàn viên",
-                   "still holds 0 child units and 2 members")
+    assert_problem(
+        refused,
+        422,
+        "unit-not-empty",
+        "successor_unit_id",
+        "0 đơn vị trực thuộc và 2 đoàn viên",
+        "still holds 0 child units and 2 members",
+    )
     assert await orgtree.fingerprint() == before
 
     # The members service transfers both; orgtree learns it from the events, an old one arriving late.
     async with orgtree.database.transaction() as session:
         for member_id in (moving, staying):
-            snapshot = MemberSnapshot(member_id=member_id, unit_id=UUID(other), status="active",
-                                      full_name="Lê Thị Bình", gender="female", date_of_birth=date(1991, 2, 3),
-                                      version=2)
-            await apply_member_location(session, MemberTransferred(
-                member_id=member_id, member=snapshot, from_unit_id=UUID(holding), to_unit_id=UUID(other)), None)
-        stale = MemberSnapshot(member_id=moving, unit_id=UUID(holding), status="active", full_name="Lê Thị Bình",
-                               gender="female", date_of_birth=date(1991, 2, 3), version=1)
-        await apply_member_location(session, MemberTransferred(
-            member_id=moving, member=stale, from_unit_id=UUID(other), to_unit_id=UUID(holding)), None)
+            snapshot = MemberSnapshot(
+                member_id=member_id,
+                unit_id=UUID(other),
+                status="active",
+                full_name="Lê Thị Bình",
+                gender="female",
+                date_of_birth=date(1991, 2, 3),
+                version=2,
+            )
+            await apply_member_location(
+                session,
+                MemberTransferred(
+                    member_id=member_id, member=snapshot, from_unit_id=UUID(holding), to_unit_id=UUID(other)
+                ),
+                None,
+            )
+        stale = MemberSnapshot(
+            member_id=moving,
+            unit_id=UUID(holding),
+            status="active",
+            full_name="Lê Thị Bình",
+            gender="female",
+            date_of_birth=date(1991, 2, 3),
+            version=1,
+        )
+        await apply_member_location(
+            session,
+            MemberTransferred(member_id=moving, member=stale, from_unit_id=UUID(other), to_unit_id=UUID(holding)),
+            None,
+        )
     assert await orgtree.scalar(select(member_units.c.unit_id).where(member_units.c.member_id == moving)) == UUID(other)
     dissolved = await orgtree.post(f"/units/{holding}/dissolve", {})
     assert dissolved.status_code == 200, dissolved.text
@@ -135,23 +193,29 @@ async def test_dissolving_a_unit_that_holds_members_needs_a_successor(orgtree):
 
 async def test_dissolving_with_a_successor_hands_over_the_children(orgtree):
     province = await orgtree.unit("DH-P", "Liên đoàn Lao động tỉnh Bàn Giao", PROVINCE, NATIONAL_CENTRE_ID)
-    district = await orgtree.unit("DH-D", "Liên đoàn Lao động huyện Bàn Giao", "district_federation", province,
-                                  effective_from="2021-01-01")
-    commune = await orgtree.unit("DH-X", "Công đoàn xã Bàn Giao", "commune_union", province,
-                                 effective_from="2025-07-01")
-    children = [await orgtree.unit(f"DH-D{i}", f"Công đoàn cơ sở Trường Mầm non {i}", GRASSROOTS, district)
-                for i in range(3)]
+    district = await orgtree.unit(
+        "DH-D", "Liên đoàn Lao động huyện Bàn Giao", "district_federation", province, effective_from="2021-01-01"
+    )
+    commune = await orgtree.unit(
+        "DH-X", "Công đoàn xã Bàn Giao", "commune_union", province, effective_from="2025-07-01"
+    )
+    children = [
+        await orgtree.unit(f"DH-D{i}", f"Công đoàn cơ sở Trường Mầm non {i}", GRASSROOTS, district) for i in range(3)
+    ]
     await orgtree.add_members(children[0], 5)
     mark = await last_event_id(orgtree)
-    response = await orgtree.post(f"/units/{district}/dissolve",
-                                  {"successor_unit_id": commune, "effective_from": "2025-07-01"})
+    response = await orgtree.post(
+        f"/units/{district}/dissolve", {"successor_unit_id": commune, "effective_from": "2025-07-01"}
+    )
     assert response.status_code == 200, response.text
     assert response.json()["successor_unit_id"] == commune
     events = await events_after(orgtree, mark)
     assert [kind for kind, _ in events] == ["orgtree.unit.moved"] * 3 + ["orgtree.unit.dissolved"]
     assert events[-1][1]["successor_unit_id"] == commune
-    parents = {row.parent_id for row in await orgtree.all(
-        select(units.c.parent_id).where(units.c.unit_id.in_([UUID(c) for c in children])))}
+    parents = {
+        row.parent_id
+        for row in await orgtree.all(select(units.c.parent_id).where(units.c.unit_id.in_([UUID(c) for c in children])))
+    }
     assert parents == {UUID(commune)}
     assert await orgtree.members_in(commune) == 5 and await orgtree.members_in(district) == 0
 
@@ -166,14 +230,15 @@ async def test_every_operation_on_a_closed_unit_is_refused(orgtree):
 
     on_closed = "Đơn vị CL-1 đã giải thể, không thể thao tác"
     refusals = {
-        "update": (await orgtree.http.patch(f"/api/v1/orgtree/units/{closed}", json={"name": "Tên Mới"},
-                                            headers=ADMIN), "unit_id"),
+        "update": (
+            await orgtree.http.patch(f"/api/v1/orgtree/units/{closed}", json={"name": "Tên Mới"}, headers=ADMIN),
+            "unit_id",
+        ),
         "move": (await orgtree.post(f"/units/{closed}/move", {"new_parent_id": other}), "unit_id"),
         "merge": (await orgtree.post(f"/units/{closed}/merge", {"target_unit_id": alive}), "unit_id"),
         "merge into": (await orgtree.post(f"/units/{alive}/merge", {"target_unit_id": closed}), "target_unit_id"),
         "dissolve": (await orgtree.post(f"/units/{closed}/dissolve", {}), "unit_id"),
-        "succeed": (await orgtree.post(f"/units/{alive}/dissolve", {"successor_unit_id": closed}),
-                    "successor_unit_id"),
+        "succeed": (await orgtree.post(f"/units/{alive}/dissolve", {"successor_unit_id": closed}), "successor_unit_id"),
         "move under": (await orgtree.post(f"/units/{alive}/move", {"new_parent_id": closed}), "new_parent_id"),
         "create under": (await orgtree.create("CL-3", "Tổ công đoàn Mới", "union_group", closed), "parent_id"),
     }

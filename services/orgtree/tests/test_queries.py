@@ -10,20 +10,32 @@ from tests.support.services import headers_for, principal
 
 async def small_tree(orgtree, prefix: str) -> dict[str, str]:
     """P ─┬─ Z ─┬─ Z1 ─ Z1T
-          │     └─ Z2
-          └─ C"""
-    ids = {"P": await orgtree.unit(f"{prefix}-P", f"Liên đoàn Lao động tỉnh {prefix}", "provincial_federation",
-                                   NATIONAL_CENTRE_ID, effective_from="2021-01-01")}
-    ids["Z"] = await orgtree.unit(f"{prefix}-Z", "Công đoàn khu công nghiệp Một", "industrial_zone_union", ids["P"],
-                                  effective_from="2021-01-01")
-    ids["Z1"] = await orgtree.unit(f"{prefix}-Z1", "Công đoàn cơ sở Công ty Một", "grassroots_union", ids["Z"],
-                                   effective_from="2022-01-01")
-    ids["Z1T"] = await orgtree.unit(f"{prefix}-Z1T", "Tổ công đoàn Ca đêm", "union_group", ids["Z1"],
-                                    effective_from="2022-01-01")
-    ids["Z2"] = await orgtree.unit(f"{prefix}-Z2", "Công đoàn cơ sở Công ty Hai", "grassroots_union", ids["Z"],
-                                   effective_from="2023-06-01")
-    ids["C"] = await orgtree.unit(f"{prefix}-C", "Công đoàn cơ sở Trực thuộc", "grassroots_union", ids["P"],
-                                  effective_from="2021-01-01")
+    │     └─ Z2
+    └─ C"""
+    ids = {
+        "P": await orgtree.unit(
+            f"{prefix}-P",
+            f"Liên đoàn Lao động tỉnh {prefix}",
+            "provincial_federation",
+            NATIONAL_CENTRE_ID,
+            effective_from="2021-01-01",
+        )
+    }
+    ids["Z"] = await orgtree.unit(
+        f"{prefix}-Z", "Công đoàn khu công nghiệp Một", "industrial_zone_union", ids["P"], effective_from="2021-01-01"
+    )
+    ids["Z1"] = await orgtree.unit(
+        f"{prefix}-Z1", "Công đoàn cơ sở Công ty Một", "grassroots_union", ids["Z"], effective_from="2022-01-01"
+    )
+    ids["Z1T"] = await orgtree.unit(
+        f"{prefix}-Z1T", "Tổ công đoàn Ca đêm", "union_group", ids["Z1"], effective_from="2022-01-01"
+    )
+    ids["Z2"] = await orgtree.unit(
+        f"{prefix}-Z2", "Công đoàn cơ sở Công ty Hai", "grassroots_union", ids["Z"], effective_from="2023-06-01"
+    )
+    ids["C"] = await orgtree.unit(
+        f"{prefix}-C", "Công đoàn cơ sở Trực thuộc", "grassroots_union", ids["P"], effective_from="2021-01-01"
+    )
     return ids
 
 
@@ -31,7 +43,12 @@ async def test_ancestors_are_the_path_from_the_root(orgtree):
     ids = await small_tree(orgtree, "QA")
     response = await orgtree.get(f"/units/{ids['Z1T']}/ancestors")
     assert [(u["code"], u["depth"]) for u in response.json()["items"]] == [
-        ("TLD", 4), ("QA-P", 3), ("QA-Z", 2), ("QA-Z1", 1), ("QA-Z1T", 0)]
+        ("TLD", 4),
+        ("QA-P", 3),
+        ("QA-Z", 2),
+        ("QA-Z1", 1),
+        ("QA-Z1T", 0),
+    ]
     # An officer of the grassroots unit sees where it sits, but only for a unit inside their scope.
     officer = headers_for(principal("unit_admin", ids["Z1"]))
     assert (await orgtree.get(f"/units/{ids['Z1T']}/ancestors", officer)).status_code == 200
@@ -63,13 +80,19 @@ async def test_descendants_come_in_keyset_pages(orgtree):
 
 async def test_the_tree_as_of_a_date_shows_the_structure_of_that_day(orgtree):
     ids = await small_tree(orgtree, "QT")
-    other = await orgtree.unit("QT-O", "Liên đoàn Lao động tỉnh Khác", "provincial_federation", NATIONAL_CENTRE_ID,
-                               effective_from="2021-01-01")
-    assert (await orgtree.post(f"/units/{ids['Z']}/move",
-                               {"new_parent_id": other, "effective_from": "2025-07-01"})).status_code == 200
-    assert (await orgtree.http.patch(f"/api/v1/orgtree/units/{ids['C']}", headers=ADMIN,
-                                     json={"name": "Công đoàn cơ sở Đổi Tên", "effective_from": "2024-01-01"})
-            ).status_code == 200
+    other = await orgtree.unit(
+        "QT-O", "Liên đoàn Lao động tỉnh Khác", "provincial_federation", NATIONAL_CENTRE_ID, effective_from="2021-01-01"
+    )
+    assert (
+        await orgtree.post(f"/units/{ids['Z']}/move", {"new_parent_id": other, "effective_from": "2025-07-01"})
+    ).status_code == 200
+    assert (
+        await orgtree.http.patch(
+            f"/api/v1/orgtree/units/{ids['C']}",
+            headers=ADMIN,
+            json={"name": "Công đoàn cơ sở Đổi Tên", "effective_from": "2024-01-01"},
+        )
+    ).status_code == 200
 
     async def tree(unit: str, day: str, **params) -> list[tuple]:
         response = await orgtree.get(f"/units/{ids.get(unit, unit)}/tree", as_of=day, **params)
@@ -77,8 +100,14 @@ async def test_the_tree_as_of_a_date_shows_the_structure_of_that_day(orgtree):
         return [(u["code"], u["depth"]) for u in response.json()["items"]]
 
     assert await tree("P", "2021-06-30") == [("QT-P", 0), ("QT-C", 1), ("QT-Z", 1)]
-    assert await tree("P", "2025-06-30") == [("QT-P", 0), ("QT-C", 1), ("QT-Z", 1), ("QT-Z1", 2), ("QT-Z2", 2),
-                                             ("QT-Z1T", 3)]
+    assert await tree("P", "2025-06-30") == [
+        ("QT-P", 0),
+        ("QT-C", 1),
+        ("QT-Z", 1),
+        ("QT-Z1", 2),
+        ("QT-Z2", 2),
+        ("QT-Z1T", 3),
+    ]
     assert await tree("P", "2025-07-01") == [("QT-P", 0), ("QT-C", 1)]
     assert await tree(other, "2025-07-01", max_depth=1) == [("QT-O", 0), ("QT-Z", 1)]
     names = await orgtree.get(f"/units/{ids['P']}/tree", as_of="2023-12-31", max_depth=1)
@@ -87,7 +116,13 @@ async def test_the_tree_as_of_a_date_shows_the_structure_of_that_day(orgtree):
     first = await orgtree.get(f"/units/{ids['P']}/tree", as_of="2025-06-30", limit=4)
     rest = await orgtree.get(f"/units/{ids['P']}/tree", as_of="2025-06-30", after=first.json()["next_cursor"])
     assert [u["code"] for u in first.json()["items"] + rest.json()["items"]] == [
-        "QT-P", "QT-C", "QT-Z", "QT-Z1", "QT-Z2", "QT-Z1T"]
+        "QT-P",
+        "QT-C",
+        "QT-Z",
+        "QT-Z1",
+        "QT-Z2",
+        "QT-Z1T",
+    ]
 
     before_it_existed = await orgtree.get(f"/units/{ids['Z2']}/tree", as_of="2023-05-31")
     assert_problem(before_it_existed, 404, "unit-not-in-effect", "as_of", "31/05/2023", "did not exist on 2023-05-31")

@@ -38,33 +38,65 @@ async def build_history(orgtree, prefix: str) -> None:
     p2 = await orgtree.unit(f"{prefix}-P2", "Liên đoàn Lao động tỉnh Hai", "provincial_federation", NATIONAL_CENTRE_ID)
     z1 = await orgtree.unit(f"{prefix}-Z1", "Công đoàn khu công nghiệp Một", "industrial_zone_union", p1)
     z2 = await orgtree.unit(f"{prefix}-Z2", "Công đoàn khu công nghiệp Hai", "industrial_zone_union", p1)
-    batch = await orgtree.post("/units/batch", {"effective_from": "2021-01-01", "units": [
-        {"code": f"{prefix}-C{i}", "name": f"Công đoàn cơ sở Số {i}", "type_code": "grassroots_union",
-         "parent_id": z1 if i % 2 else z2} for i in range(6)] + [
-        {"code": f"{prefix}-T{i}", "name": f"Tổ công đoàn {i}", "type_code": "union_group",
-         "parent_code": f"{prefix}-C{i}"} for i in range(6)]})
+    batch = await orgtree.post(
+        "/units/batch",
+        {
+            "effective_from": "2021-01-01",
+            "units": [
+                {
+                    "code": f"{prefix}-C{i}",
+                    "name": f"Công đoàn cơ sở Số {i}",
+                    "type_code": "grassroots_union",
+                    "parent_id": z1 if i % 2 else z2,
+                }
+                for i in range(6)
+            ]
+            + [
+                {
+                    "code": f"{prefix}-T{i}",
+                    "name": f"Tổ công đoàn {i}",
+                    "type_code": "union_group",
+                    "parent_code": f"{prefix}-C{i}",
+                }
+                for i in range(6)
+            ],
+        },
+    )
     assert batch.status_code == 201, batch.text
     grassroots = {row["code"]: row["unit_id"] for row in batch.json()["created"]}
     steps = [
         ("move", grassroots[f"{prefix}-C1"], {"new_parent_id": z2, "effective_from": "2022-01-01"}),
         ("move", z2, {"new_parent_id": p2, "effective_from": "2022-01-01"}),
         ("merge", p1, {"target_unit_id": p2, "effective_from": "2023-01-01"}),
-        ("dissolve", grassroots[f"{prefix}-C3"], {"successor_unit_id": grassroots[f"{prefix}-C5"],
-                                                  "effective_from": "2023-06-01"}),
+        (
+            "dissolve",
+            grassroots[f"{prefix}-C3"],
+            {"successor_unit_id": grassroots[f"{prefix}-C5"], "effective_from": "2023-06-01"},
+        ),
         ("dissolve", z1, {"successor_unit_id": z2, "effective_from": "2024-01-01"}),
     ]
     for action, unit_id, body in steps:
         response = await orgtree.post(f"/units/{unit_id}/{action}", body)
         assert response.status_code == 200, (action, response.text)
-    renamed = await orgtree.http.patch(f"/api/v1/orgtree/units/{p2}", json={"name": "Liên đoàn Lao động tỉnh Mới"},
-                                       headers=ADMIN)
+    renamed = await orgtree.http.patch(
+        f"/api/v1/orgtree/units/{p2}", json={"name": "Liên đoàn Lao động tỉnh Mới"}, headers=ADMIN
+    )
     assert renamed.status_code == 200, renamed.text
 
 
 async def outbox_envelopes(orgtree) -> list[Envelope]:
     rows = await orgtree.all(select(outbox_events).order_by(outbox_events.c.id))
-    return [Envelope(id=r.event_id, source="/services/orgtree", type=r.event_type, time=r.occurred_at,
-                     subject=r.message_key, data=r.payload.encode()) for r in rows]
+    return [
+        Envelope(
+            id=r.event_id,
+            source="/services/orgtree",
+            type=r.event_type,
+            time=r.occurred_at,
+            subject=r.message_key,
+            data=r.payload.encode(),
+        )
+        for r in rows
+    ]
 
 
 @pytest.mark.parametrize("batch_size", [1, 7, 1000])
@@ -79,7 +111,7 @@ async def test_applying_the_history_in_batches_gives_the_same_tree_as_one_by_one
                 await tree.apply_unit_state(session, state)
         for start in range(0, len(states), batch_size):
             async with batched.transaction() as session:
-                await tree.apply_unit_states(session, states[start:start + batch_size])
+                await tree.apply_unit_states(session, states[start : start + batch_size])
         expected = await tree_of(orgtree.database)
         assert await tree_of(one_by_one) == expected
         assert await tree_of(batched) == expected
@@ -95,11 +127,19 @@ async def test_applying_the_history_in_batches_gives_the_same_tree_as_one_by_one
 async def test_replay_command_rebuilds_a_new_services_replica(orgtree, pg_server_url, broker):
     await build_history(orgtree, "RR")
     expected_ids = {envelope.id for envelope in await outbox_envelopes(orgtree)}
-    environment = {**os.environ, "ORGTREE_DATABASE_URL": orgtree.url,
-                   "ORGTREE_KAFKA_BOOTSTRAP_SERVERS": broker.bootstrap, "ORGTREE_LOG_LEVEL": "WARNING"}
+    environment = {
+        **os.environ,
+        "ORGTREE_DATABASE_URL": orgtree.url,
+        "ORGTREE_KAFKA_BOOTSTRAP_SERVERS": broker.bootstrap,
+        "ORGTREE_LOG_LEVEL": "WARNING",
+    }
     replay = await asyncio.to_thread(
-        subprocess.run, [sys.executable, "-m", "orgtree", "replay", "--since", "1970-01-01"],
-        env=environment, capture_output=True, text=True, timeout=120,
+        subprocess.run,
+        [sys.executable, "-m", "orgtree", "replay", "--since", "1970-01-01"],
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
     assert replay.returncode == 0, replay.stderr[-2000:]
     assert f"republished {len(expected_ids)} events" in replay.stdout
@@ -107,8 +147,12 @@ async def test_replay_command_rebuilds_a_new_services_replica(orgtree, pg_server
     # The test broker is shared by the whole session: only this database's events belong to this replica.
     ours = await read_events(broker.bootstrap, TOPIC, expected_ids)
     replica = await replica_database(pg_server_url)
-    settings = ServiceSettings(service_name=f"replica-{uuid.uuid4().hex[:6]}", database_url=replica.url,
-                               kafka_bootstrap_servers=broker.bootstrap, internal_token_secret=TEST_SECRET)
+    settings = ServiceSettings(
+        service_name=f"replica-{uuid.uuid4().hex[:6]}",
+        database_url=replica.url,
+        kafka_bootstrap_servers=broker.bootstrap,
+        internal_token_secret=TEST_SECRET,
+    )
     consumer = EventConsumer(settings.service_name, settings, replica, tree.tree_handlers())
     try:
         outcomes = [await consumer.process(r.topic, r.partition, r.offset, r.headers, r.value, r.key) for r in ours]
@@ -116,7 +160,6 @@ async def test_replay_command_rebuilds_a_new_services_replica(orgtree, pg_server
         assert await tree_of(replica) == await tree_of(orgtree.database)
     finally:
         await drop_database(pg_server_url, replica)
-
 
 
 def random_history(seed: int, units: int = 40, changes: int = 300) -> list[UnitState]:
@@ -128,9 +171,16 @@ def random_history(seed: int, units: int = 40, changes: int = 300) -> list[UnitS
 
     def state(unit_id: UUID, status: str = "active") -> UnitState:
         version[unit_id] = version.get(unit_id, 0) + 1
-        return UnitState(unit_id=unit_id, code=f"U{str(unit_id)[:8]}", name="Đơn vị", type_code="grassroots_union",
-                         parent_id=parent[unit_id], status=status, effective_from=date(2025, 7, 1),
-                         version=version[unit_id])
+        return UnitState(
+            unit_id=unit_id,
+            code=f"U{str(unit_id)[:8]}",
+            name="Đơn vị",
+            type_code="grassroots_union",
+            parent_id=parent[unit_id],
+            status=status,
+            effective_from=date(2025, 7, 1),
+            version=version[unit_id],
+        )
 
     def below(unit_id: UUID) -> set[UUID]:
         found, frontier = {unit_id}, [unit_id]
@@ -168,7 +218,7 @@ async def test_batched_apply_agrees_with_one_by_one_on_random_histories(pg_serve
     try:
         start = 0
         while start < len(history):
-            batch = history[start:start + rng.choice((1, 2, 5, 17, 60))]
+            batch = history[start : start + rng.choice((1, 2, 5, 17, 60))]
             start += len(batch)
             async with batched.transaction() as session:
                 await tree.apply_unit_states(session, batch)

@@ -18,8 +18,8 @@ from chassis import tree
 from chassis.tables import outbox_events, tree_closure, tree_units
 from contracts.envelope import Envelope
 from contracts.wellknown import NATIONAL_CENTRE_ID
-from orgtree.adapters.bulk_load import load_tree
 from orgtree.adapters.tables import units
+from orgtree.adapters.tree_loader import load_tree
 from orgtree.domain.model import Unit
 from orgtree.domain.provinces import MERGERS_2025, PROVINCES_2024, PROVINCES_2025
 from orgtree.generator import TreeSize, generate_tree
@@ -60,10 +60,15 @@ async def tree_as_of(orgtree, day: str) -> list[tuple[str, str | None, str]]:
 
 async def grassroots_in(orgtree, unit_id: UUID) -> int:
     return await orgtree.scalar(
-        select(func.count()).select_from(units)
+        select(func.count())
+        .select_from(units)
         .join(tree_closure, tree_closure.c.descendant_id == units.c.unit_id)
-        .where(tree_closure.c.ancestor_id == unit_id, units.c.type_code.in_(("grassroots_union", "professional_union")),
-               units.c.status == "active"))
+        .where(
+            tree_closure.c.ancestor_id == unit_id,
+            units.c.type_code.in_(("grassroots_union", "professional_union")),
+            units.c.status == "active",
+        )
+    )
 
 
 async def ok(response) -> dict:
@@ -82,9 +87,23 @@ async def test_63_provinces_become_34_and_the_district_level_goes(orgtree, old_t
     assert len(federation) == 63 and len(districts) >= 63
 
     # 1. A commune union in every new province.
-    created = await ok(await orgtree.post("/units/batch", {"effective_from": DAY, "units": [
-        {"code": f"CX{NEW_CODE[new]}", "name": f"Công đoàn phường Trung tâm {new}", "type_code": "commune_union",
-         "parent_id": str(survivor[new].unit_id)} for new in MERGERS_2025]}))
+    created = await ok(
+        await orgtree.post(
+            "/units/batch",
+            {
+                "effective_from": DAY,
+                "units": [
+                    {
+                        "code": f"CX{NEW_CODE[new]}",
+                        "name": f"Công đoàn phường Trung tâm {new}",
+                        "type_code": "commune_union",
+                        "parent_id": str(survivor[new].unit_id),
+                    }
+                    for new in MERGERS_2025
+                ],
+            },
+        )
+    )
     commune = {new: row["unit_id"] for new, row in zip(MERGERS_2025, created["created"], strict=True)}
 
     # 2. The district level goes: one district unit by unit, the others dissolved with a successor.
@@ -93,23 +112,38 @@ async def test_63_provinces_become_34_and_the_district_level_goes(orgtree, old_t
         if index == 0:
             children = await orgtree.get(f"/units/{district.unit_id}/children", limit=500)
             for child in children.json()["items"]:
-                await ok(await orgtree.post(f"/units/{child['unit_id']}/move",
-                                            {"new_parent_id": commune[new], "effective_from": DAY}))
+                await ok(
+                    await orgtree.post(
+                        f"/units/{child['unit_id']}/move", {"new_parent_id": commune[new], "effective_from": DAY}
+                    )
+                )
             successor = None
         else:
             successor = commune[new] if index % 2 else str(federation[district.province_code].unit_id)
-        await ok(await orgtree.post(f"/units/{district.unit_id}/dissolve",
-                                    {"successor_unit_id": successor, "effective_from": DAY}))
+        await ok(
+            await orgtree.post(
+                f"/units/{district.unit_id}/dissolve", {"successor_unit_id": successor, "effective_from": DAY}
+            )
+        )
 
     # 3. The provinces merge into the federation that keeps the new province's name, which takes its new code.
     for new, olds in MERGERS_2025.items():
         for old in olds[1:]:
-            merged = await ok(await orgtree.post(f"/units/{federation[OLD_CODE[old]].unit_id}/merge",
-                                                 {"target_unit_id": str(survivor[new].unit_id), "effective_from": DAY}))
+            merged = await ok(
+                await orgtree.post(
+                    f"/units/{federation[OLD_CODE[old]].unit_id}/merge",
+                    {"target_unit_id": str(survivor[new].unit_id), "effective_from": DAY},
+                )
+            )
             assert merged["merged_into_id"] == str(survivor[new].unit_id)
         if OLD_CODE[olds[0]] != NEW_CODE[new]:
-            await ok(await orgtree.http.patch(f"/api/v1/orgtree/units/{survivor[new].unit_id}", headers=ADMIN,
-                                              json={"province_code": NEW_CODE[new], "effective_from": DAY}))
+            await ok(
+                await orgtree.http.patch(
+                    f"/api/v1/orgtree/units/{survivor[new].unit_id}",
+                    headers=ADMIN,
+                    json={"province_code": NEW_CODE[new], "effective_from": DAY},
+                )
+            )
 
     # The tree of the day before is the old one, unit for unit.
     assert await tree_as_of(orgtree, DAY_BEFORE) == old_structure
@@ -118,10 +152,22 @@ async def test_63_provinces_become_34_and_the_district_level_goes(orgtree, old_t
     names = {u["name"] for u in provinces_now.json()["items"] if u["type_code"] == "provincial_federation"}
     assert names == {p.federation_name for p in PROVINCES_2025}
     assert not any(u[2] != "active" for u in now)
-    assert await orgtree.scalar(select(func.count()).select_from(units).where(
-        units.c.type_code == "district_federation", units.c.status == "active")) == 0
-    province_codes = {row.province_code for row in await orgtree.all(select(units.c.province_code).where(
-        units.c.type_code == "provincial_federation", units.c.status == "active"))}
+    assert (
+        await orgtree.scalar(
+            select(func.count())
+            .select_from(units)
+            .where(units.c.type_code == "district_federation", units.c.status == "active")
+        )
+        == 0
+    )
+    province_codes = {
+        row.province_code
+        for row in await orgtree.all(
+            select(units.c.province_code).where(
+                units.c.type_code == "provincial_federation", units.c.status == "active"
+            )
+        )
+    }
     assert province_codes == set(NEW_CODE.values())
 
     # Totals per new province are the sums of what merged into it; nobody is lost or counted twice.
@@ -130,7 +176,8 @@ async def test_63_provinces_become_34_and_the_district_level_goes(orgtree, old_t
         assert await orgtree.members_in(survivor_id) == sum(members_before[OLD_CODE[o]] for o in olds), new
         assert await grassroots_in(orgtree, survivor_id) == sum(grassroots_before[OLD_CODE[o]] for o in olds), new
     assert await orgtree.members_in(NATIONAL_CENTRE_ID) == sum(members_before.values()) + await sector_members(
-        orgtree, old_tree)
+        orgtree, old_tree
+    )
 
     await assert_every_unit_in_one_place(orgtree)
     await assert_replicas_agree(orgtree, pg_server_url)
@@ -141,8 +188,11 @@ async def test_63_provinces_become_34_and_the_district_level_goes(orgtree, old_t
 
 
 async def sector_members(orgtree, old_tree: list[Unit]) -> int:
-    sectors = [u for u in old_tree if u.type.code in ("central_sector_union", "corporation_union")
-               and u.parent_id == NATIONAL_CENTRE_ID]
+    sectors = [
+        u
+        for u in old_tree
+        if u.type.code in ("central_sector_union", "corporation_union") and u.parent_id == NATIONAL_CENTRE_ID
+    ]
     return sum([await orgtree.members_in(u.unit_id) for u in sectors])
 
 
@@ -179,8 +229,19 @@ async def assert_every_unit_in_one_place(orgtree) -> None:
 async def assert_replicas_agree(orgtree, server_url: str) -> None:
     """A new service's replica, fed orgtree's events one by one or in batches, equals orgtree's tree tables."""
     rows = await orgtree.all(select(outbox_events).order_by(outbox_events.c.id))
-    states = [Envelope(id=r.event_id, source="orgtree", type=r.event_type, time=r.occurred_at,
-                       subject=r.message_key, data=r.payload.encode()).decode().unit for r in rows]
+    states = [
+        Envelope(
+            id=r.event_id,
+            source="orgtree",
+            type=r.event_type,
+            time=r.occurred_at,
+            subject=r.message_key,
+            data=r.payload.encode(),
+        )
+        .decode()
+        .unit
+        for r in rows
+    ]
     expected = await tree_of(orgtree.database)
     assert len(expected[0]) == await orgtree.scalar(select(func.count()).select_from(tree_units))
     for batch_size in (1, 250):
@@ -188,7 +249,7 @@ async def assert_replicas_agree(orgtree, server_url: str) -> None:
         try:
             for start in range(0, len(states), batch_size):
                 async with replica.transaction() as session:
-                    await tree.apply_unit_states(session, states[start:start + batch_size])
+                    await tree.apply_unit_states(session, states[start : start + batch_size])
             assert await tree_of(replica) == expected, f"replica fed in batches of {batch_size}"
         finally:
             await drop_database(server_url, replica)

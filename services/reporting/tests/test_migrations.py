@@ -24,7 +24,8 @@ async def test_the_ledger_opens_with_the_members_counted_at_upgrade(pg_server_ur
         await connection.executemany(
             "INSERT INTO member_facts (member_id, unit_id, status, gender, is_foreign, version) "
             "VALUES ($1, $2, $3, 'female', false, 2)",
-            [(uuid.uuid4(), unit, status) for status in ("active", "suspended", "pending", "removed")])
+            [(uuid.uuid4(), unit, status) for status in ("active", "suspended", "pending", "removed")],
+        )
 
         await asyncio.to_thread(migrations.upgrade, url, MIGRATIONS)
 
@@ -56,10 +57,62 @@ async def test_card_progress_upgrade_keeps_the_counts(pg_server_url):
         row = await connection.fetchrow("SELECT * FROM unit_member_counts")
         assert (row["unit_id"], row["members"], row["card_status"]) == (unit, 42, "none")
         key = await connection.fetchval(
-            "SELECT pg_get_constraintdef(oid) FROM pg_constraint WHERE conname = 'unit_member_counts_pkey'")
+            "SELECT pg_get_constraintdef(oid) FROM pg_constraint WHERE conname = 'unit_member_counts_pkey'"
+        )
         assert key == "PRIMARY KEY (unit_id, status, gender, is_foreign, card_status)"
         await connection.execute(
-            "INSERT INTO unit_member_counts VALUES ($1, 'active', 'male', false, 1, 'printed')", unit)
+            "INSERT INTO unit_member_counts VALUES ($1, 'active', 'male', false, 1, 'printed')", unit
+        )
         assert await connection.fetchval("SELECT count(*) FROM member_cards") == 0
+    finally:
+        await connection.close()
+
+
+async def test_the_figures_open_with_the_members_and_units_known_at_upgrade(pg_server_url):
+    url = await fresh_database(pg_server_url, f"test_reporting_figures_{uuid.uuid4().hex[:8]}")
+    await asyncio.to_thread(migrations.upgrade, url, MIGRATIONS, "0004")
+    province, grassroots = uuid.uuid4(), uuid.uuid4()
+    connection = await asyncpg.connect(asyncpg_dsn(url))
+    try:
+        await connection.executemany(
+            "INSERT INTO tree_units (unit_id, code, name, type_code, parent_id, status, enterprise_type, version) "
+            "VALUES ($1, $2, $2, $3, $4, 'active', $5, 1)",
+            [
+                (province, "P", "provincial_federation", None, None),
+                (grassroots, "G", "grassroots_union", province, "state_owned"),
+            ],
+        )
+        await connection.executemany(
+            "INSERT INTO tree_closure VALUES ($1, $2, $3)",
+            [(province, province, 0), (grassroots, grassroots, 0), (province, grassroots, 1)],
+        )
+        await connection.executemany(
+            "INSERT INTO member_facts (member_id, unit_id, status, gender, is_foreign, version) "
+            "VALUES ($1, $2, $3, $4, false, 2)",
+            [
+                (uuid.uuid4(), grassroots, status, gender)
+                for status, gender in (("active", "female"), ("suspended", "male"), ("pending", "female"))
+            ],
+        )
+
+        await asyncio.to_thread(migrations.upgrade, url, MIGRATIONS)
+
+        rows = await connection.fetch(
+            "SELECT dimension, value, members FROM subtree_figures WHERE unit_id = $1", province
+        )
+        found = {(row["dimension"], row["value"]): row["members"] for row in rows}
+        assert {key: found[key] for key in found if key[0] in ("status", "gender", "unit_type")} == {
+            ("status", "active"): 1,
+            ("status", "suspended"): 1,
+            ("status", "pending"): 1,
+            ("gender", "female"): 1,
+            ("gender", "male"): 1,
+            ("unit_type", "provincial_federation"): 1,
+            ("unit_type", "grassroots_union"): 1,
+        }
+        assert found["grassroots_enterprise_type", "state_owned"] == 1
+        assert found["ethnicity", ""] == 2
+        assert await connection.fetchval("SELECT count(*) FROM unit_versions WHERE valid_to IS NULL") == 2
+        assert await connection.fetchval("SELECT opened_on FROM figure_ledger") is not None
     finally:
         await connection.close()

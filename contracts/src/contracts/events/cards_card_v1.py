@@ -23,8 +23,12 @@ CardReason = Literal["new", "lost", "damaged"]
 # What a card's status means for its holder: a card they have, one they wait for, or none. Members shows it on
 # the member; reporting counts card progress with it.
 HOLDER_CARD_STATUS: dict[str, str] = {
-    "requested": "requested", "ordered": "requested", "printed": "printed", "delivered": "delivered",
-    "cancelled": "none", "revoked": "none",
+    "requested": "requested",
+    "ordered": "requested",
+    "printed": "printed",
+    "delivered": "delivered",
+    "cancelled": "none",
+    "revoked": "none",
 }
 
 
@@ -45,7 +49,7 @@ class CardSnapshot(BaseModel):
     version: int = Field(ge=1, description="Aggregate version of the card, increases by one with every change")
 
 
-class _CardEvent(IntegrationEvent):
+class CardEvent(IntegrationEvent):
     topic_name: ClassVar[str] = TOPIC
     aggregate_field: ClassVar[str] = "member_id"
 
@@ -53,13 +57,13 @@ class _CardEvent(IntegrationEvent):
     card: CardSnapshot
 
 
-class CardRequested(_CardEvent):
+class CardRequested(CardEvent):
     """A grassroots unit asked for a card (đề nghị in thẻ): a first card or a replacement."""
 
     event_type: ClassVar[str] = "cards.card.requested"
 
 
-class CardStatusChanged(_CardEvent):
+class CardStatusChanged(CardEvent):
     """The card moved on: ordered, printed, delivered to its unit, cancelled, or revoked."""
 
     event_type: ClassVar[str] = "cards.card.status_changed"

@@ -30,8 +30,9 @@ class PrintOrderSnapshot(BaseModel):
     order_number: str = Field(description="Số đơn: DI-<year>-<6 digits>, unique, never reused")
     unit_id: UUID = Field(description="The unit that placed the order and pays for it")
     kind: CardKind
-    supplier: str = Field(description=f"'{NATIONAL_PRINT_SHOP}' for regular cards, the bank's partner code for "
-                                      "linked cards")
+    supplier: str = Field(
+        description=f"'{NATIONAL_PRINT_SHOP}' for regular cards, the bank's partner code for linked cards"
+    )
     status: PrintOrderStatus
     card_count: int = Field(ge=0)
     unit_price_vnd: int = Field(ge=0)
@@ -40,7 +41,7 @@ class PrintOrderSnapshot(BaseModel):
     version: int = Field(ge=1, description="Aggregate version of the order, increases by one with every change")
 
 
-class _PrintOrderEvent(IntegrationEvent):
+class PrintOrderEvent(IntegrationEvent):
     topic_name: ClassVar[str] = TOPIC
     aggregate_field: ClassVar[str] = "order_id"
 
@@ -48,20 +49,21 @@ class _PrintOrderEvent(IntegrationEvent):
     order: PrintOrderSnapshot
 
 
-class PrintOrderPlaced(_PrintOrderEvent):
+class PrintOrderPlaced(PrintOrderEvent):
     """The requested cards of a subtree were gathered into an order; each of them is now `ordered`."""
 
     event_type: ClassVar[str] = "cards.print_order.placed"
 
 
-class PrintOrderPrinted(_PrintOrderEvent):
+class PrintOrderPrinted(PrintOrderEvent):
     """The supplier printed every card of the order; each of them is now `printed`."""
 
     event_type: ClassVar[str] = "cards.print_order.printed"
 
 
-class PrintOrderCancelled(_PrintOrderEvent):
-    """The order was withdrawn before printing; its cards are `requested` again, free for another order."""
+class PrintOrderCancelled(PrintOrderEvent):
+    """The order was withdrawn before printing (its cards are `requested` again, free for another order), or its bank
+    rejected every card of it (they are `cancelled`)."""
 
     event_type: ClassVar[str] = "cards.print_order.cancelled"
 

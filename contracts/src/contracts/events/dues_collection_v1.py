@@ -1,7 +1,8 @@
 """Topic `dues.collection.v1`: a unit's dues of a month, recorded or corrected, keyed by unit id.
 
 Keyed by unit so that a month and its corrections arrive in order. Totals only: what each member paid
-stays in the dues service. Reporting sums these up the tree (collected, remitted to the upper level).
+stays in the dues service. Reporting sums these up the tree (collected, remitted to the upper level). The unit's
+remittances of the upper share (recorded, then confirmed by the upper level) travel here too, in the unit's order.
 """
 
 from __future__ import annotations
@@ -30,6 +31,10 @@ class DuesMonthSnapshot(BaseModel):
     upper_share_vnd: int = Field(ge=0, description="Remitted to the upper level (its share within the norm)")
     grassroots_share_vnd: int = Field(ge=0, description="Kept by the grassroots union")
     corrects_id: UUID | None = Field(None, description="The record of the same month this one replaces")
+    # Added compatibly: every member of the unit at the month's end is accounted for.
+    members_part_paid: int = Field(0, ge=0, description="Of members_paid, those who paid less than the norm")
+    members_unpaid: int = Field(0, ge=0, description="Members who paid nothing (left out of the lines included)")
+    owed_vnd: int = Field(0, ge=0, description="What the month's members still owe within the norm")
 
 
 class DuesMonthRecorded(IntegrationEvent):
@@ -43,4 +48,41 @@ class DuesMonthRecorded(IntegrationEvent):
     collection: DuesMonthSnapshot
 
 
-EVENTS: tuple[type[IntegrationEvent], ...] = (DuesMonthRecorded,)
+class RemittanceSnapshot(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="ignore")
+
+    remittance_id: UUID
+    unit_id: UUID = Field(description="The grassroots union that transferred the upper share")
+    month_from: date = Field(description="First month of the period (its first day)")
+    month_to: date = Field(description="Last month of the period (its first day)")
+    transferred_on: date
+    amount_vnd: int = Field(ge=0)
+    reference: str
+    received_on: date | None = None
+    confirmed: bool = False
+
+
+class DuesRemitted(IntegrationEvent):
+    """A grassroots union recorded what it transferred to the upper level for a period (added compatibly)."""
+
+    topic_name: ClassVar[str] = TOPIC
+    aggregate_field: ClassVar[str] = "unit_id"
+    event_type: ClassVar[str] = "dues.collection.remitted"
+
+    unit_id: UUID
+    remittance: RemittanceSnapshot
+
+
+class DuesRemittanceConfirmed(IntegrationEvent):
+    """The upper level confirmed that it received a remittance."""
+
+    topic_name: ClassVar[str] = TOPIC
+    aggregate_field: ClassVar[str] = "unit_id"
+    event_type: ClassVar[str] = "dues.collection.remittance_confirmed"
+
+    unit_id: UUID
+    remittance: RemittanceSnapshot
+    confirmed_by_unit_id: UUID | None = None
+
+
+EVENTS: tuple[type[IntegrationEvent], ...] = (DuesMonthRecorded, DuesRemitted, DuesRemittanceConfirmed)

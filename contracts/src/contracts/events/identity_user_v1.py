@@ -20,14 +20,14 @@ class RoleGrant(BaseModel):
     unit_id: UUID
 
 
-class _UserEvent(IntegrationEvent):
+class UserEvent(IntegrationEvent):
     topic_name: ClassVar[str] = TOPIC
     aggregate_field: ClassVar[str] = "user_id"
 
     user_id: UUID
 
 
-class UserCreated(_UserEvent):
+class UserCreated(UserEvent):
     event_type: ClassVar[str] = "identity.user.created"
 
     username: str
@@ -36,19 +36,32 @@ class UserCreated(_UserEvent):
     roles: list[RoleGrant]
 
 
-class UserRolesChanged(_UserEvent):
+class UserRolesChanged(UserEvent):
     event_type: ClassVar[str] = "identity.user.roles_changed"
 
     roles: list[RoleGrant]
 
 
-class UserDisabled(_UserEvent):
+class UserDisabled(UserEvent):
     event_type: ClassVar[str] = "identity.user.disabled"
 
     reason: str
 
 
-class DelegationStarted(_UserEvent):
+class UserSessionsEnded(UserEvent):
+    """Every session of the user ends now: their access tokens issued before this are refused at the gateway.
+
+    `reason`: `password-changed` (by the user, the forced first change included), `password-reset` (by an
+    administrator; the next login must change it), `totp-required` (an administrator forced TOTP enrolment) or
+    `logout-everywhere`.
+    """
+
+    event_type: ClassVar[str] = "identity.user.sessions_ended"
+
+    reason: str
+
+
+class DelegationStarted(UserEvent):
     """`user_id` (the delegate) acts for `delegator_id` with the listed roles until `ends_on`."""
 
     event_type: ClassVar[str] = "identity.user.delegation_started"
@@ -60,7 +73,7 @@ class DelegationStarted(_UserEvent):
     ends_on: date
 
 
-class DelegationEnded(_UserEvent):
+class DelegationEnded(UserEvent):
     event_type: ClassVar[str] = "identity.user.delegation_ended"
 
     delegation_id: UUID
@@ -72,4 +85,5 @@ EVENTS: tuple[type[IntegrationEvent], ...] = (
     UserDisabled,
     DelegationStarted,
     DelegationEnded,
+    UserSessionsEnded,
 )

@@ -1,7 +1,9 @@
 """Topic `members.member.v1`: every change of a member, keyed by member id.
 
-The snapshot holds what other services need to build their views. Sensitive
-personal data (ID number, ethnicity, religion) never leaves the members service.
+The snapshot holds what other services need to build their views. The ID number never leaves the
+members service (only whether there is one). Ethnicity and religion travel for one purpose: reporting's
+aggregate figures (counts per value, never a list of members by them); every other consumer ignores them
+and stores them nowhere.
 """
 
 from __future__ import annotations
@@ -36,10 +38,20 @@ class MemberSnapshot(BaseModel):
     card_type: CardType | None = None
     is_foreign: bool = False
     has_photo: bool = False
+    # Added in 2026 for reporting's figures; None in events written before (reported as "not known").
+    nationality: str | None = Field(None, description="ISO 3166-1 alpha-2, VN for Vietnamese citizens")
+    ethnicity: str | None = Field(None, description="For aggregate figures only")
+    religion: str | None = Field(None, description="For aggregate figures only")
+    education: str | None = None
+    has_phone: bool | None = None
+    has_id_number: bool | None = None
+    # Added in 2026: the day the member consented to share ID number, date of birth and phone with the bank that
+    # issues their linked card (the data itself travels only on `members.bank_identity.v1`); None: no consent.
+    bank_consent_on: date | None = Field(None, description="Ngày đoàn viên đồng ý chia sẻ với ngân hàng phát hành")
     version: int = Field(ge=1, description="Aggregate version, increases by one with every change")
 
 
-class _MemberEvent(IntegrationEvent):
+class MemberEvent(IntegrationEvent):
     topic_name: ClassVar[str] = TOPIC
     aggregate_field: ClassVar[str] = "member_id"
 
@@ -47,45 +59,45 @@ class _MemberEvent(IntegrationEvent):
     member: MemberSnapshot
 
 
-class MemberCreated(_MemberEvent):
+class MemberCreated(MemberEvent):
     event_type: ClassVar[str] = "members.member.created"
 
 
-class MemberApproved(_MemberEvent):
+class MemberApproved(MemberEvent):
     event_type: ClassVar[str] = "members.member.approved"
 
 
-class MemberRejected(_MemberEvent):
+class MemberRejected(MemberEvent):
     event_type: ClassVar[str] = "members.member.rejected"
 
     reason: str
 
 
-class MemberTransferred(_MemberEvent):
+class MemberTransferred(MemberEvent):
     event_type: ClassVar[str] = "members.member.transferred"
 
     from_unit_id: UUID
     to_unit_id: UUID
 
 
-class MemberStatusChanged(_MemberEvent):
+class MemberStatusChanged(MemberEvent):
     event_type: ClassVar[str] = "members.member.status_changed"
 
     old_status: MemberStatus
     reason: str | None = None
 
 
-class MemberPositionChanged(_MemberEvent):
+class MemberPositionChanged(MemberEvent):
     event_type: ClassVar[str] = "members.member.position_changed"
 
 
-class MemberUpdated(_MemberEvent):
+class MemberUpdated(MemberEvent):
     event_type: ClassVar[str] = "members.member.updated"
 
     changed_fields: list[str] = Field(default_factory=list)
 
 
-class MemberRemoved(_MemberEvent):
+class MemberRemoved(MemberEvent):
     event_type: ClassVar[str] = "members.member.removed"
 
     reason: str

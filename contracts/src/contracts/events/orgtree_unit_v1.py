@@ -43,12 +43,15 @@ class UnitState(BaseModel):
     status: UnitStatus = "active"
     province_code: str | None = None
     enterprise_type: str | None = None
+    # Added in 2026 for reporting's figures by sector and employer size; None in events written before.
+    sector: str | None = None
+    workforce_size: int | None = Field(None, ge=0, description="Employees of the employer (số lao động)")
     capabilities: UnitCapabilities = Field(default_factory=UnitCapabilities)
     effective_from: date
     version: int = Field(ge=1, description="Aggregate version, increases by one with every change")
 
 
-class _UnitEvent(IntegrationEvent):
+class UnitEvent(IntegrationEvent):
     topic_name: ClassVar[str] = TOPIC
     aggregate_field: ClassVar[str] = "unit_id"
 
@@ -56,22 +59,22 @@ class _UnitEvent(IntegrationEvent):
     unit: UnitState
 
 
-class UnitCreated(_UnitEvent):
+class UnitCreated(UnitEvent):
     event_type: ClassVar[str] = "orgtree.unit.created"
 
 
-class UnitUpdated(_UnitEvent):
+class UnitUpdated(UnitEvent):
     event_type: ClassVar[str] = "orgtree.unit.updated"
 
 
-class UnitMoved(_UnitEvent):
+class UnitMoved(UnitEvent):
     event_type: ClassVar[str] = "orgtree.unit.moved"
 
     old_parent_id: UUID | None
     new_parent_id: UUID
 
 
-class UnitMerged(_UnitEvent):
+class UnitMerged(UnitEvent):
     """`unit_id` was merged into `target_unit_id`; its children and members now belong there."""
 
     event_type: ClassVar[str] = "orgtree.unit.merged"
@@ -79,7 +82,7 @@ class UnitMerged(_UnitEvent):
     target_unit_id: UUID
 
 
-class UnitDissolved(_UnitEvent):
+class UnitDissolved(UnitEvent):
     event_type: ClassVar[str] = "orgtree.unit.dissolved"
 
     successor_unit_id: UUID | None = None

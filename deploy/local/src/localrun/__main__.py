@@ -15,8 +15,11 @@ import signal
 import sys
 from pathlib import Path
 
+from localrun.demo import ADMIN_PASSWORD, ADMIN_USERNAME
+from localrun.demo_people import ACCOUNTS, DEMO_PASSWORD
 from localrun.infra import stop_embedded_postgres
 from localrun.platform import BROKER, Platform, PlatformError
+from localrun.services import parse_scale
 from localrun.supervision import Paths, Supervisor
 
 
@@ -26,8 +29,7 @@ def repo_root() -> Path:
             pyproject = directory / "pyproject.toml"
             if pyproject.is_file() and "[tool.uv.workspace]" in pyproject.read_text():
                 return directory
-    raise SystemExit("cannot find the repository root (pyproject.toml with [tool.uv.workspace]); "
-                     "set CONGDOAN_DATA_DIR")
+    raise SystemExit("cannot find the repository root (pyproject.toml with [tool.uv.workspace]); set CONGDOAN_DATA_DIR")
 
 
 def data_dir() -> Path:
@@ -46,9 +48,13 @@ def up(args: argparse.Namespace) -> int:
     signal.signal(signal.SIGINT, interrupt)
     signal.signal(signal.SIGTERM, interrupt)
     platform = Platform(
-        data_dir(), base_port=args.base_port, broker_port=args.broker_port,
-        database_url=os.environ.get("DATABASE_URL"), demo_data=not args.no_demo_data,
+        data_dir(),
+        base_port=args.base_port,
+        broker_port=args.broker_port,
+        database_url=os.environ.get("DATABASE_URL"),
+        demo_data=not args.no_demo_data,
         bootstrap_servers=os.environ.get("KAFKA_BOOTSTRAP_SERVERS") or None,
+        scale=args.scale,
     )
     try:
         platform.start()
@@ -71,7 +77,11 @@ def up(args: argparse.Namespace) -> int:
 def _print_summary(platform: Platform) -> None:
     urls = platform.urls
     if "gateway" in urls:
-        print(f"\nGateway: {urls['gateway']}")
+        print(f"\nWeb app and gateway: {urls['gateway']}")
+        if platform.demo_data:
+            print(f"  demo accounts: {ADMIN_USERNAME} / {ADMIN_PASSWORD} (quản trị toàn quốc)")
+            for account in ACCOUNTS:
+                print(f"                 {account.username} / {DEMO_PASSWORD} ({account.what})")
     for name, url in urls.items():
         if name != "gateway":
             print(f"  {name:<10} {url}")
@@ -110,17 +120,69 @@ def status(_: argparse.Namespace) -> int:
     return 0
 
 
+def openapi(args: argparse.Namespace) -> int:
+    from localrun import openapi as document
+
+    if args.check:
+        if document.stale():
+            print(f"{document.DOCUMENT} is stale: run `python -m localrun openapi`", file=sys.stderr)
+            return 1
+        print("openapi: up to date")
+        return 0
+    document.write()
+    print(f"wrote {document.DOCUMENT}")
+    return 0
+
+
+def _scale(text: str) -> dict[str, int]:
+    try:
+        return parse_scale(text)
+    except ValueError as error:
+        raise argparse.ArgumentTypeError(str(error)) from None
+
+
+def manifests(args: argparse.Namespace) -> int:
+    from localrun import manifests as rendered
+
+    if args.check:
+        if stale := rendered.stale():
+            print(
+                "stale production manifests (run `python -m localrun manifests`): "
+                + ", ".join(str(path.relative_to(rendered.ROOT)) for path in stale),
+                file=sys.stderr,
+            )
+            return 1
+        print("manifests: up to date")
+        return 0
+    print(f"wrote {len(rendered.write())} files under {rendered.OUTPUT.relative_to(rendered.ROOT)}")
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m localrun", description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        prog="python -m localrun", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     commands = parser.add_subparsers(dest="command", required=True)
     up_parser = commands.add_parser("up", help="start everything and wait for Ctrl-C")
     up_parser.add_argument("--base-port", type=int, default=8000)
     up_parser.add_argument("--broker-port", type=int, default=9092)
     up_parser.add_argument("--no-demo-data", action="store_true")
+    up_parser.add_argument(
+        "--scale",
+        type=_scale,
+        default={},
+        metavar="SERVICE.PROCESS=N,...",
+        help="several consumers or relays of a service, e.g. reporting.consume=2,members.relay=2",
+    )
     up_parser.set_defaults(run=up)
     commands.add_parser("down", help="stop a platform started from the same data dir").set_defaults(run=down)
     commands.add_parser("status", help="show every process").set_defaults(run=status)
+    openapi_parser = commands.add_parser("openapi", help="write the platform's OpenAPI document (contracts/openapi)")
+    openapi_parser.add_argument("--check", action="store_true", help="fail when the committed document is stale")
+    openapi_parser.set_defaults(run=openapi)
+    manifests_parser = commands.add_parser("manifests", help="render the production Kubernetes manifests")
+    manifests_parser.add_argument("--check", action="store_true", help="fail when the committed files are stale")
+    manifests_parser.set_defaults(run=manifests)
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)-7s %(name)s: %(message)s")
     logging.getLogger("httpx").setLevel(logging.WARNING)  # one line per readiness poll otherwise

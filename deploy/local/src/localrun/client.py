@@ -25,7 +25,8 @@ class RetryAfterTransport(httpx.AsyncBaseTransport):
         while True:
             response = await self._inner.handle_async_request(request)
             told_to_wait = response.status_code == 429 or (
-                response.status_code == 503 and "retry-after" in response.headers)
+                response.status_code == 503 and "retry-after" in response.headers
+            )
             if not told_to_wait or waited >= self._max_wait_s:
                 return response
             delay = _retry_after_s(response)

@@ -9,11 +9,15 @@ import importlib.util
 import json
 import logging
 import os
+import re
+import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Callable, Coroutine, Iterable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -42,10 +46,33 @@ log = logging.getLogger(__name__)
 
 DEFAULT_DATABASE_URL = "postgresql://postgres@127.0.0.1:5432/postgres"
 BROKER = "broker"
+# The beginning of every outbox: a refilled broker gets each service's whole event history.
+HISTORY_START = "1970-01-01T00:00:00+00:00"
 
 
 class PlatformError(RuntimeError):
     pass
+
+
+@dataclass(frozen=True)
+class BrokerRecovery:
+    """When the broker watch noticed a crashed broker and when every Kafka client was ready again (monotonic)."""
+
+    noticed: float
+    ready: float
+    refill: Refill | None = None
+
+    @property
+    def seconds(self) -> float:
+        return self.ready - self.noticed
+
+
+@dataclass(frozen=True)
+class Refill:
+    """What refilling a broker took: events republished per service, and how long it took."""
+
+    events: dict[str, int]
+    seconds: float
 
 
 class Platform:
@@ -68,6 +95,8 @@ class Platform:
         database_prefix: str = "congdoan_",
         bootstrap_servers: str | None = None,
         ready_timeout: float = 180.0,
+        settings: dict[str, str] | None = None,
+        scale: dict[str, int] | None = None,
     ) -> None:
         self.data_dir = Path(data_dir).resolve()
         self.base_port = base_port
@@ -77,7 +106,10 @@ class Platform:
         self.own_broker = bootstrap_servers is None
         self.bootstrap_servers = bootstrap_servers or f"127.0.0.1:{broker_port}"
         self.ready_timeout = ready_timeout
+        # Settings of the processes beyond the runner's own (e.g. GATEWAY_RATE_LIMIT_LOGIN_BURST for tests).
+        self.settings = dict(settings or {})
         self.database_prefix = database_prefix
+        self.scale = dict(scale or {})  # worker processes per service and command: {"reporting.consume": 2}
         self.paths = Paths(self.data_dir)
         self.supervisor = Supervisor(self.paths)
         self.services, self.missing = _select(services)
@@ -85,11 +117,18 @@ class Platform:
         self.demo_error: BaseException | None = None
         self._supervisord: subprocess.Popen | None = None
         self._owns_postgres = False
+        # One broker restart at a time, whether a caller or the broker watch asks for it.
+        self._broker_lock = threading.RLock()
+        self._watching = threading.Event()
+        self._watch: threading.Thread | None = None
+        self.broker_recoveries: list[BrokerRecovery] = []
+        self.last_refill: Refill | None = None
+        self._broker_pid: int | None = None  # the broker the runner started (and provisioned, and refilled)
 
     # --- what callers read -------------------------------------------------------------
     @property
     def processes(self) -> list[Process]:
-        return processes(self.services)
+        return processes(self.services, self.scale)
 
     @property
     def urls(self) -> dict[str, str]:
@@ -110,34 +149,64 @@ class Platform:
     def layout(self) -> Layout:
         if self.server_url is None:
             raise PlatformError("PostgreSQL is not known yet: call start() first")
-        return Layout(self.server_url, self.bootstrap_servers, self.base_port, self.data_dir,
-                      internal_token_secret(self.data_dir), self.database_prefix)
+        return Layout(
+            self.server_url,
+            self.bootstrap_servers,
+            self.base_port,
+            self.data_dir,
+            internal_token_secret(self.data_dir),
+            self.database_prefix,
+        )
 
     @property
     def environment(self) -> dict[str, str]:
         """The environment every process runs with: use it to run `python -m <service> replay` and such."""
-        return {**os.environ, **environment(self.layout())}
+        return {**os.environ, **environment(self.layout()), **self.settings}
 
     def database_dsn(self, service: str) -> str:
         """The service's database as a plain DSN for asyncpg.connect."""
         url = database_url(self.layout().server_url, SERVICES_BY_NAME[service], self.database_prefix)
         return asyncpg_dsn(url)
 
-    def metrics_url(self, service: str, command: str) -> str:
+    def metrics_url(self, service: str, command: str, instance: int = 1) -> str:
         """Prometheus metrics of a worker process (`consume` or `relay`)."""
-        return f"http://127.0.0.1:{metrics_port(SERVICES_BY_NAME[service], command, self.base_port)}/metrics"
+        port = metrics_port(SERVICES_BY_NAME[service], command, self.base_port, instance)
+        return f"http://127.0.0.1:{port}/metrics"
+
+    def kill(self, program: str) -> int:
+        """SIGKILL one program, as a crashed machine would; supervisord starts it again, as Kubernetes would.
+        Returns the killed process id."""
+        pid = self.supervisor.info(program)["pid"]
+        if not pid:
+            raise PlatformError(f"{program} is not running")
+        os.kill(pid, signal.SIGKILL)
+        return pid
 
     def programs(self) -> list[Program]:
         broker = []
         if self.own_broker:
             url = f"tcp://127.0.0.1:{self.broker_port}"
-            argv = [str(tansu_binary()), "broker", "--listener-url", url, "--advertised-listener-url", url,
-                    "--storage-engine", "memory://tansu/"]
+            argv = [
+                str(tansu_binary()),
+                "broker",
+                "--listener-url",
+                url,
+                "--advertised-listener-url",
+                url,
+                "--storage-engine",
+                "memory://tansu/",
+            ]
             # Its storage is memory only: a graceful stop (about 5 s with clients connected) saves nothing.
-            broker = [Program(BROKER, argv, autostart=True, priority=1, stopwaitsecs=2)]
+            # Not restarted by supervisord: a broker back empty must be provisioned and refilled before any client
+            # reaches it (`_watch_broker`).
+            broker = [Program(BROKER, argv, autostart=True, priority=1, stopwaitsecs=2, autorestart=False)]
         return broker + [
-            Program(p.program, p.argv, priority=200 if p.service.name == "gateway" else 100,
-                    environment=process_environment(p, self.base_port))
+            Program(
+                p.program,
+                p.argv,
+                priority=200 if p.service.name == "gateway" else 100,
+                environment=process_environment(p, self.base_port),
+            )
             for p in self.processes
         ]
 
@@ -165,6 +234,7 @@ class Platform:
         self.supervisor.wait_until_up(self._supervisord)
         if self.own_broker:
             self._await_broker()
+            self._broker_pid = self.supervisor.info(BROKER)["pid"]
         self._provision()
         self._migrate()
         for process in self.processes:
@@ -173,10 +243,18 @@ class Platform:
         (self.paths.run_dir / "urls.json").write_text(json.dumps(self.urls, indent=2))
         if self.demo_data and "gateway" in self.urls:
             self._seed()
+        if self.own_broker:
+            self._watching.set()
+            self._watch = threading.Thread(target=self._watch_broker, name="broker-watch", daemon=True)
+            self._watch.start()
 
     def stop(self) -> None:
         """Stop every program (gateway, services, then the broker) and supervisord. Safe to call twice."""
         atexit.unregister(self.stop)
+        self._watching.clear()
+        if self._watch is not None and self._watch is not threading.current_thread():
+            self._watch.join(timeout=60)
+            self._watch = None
         if self._supervisord is not None:  # never another platform's supervisord on the same data dir
             self.supervisor.shutdown(last=(BROKER,))
             try:
@@ -195,9 +273,9 @@ class Platform:
             raise PlatformError("not started")
         return self._supervisord.wait()
 
-    def restart(self, *programs: str, while_stopped: Callable[[], None] | None = None) -> None:
-        """Restart these programs together and wait until they are ready again."""
-        self.supervisor.stop_many(list(programs))
+    def restart(self, *programs: str, while_stopped: Callable[[], None] | None = None, kill: bool = False) -> None:
+        """Restart these programs together and wait until they are ready again (`kill`: stopped by SIGKILL)."""
+        self.supervisor.stop_many(list(programs), kill=kill)
         if while_stopped is not None:
             while_stopped()
         for program in programs:
@@ -206,28 +284,96 @@ class Platform:
 
     def stop_broker(self) -> None:
         self._require_own_broker()
-        self.supervisor.stop(BROKER)
+        with self._broker_lock:
+            self.supervisor.stop(BROKER)
 
-    def start_broker(self) -> None:
+    def start_broker(self, crashed: bool = False) -> None:
         """An in-memory broker comes back empty, so every process that talks to Kafka starts afresh.
 
         Kafka clients do not recover from an emptied broker, and one still running when it comes back
         can write into it before it is provisioned: a consumer's old offsets committed into the new
-        group skip the events published since. So they stop first, the broker starts and is
-        provisioned, and then they start again.
+        group skip the events published since. So they stop first; the broker starts, is provisioned and
+        refilled from every service's outbox (`replay`); then they start again and find the history
+        they had before: the gateway its unit tree and revocations, each consumer the events its inbox
+        already holds. After a crash they are stopped by SIGKILL: waiting for a graceful stop against a
+        dead broker took up to `stopwaitsecs` each, and none holds anything its restart would not redo.
         """
         self._require_own_broker()
-        self.restart(*(p.program for p in self.processes if p.command != "api" or p.service.name == "gateway"),
-                     while_stopped=self._start_provisioned_broker)
+        with self._broker_lock:
+            self.restart(
+                *(p.program for p in self.processes if p.command != "api" or p.service.name == "gateway"),
+                while_stopped=self._start_refilled_broker,
+                kill=crashed,
+            )
 
-    def _start_provisioned_broker(self) -> None:
+    def _start_refilled_broker(self) -> None:
         self.supervisor.start(BROKER)
         self._await_broker()
+        self._broker_pid = self.supervisor.info(BROKER)["pid"]
         self._provision()
+        self._refill()
+
+    def _refill(self) -> None:
+        """Every service's outbox, republished from its beginning, all services at once."""
+        started = time.monotonic()
+        env = self.environment
+        running = {
+            service.name: subprocess.Popen(
+                [sys.executable, "-m", service.module, "replay", "--since", HISTORY_START],
+                env=env,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.STDOUT,
+                text=True,
+            )
+            for service in self.services
+            if service.migrate
+        }
+        failed, events = {}, {}
+        for name, process in running.items():
+            output, _ = process.communicate(timeout=600)
+            if process.returncode != 0:
+                failed[name] = output[-3000:]
+            elif found := re.search(r"republished (\d+) events", output):
+                events[name] = int(found[1])
+        if failed:
+            raise PlatformError("refilling the broker failed: " + "\n".join(f"--- {n}\n{o}" for n, o in failed.items()))
+        self.last_refill = Refill(events, time.monotonic() - started)
+        log.info(
+            "broker refilled with %d events from %d outboxes in %.1f s",
+            sum(events.values()),
+            len(running),
+            self.last_refill.seconds,
+        )
 
     def restart_broker(self) -> None:
-        self.stop_broker()
-        self.start_broker()
+        with self._broker_lock:
+            self.stop_broker()
+            self.start_broker()
+
+    def _watch_broker(self) -> None:
+        """A broker that exited on its own (crash, SIGKILL) comes back empty: restart it refilled, and every
+        Kafka client with it, as `start_broker` does. A broker stopped on purpose (`stop_broker`) stays down."""
+        while self._watching.is_set():
+            try:
+                with self._broker_lock:
+                    info = self.supervisor.info(BROKER)
+                    crashed = info["statename"] in FAILED_STATES
+                    # Restarted behind the runner's back (`supervisorctl restart broker`): empty as well, and
+                    # clients may already have auto-created topics in it; so it is stopped and started afresh.
+                    replaced = info["statename"] == "RUNNING" and info["pid"] != self._broker_pid
+                    if (crashed or replaced) and self._watching.is_set():
+                        noticed = time.monotonic()
+                        log.warning(
+                            "the broker %s; restarting it and refilling it from the outboxes",
+                            "exited" if crashed else "was restarted",
+                        )
+                        self.supervisor.stop(BROKER)
+                        self.start_broker(crashed=True)
+                        self.broker_recoveries.append(BrokerRecovery(noticed, time.monotonic(), self.last_refill))
+            except Exception as error:  # supervisord going away at stop(); or a failed recovery, retried
+                if self._watching.is_set():
+                    log.warning("broker watch: %r", error)
+            time.sleep(0.25)
 
     def __enter__(self) -> Platform:
         return self.start()
@@ -238,19 +384,25 @@ class Platform:
     # --- steps -------------------------------------------------------------------------
     def _check_nothing_in_the_way(self) -> None:
         if self.supervisor.is_running_or_stopping():
-            raise PlatformError(f"a platform is already running from {self.data_dir}: "
-                                "run `python -m localrun down` first")
+            raise PlatformError(
+                f"a platform is already running from {self.data_dir}: run `python -m localrun down` first"
+            )
         wanted = {self.broker_port: "broker"} if self.own_broker else {}
         for p in self.processes:
-            port = (http_port(p.service, self.base_port) if p.command == "api"
-                    else metrics_port(p.service, p.command, self.base_port))
+            port = (
+                http_port(p.service, self.base_port)
+                if p.command == "api"
+                else metrics_port(p.service, p.command, self.base_port, p.instance)
+            )
             if port in wanted:
                 raise PlatformError(f"port {port} is wanted by both {wanted[port]} and {p.program}")
             wanted[port] = p.program
         busy = [f"{port} ({name})" for port, name in wanted.items() if not _port_free(port)]
         if busy:
-            raise PlatformError(f"ports in use: {', '.join(busy)}; another platform running? "
-                                "choose another base_port/broker_port or run `python -m localrun down`")
+            raise PlatformError(
+                f"ports in use: {', '.join(busy)}; another platform running? "
+                "choose another base_port/broker_port or run `python -m localrun down`"
+            )
 
     def _await_broker(self, timeout: float = 30.0) -> None:
         deadline = time.monotonic() + timeout
@@ -281,11 +433,18 @@ class Platform:
             if not service.migrate:
                 continue
             log.info("migrating %s", service.name)
-            result = subprocess.run([sys.executable, "-m", service.module, "migrate"], env=env,
-                                    stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, timeout=600)
+            result = subprocess.run(
+                [sys.executable, "-m", service.module, "migrate"],
+                env=env,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.STDOUT,
+                text=True,
+                timeout=600,
+            )
             if result.returncode != 0:
-                raise PlatformError(f"`python -m {service.module} migrate` failed (exit {result.returncode}):\n"
-                                    f"{result.stdout[-6000:]}")
+                raise PlatformError(
+                    f"`python -m {service.module} migrate` failed (exit {result.returncode}):\n{result.stdout[-6000:]}"
+                )
 
     def _await_ready(self, pending: list[Process]) -> None:
         """Each process answers its readiness URL, or we stop waiting at the first that gave up."""
@@ -302,16 +461,19 @@ class Platform:
                     # A process that exits before it is ready is broken, even if supervisord restarts it.
                     restarted = info["pid"] and pids.setdefault(program, info["pid"]) != info["pid"]
                     if info["statename"] in FAILED_STATES or restarted:
-                        raise PlatformError(f"{program} exited before it was ready ({info['statename']}, "
-                                            f"{info['description']}):\n{self.supervisor.tail(program)}")
+                        raise PlatformError(
+                            f"{program} exited before it was ready ({info['statename']}, "
+                            f"{info['description']}):\n{self.supervisor.tail(program)}"
+                        )
                     try:
                         if client.get(url).status_code == 200:
                             del urls[program]
                     except httpx.HTTPError:
                         pass
                 if urls and time.monotonic() > deadline:
-                    details = "\n\n".join(f"--- {name} ({url})\n{self.supervisor.tail(name, 15)}"
-                                          for name, url in urls.items())
+                    details = "\n\n".join(
+                        f"--- {name} ({url})\n{self.supervisor.tail(name, 15)}" for name, url in urls.items()
+                    )
                     raise PlatformError(f"not ready after {self.ready_timeout:.0f}s:\n{details}")
                 time.sleep(0.2)
 
@@ -353,7 +515,7 @@ def _not_runnable(service: Service) -> str | None:
 def _ready_url(process: Process, base_port: int) -> str:
     if process.command == "api":
         return f"http://127.0.0.1:{http_port(process.service, base_port)}{process.service.ready_path}"
-    return f"http://127.0.0.1:{metrics_port(process.service, process.command, base_port)}/ready"
+    return f"http://127.0.0.1:{metrics_port(process.service, process.command, base_port, process.instance)}/ready"
 
 
 def _port_free(port: int) -> bool:

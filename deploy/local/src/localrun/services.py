@@ -48,11 +48,15 @@ SERVICES_BY_NAME = {service.name: service for service in SERVICES}
 BACKENDS = tuple(service for service in SERVICES if service.name != "gateway")
 
 LOCAL_DEFAULTS = {
+    # The one-machine demo: repository secrets allowed, the bootstrap admin keeps its documented password.
+    "ENVIRONMENT": "local",
     # Joining a group on the development broker takes about half the session timeout.
     "KAFKA_SESSION_TIMEOUT_MS": "3000",
     "KAFKA_HEARTBEAT_INTERVAL_MS": "1000",
 }
 DEFAULT_ADMIN = ("admin", "Admin@12345")
+# The web app as `web/build.sh` builds it; the gateway serves it at `/`.
+WEB_DIST = Path(__file__).resolve().parents[4] / "web" / "dist"
 
 
 @dataclass(frozen=True)
@@ -77,6 +81,7 @@ class Process:
     program: str  # supervisord program name
     service: Service
     command: str  # api, consume or relay
+    instance: int = 1  # the n-th process of this service and command (`--scale`)
 
     @property
     def argv(self) -> list[str]:
@@ -89,16 +94,38 @@ def http_port(service: Service, base_port: int) -> int:
     return base_port + service.port_offset
 
 
-def metrics_port(service: Service, command: str, base_port: int) -> int:
-    return base_port + service.port_offset + {"consume": 100, "relay": 200}[command]
+def metrics_port(service: Service, command: str, base_port: int, instance: int = 1) -> int:
+    """82xx for consumers and 83xx for relays; a second instance 10 above the first, and so on (up to nine: the
+    ports stay inside the runner's block and below the next command's)."""
+    return base_port + service.port_offset + {"consume": 100, "relay": 200}[command] + 10 * (instance - 1)
 
 
-def processes(services: tuple[Service, ...] = SERVICES) -> list[Process]:
-    return [
-        Process(service.name if service.name == "gateway" else f"{service.name}-{command}", service, command)
-        for service in services
-        for command in service.commands
-    ]
+def processes(services: tuple[Service, ...] = SERVICES, scale: dict[str, int] | None = None) -> list[Process]:
+    """One process per service and command, or as many as `scale` says ({"reporting.consume": 2}): workers
+    only, since several APIs of one service would need a load balancer in front of them."""
+    scale = scale or {}
+    found = []
+    for service in services:
+        for command in service.commands:
+            base = service.name if service.name == "gateway" else f"{service.name}-{command}"
+            count = scale.get(f"{service.name}.{command}", 1)
+            found += [Process(base if n == 1 else f"{base}-{n}", service, command, n) for n in range(1, count + 1)]
+    return found
+
+
+def parse_scale(text: str) -> dict[str, int]:
+    """`reporting.consume=2,members.relay=2` -> {"reporting.consume": 2, "members.relay": 2}, or ValueError."""
+    scale = {}
+    for part in filter(None, (piece.strip() for piece in text.split(","))):
+        name, _, count = part.partition("=")
+        service, _, command = name.partition(".")
+        valid = service in SERVICES_BY_NAME and command in WORKER_COMMANDS and count.isdigit() and 1 <= int(count) <= 9
+        if not valid:
+            raise ValueError(
+                f"{part!r}: expected <service>.<consume|relay>=<count of 1 to 9>, e.g. reporting.consume=2"
+            )
+        scale[name] = int(count)
+    return scale
 
 
 def database_url(server_url: str, service: Service, prefix: str = "congdoan_") -> str:
@@ -113,24 +140,28 @@ def environment(layout: Layout, inherited: dict[str, str] | None = None) -> dict
     """
     inherited = dict(os.environ if inherited is None else inherited)
     shared_kafka = {
-        key: value for key, value in inherited.items()
-        if key.startswith("KAFKA_") and key != "KAFKA_BOOTSTRAP_SERVERS"
+        key: value for key, value in inherited.items() if key.startswith("KAFKA_") and key != "KAFKA_BOOTSTRAP_SERVERS"
     }
     env: dict[str, str] = {"PYTHONUNBUFFERED": "1"}
     for service in SERVICES:
         defaults = {**LOCAL_DEFAULTS, **shared_kafka, "SPAN_LOG_PATH": str(layout.span_log_path)}
         for key, value in defaults.items():
             env[service.prefix + key] = inherited.get(service.prefix + key, value)
-        env.update({
-            service.prefix + "HTTP_HOST": "127.0.0.1",
-            service.prefix + "HTTP_PORT": str(http_port(service, layout.base_port)),
-            service.prefix + "KAFKA_BOOTSTRAP_SERVERS": layout.bootstrap,
-            service.prefix + "INTERNAL_TOKEN_SECRET": layout.secret,
-        })
+        env.update(
+            {
+                service.prefix + "HTTP_HOST": "127.0.0.1",
+                service.prefix + "HTTP_PORT": str(http_port(service, layout.base_port)),
+                service.prefix + "KAFKA_BOOTSTRAP_SERVERS": layout.bootstrap,
+                service.prefix + "INTERNAL_TOKEN_SECRET": layout.secret,
+            }
+        )
         if service.migrate:
             env[service.prefix + "DATABASE_URL"] = database_url(layout.server_url, service, layout.database_prefix)
     for service in BACKENDS:
         env[f"GATEWAY_{service.name.upper()}_URL"] = f"http://127.0.0.1:{http_port(service, layout.base_port)}"
+    env["GATEWAY_WEB_DIR"] = inherited.get("GATEWAY_WEB_DIR", str(WEB_DIST))
+    # The gateway's /metrics, on a port of its own (base + 200: the services' workers use base + 2xx from 201).
+    env["GATEWAY_METRICS_PORT"] = inherited.get("GATEWAY_METRICS_PORT", str(layout.base_port + 200))
     gateway = next(service for service in SERVICES if service.name == "gateway")
     env["CARDS_PUBLIC_VERIFY_BASE_URL"] = inherited.get(
         "CARDS_PUBLIC_VERIFY_BASE_URL",
@@ -146,7 +177,8 @@ def environment(layout: Layout, inherited: dict[str, str] | None = None) -> dict
 def process_environment(process: Process, base_port: int) -> dict[str, str]:
     """What differs between two processes of one service: only the worker metrics port."""
     if process.command in WORKER_COMMANDS:
-        return {process.service.prefix + "METRICS_PORT": str(metrics_port(process.service, process.command, base_port))}
+        port = metrics_port(process.service, process.command, base_port, process.instance)
+        return {process.service.prefix + "METRICS_PORT": str(port)}
     return {}
 
 

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import hashlib
+import os
 import shlex
+import signal
 import subprocess
 import sys
 import tempfile
@@ -26,6 +28,8 @@ class Program:
     autostart: bool = False
     # Lower starts first and stops last: the broker outlives the services that publish to it.
     priority: int = 100
+    # False for the development broker: the runner itself brings it back, refilled (Platform's broker watch).
+    autorestart: bool = True
     environment: dict[str, str] = field(default_factory=dict)  # small, quote-free values only
     stopwaitsecs: int = 15
 
@@ -68,6 +72,9 @@ def render_config(paths: Paths, programs: list[Program]) -> str:
         f"logfile={paths.log_dir / 'supervisord.log'}",
         f"pidfile={paths.run_dir / 'supervisord.pid'}",
         f"childlogdir={paths.log_dir}",
+        # Logs and the span file hold who did what: every file supervisord and the processes create is the
+        # owner's alone (0600).
+        "umask=077",
         "nodaemon=true",
         "loglevel=info",
         "",
@@ -83,7 +90,7 @@ def render_config(paths: Paths, programs: list[Program]) -> str:
             f"[program:{program.name}]",
             f"command={shlex.join(program.argv)}",
             f"autostart={str(program.autostart).lower()}",
-            "autorestart=true",
+            f"autorestart={str(program.autorestart).lower()}",
             "startsecs=1",
             "startretries=5",
             f"priority={program.priority}",
@@ -120,11 +127,15 @@ class Supervisor:
 
     def spawn(self, env: dict[str, str]) -> subprocess.Popen:
         """supervisord in the foreground of a child process, in its own session so Ctrl-C reaches us only."""
-        self.paths.log_dir.mkdir(parents=True, exist_ok=True)
+        self.paths.log_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
         output = (self.paths.log_dir / "supervisord.out").open("ab")
         return subprocess.Popen(
             [sys.executable, "-m", "supervisor.supervisord", "-c", str(self.paths.config)],
-            env=env, stdout=output, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, start_new_session=True,
+            env=env,
+            stdout=output,
+            stderr=subprocess.STDOUT,
+            stdin=subprocess.DEVNULL,
+            start_new_session=True,
         )
 
     def wait_until_up(self, process: subprocess.Popen, timeout: float = 30.0) -> None:
@@ -174,12 +185,16 @@ class Supervisor:
         while self.paths.socket.exists() and self.is_running_or_stopping() and time.monotonic() < deadline:
             time.sleep(0.1)
 
-    def stop_many(self, names: list[str], timeout: float = 60.0) -> None:
-        """Stop these programs in parallel and wait until none is active."""
+    def stop_many(self, names: list[str], timeout: float = 60.0, kill: bool = False) -> None:
+        """Stop these programs in parallel and wait until none is active. `kill`: SIGKILL each once supervisord
+        stops it (so it does not restart it), for processes with nothing to finish gracefully."""
         for name in names:
             try:
+                pid = self.info(name)["pid"]
                 self.rpc.supervisor.stopProcess(name, False)
-            except xmlrpc.client.Fault:
+                if kill and pid:
+                    os.kill(pid, signal.SIGKILL)
+            except (xmlrpc.client.Fault, ProcessLookupError):
                 pass  # not running: nothing to stop
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline and any(

@@ -1,13 +1,15 @@
-"""The audit trail: every write through a service's API, who did it, for whom, where, and how it ended.
+"""The audit trail: every write through a service's API, who did it, for whom, where, and how it ended; and
+every read of personal data a route declares (`note_read`): who saw a member's unmasked sensitive fields, who
+exported which filter and how many rows.
 
-The middleware opens an audit record per write request; the principal dependency and
-`ensure_in_scope` fill in who and which unit; the record is stored after the response
-in its own transaction, so refused and failed writes are recorded too.
+The middleware opens an audit record per request; the principal dependency and `ensure_in_scope` fill in who
+and which unit; the record of a write, or of a read that noted itself, is stored after the response (a
+streamed export's too, once its last row went out) in its own transaction, so refused and failed writes are
+recorded too.
 
 Each service serves its trail (`audit_router`, filtered by `AuditFilters`, keyset by id); the gateway's
 `GET /api/v1/audit` merges all of them with the same filters.
 """
-
 
 import contextvars
 import logging
@@ -21,14 +23,17 @@ from contracts.permissions import Permission
 from fastapi import APIRouter, Query
 from opentelemetry import trace
 from pydantic import AwareDatetime, BaseModel, Field
-from sqlalchemy import Select, insert, select
+from sqlalchemy import Select, insert, or_, select
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from chassis.database import Database
+from chassis.pagination import Keyset
 from chassis.principal import Grant, Principal
 from chassis.tables import audit_log
 
 log = logging.getLogger(__name__)
+# The trail's cursor: the id of the last entry handed out (ids only grow; newest first).
+AUDIT_KEYSET = Keyset(int)
 WRITE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 
 
@@ -39,6 +44,9 @@ class AuditRecord:
     # The delegation the write was done under, when only a delegated grant allowed it.
     acting_for: UUID | None = None
     delegation_id: UUID | None = None
+    # A read of personal data to keep, and what it read (replaces the path parameters as the target).
+    read: bool = False
+    target: str | None = None
 
 
 _current: contextvars.ContextVar[AuditRecord | None] = contextvars.ContextVar("audit_record", default=None)
@@ -65,6 +73,23 @@ def note_delegation(grant: Grant) -> None:
         record.delegation_id = grant.delegation_id
 
 
+def note_read(unit_id: UUID | None, target: str) -> None:
+    """This request reads personal data: record it (`target` says what: which member, which filter)."""
+    record = _current.get()
+    if record is not None:
+        record.read = True
+        record.target = target
+        if unit_id is not None:
+            record.unit_id = unit_id
+
+
+def amend_read(target: str) -> None:
+    """What the read turned out to be (an export's row count, known after its last row)."""
+    record = _current.get()
+    if record is not None and record.read:
+        record.target = target
+
+
 class AuditMiddleware:
     def __init__(self, app: ASGIApp, service: str, database: Database) -> None:
         self.app = app
@@ -72,9 +97,10 @@ class AuditMiddleware:
         self.database = database
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or scope["method"] not in WRITE_METHODS:
+        if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
+        write = scope["method"] in WRITE_METHODS
         record = AuditRecord()
         token = _current.set(record)
         status = {"code": 500}
@@ -88,7 +114,7 @@ class AuditMiddleware:
             await self.app(scope, receive, send_with_status)
         finally:
             _current.reset(token)
-            if record.principal is not None:
+            if record.principal is not None and (write or record.read):
                 await self._store(scope, record, status["code"])
 
     async def _store(self, scope: Scope, record: AuditRecord, status: int) -> None:
@@ -102,7 +128,11 @@ class AuditMiddleware:
                     insert(audit_log).values(
                         service=self.service,
                         action=f"{scope['method']} {route}",
-                        target=",".join(f"{k}={v}" for k, v in sorted(params.items())) or None,
+                        # A refused request's path may hold what PostgreSQL cannot store (a NUL): shown, not stored.
+                        target=(record.target or ",".join(f"{k}={v}" for k, v in sorted(params.items()))).replace(
+                            "\x00", "\ufffd"
+                        )
+                        or None,
                         unit_id=record.unit_id,
                         user_id=who.user_id,
                         username=who.username,
@@ -142,12 +172,16 @@ class AuditFilters(BaseModel):
 
     unit_id: UUID | None = None
     actor: str | None = Field(None, max_length=200, description="Username or user id of who wrote")
-    action: str | None = Field(None, max_length=300,
-                               description="Method and route template, e.g. `POST /api/v1/members/members`")
+    action: str | None = Field(
+        None, max_length=300, description="Method and route template, e.g. `POST /api/v1/members/members`"
+    )
     outcome: Literal["success", "refused", "failed"] | None = None
     since: AwareDatetime | None = Field(None, description="From this instant (inclusive, with a UTC offset)")
     until: AwareDatetime | None = Field(None, description="Before this instant (exclusive, with a UTC offset)")
     request_id: str | None = Field(None, max_length=128)
+    kind: Literal["write", "read"] | None = Field(
+        None, description="`write`: changes (POST, PUT, PATCH, DELETE); `read`: reads of personal data (the access log)"
+    )
 
 
 def filtered(query: Select, filters: AuditFilters) -> Select:
@@ -169,6 +203,10 @@ def filtered(query: Select, filters: AuditFilters) -> Select:
         conditions.append(audit_log.c.occurred_at < filters.until)
     if filters.request_id:
         conditions.append(audit_log.c.request_id == filters.request_id)
+    if filters.kind is not None:
+        # Only writes and the reads a route noted are stored, so a read is any entry of a reading method.
+        methods = sorted(WRITE_METHODS) if filters.kind == "write" else ["GET", "HEAD"]
+        conditions.append(or_(*(audit_log.c.action.startswith(f"{method} ") for method in methods)))
     return query.where(*conditions) if conditions else query
 
 
@@ -177,7 +215,7 @@ def audit_router(prefix: str) -> APIRouter:
     # Imported here (chassis.http imports this module); no postponed annotations in this file,
     # so FastAPI sees these dependency types as objects, not as unresolvable strings.
     from chassis.http import CurrentPrincipal, Session
-    from chassis.pagination import Page, page_of
+    from chassis.pagination import Page
     from chassis.scope import restrict_to_scope
 
     router = APIRouter(prefix=prefix, tags=["audit"])
@@ -187,14 +225,15 @@ def audit_router(prefix: str) -> APIRouter:
         principal: CurrentPrincipal,
         session: Session,
         filters: Annotated[AuditFilters, Query()],
-        before_id: int | None = Query(None, description="Keyset cursor: the last id of the previous page"),
+        after: str | None = Query(None, description="`next_cursor` of the previous page"),
         limit: int = Query(100, ge=1, le=1000),
     ) -> Page[AuditEntry]:
-        query = filtered(select(audit_log), filters).order_by(audit_log.c.id.desc()).limit(limit + 1)
-        if before_id is not None:
-            query = query.where(audit_log.c.id < before_id)
+        window = AUDIT_KEYSET.window(after, limit)
+        query = filtered(select(audit_log), filters).order_by(audit_log.c.id.desc()).limit(window.fetch)
+        if window.after_value is not None:
+            query = query.where(audit_log.c.id < window.after_value)
         query = restrict_to_scope(query, principal, Permission.AUDIT_READ, audit_log.c.unit_id)
         rows = [AuditEntry.model_validate(row, from_attributes=True) for row in await session.execute(query)]
-        return page_of(rows, limit, lambda last: str(last.id))
+        return window.page(rows, lambda last: (last.id,))
 
     return router

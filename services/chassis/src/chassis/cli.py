@@ -19,15 +19,15 @@ from pathlib import Path
 import uvicorn
 from contracts.base import IntegrationEvent
 from fastapi import FastAPI
-from starlette.applications import Starlette
-from starlette.responses import JSONResponse, Response
+from starlette.responses import JSONResponse
 from starlette.routing import Route
 
 from chassis import migrations, telemetry
 from chassis.consumer import EventConsumer, Handler
 from chassis.database import Database
+from chassis.http import SERVER_OPTIONS, SideServer, metrics
 from chassis.outbox import OutboxRelay, replay
-from chassis.settings import ServiceSettings
+from chassis.settings import ServiceSettings, ensure_deployable
 
 log = logging.getLogger(__name__)
 
@@ -63,18 +63,29 @@ def main(definition: ServiceDefinition, argv: list[str] | None = None) -> None:
     args = parser.parse_args(argv)
 
     settings = definition.settings()
+    if args.command != "asyncapi":
+        ensure_deployable(settings)
     tune_garbage_collector(settings)
     telemetry.configure(
-        definition.name, args.command, span_log_path=settings.span_log_path,
-        log_level=settings.log_level, log_json=settings.log_json,
+        definition.name,
+        args.command,
+        span_log_path=settings.span_log_path,
+        log_level=settings.log_level,
+        log_json=settings.log_json,
     )
+    if args.command in ("api", "consume", "relay", "replay"):
+        try:
+            migrations.require_migrated(settings.database_url, definition.migrations_dir, definition.name)
+        except migrations.DatabaseNotReady as error:
+            raise SystemExit(str(error)) from None
     if args.command == "migrate":
         migrations.upgrade(settings.database_url, definition.migrations_dir)
         print(f"{definition.name}: database migrated")
     elif args.command == "api":
         app = definition.create_app(settings, definition.database(settings))
-        uvicorn.run(app, host=settings.http_host, port=settings.http_port, log_config=None, access_log=False,
-                    http="httptools", loop="uvloop")
+        uvicorn.run(
+            app, host=settings.http_host, port=settings.http_port, http="httptools", loop="uvloop", **SERVER_OPTIONS
+        )
     elif args.command == "consume":
         asyncio.run(_consume(definition, settings))
     elif args.command == "relay":
@@ -131,8 +142,7 @@ class _worker_http:
     def __init__(self, settings: ServiceSettings, database: Database) -> None:
         self.settings = settings
         self.database = database
-        self.server: uvicorn.Server | None = None
-        self.task: asyncio.Task | None = None
+        self.server: SideServer | None = None
 
     async def __aenter__(self) -> None:
         if not self.settings.metrics_port:
@@ -145,18 +155,9 @@ class _worker_http:
             ok = await self.database.is_ready()
             return JSONResponse({"ready": ok}, status_code=200 if ok else 503)
 
-        async def metrics(_):
-            from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
-
-            return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)
-
-        app = Starlette(routes=[Route("/health", health), Route("/ready", ready), Route("/metrics", metrics)])
-        config = uvicorn.Config(app, host=self.settings.http_host, port=self.settings.metrics_port, log_config=None)
-        self.server = uvicorn.Server(config)
-        self.server.install_signal_handlers = lambda: None
-        self.task = asyncio.create_task(self.server.serve())
+        routes = [Route("/health", health), Route("/ready", ready), Route("/metrics", metrics)]
+        self.server = await SideServer(routes, self.settings.http_host, self.settings.metrics_port).__aenter__()
 
     async def __aexit__(self, *exc: object) -> None:
-        if self.server is not None and self.task is not None:
-            self.server.should_exit = True
-            await self.task
+        if self.server is not None:
+            await self.server.__aexit__(*exc)

@@ -7,14 +7,17 @@ handler keeps failing, goes to the dead-letter topic instead of blocking its
 partition. Database outages are not the message's fault: the message is
 redelivered once the database is back.
 
-Batch mode: when some event types have a batch handler (the tree replica's, see
-`chassis.tree`), the subscriber takes up to `consumer_batch_max_records` records per
-poll and handles them in ONE transaction: one multi-row inbox insert claims every
-event id, only the newly claimed events are applied, in record order (runs of
-consecutive events with the same batch handler go to it together, the rest to their
-per-message handlers), then the offsets are committed. Malformed records are still
-dead-lettered one by one; when the batched transaction fails, the batch is handled
-again one message at a time on the per-message path (retries, dead letter).
+Batch mode: when some event types have a batch handler (`batched`: the tree replica's, and every
+service's view of members and cards), the subscriber takes up to `consumer_batch_max_records`
+records per poll and handles them in ONE transaction: one multi-row inbox insert claims every
+event id, only the newly claimed events are applied, in record order (runs of consecutive events
+with the same batch handler go to it together, the rest to their per-message handlers), then the
+offsets are committed. Malformed records are still dead-lettered one by one; when the batched
+transaction fails, the poll is handled again one message at a time on the per-message path
+(retries, dead letter), which isolates a poison message.
+
+Every commit reports the freshness of what it applied (`telemetry.EVENT_APPLY_DELAY`,
+`telemetry.NEWEST_APPLIED_EVENT`): event time to commit, per topic.
 """
 
 from __future__ import annotations
@@ -47,7 +50,9 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from chassis import telemetry
+from chassis.boundary import check_json_body
 from chassis.database import Database
+from chassis.errors import InvalidInput
 from chassis.kafka import faststream_security, provision_topics, topics_present
 from chassis.settings import ServiceSettings
 from chassis.tables import inbox_events
@@ -57,7 +62,8 @@ _tracer = telemetry.tracer(__name__)
 
 Handler = Callable[[AsyncSession, Any, Envelope], Awaitable[None]]
 # Applies several events of its types at once, in the order given; must leave the same state as the
-# per-message handler applied to each event in turn (it is the fallback when the batch fails).
+# per-message handler applied to each event in turn (it is the fallback when the batch fails): `batched`
+# makes the per-message handler of a batch handler, so that the two are one function.
 BatchHandler = Callable[[AsyncSession, list[Any], list[Envelope]], Awaitable[None]]
 INFRASTRUCTURE_ERRORS = (sa_exc.OperationalError, sa_exc.InterfaceError, ConnectionError, OSError)
 
@@ -77,7 +83,7 @@ class EventConsumer:
         self.settings = settings
         self.database = database
         self.handlers = dict(handlers)
-        # A per-message handler may carry its batched form (`with_batch`): service handler maps built
+        # A per-message handler may carry its batched form (`batched`): service handler maps built
         # with `{**tree_handlers(), ...}` get batch mode without further wiring; an override drops it.
         self.batch_handlers: dict[type[IntegrationEvent], BatchHandler] = {
             event: handler.batch for event, handler in self.handlers.items() if getattr(handler, "batch", None)
@@ -100,9 +106,13 @@ class EventConsumer:
             log_level=logging.DEBUG,
         )
         batching = (
-            {"batch": True, "max_records": settings.consumer_batch_max_records,
-             "batch_timeout_ms": settings.consumer_batch_timeout_ms}
-            if self.batch_mode else {}
+            {
+                "batch": True,
+                "max_records": settings.consumer_batch_max_records,
+                "batch_timeout_ms": settings.consumer_batch_timeout_ms,
+            }
+            if self.batch_mode
+            else {}
         )
         subscriber = self.broker.subscriber(
             *self.topics,
@@ -120,6 +130,8 @@ class EventConsumer:
         )
         subscriber(self._on_batch if self.batch_mode else self._on_message)
         self._watchdog: asyncio.Task | None = None
+        self._freshness: dict[str, tuple[Any, Any]] = {}
+        self._newest: dict[str, float] = {}
         self._writer: asyncio.Task | None = None
         self._writer_records: Sequence[Any] = ()
 
@@ -156,14 +168,20 @@ class EventConsumer:
                 _rewind(message.consumer, failed)  # last: it is the earlier on every partition both hold
                 return
             self._writer = asyncio.get_running_loop().create_task(
-                self._write_and_commit(records, outcomes, pending, message.consumer))
+                self._write_and_commit(records, outcomes, pending, message.consumer)
+            )
             self._writer_records = records
         except BaseException:
             _rewind(message.consumer, records)
             raise
 
-    async def _write_and_commit(self, records: Sequence[Any], outcomes: list[str],
-                                pending: list[tuple[int, Any, Envelope, IntegrationEvent]], consumer: Any) -> None:
+    async def _write_and_commit(
+        self,
+        records: Sequence[Any],
+        outcomes: list[str],
+        pending: list[tuple[int, Any, Envelope, IntegrationEvent]],
+        consumer: Any,
+    ) -> None:
         try:
             await self._apply_decoded(outcomes, pending)
         except BaseException:
@@ -172,8 +190,10 @@ class EventConsumer:
         try:
             await consumer.commit(_next_offsets(records))
         except Exception as error:  # a rebalance took the partitions: their new owner gets the records again
-            log.warning("could not commit the offsets of a written poll; it will be redelivered",
-                        extra={"fields": {"error": repr(error)}})
+            log.warning(
+                "could not commit the offsets of a written poll; it will be redelivered",
+                extra={"fields": {"error": repr(error)}},
+            )
 
     async def _settle_writer(self) -> Sequence[Any] | None:
         """Wait for the previous poll's writer; the poll's records when it failed, else None."""
@@ -206,11 +226,23 @@ class EventConsumer:
         try:
             envelope = Envelope.from_kafka(record.headers, record.value)
             event = envelope.decode()
+            _storable(record.value)
         except MalformedMessage as bad:
             event_id = uuid.uuid5(uuid.NAMESPACE_URL, f"kafka://{record.topic}/{record.partition}/{record.offset}")
+            if await self._in_inbox(event_id):  # redelivered after a rebalance: dead-lettered already
+                telemetry.EVENTS_CONSUMED.labels(self.name, "?", "duplicate").inc()
+                return "duplicate"
             await self._dead_letter(
-                record.topic, record.partition, record.offset, record.headers, record.value, record.key,
-                bad.reason, bad.detail, event_id, "?",
+                record.topic,
+                record.partition,
+                record.offset,
+                record.headers,
+                record.value,
+                record.key,
+                bad.reason,
+                bad.detail,
+                event_id,
+                "?",
             )
             return "dead_lettered"
         if type(event) not in self.handlers:
@@ -220,12 +252,21 @@ class EventConsumer:
 
     async def _process_one(self, record: _Record | Any, envelope: Envelope, event: IntegrationEvent) -> str:
         with _tracer.start_as_current_span(
-            f"consume {envelope.type}", context=_trace_parent(envelope), kind=SpanKind.CONSUMER,
+            f"consume {envelope.type}",
+            context=_trace_parent(envelope),
+            kind=SpanKind.CONSUMER,
             attributes={"messaging.consumer.group.name": self.name, "messaging.message.id": str(envelope.id)},
         ):
             return await self._handle(
-                self.handlers[type(event)], event, envelope, record.topic, record.partition, record.offset,
-                record.headers, record.value, record.key,
+                self.handlers[type(event)],
+                event,
+                envelope,
+                record.topic,
+                record.partition,
+                record.offset,
+                record.headers,
+                record.value,
+                record.key,
             )
 
     async def process_batch(self, records: Sequence[Any]) -> list[str]:
@@ -286,25 +327,62 @@ class EventConsumer:
             outcomes[index] = outcome
         for (event_type, outcome), count in counted.items():
             telemetry.EVENTS_CONSUMED.labels(self.name, event_type, outcome).inc(count)
-        if claimed:
-            telemetry.LAST_EVENT_PROCESSED.labels(self.name).set(time.time())
+        self._applied([(record.topic, envelope) for _, record, envelope, _ in pending if envelope.id in claimed])
         return outcomes
+
+    def _applied(self, applied: Sequence[tuple[str, Envelope]]) -> None:
+        """Freshness of what a transaction that has just committed applied, per topic."""
+        if not applied:
+            return
+        now = time.time()
+        times: dict[str, list[float]] = {}
+        for topic, envelope in applied:
+            times.setdefault(topic, []).append(envelope.time.timestamp())
+        for topic, at in times.items():
+            delay, newest = self._freshness_of(topic)
+            telemetry.observe_many(delay, [max(0.0, now - t) for t in at])
+            latest = max(at)
+            if latest > self._newest.get(topic, 0.0):  # partitions of a topic progress unevenly: keep the newest
+                self._newest[topic] = latest
+                newest.set(latest)
+        telemetry.LAST_EVENT_PROCESSED.labels(self.name).set(now)
+
+    def _freshness_of(self, topic: str) -> tuple[Any, Any]:
+        found = self._freshness.get(topic)
+        if found is None:
+            found = self._freshness[topic] = (
+                telemetry.EVENT_APPLY_DELAY.labels(self.name, topic),
+                telemetry.NEWEST_APPLIED_EVENT.labels(self.name, topic),
+            )
+        return found
 
     async def _apply_batch(self, pending: list[tuple[int, Any, Envelope, IntegrationEvent]]) -> set[uuid.UUID]:
         """Claim every event in the inbox and apply the new ones, in order, in one transaction."""
-        links = [Link(context) for _, _, envelope, _ in pending[:_MAX_LINKS]
-                 if (context := trace.get_current_span(_trace_parent(envelope)).get_span_context()).is_valid]
+        links = [
+            Link(context)
+            for _, _, envelope, _ in pending[:_MAX_LINKS]
+            if (context := trace.get_current_span(_trace_parent(envelope)).get_span_context()).is_valid
+        ]
         with _tracer.start_as_current_span(
-            "consume batch", kind=SpanKind.CONSUMER, links=links,
+            "consume batch",
+            kind=SpanKind.CONSUMER,
+            links=links,
             attributes={"messaging.consumer.group.name": self.name, "messaging.batch.message_count": len(pending)},
         ):
             async with self.database.transaction() as session:
-                claimed = set((await session.execute(_CLAIM_MANY, {
-                    "consumer": self.name,
-                    "event_ids": [envelope.id for _, _, envelope, _ in pending],
-                    "event_types": [envelope.type for _, _, envelope, _ in pending],
-                    "topics": [record.topic for _, record, _, _ in pending],
-                })).scalars())
+                claimed = set(
+                    (
+                        await session.execute(
+                            _CLAIM_MANY,
+                            {
+                                "consumer": self.name,
+                                "event_ids": [envelope.id for _, _, envelope, _ in pending],
+                                "event_types": [envelope.type for _, _, envelope, _ in pending],
+                                "topics": [record.topic for _, record, _, _ in pending],
+                            },
+                        )
+                    ).scalars()
+                )
                 # Consecutive new events with the same batch handler form one run; the others go alone.
                 runs: list[tuple[BatchHandler | None, list[tuple[Envelope, IntegrationEvent]]]] = []
                 for _, _, envelope, event in pending:
@@ -332,7 +410,7 @@ class EventConsumer:
                         return "duplicate"
                     await handler(session, event, envelope)
                 telemetry.EVENTS_CONSUMED.labels(self.name, envelope.type, "processed").inc()
-                telemetry.LAST_EVENT_PROCESSED.labels(self.name).set(time.time())
+                self._applied([(topic, envelope)])
                 return "processed"
             except INFRASTRUCTURE_ERRORS:
                 log.exception("infrastructure failure; the message will be redelivered")
@@ -345,7 +423,15 @@ class EventConsumer:
                 )
                 if attempt == self.settings.consumer_max_attempts:
                     await self._dead_letter(
-                        topic, partition, offset, headers, value, key, "handler-failed", repr(error), envelope.id,
+                        topic,
+                        partition,
+                        offset,
+                        headers,
+                        value,
+                        key,
+                        "handler-failed",
+                        repr(error),
+                        envelope.id,
                         envelope.type,
                     )
                     return "dead_lettered"
@@ -361,6 +447,15 @@ class EventConsumer:
             .returning(inbox_events.c.event_id)
         )
         return claimed is not None
+
+    async def _in_inbox(self, event_id: uuid.UUID) -> bool:
+        async with self.database.transaction() as session:
+            found = await session.scalar(
+                select(inbox_events.c.event_id).where(
+                    inbox_events.c.consumer == self.name, inbox_events.c.event_id == event_id
+                )
+            )
+        return found is not None
 
     async def _dead_letter(self, topic, partition, offset, headers, value, key, reason, detail, event_id, event_type):
         dlq_headers = {name: (raw or b"").decode("utf-8", "replace") for name, raw in headers or ()}
@@ -379,8 +474,12 @@ class EventConsumer:
             await session.execute(
                 pg_insert(inbox_events)
                 .values(
-                    consumer=self.name, event_id=event_id, event_type=event_type, topic=topic,
-                    outcome="dead_lettered", detail=f"{reason}: {detail}"[:4000],
+                    consumer=self.name,
+                    event_id=event_id,
+                    event_type=event_type,
+                    topic=topic,
+                    outcome="dead_lettered",
+                    detail=f"{reason}: {detail}"[:4000],
                 )
                 .on_conflict_do_nothing()
             )
@@ -476,15 +575,29 @@ def _trace_parent(envelope: Envelope):
     )
 
 
-def with_batch(handler: Handler, batch: BatchHandler) -> Handler:
-    """`handler`, declaring `batch` as its batched form: a consumer given it runs in batch mode."""
+def batched(apply: BatchHandler) -> Handler:
+    """The handler of a read model that `apply` writes in batches: `apply` given one event.
+
+    A consumer given it runs in batch mode, `apply` taking the new events of a poll in one transaction,
+    and falls back to this per-message form (one event, one transaction) to isolate a poison message.
+    One function serves both paths, so they cannot disagree.
+    """
 
     async def handle(session: AsyncSession, event: Any, envelope: Envelope) -> None:
-        await handler(session, event, envelope)
+        await apply(session, [event], [envelope])
 
-    handle.batch = batch  # type: ignore[attr-defined]
-    handle.__name__ = getattr(handler, "__name__", "handle")
+    handle.batch = apply  # type: ignore[attr-defined]
+    handle.__name__ = getattr(apply, "__name__", "handle")
     return handle
+
+
+def _storable(value: bytes | None) -> None:
+    """The boundary rule (`chassis.boundary`) at the Kafka door: an event holding a value PostgreSQL cannot
+    take (a NUL character, an integer past 64 bits) is dead-lettered here, not retried against the database."""
+    try:
+        check_json_body(value or b"")
+    except InvalidInput as refused:
+        raise MalformedMessage("unstorable-value", refused.message_en) from refused
 
 
 async def _raw_body(message: Any) -> Any:

@@ -40,6 +40,7 @@ class Problem(Exception):
         self.code = code or self.code
         self.errors = errors or []
         self.extra = extra or {}
+        self.headers: dict[str, str] = {}  # response headers that belong to the answer (Allow, Retry-After)
 
     def body(self, instance: str | None = None, request_id: str | None = None) -> dict[str, Any]:
         body: dict[str, Any] = {
@@ -111,6 +112,53 @@ class TryAgain(Problem):
             "The same data was being changed at the same time; nothing was changed, please send the request again",
             extra={"retry_after_s": self.retry_after_s},
         )
+        self.headers = {"Retry-After": str(self.retry_after_s)}
+
+
+class MethodNotAllowed(Problem):
+    status, code, title = 405, "method-not-allowed", "Method not allowed"
+
+
+class MalformedRequest(Problem):
+    status, code, title = 400, "malformed-request", "Bad request"
+
+
+class InternalError(Problem):
+    status, code, title = 500, "internal-error", "Internal error"
+
+    def __init__(self) -> None:
+        super().__init__(
+            "Lỗi hệ thống; yêu cầu chưa được thực hiện xong, vui lòng thử lại hoặc báo quản trị viên",
+            "Internal error; the request may not have been carried out, please retry or report it",
+        )
+
+
+def from_http_exception(status: int, detail: str, headers: dict[str, str] | None = None) -> Problem:
+    """The framework's own refusals (routing, unparsable bodies) as problems of ours."""
+    problem: Problem
+    if status == 404:
+        problem = NotFound("Không có đường dẫn này", "No such path")
+    elif status == 405:
+        allowed = (headers or {}).get("Allow", "")
+        problem = MethodNotAllowed(
+            f"Đường dẫn này không nhận phương thức này (chỉ nhận: {allowed})",
+            f"This path does not take this method (allowed: {allowed})",
+            extra={"allowed": [m.strip() for m in allowed.split(",") if m.strip()]},
+        )
+    elif status == 413:
+        problem = PayloadTooLarge("Dữ liệu gửi lên quá lớn", f"The request is too large: {detail}")
+    elif status == 400:
+        # FastAPI's "error parsing the body": invalid UTF-8, nesting too deep for the parser, broken multipart.
+        problem = MalformedRequest(
+            "Nội dung gửi lên không đọc được (sai định dạng, sai mã UTF-8 hoặc lồng quá sâu)",
+            f"The request body cannot be read: {detail}",
+            field="body",
+        )
+    else:
+        problem = Problem("Yêu cầu không hợp lệ", detail)
+        problem.status = status
+    problem.headers = dict(headers or {})
+    return problem
 
 
 # PostgreSQL's deadlock_detected and serialization_failure: the transaction was rolled back whole.

@@ -1,7 +1,7 @@
 """A TrueType font with every Vietnamese letter, for the PDFs services print (reportlab).
 
 reportlab's bundled fonts (Vera, the standard 14) have none of the Vietnamese glyphs. We embed DejaVu Sans:
-configurable per service (`<SERVICE>_PDF_FONT_PATH`, members also reads `MEMBERS_LETTER_FONT_PATH`), else found
+configurable per service (`<SERVICE>_PDF_FONT_PATH`, `ServiceSettings.pdf_font_path`), else found
 where Debian's `fonts-dejavu-core` puts it (installed by deploy/system-packages.sh), else from matplotlib's
 bundled copy when that package is present. Without any of them no PDF can be made and the API says so (503).
 """
@@ -37,8 +37,10 @@ def font_path(configured: str | None = None) -> Path:
     for candidate in candidates:
         if candidate and Path(candidate).is_file():
             return Path(candidate)
-    raise FontMissing("Máy chủ thiếu phông chữ tiếng Việt để in tài liệu PDF (DejaVu Sans)",
-                      "No font with Vietnamese glyphs (DejaVu Sans) is installed; set the service's PDF font path")
+    raise FontMissing(
+        "Máy chủ thiếu phông chữ tiếng Việt để in tài liệu PDF (DejaVu Sans)",
+        "No font with Vietnamese glyphs (DejaVu Sans) is installed; set the service's PDF font path",
+    )
 
 
 def vietnamese_font(configured: str | None = None) -> TTFont:

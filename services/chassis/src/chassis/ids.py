@@ -70,6 +70,8 @@ def uuid7_texts(count: int) -> list[str]:
         stamp = f"{millisecond:012x}"
         head = f"{stamp[:8]}-{stamp[8:]}-7"
         noise = os.urandom(6 * take).hex()
-        ids += [f"{head}{seq >> 12:03x}-{0x8000 | (seq & 0xFFF):04x}-{noise[12 * n:12 * n + 12]}"
-                for n, seq in enumerate(range(first, first + take))]
+        ids += [
+            f"{head}{seq >> 12:03x}-{0x8000 | (seq & 0xFFF):04x}-{noise[12 * n : 12 * n + 12]}"
+            for n, seq in enumerate(range(first, first + take))
+        ]
     return ids

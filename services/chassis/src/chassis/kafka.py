@@ -11,7 +11,7 @@ from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 from contracts.topics import TOPICS, TopicSpec
 from faststream.security import BaseSecurity, SASLPlaintext, SASLScram256, SASLScram512
 
-from chassis.settings import ServiceSettings
+from chassis.settings import KafkaSettings
 
 log = logging.getLogger(__name__)
 
@@ -19,7 +19,7 @@ PRODUCER_REQUEST_TIMEOUT_MS = 10_000
 TOPIC_ALREADY_EXISTS = 36
 
 
-def client_options(settings: ServiceSettings) -> dict[str, Any]:
+def client_options(settings: KafkaSettings) -> dict[str, Any]:
     options: dict[str, Any] = {
         "bootstrap_servers": settings.kafka_bootstrap_servers,
         "security_protocol": settings.kafka_security_protocol,
@@ -35,7 +35,7 @@ def client_options(settings: ServiceSettings) -> dict[str, Any]:
     return options
 
 
-def faststream_security(settings: ServiceSettings) -> BaseSecurity | None:
+def faststream_security(settings: KafkaSettings) -> BaseSecurity | None:
     """The same security as `client_options`, in the form faststream's KafkaBroker takes it."""
     protocol = settings.kafka_security_protocol
     if protocol == "PLAINTEXT":
@@ -53,7 +53,7 @@ def faststream_security(settings: ServiceSettings) -> BaseSecurity | None:
     )
 
 
-def producer_options(settings: ServiceSettings) -> dict[str, Any]:
+def producer_options(settings: KafkaSettings) -> dict[str, Any]:
     return {
         **client_options(settings),
         "acks": "all",
@@ -68,7 +68,7 @@ def producer_options(settings: ServiceSettings) -> dict[str, Any]:
     }
 
 
-async def start_producer(settings: ServiceSettings) -> AIOKafkaProducer:
+async def start_producer(settings: KafkaSettings) -> AIOKafkaProducer:
     producer = AIOKafkaProducer(**producer_options(settings))
     try:
         await producer.start()
@@ -78,7 +78,7 @@ async def start_producer(settings: ServiceSettings) -> AIOKafkaProducer:
     return producer
 
 
-async def provision_topics(settings: ServiceSettings) -> list[str]:
+async def provision_topics(settings: KafkaSettings) -> list[str]:
     """Create every registry topic that is missing, with its final partition count. Idempotent.
 
     Several processes provision at start-up, so a topic another one created meanwhile is fine;
@@ -93,10 +93,7 @@ async def provision_topics(settings: ServiceSettings) -> list[str]:
         await _report_wrong_partitions(admin, [topic for topic in TOPICS if topic.name in existing])
         if missing:
             response = await admin.create_topics(
-                [
-                    NewTopic(topic.name, topic.partitions, settings.kafka_replication_factor)
-                    for topic in missing
-                ]
+                [NewTopic(topic.name, topic.partitions, settings.kafka_replication_factor) for topic in missing]
             )
             refused = [
                 f"{error[0]}: error {error[1]} {error[2] if len(error) > 2 else ''}".strip()
@@ -125,12 +122,17 @@ async def _report_wrong_partitions(admin: AIOKafkaAdminClient, topics: list[Topi
         if found != wanted.get(described.get("topic"), found):
             log.error(
                 "topic has the wrong partition count; recreate it",
-                extra={"fields": {"topic": described["topic"], "partitions": found,
-                                  "registry_partitions": wanted[described["topic"]]}},
+                extra={
+                    "fields": {
+                        "topic": described["topic"],
+                        "partitions": found,
+                        "registry_partitions": wanted[described["topic"]],
+                    }
+                },
             )
 
 
-async def topics_present(settings: ServiceSettings, names: set[str]) -> bool:
+async def topics_present(settings: KafkaSettings, names: set[str]) -> bool:
     admin = AIOKafkaAdminClient(**client_options(settings), request_timeout_ms=5000)
     try:
         await admin.start()

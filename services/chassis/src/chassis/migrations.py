@@ -8,6 +8,7 @@ from pathlib import Path
 import asyncpg
 from alembic import command, context
 from alembic.config import Config
+from alembic.script import ScriptDirectory
 from sqlalchemy import MetaData, pool
 from sqlalchemy.engine import Connection, make_url
 from sqlalchemy.ext.asyncio import create_async_engine
@@ -95,3 +96,35 @@ def upgrade(url: str, migrations_dir: Path, revision: str = "head") -> None:
     config.set_main_option("script_location", str(migrations_dir))
     config.attributes["url"] = url
     command.upgrade(config, revision)
+
+
+class DatabaseNotReady(RuntimeError):
+    """A process was started without its database, or before its migrations: it says which, and how to fix it."""
+
+
+def require_migrated(url: str, migrations_dir: Path, service: str) -> None:
+    """Refuse to start a process whose database is unreachable or not at the newest migration (a release's
+    processes started before its migration Job, or pointed at the wrong database)."""
+    where = make_url(url).render_as_string(hide_password=True)
+
+    async def current() -> str | None:
+        connection = await asyncpg.connect(asyncpg_dsn(url), timeout=10)
+        try:
+            if not await connection.fetchval("select to_regclass('alembic_version') is not null"):
+                return None
+            return await connection.fetchval("select version_num from alembic_version")
+        finally:
+            await connection.close()
+
+    try:
+        revision = asyncio.run(current())
+    except (TimeoutError, OSError, asyncpg.PostgresError) as error:
+        raise DatabaseNotReady(f"{service}: cannot use its database {where}: {error}") from None
+    config = Config()
+    config.set_main_option("script_location", str(migrations_dir))
+    newest = ScriptDirectory.from_config(config).get_current_head()
+    if revision != newest:
+        raise DatabaseNotReady(
+            f"{service}: its database {where} is at migration {revision or 'none'}, the code "
+            f"needs {newest}: run `python -m {service} migrate` first"
+        )

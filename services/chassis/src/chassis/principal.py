@@ -49,7 +49,8 @@ class Grant:
         """Inverse of `claim`; a claim without the delegation keys (older tokens) is an own grant."""
         delegation_id, delegator_id = claim.get("delegation_id"), claim.get("delegator_id")
         return cls(
-            str(claim["role"]), UUID(claim["unit_id"]),
+            str(claim["role"]),
+            UUID(claim["unit_id"]),
             delegation_id=UUID(delegation_id) if delegation_id else None,
             delegator_id=UUID(delegator_id) if delegator_id else None,
         )
@@ -115,9 +116,7 @@ def verify_internal_token(token: str | None, secret: str, audience: str) -> Prin
     try:
         claims = jwt.decode(token, secret, algorithms=["HS256"], audience=audience, issuer="gateway")
     except jwt.PyJWTError as error:
-        raise Unauthenticated(
-            "Mã nội bộ không hợp lệ hoặc đã hết hạn", f"Internal token rejected: {error}"
-        ) from error
+        raise Unauthenticated("Mã nội bộ không hợp lệ hoặc đã hết hạn", f"Internal token rejected: {error}") from error
     client_id = claims.get("cid")  # absent in tokens from before machine clients: a person or the public
     return Principal(
         user_id=UUID(claims["sub"]) if claims["sub"] != "public" and not client_id else None,

@@ -34,9 +34,7 @@ def in_subtree(unit_column: ColumnElement, unit_id) -> ColumnElement[bool]:
 
 def units_in_scope(principal: Principal, permission: Permission) -> Select:
     """A subquery of every unit id inside the principal's subtrees for `permission`."""
-    return select(tree_closure.c.descendant_id).where(
-        tree_closure.c.ancestor_id.in_(principal.scope_roots(permission))
-    )
+    return select(tree_closure.c.descendant_id).where(tree_closure.c.ancestor_id.in_(principal.scope_roots(permission)))
 
 
 def restrict_to_scope(statement: S, principal: Principal, permission: Permission, unit_column: ColumnElement) -> S:
@@ -54,9 +52,7 @@ async def is_in_scope(session: AsyncSession, principal: Principal, permission: P
     roots = principal.scope_roots(permission)
     if not roots:
         return False
-    query = select(
-        exists().where(tree_closure.c.descendant_id == unit_id, tree_closure.c.ancestor_id.in_(roots))
-    )
+    query = select(exists().where(tree_closure.c.descendant_id == unit_id, tree_closure.c.ancestor_id.in_(roots)))
     return bool(await session.scalar(query))
 
 

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import collections
 import json
 import logging
+import os
+import re
 import sys
 import threading
+from bisect import bisect_left
 from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
 from typing import Any
@@ -13,8 +17,8 @@ from typing import Any
 from opentelemetry import context as otel_context
 from opentelemetry import trace
 from opentelemetry.sdk.resources import Resource
-from opentelemetry.sdk.trace import ReadableSpan, TracerProvider
-from opentelemetry.sdk.trace.export import SimpleSpanProcessor, SpanExporter, SpanExportResult
+from opentelemetry.sdk.trace import ReadableSpan, Span, SpanProcessor, TracerProvider
+from opentelemetry.sdk.trace.export import BatchSpanProcessor, SpanExporter, SpanExportResult
 from opentelemetry.trace.propagation.tracecontext import TraceContextTextMapPropagator
 from prometheus_client import Counter, Gauge, Histogram
 
@@ -32,9 +36,108 @@ OUTBOX_BACKLOG = Gauge("outbox_backlog", "Outbox events not yet published", ["se
 LAST_EVENT_PROCESSED = Gauge(
     "consumer_last_event_timestamp_seconds", "When the consumer last committed an event", ["consumer"]
 )
+# Freshness of a read model without broker lag figures (which the development broker reports wrongly): how long
+# after its writer's transaction an event was applied, and how recent the newest applied event of a topic is.
+EVENT_APPLY_DELAY = Histogram(
+    "consumer_event_delay_seconds",
+    "From an event's time (its writer's transaction) to the commit of the consumer's transaction that applied it",
+    ["consumer", "topic"],
+    buckets=(
+        0.01,
+        0.025,
+        0.05,
+        0.075,
+        0.1,
+        0.15,
+        0.2,
+        0.3,
+        0.5,
+        0.75,
+        1,
+        1.5,
+        2,
+        3,
+        5,
+        7.5,
+        10,
+        15,
+        30,
+        60,
+        120,
+        300,
+        600,
+        1800,
+        3600,
+    ),
+)
+NEWEST_APPLIED_EVENT = Gauge(
+    "consumer_newest_applied_event_timestamp_seconds",
+    "Time of the newest event the consumer has applied from the topic (now minus this: how far behind it is)",
+    ["consumer", "topic"],
+)
+
+
+def observe_many(histogram: Any, amounts: Sequence[float]) -> None:
+    """`histogram.observe(amount)` for each amount, in one pass: a consumer's poll reports thousands at once,
+    and prometheus_client's observe walks the buckets in Python for each (~8 µs an event)."""
+    bounds = histogram._upper_bounds
+    # Each amount counts in the first bucket whose bound it does not exceed, as `observe` does.
+    counts = collections.Counter(bisect_left(bounds, amount) for amount in amounts)
+    histogram._sum.inc(sum(amounts))
+    for index, count in counts.items():
+        histogram._buckets[index].inc(count)
+
 
 _propagator = TraceContextTextMapPropagator()
 _configured = False
+
+# What a person typed travels in query strings (the public lookup's member code and ID number, searches by
+# name, phone or ID number) and a card's verification code in its path: spans keep which parameters were
+# asked, never their values. Span attributes reach files, collectors and whoever reads traces.
+QUERY_ATTRIBUTES = ("url.query",)
+PATH_ATTRIBUTES = ("url.path", "http.target", "url.full", "http.url")
+REDACTED = "REDACTED"
+_PUBLIC_CODE = re.compile(r"(/public/(?:cards/)?verify/)[^/?#]+")
+_QUERY_IN_URL = re.compile(r"\?.*$")
+
+
+def redact_query(query: str) -> str:
+    """`member_code=1&id_number=2` → `member_code=REDACTED&id_number=REDACTED`."""
+    return "&".join(f"{part.partition('=')[0]}={REDACTED}" for part in query.split("&") if part)
+
+
+def redact_path(value: str) -> str:
+    """A card's verification code out of a path, and any query string out of a URL or request target."""
+    return _PUBLIC_CODE.sub(r"\1" + REDACTED, _QUERY_IN_URL.sub(lambda m: "?" + redact_query(m.group(0)[1:]), value))
+
+
+class RedactingSpanProcessor(SpanProcessor):
+    """Rewrites the personal parts of a span's request attributes as the span starts (servers set them then),
+    before any exporter sees it: one rule for every process and whatever exporter production adds."""
+
+    def on_start(self, span: Span, parent_context: otel_context.Context | None = None) -> None:
+        attributes = span.attributes or {}
+        for key in QUERY_ATTRIBUTES:
+            if isinstance(value := attributes.get(key), str) and value:
+                span.set_attribute(key, redact_query(value))
+        for key in PATH_ATTRIBUTES:
+            if isinstance(value := attributes.get(key), str) and ("?" in value or "/verify/" in value):
+                span.set_attribute(key, redact_path(value))
+
+
+def tracer_provider(service: str, process: str, span_log_path: str | None) -> TracerProvider:
+    """Every process's provider: redaction first, then (locally) the span file."""
+    provider = TracerProvider(resource=Resource.create({"service.name": service, "process.kind": process}))
+    provider.add_span_processor(RedactingSpanProcessor())
+    if span_log_path:
+        # In batches from a background thread: written one by one, the relay's span per event cost it more
+        # than publishing the event (a file opened and written per span).
+        provider.add_span_processor(
+            BatchSpanProcessor(
+                JsonLinesSpanExporter(span_log_path), schedule_delay_millis=250, max_export_batch_size=2048
+            )
+        )
+    return provider
 
 
 class JsonLinesSpanExporter(SpanExporter):
@@ -43,6 +146,8 @@ class JsonLinesSpanExporter(SpanExporter):
     def __init__(self, path: str) -> None:
         self._path = path
         self._lock = threading.Lock()
+        if os.path.exists(path):  # a file from before this rule
+            os.chmod(path, 0o600)
 
     def export(self, spans: Sequence[ReadableSpan]) -> SpanExportResult:
         lines = []
@@ -64,9 +169,14 @@ class JsonLinesSpanExporter(SpanExporter):
                     default=str,
                 )
             )
-        with self._lock, open(self._path, "a", encoding="utf-8") as sink:
+        with self._lock, open(self._path, "a", encoding="utf-8", opener=_owner_only) as sink:
             sink.write("\n".join(lines) + "\n")
         return SpanExportResult.SUCCESS
+
+
+def _owner_only(path: str, flags: int) -> int:
+    """Spans hold who called what: a new span file is readable by its owner only (mode 0600)."""
+    return os.open(path, flags, 0o600)
 
 
 class JsonLogFormatter(logging.Formatter):
@@ -94,10 +204,7 @@ def configure(service: str, process: str, *, span_log_path: str | None, log_leve
     if _configured:
         return
     _configured = True
-    provider = TracerProvider(resource=Resource.create({"service.name": service, "process.kind": process}))
-    if span_log_path:
-        provider.add_span_processor(SimpleSpanProcessor(JsonLinesSpanExporter(span_log_path)))
-    trace.set_tracer_provider(provider)
+    trace.set_tracer_provider(tracer_provider(service, process, span_log_path))
 
     handler = logging.StreamHandler(sys.stdout)
     if log_json:
@@ -112,10 +219,10 @@ def tracer(name: str) -> trace.Tracer:
     return trace.get_tracer(name)
 
 
-def current_trace_headers() -> dict[str, str]:
-    """The W3C trace context of the current span, to store with an outbox event."""
+def current_trace_headers(context: otel_context.Context | None = None) -> dict[str, str]:
+    """The W3C trace context of the current span (or of `context`'s), to store with an outbox event."""
     carrier: dict[str, str] = {}
-    _propagator.inject(carrier)
+    _propagator.inject(carrier, context=context)
     return carrier
 
 

@@ -11,13 +11,13 @@ from collections.abc import Sequence
 from uuid import UUID
 
 from contracts.events import orgtree_unit_v1
-from contracts.events.orgtree_unit_v1 import UnitCapabilities, UnitState, _UnitEvent
+from contracts.events.orgtree_unit_v1 import UnitCapabilities, UnitEvent, UnitState
 from pydantic import TypeAdapter
 from sqlalchemy import ARRAY, Uuid, and_, bindparam, delete, func, insert, literal, select, text
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from chassis.consumer import with_batch
+from chassis.consumer import batched
 from chassis.scope import subtree_of
 from chassis.tables import tree_closure, tree_units
 
@@ -138,8 +138,17 @@ def _array(name: str, values: list, element) -> object:
 # than as a column array each: asyncpg encoded the ~30,000 array elements of a 2,000-unit batch one by one
 # in Python, the largest Python cost of a replica's catch-up after decoding the events.
 _STATES_JSON = TypeAdapter(list[UnitState])
-_UPSERT_COLUMNS = ("code", "name", "type_code", "parent_id", "status", "province_code", "enterprise_type",
-                   "version", *UnitCapabilities.model_fields)
+_UPSERT_COLUMNS = (
+    "code",
+    "name",
+    "type_code",
+    "parent_id",
+    "status",
+    "province_code",
+    "enterprise_type",
+    "version",
+    *UnitCapabilities.model_fields,
+)
 _UPSERT_STATES = text(f"""
 INSERT INTO tree_units (unit_id, {", ".join(_UPSERT_COLUMNS)})
 SELECT state.unit_id, state.code, state.name, state.type_code, state.parent_id, state.status, state.province_code,
@@ -205,10 +214,14 @@ def _levels(states: list[UnitState]) -> list[list[UnitState]]:
 async def _link_new_units(session: AsyncSession, states: list[UnitState]) -> None:
     for round_ in _levels(states):
         parent_ids = [s.parent_id for s in round_]
-        await session.execute(_LINK_UNDER_LINKED_PARENTS, {
-            "unit_ids": [s.unit_id for s in round_], "parent_ids": parent_ids,
-            "distinct_parent_ids": list({p for p in parent_ids if p is not None}),
-        })
+        await session.execute(
+            _LINK_UNDER_LINKED_PARENTS,
+            {
+                "unit_ids": [s.unit_id for s in round_],
+                "parent_ids": parent_ids,
+                "distinct_parent_ids": list({p for p in parent_ids if p is not None}),
+            },
+        )
     await _refresh_statistics_when_grown(session)
 
 
@@ -277,12 +290,9 @@ async def get_unit(session: AsyncSession, unit_id: UUID):
 async def ancestors_of(session: AsyncSession, unit_id: UUID) -> list[UUID]:
     """The unit and every unit above it, nearest first."""
     rows = await session.execute(
-        select(tree_closure.c.ancestor_id)
-        .where(tree_closure.c.descendant_id == unit_id)
-        .order_by(tree_closure.c.depth)
+        select(tree_closure.c.ancestor_id).where(tree_closure.c.descendant_id == unit_id).order_by(tree_closure.c.depth)
     )
     return list(rows.scalars())
-
 
 
 async def is_within(session: AsyncSession, unit_id: UUID, ancestor_id: UUID) -> bool:
@@ -295,24 +305,16 @@ async def is_within(session: AsyncSession, unit_id: UUID, ancestor_id: UUID) -> 
     return found is not None
 
 
-async def _apply_unit_event(session: AsyncSession, event: _UnitEvent, _envelope: object) -> None:
-    await apply_unit_state(session, event.unit)
-
-
-async def _apply_unit_events(session: AsyncSession, events: list[_UnitEvent], _envelopes: list) -> None:
+async def _apply_unit_events(session: AsyncSession, events: list[UnitEvent], _envelopes: list) -> None:
     await apply_unit_states(session, [event.unit for event in events])
-
-
-def tree_batch_handlers() -> dict[type, object]:
-    """The batched form of `tree_handlers`: a run of unit events in one `apply_unit_states`."""
-    return {event: _apply_unit_events for event in orgtree_unit_v1.EVENTS}
 
 
 def tree_handlers() -> dict[type, object]:
     """The consumer handlers that keep a service's tree replica in step with orgtree.
 
-    Each carries its batched form (`tree_batch_handlers`), so a consumer given them runs in batch
-    mode: catching up on the whole tree takes seconds, not one transaction per unit. A service that
+    They are batched (`chassis.consumer.batched`), so a consumer given them runs in batch mode:
+    catching up on the whole tree takes seconds, not one transaction per unit. A service that
     overrides one event type (members, for merges and dissolutions) handles that type per message.
     """
-    return {event: with_batch(_apply_unit_event, _apply_unit_events) for event in orgtree_unit_v1.EVENTS}
+    handler = batched(_apply_unit_events)
+    return dict.fromkeys(orgtree_unit_v1.EVENTS, handler)

@@ -8,8 +8,6 @@ class MembersSettings(ServiceSettings):
     service_name: str = "members"
     database_url: str = "postgresql+asyncpg://postgres@127.0.0.1:5432/congdoan_members"
     http_port: int = 8102
-    # A TrueType font with Vietnamese glyphs for transfer letters (see adapters/letters.py).
-    letter_font_path: str | None = None
 
     # Imports (Excel/CSV): limits, which columns a row must fill, rows per committed chunk.
     import_max_bytes: int = 64 * 1024 * 1024

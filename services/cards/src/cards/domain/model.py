@@ -14,6 +14,9 @@ order is placed a card moves only with it.
 from __future__ import annotations
 
 import secrets
+from dataclasses import dataclass
+from datetime import date, datetime
+from uuid import UUID
 
 OPEN_STATUSES = frozenset({"requested", "ordered", "printed"})
 # Statuses whose QR code is on a physical card that someone may show.
@@ -26,9 +29,15 @@ TRANSITIONS: dict[str, frozenset[str]] = {
     "cancelled": frozenset(),
     "revoked": frozenset(),
 }
+# What an officer may do to a card outside its print order, with a reason: withdraw a request, revoke a card.
+CORRECTIONS = frozenset({"cancelled", "revoked"})
 STATUS_VI = {
-    "requested": "đã đề nghị in thẻ", "ordered": "đã đặt in", "printed": "đã in thẻ", "delivered": "đã giao thẻ",
-    "cancelled": "đã hủy đề nghị", "revoked": "thẻ đã bị thu hồi",
+    "requested": "đã đề nghị in thẻ",
+    "ordered": "đã đặt in",
+    "printed": "đã in thẻ",
+    "delivered": "đã giao thẻ",
+    "cancelled": "đã hủy đề nghị",
+    "revoked": "thẻ đã bị thu hồi",
 }
 REASON_VI = {"new": "cấp mới", "lost": "cấp lại do mất thẻ", "damaged": "cấp lại do hỏng thẻ"}
 
@@ -54,11 +63,63 @@ def can_move(old: str, new: str) -> bool:
     return new in TRANSITIONS.get(old, frozenset())
 
 
+@dataclass(frozen=True)
+class Card:
+    card_id: UUID
+    member_id: UUID
+    unit_id: UUID
+    member_code: str
+    kind: str  # regular | linked
+    status: str
+    reason: str  # new | lost | damaged
+    verification_code: str
+    requested_by: str
+    requested_at: datetime
+    status_changed_at: datetime
+    version: int
+    card_number: str | None = None
+    partner: str | None = None  # the bank issuing a linked card
+    replaces_card_id: UUID | None = None
+    order_id: UUID | None = None
+    delivery_unit_id: UUID | None = None
+    delivery_state: str | None = None  # on_the_way | held
+    handed_over_on: date | None = None
+    handed_over_by: str | None = None
+    # Read with the card where the question needs them: the holder's name and status, the bank's answer.
+    full_name: str | None = None
+    member_status: str | None = None
+    answered: str | None = None
+
+
 ORDER_STATUS_VI = {"placed": "đã đặt in", "printed": "đã in xong", "cancelled": "đã hủy đơn"}
 ORDER_TRANSITIONS: dict[str, frozenset[str]] = {
-    "placed": frozenset({"printed", "cancelled"}), "printed": frozenset(), "cancelled": frozenset(),
+    "placed": frozenset({"printed", "cancelled"}),
+    "printed": frozenset(),
+    "cancelled": frozenset(),
 }
 KIND_VI = {"regular": "thẻ thường", "linked": "thẻ liên kết ngân hàng"}
+
+
+@dataclass(frozen=True)
+class PrintOrder:
+    order_id: UUID
+    order_number: str
+    unit_id: UUID
+    kind: str
+    supplier: str  # the national print shop, or the bank's partner code
+    status: str
+    card_count: int
+    unit_price_vnd: int
+    total_vnd: int
+    placed_by: str
+    placed_at: datetime
+    version: int
+    note: str | None = None
+    printed_by: str | None = None
+    printed_at: datetime | None = None
+    cancelled_by: str | None = None
+    cancelled_at: datetime | None = None
+    cancel_reason: str | None = None
 
 
 def order_number(year: int, serial: int) -> str:

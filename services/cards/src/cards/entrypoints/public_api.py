@@ -19,8 +19,12 @@ router = APIRouter(prefix="/api/v1/cards/public", tags=["public"])
 
 
 def no_match() -> NotFound:
-    return NotFound("Không tìm thấy thẻ đoàn viên với mã xác thực này", "No membership card has this verification code",
-                    code="no-match", field="code")
+    return NotFound(
+        "Không tìm thấy thẻ đoàn viên với mã xác thực này",
+        "No membership card has this verification code",
+        code="no-match",
+        field="code",
+    )
 
 
 @router.get("/verify/{code}", response_model=PublicCard, summary="Xác thực thẻ đoàn viên (không cần đăng nhập)")
@@ -30,7 +34,12 @@ async def verify(code: str, principal: CurrentPrincipal, session: Session) -> Pu
     if found is None:
         raise no_match()
     return PublicCard(
-        full_name=found.full_name, member_code=found.member_code, unit_name=found.unit_name,
-        member_status=found.member_status, card_status=found.status, card_status_vi=STATUS_VI[found.status],
-        kind=found.kind, valid=found.status in ("printed", "delivered") and found.member_status == "active",
+        full_name=found.full_name,
+        member_code=found.member_code,
+        unit_name=found.unit_name,
+        member_status=found.member_status,
+        card_status=found.status,
+        card_status_vi=STATUS_VI[found.status],
+        kind=found.kind,
+        valid=found.status in ("printed", "delivered") and found.member_status == "active",
     )

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import datetime
-from typing import Literal
+from datetime import date, datetime
+from typing import Annotated, Literal
 from uuid import UUID
 
 from contracts.events.cards_card_v1 import CardKind, CardReason, CardStatus
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from contracts.events.cards_issuance_v1 import IssuanceStep
+from contracts.events.identity_partner_v1 import PARTNER_CODE_PATTERN
+from pydantic import AnyHttpUrl, BaseModel, ConfigDict, Field, field_validator
 
 
 class CardRequest(BaseModel):
@@ -25,11 +27,22 @@ class CardRequest(BaseModel):
         return member_ids
 
 
-class CardMove(BaseModel):
+class CardCorrection(BaseModel):
+    """A correction outside the order flow: withdraw a request, or revoke a card that exists (lost, the member left).
+    A card is ordered, printed and delivered only through its print order."""
+
     model_config = ConfigDict(extra="forbid")
 
-    status: Literal["ordered", "printed", "delivered", "cancelled", "revoked"]
-    note: str | None = Field(None, max_length=500)
+    status: Literal["cancelled", "revoked"] = Field(
+        description="cancelled: rút đề nghị in (thẻ chưa vào đơn); revoked: thu hồi thẻ đã in hoặc đã giao"
+    )
+    reason: str = Field(min_length=3, max_length=500, description="Lý do điều chỉnh (ghi vào lịch sử thẻ)")
+
+
+class CardHandOver(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    handed_over_on: date = Field(description="Ngày trao thẻ cho đoàn viên (không sau hôm nay)")
 
 
 class CardOut(BaseModel):
@@ -51,6 +64,7 @@ class CardOut(BaseModel):
     requested_by: str
     requested_at: datetime
     status_changed_at: datetime
+    handed_over_on: date | None = Field(None, description="Ngày công đoàn cơ sở trao thẻ cho đoàn viên")
 
 
 class CardsRequested(BaseModel):
@@ -71,20 +85,25 @@ class PublicCard(BaseModel):
     valid: bool = Field(description="The card is live and its holder an active member")
 
 
-class IssuanceEvent(BaseModel):
-    """One step of a linked card, as its bank follows them: oldest first, `sequence` increasing."""
+class IssuanceEvent(IssuanceStep):
+    """One step of a linked card, as its bank follows them: in commit order, `sequence` increasing (with gaps);
+    the bank-facing contract `cards.issuance.v1` (ID number, date of birth, phone only with the member's consent)."""
 
-    sequence: int
+
+class IssuanceWithheld(BaseModel):
+    """A step of a linked card kept out of its bank's feed, and why (`no-bank-consent`)."""
+
+    event_id: UUID
     card_id: UUID
     member_id: UUID
-    member_code: str
-    full_name: str
+    member_code: str | None
+    full_name: str | None
     unit_id: UUID
-    kind: CardKind
     partner: str
-    card_number: str | None
     status: CardStatus
-    changed_at: datetime
+    reason: str = Field(description="no-bank-consent: đoàn viên chưa đồng ý chia sẻ thông tin với ngân hàng")
+    reason_vi: str
+    recorded_at: datetime
 
 
 class IssuanceFeed(BaseModel):
@@ -93,11 +112,42 @@ class IssuanceFeed(BaseModel):
     caught_up: bool
 
 
+class CardIssued(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    outcome: Literal["issued"]
+    bank_card_number: str = Field(pattern=r"^[0-9]{6,19}$", description="Số thẻ do ngân hàng cấp")
+    issued_on: date = Field(description="Ngày ngân hàng phát hành thẻ")
+
+
+class CardRejected(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    outcome: Literal["rejected"]
+    reason: str = Field(min_length=3, max_length=500, description="Lý do ngân hàng từ chối phát hành")
+
+
+IssuanceAnswer = Annotated[CardIssued | CardRejected, Field(discriminator="outcome")]
+
+
+class IssuanceAnswered(BaseModel):
+    card_id: UUID
+    outcome: Literal["issued", "rejected"]
+    status: CardStatus = Field(description="The card's status now: printed (issued) or cancelled (rejected)")
+    version: int
+    order_id: UUID | None
+
+
 class PrintOrderPlace(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     unit_id: UUID = Field(description="Đơn vị đặt in (được đặt in thẻ): gom các thẻ đã đề nghị trong đơn vị")
     kind: CardKind = Field(description="regular: in tại Tổng Liên đoàn; linked: ngân hàng phát hành")
+    partner: str | None = Field(
+        None,
+        pattern=PARTNER_CODE_PATTERN,
+        description="Thẻ liên kết: mã ngân hàng; mặc định ngân hàng phát hành của đơn vị",
+    )
     note: str | None = Field(None, max_length=500)
 
 
@@ -110,7 +160,38 @@ class PrintOrderCancel(BaseModel):
 class PrintOrderReceive(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    unit_id: UUID = Field(description="Đơn vị xác nhận đã nhận thẻ (các thẻ của đơn vị và cấp dưới)")
+    unit_id: UUID = Field(
+        description="Đơn vị xác nhận đã nhận các thẻ đang chuyển đến mình (từ nơi in cho đơn vị đặt "
+        "in, từ cấp trên cho các đơn vị khác)"
+    )
+
+
+class PrintOrderHandDown(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    unit_id: UUID = Field(description="Đơn vị bàn giao (đang giữ thẻ)")
+    to_unit_id: UUID = Field(description="Đơn vị cấp dưới nhận bàn giao: các thẻ của đơn vị đó và cấp dưới của nó")
+
+
+class CardsHandedDown(BaseModel):
+    handed_down: int = Field(description="Thẻ chuyển xuống đơn vị cấp dưới (đang trên đường)")
+
+
+class SubunitDelivery(BaseModel):
+    unit_id: UUID
+    code: str
+    name: str
+    waiting_here: int = Field(description="Thẻ của đơn vị trực thuộc còn ở đơn vị này (đang đến hoặc đang giữ)")
+    on_the_way: int = Field(description="Đã bàn giao xuống, cấp dưới chưa xác nhận nhận")
+    held: int = Field(description="Cấp dưới đã nhận, đang giữ chờ bàn giao tiếp")
+    delivered: int = Field(description="Đã đến đơn vị của đoàn viên (đã giao thẻ)")
+
+
+class DeliveryProgress(BaseModel):
+    unit_id: UUID
+    on_the_way: int = Field(description="Thẻ đang chuyển đến đơn vị này, chưa xác nhận nhận")
+    held: int = Field(description="Thẻ đơn vị này đã nhận, chưa bàn giao xuống")
+    subunits: list[SubunitDelivery]
 
 
 class PrintOrderOut(BaseModel):
@@ -147,4 +228,81 @@ class PrintOrderLine(BaseModel):
 
 
 class CardsReceived(BaseModel):
-    received: int = Field(description="Thẻ chuyển sang 'đã giao thẻ'")
+    received: int = Field(description="Thẻ đơn vị xác nhận đã nhận (của đoàn viên đơn vị mình: 'đã giao thẻ')")
+
+
+class WebhookConfig(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    url: AnyHttpUrl = Field(description="Địa chỉ nhận webhook của ngân hàng (https trong môi trường thật)")
+    active: bool = Field(True, description="false: tạm dừng gửi (vị trí được giữ nguyên)")
+    rotate_secret: bool = Field(False, description="Cấp khóa ký mới (khóa cũ hết hiệu lực ngay)")
+
+
+class WebhookOut(BaseModel):
+    partner: str
+    url: str
+    active: bool
+    position: int = Field(description="Mọi bước đến vị trí này đã được ngân hàng xác nhận (2xx) hoặc bị tạm giữ")
+    parked: int = Field(description="Số lần gửi đang bị tạm giữ")
+    updated_by: str
+    updated_at: datetime
+    secret: str | None = Field(None, description="Khóa ký HMAC-SHA256: chỉ trả về một lần, khi đăng ký hoặc cấp mới")
+
+
+class ParkedDelivery(BaseModel):
+    partner: str
+    position: int = Field(description="Vị trí của bước trong luồng phát hành (sequence)")
+    event_id: UUID
+    state: Literal["parked", "retrying", "delivered"]
+    attempts: int
+    last_error: str
+    parked_at: datetime
+    retry_requested_by: str | None
+    delivered_at: datetime | None
+
+
+class WebhookReplay(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    after: int = Field(ge=0, description="Gửi lại từ bước sau vị trí này (0: từ đầu)")
+
+
+class PartnerTopicConfig(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    active: bool = Field(True, description="false: tạm dừng (vị trí được giữ nguyên)")
+
+
+class PartnerTopicOut(BaseModel):
+    partner: str
+    topic: str = Field(description="cards.issuance.<mã đối tác>.v1: một phân vùng, theo thứ tự của luồng phát hành")
+    active: bool
+    position: int = Field(description="Mọi bước đến vị trí này đã được Kafka xác nhận")
+    topic_ready_at: datetime | None = Field(description="Khi kênh sẵn sàng (một phân vùng): ngân hàng có thể đăng ký")
+    updated_by: str
+    updated_at: datetime
+
+
+class FacePart(BaseModel):
+    part: int
+    cards: int
+    bytes: int
+
+
+class FaceJobOut(BaseModel):
+    job_id: UUID
+    order_id: UUID
+    state: Literal["queued", "running", "ready", "failed"] = Field(
+        description="queued: chờ; running: đang tạo; ready: tải được; failed: lỗi (xem error)"
+    )
+    total: int = Field(description="Số thẻ của đơn")
+    done: int = Field(description="Số thẻ đã tạo mặt")
+    progress: float = Field(description="done / total, từ 0 đến 1")
+    part_size: int
+    parts: list[FacePart]
+    error: str | None
+    requested_by: str
+    requested_at: datetime
+    finished_at: datetime | None
+    download: str | None = Field(description="Đường dẫn tải (zip các phần PDF) khi đã xong")

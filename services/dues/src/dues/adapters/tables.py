@@ -33,7 +33,25 @@ dues_payers = Table(
     Column("full_name", Text, nullable=False),
     Column("status", Text, nullable=False),
     Column("version", Integer, nullable=False),
+    Column("joined_on", Date),  # before it the member owes nothing anywhere
     Index("dues_payers_unit", "unit_id"),
+    info={"scoped_by": "unit_id"},
+)
+
+# Every version of every member with the time its event happened: who was in which unit, in which status, when.
+# A recorded month accounts for the members of the unit at the month's end, wherever they are now. A member's
+# first paying version counts from their joining (`dues_payers.joined_on`), not from when the platform learned
+# of it: members are entered long after they joined.
+dues_payer_spells = Table(
+    "dues_payer_spells",
+    metadata,
+    Column("member_id", Uuid, nullable=False),
+    Column("version", Integer, nullable=False),
+    Column("unit_id", Uuid, nullable=False),
+    Column("status", Text, nullable=False),
+    Column("valid_from", DateTime(timezone=True), nullable=False),
+    PrimaryKeyConstraint("member_id", "version"),
+    Index("dues_payer_spells_unit", "unit_id", "member_id"),
     info={"scoped_by": "unit_id"},
 )
 
@@ -64,13 +82,18 @@ dues_collections = Table(
     Column("norm_vnd", BigInteger, nullable=False),
     Column("upper_share_vnd", BigInteger, nullable=False),
     Column("grassroots_share_vnd", BigInteger, nullable=False),
+    Column("members_part_paid", Integer, nullable=False, server_default="0"),
+    Column("members_unpaid", Integer, nullable=False, server_default="0"),
+    Column("owed_vnd", BigInteger, nullable=False, server_default="0"),  # norm not paid by the paying members
+    Column("above_norm_decision", Text),  # the unit's decision that lets members pay above the norm
     Column("corrects_id", Uuid, ForeignKey("dues_collections.collection_id")),
     Column("recorded_by", Text, nullable=False),
     Column("recorded_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
     Column("superseded_at", DateTime(timezone=True)),
     # One live record per unit and month; corrections supersede it.
-    Index("dues_collections_one_per_month", "unit_id", "month", unique=True,
-          postgresql_where=text("status = 'recorded'")),
+    Index(
+        "dues_collections_one_per_month", "unit_id", "month", unique=True, postgresql_where=text("status = 'recorded'")
+    ),
     Index("dues_collections_month_unit", "month", "unit_id"),
     info={"scoped_by": "unit_id"},
 )
@@ -86,5 +109,59 @@ dues_lines = Table(
     Column("upper_share_vnd", BigInteger, nullable=False),
     Column("exemption", Text),
     PrimaryKeyConstraint("collection_id", "member_id"),
+    Index("dues_lines_member", "member_id"),
     info={"scoped_by": "collection_id -> dues_collections.unit_id"},
+)
+
+# Derived from the live records (corrections replace what they correct): a row per member and month owed, the
+# norm not paid. Held under the member's CURRENT unit, kept current by member events, so that a member's arrears
+# follow them on a transfer and the receiving unit sees them; `recorded_by_unit_id` is the unit of the month.
+dues_arrears = Table(
+    "dues_arrears",
+    metadata,
+    Column("collection_id", Uuid, nullable=False),
+    Column("member_id", Uuid, nullable=False),
+    Column("month", Date, nullable=False),
+    Column("recorded_by_unit_id", Uuid, nullable=False),
+    Column("unit_id", Uuid, nullable=False),
+    Column("salary_vnd", BigInteger),
+    Column("norm_vnd", BigInteger, nullable=False),
+    Column("paid_vnd", BigInteger, nullable=False),
+    Column("owed_vnd", BigInteger, nullable=False),
+    PrimaryKeyConstraint("collection_id", "member_id"),
+    Index("dues_arrears_member", "member_id", "month"),
+    Index("dues_arrears_unit", "unit_id", "member_id"),
+    info={"scoped_by": "unit_id"},
+)
+
+# The arrears of each unit's own members, summed: a subtree's figure adds these up instead of every row.
+dues_arrears_units = Table(
+    "dues_arrears_units",
+    metadata,
+    Column("unit_id", Uuid, primary_key=True),
+    Column("members_owing", Integer, nullable=False),
+    Column("months_owed", Integer, nullable=False),
+    Column("owed_vnd", BigInteger, nullable=False),
+    info={"scoped_by": "unit_id"},
+)
+
+# What a grassroots union transferred upward (the upper share) for a period of months, and the upper level's
+# confirmation of receipt. Recorded once, confirmed once; never edited.
+dues_remittances = Table(
+    "dues_remittances",
+    metadata,
+    Column("remittance_id", Uuid, primary_key=True),
+    Column("unit_id", Uuid, nullable=False),  # the remitting unit
+    Column("month_from", Date, nullable=False),
+    Column("month_to", Date, nullable=False),
+    Column("transferred_on", Date, nullable=False),
+    Column("amount_vnd", BigInteger, nullable=False),
+    Column("reference", Text, nullable=False),  # the bank transfer's reference (số chứng từ)
+    Column("recorded_by", Text, nullable=False),
+    Column("recorded_at", DateTime(timezone=True), nullable=False),
+    Column("received_on", Date),
+    Column("confirmed_by", Text),
+    Column("confirmed_at", DateTime(timezone=True)),
+    Index("dues_remittances_unit", "unit_id", "month_from"),
+    info={"scoped_by": "unit_id"},
 )

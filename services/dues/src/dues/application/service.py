@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from uuid import UUID
 
-from chassis.errors import Conflict, FieldError, NotFound, RuleViolation
+from chassis import tree
+from chassis.errors import Conflict, FieldError, InvalidInput, NotFound, RuleViolation
 from chassis.ids import uuid7
 from chassis.outbox import record_events
 from chassis.principal import Principal
@@ -17,10 +19,13 @@ from contracts.wellknown import NATIONAL_CENTRE_ID
 from sqlalchemy import Row
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from dues.adapters.repository import CollectionRepository, DuesPayerRepository, PolicyRepository
-from dues.domain.model import policy_for
-
-SOURCE = "/services/dues"
+from dues.adapters.repository import (
+    ArrearsRepository,
+    CollectionRepository,
+    DuesPayerRepository,
+    PolicyRepository,
+)
+from dues.domain.model import PAYING_STATUSES, DuesMonth, DuesPolicy, outcome, policy_for, policy_start
 
 
 @dataclass(frozen=True)
@@ -31,42 +36,116 @@ class PaymentLine:
     exemption: str | None
 
 
+def vnd(amount: int) -> str:
+    return f"{amount:,}".replace(",", ".") + " đ"
+
+
 def collection_not_found(collection_id: UUID) -> NotFound:
-    return NotFound(f"Không tìm thấy bản ghi đoàn phí {collection_id} trong phạm vi quản lý của bạn",
-                    f"No dues record {collection_id} within your scope", code="dues-record-not-found",
-                    field="collection_id")
+    return NotFound(
+        f"Không tìm thấy bản ghi đoàn phí {collection_id} trong phạm vi quản lý của bạn",
+        f"No dues record {collection_id} within your scope",
+        code="dues-record-not-found",
+        field="collection_id",
+    )
 
 
 def month_already_recorded(month: date, live_id: UUID | None) -> Conflict:
-    return Conflict(f"Tháng {month:%m/%Y} của đơn vị đã được ghi nhận; để sửa, gửi kèm corrects_id",
-                    f"{month:%Y-%m} is recorded already for this unit; send corrects_id to correct it",
-                    code="month-already-recorded", field="corrects_id",
-                    extra={"collection_id": str(live_id)} if live_id else None)
+    return Conflict(
+        f"Tháng {month:%m/%Y} của đơn vị đã được ghi nhận; để sửa, gửi kèm corrects_id",
+        f"{month:%Y-%m} is recorded already for this unit; send corrects_id to correct it",
+        code="month-already-recorded",
+        field="corrects_id",
+        extra={"collection_id": str(live_id)} if live_id else None,
+    )
 
 
-def _line_problem(index: int, payer: Row | None, line: PaymentLine) -> FieldError | None:
+def _line_problem(
+    index: int, payer: Row | None, line: PaymentLine, month: date, norm: int, above_norm_decision: str | None
+) -> FieldError | None:
     field = f"lines[{index}]"
     if payer is None:
-        return FieldError(f"{field}.member_id", "member-not-in-unit",
-                          "Đoàn viên không thuộc đơn vị này (đoàn phí do công đoàn cơ sở của đoàn viên ghi nhận)",
-                          f"Member {line.member_id} does not belong to this unit")
+        return FieldError(
+            f"{field}.member_id",
+            "member-not-in-unit",
+            f"Đoàn viên không thuộc đơn vị này trong tháng {month:%m/%Y} (đoàn phí do công đoàn cơ sở "
+            "của đoàn viên ghi nhận)",
+            f"Member {line.member_id} did not belong to this unit in {month:%Y-%m}",
+        )
     if payer.status == "suspended" and line.exemption not in (None, "suspended"):
-        return FieldError(f"{field}.exemption", "suspended-member",
-                          f"Đoàn viên {payer.full_name} đang tạm dừng sinh hoạt: không thu đoàn phí",
-                          "A suspended member pays no dues; record the exemption 'suspended'")
-    if payer.status not in ("active", "suspended"):
-        return FieldError(f"{field}.member_id", "member-not-paying",
-                          f"Đoàn viên {payer.full_name} không ở trạng thái đóng đoàn phí",
-                          f"Member {line.member_id} is {payer.status}: no dues are recorded")
+        return FieldError(
+            f"{field}.exemption",
+            "suspended-member",
+            f"Đoàn viên {payer.full_name} đang tạm dừng sinh hoạt: không thu đoàn phí",
+            "A suspended member pays no dues; record the exemption 'suspended'",
+        )
+    if payer.status not in PAYING_STATUSES:
+        return FieldError(
+            f"{field}.member_id",
+            "member-not-paying",
+            f"Đoàn viên {payer.full_name} không ở trạng thái đóng đoàn phí trong tháng {month:%m/%Y}",
+            f"Member {line.member_id} was {payer.status} in {month:%Y-%m}: no dues are recorded",
+        )
     if payer.status == "active" and line.exemption == "suspended":
-        return FieldError(f"{field}.exemption", "not-suspended",
-                          f"Đoàn viên {payer.full_name} không tạm dừng sinh hoạt",
-                          "The member is not suspended")
-    if payer.status == "active" and line.exemption is None and line.salary_vnd is None:
-        return FieldError(f"{field}.salary_vnd", "salary-required",
-                          "Cần tiền lương làm căn cứ đóng đoàn phí (hoặc ghi lý do miễn)",
-                          "The salary the dues are based on is required (or an exemption)")
+        return FieldError(
+            f"{field}.exemption",
+            "not-suspended",
+            f"Đoàn viên {payer.full_name} không tạm dừng sinh hoạt",
+            "The member is not suspended",
+        )
+    if (line.exemption or payer.status == "suspended") and line.paid_vnd:
+        return FieldError(
+            f"{field}.paid_vnd",
+            "exempt-but-paid",
+            f"Đoàn viên {payer.full_name} được miễn trong tháng: không ghi số tiền đã đóng",
+            "An exempt member pays nothing that month; leave paid_vnd out",
+        )
+    if line.exemption is None and payer.status == "active" and line.salary_vnd is None and line.paid_vnd != 0:
+        return FieldError(
+            f"{field}.salary_vnd",
+            "salary-required",
+            "Cần tiền lương làm căn cứ đóng đoàn phí (hoặc ghi lý do miễn, hoặc số đã đóng là 0)",
+            "The salary the dues are based on is required (or an exemption, or paid_vnd 0)",
+        )
+    if line.paid_vnd and line.salary_vnd is not None and line.paid_vnd > line.salary_vnd:
+        return FieldError(
+            f"{field}.paid_vnd",
+            "paid-above-salary",
+            f"Số đã đóng ({vnd(line.paid_vnd)}) lớn hơn tiền lương ({vnd(line.salary_vnd)}): không hợp lý",
+            "The amount paid exceeds the member's salary",
+        )
+    if line.paid_vnd and line.paid_vnd > norm and not above_norm_decision:
+        return FieldError(
+            f"{field}.paid_vnd",
+            "above-norm-without-decision",
+            f"Số đã đóng ({vnd(line.paid_vnd)}) vượt mức quy định ({vnd(norm)}): cần ghi quyết định "
+            "của công đoàn cơ sở về mức đóng cao hơn (above_norm_decision)",
+            f"The amount paid exceeds the norm of {norm} VND; record the unit's decision (above_norm_decision)",
+        )
     return None
+
+
+def _missing_line(collection_id: UUID, payer: Row, policy: DuesPolicy) -> dict:
+    """An accountable member the unit left out: unpaid on their latest known salary, or exempt if suspended."""
+    if payer.status == "suspended":
+        return {
+            "collection_id": collection_id,
+            "member_id": payer.member_id,
+            "salary_vnd": None,
+            "norm_vnd": 0,
+            "paid_vnd": 0,
+            "upper_share_vnd": 0,
+            "exemption": "suspended",
+        }
+    salary = payer.last_salary_vnd
+    return {
+        "collection_id": collection_id,
+        "member_id": payer.member_id,
+        "salary_vnd": salary,
+        "norm_vnd": policy.norm_vnd(salary or 0),
+        "paid_vnd": 0,
+        "upper_share_vnd": 0,
+        "exemption": None,
+    }
 
 
 class DuesService:
@@ -74,83 +153,232 @@ class DuesService:
         self.session = session
         self.collections = CollectionRepository(session)
 
-    async def record(self, principal: Principal, unit_id: UUID, month: date, lines: list[PaymentLine],
-                     corrects_id: UUID | None, today: date | None = None) -> Row:
-        """Ghi nhận đoàn phí tháng: every line checked, all or nothing; the shares computed under the month's
-        policy. A month already recorded is corrected only by naming the record it replaces."""
+    async def month_of_unit(
+        self, principal: Principal, unit_id: UUID, month: date, today: date | None = None
+    ) -> tuple[DuesPolicy, dict[UUID, Row]]:
+        """The month's policy and the unit's members at its end (by id), once the unit may record the month."""
         await ensure_in_scope(self.session, principal, Permission.DUES_WRITE, unit_id)
         if not await self.collections.may_collect_dues(unit_id):
-            raise RuleViolation("Loại đơn vị này không thu đoàn phí",
-                                "Units of this type do not collect dues",
-                                code="unit-cannot-collect-dues", field="unit_id")
+            raise RuleViolation(
+                "Loại đơn vị này không thu đoàn phí",
+                "Units of this type do not collect dues",
+                code="unit-cannot-collect-dues",
+                field="unit_id",
+            )
         if month > (today or date.today()).replace(day=1):
-            raise RuleViolation("Không thể ghi nhận đoàn phí cho tháng chưa đến", "The month has not begun",
-                                code="month-in-future", field="month")
-        policy = policy_for(month, await PolicyRepository(self.session).rules())
+            raise RuleViolation(
+                "Không thể ghi nhận đoàn phí cho tháng chưa đến",
+                "The month has not begun",
+                code="month-in-future",
+                field="month",
+            )
+        policy = policy_for(month, await PolicyRepository(self.session).all())
         if policy is None:
-            raise RuleViolation("Chưa có quy định mức đoàn phí cho tháng này", "No dues policy covers this month",
-                                code="no-policy-for-month", field="month")
-        payers = {row.member_id: row for row in await DuesPayerRepository(self.session).of_unit(
-            principal, unit_id, [line.member_id for line in lines])}
-        errors = [problem for index, line in enumerate(lines)
-                  if (problem := _line_problem(index, payers.get(line.member_id), line)) is not None]
+            raise RuleViolation(
+                "Chưa có quy định mức đoàn phí cho tháng này",
+                "No dues policy covers this month",
+                code="no-policy-for-month",
+                field="month",
+            )
+        # Every member of the unit at the month's end is accounted for: those left out are recorded unpaid.
+        return policy, {
+            row.member_id: row for row in await DuesPayerRepository(self.session).at_month_end(unit_id, month)
+        }
+
+    async def record(
+        self,
+        principal: Principal,
+        unit_id: UUID,
+        month: date,
+        lines: list[PaymentLine],
+        corrects_id: UUID | None,
+        today: date | None = None,
+        above_norm_decision: str | None = None,
+    ) -> DuesMonth:
+        """Ghi nhận đoàn phí tháng: every line checked, all or nothing; the shares computed under the month's
+        policy; every member of the unit at the month's end accounted for (left out: unpaid). A month may be
+        recorded late; one already recorded is corrected only by naming the record it replaces."""
+        policy, payers = await self.month_of_unit(principal, unit_id, month, today)
+        errors = [
+            problem
+            for index, line in enumerate(lines)
+            if (
+                problem := _line_problem(
+                    index,
+                    payers.get(line.member_id),
+                    line,
+                    month,
+                    policy.norm_vnd(line.salary_vnd or 0),
+                    above_norm_decision,
+                )
+            )
+            is not None
+        ]
         if errors:
             raise RuleViolation(
                 f"Có {len(errors)} dòng không hợp lệ; không ghi nhận dòng nào. {errors[0].message_vi}",
                 f"{len(errors)} line(s) are invalid; nothing was recorded. {errors[0].message_en}",
-                code="dues-lines-refused", field=errors[0].field, errors=errors)
+                code="dues-lines-refused",
+                field=errors[0].field,
+                errors=errors,
+            )
         live = await self.collections.live(principal, unit_id, month)
         if live is not None and corrects_id != live.collection_id:
             raise month_already_recorded(month, live.collection_id)
         if live is None and corrects_id is not None:
-            raise RuleViolation("Không có bản ghi hiện hành nào của tháng này để sửa",
-                                "There is no live record of this month to correct", code="nothing-to-correct",
-                                field="corrects_id")
+            raise RuleViolation(
+                "Không có bản ghi hiện hành nào của tháng này để sửa",
+                "There is no live record of this month to correct",
+                code="nothing-to-correct",
+                field="corrects_id",
+            )
         now = datetime.now(UTC)
         collection_id = uuid7()
         rows = []
         for line in lines:
-            exemption = line.exemption or ("suspended" if payers[line.member_id].status == "suspended" else None)
-            norm = 0 if exemption else policy.norm_vnd(line.salary_vnd or 0)
+            payer = payers[line.member_id]
+            exemption = line.exemption or ("suspended" if payer.status == "suspended" else None)
+            # Recorded unpaid without a salary: what they owe follows their latest known salary.
+            salary = line.salary_vnd if line.salary_vnd is not None or exemption else payer.last_salary_vnd
+            norm = 0 if exemption else policy.norm_vnd(salary or 0)
             paid = 0 if exemption else (norm if line.paid_vnd is None else line.paid_vnd)
-            rows.append({"collection_id": collection_id, "member_id": line.member_id, "salary_vnd": line.salary_vnd,
-                         "norm_vnd": norm, "paid_vnd": paid, "upper_share_vnd": policy.upper_share_vnd(paid, norm),
-                         "exemption": exemption})
+            rows.append(
+                {
+                    "collection_id": collection_id,
+                    "member_id": line.member_id,
+                    "salary_vnd": salary,
+                    "norm_vnd": norm,
+                    "paid_vnd": paid,
+                    "upper_share_vnd": policy.upper_share_vnd(paid, norm),
+                    "exemption": exemption,
+                }
+            )
+        submitted = {line.member_id for line in lines}
+        rows += [
+            _missing_line(collection_id, payer, policy)
+            for member_id, payer in payers.items()
+            if member_id not in submitted and payer.status in PAYING_STATUSES
+        ]
+        outcomes = Counter(outcome(r["paid_vnd"], r["norm_vnd"], r["exemption"]) for r in rows)
         collected, upper = sum(r["paid_vnd"] for r in rows), sum(r["upper_share_vnd"] for r in rows)
         if live is not None:
             await self.collections.supersede(live.collection_id, now)
-        recorded = await self.collections.add({
-            "collection_id": collection_id, "unit_id": unit_id, "month": month, "status": "recorded",
-            "policy_from": policy.effective_from,
-            "members_paid": sum(1 for r in rows if not r["exemption"]),
-            "members_exempt": sum(1 for r in rows if r["exemption"]),
-            "collected_vnd": collected, "norm_vnd": sum(r["norm_vnd"] for r in rows), "upper_share_vnd": upper,
-            "grassroots_share_vnd": collected - upper, "corrects_id": corrects_id,
-            "recorded_by": principal.username, "recorded_at": now,
-        }, rows)
+        recorded = await self.collections.add(
+            {
+                "collection_id": collection_id,
+                "unit_id": unit_id,
+                "month": month,
+                "status": "recorded",
+                "policy_from": policy.effective_from,
+                "members_paid": outcomes["paid"] + outcomes["part_paid"],
+                "members_part_paid": outcomes["part_paid"],
+                "members_unpaid": outcomes["unpaid"],
+                "members_exempt": outcomes["exempt"],
+                "collected_vnd": collected,
+                "norm_vnd": sum(r["norm_vnd"] for r in rows),
+                "upper_share_vnd": upper,
+                "grassroots_share_vnd": collected - upper,
+                "owed_vnd": sum(r["norm_vnd"] - min(r["paid_vnd"], r["norm_vnd"]) for r in rows),
+                "above_norm_decision": above_norm_decision,
+                "corrects_id": corrects_id,
+                "recorded_by": principal.username,
+                "recorded_at": now,
+            },
+            rows,
+        )
         if recorded is None:  # another officer recorded the same month a moment ago
             raise month_already_recorded(month, None)
-        snapshot = DuesMonthSnapshot(**{name: recorded._mapping[name] for name in DuesMonthSnapshot.model_fields})
-        await record_events(self.session, [DuesMonthRecorded(unit_id=unit_id, collection=snapshot)], SOURCE)
+        await ArrearsRepository(self.session).follow_record(collection_id, live.collection_id if live else None)
+        snapshot = DuesMonthSnapshot(**{name: getattr(recorded, name) for name in DuesMonthSnapshot.model_fields})
+        await record_events(self.session, [DuesMonthRecorded(unit_id=unit_id, collection=snapshot)])
         return recorded
 
-    async def get(self, principal: Principal, collection_id: UUID) -> tuple[Row, list[Row]]:
+    async def get(self, principal: Principal, collection_id: UUID) -> tuple[DuesMonth, list[Row]]:
         collection = await self.collections.get(principal, collection_id)
         if collection is None:
             raise collection_not_found(collection_id)
         return collection, await self.collections.lines(collection_id)
 
+    async def month_document(self, principal: Principal, collection_id: UUID) -> tuple[DuesMonth, str, list[Row]]:
+        """A recorded month with its unit's name, for the spreadsheet."""
+        collection, lines = await self.get(principal, collection_id)
+        unit = await tree.get_unit(self.session, collection.unit_id)
+        return collection, unit.name if unit is not None else str(collection.unit_id), lines
+
     async def month_summary(self, principal: Principal, unit_id: UUID, month: date) -> dict:
         await ensure_in_scope(self.session, principal, Permission.DUES_READ, unit_id)
         totals = await self.collections.month_totals(principal, unit_id, month)
-        return dict(totals._mapping) | {"unit_id": unit_id, "month": month,
-                                        "units_collecting": await self.collections.collecting_units(unit_id)}
+        return totals | {
+            "unit_id": unit_id,
+            "month": month,
+            "units_collecting": await self.collections.collecting_units(unit_id),
+        }
+
+    async def arrears_summary(self, principal: Principal, unit_id: UUID) -> dict:
+        await ensure_in_scope(self.session, principal, Permission.DUES_READ, unit_id)
+        return await ArrearsRepository(self.session).summary(principal, unit_id) | {"unit_id": unit_id}
+
+    async def arrears_members(
+        self, principal: Principal, unit_id: UUID, after: tuple[UUID, UUID] | None, limit: int | None
+    ) -> list[Row]:
+        await ensure_in_scope(self.session, principal, Permission.DUES_READ, unit_id)
+        return await ArrearsRepository(self.session).members(principal, unit_id, after, limit)
+
+    async def member_arrears(self, principal: Principal, member_id: UUID) -> tuple[Row, list[Row]]:
+        payer, months = await ArrearsRepository(self.session).of_member(principal, member_id)
+        if payer is None:
+            raise NotFound(
+                f"Không tìm thấy đoàn viên {member_id} trong phạm vi quản lý của bạn",
+                f"No member {member_id} within your scope",
+                code="member-not-found",
+                field="member_id",
+            )
+        return payer, months
+
+    async def year_summary(
+        self, principal: Principal, unit_id: UUID, year: int, today: date | None = None
+    ) -> tuple[str, list[dict]]:
+        """The unit's name and the subtree's summary of each month of a year, up to the current month."""
+        await ensure_in_scope(self.session, principal, Permission.DUES_READ, unit_id)
+        current = (today or date.today()).replace(day=1)
+        collecting = await self.collections.collecting_units(unit_id)
+        sums = await self.collections.year_totals(principal, unit_id, year)
+        empty = {
+            "units_reported": 0,
+            "members_paid": 0,
+            "members_exempt": 0,
+            "members_part_paid": 0,
+            "members_unpaid": 0,
+            "owed_vnd": 0,
+            "collected_vnd": 0,
+            "norm_vnd": 0,
+            "upper_share_vnd": 0,
+            "grassroots_share_vnd": 0,
+        }
+        months = [date(year, number, 1) for number in range(1, 13) if date(year, number, 1) <= current]
+        unit = await tree.get_unit(self.session, unit_id)
+        return (
+            unit.name if unit is not None else str(unit_id),
+            [{**empty, **sums.get(month, {}), "month": month, "units_collecting": collecting} for month in months],
+        )
 
     async def add_policy(self, principal: Principal, values: dict) -> None:
         # Rates and shares are national decisions (Tổng Liên đoàn).
         await ensure_in_scope(self.session, principal, Permission.DUES_WRITE, NATIONAL_CENTRE_ID)
+        try:
+            policy_start(values["effective_from"])
+        except ValueError:
+            raise InvalidInput(
+                "Quy định áp dụng từ ngày đầu tháng",
+                "A policy starts on the first day of a month",
+                code="policy-not-on-first",
+                field="effective_from",
+            ) from None
         if not await PolicyRepository(self.session).add(values | {"created_by": principal.username}):
-            raise Conflict(f"Đã có quy định áp dụng từ {values['effective_from']:%d/%m/%Y}; quy định không sửa "
-                           "được, hãy thêm quy định áp dụng từ ngày khác",
-                           f"A policy already starts on {values['effective_from']}; policies are never edited",
-                           code="policy-exists", field="effective_from")
+            raise Conflict(
+                f"Đã có quy định áp dụng từ {values['effective_from']:%d/%m/%Y}; quy định không sửa "
+                "được, hãy thêm quy định áp dụng từ ngày khác",
+                f"A policy already starts on {values['effective_from']}; policies are never edited",
+                code="policy-exists",
+                field="effective_from",
+            )

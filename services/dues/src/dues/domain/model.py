@@ -10,7 +10,8 @@ on its first day. Suspended members owe nothing; a member without income for the
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
+from uuid import UUID
 
 
 @dataclass(frozen=True)
@@ -20,6 +21,9 @@ class DuesPolicy:
     base_salary_vnd: int
     cap_percent_of_base: int
     grassroots_share_percent: int
+    decision: str | None = None  # the decision that set it, e.g. "61/QĐ-TLĐ"
+    created_by: str | None = None
+    created_at: datetime | None = None
 
     @property
     def cap_vnd(self) -> int:
@@ -34,10 +38,68 @@ class DuesPolicy:
         return min(paid_vnd, norm_vnd) * (100 - self.grassroots_share_percent) // 100
 
 
+@dataclass(frozen=True)
+class DuesMonth:
+    """A unit's record of a month (ghi sổ đoàn phí): its totals under the month's policy. A correction supersedes it."""
+
+    collection_id: UUID
+    unit_id: UUID
+    month: date  # the month's first day
+    status: str  # recorded | superseded
+    policy_from: date
+    members_paid: int
+    members_exempt: int
+    collected_vnd: int
+    norm_vnd: int
+    upper_share_vnd: int
+    grassroots_share_vnd: int
+    members_part_paid: int
+    members_unpaid: int
+    owed_vnd: int
+    recorded_by: str
+    recorded_at: datetime
+    above_norm_decision: str | None = None
+    corrects_id: UUID | None = None
+    superseded_at: datetime | None = None
+
+
+@dataclass(frozen=True)
+class Remittance:
+    """A grassroots union's transfer of the upper share for a period, and the upper level's confirmation."""
+
+    remittance_id: UUID
+    unit_id: UUID
+    month_from: date
+    month_to: date
+    transferred_on: date
+    amount_vnd: int
+    reference: str
+    recorded_by: str
+    recorded_at: datetime
+    received_on: date | None = None
+    confirmed_by: str | None = None
+    confirmed_at: datetime | None = None
+
+    @property
+    def confirmed(self) -> bool:
+        return self.confirmed_at is not None
+
+
 def policy_for(month: date, policies: list[DuesPolicy]) -> DuesPolicy | None:
     """The policy in force on the month's first day, or None before the first one."""
     in_force = [policy for policy in policies if policy.effective_from <= month.replace(day=1)]
     return max(in_force, key=lambda policy: policy.effective_from) if in_force else None
+
+
+def policy_start(day: date) -> date:
+    """A policy takes effect on a month's first day, so every month has exactly one policy; ValueError otherwise."""
+    if day.day != 1:
+        raise ValueError("a policy starts on the first day of a month")
+    return day
+
+
+def next_month(month: date) -> date:
+    return date(month.year + month.month // 12, month.month % 12 + 1, 1)
 
 
 def first_of_month(text: str) -> date:
@@ -46,6 +108,19 @@ def first_of_month(text: str) -> date:
     if len(year) != 4 or len(month) != 2:
         raise ValueError(text)
     return date(int(year), int(month), 1)
+
+
+# Members in these statuses are accounted for in their unit's months (suspended ones as exempt).
+PAYING_STATUSES = ("active", "suspended")
+
+
+def outcome(paid_vnd: int, norm_vnd: int, exemption: str | None) -> str:
+    """How a line of a month ends: paid in full, paid in part, exempt or unpaid."""
+    if exemption:
+        return "exempt"
+    if paid_vnd == 0:
+        return "unpaid"
+    return "part_paid" if paid_vnd < norm_vnd else "paid"
 
 
 # Exemption reasons a grassroots union records for a member and month (đối tượng được miễn đóng đoàn phí).

@@ -8,8 +8,12 @@ from uuid import UUID
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from dues.domain.model import outcome, policy_start
+
 Exemption = Literal["no_income", "social_insurance_benefit", "suspended"]
-MONTH_PATTERN = r"^\d{4}-(0[1-9]|1[0-2])$"
+Outcome = Literal["paid", "part_paid", "exempt", "unpaid"]
+# Years 1000-9999 only: `date` holds no year 0 (month=0000-01 was a 500).
+MONTH_PATTERN = r"^[1-9]\d{3}-(0[1-9]|1[0-2])$"
 
 
 class PaymentLineIn(BaseModel):
@@ -17,8 +21,9 @@ class PaymentLineIn(BaseModel):
 
     member_id: UUID
     salary_vnd: int | None = Field(None, ge=0, le=10_000_000_000, description="Tiền lương làm căn cứ đóng")
-    paid_vnd: int | None = Field(None, ge=0, le=1_000_000_000,
-                                 description="Số đã đóng; mặc định đúng mức quy định (phần vượt ở lại cơ sở)")
+    paid_vnd: int | None = Field(
+        None, ge=0, le=1_000_000_000, description="Số đã đóng; mặc định đúng mức quy định (phần vượt ở lại cơ sở)"
+    )
     exemption: Exemption | None = Field(None, description="Lý do miễn đóng trong tháng")
 
 
@@ -29,6 +34,12 @@ class MonthRecord(BaseModel):
     month: str = Field(pattern=MONTH_PATTERN, description="Tháng, dạng YYYY-MM")
     lines: list[PaymentLineIn] = Field(min_length=1, max_length=20_000)
     corrects_id: UUID | None = Field(None, description="Bản ghi cùng tháng được thay thế (khi sửa)")
+    above_norm_decision: str | None = Field(
+        None,
+        min_length=3,
+        max_length=200,
+        description="Quyết định của công đoàn cơ sở cho phép đóng cao hơn mức quy định (số, ngày)",
+    )
 
     @field_validator("lines")
     @classmethod
@@ -50,6 +61,10 @@ class MonthOut(BaseModel):
     norm_vnd: int
     upper_share_vnd: int = Field(description="Nộp cấp trên")
     grassroots_share_vnd: int = Field(description="Để lại công đoàn cơ sở")
+    members_part_paid: int = Field(0, description="Đoàn viên đóng thiếu (trong số members_paid)")
+    members_unpaid: int = Field(0, description="Đoàn viên chưa đóng (kể cả đoàn viên không có trong danh sách gửi)")
+    owed_vnd: int = Field(0, description="Số còn nợ của tháng: mức quy định chưa đóng")
+    above_norm_decision: str | None = Field(None, description="Quyết định cho phép đóng cao hơn mức quy định")
     corrects_id: UUID | None
     recorded_by: str
     recorded_at: datetime
@@ -65,6 +80,22 @@ class LineOut(BaseModel):
     paid_vnd: int
     upper_share_vnd: int
     exemption: Exemption | None
+    outcome: Outcome = Field("paid", description="Đóng đủ / đóng thiếu / được miễn / chưa đóng")
+
+    @classmethod
+    def of(cls, line) -> LineOut:
+        """A line of a recorded month (with the member's name and code), and how it ends."""
+        return cls(
+            member_id=line.member_id,
+            member_code=line.member_code,
+            full_name=line.full_name,
+            salary_vnd=line.salary_vnd,
+            norm_vnd=line.norm_vnd,
+            paid_vnd=line.paid_vnd,
+            upper_share_vnd=line.upper_share_vnd,
+            exemption=line.exemption,
+            outcome=outcome(line.paid_vnd, line.norm_vnd, line.exemption),
+        )
 
 
 class MonthDetail(MonthOut):
@@ -82,6 +113,9 @@ class MonthSummary(BaseModel):
     norm_vnd: int
     upper_share_vnd: int
     grassroots_share_vnd: int
+    members_part_paid: int = 0
+    members_unpaid: int = 0
+    owed_vnd: int = Field(0, description="Số còn nợ của các tháng đã ghi nhận")
 
 
 class PolicyIn(BaseModel):
@@ -97,9 +131,7 @@ class PolicyIn(BaseModel):
     @field_validator("effective_from")
     @classmethod
     def _first_of_month(cls, day: date) -> date:
-        if day.day != 1:
-            raise ValueError("a policy starts on the first day of a month")
-        return day
+        return policy_start(day)
 
 
 class PolicyOut(BaseModel):
@@ -111,3 +143,128 @@ class PolicyOut(BaseModel):
     decision: str
     created_by: str
     created_at: datetime
+
+
+class ArrearsSummary(BaseModel):
+    unit_id: UUID
+    members_owing: int = Field(description="Đoàn viên đang nợ đoàn phí (hiện thuộc đơn vị và cấp dưới)")
+    months_owed: int = Field(description="Số tháng nợ, cộng của mọi đoàn viên")
+    owed_vnd: int = Field(description="Số tiền nợ")
+
+
+class MemberArrearsOut(BaseModel):
+    member_id: UUID
+    member_code: str | None
+    full_name: str
+    unit_id: UUID = Field(description="Đơn vị hiện tại của đoàn viên")
+    months_owed: int
+    owed_vnd: int
+    first_month: date
+    last_month: date
+
+
+class ArrearsMonthOut(BaseModel):
+    month: date
+    collection_id: UUID
+    recorded_by_unit_id: UUID = Field(description="Công đoàn cơ sở đã ghi nhận tháng (có thể là đơn vị cũ)")
+    salary_vnd: int | None
+    norm_vnd: int
+    paid_vnd: int
+    owed_vnd: int
+
+
+class MemberArrearsDetail(BaseModel):
+    member_id: UUID
+    member_code: str | None
+    full_name: str
+    unit_id: UUID
+    months_owed: int
+    owed_vnd: int
+    months: list[ArrearsMonthOut]
+
+
+class RemittanceIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    unit_id: UUID = Field(description="Công đoàn cơ sở nộp (chính đơn vị của người ghi)")
+    month_from: str = Field(pattern=MONTH_PATTERN, description="Tháng đầu của kỳ, YYYY-MM")
+    month_to: str = Field(pattern=MONTH_PATTERN, description="Tháng cuối của kỳ, YYYY-MM")
+    transferred_on: date = Field(description="Ngày chuyển tiền")
+    amount_vnd: int = Field(gt=0, le=100_000_000_000, description="Số tiền đã chuyển")
+    reference: str = Field(min_length=3, max_length=100, description="Số chứng từ / mã giao dịch")
+
+
+class RemittanceConfirmIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    received_on: date = Field(description="Ngày cấp trên nhận được tiền")
+
+
+class RemittanceOut(BaseModel):
+    remittance_id: UUID
+    unit_id: UUID
+    month_from: date
+    month_to: date
+    transferred_on: date
+    amount_vnd: int
+    reference: str
+    recorded_by: str
+    recorded_at: datetime
+    received_on: date | None
+    confirmed_by: str | None
+    confirmed_at: datetime | None
+
+
+class ReconciliationLine(BaseModel):
+    unit_id: UUID
+    code: str
+    name: str
+    months_recorded: int = Field(description="Số tháng đã ghi nhận của các công đoàn cơ sở")
+    collected_vnd: int
+    due_vnd: int = Field(description="Phải nộp cấp trên")
+    remitted_vnd: int = Field(description="Đã nộp")
+    confirmed_vnd: int = Field(description="Cấp trên đã xác nhận nhận")
+    outstanding_vnd: int = Field(description="Còn phải nộp (âm: nộp thừa)")
+
+
+class Reconciliation(BaseModel):
+    unit_id: UUID
+    month_from: date
+    month_to: date
+    lines: list[ReconciliationLine]
+    due_vnd: int
+    remitted_vnd: int
+    confirmed_vnd: int
+    outstanding_vnd: int
+
+
+class PayrollRowOut(BaseModel):
+    row: int = Field(description="Số dòng trong tệp")
+    member_code: str
+    salary_vnd: int | None
+    norm_vnd: int = Field(description="Mức đóng theo quy định của tháng (tỷ lệ, mức trần)")
+    member_id: UUID | None
+    full_name: str | None
+    exemption: Exemption | None
+    problem: Literal["member-not-in-unit", "member-not-paying", "duplicate-member", "salary-invalid"] | None
+    message_vi: str | None
+    message_en: str | None
+
+
+class LeftOutMember(BaseModel):
+    member_id: UUID
+    member_code: str | None
+    full_name: str
+
+
+class PayrollPreview(BaseModel):
+    unit_id: UUID
+    month: date
+    policy_from: date
+    rows: list[PayrollRowOut]
+    rows_with_problems: int
+    left_out: list[LeftOutMember] = Field(
+        description="Đoàn viên của đơn vị không có trong danh sách (sẽ ghi chưa đóng)"
+    )
+    norm_vnd: int = Field(description="Tổng mức đóng của các dòng hợp lệ")
+    lines: list[PaymentLineIn] = Field(description="Các dòng hợp lệ, gửi kèm POST /months (có thể sửa trước)")

@@ -24,9 +24,7 @@ class PasswordHasher:
     """argon2id; hashing runs in a worker thread because it is slow and memory-hard on purpose."""
 
     def __init__(self, time_cost: int, memory_kib: int, parallelism: int) -> None:
-        self._hasher = Argon2Hasher(
-            time_cost=time_cost, memory_cost=memory_kib, parallelism=parallelism, type=Type.ID
-        )
+        self._hasher = Argon2Hasher(time_cost=time_cost, memory_cost=memory_kib, parallelism=parallelism, type=Type.ID)
         # Verified when the username is unknown, so both answers take the same time.
         self._decoy = self._hasher.hash(secrets.token_urlsafe(16))
 

@@ -40,6 +40,8 @@ users = Table(
     Column("must_change_password", Boolean, nullable=False, server_default=text("false")),
     Column("failed_logins", Integer, nullable=False, server_default=text("0")),
     Column("locked_until", DateTime(timezone=True)),
+    # The account-wide progressive delay (`LoginDelayPolicy`): attempts from unknown addresses wait until then.
+    Column("login_delay_until", DateTime(timezone=True)),
     Column("last_login_at", DateTime(timezone=True)),
     # Encrypted with the service's secret (AES-GCM); the TOTP counter of the last accepted code stops replays.
     Column("totp_secret", LargeBinary),
@@ -54,6 +56,20 @@ users = Table(
     Column("updated_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
     Index("users_home_unit", "home_unit_id", "username"),
     info={"scoped_by": "home_unit_id"},
+)
+
+# Failed logins per account AND address: a lock holds the address that guessed wrong, not the account, so
+# one person cannot lock another out; `users.failed_logins`/`locked_until` summarise it for administrators.
+login_failures = Table(
+    "login_failures",
+    metadata,
+    Column("user_id", Uuid, ForeignKey("users.user_id"), primary_key=True),
+    Column("client_ip", Text, primary_key=True),  # as the gateway signed it; "" when none came
+    Column("failures", Integer, nullable=False),
+    Column("locked_until", DateTime(timezone=True)),
+    # The account logged in from this address: the account-wide delay does not hold its owner back here.
+    Column("last_success_at", DateTime(timezone=True)),
+    Column("updated_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
 )
 
 delegations = Table(
@@ -91,7 +107,11 @@ role_grants = Table(
     Index("role_grants_user_active", "user_id", postgresql_where=text("revoked_at IS NULL")),
     Index("role_grants_unit_active", "unit_id", "role", postgresql_where=text("revoked_at IS NULL")),
     Index(
-        "role_grants_one_active", "user_id", "role", "unit_id", unique=True,
+        "role_grants_one_active",
+        "user_id",
+        "role",
+        "unit_id",
+        unique=True,
         postgresql_where=text("revoked_at IS NULL AND delegation_id IS NULL"),
     ),
     info={"scoped_by": "unit_id"},
@@ -176,4 +196,20 @@ machine_clients = Table(
     Index("machine_clients_unit", "unit_id", "created_at"),
     Index("machine_clients_created", "created_at", "client_id"),
     info={"scoped_by": "unit_id"},
+)
+
+# The platform's partners (banks): a machine client may speak for a partner only if it is here. A partner that
+# issues linked cards names the unit whose subtree it issues them for (`identity.partner.v1` tells cards).
+partners = Table(
+    "partners",
+    metadata,
+    Column("partner_id", Uuid, primary_key=True),
+    Column("partner_code", Text, nullable=False, unique=True),
+    Column("name", Text, nullable=False),
+    Column("linked_cards_unit_id", Uuid),
+    Column("status", Text, nullable=False),
+    Column("version", Integer, nullable=False),
+    Column("updated_by", Text, nullable=False),
+    Column("updated_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+    CheckConstraint("status IN ('active', 'disabled')", name="partners_status"),
 )

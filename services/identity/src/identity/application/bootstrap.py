@@ -5,9 +5,8 @@ from __future__ import annotations
 import uuid
 from datetime import UTC, datetime
 
-from chassis.tables import outbox_events
+from chassis.outbox import record_event_sync
 from chassis.text import normalise, search_key
-from contracts.envelope import Envelope
 from contracts.events.identity_user_v1 import RoleGrant, UserCreated
 from contracts.permissions import Role
 from contracts.wellknown import NATIONAL_CENTRE_ID
@@ -16,7 +15,6 @@ from sqlalchemy.engine import Connection
 
 from identity.adapters.crypto import PasswordHasher
 from identity.adapters.tables import role_grants, users
-from identity.application.service import SOURCE
 from identity.config import IdentitySettings
 from identity.domain.model import UserStatus, normalise_username
 from identity.domain.passwords import check_password
@@ -32,26 +30,35 @@ def create_bootstrap_admin(connection: Connection, settings: IdentitySettings) -
     full_name = normalise(settings.bootstrap_admin_full_name)
     connection.execute(
         insert(users).values(
-            user_id=user_id, username=username, full_name=full_name, full_name_search=search_key(full_name),
-            home_unit_id=NATIONAL_CENTRE_ID, status=UserStatus.ACTIVE.value,
-            password_hash=hasher.hash_sync(settings.bootstrap_admin_password), created_at=now, created_by="migration",
+            user_id=user_id,
+            username=username,
+            full_name=full_name,
+            full_name_search=search_key(full_name),
+            home_unit_id=NATIONAL_CENTRE_ID,
+            status=UserStatus.ACTIVE.value,
+            password_hash=hasher.hash_sync(settings.bootstrap_admin_password),
+            created_at=now,
+            created_by="migration",
+            # Outside the local demo the password was handed over by whoever deployed: its owner sets their own.
+            must_change_password=settings.environment == "production",
         )
     )
     connection.execute(
         insert(role_grants).values(
-            grant_id=uuid.uuid4(), user_id=user_id, role=Role.NATIONAL_ADMIN.value, unit_id=NATIONAL_CENTRE_ID,
-            granted_by="migration", granted_at=now,
+            grant_id=uuid.uuid4(),
+            user_id=user_id,
+            role=Role.NATIONAL_ADMIN.value,
+            unit_id=NATIONAL_CENTRE_ID,
+            granted_by="migration",
+            granted_at=now,
         )
     )
     event = UserCreated(
-        user_id=user_id, username=username, full_name=full_name, home_unit_id=NATIONAL_CENTRE_ID,
+        user_id=user_id,
+        username=username,
+        full_name=full_name,
+        home_unit_id=NATIONAL_CENTRE_ID,
         roles=[RoleGrant(role=Role.NATIONAL_ADMIN.value, unit_id=NATIONAL_CENTRE_ID)],
     )
-    envelope = Envelope.wrap(event, SOURCE)
-    connection.execute(
-        insert(outbox_events).values(
-            event_id=envelope.id, topic=event.topic_name, message_key=envelope.subject, event_type=envelope.type,
-            payload=envelope.data.decode(), trace_headers={}, occurred_at=envelope.time,
-        )
-    )
+    record_event_sync(connection, event)
     return user_id

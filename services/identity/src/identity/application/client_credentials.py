@@ -59,29 +59,46 @@ class ClientCredentialsGrant:
         if not await self.hasher.verify(client.secret_hash, secret):
             counted = client.failed_attempt(now, self.lockout)
             await self.clients.save_attempt(counted)
-            log.info("client authentication failed",
-                     extra={"fields": {"client_id": client.client_id, "failures": counted.failed_attempts}})
+            log.info(
+                "client authentication failed",
+                extra={"fields": {"client_id": client.client_id, "failures": counted.failed_attempts}},
+            )
             if counted.locked_at(now):
                 return Outcome(problem=ClientLocked(counted.locked_until, now))
             return Outcome(problem=InvalidClient())
         # Only a caller who knows the secret learns that the client is disabled.
         if client.status != ClientStatus.ACTIVE:
-            return Outcome(problem=InvalidGrant(
-                f"Ứng dụng {client.client_id} đã bị vô hiệu hoá", f"Client {client.client_id} is disabled",
-                code="client-disabled"))
+            return Outcome(
+                problem=InvalidGrant(
+                    f"Ứng dụng {client.client_id} đã bị vô hiệu hoá",
+                    f"Client {client.client_id} is disabled",
+                    code="client-disabled",
+                )
+            )
         unit = await tree.get_unit(self.session, client.unit_id)
         if unit is None or unit.status != "active":
-            return Outcome(problem=InvalidGrant(
-                "Đơn vị sở hữu ứng dụng không còn hoạt động", "The client's owning unit is no longer active",
-                code="client-unit-not-active"))
+            return Outcome(
+                problem=InvalidGrant(
+                    "Đơn vị sở hữu ứng dụng không còn hoạt động",
+                    "The client's owning unit is no longer active",
+                    code="client-unit-not-active",
+                )
+            )
         scopes = _granted(client, requested_scope)
         if isinstance(scopes, InvalidScope):
             return Outcome(problem=scopes)
         await self.clients.save_attempt(replace(client, failed_attempts=0, locked_until=None), token_at=now)
         key = await SigningKeys(self.session, self.settings).current(now)
         ttl = self.settings.access_token_ttl_s  # the JWKS keeps a retired key published for this long
-        access = mint_client_token(key, client, scopes, issuer=self.settings.token_issuer,
-                                   audience=self.settings.token_audience, ttl_s=ttl, now=now)
+        access = mint_client_token(
+            key,
+            client,
+            scopes,
+            issuer=self.settings.token_issuer,
+            audience=self.settings.token_audience,
+            ttl_s=ttl,
+            now=now,
+        )
         log.info("client token issued", extra={"fields": {"client_id": client.client_id, "scope": " ".join(scopes)}})
         return Outcome(ClientToken(access, ttl, " ".join(scopes), client))
 
@@ -96,6 +113,7 @@ def _granted(client: MachineClient, requested_scope: str | None) -> tuple[str, .
         return InvalidScope(
             "Ứng dụng không được cấp phạm vi: " + ", ".join(refused),
             "Scope not granted to this client: " + ", ".join(refused) + f" (granted: {' '.join(client.scopes)})",
-            code="scope-not-granted", field="scope",
+            code="scope-not-granted",
+            field="scope",
         )
     return tuple(scope for scope in client.scopes if scope in requested)

@@ -21,6 +21,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from identity.adapters.crypto import PasswordHasher
 from identity.adapters.repository import MachineClientRepository
+from identity.application.partners import PartnerService
 from identity.domain.clients import (
     ClientKind,
     ClientStatus,
@@ -72,14 +73,25 @@ class MachineClientService:
         scopes = known_scopes(command.scopes)
         partner = command.partner_code.strip().upper() if command.partner_code else None
         ensure_partner_for(scopes, command.kind, partner)
-        ensure_can_confer(principal.grants, command.scopes, command.unit_id,
-                          await tree.ancestors_of(self.session, command.unit_id))
+        if partner is not None:
+            await PartnerService(self.session).ensure_known(partner)
+        ensure_can_confer(
+            principal.grants, command.scopes, command.unit_id, await tree.ancestors_of(self.session, command.unit_id)
+        )
         secret, now = new_client_secret(), utcnow()
         client = MachineClient(
-            client_id=new_client_id(), name=normalise(command.name), kind=command.kind, unit_id=command.unit_id,
-            partner_code=partner, scopes=scopes, rate_limit_per_minute=command.rate_limit_per_minute,
-            status=ClientStatus.ACTIVE, secret_hash=await self._hasher().hash(secret), secret_rotated_at=now,
-            created_by=principal.username, created_at=now,
+            client_id=new_client_id(),
+            name=normalise(command.name),
+            kind=command.kind,
+            unit_id=command.unit_id,
+            partner_code=partner,
+            scopes=scopes,
+            rate_limit_per_minute=command.rate_limit_per_minute,
+            status=ClientStatus.ACTIVE,
+            secret_hash=await self._hasher().hash(secret),
+            secret_rotated_at=now,
+            created_by=principal.username,
+            created_at=now,
         )
         await self.clients.add(client)
         return ClientWithSecret(client, secret)
@@ -90,8 +102,9 @@ class MachineClientService:
         await ensure_in_scope(self.session, principal, Permission.USERS_READ, client.unit_id)
         return client
 
-    async def page(self, principal: Principal, *, after: tuple[datetime, str] | None, limit: int,
-                   **filters) -> list[MachineClient]:
+    async def page(
+        self, principal: Principal, *, after: tuple[datetime, str] | None, limit: int, **filters
+    ) -> list[MachineClient]:
         _administrator(principal)
         return await self.clients.page(principal, after=after, limit=limit, **filters)
 
@@ -100,9 +113,14 @@ class MachineClientService:
         client = await self._manageable(principal, client_id)
         _ensure_active(client)
         secret, now = new_client_secret(), utcnow()
-        await self.clients.update(client.client_id, secret_hash=await self._hasher().hash(secret),
-                                  secret_rotated_at=now, failed_attempts=0, locked_until=None,
-                                  updated_by=principal.username)
+        await self.clients.update(
+            client.client_id,
+            secret_hash=await self._hasher().hash(secret),
+            secret_rotated_at=now,
+            failed_attempts=0,
+            locked_until=None,
+            updated_by=principal.username,
+        )
         return ClientWithSecret(await self._existing(client_id), secret)
 
     async def change(self, principal: Principal, client_id: str, change: ClientChange) -> MachineClient:
@@ -114,8 +132,9 @@ class MachineClientService:
         if change.scopes is not None:
             scopes = known_scopes(change.scopes)
             ensure_partner_for(scopes, client.kind, client.partner_code)
-            ensure_can_confer(principal.grants, change.scopes, client.unit_id,
-                              await tree.ancestors_of(self.session, client.unit_id))
+            ensure_can_confer(
+                principal.grants, change.scopes, client.unit_id, await tree.ancestors_of(self.session, client.unit_id)
+            )
             values["scopes"] = list(scopes)
         if change.rate_limit_per_minute is not None:
             values["rate_limit_per_minute"] = change.rate_limit_per_minute
@@ -128,9 +147,14 @@ class MachineClientService:
         client = await self._manageable(principal, client_id)
         if client.status == ClientStatus.DISABLED:
             return client
-        await self.clients.update(client.client_id, status=ClientStatus.DISABLED.value, disabled_by=principal.username,
-                                  disabled_at=utcnow(), disable_reason=normalise(reason),
-                                  updated_by=principal.username)
+        await self.clients.update(
+            client.client_id,
+            status=ClientStatus.DISABLED.value,
+            disabled_by=principal.username,
+            disabled_at=utcnow(),
+            disable_reason=normalise(reason),
+            updated_by=principal.username,
+        )
         return await self._existing(client_id)
 
     # ---- helpers ------------------------------------------------------------------------------
@@ -141,8 +165,11 @@ class MachineClientService:
         client = await self._existing(client_id, for_update=True)
         await ensure_in_scope(self.session, principal, Permission.USERS_WRITE, client.unit_id)
         if not can_confer(principal.grants, client.scopes, await tree.ancestors_of(self.session, client.unit_id)):
-            raise Forbidden("Ứng dụng này có phạm vi cao hơn quyền của bạn",
-                            "This client holds scopes you could not grant", code="client-outranks-you")
+            raise Forbidden(
+                "Ứng dụng này có phạm vi cao hơn quyền của bạn",
+                "This client holds scopes you could not grant",
+                code="client-outranks-you",
+            )
         return client
 
     async def _existing(self, client_id: str, *, for_update: bool = False) -> MachineClient:
@@ -156,8 +183,12 @@ class MachineClientService:
         if unit is None:
             raise unit_unknown(unit_id, "unit_id")
         if unit.status != "active":
-            raise RuleViolation(f"Đơn vị {unit.code} đã ngừng hoạt động", f"Unit {unit.code} is no longer active",
-                                code="unit-not-active", field="unit_id")
+            raise RuleViolation(
+                f"Đơn vị {unit.code} đã ngừng hoạt động",
+                f"Unit {unit.code} is no longer active",
+                code="unit-not-active",
+                field="unit_id",
+            )
 
     def _hasher(self) -> PasswordHasher:
         if self.hasher is None:
@@ -173,5 +204,9 @@ def _administrator(principal: Principal) -> None:
 
 def _ensure_active(client: MachineClient) -> None:
     if client.status != ClientStatus.ACTIVE:
-        raise RuleViolation(f"Ứng dụng {client.client_id} đã bị vô hiệu hoá", f"Client {client.client_id} is disabled",
-                            code="client-disabled", field="client_id")
+        raise RuleViolation(
+            f"Ứng dụng {client.client_id} đã bị vô hiệu hoá",
+            f"Client {client.client_id} is disabled",
+            code="client-disabled",
+            field="client_id",
+        )

@@ -43,11 +43,20 @@ def mint_access_token(
         "iat": issued,
         "exp": round(issued + ttl_s, 3),
     }
+    if user.must_change_password:
+        # The gateway lets such a token do nothing but change the password (and read /me, enrol TOTP, log out).
+        claims["must_change_password"] = True
     return jwt.encode(claims, key.private_key, algorithm=ALGORITHM, headers={"kid": key.kid, "typ": "JWT"})
 
 
 def mint_client_token(
-    key: SigningKey, client: MachineClient, scopes: tuple[str, ...], *, issuer: str, audience: str, ttl_s: int,
+    key: SigningKey,
+    client: MachineClient,
+    scopes: tuple[str, ...],
+    *,
+    issuer: str,
+    audience: str,
+    ttl_s: int,
     now: datetime,
 ) -> str:
     """A machine client's access token (RFC 9068 claims): `client_id` set is what makes it a client's.

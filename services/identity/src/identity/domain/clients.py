@@ -34,6 +34,20 @@ class ClientStatus(StrEnum):
 
 
 @dataclass(frozen=True)
+class Partner:
+    """A partner of the platform (a bank): the clients speaking for it and the subtree whose linked cards it issues."""
+
+    partner_id: UUID
+    partner_code: str
+    name: str
+    linked_cards_unit_id: UUID | None
+    status: str  # active | disabled
+    version: int
+    updated_by: str
+    updated_at: datetime
+
+
+@dataclass(frozen=True)
 class MachineClient:
     client_id: str
     name: str
@@ -90,23 +104,31 @@ def known_scopes(scopes: Iterable[str], field: str = "scopes") -> tuple[str, ...
         raise InvalidInput(
             "Phạm vi không có trong danh mục: " + ", ".join(s for _, s in unknown),
             "Unknown scope: " + ", ".join(s for _, s in unknown) + f" (known: {', '.join(SCOPES)})",
-            code="unknown-scope", field=f"{field}.{unknown[0][0]}",
-            errors=[FieldError(f"{field}.{i}", "unknown-scope", f"Phạm vi '{s}' không tồn tại", f"Unknown scope '{s}'")
-                    for i, s in unknown],
+            code="unknown-scope",
+            field=f"{field}.{unknown[0][0]}",
+            errors=[
+                FieldError(f"{field}.{i}", "unknown-scope", f"Phạm vi '{s}' không tồn tại", f"Unknown scope '{s}'")
+                for i, s in unknown
+            ],
         )
     return tuple(name for name in SCOPES if name in wanted)
 
 
 def ensure_partner_for(scopes: Iterable[str], kind: ClientKind, partner_code: str | None) -> None:
     if kind == ClientKind.BANK and not partner_code:
-        raise InvalidInput("Ứng dụng của ngân hàng phải có mã ngân hàng đối tác", "A bank client needs a partner code",
-                           code="partner-code-required", field="partner_code")
+        raise InvalidInput(
+            "Ứng dụng của ngân hàng phải có mã ngân hàng đối tác",
+            "A bank client needs a partner code",
+            code="partner-code-required",
+            field="partner_code",
+        )
     for scope in scopes:
         if SCOPES[scope].needs_partner and not partner_code:
             raise RuleViolation(
                 f"Phạm vi '{scope}' chỉ cấp cho ứng dụng có mã đối tác (ví dụ mã ngân hàng)",
                 f"The scope '{scope}' needs a client with a partner code (e.g. a bank code)",
-                code="partner-code-required", field="partner_code",
+                code="partner-code-required",
+                field="partner_code",
             )
 
 
@@ -115,8 +137,13 @@ def can_confer(grants: Iterable[PrincipalGrant], scopes: Iterable[str], ancestor
     return all(SCOPES[scope].permissions <= held for scope in scopes)
 
 
-def ensure_can_confer(grants: Iterable[PrincipalGrant], scopes: Iterable[str], unit_id: UUID,
-                      ancestors_of_unit: Iterable[UUID], field: str = "scopes") -> None:
+def ensure_can_confer(
+    grants: Iterable[PrincipalGrant],
+    scopes: Iterable[str],
+    unit_id: UUID,
+    ancestors_of_unit: Iterable[UUID],
+    field: str = "scopes",
+) -> None:
     """Like granting a role: an administrator gives a scope on a unit only if they hold all its permissions there."""
     grants, above = list(grants), list(ancestors_of_unit)
     for index, scope in enumerate(scopes):
@@ -124,13 +151,18 @@ def ensure_can_confer(grants: Iterable[PrincipalGrant], scopes: Iterable[str], u
             raise Forbidden(
                 f"Bạn không thể cấp phạm vi '{scope}' trên đơn vị {unit_id}: bạn không có đủ các quyền của nó ở đó",
                 f"You cannot grant the scope '{scope}' on unit {unit_id}: you do not hold all of its permissions there",
-                code="scope-not-grantable", field=f"{field}.{index}",
+                code="scope-not-grantable",
+                field=f"{field}.{index}",
             )
 
 
 def client_not_found(client_id: str) -> NotFound:
-    return NotFound(f"Không tìm thấy ứng dụng {client_id}", f"Machine client {client_id} not found",
-                    code="client-not-found", field="client_id")
+    return NotFound(
+        f"Không tìm thấy ứng dụng {client_id}",
+        f"Machine client {client_id} not found",
+        code="client-not-found",
+        field="client_id",
+    )
 
 
 # ---- the token endpoint's errors: problem+json carrying RFC 6749's `error` member ------------------
@@ -143,10 +175,17 @@ class OAuthError(Problem):
     status, title = 400, "OAuth error"
     error = "invalid_request"
 
-    def __init__(self, message_vi: str, message_en: str, *, code: str, field: str | None = None,
-                 extra: dict | None = None) -> None:
-        super().__init__(message_vi, message_en, code=code, field=field,
-                         extra={"error": self.error, "error_description": message_en, **(extra or {})})
+    def __init__(
+        self, message_vi: str, message_en: str, *, code: str, field: str | None = None, extra: dict | None = None
+    ) -> None:
+        super().__init__(
+            message_vi,
+            message_en,
+            code=code,
+            field=field,
+            extra={"error": self.error, "error_description": message_en, **(extra or {})},
+        )
+        # Part of the refusal as RFC 6749 §5.2 defines it, like its status: never cached.
         self.headers = {"Cache-Control": "no-store", "Pragma": "no-cache"}
 
 
@@ -157,12 +196,16 @@ class InvalidRequest(OAuthError):
 class InvalidClient(OAuthError):
     status, title, error = 401, "Client authentication failed", "invalid_client"
 
-    def __init__(self, message_vi: str = "Mã ứng dụng hoặc khoá bí mật không đúng",
-                 message_en: str = "Wrong client id or client secret", *, code: str = "invalid-client",
-                 extra: dict | None = None) -> None:
+    def __init__(
+        self,
+        message_vi: str = "Mã ứng dụng hoặc khoá bí mật không đúng",
+        message_en: str = "Wrong client id or client secret",
+        *,
+        code: str = "invalid-client",
+        extra: dict | None = None,
+    ) -> None:
         super().__init__(message_vi, message_en, code=code, extra=extra)
-        # RFC 6749 §5.2: a 401 names the authentication scheme the client may use.
-        self.headers["WWW-Authenticate"] = 'Basic realm="congdoan", charset="UTF-8"'
+        self.headers["WWW-Authenticate"] = 'Basic realm="congdoan", charset="UTF-8"'  # the scheme a client may use
 
 
 class ClientLocked(InvalidClient):
@@ -171,7 +214,8 @@ class ClientLocked(InvalidClient):
         super().__init__(
             f"Ứng dụng tạm khoá do sai khoá bí mật nhiều lần; thử lại sau {seconds} giây",
             f"Client locked after repeated wrong secrets; try again in {seconds} seconds",
-            code="client-locked", extra={"locked_until": locked_until.isoformat(), "retry_after_s": seconds},
+            code="client-locked",
+            extra={"locked_until": locked_until.isoformat(), "retry_after_s": seconds},
         )
         self.headers["Retry-After"] = str(seconds)
 

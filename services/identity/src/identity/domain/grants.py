@@ -1,8 +1,8 @@
 """Who may hand out which role where.
 
-A role can be granted on a unit only by someone who holds, on that unit (through a grant on it
-or above it), every permission the role carries: a unit admin can make data-entry officers in
-their subtree but not a dues officer (dues.write) nor a national admin.
+A role can be granted on a unit only by someone holding, on that unit or above it, a role that
+`contracts.permissions.GRANTABLE_BY` lets grant it: a unit admin (a provincial one included) makes every
+officer of its subtree, the dues officer too, but never a national admin.
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from uuid import UUID
 
 from chassis.errors import Forbidden, InvalidInput
 from chassis.principal import Grant as PrincipalGrant
-from contracts.permissions import Permission, Role, permissions_of
+from contracts.permissions import Permission, Role, may_grant, permissions_of
 from contracts.wellknown import NATIONAL_CENTRE_ID
 
 
@@ -38,7 +38,8 @@ def permissions_on(grants: Iterable[PrincipalGrant], ancestors_of_unit: Iterable
 def can_grant(grants: Iterable[PrincipalGrant], role: str, unit_id: UUID, ancestors_of_unit: Iterable[UUID]) -> bool:
     if role == Role.NATIONAL_ADMIN and unit_id != NATIONAL_CENTRE_ID:
         return False
-    return permissions_of(role) <= permissions_on(grants, ancestors_of_unit)
+    above = set(ancestors_of_unit)
+    return any(grant.unit_id in above and may_grant(grant.role, role) for grant in grants)
 
 
 def ensure_can_grant(grants, role: str, unit_id: UUID, ancestors_of_unit: Iterable[UUID], field: str = "role") -> None:
@@ -47,11 +48,14 @@ def ensure_can_grant(grants, role: str, unit_id: UUID, ancestors_of_unit: Iterab
         raise InvalidInput(
             "Vai trò quản trị toàn quốc chỉ được cấp trên Tổng Liên đoàn",
             "The national_admin role can only be granted on the national centre",
-            code="national-admin-on-centre-only", field="unit_id",
+            code="national-admin-on-centre-only",
+            field="unit_id",
         )
     if not can_grant(grants, role, unit_id, ancestors_of_unit):
         raise Forbidden(
-            f"Bạn không thể cấp vai trò '{role}' trên đơn vị {unit_id}: bạn không có đủ các quyền của vai trò này ở đó",
-            f"You cannot grant '{role}' on unit {unit_id}: you do not hold all of its permissions there",
-            code="role-not-grantable", field=field,
+            f"Bạn không thể cấp vai trò '{role}' trên đơn vị {unit_id}: "
+            "vai trò của bạn ở đó không được cấp vai trò này",
+            f"You cannot grant '{role}' on unit {unit_id}: no role you hold there may grant it",
+            code="role-not-grantable",
+            field=field,
         )

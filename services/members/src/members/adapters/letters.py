@@ -45,16 +45,22 @@ class TransferLetter:
             (f"Đoàn viên: {self.full_name}        Giới tính: {gender}", 11, "left"),
             (f"Ngày sinh: {self.date_of_birth:%d/%m/%Y}", 11, "left"),
             (f"Mã số đoàn viên: {self.member_code or 'chưa cấp'}", 11, "left"),
-            (f"Ngày vào Công đoàn: {self.joined_on:%d/%m/%Y}" if self.joined_on else "Ngày vào Công đoàn: —", 11,
-             "left"),
+            (
+                f"Ngày vào Công đoàn: {self.joined_on:%d/%m/%Y}" if self.joined_on else "Ngày vào Công đoàn: —",
+                11,
+                "left",
+            ),
             (f"Chức vụ công đoàn: {self.position or 'đoàn viên'}", 11, "left"),
             (f"Được chuyển sinh hoạt công đoàn đến {self.to_unit}.", 11, "left"),
             (f"Lý do: {self.reason or 'chuyển nơi làm việc'}", 11, "left"),
-            ("Đề nghị Ban Chấp hành tiếp nhận và tạo điều kiện để đoàn viên sinh hoạt theo Điều lệ Công đoàn "
-             "Việt Nam.", 11, "left"),
+            (
+                "Đề nghị Ban Chấp hành tiếp nhận và tạo điều kiện để đoàn viên sinh hoạt theo Điều lệ Công đoàn "
+                "Việt Nam.",
+                11,
+                "left",
+            ),
             ("", 10, "left"),
-            (f"Ngày {self.issued_on.day:02d} tháng {self.issued_on.month:02d} năm {self.issued_on.year}", 11,
-             "right"),
+            (f"Ngày {self.issued_on.day:02d} tháng {self.issued_on.month:02d} năm {self.issued_on.year}", 11, "right"),
             ("TM. BAN CHẤP HÀNH", 11, "right"),
             (f"(người lập: {self.released_by})", 9, "right"),
         ]

@@ -16,10 +16,37 @@ from members.adapters.tables import member_history, members
 from members.domain.model import Member
 
 MEMBER_FIELDS = (
-    "member_id", "unit_id", "status", "member_code", "full_name", "gender", "date_of_birth", "id_kind",
-    "id_number", "id_issued_on", "id_issued_place", "joined_on", "position", "phone", "email", "hometown",
-    "ethnicity", "religion", "education", "occupation", "employer", "nationality", "contract_months", "card_type",
-    "card_status", "vpoint_code", "has_photo", "status_reason", "suspended_until", "version",
+    "member_id",
+    "unit_id",
+    "status",
+    "member_code",
+    "full_name",
+    "gender",
+    "date_of_birth",
+    "id_kind",
+    "id_number",
+    "id_issued_on",
+    "id_issued_place",
+    "joined_on",
+    "position",
+    "phone",
+    "email",
+    "hometown",
+    "ethnicity",
+    "religion",
+    "education",
+    "occupation",
+    "employer",
+    "nationality",
+    "contract_months",
+    "card_type",
+    "card_status",
+    "vpoint_code",
+    "has_photo",
+    "status_reason",
+    "suspended_until",
+    "bank_consent_on",
+    "version",
 )
 
 
@@ -43,7 +70,9 @@ class MemberRepository:
         values = {name: getattr(member, name) for name in MEMBER_FIELDS if name != "member_id"}
         statement = restrict_to_scope(
             update(members).where(members.c.member_id == member.member_id, members.c.version == member.version - 1),
-            principal, permission, members.c.unit_id,
+            principal,
+            permission,
+            members.c.unit_id,
         ).values(**values, **extra, name_search=search_key(member.full_name), updated_at=func.now())
         if (await self.session.execute(statement)).rowcount != 1:
             raise StaleMember(member.member_id)
@@ -53,8 +82,12 @@ class MemberRepository:
     ) -> None:
         await self.session.execute(
             insert(member_history).values(
-                member_id=member.member_id, version=member.version, change=change,
-                state=member.snapshot().model_dump(mode="json"), reason=reason, details=details,
+                member_id=member.member_id,
+                version=member.version,
+                change=change,
+                state=member.snapshot().model_dump(mode="json"),
+                reason=reason,
+                details=details,
                 changed_by=principal.username,
                 acting_for=str(principal.acting_for) if principal.acting_for else None,
             )
@@ -84,29 +117,47 @@ class MemberRepository:
 
     async def history(self, principal: Principal, member_id: UUID) -> list[Row]:
         query = restrict_to_scope(
-            select(member_history.c.version, member_history.c.change, member_history.c.reason,
-                   member_history.c.details, member_history.c.changed_by, member_history.c.acting_for,
-                   member_history.c.changed_at, member_history.c.state)
+            select(
+                member_history.c.version,
+                member_history.c.change,
+                member_history.c.reason,
+                member_history.c.details,
+                member_history.c.changed_by,
+                member_history.c.acting_for,
+                member_history.c.changed_at,
+                member_history.c.state,
+            )
             .join(members, members.c.member_id == member_history.c.member_id)
             .where(member_history.c.member_id == member_id)
             .order_by(member_history.c.version),
-            principal, Permission.MEMBERS_READ, members.c.unit_id,
+            principal,
+            Permission.MEMBERS_READ,
+            members.c.unit_id,
         )
         return list(await self.session.execute(query))
 
     async def page_in_unit(
-        self, principal: Principal, unit_id: UUID, after: tuple[str, str] | None, limit: int
+        self, principal: Principal, unit_id: UUID, after: tuple[str, UUID] | None, limit: int
     ) -> list[Row]:
         query = (
-            select(members.c.member_id, members.c.unit_id, members.c.full_name, members.c.gender,
-                   members.c.date_of_birth, members.c.status, members.c.member_code, members.c.name_search,
-                   members.c.position, members.c.card_status)
+            select(
+                members.c.member_id,
+                members.c.unit_id,
+                members.c.full_name,
+                members.c.gender,
+                members.c.date_of_birth,
+                members.c.status,
+                members.c.member_code,
+                members.c.name_search,
+                members.c.position,
+                members.c.card_status,
+            )
             .where(members.c.unit_id == unit_id)
             .order_by(members.c.name_search, members.c.member_id)
             .limit(limit)
         )
         if after:
-            query = query.where((members.c.name_search, members.c.member_id) > (after[0], UUID(after[1])))
+            query = query.where((members.c.name_search, members.c.member_id) > (after[0], after[1]))
         query = restrict_to_scope(query, principal, Permission.MEMBERS_READ, members.c.unit_id)
         return list(await self.session.execute(query))
 

@@ -25,8 +25,13 @@ from sqlalchemy import ColumnElement, Select, and_, exists, func, not_, or_, sel
 from members.adapters.tables import ENDED, members
 
 # "Complete" data for the completeness filter and report: photo, phone, joining date, home town, occupation.
-COMPLETE = and_(members.c.has_photo, members.c.phone.isnot(None), members.c.joined_on.isnot(None),
-                members.c.hometown.isnot(None), members.c.occupation.isnot(None))
+COMPLETE = and_(
+    members.c.has_photo,
+    members.c.phone.isnot(None),
+    members.c.joined_on.isnot(None),
+    members.c.hometown.isnot(None),
+    members.c.occupation.isnot(None),
+)
 
 
 @dataclass(frozen=True)
@@ -66,8 +71,9 @@ def id_number_of_any_status(id_number: str) -> ColumnElement[bool]:
     and members_id_number_closed); the status arms, always true together, let the planner combine the two."""
     # Literal statuses (not bound parameters): the planner proves an index predicate only from constants.
     ended = ", ".join(f"'{status}'" for status in ENDED)
-    return and_(members.c.id_number == id_number,
-                text(f"(members.status NOT IN ({ended}) OR members.status IN ({ended}))"))
+    return and_(
+        members.c.id_number == id_number, text(f"(members.status NOT IN ({ended}) OR members.status IN ({ended}))")
+    )
 
 
 class MemberSearch:
@@ -78,21 +84,27 @@ class MemberSearch:
         # EXISTS per row (an index probe) rather than IN (all units in reach): a national officer reaches
         # 130,000 units, and hashing them all for every query cost 30 ms.
         reach = tree_closure.alias("sensitive_reach")
-        sensitive = exists().where(reach.c.descendant_id == members.c.unit_id,
-                                   reach.c.ancestor_id.in_(principal.scope_roots(Permission.MEMBERS_READ_SENSITIVE)))
+        sensitive = exists().where(
+            reach.c.descendant_id == members.c.unit_id,
+            reach.c.ancestor_id.in_(principal.scope_roots(Permission.MEMBERS_READ_SENSITIVE)),
+        )
         query = select(*columns, sensitive.label("sensitive_visible")).select_from(
-            members.join(tree_units, tree_units.c.unit_id == members.c.unit_id))
+            members.join(tree_units, tree_units.c.unit_id == members.c.unit_id)
+        )
         query = restrict_to_scope(query, principal, Permission.MEMBERS_READ, members.c.unit_id)
         if wanted.unit_id is not None:
-            query = query.where(members.c.unit_id.in_(
-                subtree_of(wanted.unit_id)))
+            query = query.where(members.c.unit_id.in_(subtree_of(wanted.unit_id)))
         if wanted.name:
             key = _escape_like(search_key(wanted.name))
             pattern = f"{key}%" if wanted.name_match == "prefix" else f"%{key}%"
             query = query.where(members.c.name_search.like(pattern, escape="\\"))
         if wanted.id_number:
-            query = restrict_to_scope(query.where(id_number_of_any_status(wanted.id_number)), principal,
-                                      Permission.MEMBERS_READ_SENSITIVE, members.c.unit_id)
+            query = restrict_to_scope(
+                query.where(id_number_of_any_status(wanted.id_number)),
+                principal,
+                Permission.MEMBERS_READ_SENSITIVE,
+                members.c.unit_id,
+            )
         if wanted.member_code:
             query = query.where(members.c.member_code == wanted.member_code)
         if wanted.phone:
@@ -115,20 +127,35 @@ class MemberSearch:
             query = query.where(members.c.card_status == wanted.card_status)
         return query
 
-    def ordered(self, query: Select, wanted: MemberFilter, after: list | None) -> Select:
+    def ordered(self, query: Select, wanted: MemberFilter, after: tuple | None) -> Select:
         if wanted.sort == "newest":
             if after:
-                query = query.where(or_(members.c.created_at < after[0], and_(
-                    members.c.created_at == after[0], members.c.member_id < UUID(after[1]))))
+                query = query.where(
+                    or_(
+                        members.c.created_at < after[0],
+                        and_(members.c.created_at == after[0], members.c.member_id < after[1]),
+                    )
+                )
         elif after:
-            query = query.where((members.c.name_search, members.c.member_id) > (after[0], UUID(after[1])))
+            query = query.where((members.c.name_search, members.c.member_id) > (after[0], after[1]))
         return query.order_by(*_sort_keys(wanted, members))
 
-    async def page(self, principal: Principal, wanted: MemberFilter, after: list | None, limit: int,
-                   today: date) -> list:
-        columns = [members.c.member_id, members.c.unit_id, members.c.full_name, members.c.gender,
-                   members.c.date_of_birth, members.c.status, members.c.member_code, members.c.position,
-                   members.c.card_status, members.c.name_search, members.c.created_at]
+    async def page(
+        self, principal: Principal, wanted: MemberFilter, after: list | None, limit: int, today: date
+    ) -> list:
+        columns = [
+            members.c.member_id,
+            members.c.unit_id,
+            members.c.full_name,
+            members.c.gender,
+            members.c.date_of_birth,
+            members.c.status,
+            members.c.member_code,
+            members.c.position,
+            members.c.card_status,
+            members.c.name_search,
+            members.c.created_at,
+        ]
         query = self.ordered(self.query(principal, wanted, columns, today), wanted, after)
         if wanted.name and wanted.name_match == "contains":
             query = _matches_first(query, wanted)
@@ -154,10 +181,20 @@ def _sort_keys(wanted: MemberFilter, source) -> list:
 
 
 EXPORT_COLUMNS = [
-    ("Mã đoàn viên", members.c.member_code), ("Họ và tên", members.c.full_name), ("Giới tính", members.c.gender),
-    ("Ngày sinh", members.c.date_of_birth), ("Số CCCD/CMND", members.c.id_number), ("Dân tộc", members.c.ethnicity),
-    ("Tôn giáo", members.c.religion), ("Đơn vị", tree_units.c.name), ("Chức vụ", members.c.position),
-    ("Ngày vào công đoàn", members.c.joined_on), ("Số điện thoại", members.c.phone), ("Quê quán", members.c.hometown),
-    ("Trạng thái", members.c.status), ("Loại thẻ", members.c.card_type), ("Tình trạng thẻ", members.c.card_status),
+    ("Mã đoàn viên", members.c.member_code),
+    ("Họ và tên", members.c.full_name),
+    ("Giới tính", members.c.gender),
+    ("Ngày sinh", members.c.date_of_birth),
+    ("Số CCCD/CMND", members.c.id_number),
+    ("Dân tộc", members.c.ethnicity),
+    ("Tôn giáo", members.c.religion),
+    ("Đơn vị", tree_units.c.name),
+    ("Chức vụ", members.c.position),
+    ("Ngày vào công đoàn", members.c.joined_on),
+    ("Số điện thoại", members.c.phone),
+    ("Quê quán", members.c.hometown),
+    ("Trạng thái", members.c.status),
+    ("Loại thẻ", members.c.card_type),
+    ("Tình trạng thẻ", members.c.card_status),
     ("Mã Vpoint", members.c.vpoint_code),
 ]

@@ -29,10 +29,12 @@ def template_xlsx() -> bytes:
     """File Excel mẫu: the member list sheet with drop-downs, ID columns as text, and instructions."""
     buffer = io.BytesIO()
     workbook = xlsxwriter.Workbook(buffer, {"in_memory": True})
-    header = workbook.add_format({"bold": True, "text_wrap": True, "valign": "vcenter", "align": "center",
-                                  "bg_color": "#DDEBF7", "border": 1})
-    required = workbook.add_format({"bold": True, "text_wrap": True, "valign": "vcenter", "align": "center",
-                                    "bg_color": "#FCE4D6", "border": 1})
+    header = workbook.add_format(
+        {"bold": True, "text_wrap": True, "valign": "vcenter", "align": "center", "bg_color": "#DDEBF7", "border": 1}
+    )
+    required = workbook.add_format(
+        {"bold": True, "text_wrap": True, "valign": "vcenter", "align": "center", "bg_color": "#FCE4D6", "border": 1}
+    )
     as_text = workbook.add_format({"num_format": "@"})
     as_date = workbook.add_format({"num_format": "dd/mm/yyyy"})
     sheet = workbook.add_worksheet("Danh sách đoàn viên")
@@ -47,14 +49,32 @@ def template_xlsx() -> bytes:
             labels = [label for label, _ in column.choices]
             lists.write_column(0, index, labels)
             letter = xlsxwriter.utility.xl_col_to_name(index)
-            sheet.data_validation(1, index, 200_000, index, {
-                "validate": "list", "source": f"='Danh mục'!${letter}$1:${letter}${len(labels)}",
-                "error_title": "Giá trị không hợp lệ", "error_message": "Chọn một giá trị trong danh sách",
-            })
+            sheet.data_validation(
+                1,
+                index,
+                200_000,
+                index,
+                {
+                    "validate": "list",
+                    "source": f"='Danh mục'!${letter}$1:${letter}${len(labels)}",
+                    "error_title": "Giá trị không hợp lệ",
+                    "error_message": "Chọn một giá trị trong danh sách",
+                },
+            )
         if column.kind == "date":
-            sheet.data_validation(1, index, 200_000, index, {
-                "validate": "date", "criteria": "between", "minimum": date(1900, 1, 1), "maximum": date(2100, 1, 1),
-                "error_message": "Nhập ngày dạng dd/mm/yyyy"})
+            sheet.data_validation(
+                1,
+                index,
+                200_000,
+                index,
+                {
+                    "validate": "date",
+                    "criteria": "between",
+                    "minimum": date(1900, 1, 1),
+                    "maximum": date(2100, 1, 1),
+                    "error_message": "Nhập ngày dạng dd/mm/yyyy",
+                },
+            )
     sheet.freeze_panes(1, 0)
     sheet.set_row(0, 36)
     lists.hide()
@@ -68,7 +88,7 @@ def template_xlsx() -> bytes:
 
 INSTRUCTIONS = (
     "HƯỚNG DẪN NHẬP DANH SÁCH ĐOÀN VIÊN",
-    "1. Nhập mỗi đoàn viên trên một dòng của trang \"Danh sách đoàn viên\", bắt đầu từ dòng 2. Không đổi tên cột.",
+    '1. Nhập mỗi đoàn viên trên một dòng của trang "Danh sách đoàn viên", bắt đầu từ dòng 2. Không đổi tên cột.',
     "2. Cột màu cam là bắt buộc: Họ và tên, Giới tính, Ngày sinh, Số CCCD/CMND.",
     "3. Ngày nhập dạng dd/mm/yyyy (ví dụ 01/05/1990).",
     "4. Số CCCD (12 số) và CMND (9 số) phải nhập dạng văn bản để giữ số 0 ở đầu; cột đã được định dạng sẵn.",

@@ -27,8 +27,7 @@ ENDED = ("removed", "rejected")
 metadata = MetaData()
 
 # National member codes: never cycles, never reused; a rolled-back approval leaves a gap, not a reuse.
-member_code_seq = Sequence("member_code_seq", start=1, minvalue=1, maxvalue=999_999_999, cycle=False,
-                           metadata=metadata)
+member_code_seq = Sequence("member_code_seq", start=1, minvalue=1, maxvalue=999_999_999, cycle=False, metadata=metadata)
 transfer_letter_seq = Sequence("transfer_letter_seq", start=1, metadata=metadata)
 
 members = Table(
@@ -62,6 +61,8 @@ members = Table(
     Column("nationality", Text, nullable=False, server_default=text("'VN'")),
     Column("contract_months", Integer),
     Column("card_type", Text),
+    # Consent to share ID number, date of birth and phone with the bank issuing the member's linked card (its date).
+    Column("bank_consent_on", Date),
     Column("card_status", Text, nullable=False, server_default=text("'none'")),
     Column("vpoint_code", Text),
     Column("has_photo", Boolean, nullable=False, server_default=text("false")),
@@ -77,8 +78,9 @@ members = Table(
     # Codes are issued on approval; a pending member adds no entry (migration 0005).
     Index("members_member_code", "member_code", unique=True, postgresql_where=text("member_code IS NOT NULL")),
     # One person is one member nationally, unless that membership ended.
-    Index("members_one_person", "id_number", unique=True,
-          postgresql_where=text("status NOT IN ('removed', 'rejected')")),
+    Index(
+        "members_one_person", "id_number", unique=True, postgresql_where=text("status NOT IN ('removed', 'rejected')")
+    ),
     Index("members_unit_name", "unit_id", "name_search", "member_id"),
     # Name order over the whole registry: unselective name searches walk it and stop after one page.
     Index("members_name_order", "name_search", "member_id", postgresql_include=["unit_id"]),
@@ -86,6 +88,13 @@ members = Table(
     # Partial, so that approvals and imports (never removed or rejected) add no entry to it.
     Index("members_id_number_closed", "id_number", postgresql_where=text("status IN ('removed', 'rejected')")),
     Index("members_phone", "phone", postgresql_where=text("phone IS NOT NULL")),
+    # One holder per Vpoint code nationally (a removed or rejected member's code is free again).
+    Index(
+        "members_vpoint_code",
+        "vpoint_code",
+        unique=True,
+        postgresql_where=text("vpoint_code IS NOT NULL AND status NOT IN ('removed', 'rejected')"),
+    ),
     Index("members_pending", "unit_id", "created_at", postgresql_where=text("status = 'pending'")),
     Index("members_suspension_due", "suspended_until", postgresql_where=text("status = 'suspended'")),
     info={"scoped_by": "unit_id"},

@@ -21,15 +21,14 @@ from chassis.text import normalise
 from contracts.permissions import Permission
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from members.adapters.bulk import BulkMemberRepository
+from members.adapters.bulk_members import BulkMemberRepository
 from members.application.service import MemberService
 from members.domain.lifecycle import next_status
 from members.domain.model import Member
 
 
 def reason_required() -> InvalidInput:
-    return InvalidInput("Phải nêu lý do từ chối", "A rejection needs a reason", code="reason-required",
-                        field="reason")
+    return InvalidInput("Phải nêu lý do từ chối", "A rejection needs a reason", code="reason-required", field="reason")
 
 
 def cannot_approve_here() -> Forbidden:
@@ -37,7 +36,8 @@ def cannot_approve_here() -> Forbidden:
         "Bạn không có quyền phê duyệt đoàn viên của đơn vị này: cần quyền phê duyệt ở cấp trên có thẩm quyền",
         "You cannot approve members of this unit: approval needs the approver role on an upper unit that may "
         "approve members",
-        code="cannot-approve", field="member_id",
+        code="cannot-approve",
+        field="member_id",
     )
 
 
@@ -50,8 +50,9 @@ class ApprovalService:
         reason = normalise(reason) if reason else None
         if not approve and not reason:
             raise reason_required()
-        member = await MemberService(self.session).get(principal, member_id, Permission.MEMBERS_APPROVE,
-                                                       for_update=True)
+        member = await MemberService(self.session).get(
+            principal, member_id, Permission.MEMBERS_APPROVE, for_update=True
+        )
         next_status(member.status, "approve" if approve else "reject")
         decided = await self.bulk.decide_pending(principal, approve=approve, reason=reason, member_ids=[member_id])
         if not decided:
@@ -59,8 +60,15 @@ class ApprovalService:
         return decided[0]
 
     async def decide_many(
-        self, principal: Principal, *, approve: bool, reason: str | None, unit_id: UUID,
-        created_from: datetime | None, created_to: datetime | None, member_ids: list[UUID] | None,
+        self,
+        principal: Principal,
+        *,
+        approve: bool,
+        reason: str | None,
+        unit_id: UUID,
+        created_from: datetime | None,
+        created_to: datetime | None,
+        member_ids: list[UUID] | None,
     ) -> list:
         """Every pending member of `unit_id`'s subtree that matches and that the principal may decide on, as rows
         of (member_id, member_code): a bulk decision may cover 100,000 members, and callers only count them."""
@@ -68,12 +76,21 @@ class ApprovalService:
         if not approve and not reason:
             raise reason_required()
         if created_from and created_to and created_from >= created_to:
-            raise InvalidInput("Khoảng thời gian tạo không hợp lệ (từ ngày phải trước đến ngày)",
-                               "The creation period is empty (from must be before to)",
-                               code="empty-period", field="created_from")
+            raise InvalidInput(
+                "Khoảng thời gian tạo không hợp lệ (từ ngày phải trước đến ngày)",
+                "The creation period is empty (from must be before to)",
+                code="empty-period",
+                field="created_from",
+            )
         await ensure_in_scope(self.session, principal, Permission.MEMBERS_APPROVE, unit_id)
         decided = await self.bulk.decide_pending(
-            principal, approve=approve, reason=reason, unit_id=unit_id, member_ids=member_ids,
-            created_from=created_from, created_to=created_to, members_back=False,
+            principal,
+            approve=approve,
+            reason=reason,
+            unit_id=unit_id,
+            member_ids=member_ids,
+            created_from=created_from,
+            created_to=created_to,
+            members_back=False,
         )
         return decided

@@ -8,7 +8,6 @@ from chassis import tree
 from chassis.errors import Conflict, NotFound, RuleViolation
 from sqlalchemy.ext.asyncio import AsyncSession
 
-SOURCE = "/services/members"
 SYSTEM = "system"
 
 
@@ -20,7 +19,8 @@ def changed_meanwhile(member_id: UUID) -> Conflict:
     return Conflict(
         "Hồ sơ đoàn viên vừa được người khác thay đổi; hãy tải lại và thử lại",
         f"Member {member_id} was changed by someone else meanwhile; reload and retry",
-        code="stale-member", field="member_id",
+        code="stale-member",
+        field="member_id",
     )
 
 

@@ -18,8 +18,7 @@ from contracts.events.members_member_v1 import MemberRemoved, MemberStatusChange
 from contracts.permissions import Permission
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from members.adapters.bulk import BulkMemberRepository
-from members.application.common import SOURCE
+from members.adapters.bulk_members import BulkMemberRepository
 from members.application.service import MemberService
 from members.domain.lifecycle import check_suspension_end, next_status
 from members.domain.model import Member
@@ -44,8 +43,9 @@ class LifecycleService:
     async def remove(self, principal: Principal, member_id: UUID, reason: str) -> Member:
         return await self._change(principal, member_id, "remove", reason, suspended_until=None)
 
-    async def _change(self, principal: Principal, member_id: UUID, action: str, reason: str | None,
-                      suspended_until: date | None) -> Member:
+    async def _change(
+        self, principal: Principal, member_id: UUID, action: str, reason: str | None, suspended_until: date | None
+    ) -> Member:
         member = await self.members.get(principal, member_id, Permission.MEMBERS_WRITE, for_update=True)
         status = next_status(member.status, action)
         reason = normalise(reason) if reason else None
@@ -57,9 +57,10 @@ class LifecycleService:
         if status == "removed":
             event = MemberRemoved(member_id=member_id, member=changed.snapshot(), reason=reason or "")
         else:
-            event = MemberStatusChanged(member_id=member_id, member=changed.snapshot(), old_status=member.status,
-                                        reason=reason)
-        await record_event(self.session, event, SOURCE)
+            event = MemberStatusChanged(
+                member_id=member_id, member=changed.snapshot(), old_status=member.status, reason=reason
+            )
+        await record_event(self.session, event)
         return changed
 
 

@@ -12,27 +12,64 @@ from chassis.outbox import record_event
 from chassis.principal import Principal
 from chassis.scope import ensure_in_scope
 from chassis.text import normalise
+from contracts.events.members_bank_identity_v1 import BankIdentityShared
 from contracts.events.members_member_v1 import MemberCreated, MemberPositionChanged, MemberUpdated
 from contracts.permissions import Permission
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from members.adapters.bulk_members import BulkMemberRepository
 from members.adapters.repository import MemberRepository, StaleMember
-from members.application.common import SOURCE, changed_meanwhile, member_not_found, unit_that_admits
+from members.application.common import changed_meanwhile, member_not_found, unit_that_admits
 from members.domain.lifecycle import next_status
 from members.domain.model import Member, normalise_phone, validate_new_member
 
-TEXT_FIELDS = ("full_name", "id_issued_place", "position", "hometown", "ethnicity", "religion", "education",
-               "occupation", "employer")
+TEXT_FIELDS = (
+    "full_name",
+    "id_issued_place",
+    "position",
+    "hometown",
+    "ethnicity",
+    "religion",
+    "education",
+    "occupation",
+    "employer",
+)
 
 
 def normalised(member: Member) -> Member:
     """NFC text with collapsed spaces, upper-case ID numbers, phones in 0xxxxxxxxx form."""
-    changes: dict[str, Any] = {name: normalise(getattr(member, name)) or None
-                               for name in TEXT_FIELDS if getattr(member, name) is not None}
+    changes: dict[str, Any] = {
+        name: normalise(getattr(member, name)) or None for name in TEXT_FIELDS if getattr(member, name) is not None
+    }
     changes["id_number"] = "".join(member.id_number.split()).upper()
     changes["phone"] = normalise_phone(member.phone) if member.phone else None
     changes["nationality"] = member.nationality.upper()
     return Member(**{**member.__dict__, **changes})
+
+
+# What the bank issuing a consenting member's linked card receives (`members.bank_identity.v1`).
+BANK_SHARED_FIELDS = frozenset({"id_kind", "id_number", "date_of_birth", "phone"})
+
+
+def shared_identity(member: Member) -> BankIdentityShared:
+    return BankIdentityShared(
+        member_id=member.member_id,
+        version=member.version,
+        id_kind=member.id_kind,
+        id_number=member.id_number,
+        date_of_birth=member.date_of_birth,
+        phone=member.phone,
+        consent_given_on=member.bank_consent_on,
+    )
+
+
+def vpoint_taken() -> Conflict:
+    return Conflict(
+        "Mã Vpoint đã được dùng cho đoàn viên khác",
+        "The Vpoint code already belongs to another member",
+        code="vpoint-taken",
+        field="vpoint_code",
+    )
 
 
 def already_a_member() -> Conflict:
@@ -57,12 +94,29 @@ class MemberService:
         validate_new_member(member, self.today)
         if await self.members.active_member_with_id_number(member.id_number):
             raise already_a_member()
+        await self._ensure_vpoint_free(member)
         await self.members.add(member, principal)
-        await record_event(self.session, MemberCreated(member_id=member.member_id, member=member.snapshot()), SOURCE)
+        await record_event(self.session, MemberCreated(member_id=member.member_id, member=member.snapshot()))
         return member
 
-    async def get(self, principal: Principal, member_id: UUID, permission: Permission = Permission.MEMBERS_READ,
-                  for_update: bool = False) -> Member:
+    async def _ensure_vpoint_free(self, member: Member) -> None:
+        # The unique index decides in the end (a concurrent holder is refused there, also as 409).
+        if (
+            member.vpoint_code
+            and (await BulkMemberRepository(self.session).vpoint_holders([member.vpoint_code])).get(
+                member.vpoint_code, member.member_id
+            )
+            != member.member_id
+        ):
+            raise vpoint_taken()
+
+    async def get(
+        self,
+        principal: Principal,
+        member_id: UUID,
+        permission: Permission = Permission.MEMBERS_READ,
+        for_update: bool = False,
+    ) -> Member:
         member = await self.members.get(principal, member_id, permission, for_update=for_update)
         if member is None:
             raise member_not_found(member_id)
@@ -75,38 +129,46 @@ class MemberService:
         corrected = normalised(Member(**{**member.__dict__, **changes}))
         changed = sorted(name for name in changes if getattr(corrected, name) != getattr(member, name))
         if not changed:
-            raise InvalidInput("Không có thông tin nào thay đổi", "Nothing changed", code="nothing-changed",
-                               field="changes")
+            raise InvalidInput(
+                "Không có thông tin nào thay đổi", "Nothing changed", code="nothing-changed", field="changes"
+            )
         validate_new_member(corrected, self.today)
         if "id_number" in changed and await self.members.active_member_with_id_number(
             corrected.id_number, except_member=member_id
         ):
             raise already_a_member()
+        if "vpoint_code" in changed:
+            await self._ensure_vpoint_free(corrected)
         corrected = corrected.changed()
         await self.save_change(corrected, principal, "corrected", reason, {"changed_fields": changed})
         await record_event(
             self.session,
-            MemberUpdated(member_id=member_id, member=corrected.snapshot(), changed_fields=changed), SOURCE,
+            MemberUpdated(member_id=member_id, member=corrected.snapshot(), changed_fields=changed),
         )
+        if corrected.bank_consent_on is not None and BANK_SHARED_FIELDS.intersection(changed):
+            await record_event(self.session, shared_identity(corrected))  # the bank's copy follows
         return corrected
 
-    async def change_position(self, principal: Principal, member_id: UUID, position: str | None,
-                              reason: str | None) -> Member:
+    async def change_position(
+        self, principal: Principal, member_id: UUID, position: str | None, reason: str | None
+    ) -> Member:
         member = await self.get(principal, member_id, Permission.MEMBERS_WRITE, for_update=True)
         next_status(member.status, "change_position")
         new_position = normalise(position) if position else None
         if new_position == member.position:
-            raise InvalidInput("Chức vụ không thay đổi", "The position is unchanged", code="nothing-changed",
-                               field="position")
+            raise InvalidInput(
+                "Chức vụ không thay đổi", "The position is unchanged", code="nothing-changed", field="position"
+            )
         changed = member.changed(position=new_position)
-        await self.save_change(changed, principal, "position_changed", reason,
-                         {"from": member.position, "to": new_position})
-        await record_event(self.session, MemberPositionChanged(member_id=member_id, member=changed.snapshot()),
-                           SOURCE)
+        await self.save_change(
+            changed, principal, "position_changed", reason, {"from": member.position, "to": new_position}
+        )
+        await record_event(self.session, MemberPositionChanged(member_id=member_id, member=changed.snapshot()))
         return changed
 
-    async def save_change(self, member: Member, principal: Principal, change: str, reason: str | None,
-                    details: dict | None) -> None:
+    async def save_change(
+        self, member: Member, principal: Principal, change: str, reason: str | None, details: dict | None
+    ) -> None:
         try:
             await self.members.save(member, principal, Permission.MEMBERS_WRITE)
         except StaleMember as stale:

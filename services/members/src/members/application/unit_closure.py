@@ -12,7 +12,7 @@ from uuid import UUID
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from members.adapters.bulk import BulkMemberRepository
+from members.adapters.bulk_members import BulkMemberRepository
 
 
 async def members_follow_closed_unit(session: AsyncSession, closed_unit: UUID, receiver: UUID, why: str) -> int:

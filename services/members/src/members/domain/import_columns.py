@@ -33,9 +33,14 @@ COLUMNS: tuple[Column, ...] = (
     Column("gender", "Giới tính", ("Phái",), "choice", GENDERS, "Bắt buộc: Nam hoặc Nữ", 10),
     Column("date_of_birth", "Ngày sinh", ("Sinh ngày",), "date", note="Bắt buộc, dạng dd/mm/yyyy", width=12),
     Column("id_kind", "Loại giấy tờ", ("Loại GTTT",), "choice", ID_KINDS, "CCCD (mặc định), CMND, Hộ chiếu..."),
-    Column("id_number", "Số CCCD/CMND", ("Số CCCD", "CCCD", "Số CMND", "CMND", "Số định danh", "Số giấy tờ",
-                                         "Số định danh cá nhân", "CCCD/CMND"), "id",
-           note="Bắt buộc; nhập dạng văn bản để giữ số 0 ở đầu", width=16),
+    Column(
+        "id_number",
+        "Số CCCD/CMND",
+        ("Số CCCD", "CCCD", "Số CMND", "CMND", "Số định danh", "Số giấy tờ", "Số định danh cá nhân", "CCCD/CMND"),
+        "id",
+        note="Bắt buộc; nhập dạng văn bản để giữ số 0 ở đầu",
+        width=16,
+    ),
     Column("id_issued_on", "Ngày cấp", ("Ngày cấp CCCD",), "date", width=12),
     Column("id_issued_place", "Nơi cấp", ("Nơi cấp CCCD",)),
     Column("joined_on", "Ngày vào công đoàn", ("Ngày vào CĐ", "Ngày kết nạp"), "date", width=12),
@@ -68,12 +73,32 @@ def column_for(header_text: object) -> str | None:
     return _HEADER_INDEX.get(header_key(str(header_text))) if header_text not in (None, "") else None
 
 
+# Other names people write for a listed value: the identity card's legal name since 1/7/2024 is
+# "Thẻ căn cước" (Luật Căn cước 2023); its number is the same 12-digit personal number as the CCCD's.
+CHOICE_ALIASES: dict[str, dict[str, str]] = {
+    "id_kind": {
+        header_key(name): "cccd"
+        for name in (
+            "Thẻ căn cước",
+            "Căn cước",
+            "Căn cước công dân",
+            "Thẻ CCCD",
+            "Căn cước điện tử",
+            "Số định danh cá nhân",
+        )
+    }
+    | {header_key(name): "cmnd" for name in ("Chứng minh nhân dân", "Chứng minh thư")},
+}
+
+
 @lru_cache(maxsize=4096)
 def choice_value(column: Column, raw: str) -> str | None:
     wanted = header_key(raw)
     for label, value in column.choices:
         if wanted in (header_key(label), header_key(value)):
             return value
+    if (alias := CHOICE_ALIASES.get(column.key, {}).get(wanted)) is not None:
+        return alias
     if column.key == "gender" and wanted in ("m", "f", "nu", "nam"):
         return "male" if wanted in ("m", "nam") else "female"
     return None

@@ -19,9 +19,15 @@ STATUS_VI = {
 }
 
 ACTION_VI = {
-    "approve": "phê duyệt", "reject": "từ chối", "suspend": "tạm dừng sinh hoạt", "resume": "sinh hoạt trở lại",
-    "retire": "thôi sinh hoạt khi nghỉ hưu", "remove": "xóa tên", "transfer": "chuyển sinh hoạt",
-    "change_position": "thay đổi chức vụ", "correct": "sửa thông tin",
+    "approve": "phê duyệt",
+    "reject": "từ chối",
+    "suspend": "tạm dừng sinh hoạt",
+    "resume": "sinh hoạt trở lại",
+    "retire": "thôi sinh hoạt khi nghỉ hưu",
+    "remove": "xóa tên",
+    "transfer": "chuyển sinh hoạt",
+    "change_position": "thay đổi chức vụ",
+    "correct": "sửa thông tin",
 }
 
 # action -> (statuses it may start from, status it leads to; None keeps the status)
@@ -45,7 +51,7 @@ def next_status(current: str, action: str) -> str:
     allowed, target = TRANSITIONS[action]
     if current not in allowed:
         raise RuleViolation(
-            f"Không thể {ACTION_VI[action]} đoàn viên đang ở trạng thái \"{STATUS_VI[current]}\"",
+            f'Không thể {ACTION_VI[action]} đoàn viên đang ở trạng thái "{STATUS_VI[current]}"',
             f"Cannot {action.replace('_', ' ')} a member whose status is {current}",
             code="invalid-status",
             field="status",
@@ -72,11 +78,13 @@ def check_suspension_end(until: date, today: date) -> None:
         raise InvalidInput(
             "Ngày kết thúc tạm dừng sinh hoạt phải sau ngày hôm nay",
             "The end of a suspension must be after today",
-            code="suspension-end-in-past", field="until",
+            code="suspension-end-in-past",
+            field="until",
         )
     if until > latest:
         raise InvalidInput(
             f"Tạm dừng sinh hoạt tối đa {MAX_SUSPENSION_MONTHS} tháng (đến {latest:%d/%m/%Y})",
             f"A suspension lasts at most {MAX_SUSPENSION_MONTHS} months (until {latest.isoformat()})",
-            code="suspension-too-long", field="until",
+            code="suspension-too-long",
+            field="until",
         )

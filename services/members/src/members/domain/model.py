@@ -58,6 +58,8 @@ class Member:
     has_photo: bool = False
     status_reason: str | None = None
     suspended_until: date | None = None
+    # The day the member consented to share ID number, date of birth and phone with the bank issuing their linked card.
+    bank_consent_on: date | None = None
     version: int = 1
     extra: dict = field(default_factory=dict)
 
@@ -67,10 +69,25 @@ class Member:
 
     def snapshot(self) -> MemberSnapshot:
         return MemberSnapshot(
-            member_id=self.member_id, unit_id=self.unit_id, status=self.status,  # type: ignore[arg-type]
-            full_name=self.full_name, gender=self.gender, date_of_birth=self.date_of_birth,  # type: ignore[arg-type]
-            member_code=self.member_code, joined_on=self.joined_on, position=self.position,
-            card_type=self.card_type, is_foreign=self.is_foreign, has_photo=self.has_photo,  # type: ignore[arg-type]
+            member_id=self.member_id,
+            unit_id=self.unit_id,
+            status=self.status,  # type: ignore[arg-type]
+            full_name=self.full_name,
+            gender=self.gender,
+            date_of_birth=self.date_of_birth,  # type: ignore[arg-type]
+            member_code=self.member_code,
+            joined_on=self.joined_on,
+            position=self.position,
+            card_type=self.card_type,
+            is_foreign=self.is_foreign,
+            has_photo=self.has_photo,  # type: ignore[arg-type]
+            nationality=self.nationality,
+            ethnicity=self.ethnicity,
+            religion=self.religion,
+            education=self.education,
+            has_phone=bool(self.phone),
+            has_id_number=bool(self.id_number),
+            bank_consent_on=self.bank_consent_on,
             version=self.version,
         )
 
@@ -96,29 +113,59 @@ def member_problems(member: Member, today: date) -> list[FieldError]:
     errors: list[FieldError] = []
     age = (today - member.date_of_birth).days // 365
     if not MIN_AGE <= age <= MAX_AGE:
-        errors.append(FieldError("date_of_birth", "implausible-age",
-                                 f"Tuổi {age} không hợp lệ (phải từ {MIN_AGE} đến {MAX_AGE})",
-                                 f"Age {age} is not plausible (must be {MIN_AGE}-{MAX_AGE})"))
+        errors.append(
+            FieldError(
+                "date_of_birth",
+                "implausible-age",
+                f"Tuổi {age} không hợp lệ (phải từ {MIN_AGE} đến {MAX_AGE})",
+                f"Age {age} is not plausible (must be {MIN_AGE}-{MAX_AGE})",
+            )
+        )
     if member.id_kind == "cccd":
         errors += check_cccd(member.id_number, member.gender, member.date_of_birth)
     elif member.id_kind == "cmnd":
         errors += check_cmnd(member.id_number)
     elif member.id_kind in ("passport", "work_permit"):
         if not member.is_foreign:
-            errors.append(FieldError("id_kind", "foreign-id-for-citizen",
-                                     "Hộ chiếu/giấy phép lao động chỉ dùng cho người nước ngoài",
-                                     "Passport or work permit numbers are for foreign workers"))
+            errors.append(
+                FieldError(
+                    "id_kind",
+                    "foreign-id-for-citizen",
+                    "Hộ chiếu/giấy phép lao động chỉ dùng cho người nước ngoài",
+                    "Passport or work permit numbers are for foreign workers",
+                )
+            )
     if member.phone and not PHONE_PATTERN.match(member.phone):
-        errors.append(FieldError("phone", "phone-format", "Số điện thoại Việt Nam không hợp lệ",
-                                 "Not a valid Vietnamese phone number"))
+        errors.append(
+            FieldError(
+                "phone", "phone-format", "Số điện thoại Việt Nam không hợp lệ", "Not a valid Vietnamese phone number"
+            )
+        )
     if member.joined_on and member.joined_on > today:
-        errors.append(FieldError("joined_on", "future-date", "Ngày vào công đoàn không được ở tương lai",
-                                 "The date of joining cannot be in the future"))
+        errors.append(
+            FieldError(
+                "joined_on",
+                "future-date",
+                "Ngày vào công đoàn không được ở tương lai",
+                "The date of joining cannot be in the future",
+            )
+        )
     if member.is_foreign and member.contract_months is not None and member.contract_months < FOREIGN_MIN_CONTRACT:
-        errors.append(FieldError("contract_months", "contract-too-short",
-                                 f"Người lao động nước ngoài phải có hợp đồng từ {FOREIGN_MIN_CONTRACT} tháng trở lên",
-                                 f"Foreign workers need a contract of {FOREIGN_MIN_CONTRACT} months or more"))
+        errors.append(
+            FieldError(
+                "contract_months",
+                "contract-too-short",
+                f"Người lao động nước ngoài phải có hợp đồng từ {FOREIGN_MIN_CONTRACT} tháng trở lên",
+                f"Foreign workers need a contract of {FOREIGN_MIN_CONTRACT} months or more",
+            )
+        )
     if member.vpoint_code and not 5 <= len(member.vpoint_code) <= 16:
-        errors.append(FieldError("vpoint_code", "vpoint-length", "Mã Vpoint phải dài từ 5 đến 16 ký tự",
-                                 "A Vpoint code is 5 to 16 characters"))
+        errors.append(
+            FieldError(
+                "vpoint_code",
+                "vpoint-length",
+                "Mã Vpoint phải dài từ 5 đến 16 ký tự",
+                "A Vpoint code is 5 to 16 characters",
+            )
+        )
     return errors

@@ -17,6 +17,10 @@ def problem(code: str, vi: str, en: str) -> FieldError:
     return FieldError("photo", code, vi, en)
 
 
+def too_big() -> FieldError:
+    return problem("photo-too-big", "Ảnh có kích thước quá lớn", "The image dimensions are too large")
+
+
 def card_portrait(data: bytes) -> bytes:
     """The JPEG for the card, or a FieldError (raised as ValueError's argument) saying what is wrong."""
     if len(data) > MAX_BYTES:
@@ -25,17 +29,26 @@ def card_portrait(data: bytes) -> bytes:
         with Image.open(io.BytesIO(data)) as probe:
             kind, (width, height) = probe.format, probe.size
             probe.verify()
+    except Image.DecompressionBombError as error:  # declares far more pixels than any photo: never decoded
+        raise ValueError(too_big()) from error
     except (UnidentifiedImageError, OSError, SyntaxError) as error:
-        raise ValueError(problem("not-an-image", "Tệp không phải ảnh JPEG hoặc PNG",
-                                 "The file is not a JPEG or PNG image")) from error
+        raise ValueError(
+            problem("not-an-image", "Tệp không phải ảnh JPEG hoặc PNG", "The file is not a JPEG or PNG image")
+        ) from error
     if kind not in ("JPEG", "PNG"):
-        raise ValueError(problem("not-an-image", "Tệp không phải ảnh JPEG hoặc PNG",
-                                 "The file is not a JPEG or PNG image"))
+        raise ValueError(
+            problem("not-an-image", "Tệp không phải ảnh JPEG hoặc PNG", "The file is not a JPEG or PNG image")
+        )
     if width * height > MAX_PIXELS:
-        raise ValueError(problem("photo-too-big", "Ảnh có kích thước quá lớn", "The image dimensions are too large"))
+        raise ValueError(too_big())
     if width < MIN_WIDTH or height < MIN_HEIGHT:
-        raise ValueError(problem("photo-too-small", f"Ảnh quá nhỏ (tối thiểu {MIN_WIDTH}x{MIN_HEIGHT} điểm ảnh)",
-                                 f"The photo is too small (at least {MIN_WIDTH}x{MIN_HEIGHT} pixels)"))
+        raise ValueError(
+            problem(
+                "photo-too-small",
+                f"Ảnh quá nhỏ (tối thiểu {MIN_WIDTH}x{MIN_HEIGHT} điểm ảnh)",
+                f"The photo is too small (at least {MIN_WIDTH}x{MIN_HEIGHT} pixels)",
+            )
+        )
     with Image.open(io.BytesIO(data)) as image:
         image = ImageOps.exif_transpose(image).convert("RGB")
         portrait = ImageOps.fit(image, CARD_SIZE, method=Image.Resampling.LANCZOS, centering=(0.5, 0.4))

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from chassis.consumer import Handler
+from chassis.consumer import Handler, batched
 from chassis.settings import ServiceSettings
 from chassis.tree import apply_unit_state, tree_handlers
 from contracts.base import IntegrationEvent
@@ -26,12 +26,19 @@ async def on_unit_dissolved(session: AsyncSession, event: UnitDissolved, _envelo
         await members_follow_closed_unit(session, event.unit_id, event.successor_unit_id, "unit dissolved")
 
 
-async def on_card_changed(session: AsyncSession, event: cards_card_v1._CardEvent, _envelope: Envelope) -> None:
-    await CardStatusRepository(session).follow(event.member_id, event.card.status)
+async def on_cards_changed(
+    session: AsyncSession, events: list[cards_card_v1.CardEvent], _envelopes: list[Envelope]
+) -> None:
+    await CardStatusRepository(session).follow((event.member_id, event.card.status) for event in events)
+
+
+on_card_changed = batched(on_cards_changed)
 
 
 def handlers(_: ServiceSettings) -> dict[type[IntegrationEvent], Handler]:
     return {
-        **tree_handlers(), UnitMerged: on_unit_merged, UnitDissolved: on_unit_dissolved,
-        **{event: on_card_changed for event in cards_card_v1.EVENTS},
+        **tree_handlers(),
+        UnitMerged: on_unit_merged,
+        UnitDissolved: on_unit_dissolved,
+        **dict.fromkeys(cards_card_v1.EVENTS, on_card_changed),
     }

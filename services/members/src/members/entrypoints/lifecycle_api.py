@@ -32,8 +32,13 @@ async def decide(member_id: UUID, body: Decision, principal: CurrentPrincipal, s
 @router.post("/decisions", response_model=BulkOutcome, summary="Phê duyệt / từ chối hàng loạt theo bộ lọc")
 async def decide_many(body: BulkDecision, principal: CurrentPrincipal, session: Session) -> BulkOutcome:
     decided = await ApprovalService(session).decide_many(
-        principal, approve=body.decision == "approve", reason=body.reason, unit_id=body.unit_id,
-        created_from=body.created_from, created_to=body.created_to, member_ids=body.member_ids,
+        principal,
+        approve=body.decision == "approve",
+        reason=body.reason,
+        unit_id=body.unit_id,
+        created_from=body.created_from,
+        created_to=body.created_to,
+        member_ids=body.member_ids,
     )
     return BulkOutcome(decided=len(decided), decision=body.decision)
 

@@ -8,27 +8,15 @@ from chassis.errors import NotFound, PayloadTooLarge
 from chassis.http import CurrentPrincipal, Session
 from fastapi import APIRouter, File, Form, Request, UploadFile
 from fastapi.responses import Response
-from pydantic import BaseModel
 
 from members.adapters.photo_store import FilesystemPhotoStore
-from members.application.photos import store_photos
+from members.application.photos import store_photo, store_photos
 from members.application.service import MemberService
+from members.entrypoints.schemas import PhotoOutcome
 
 router = APIRouter(prefix="/api/v1/members", tags=["photos"])
 MAX_ZIP_BYTES = 512 * 1024 * 1024
-
-
-class PhotoProblem(BaseModel):
-    file: str
-    field: str
-    code: str
-    message_vi: str
-    message_en: str
-
-
-class PhotoOutcome(BaseModel):
-    stored: int
-    problems: list[PhotoProblem]
+MAX_PHOTO_BYTES = 5 * 1024 * 1024
 
 
 def photo_store(request: Request) -> FilesystemPhotoStore:
@@ -36,13 +24,35 @@ def photo_store(request: Request) -> FilesystemPhotoStore:
 
 
 @router.post("/photos", response_model=PhotoOutcome, summary="Tải ảnh hàng loạt (.zip, tên ảnh là số CCCD hoặc mã)")
-async def upload_photos(request: Request, principal: CurrentPrincipal, session: Session,
-                        unit_id: UUID = Form(...), file: UploadFile = File(...)) -> PhotoOutcome:
+async def upload_photos(
+    request: Request,
+    principal: CurrentPrincipal,
+    session: Session,
+    unit_id: UUID = Form(...),
+    file: UploadFile = File(...),
+) -> PhotoOutcome:
     content = await file.read(MAX_ZIP_BYTES + 1)
     if len(content) > MAX_ZIP_BYTES:
-        raise PayloadTooLarge("Tệp .zip vượt quá 512 MB", "The .zip file is larger than 512 MB",
-                              code="file-too-large", field="file")
+        raise PayloadTooLarge(
+            "Tệp .zip vượt quá 512 MB", "The .zip file is larger than 512 MB", code="file-too-large", field="file"
+        )
     return PhotoOutcome(**await store_photos(session, principal, photo_store(request), unit_id, content))
+
+
+@router.put(
+    "/members/{member_id}/photo",
+    status_code=204,
+    response_class=Response,
+    summary="Tải ảnh của một đoàn viên (JPEG/PNG, cắt theo khổ 3x4)",
+)
+async def upload_photo(
+    member_id: UUID, request: Request, principal: CurrentPrincipal, session: Session, file: UploadFile = File(...)
+) -> Response:
+    content = await file.read(MAX_PHOTO_BYTES + 1)
+    if len(content) > MAX_PHOTO_BYTES:
+        raise PayloadTooLarge("Ảnh lớn hơn 5 MB", "The photo is larger than 5 MB", code="photo-too-large", field="file")
+    await store_photo(session, principal, photo_store(request), member_id, content)
+    return Response(status_code=204)
 
 
 @router.get("/members/{member_id}/photo", response_class=Response, summary="Ảnh 3x4 của đoàn viên")

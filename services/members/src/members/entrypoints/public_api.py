@@ -10,39 +10,46 @@ from __future__ import annotations
 from chassis.errors import NotFound
 from chassis.http import CurrentPrincipal, Session
 from fastapi import APIRouter, Query
-from pydantic import BaseModel
 
 from members.adapters.public import PublicLookup
 from members.domain.lifecycle import STATUS_VI
 from members.domain.member_codes import is_valid_member_code
+from members.entrypoints.schemas import PublicMember
 
 router = APIRouter(prefix="/api/v1/members/public", tags=["public"])
-CARD_STATUS_VI = {"none": "chưa đề nghị in thẻ", "requested": "đã đề nghị in thẻ", "printed": "đã in thẻ",
-                  "delivered": "đã nhận thẻ"}
-
-
-class PublicMember(BaseModel):
-    full_name: str
-    unit_name: str
-    status: str
-    status_vi: str
-    card_status: str
-    card_status_vi: str
+CARD_STATUS_VI = {
+    "none": "chưa đề nghị in thẻ",
+    "requested": "đã đề nghị in thẻ",
+    "printed": "đã in thẻ",
+    "delivered": "đã nhận thẻ",
+}
 
 
 def no_match() -> NotFound:
-    return NotFound("Không tìm thấy đoàn viên với mã số và số giấy tờ đã nhập",
-                    "No member matches this member code and ID number", code="no-match", field="member_code")
+    return NotFound(
+        "Không tìm thấy đoàn viên với mã số và số giấy tờ đã nhập",
+        "No member matches this member code and ID number",
+        code="no-match",
+        field="member_code",
+    )
 
 
 @router.get("/lookup", response_model=PublicMember, summary="Tra cứu đoàn viên (không cần đăng nhập)")
-async def lookup(principal: CurrentPrincipal, session: Session,
-                 member_code: str = Query(min_length=1, max_length=20),
-                 id_number: str = Query(min_length=1, max_length=20)) -> PublicMember:
+async def lookup(
+    principal: CurrentPrincipal,
+    session: Session,
+    member_code: str = Query(min_length=1, max_length=20),
+    id_number: str = Query(min_length=1, max_length=20),
+) -> PublicMember:
     code, number = member_code.strip(), "".join(id_number.split()).upper()
     found = await PublicLookup(session).find(code, number) if is_valid_member_code(code) else None
     if found is None:
         raise no_match()
-    return PublicMember(full_name=found.full_name, unit_name=found.unit_name, status=found.status,
-                        status_vi=STATUS_VI[found.status], card_status=found.card_status,
-                        card_status_vi=CARD_STATUS_VI.get(found.card_status, found.card_status))
+    return PublicMember(
+        full_name=found.full_name,
+        unit_name=found.unit_name,
+        status=found.status,
+        status_vi=STATUS_VI[found.status],
+        card_status=found.card_status,
+        card_status_vi=CARD_STATUS_VI.get(found.card_status, found.card_status),
+    )

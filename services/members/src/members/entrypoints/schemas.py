@@ -1,4 +1,5 @@
-"""The HTTP contract of the members service (v1): members, decisions and lifecycle bodies."""
+"""The HTTP contract of the members service (v1): members, decisions, lifecycle, transfers, imports, photos, Vpoint
+codes and the public lookup."""
 
 from __future__ import annotations
 
@@ -10,7 +11,9 @@ from chassis.errors import InvalidInput, from_validation_errors
 from pydantic import BaseModel, ConfigDict, EmailStr, Field, ValidationError
 
 from members.domain.model import Member
+from members.domain.sensitive import masked
 
+Mode = Literal["valid_rows_only", "all_or_nothing"]
 Reason = Field(min_length=3, max_length=500, description="Lý do / reason, kept in the member's history")
 
 
@@ -61,9 +64,12 @@ class MemberCorrection(BaseModel):
         allowed = set(MemberFields.model_fields) - {"position"}
         unknown = sorted(set(self.changes) - allowed)
         if unknown:
-            raise InvalidInput(f"Không được sửa trường {unknown[0]} theo cách này",
-                               f"Field {unknown[0]} cannot be corrected this way", code="field-not-correctable",
-                               field=f"changes.{unknown[0]}")
+            raise InvalidInput(
+                f"Không được sửa trường {unknown[0]} theo cách này",
+                f"Field {unknown[0]} cannot be corrected this way",
+                code="field-not-correctable",
+                field=f"changes.{unknown[0]}",
+            )
         # Validate the changed values with the same rules as on creation.
         partial = MemberFields.model_construct()
         problems: list[dict[str, Any]] = []
@@ -82,6 +88,15 @@ class PositionChange(BaseModel):
 
     position: str | None = Field(max_length=200, description="Chức vụ công đoàn; null clears it")
     reason: str | None = Field(None, max_length=500)
+
+
+class BankConsent(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    given_on: date = Field(
+        description="Ngày đoàn viên ký đồng ý chia sẻ số định danh, ngày sinh, số điện thoại với "
+        "ngân hàng phát hành thẻ liên kết (không sau hôm nay)"
+    )
 
 
 class StatusReason(BaseModel):
@@ -122,12 +137,6 @@ class BulkOutcome(BaseModel):
     decision: str
 
 
-def mask(value: str | None, keep: int = 3) -> str | None:
-    if value is None:
-        return None
-    return "*" * max(len(value) - keep, 0) + value[-keep:]
-
-
 class MemberOut(BaseModel):
     member_id: UUID
     unit_id: UUID
@@ -158,15 +167,18 @@ class MemberOut(BaseModel):
     card_status: str
     vpoint_code: str | None
     has_photo: bool
+    bank_consent_on: date | None = Field(
+        None,
+        description="Ngày đoàn viên đồng ý chia sẻ số định danh, ngày sinh, số "
+        "điện thoại với ngân hàng phát hành thẻ liên kết",
+    )
     version: int
     sensitive_masked: bool
 
     @classmethod
     def of(cls, member: Member, show_sensitive: bool) -> MemberOut:
         fields = {name: getattr(member, name) for name in cls.model_fields if hasattr(member, name)}
-        if not show_sensitive:
-            fields.update(id_number=mask(member.id_number), ethnicity=None, religion=None)
-        return cls(**fields, sensitive_masked=not show_sensitive)
+        return cls(**(fields if show_sensitive else masked(fields)), sensitive_masked=not show_sensitive)
 
 
 class MemberSummary(BaseModel):
@@ -190,3 +202,114 @@ class HistoryEntry(BaseModel):
     acting_for: str | None
     changed_at: datetime
     state: dict
+
+
+class ImportOut(BaseModel):
+    import_id: UUID
+    unit_id: UUID
+    file_name: str
+    file_kind: str
+    status: str
+    mode: str | None
+    total_rows: int
+    valid_rows: int
+    error_rows: int
+    warning_rows: int
+    rows_done: int
+    inserted_rows: int
+    rows_per_second: float | None
+    header_map: dict | None
+    problem: dict | None
+    created_by: str
+    created_at: datetime
+    started_at: datetime | None
+    finished_at: datetime | None
+    duplicate_upload: bool = False
+
+
+class StagedRow(BaseModel):
+    row_number: int
+    original: list[str]
+    errors: list[dict]
+    warnings: list[dict]
+
+
+class CommitRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    mode: Mode
+
+
+class PhotoProblem(BaseModel):
+    file: str
+    field: str
+    code: str
+    message_vi: str
+    message_en: str
+
+
+class PhotoOutcome(BaseModel):
+    stored: int
+    problems: list[PhotoProblem]
+
+
+class PublicMember(BaseModel):
+    full_name: str
+    unit_name: str
+    status: str
+    status_vi: str
+    card_status: str
+    card_status_vi: str
+
+
+class RowProblem(BaseModel):
+    field: str
+    code: str
+    message_vi: str
+    message_en: str
+
+
+class VpointRow(BaseModel):
+    row_number: int
+    member_code: str | None
+    id_number: str | None
+    vpoint_code: str | None
+    outcome: str  # updated | unchanged | error
+    problems: list[RowProblem]
+
+
+class VpointOutcome(BaseModel):
+    updated: int
+    unchanged: int
+    errors: int
+    rows: list[VpointRow]
+
+
+class TransferRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    to_unit_id: UUID
+    reason: str | None = Field(None, max_length=500)
+
+
+class Cancellation(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    reason: str = Reason
+
+
+class TransferOut(BaseModel):
+    transfer_id: UUID
+    member_id: UUID
+    from_unit_id: UUID
+    to_unit_id: UUID
+    status: Literal["released", "completed", "cancelled"]
+    reason: str | None
+    letter_number: str
+    released_by: str
+    released_at: datetime
+    closed_by: str | None
+    closed_at: datetime | None
+    close_reason: str | None
+    full_name: str | None = None
+    member_code: str | None = None

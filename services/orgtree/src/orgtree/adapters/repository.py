@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from datetime import date
 from uuid import UUID
 
@@ -12,6 +12,7 @@ from chassis.principal import Principal
 from chassis.scope import restrict_to_scope, unscoped
 from chassis.tables import tree_closure
 from chassis.text import search_key
+from chassis.views import AggregateView
 from contracts.events.members_member_v1 import MemberSnapshot
 from contracts.permissions import Permission
 from sqlalchemy import (
@@ -30,7 +31,6 @@ from sqlalchemy import (
     update,
 )
 from sqlalchemy.dialects.postgresql import JSONB
-from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -119,8 +119,12 @@ class UnitRepository:
             .where(units.c.unit_id == rows.c.unit_id)
             .values({name: rows.c[name] for name in columns if name != "unit_id"} | {"updated_at": func.now()})
         )
-        ends = _unnest({"unit_id": (units.c.unit_id.type, columns["unit_id"]),
-                        "valid_to": (units.c.effective_from.type, columns["effective_from"])})
+        ends = _unnest(
+            {
+                "unit_id": (units.c.unit_id.type, columns["unit_id"]),
+                "valid_to": (units.c.effective_from.type, columns["effective_from"]),
+            }
+        )
         await self.session.execute(
             update(unit_history)
             .where(unit_history.c.unit_id == ends.c.unit_id, unit_history.c.valid_to.is_(None))
@@ -130,25 +134,35 @@ class UnitRepository:
 
     @unscoped("appends history rows of units the service has checked against the scope")
     async def _record_history(self, versions: list[Unit], change: str, changed_by: str) -> None:
-        rows = _unnest({
-            "unit_id": (units.c.unit_id.type, [u.unit_id for u in versions]),
-            "version": (Integer(), [u.version for u in versions]),
-            "valid_from": (units.c.effective_from.type, [u.effective_from for u in versions]),
-            "parent_id": (units.c.parent_id.type, [u.parent_id for u in versions]),
-            "state": (units.c.name.type, [json.dumps(u.snapshot(), ensure_ascii=False) for u in versions]),
-        })
+        rows = _unnest(
+            {
+                "unit_id": (units.c.unit_id.type, [u.unit_id for u in versions]),
+                "version": (Integer(), [u.version for u in versions]),
+                "valid_from": (units.c.effective_from.type, [u.effective_from for u in versions]),
+                "parent_id": (units.c.parent_id.type, [u.parent_id for u in versions]),
+                "state": (units.c.name.type, [json.dumps(u.snapshot(), ensure_ascii=False) for u in versions]),
+            }
+        )
         await self.session.execute(
             insert(unit_history).from_select(
                 ["unit_id", "version", "valid_from", "parent_id", "state", "change", "changed_by"],
-                select(rows.c.unit_id, rows.c.version, rows.c.valid_from, rows.c.parent_id,
-                       cast(rows.c.state, JSONB), literal(change), literal(changed_by)),
+                select(
+                    rows.c.unit_id,
+                    rows.c.version,
+                    rows.c.valid_from,
+                    rows.c.parent_id,
+                    cast(rows.c.state, JSONB),
+                    literal(change),
+                    literal(changed_by),
+                ),
             )
         )
 
     @unscoped("children of a unit the service has checked and locked; they are inside its scope")
     async def active_children(self, parent_id: UUID, *, for_update: bool = False) -> list[Unit]:
         query = (
-            select(units, unit_types).join(unit_types)
+            select(units, unit_types)
+            .join(unit_types)
             .where(units.c.parent_id == parent_id, units.c.status == "active")
             .order_by(units.c.code)
         )
@@ -158,16 +172,20 @@ class UnitRepository:
 
     @unscoped("the dissolve rule counts the members of one unit the service has checked")
     async def members_held(self, unit_id: UUID) -> int:
-        return await self.session.scalar(
-            select(func.count()).where(member_units.c.unit_id == unit_id, member_units.c.status.in_(HELD_STATUSES))
-        ) or 0
+        return (
+            await self.session.scalar(
+                select(func.count()).where(member_units.c.unit_id == unit_id, member_units.c.status.in_(HELD_STATUSES))
+            )
+            or 0
+        )
 
     async def children_page(
         self, principal: Principal, parent_id: UUID, after_code: str | None, limit: int
     ) -> list[Row]:
         below = units.alias("below")
         child_units = (
-            select(func.count()).where(below.c.parent_id == units.c.unit_id, below.c.status == "active")
+            select(func.count())
+            .where(below.c.parent_id == units.c.unit_id, below.c.status == "active")
             .scalar_subquery()
         )
         query = (
@@ -181,8 +199,13 @@ class UnitRepository:
         return await self._rows(restrict_to_scope(query, principal, Permission.UNITS_READ, units.c.unit_id))
 
     async def descendants_page(
-        self, principal: Principal, root_id: UUID, after_code: str | None, limit: int,
-        max_depth: int | None = None, include_closed: bool = False,
+        self,
+        principal: Principal,
+        root_id: UUID,
+        after_code: str | None,
+        limit: int,
+        max_depth: int | None = None,
+        include_closed: bool = False,
     ) -> list[Row]:
         query = (
             select(*_SUMMARY, tree_closure.c.depth)
@@ -204,14 +227,37 @@ class UnitRepository:
         code = text.strip().upper()
         query = (
             select(*_SUMMARY)
-            .where(or_(units.c.name_search.contains(key, autoescape=True),
-                       units.c.code.startswith(code, autoescape=True)))
+            .where(
+                or_(units.c.name_search.contains(key, autoescape=True), units.c.code.startswith(code, autoescape=True))
+            )
             .order_by(units.c.code)
             .limit(limit)
         )
         if after_code:
             query = query.where(units.c.code > after_code)
         return await self._rows(restrict_to_scope(query, principal, Permission.UNITS_READ, units.c.unit_id))
+
+    @unscoped(
+        "the directory of units that admit members, nationwide: a unit's name and code are not personal data, "
+        "and a member may transfer to any grassroots union of the country, inside the officer's subtree or not"
+    )
+    async def admitting(self, text: str, after_code: str | None, limit: int) -> list[Row]:
+        key = search_key(text)
+        code = text.strip().upper()
+        query = (
+            select(*_SUMMARY)
+            .join(unit_types, unit_types.c.code == units.c.type_code)
+            .where(
+                or_(units.c.name_search.contains(key, autoescape=True), units.c.code.startswith(code, autoescape=True)),
+                units.c.status == "active",
+                unit_types.c.can_admit_members,
+            )
+            .order_by(units.c.code)
+            .limit(limit)
+        )
+        if after_code:
+            query = query.where(units.c.code > after_code)
+        return await self._rows(query)
 
     @unscoped("the path above a unit the caller may see; the service checks that unit first")
     async def ancestors(self, unit_id: UUID) -> list[Row]:
@@ -225,18 +271,30 @@ class UnitRepository:
 
     @unscoped("answers only whether one unit the caller may see existed on a date")
     async def existed_on(self, unit_id: UUID, as_of: date) -> bool:
-        return bool(await self.session.scalar(
-            select(func.count()).where(unit_history.c.unit_id == unit_id, _valid_on(unit_history, as_of))
-        ))
+        return bool(
+            await self.session.scalar(
+                select(func.count()).where(unit_history.c.unit_id == unit_id, _valid_on(unit_history, as_of))
+            )
+        )
 
     async def tree_as_of(
-        self, principal: Principal, root_id: UUID, as_of: date, after: tuple[int, str] | None, limit: int,
-        max_depth: int | None = None, include_closed: bool = False,
+        self,
+        principal: Principal,
+        root_id: UUID,
+        as_of: date,
+        after: tuple[int, str] | None,
+        limit: int,
+        max_depth: int | None = None,
+        include_closed: bool = False,
     ) -> list[Row]:
         """The subtree of `root_id` as it stood on `as_of`, walking the parent links of that day."""
         walk = (
-            select(unit_history.c.unit_id, unit_history.c.parent_id, unit_history.c.state,
-                   literal(0, Integer).label("depth"))
+            select(
+                unit_history.c.unit_id,
+                unit_history.c.parent_id,
+                unit_history.c.state,
+                literal(0, Integer).label("depth"),
+            )
             .where(unit_history.c.unit_id == root_id, _valid_on(unit_history, as_of))
             .cte("walk", recursive=True)
         )
@@ -248,9 +306,15 @@ class UnitRepository:
         )
         code = walk.c.state["code"].astext
         query = (
-            select(walk.c.unit_id, walk.c.parent_id, walk.c.depth, code.label("code"),
-                   walk.c.state["name"].astext.label("name"), walk.c.state["type_code"].astext.label("type_code"),
-                   walk.c.state["status"].astext.label("status"))
+            select(
+                walk.c.unit_id,
+                walk.c.parent_id,
+                walk.c.depth,
+                code.label("code"),
+                walk.c.state["name"].astext.label("name"),
+                walk.c.state["type_code"].astext.label("type_code"),
+                walk.c.state["status"].astext.label("status"),
+            )
             .order_by(walk.c.depth, code)
             .limit(limit)
         )
@@ -270,21 +334,13 @@ class MemberLocationRepository:
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
 
-    @unscoped("a consumer applying the members service's own event; no principal is involved")
-    async def apply(self, member: MemberSnapshot) -> None:
-        upsert = pg_insert(member_units).values(
-            member_id=member.member_id, unit_id=member.unit_id, status=member.status, version=member.version
-        )
-        await self.session.execute(
-            upsert.on_conflict_do_update(
-                index_elements=[member_units.c.member_id],
-                set_={"unit_id": upsert.excluded.unit_id, "status": upsert.excluded.status,
-                      "version": upsert.excluded.version},
-                where=member_units.c.version < upsert.excluded.version,
-            )
-        )
+    @unscoped("a consumer applying the members service's own events; no principal is involved")
+    async def apply(self, snapshots: Sequence[MemberSnapshot]) -> set[UUID]:
+        """Keep where these members are current; returns those written (stale snapshots are not)."""
+        return await _MEMBER_UNITS.upsert(self.session, snapshots)
 
 
+_MEMBER_UNITS = AggregateView(member_units, ("member_id", "unit_id", "status", "version"))
 _SUMMARY = (units.c.unit_id, units.c.code, units.c.name, units.c.type_code, units.c.status, units.c.parent_id)
 
 
@@ -300,10 +356,16 @@ def _unnest(columns: dict[str, tuple]):
 
 def _unit_type(row: Row) -> UnitType:
     return UnitType(
-        code=row.code, name_vi=row.name_vi, name_en=row.name_en, level=row.level,
-        can_admit_members=row.can_admit_members, can_approve_members=row.can_approve_members,
-        can_collect_dues=row.can_collect_dues, can_order_cards=row.can_order_cards,
-        can_have_users=row.can_have_users, allowed_children=tuple(row.allowed_children),
+        code=row.code,
+        name_vi=row.name_vi,
+        name_en=row.name_en,
+        level=row.level,
+        can_admit_members=row.can_admit_members,
+        can_approve_members=row.can_approve_members,
+        can_collect_dues=row.can_collect_dues,
+        can_order_cards=row.can_order_cards,
+        can_have_users=row.can_have_users,
+        allowed_children=tuple(row.allowed_children),
         abolished_on=row.abolished_on,
     )
 
@@ -316,20 +378,27 @@ def _unit(row: Row) -> Unit:
         name=m[units.c.name],
         short_name=m[units.c.short_name],
         type=UnitType(
-            code=m[unit_types.c.code], name_vi=m[unit_types.c.name_vi], name_en=m[unit_types.c.name_en],
-            level=m[unit_types.c.level], can_admit_members=m[unit_types.c.can_admit_members],
+            code=m[unit_types.c.code],
+            name_vi=m[unit_types.c.name_vi],
+            name_en=m[unit_types.c.name_en],
+            level=m[unit_types.c.level],
+            can_admit_members=m[unit_types.c.can_admit_members],
             can_approve_members=m[unit_types.c.can_approve_members],
-            can_collect_dues=m[unit_types.c.can_collect_dues], can_order_cards=m[unit_types.c.can_order_cards],
+            can_collect_dues=m[unit_types.c.can_collect_dues],
+            can_order_cards=m[unit_types.c.can_order_cards],
             can_have_users=m[unit_types.c.can_have_users],
-            allowed_children=tuple(m[unit_types.c.allowed_children]), abolished_on=m[unit_types.c.abolished_on],
+            allowed_children=tuple(m[unit_types.c.allowed_children]),
+            abolished_on=m[unit_types.c.abolished_on],
         ),
         parent_id=m[units.c.parent_id],
         status=m[units.c.status],
         province_code=m[units.c.province_code],
         address=m[units.c.address],
         employer=Employer(
-            name=m[units.c.employer_name], tax_code=m[units.c.employer_tax_code],
-            enterprise_type=m[units.c.enterprise_type], sector=m[units.c.sector],
+            name=m[units.c.employer_name],
+            tax_code=m[units.c.employer_tax_code],
+            enterprise_type=m[units.c.enterprise_type],
+            sector=m[units.c.sector],
             workforce_size=m[units.c.workforce_size],
         ),
         merged_into_id=m[units.c.merged_into_id],
@@ -339,7 +408,8 @@ def _unit(row: Row) -> Unit:
     )
 
 
-def _columns(unit: Unit) -> dict:
+def unit_row(unit: Unit) -> dict:
+    """The `units` row of a unit, as every writer of the table stores it."""
     return {
         "unit_id": unit.unit_id,
         "code": unit.code,
@@ -364,5 +434,5 @@ def _columns(unit: Unit) -> dict:
 
 
 def _columns_of(many: list[Unit]) -> dict[str, list]:
-    rows = [_columns(unit) for unit in many]
+    rows = [unit_row(unit) for unit in many]
     return {name: [row[name] for row in rows] for name in rows[0]}

@@ -1,4 +1,4 @@
-"""Reading a unit tree from .xlsx/.xls/.ods (python-calamine) or .csv.
+"""Reading a unit tree from .xlsx/.xls/.ods or .csv (the chassis's one reader, `chassis.spreadsheets`).
 
 Headers are matched by meaning, with or without diacritics ("Mã đơn vị cấp trên",
 "ma don vi cap tren", "parent_code"); unknown columns are reported, not fatal.
@@ -6,32 +6,34 @@ Headers are matched by meaning, with or without diacritics ("Mã đơn vị cấ
 
 from __future__ import annotations
 
-import csv
-import io
 from dataclasses import dataclass, field
 
 from chassis.errors import FieldError, InvalidInput, PayloadTooLarge
+from chassis.spreadsheets import Limits, open_spreadsheet
 from chassis.text import search_key
-from python_calamine import CalamineError, CalamineWorkbook
 
 from orgtree.domain.plan import UnitRow
 
 MAX_ROWS = 50_000
 MAX_BYTES = 10 * 1024 * 1024
-SPREADSHEETS = (".xlsx", ".xlsm", ".xls", ".ods")
 
 # Column → accepted headers, compared as search keys (lower-case, no diacritics, single spaces).
 HEADERS: dict[str, tuple[str, ...]] = {
-    "parent_code": ("ma don vi cap tren", "ma cap tren", "don vi cap tren", "ma don vi cha", "parent code",
-                    "parent"),
+    "parent_code": ("ma don vi cap tren", "ma cap tren", "don vi cap tren", "ma don vi cha", "parent code", "parent"),
     "code": ("ma don vi", "ma", "code", "unit code"),
     "name": ("ten don vi", "ten", "name", "unit name"),
     "type_code": ("loai don vi", "loai", "cap", "type", "type code", "unit type"),
     "short_name": ("ten viet tat", "ten ngan", "short name"),
     "province": ("tinh thanh pho", "tinh", "ma tinh", "tinh tp", "province", "province code"),
     "address": ("dia chi", "address"),
-    "employer_name": ("ten doanh nghiep", "don vi su dung lao dong", "ten don vi su dung lao dong",
-                      "chu su dung lao dong", "employer", "employer name"),
+    "employer_name": (
+        "ten doanh nghiep",
+        "don vi su dung lao dong",
+        "ten don vi su dung lao dong",
+        "chu su dung lao dong",
+        "employer",
+        "employer name",
+    ),
     "employer_tax_code": ("ma so thue", "mst", "tax code", "employer tax code"),
     "enterprise_type": ("loai hinh doanh nghiep", "loai hinh", "enterprise type"),
     "sector": ("nganh nghe", "nganh", "linh vuc", "sector"),
@@ -42,15 +44,16 @@ _BY_HEADER = {header: column for column, headers in HEADERS.items() for header i
 
 
 @dataclass
-class Sheet:
+class UnitSheet:
     rows: list[UnitRow] = field(default_factory=list)
     ignored_columns: list[str] = field(default_factory=list)
 
 
-def read_unit_rows(filename: str, content: bytes) -> Sheet:
+def read_unit_rows(filename: str, content: bytes) -> UnitSheet:
     if len(content) > MAX_BYTES:
         raise PayloadTooLarge(
-            f"Tệp lớn hơn {MAX_BYTES // (1024 * 1024)} MB", f"The file is larger than {MAX_BYTES // (1024 * 1024)} MB",
+            f"Tệp lớn hơn {MAX_BYTES // (1024 * 1024)} MB",
+            f"The file is larger than {MAX_BYTES // (1024 * 1024)} MB",
             field="file",
         )
     table = _cells(filename, content)
@@ -58,7 +61,7 @@ def read_unit_rows(filename: str, content: bytes) -> Sheet:
     if header_at is None:
         raise InvalidInput("Tệp không có dữ liệu", "The file is empty", code="empty-file", field="file")
     columns: dict[int, str] = {}
-    sheet = Sheet()
+    sheet = UnitSheet()
     for index, header in enumerate(table[header_at]):
         column = _BY_HEADER.get(_header_key(_text(header) or ""))
         if column and column not in columns.values():
@@ -68,11 +71,13 @@ def read_unit_rows(filename: str, content: bytes) -> Sheet:
     missing = [c for c in REQUIRED if c not in columns.values()]
     if missing:
         raise InvalidInput(
-            "Tệp thiếu cột bắt buộc: " + ", ".join(missing), "The file lacks required columns: " + ", ".join(missing),
-            code="missing-columns", field="file",
+            "Tệp thiếu cột bắt buộc: " + ", ".join(missing),
+            "The file lacks required columns: " + ", ".join(missing),
+            code="missing-columns",
+            field="file",
             errors=[FieldError(c, "missing-column", f"Thiếu cột {c}", f"Column {c} is missing") for c in missing],
         )
-    for offset, cells in enumerate(table[header_at + 1:], start=header_at + 2):
+    for offset, cells in enumerate(table[header_at + 1 :], start=header_at + 2):
         values = {column: _text(cells[i]) if i < len(cells) else None for i, column in columns.items()}
         if not any(values.values()):
             continue
@@ -87,38 +92,9 @@ def read_unit_rows(filename: str, content: bytes) -> Sheet:
 
 
 def _cells(filename: str, content: bytes) -> list[list]:
-    name = filename.lower()
-    if name.endswith(".csv"):
-        text = _decode(content)
-        try:
-            dialect = csv.Sniffer().sniff(text[:4096], delimiters=",;\t")
-        except csv.Error:
-            dialect = csv.excel
-        return [row for row in csv.reader(io.StringIO(text), dialect)]
-    if name.endswith(SPREADSHEETS):
-        try:
-            workbook = CalamineWorkbook.from_filelike(io.BytesIO(content))
-            return workbook.get_sheet_by_index(0).to_python(skip_empty_area=False)
-        except (CalamineError, ValueError, OSError) as error:
-            raise InvalidInput(
-                "Không đọc được tệp bảng tính", f"The spreadsheet cannot be read: {error}",
-                code="unreadable-file", field="file",
-            ) from error
-    raise InvalidInput(
-        "Chỉ nhận tệp .xlsx, .xls, .ods hoặc .csv", "Only .xlsx, .xls, .ods or .csv files are accepted",
-        code="unsupported-file-type", field="file",
-    )
-
-
-def _decode(content: bytes) -> str:
-    # Excel on Windows saves CSV as UTF-8 with a BOM, older versions as Windows-1258 (Vietnamese).
-    for encoding in ("utf-8-sig", "cp1258"):
-        try:
-            return content.decode(encoding)
-        except UnicodeDecodeError:
-            continue
-    raise InvalidInput("Tệp CSV không đúng mã UTF-8", "The CSV file is not UTF-8", code="unreadable-file",
-                       field="file")
+    """The first sheet's rows, read by the chassis's one reader (limits checked before parsing)."""
+    spreadsheet = open_spreadsheet(filename, content, Limits(max_rows=MAX_ROWS))
+    return spreadsheet.rows()
 
 
 def _text(cell) -> str | None:

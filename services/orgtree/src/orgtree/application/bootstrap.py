@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from datetime import date
 
-from chassis.tables import outbox_events, tree_closure, tree_units
-from contracts.envelope import Envelope
+from chassis.outbox import record_event_sync
+from chassis.tables import tree_closure, tree_units
 from contracts.events.orgtree_unit_v1 import UnitCreated
 from contracts.wellknown import NATIONAL_CENTRE_CODE, NATIONAL_CENTRE_ID
 from sqlalchemy import insert
 from sqlalchemy.engine import Connection
 
-from orgtree.adapters.repository import _columns
+from orgtree.adapters.repository import unit_row
 from orgtree.adapters.tables import unit_history, units
 from orgtree.domain.catalogue import CATALOGUE
 from orgtree.domain.model import Unit
@@ -34,25 +34,29 @@ def create_national_centre(connection: Connection, effective_from: date) -> None
     """Synchronous on purpose: migrations run on a plain connection."""
     centre = national_centre(effective_from)
     state = centre.state()
-    connection.execute(insert(units).values(**_columns(centre)))
+    connection.execute(insert(units).values(**unit_row(centre)))
     connection.execute(
         insert(unit_history).values(
-            unit_id=centre.unit_id, version=1, valid_from=effective_from, parent_id=None,
-            state=state.model_dump(mode="json"), change="created", changed_by="migration",
+            unit_id=centre.unit_id,
+            version=1,
+            valid_from=effective_from,
+            parent_id=None,
+            state=state.model_dump(mode="json"),
+            change="created",
+            changed_by="migration",
         )
     )
     connection.execute(
         insert(tree_units).values(
-            unit_id=state.unit_id, code=state.code, name=state.name, type_code=state.type_code, parent_id=None,
-            status="active", version=1, **state.capabilities.model_dump(),
+            unit_id=state.unit_id,
+            code=state.code,
+            name=state.name,
+            type_code=state.type_code,
+            parent_id=None,
+            status="active",
+            version=1,
+            **state.capabilities.model_dump(),
         )
     )
     connection.execute(insert(tree_closure).values(ancestor_id=centre.unit_id, descendant_id=centre.unit_id, depth=0))
-    event = UnitCreated(unit_id=centre.unit_id, unit=state)
-    envelope = Envelope.wrap(event, "/services/orgtree")
-    connection.execute(
-        insert(outbox_events).values(
-            event_id=envelope.id, topic=event.topic_name, message_key=envelope.subject, event_type=envelope.type,
-            payload=envelope.data.decode(), trace_headers={}, occurred_at=envelope.time,
-        )
-    )
+    record_event_sync(connection, UnitCreated(unit_id=centre.unit_id, unit=state))

@@ -31,24 +31,44 @@ class UnitQueries:
         await self._visible(principal, unit_id)
         return await self.units.ancestors(unit_id)
 
-    async def descendants(self, principal: Principal, unit_id: UUID, after: str | None, limit: int,
-                          max_depth: int | None, include_closed: bool) -> list[Row]:
+    async def descendants(
+        self,
+        principal: Principal,
+        unit_id: UUID,
+        after: str | None,
+        limit: int,
+        max_depth: int | None,
+        include_closed: bool,
+    ) -> list[Row]:
         await self._visible(principal, unit_id)
         return await self.units.descendants_page(principal, unit_id, after, limit, max_depth, include_closed)
 
-    async def tree_as_of(self, principal: Principal, unit_id: UUID, as_of: date, after: tuple[int, str] | None,
-                         limit: int, max_depth: int | None, include_closed: bool) -> list[Row]:
+    async def tree_as_of(
+        self,
+        principal: Principal,
+        unit_id: UUID,
+        as_of: date,
+        after: tuple[int, str] | None,
+        limit: int,
+        max_depth: int | None,
+        include_closed: bool,
+    ) -> list[Row]:
         await self._visible(principal, unit_id)
         if not await self.units.existed_on(unit_id, as_of):
             raise NotFound(
                 f"Đơn vị {unit_id} chưa có (hoặc chưa được ghi nhận) vào ngày {as_of:%d/%m/%Y}",
                 f"Unit {unit_id} did not exist on {as_of.isoformat()}",
-                code="unit-not-in-effect", field="as_of",
+                code="unit-not-in-effect",
+                field="as_of",
             )
         return await self.units.tree_as_of(principal, unit_id, as_of, after, limit, max_depth, include_closed)
 
     async def search(self, principal: Principal, text: str, after: str | None, limit: int) -> list[Row]:
         return await self.units.search(principal, text, after, limit)
+
+    async def directory(self, text: str, after: str | None, limit: int) -> list[Row]:
+        """Units that admit members anywhere in the country, for any signed-in user: where a member can go."""
+        return await self.units.admitting(text, after, limit)
 
     async def unit_types(self) -> list[UnitType]:
         return await self.units.unit_types()

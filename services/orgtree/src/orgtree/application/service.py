@@ -37,8 +37,6 @@ from orgtree.domain.model import (
 )
 from orgtree.domain.provinces import province_code_of
 
-SOURCE = "/services/orgtree"
-
 
 @dataclass(frozen=True)
 class NewUnit:
@@ -131,8 +129,7 @@ class UnitService:
         unit.ensure_active()
         new_parent.ensure_active("new_parent_id")
         ensure_not_in_future(effective_from, self.today)
-        ensure_not_below(unit, new_parent, await tree.is_within(self.session, new_parent_id, unit_id),
-                         "new_parent_id")
+        ensure_not_below(unit, new_parent, await tree.is_within(self.session, new_parent_id, unit_id), "new_parent_id")
         ensure_child_allowed(new_parent.type, unit.type, "new_parent_id", unit.code, new_parent.code)
         if unit.parent_id == new_parent_id:
             return unit
@@ -147,8 +144,10 @@ class UnitService:
         """Merge `unit_id` into `target_id`: its active children move to the target, then it closes."""
         if unit_id == target_id:
             raise RuleViolation(
-                "Không thể sáp nhập một đơn vị vào chính nó", "A unit cannot be merged into itself",
-                code="merge-into-itself", field="target_unit_id",
+                "Không thể sáp nhập một đơn vị vào chính nó",
+                "A unit cannot be merged into itself",
+                code="merge-into-itself",
+                field="target_unit_id",
             )
         unit, target = await self._closing_pair(principal, unit_id, target_id, "target_unit_id", effective_from)
         moved = await self._hand_over_children(unit, target, "target_unit_id", effective_from, principal.username)
@@ -157,13 +156,16 @@ class UnitService:
         await self._announce([*moved, UnitMerged(unit_id=unit_id, unit=merged.state(), target_unit_id=target_id)])
         return merged
 
-    async def dissolve(self, principal: Principal, unit_id: UUID, successor_id: UUID | None,
-                       effective_from: date) -> Unit:
+    async def dissolve(
+        self, principal: Principal, unit_id: UUID, successor_id: UUID | None, effective_from: date
+    ) -> Unit:
         """Dissolve a unit: empty, or handing its children (and, in members, its members) to a successor."""
         if successor_id == unit_id:
             raise RuleViolation(
-                "Đơn vị tiếp nhận phải khác đơn vị bị giải thể", "The successor must be another unit",
-                code="successor-is-itself", field="successor_unit_id",
+                "Đơn vị tiếp nhận phải khác đơn vị bị giải thể",
+                "The successor must be another unit",
+                code="successor-is-itself",
+                field="successor_unit_id",
             )
         if successor_id is None:
             await ensure_in_scope(self.session, principal, Permission.UNITS_WRITE, unit_id)
@@ -193,8 +195,9 @@ class UnitService:
         await ensure_in_scope(self.session, principal, Permission.UNITS_READ, unit_id)
         return await self._existing(unit_id)
 
-    async def _closing_pair(self, principal: Principal, unit_id: UUID, receiver_id: UUID, receiver_field: str,
-                            effective_from: date) -> tuple[Unit, Unit]:
+    async def _closing_pair(
+        self, principal: Principal, unit_id: UUID, receiver_id: UUID, receiver_field: str, effective_from: date
+    ) -> tuple[Unit, Unit]:
         await ensure_in_scope(self.session, principal, Permission.UNITS_WRITE, unit_id)
         await ensure_in_scope(self.session, principal, Permission.UNITS_WRITE, receiver_id)
         # Lock both in one statement, in a fixed order, so two opposite merges cannot deadlock.
@@ -210,8 +213,9 @@ class UnitService:
         ensure_not_below(unit, receiver, await tree.is_within(self.session, receiver_id, unit_id), receiver_field)
         return unit, receiver
 
-    async def _hand_over_children(self, unit: Unit, receiver: Unit, receiver_field: str, effective_from: date,
-                                  changed_by: str) -> list[UnitMoved]:
+    async def _hand_over_children(
+        self, unit: Unit, receiver: Unit, receiver_field: str, effective_from: date, changed_by: str
+    ) -> list[UnitMoved]:
         """Move every active child of `unit` under `receiver` in a few set-based statements."""
         children = await self.units.active_children(unit.unit_id, for_update=True)
         for child in children:
@@ -247,15 +251,17 @@ class UnitService:
 async def announce(session: AsyncSession, events: list[IntegrationEvent]) -> None:
     """Apply the changes to our own tree tables and queue the events, in this same transaction."""
     await tree.apply_unit_states(session, [event.unit for event in events])
-    await record_events(session, events, SOURCE)
+    await record_events(session, events)
 
 
 def province(value: str) -> str:
     code = province_code_of(value)
     if code is None:
         raise InvalidInput(
-            f"Không nhận ra tỉnh, thành phố '{value}'", f"Unknown province '{value}'",
-            code="unknown-province", field="province_code",
+            f"Không nhận ra tỉnh, thành phố '{value}'",
+            f"Unknown province '{value}'",
+            code="unknown-province",
+            field="province_code",
         )
     return code
 

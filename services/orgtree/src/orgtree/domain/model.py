@@ -62,6 +62,8 @@ class Unit:
             status=self.status,  # type: ignore[arg-type]
             province_code=self.province_code,
             enterprise_type=self.employer.enterprise_type,
+            sector=self.employer.sector,
+            workforce_size=self.employer.workforce_size,
             capabilities=UnitCapabilities(
                 can_admit_members=self.type.can_admit_members,
                 can_approve_members=self.type.can_approve_members,
@@ -129,8 +131,13 @@ def ensure_not_in_future(effective_from: date, today: date) -> None:
         )
 
 
-def ensure_child_allowed(parent: UnitType, child: UnitType, field_name: str = "type_code",
-                         child_code: str | None = None, parent_code: str | None = None) -> None:
+def ensure_child_allowed(
+    parent: UnitType,
+    child: UnitType,
+    field_name: str = "type_code",
+    child_code: str | None = None,
+    parent_code: str | None = None,
+) -> None:
     if child.code not in parent.allowed_children:
         who = f" {child_code}" if child_code else ""
         where = f" {parent_code}" if parent_code else ""

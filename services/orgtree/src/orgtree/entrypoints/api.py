@@ -1,4 +1,4 @@
-"""HTTP endpoints of orgtree that change the tree: `/api/v1/orgtree/...`. Queries are in `queries.py`."""
+"""HTTP endpoints of orgtree that change the tree: `/api/v1/orgtree/...`. Queries are in `query_api.py`."""
 
 from __future__ import annotations
 
@@ -10,12 +10,12 @@ from chassis.database import Database
 from chassis.http import CurrentPrincipal, Session, create_service_app
 from fastapi import APIRouter, FastAPI, File, Form, UploadFile, status
 
-from orgtree.application.batch import BatchResult, UnitBatch
+from orgtree.application.new_units import BatchResult, UnitBatch
 from orgtree.application.service import NewUnit, UnitChanges, UnitService
 from orgtree.config import OrgtreeSettings
 from orgtree.domain.model import Employer
 from orgtree.domain.plan import UnitRow
-from orgtree.entrypoints import queries
+from orgtree.entrypoints import query_api
 from orgtree.entrypoints.schemas import (
     BatchReport,
     CreatedRow,
@@ -38,9 +38,15 @@ async def create_unit(body: UnitCreate, principal: CurrentPrincipal, session: Se
     unit = await UnitService(session).create(
         principal,
         NewUnit(
-            code=body.code, name=body.name, short_name=body.short_name, type_code=body.type_code,
-            parent_id=body.parent_id, province_code=body.province_code, address=body.address,
-            employer=employer, effective_from=body.effective_from,
+            code=body.code,
+            name=body.name,
+            short_name=body.short_name,
+            type_code=body.type_code,
+            parent_id=body.parent_id,
+            province_code=body.province_code,
+            address=body.address,
+            employer=employer,
+            effective_from=body.effective_from,
         ),
     )
     return UnitOut.of(unit)
@@ -51,9 +57,16 @@ async def create_units(body: UnitBatchCreate, principal: CurrentPrincipal, sessi
     """Create a group of units at once (tạo nhóm cấp công đoàn): all of them, or none and a report by index."""
     rows = [
         UnitRow(
-            row=index, code=item.code, name=item.name, type_code=item.type_code, parent_code=item.parent_code,
-            parent_id=item.parent_id, short_name=item.short_name, province=item.province_code,
-            address=item.address, **_employer_fields(item.employer),
+            row=index,
+            code=item.code,
+            name=item.name,
+            type_code=item.type_code,
+            parent_code=item.parent_code,
+            parent_id=item.parent_id,
+            short_name=item.short_name,
+            province=item.province_code,
+            address=item.address,
+            **_employer_fields(item.employer),
         )
         for index, item in enumerate(body.units)
     ]
@@ -82,8 +95,11 @@ async def import_units(
 async def update_unit(unit_id: UUID, body: UnitUpdate, principal: CurrentPrincipal, session: Session) -> UnitOut:
     provided = body.model_fields_set - {"effective_from"}
     changes = UnitChanges(
-        provided=frozenset(provided), name=body.name, short_name=body.short_name,
-        province_code=body.province_code, address=body.address,
+        provided=frozenset(provided),
+        name=body.name,
+        short_name=body.short_name,
+        province_code=body.province_code,
+        address=body.address,
         employer=body.employer.model_dump(exclude_unset=True) if body.employer else {},
     )
     updated = await UnitService(session).update(principal, unit_id, changes, body.effective_from or date.today())
@@ -118,8 +134,10 @@ def _employer_fields(employer) -> dict:
     if employer is None:
         return {}
     return {
-        "employer_name": employer.name, "employer_tax_code": employer.tax_code,
-        "enterprise_type": employer.enterprise_type, "sector": employer.sector,
+        "employer_name": employer.name,
+        "employer_tax_code": employer.tax_code,
+        "enterprise_type": employer.enterprise_type,
+        "sector": employer.sector,
         "workforce_size": employer.workforce_size,
     }
 
@@ -139,5 +157,5 @@ def _report(result: BatchResult) -> BatchReport:
 
 def create_app(settings: OrgtreeSettings, database: Database) -> FastAPI:
     return create_service_app(
-        settings, database, [router, queries.router], title="Org tree service (Cây tổ chức công đoàn)"
+        settings, database, [router, query_api.router], title="Org tree service (Cây tổ chức công đoàn)"
     )

@@ -5,7 +5,7 @@ orgtree owns the tree, so it keeps no tree replica and consumes no unit events.
 
 from __future__ import annotations
 
-from chassis.consumer import Handler
+from chassis.consumer import Handler, batched
 from chassis.settings import ServiceSettings
 from contracts.base import IntegrationEvent
 from contracts.envelope import Envelope
@@ -15,9 +15,14 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from orgtree.adapters.repository import MemberLocationRepository
 
 
-async def apply_member_location(session: AsyncSession, event: members_member_v1._MemberEvent, _: Envelope) -> None:
-    await MemberLocationRepository(session).apply(event.member)
+async def apply_member_locations(
+    session: AsyncSession, events: list[members_member_v1.MemberEvent], _: list[Envelope]
+) -> None:
+    await MemberLocationRepository(session).apply([event.member for event in events])
+
+
+apply_member_location = batched(apply_member_locations)
 
 
 def handlers(_: ServiceSettings) -> dict[type[IntegrationEvent], Handler]:
-    return {event: apply_member_location for event in members_member_v1.EVENTS}
+    return dict.fromkeys(members_member_v1.EVENTS, apply_member_location)

@@ -13,7 +13,7 @@ from pathlib import Path
 
 from chassis import migrations
 
-from orgtree.adapters.bulk_load import TreeNotLoadable, load_tree
+from orgtree.adapters.tree_loader import TreeNotLoadable, load_tree
 from orgtree.config import OrgtreeSettings
 from orgtree.generator import SIZES, generate_tree
 
@@ -22,8 +22,12 @@ def main(argv: list[str]) -> None:
     parser = argparse.ArgumentParser(prog="python -m orgtree load-tree")
     parser.add_argument("--size", choices=sorted(SIZES), default="small")
     parser.add_argument("--seed", type=int, default=2025)
-    parser.add_argument("--era", choices=("2024", "2025"), default="2025",
-                        help="2024: the 63 provinces with district federations; 2025: the 34 provinces")
+    parser.add_argument(
+        "--era",
+        choices=("2024", "2025"),
+        default="2025",
+        help="2024: the 63 provinces with district federations; 2025: the 34 provinces",
+    )
     parser.add_argument("--effective-from", type=date.fromisoformat)
     parser.add_argument("--code-prefix", default="", help="prepended to every generated unit code")
     args = parser.parse_args(argv)
@@ -34,5 +38,4 @@ def main(argv: list[str]) -> None:
         report = asyncio.run(load_tree(settings.database_url, tree))
     except TreeNotLoadable as refused:
         sys.exit(f"orgtree: nothing loaded: {refused} (use --code-prefix to load another tree beside it)")
-    print(f"orgtree: loaded {report.units} units ({report.closure_rows} closure rows) "
-          f"in {report.total_seconds:.1f} s")
+    print(f"orgtree: loaded {report.units} units ({report.closure_rows} closure rows) in {report.total_seconds:.1f} s")

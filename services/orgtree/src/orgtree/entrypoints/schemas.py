@@ -134,11 +134,21 @@ class UnitOut(BaseModel):
     @classmethod
     def of(cls, unit: Unit) -> UnitOut:
         return cls(
-            unit_id=unit.unit_id, code=unit.code, name=unit.name, short_name=unit.short_name,
-            type_code=unit.type.code, type_name=unit.type.name_vi, parent_id=unit.parent_id, status=unit.status,
-            province_code=unit.province_code, address=unit.address,
-            employer=EmployerOut(**vars(unit.employer)), merged_into_id=unit.merged_into_id,
-            successor_unit_id=unit.successor_unit_id, effective_from=unit.effective_from, version=unit.version,
+            unit_id=unit.unit_id,
+            code=unit.code,
+            name=unit.name,
+            short_name=unit.short_name,
+            type_code=unit.type.code,
+            type_name=unit.type.name_vi,
+            parent_id=unit.parent_id,
+            status=unit.status,
+            province_code=unit.province_code,
+            address=unit.address,
+            employer=EmployerOut(**vars(unit.employer)),
+            merged_into_id=unit.merged_into_id,
+            successor_unit_id=unit.successor_unit_id,
+            effective_from=unit.effective_from,
+            version=unit.version,
         )
 
 

@@ -41,35 +41,83 @@ SIZES: dict[str, TreeSize] = {
 
 # Relative size of each (2025) province's union: roughly its industrial and public-sector workforce.
 WEIGHTS_2025: dict[str, float] = {
-    "TP. Hồ Chí Minh": 20, "Hà Nội": 12, "Đồng Nai": 6, "Bắc Ninh": 6, "Hải Phòng": 5, "Tây Ninh": 4,
-    "Hưng Yên": 3, "Phú Thọ": 3, "Thanh Hóa": 3, "Ninh Bình": 3, "Thái Nguyên": 2.5, "Nghệ An": 2.5,
-    "Đà Nẵng": 2.5, "Quảng Ninh": 2, "Cần Thơ": 2, "An Giang": 2, "Vĩnh Long": 2, "Đồng Tháp": 2,
-    "Khánh Hòa": 1.5, "Lâm Đồng": 1.5, "Gia Lai": 1.5, "Đắk Lắk": 1.2, "Quảng Ngãi": 1.2, "Quảng Trị": 1,
-    "Huế": 1, "Hà Tĩnh": 1, "Tuyên Quang": 1, "Lào Cai": 1, "Cà Mau": 1, "Sơn La": 0.6, "Lạng Sơn": 0.6,
-    "Cao Bằng": 0.4, "Điện Biên": 0.4, "Lai Châu": 0.3,
+    "TP. Hồ Chí Minh": 20,
+    "Hà Nội": 12,
+    "Đồng Nai": 6,
+    "Bắc Ninh": 6,
+    "Hải Phòng": 5,
+    "Tây Ninh": 4,
+    "Hưng Yên": 3,
+    "Phú Thọ": 3,
+    "Thanh Hóa": 3,
+    "Ninh Bình": 3,
+    "Thái Nguyên": 2.5,
+    "Nghệ An": 2.5,
+    "Đà Nẵng": 2.5,
+    "Quảng Ninh": 2,
+    "Cần Thơ": 2,
+    "An Giang": 2,
+    "Vĩnh Long": 2,
+    "Đồng Tháp": 2,
+    "Khánh Hòa": 1.5,
+    "Lâm Đồng": 1.5,
+    "Gia Lai": 1.5,
+    "Đắk Lắk": 1.2,
+    "Quảng Ngãi": 1.2,
+    "Quảng Trị": 1,
+    "Huế": 1,
+    "Hà Tĩnh": 1,
+    "Tuyên Quang": 1,
+    "Lào Cai": 1,
+    "Cà Mau": 1,
+    "Sơn La": 0.6,
+    "Lạng Sơn": 0.6,
+    "Cao Bằng": 0.4,
+    "Điện Biên": 0.4,
+    "Lai Châu": 0.3,
 }
 INDUSTRIAL = 2.0  # provinces weighing this much or more have an industrial-zone union
 
 # Employer mix by where a grassroots union sits: (enterprise type, weight).
 MIX = {
     "zone": (("foreign_invested", 55), ("non_state_domestic", 40), ("state_owned", 5)),
-    "local": (("state_administrative", 40), ("non_state_domestic", 38), ("foreign_invested", 5),
-              ("state_owned", 3), ("cooperative", 8), ("other", 6)),
+    "local": (
+        ("state_administrative", 40),
+        ("non_state_domestic", 38),
+        ("foreign_invested", 5),
+        ("state_owned", 3),
+        ("cooperative", 8),
+        ("other", 6),
+    ),
     "sector": (("state_owned", 45), ("state_administrative", 45), ("non_state_domestic", 10)),
 }
-MEDIAN_WORKFORCE = {"foreign_invested": 600, "non_state_domestic": 50, "state_owned": 300,
-                    "state_administrative": 45, "cooperative": 20, "other": 15}
+MEDIAN_WORKFORCE = {
+    "foreign_invested": 600,
+    "non_state_domestic": 50,
+    "state_owned": 300,
+    "state_administrative": 45,
+    "cooperative": 20,
+    "other": 15,
+}
 
 
-def generate_tree(seed: int = 2025, size: str | TreeSize = "small", era: Era = "2025",
-                  effective_from: date | None = None, code_prefix: str = "") -> list[Unit]:
+def generate_tree(
+    seed: int = 2025,
+    size: str | TreeSize = "small",
+    era: Era = "2025",
+    effective_from: date | None = None,
+    code_prefix: str = "",
+) -> list[Unit]:
     tree_size = SIZES[size] if isinstance(size, str) else size
-    builder = _Builder(random.Random(seed), effective_from or date(2025 if era == "2025" else 2020, 7, 1),
-                       code_prefix)
+    builder = _Builder(random.Random(seed), effective_from or date(2025 if era == "2025" else 2020, 7, 1), code_prefix)
     provinces = PROVINCES_2025 if era == "2025" else PROVINCES_2024
     weights = _weights(provinces, era)
-    federations = [builder.add("province", province.federation_name, "provincial_federation", None, province,
-                               code=f"LD{province.code}") for province in provinces]
+    federations = [
+        builder.add(
+            "province", province.federation_name, "provincial_federation", None, province, code=f"LD{province.code}"
+        )
+        for province in provinces
+    ]
     sectors = [builder.add("sector", name, type_code, None, None) for type_code, name in _sectors(tree_size)]
 
     sector_upper = min(round(tree_size.upper_units * 0.08), tree_size.upper_units - len(provinces))
@@ -81,8 +129,9 @@ def generate_tree(seed: int = 2025, size: str | TreeSize = "small", era: Era = "
     for sector, count in zip(sectors, _apportion(sector_upper, [1.0] * len(sectors)), strict=True):
         containers += builder.sector_upper_units(sector, count)
 
-    for (parent, mix, _), count in zip(containers, _apportion(tree_size.grassroots_units,
-                                                              [share for *_, share in containers]), strict=True):
+    for (parent, mix, _), count in zip(
+        containers, _apportion(tree_size.grassroots_units, [share for *_, share in containers]), strict=True
+    ):
         for _ in range(count):
             builder.grassroots(parent, mix)
     builder.sub_units(tree_size.sub_units)
@@ -108,33 +157,55 @@ class _Builder:
         """A time-ordered id (UUID v7, as the service makes them) from the seed: one millisecond per unit
         from 1 January 2020, so the ids are reproducible and increase in the order the units are made."""
         self.made += 1
-        return uuid.UUID(int=((_IDS_FROM_MS + self.made) << 80) | (0x7 << 76) | (self.rng.getrandbits(12) << 64)
-                         | (0b10 << 62) | self.rng.getrandbits(62))
+        return uuid.UUID(
+            int=((_IDS_FROM_MS + self.made) << 80)
+            | (0x7 << 76)
+            | (self.rng.getrandbits(12) << 64)
+            | (0b10 << 62)
+            | self.rng.getrandbits(62)
+        )
 
-    def add(self, kind: str, name: str, type_code: str, parent: Unit | None, province: Province | None,
-            code: str | None = None, employer: Employer | None = None, short_name: str | None = None) -> Unit:
+    def add(
+        self,
+        kind: str,
+        name: str,
+        type_code: str,
+        parent: Unit | None,
+        province: Province | None,
+        code: str | None = None,
+        employer: Employer | None = None,
+        short_name: str | None = None,
+    ) -> Unit:
         number = self.counters[kind] = self.counters.get(kind, 0) + 1
         unit = Unit(
             unit_id=self._unit_id(),
             code=self.prefix + (code or f"{_CODE_PREFIX[kind]}{number:0{_CODE_DIGITS[kind]}d}"),
-            name=name, type=self.types[type_code], parent_id=parent.unit_id if parent else NATIONAL_CENTRE_ID,
-            effective_from=self.effective_from, short_name=short_name,
+            name=name,
+            type=self.types[type_code],
+            parent_id=parent.unit_id if parent else NATIONAL_CENTRE_ID,
+            effective_from=self.effective_from,
+            short_name=short_name,
             province_code=province.code if province else (parent.province_code if parent else None),
-            address=self._address(province) if province else None, employer=employer or Employer(),
+            address=self._address(province) if province else None,
+            employer=employer or Employer(),
         )
         if province:
             self.provinces[unit.province_code] = province
         self.units.append(unit)
         return unit
 
-    def province_upper_units(self, federation: Unit, province: Province, count: int, weight: float,
-                             era: Era) -> list[tuple[Unit, str, float]]:
+    def province_upper_units(
+        self, federation: Unit, province: Province, count: int, weight: float, era: Era
+    ) -> list[tuple[Unit, str, float]]:
         """Upper-level units of a province and the share of the province's grassroots each holds."""
         containers = [(federation, "local", 0.08 * weight)]
         zones = (1 + count // 60) if weight >= INDUSTRIAL and count >= 2 else 0
         for index in range(zones):
-            name = (f"Công đoàn các Khu công nghiệp {_of(province)}" if index == 0
-                    else f"Công đoàn Khu công nghiệp {self._place()}")
+            name = (
+                f"Công đoàn các Khu công nghiệp {_of(province)}"
+                if index == 0
+                else f"Công đoàn Khu công nghiệp {self._place()}"
+            )
             zone = self.add("upper", name, "industrial_zone_union", federation, province)
             # The province-wide zone union is the big one (thousands of grassroots in the largest provinces).
             containers.append((zone, "zone", 0.30 * weight * (0.7 if index == 0 else 0.3 / max(zones - 1, 1))))
@@ -148,8 +219,9 @@ class _Builder:
                 unit = self.add("upper", f"Công đoàn {kind} {self._place()}", "commune_union", federation, province)
             else:
                 kind = self.rng.choice(("huyện", "quận", "thị xã", "thành phố"))
-                unit = self.add("upper", f"Liên đoàn Lao động {kind} {self._place()}", "district_federation",
-                                federation, province)
+                unit = self.add(
+                    "upper", f"Liên đoàn Lao động {kind} {self._place()}", "district_federation", federation, province
+                )
             containers.append((unit, "local", local_share / max(rest, 1) * self.rng.uniform(0.5, 1.5)))
         if not rest:
             containers[0] = (federation, "local", containers[0][2] + local_share)
@@ -180,8 +252,9 @@ class _Builder:
         """Departmental unions and union groups, mostly in the largest workplaces."""
         if not count or not self.grassroots_units:
             return
-        hosts = self.rng.choices(self.grassroots_units,
-                                 [u.employer.workforce_size or 1 for u in self.grassroots_units], k=count)
+        hosts = self.rng.choices(
+            self.grassroots_units, [u.employer.workforce_size or 1 for u in self.grassroots_units], k=count
+        )
         per_host: dict[uuid.UUID, tuple[Unit, int]] = {}
         for host in hosts:
             per_host[host.unit_id] = (host, per_host.get(host.unit_id, (host, 0))[1] + 1)
@@ -189,8 +262,13 @@ class _Builder:
             department: Unit | None = None
             for index in range(many):
                 if index % 4 == 0 and many > 1:
-                    department = self.add("department", f"Công đoàn bộ phận {self.rng.choice(names.DEPARTMENTS)}",
-                                          "departmental_union", host, None)
+                    department = self.add(
+                        "department",
+                        f"Công đoàn bộ phận {self.rng.choice(names.DEPARTMENTS)}",
+                        "departmental_union",
+                        host,
+                        None,
+                    )
                 else:
                     self.add("group", f"Tổ công đoàn số {index + 1}", "union_group", department or host, None)
 
@@ -206,18 +284,25 @@ class _Builder:
             name = f"Công ty {rng.choice(('TNHH MTV', 'Cổ phần'))} {names.SECTORS[sector]} {where}"
         elif enterprise_type == "state_administrative":
             sector, pattern = rng.choice(names.PUBLIC_EMPLOYERS)
-            name = pattern.format(person=rng.choice(names.PEOPLE), place=self._place(),
-                                  flower=rng.choice(names.FLOWERS))
+            name = pattern.format(
+                person=rng.choice(names.PEOPLE), place=self._place(), flower=rng.choice(names.FLOWERS)
+            )
         elif enterprise_type == "cooperative":
             sector = rng.choice(names.COOPERATIVES)
             name = f"Hợp tác xã {sector} {self._place()}"
         else:
             sector = "Dịch vụ"
-            name = rng.choice(names.OTHER_EMPLOYERS).format(person=rng.choice(names.PEOPLE), place=self._place(),
-                                                             brand=self._brand())
+            name = rng.choice(names.OTHER_EMPLOYERS).format(
+                person=rng.choice(names.PEOPLE), place=self._place(), brand=self._brand()
+            )
         workforce = max(3, int(rng.lognormvariate(0, 1.0) * MEDIAN_WORKFORCE[enterprise_type]))
-        return Employer(name=name, tax_code=str(rng.randrange(10**9, 10**10)), enterprise_type=enterprise_type,
-                        sector=sector, workforce_size=workforce)
+        return Employer(
+            name=name,
+            tax_code=str(rng.randrange(10**9, 10**10)),
+            enterprise_type=enterprise_type,
+            sector=sector,
+            workforce_size=workforce,
+        )
 
     def _place(self) -> str:
         first, second = self.rng.sample(names.PLACE_WORDS, 2)
@@ -231,10 +316,16 @@ class _Builder:
         return f"Số {self.rng.randint(1, 400)} đường {street}, {self._place()}, {province.name}"
 
 
-_CODE_PREFIX = {"province": "LD", "sector": "CDN", "upper": "CT", "grassroots": "CS", "professional": "ND",
-                "department": "BP", "group": "TO"}
-_CODE_DIGITS = {"province": 2, "sector": 2, "upper": 5, "grassroots": 6, "professional": 5, "department": 6,
-                "group": 6}
+_CODE_PREFIX = {
+    "province": "LD",
+    "sector": "CDN",
+    "upper": "CT",
+    "grassroots": "CS",
+    "professional": "ND",
+    "department": "BP",
+    "group": "TO",
+}
+_CODE_DIGITS = {"province": 2, "sector": 2, "upper": 5, "grassroots": 6, "professional": 5, "department": 6, "group": 6}
 
 
 def _sectors(size: TreeSize) -> list[tuple[str, str]]:
@@ -269,8 +360,11 @@ def _apportion(total: int, weights: list[float]) -> list[int]:
 
 
 def _of(province: Province) -> str:
-    return ("Thành phố Hồ Chí Minh" if province.code == "79"
-            else f"{'thành phố' if province.is_city else 'tỉnh'} {province.name}")
+    return (
+        "Thành phố Hồ Chí Minh"
+        if province.code == "79"
+        else f"{'thành phố' if province.is_city else 'tỉnh'} {province.name}"
+    )
 
 
 def _foreign(rng: random.Random) -> str:

@@ -2,99 +2,107 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from datetime import date
 from uuid import UUID
 
 from chassis.principal import Principal
 from chassis.scope import in_subtree, restrict_to_scope, subtree_of, unscoped
-from contracts.events.cards_card_v1 import HOLDER_CARD_STATUS
-from contracts.events.members_member_v1 import MemberSnapshot
+from chassis.tables import tree_closure
+from chassis.views import AggregateView, lock_order
 from contracts.permissions import Permission
-from sqlalchemy import Row, and_, func, insert, not_, select, update
-from sqlalchemy.dialects.postgresql import insert as pg_insert
+from pydantic_core import to_json
+from sqlalchemy import ARRAY, Row, Uuid, and_, bindparam, func, not_, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from reporting.adapters.figures import FigureRepository
 from reporting.adapters.tables import member_cards, member_facts, membership_movements, unit_member_counts
-from reporting.domain.movements import COUNTED_STATUSES, movements
+from reporting.domain.facts import Effects, Fact
+from reporting.domain.movements import COUNTED_STATUSES
 
 
 class MemberFactRepository:
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
 
+    # Member and card events come on two topics and may be applied by two consumers at once: both lock the
+    # members' rows of member_cards first, then of member_facts, each in member order and in one statement.
+    @unscoped("the consumer's own bookkeeping for every unit; no principal is involved")
+    async def lock_card_statuses(self, member_ids: Sequence[UUID]) -> dict[UUID, str]:
+        """The members' card statuses ("none" for a member without card events), their rows locked."""
+        ids = {"member_ids": sorted(member_ids, key=lock_order)}
+        await self.session.execute(_LOCK_CARD_STATUSES, ids)
+        rows = await self.session.execute(
+            select(member_cards.c.member_id, member_cards.c.card_status).where(
+                member_cards.c.member_id == func.any(bindparam("member_ids", type_=ARRAY(Uuid)))
+            ),
+            ids,
+        )
+        return {member_id: card_status for member_id, card_status in rows}
+
+    @unscoped("the consumer's own bookkeeping for every unit; no principal is involved")
+    async def set_card_statuses(self, card_statuses: Mapping[UUID, str]) -> None:
+        member_ids = sorted(card_statuses, key=lock_order)
+        await self.session.execute(
+            _SET_CARD_STATUSES, {"member_ids": member_ids, "card_statuses": [card_statuses[m] for m in member_ids]}
+        )
+
     @unscoped("the consumer applies events for every unit; no principal is involved")
-    async def apply(self, snapshot: MemberSnapshot, event_id: UUID, occurred_on: date) -> bool:
-        """Move the member's contribution from its old bucket to its new one and write the movements to the
-        ledger. False for a stale event."""
-        card_status = await self._lock_card_status(snapshot.member_id)
-        previous = (
-            await self.session.execute(
-                select(member_facts).where(member_facts.c.member_id == snapshot.member_id).with_for_update()
-            )
-        ).one_or_none()
-        if previous is not None and previous.version >= snapshot.version:
-            return False
-        fact = {
-            "unit_id": snapshot.unit_id, "status": snapshot.status, "gender": snapshot.gender,
-            "is_foreign": snapshot.is_foreign, "card_status": card_status, "version": snapshot.version,
-        }
-        await self.session.execute(
-            pg_insert(member_facts)
-            .values(member_id=snapshot.member_id, **fact)
-            .on_conflict_do_update(index_elements=[member_facts.c.member_id], set_=fact)
+    async def lock_facts(self, member_ids: Sequence[UUID]) -> dict[UUID, Fact]:
+        rows = await self.session.execute(
+            select(member_facts)
+            .where(member_facts.c.member_id == func.any(bindparam("member_ids", type_=ARRAY(Uuid))))
+            .order_by(member_facts.c.member_id)
+            .with_for_update(),
+            {"member_ids": list(member_ids)},
         )
-        if previous is not None:
-            await self._add(_bucket(previous._mapping), -1)
-        await self._add(_bucket(fact), 1)
-        moved = movements((previous.unit_id, previous.status) if previous is not None else None,
-                          snapshot.unit_id, snapshot.status)
-        if moved:
-            await self.session.execute(insert(membership_movements), [
-                {"event_id": event_id, "unit_id": m.unit_id, "member_id": snapshot.member_id,
-                 "occurred_on": occurred_on, "kind": m.kind, "delta": m.delta, "other_unit_id": m.other_unit_id}
-                for m in moved])
-        return True
+        return {row.member_id: Fact(**row._mapping) for row in rows}
 
-    @unscoped("the consumer applies card events for every unit; no principal is involved")
-    async def follow_card(self, member_id: UUID, card_status: str) -> None:
-        """The member's card moved: its bucket moves with it (once the member is known)."""
-        wanted = HOLDER_CARD_STATUS[card_status]
-        await self.session.execute(
-            pg_insert(member_cards).values(member_id=member_id, card_status=wanted)
-            .on_conflict_do_update(index_elements=[member_cards.c.member_id], set_={"card_status": wanted}))
-        fact = (await self.session.execute(
-            select(member_facts).where(member_facts.c.member_id == member_id).with_for_update())).one_or_none()
-        if fact is None or fact.card_status == wanted:
-            return
-        await self.session.execute(
-            update(member_facts).where(member_facts.c.member_id == member_id).values(card_status=wanted))
-        await self._add(_bucket(fact._mapping), -1)
-        await self._add(_bucket(fact._mapping) | {"card_status": wanted}, 1)
+    @unscoped("the consumer applies events for every unit; no principal is involved")
+    async def write_member_changes(self, effects: Effects) -> None:
+        """The new facts (newer versions of the members), ledger entries and count changes of a poll."""
+        if effects.facts:
+            await _FACTS.upsert(self.session, effects.facts.values())
+        await self._write_ledger_and_counts(effects)
 
-    @unscoped("part of apply: the consumer's own bookkeeping")
-    async def _lock_card_status(self, member_id: UUID) -> str:
-        # The member's row in member_cards, created if need be and locked: the card consumer takes it first too.
-        await self.session.execute(
-            pg_insert(member_cards).values(member_id=member_id, card_status="none").on_conflict_do_nothing())
-        return await self.session.scalar(
-            select(member_cards.c.card_status).where(member_cards.c.member_id == member_id).with_for_update())
-
-    @unscoped("part of apply: the consumer's own bookkeeping")
-    async def _add(self, key: dict, delta: int) -> None:
-        if delta < 0:
+    @unscoped("the consumer applies events for every unit; no principal is involved")
+    async def write_card_changes(self, effects: Effects) -> None:
+        """The facts whose card status moved (the member's version did not) and the count changes of a poll."""
+        if effects.facts:
+            changed = sorted(effects.facts.values(), key=lambda fact: lock_order(fact.member_id))
             await self.session.execute(
-                update(unit_member_counts)
-                .where(*(unit_member_counts.c[name] == value for name, value in key.items()))
-                .values(members=unit_member_counts.c.members + delta)
+                _SET_FACT_CARD_STATUSES,
+                {
+                    "member_ids": [fact.member_id for fact in changed],
+                    "card_statuses": [fact.card_status for fact in changed],
+                },
             )
-            return
-        await self.session.execute(
-            pg_insert(unit_member_counts)
-            .values(**key, members=delta)
-            .on_conflict_do_update(
-                index_elements=list(key), set_={"members": unit_member_counts.c.members + delta}
-            )
-        )
+        await self._write_ledger_and_counts(effects)
+
+    @unscoped("part of a write: the consumer's own bookkeeping")
+    async def _write_ledger_and_counts(self, effects: Effects) -> None:
+        if effects.ledger:
+            await self.session.execute(_ADD_MOVEMENTS, {"entries": to_json(effects.ledger).decode()})
+        if effects.figures:
+            await FigureRepository(self.session).add_figures(effects.figures)
+        if effects.movements:
+            await FigureRepository(self.session).add_movements(effects.movements)
+        if effects.counts:
+            # In key order: two consumers adding to shared counts lock them in the same order.
+            changes = [
+                {
+                    "unit_id": unit_id,
+                    "status": status,
+                    "gender": gender,
+                    "is_foreign": is_foreign,
+                    "card_status": card_status,
+                    "members": delta,
+                }
+                for (unit_id, status, gender, is_foreign, card_status), delta in sorted(
+                    effects.counts.items(), key=lambda item: (lock_order(item[0][0]), item[0][1:])
+                )
+            ]
+            await self.session.execute(_ADD_COUNTS, {"changes": to_json(changes).decode()})
 
     async def counts(self, principal: Principal, unit_id: UUID, subtree: bool) -> list[Row]:
         """Member counts by status, gender, nationality and card status for the unit or its whole subtree."""
@@ -105,14 +113,38 @@ class MemberFactRepository:
             where = unit_member_counts.c.unit_id == unit_id
         query = (
             select(
-                unit_member_counts.c.status, unit_member_counts.c.gender, unit_member_counts.c.is_foreign,
-                unit_member_counts.c.card_status, func.sum(unit_member_counts.c.members).label("members"),
+                unit_member_counts.c.status,
+                unit_member_counts.c.gender,
+                unit_member_counts.c.is_foreign,
+                unit_member_counts.c.card_status,
+                func.sum(unit_member_counts.c.members).label("members"),
             )
             .where(where)
-            .group_by(unit_member_counts.c.status, unit_member_counts.c.gender, unit_member_counts.c.is_foreign,
-                      unit_member_counts.c.card_status)
+            .group_by(
+                unit_member_counts.c.status,
+                unit_member_counts.c.gender,
+                unit_member_counts.c.is_foreign,
+                unit_member_counts.c.card_status,
+            )
         )
         query = restrict_to_scope(query, principal, Permission.REPORTS_READ, unit_member_counts.c.unit_id)
+        return list(await self.session.execute(query))
+
+    async def subtree_totals(self, principal: Principal, unit_ids: list[UUID]) -> list[Row]:
+        """Per unit of `unit_ids`: members (the counted statuses) and pending members of its whole subtree, in
+        one pass over the closure table."""
+        c, closure = unit_member_counts, tree_closure
+        query = (
+            select(
+                closure.c.ancestor_id.label("unit_id"),
+                func.coalesce(func.sum(c.c.members).filter(c.c.status.in_(COUNTED_STATUSES)), 0).label("members"),
+                func.coalesce(func.sum(c.c.members).filter(c.c.status == "pending"), 0).label("pending"),
+            )
+            .select_from(closure.join(c, c.c.unit_id == closure.c.descendant_id))
+            .where(closure.c.ancestor_id.in_(unit_ids))
+            .group_by(closure.c.ancestor_id)
+        )
+        query = restrict_to_scope(query, principal, Permission.REPORTS_READ, c.c.unit_id)
         return list(await self.session.execute(query))
 
     async def members_on(self, principal: Principal, unit_id: UUID, day: date) -> int:
@@ -121,9 +153,11 @@ class MemberFactRepository:
         rather than every member's opening row."""
         c, m = unit_member_counts, membership_movements
         now = select(func.coalesce(func.sum(c.c.members), 0)).where(
-            in_subtree(c.c.unit_id, unit_id), c.c.status.in_(COUNTED_STATUSES))
-        since = select(func.coalesce(func.sum(m.c.delta), 0)).where(in_subtree(m.c.unit_id, unit_id),
-                                                                     m.c.occurred_on > day)
+            in_subtree(c.c.unit_id, unit_id), c.c.status.in_(COUNTED_STATUSES)
+        )
+        since = select(func.coalesce(func.sum(m.c.delta), 0)).where(
+            in_subtree(m.c.unit_id, unit_id), m.c.occurred_on > day
+        )
         counted = await self.session.scalar(restrict_to_scope(now, principal, Permission.REPORTS_READ, c.c.unit_id))
         moved = await self.session.scalar(restrict_to_scope(since, principal, Permission.REPORTS_READ, m.c.unit_id))
         return int(counted) - int(moved)
@@ -133,14 +167,54 @@ class MemberFactRepository:
         of the subtree is not a movement of the subtree."""
         m = membership_movements
         within = and_(m.c.kind.in_(("transferred_in", "transferred_out")), in_subtree(m.c.other_unit_id, unit_id))
-        query = (select(m.c.kind, func.count().label("members"))
-                 .where(in_subtree(m.c.unit_id, unit_id), m.c.occurred_on.between(first, last),
-                        m.c.kind != "opening", not_(within))
-                 .group_by(m.c.kind))
+        query = (
+            select(m.c.kind, func.count().label("members"))
+            .where(
+                in_subtree(m.c.unit_id, unit_id),
+                m.c.occurred_on.between(first, last),
+                m.c.kind != "opening",
+                not_(within),
+            )
+            .group_by(m.c.kind)
+        )
         rows = await self.session.execute(restrict_to_scope(query, principal, Permission.REPORTS_READ, m.c.unit_id))
         return {row.kind: row.members for row in rows}
 
 
-def _bucket(fact) -> dict:
-    """The key of the count a member fact belongs to."""
-    return {name: fact[name] for name in ("unit_id", "status", "gender", "is_foreign", "card_status")}
+_FACTS = AggregateView(member_facts, tuple(column.name for column in member_facts.columns))
+
+# Inserts the members' rows that are missing and locks them all; `WHERE false` locks the existing rows without
+# writing a new version of each.
+_LOCK_CARD_STATUSES = text("""
+INSERT INTO member_cards (member_id, card_status)
+SELECT member_id, 'none' FROM unnest(CAST(:member_ids AS uuid[])) AS locked(member_id)
+ON CONFLICT (member_id) DO UPDATE SET card_status = member_cards.card_status WHERE false
+""")
+
+_SET_CARD_STATUSES = text("""
+INSERT INTO member_cards (member_id, card_status)
+SELECT * FROM unnest(CAST(:member_ids AS uuid[]), CAST(:card_statuses AS text[]))
+ON CONFLICT (member_id) DO UPDATE SET card_status = EXCLUDED.card_status
+""")
+
+_SET_FACT_CARD_STATUSES = text("""
+UPDATE member_facts SET card_status = changed.card_status
+FROM unnest(CAST(:member_ids AS uuid[]), CAST(:card_statuses AS text[])) AS changed(member_id, card_status)
+WHERE member_facts.member_id = changed.member_id
+""")
+
+_ADD_MOVEMENTS = text("""
+INSERT INTO membership_movements (event_id, unit_id, member_id, occurred_on, kind, delta, other_unit_id)
+SELECT event_id, unit_id, member_id, occurred_on, kind, delta, other_unit_id
+FROM json_to_recordset(CAST(:entries AS json)) AS entry(
+    event_id uuid, unit_id uuid, member_id uuid, occurred_on date, kind text, delta smallint, other_unit_id uuid)
+""")
+
+_ADD_COUNTS = text("""
+INSERT INTO unit_member_counts (unit_id, status, gender, is_foreign, card_status, members)
+SELECT unit_id, status, gender, is_foreign, card_status, members
+FROM jsonb_to_recordset(CAST(:changes AS jsonb)) AS change(
+    unit_id uuid, status text, gender text, is_foreign boolean, card_status text, members bigint)
+ON CONFLICT (unit_id, status, gender, is_foreign, card_status)
+DO UPDATE SET members = unit_member_counts.members + EXCLUDED.members
+""")

@@ -29,6 +29,13 @@ class MemberSummary:
     cards: dict[str, int] = field(default_factory=dict)
 
 
+@dataclass(frozen=True)
+class UnitTotals:
+    unit_id: UUID
+    members: int
+    pending: int
+
+
 class ReportService:
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
@@ -47,18 +54,42 @@ class ReportService:
                 summary.foreign += row.members if row.is_foreign else 0
                 if row.card_status != "none":
                     cards[row.card_status] += row.members
-        summary.by_status = dict(by_status)
+        # A count that went back to zero stays as a row; whether it exists depends on history, not on the members.
+        summary.by_status = {status: members for status, members in by_status.items() if members}
         summary.cards = dict(cards)
         return summary
+
+    async def subtree_totals(self, principal: Principal, unit_ids: list[UUID]) -> list[UnitTotals]:
+        """Members and pending members below each unit (e.g. the children of the unit an officer looks at);
+        every unit must be in the caller's scope. Units without members answer zeros."""
+        for unit_id in unit_ids:
+            await ensure_in_scope(self.session, principal, Permission.REPORTS_READ, unit_id)
+        found = {row.unit_id: row for row in await self.facts.subtree_totals(principal, unit_ids)}
+        return [
+            UnitTotals(
+                unit_id,
+                found[unit_id].members if unit_id in found else 0,
+                found[unit_id].pending if unit_id in found else 0,
+            )
+            for unit_id in unit_ids
+        ]
 
     async def movements(self, principal: Principal, unit_id: UUID, first: date, last: date) -> dict:
         """Biến động đoàn viên: members at the start and end of the period and what moved in between."""
         if first > last:
-            raise InvalidInput("Ngày bắt đầu phải trước ngày kết thúc", "The period starts after it ends",
-                               code="period-reversed", field="from")
+            raise InvalidInput(
+                "Ngày bắt đầu phải trước ngày kết thúc",
+                "The period starts after it ends",
+                code="period-reversed",
+                field="from",
+            )
         await ensure_in_scope(self.session, principal, Permission.REPORTS_READ, unit_id)
         moved = await self.facts.movements_between(principal, unit_id, first, last)
-        return {"unit_id": unit_id, "from": first, "to": last,
-                "members_at_start": await self.facts.members_on(principal, unit_id, first - timedelta(days=1)),
-                "members_at_end": await self.facts.members_on(principal, unit_id, last),
-                **{kind: moved.get(kind, 0) for kind in MOVEMENT_KINDS}}
+        return {
+            "unit_id": unit_id,
+            "from": first,
+            "to": last,
+            "members_at_start": await self.facts.members_on(principal, unit_id, first - timedelta(days=1)),
+            "members_at_end": await self.facts.members_on(principal, unit_id, last),
+            **{kind: moved.get(kind, 0) for kind in MOVEMENT_KINDS},
+        }

@@ -12,8 +12,7 @@ from dataclasses import dataclass
 from uuid import UUID
 
 COUNTED_STATUSES = frozenset({"active", "suspended"})
-MOVEMENT_KINDS = ("admitted", "transferred_in", "transferred_out", "suspended", "resumed", "retired", "removed",
-                  "left")
+MOVEMENT_KINDS = ("admitted", "transferred_in", "transferred_out", "suspended", "resumed", "retired", "removed", "left")
 
 
 @dataclass(frozen=True)
@@ -39,4 +38,3 @@ def movements(previous: tuple[UUID, str] | None, unit_id: UUID, status: str) -> 
     if old_status != status:
         found.append(Movement(unit_id, "suspended" if status == "suspended" else "resumed", 0))
     return found
-

@@ -2,28 +2,29 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
+from typing import Literal
 from uuid import UUID
 
 from chassis.database import Database
 from chassis.http import CurrentPrincipal, Session, create_service_app
-from fastapi import APIRouter, FastAPI, Query
-from pydantic import BaseModel, ConfigDict, Field
+from contracts.wellknown import vietnamese_date
+from fastapi import APIRouter, FastAPI, Query, Request, Response
 
+from reporting.adapters.workbooks import Table, table_xlsx
+from reporting.application.figures import Breakdown, FigureService
 from reporting.application.service import ReportService
 from reporting.config import ReportingSettings
+from reporting.domain.figures import DIMENSIONS
+from reporting.entrypoints.schemas import (
+    BreakdownOut,
+    BreakdownRowOut,
+    MemberSummaryOut,
+    MovementsOut,
+    UnitTotalsOut,
+)
 
 router = APIRouter(prefix="/api/v1/reporting", tags=["reporting"])
-
-
-class MemberSummaryOut(BaseModel):
-    unit_id: UUID
-    scope: str
-    members: int
-    female: int
-    foreign: int
-    by_status: dict[str, int]
-    cards: dict[str, int] = Field(description="Among the members: card requested (waiting), printed, delivered")
 
 
 @router.get("/units/{unit_id}/member-summary", response_model=MemberSummaryOut)
@@ -35,31 +36,113 @@ async def member_summary(
     return MemberSummaryOut(**summary.__dict__)
 
 
-class MovementsOut(BaseModel):
-    model_config = ConfigDict(populate_by_name=True)
-
-    unit_id: UUID
-    from_: date = Field(alias="from")
-    to: date
-    members_at_start: int = Field(description="Đoàn viên cuối ngày trước kỳ")
-    members_at_end: int = Field(description="Đoàn viên cuối ngày cuối kỳ")
-    admitted: int = Field(description="Kết nạp (được phê duyệt)")
-    transferred_in: int = Field(description="Chuyển đến từ ngoài đơn vị")
-    transferred_out: int = Field(description="Chuyển đi ra ngoài đơn vị")
-    suspended: int = Field(description="Tạm dừng sinh hoạt (vẫn là đoàn viên)")
-    resumed: int = Field(description="Sinh hoạt trở lại")
-    retired: int = Field(description="Thôi sinh hoạt khi nghỉ hưu")
-    removed: int = Field(description="Xóa tên")
-    left: int = Field(description="Ra khỏi danh sách vì lý do khác")
+@router.get(
+    "/member-counts",
+    response_model=list[UnitTotalsOut],
+    summary="Số đoàn viên của nhiều đơn vị (mỗi đơn vị tính cả cấp dưới)",
+)
+async def member_counts(
+    principal: CurrentPrincipal,
+    session: Session,
+    unit_ids: list[UUID] = Query(alias="unit_id", min_length=1, max_length=200),
+) -> list[UnitTotalsOut]:
+    """Members and pending members of each unit's whole subtree, in the order asked (the children of a unit, a page
+    of search results). Every unit must be in the caller's scope."""
+    totals = await ReportService(session).subtree_totals(principal, list(dict.fromkeys(unit_ids)))
+    return [UnitTotalsOut(**t.__dict__) for t in totals]
 
 
 @router.get("/units/{unit_id}/movements", response_model=MovementsOut, response_model_by_alias=True)
-async def movements(unit_id: UUID, principal: CurrentPrincipal, session: Session,
-                    first: date = Query(alias="from"), last: date = Query(alias="to")) -> MovementsOut:
+async def movements(
+    unit_id: UUID,
+    principal: CurrentPrincipal,
+    session: Session,
+    first: date = Query(alias="from"),
+    last: date = Query(alias="to"),
+) -> MovementsOut:
     """Members of the subtree at the start and end of a period (Vietnamese calendar days) and what moved in
     between; transfers between two units of the subtree are not movements of the subtree."""
     return MovementsOut(**await ReportService(session).movements(principal, unit_id, first, last))
 
 
+Dimension = Literal[tuple(DIMENSIONS)]  # type: ignore[valid-type]
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+async def _breakdown(
+    request: Request, principal, session, unit_id: UUID, by: str, as_of: date | None, age_bands: list[int] | None
+) -> Breakdown:
+    bands = age_bands if age_bands is not None else request.app.state.settings.age_bands
+    return await FigureService(session).breakdown(principal, unit_id, by, as_of, bands)
+
+
+_BREAKDOWN_DOC = """Members of the unit's whole subtree by one dimension at the end of `as_of` (today when absent), in
+the tree of that day: a unit merged or moved since reports its own past. Every dimension except `status` counts
+members (active, suspended); `status` counts every status. Ethnicity and religion are counted, never listed."""
+
+
+@router.get(
+    "/members/breakdown",
+    response_model=BreakdownOut,
+    summary="Số liệu đoàn viên theo tiêu chí",
+    description=_BREAKDOWN_DOC,
+)
+async def breakdown(
+    request: Request,
+    principal: CurrentPrincipal,
+    session: Session,
+    unit_id: UUID,
+    by: Dimension,
+    as_of: date | None = None,  # type: ignore[valid-type]
+    age_bands: list[int] | None = Query(None, max_length=12),
+) -> BreakdownOut:
+    found = await _breakdown(request, principal, session, unit_id, by, as_of, age_bands)
+    return BreakdownOut(
+        **{
+            **found.__dict__,
+            "rows": [
+                BreakdownRowOut(value=row.value or None, label=row.label, members=row.members) for row in found.rows
+            ],
+        },
+        total=found.total,
+    )
+
+
+@router.get(
+    "/members/breakdown.xlsx",
+    response_class=Response,
+    summary="Số liệu đoàn viên theo tiêu chí (.xlsx)",
+    responses={200: {"content": {XLSX: {}}}},
+)
+async def breakdown_workbook(
+    request: Request,
+    principal: CurrentPrincipal,
+    session: Session,
+    unit_id: UUID,
+    by: Dimension,
+    as_of: date | None = None,  # type: ignore[valid-type]
+    age_bands: list[int] | None = Query(None, max_length=12),
+) -> Response:
+    found = await _breakdown(request, principal, session, unit_id, by, as_of, age_bands)
+    content = table_xlsx(
+        Table(
+            f"Số liệu đoàn viên theo {found.by_label.lower()}",
+            [found.unit_name or str(unit_id), f"Tính đến ngày {found.as_of:%d/%m/%Y}"],
+            found.by_label,
+            ["Số đoàn viên"],
+            [(row.label, [row.members]) for row in found.rows],
+            share=True,
+        ),
+        vietnamese_date(datetime.now().astimezone()),
+    )
+    return xlsx_response(content, f"so-lieu-doan-vien-{by}-{found.as_of:%Y%m%d}.xlsx")
+
+
+def xlsx_response(content: bytes, name: str) -> Response:
+    return Response(content, media_type=XLSX, headers={"content-disposition": f'attachment; filename="{name}"'})
+
+
 def create_app(settings: ReportingSettings, database: Database) -> FastAPI:
-    return create_service_app(settings, database, [router], title="Reporting service (Báo cáo thống kê)")
+    from reporting.entrypoints.period_api import router as period_router
+
+    return create_service_app(settings, database, [router, period_router], title="Reporting service (Báo cáo thống kê)")

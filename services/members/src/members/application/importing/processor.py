@@ -36,15 +36,32 @@ from uuid import UUID
 
 from chassis.database import Database
 from chassis.errors import Problem
-from sqlalchemy import Row, func, text
+from prometheus_client import Gauge
+from sqlalchemy import Row, text
 
+from members.adapters.import_progress import ImportProgressRepository
 from members.adapters.imports import ImportRepository, lock_key
-from members.application.importing.reading import Sheet, read_sheet
+from members.application.importing.reading import MemberSheet, read_sheet
 from members.application.importing.rows import ALREADY_A_MEMBER, CheckedChunk, RowChecker, check_chunk
 from members.config import MembersSettings
 from members.domain.import_columns import BY_KEY
+from members.domain.import_jobs import (
+    COMMITTING,
+    COMPLETED,
+    REJECTED,
+    checking_status,
+    moved,
+    needs_checking,
+    status_when_staged,
+)
 
 log = logging.getLogger(__name__)
+# For the "import stuck" alert (deploy/production/monitoring): an import in progress whose rows stopped moving.
+IMPORTS_IN_PROGRESS = Gauge("member_imports_in_progress", "Imports this process is validating or committing")
+IMPORT_PROGRESS_AT = Gauge(
+    "member_import_progress_timestamp_seconds",
+    "When an import of this process last moved (started, or rows checked or committed)",
+)
 
 
 class _RegistryChanged(Exception):
@@ -105,9 +122,13 @@ class _Timings:
     store_s: float = 0.0  # registry check, COPY (and commit when streaming), waited for on the event loop
 
 
-async def pipelined(chunks: list[tuple[int, list[list]]], check: Callable[[int, list[list]], CheckedChunk],
-                    store: Callable[[CheckedChunk, asyncio.Task | None], Awaitable[None]], timings: _Timings,
-                    writers: int = 1) -> None:
+async def pipelined(
+    chunks: list[tuple[int, list[list]]],
+    check: Callable[[int, list[list]], CheckedChunk],
+    store: Callable[[CheckedChunk, asyncio.Task | None], Awaitable[None]],
+    timings: _Timings,
+    writers: int = 1,
+) -> None:
     """check(first_row, rows) of each chunk in a worker thread, one chunk ahead of the database; store(checked,
     previous) on the event loop, up to `writers` chunks at once (each store gets the task storing the chunk before
     it, to commit after it). Stops at the first failure, after the work in flight has ended."""
@@ -131,8 +152,11 @@ async def pipelined(chunks: list[tuple[int, list[list]]], check: Callable[[int, 
     try:
         for index in range(len(chunks)):
             checked = await (checking or asyncio.to_thread(timed_check, *chunks[index]))
-            checking = asyncio.ensure_future(asyncio.to_thread(timed_check, *chunks[index + 1])) \
-                if index + 1 < len(chunks) else None
+            checking = (
+                asyncio.ensure_future(asyncio.to_thread(timed_check, *chunks[index + 1]))
+                if index + 1 < len(chunks)
+                else None
+            )
             while len(storing) >= writers:
                 await storing.pop(0)
             storing.append(asyncio.ensure_future(timed_store(checked, storing[-1] if storing else None)))
@@ -144,8 +168,13 @@ async def pipelined(chunks: list[tuple[int, list[list]]], check: Callable[[int, 
 
 
 class ImportProcessor:
-    def __init__(self, database: Database, settings: MembersSettings, today: date | None = None,
-                 crash_after_chunks: int | None = None) -> None:
+    def __init__(
+        self,
+        database: Database,
+        settings: MembersSettings,
+        today: date | None = None,
+        crash_after_chunks: int | None = None,
+    ) -> None:
         self.database, self.settings = database, settings
         self.today = today or date.today()
         self.crash_after_chunks = crash_after_chunks
@@ -171,25 +200,27 @@ class ImportProcessor:
         return done
 
     async def process(self, import_id: UUID) -> None:
+        IMPORT_PROGRESS_AT.set_to_current_time()
+        with IMPORTS_IN_PROGRESS.track_inprogress():
+            await self._process(import_id)
+
+    async def _process(self, import_id: UUID) -> None:
         async with self.database.transaction() as session:
             row = await ImportRepository(session).load(import_id)
-            # Committing while the file is still kept: an import checked and committed chunk by chunk that
-            # stopped halfway; it goes on reading the file after `staged_through`.
-            resume = row.status == "committing" and await ImportRepository(session).file_kept(import_id)
+            file_kept = row.status == COMMITTING and await ImportRepository(session).file_kept(import_id)
         status = row.status
-        if status in ("uploaded", "validating") or resume:
+        if needs_checking(status, file_kept):
             status = await self.validate(import_id)
-        if status == "committing":
+        if status == COMMITTING:
             await self.commit(import_id)
 
     async def validate(self, import_id: UUID) -> str:
         async with self.database.transaction() as session:
             imports = ImportRepository(session)
             row = await imports.load(import_id, with_content=True)
-            streaming = row.mode == "valid_rows_only"
-            if row.status != "committing":
-                await imports.set(import_id, status="committing" if streaming else "validating",
-                                  started_at=func.now())
+            streaming = checking_status(row.mode) == COMMITTING
+            if row.status != COMMITTING:
+                await ImportProgressRepository(session).started(import_id, moved(row.status, checking_status(row.mode)))
         with gc_paused():
             began = time.perf_counter()
             try:
@@ -197,36 +228,51 @@ class ImportProcessor:
                 sheet, header = await asyncio.to_thread(self._read_file, row)
             except Problem as problem:
                 await self._reject(import_id, problem)
-                return "rejected"
-            checker = RowChecker(row.import_id, row.unit_id, sheet.mapping, self.settings.import_required_fields,
-                                 self.today)
+                return REJECTED
+            checker = RowChecker(
+                row.import_id, row.unit_id, sheet.mapping, self.settings.import_required_fields, self.today
+            )
             size = max(1, self.settings.import_chunk_rows)
             skip = max(0, row.staged_through - sheet.first_row + 1)  # rows a crashed run staged (streaming only)
-            chunks = [(sheet.first_row + start, sheet.rows[start:start + size])
-                      for start in range(skip, len(sheet.rows), size)]
+            chunks = [
+                (sheet.first_row + start, sheet.rows[start : start + size])
+                for start in range(skip, len(sheet.rows), size)
+            ]
             if streaming:
                 return await self._check_and_commit(row, header, checker, chunks, began)
             return await self._check_and_stage(row, header, checker, chunks, began)
 
-    def _read_file(self, row: Row) -> tuple[Sheet, dict]:
-        sheet = read_sheet(row.file_kind, row.content)
+    def _read_file(self, row: Row) -> tuple[MemberSheet, dict]:
+        sheet = read_sheet(row.file_kind, row.content, self.settings.import_max_rows)
         missing = [key for key in self.settings.import_required_fields if key not in sheet.mapping.values()]
         if missing:
             names = ", ".join(BY_KEY[key].header for key in missing)
-            raise Problem(f"Thiếu cột bắt buộc: {names}", f"Required columns missing: {', '.join(missing)}",
-                          code="missing-columns", field="file", extra={"missing": missing})
+            raise Problem(
+                f"Thiếu cột bắt buộc: {names}",
+                f"Required columns missing: {', '.join(missing)}",
+                code="missing-columns",
+                field="file",
+                extra={"missing": missing},
+            )
         if non_empty_rows(sheet.rows) > self.settings.import_max_rows:
-            raise Problem(f"Tệp có quá {self.settings.import_max_rows:,} dòng dữ liệu".replace(",", "."),
-                          f"The file has more than {self.settings.import_max_rows:,} data rows",
-                          code="too-many-rows", field="file")
-        header = {"sheet": sheet.name, "header_row": sheet.header_row,
-                  "columns": {str(index): key for index, key in sheet.mapping.items()},
-                  "headers": [str(cell) for cell in (sheet.headers or [])],
-                  "unknown_headers": sheet.unknown_headers}
+            raise Problem(
+                f"Tệp có quá {self.settings.import_max_rows:,} dòng dữ liệu".replace(",", "."),
+                f"The file has more than {self.settings.import_max_rows:,} data rows",
+                code="too-many-rows",
+                field="file",
+            )
+        header = {
+            "sheet": sheet.name,
+            "header_row": sheet.header_row,
+            "columns": {str(index): key for index, key in sheet.mapping.items()},
+            "headers": [str(cell) for cell in (sheet.headers or [])],
+            "unknown_headers": sheet.unknown_headers,
+        }
         return sheet, header
 
-    async def _check_and_stage(self, row: Row, header: dict, checker: RowChecker,
-                               chunks: list[tuple[int, list[list]]], began: float) -> str:
+    async def _check_and_stage(
+        self, row: Row, header: dict, checker: RowChecker, chunks: list[tuple[int, list[list]]], began: float
+    ) -> str:
         """Check every row and stage it, in one transaction; then wait for a mode or commit."""
         import_id, first_seen, timings = row.import_id, {}, _Timings()
         totals = {"rows": 0, "errors": 0, "warnings": 0}
@@ -234,31 +280,62 @@ class ImportProcessor:
             imports = ImportRepository(session)
             await imports.clear_staging(import_id)
 
+            expected = sum(len(rows) for _, rows in chunks)
+            await self._report_progress(import_id, 0, expected, began)
+
             async def store(checked: CheckedChunk, previous: asyncio.Task | None) -> None:
                 checked.mark_already_members(await imports.already_members(import_id, checked.id_numbers()))
+                checked.mark_vpoint_taken(await imports.vpoint_taken(import_id, checked.vpoint_codes()))
                 if checked.records:
                     await imports.copy_staging(checked.records)
                 totals["rows"] += len(checked.records)
                 totals["errors"] += checked.error_rows
                 totals["warnings"] += checked.warning_rows
+                await self._report_progress(import_id, totals["rows"], max(expected, totals["rows"]), began)
 
             await pipelined(chunks, lambda first, rows: check_chunk(checker, first_seen, first, rows), store, timings)
+            progress = ImportProgressRepository(session)
             if not totals["rows"]:
-                status = "rejected"
-                await imports.set(import_id, status=status, finished_at=func.now(), content=None,
-                                  problem=_problem_of(no_data_rows()))
-                return status
-            status = "committing" if row.mode else "validated"
-            await imports.set(import_id, status=status, total_rows=totals["rows"], error_rows=totals["errors"],
-                              valid_rows=totals["rows"] - totals["errors"], warning_rows=totals["warnings"],
-                              header_map=header, content=None)
-        log.info("import staged", extra={"fields": {
-            "import_id": str(import_id), "rows": totals["rows"], "seconds": round(time.perf_counter() - began, 2),
-            "check_s": round(timings.check_s, 2), "store_s": round(timings.store_s, 2)}})
+                await progress.rejected(import_id, _problem_of(no_data_rows()))
+                return REJECTED
+            status = moved(checking_status(row.mode), status_when_staged(row.mode))
+            await progress.staged(
+                import_id,
+                status,
+                rows=totals["rows"],
+                errors=totals["errors"],
+                warnings=totals["warnings"],
+                header=header,
+            )
+        log.info(
+            "import staged",
+            extra={
+                "fields": {
+                    "import_id": str(import_id),
+                    "rows": totals["rows"],
+                    "seconds": round(time.perf_counter() - began, 2),
+                    "check_s": round(timings.check_s, 2),
+                    "store_s": round(timings.store_s, 2),
+                }
+            },
+        )
         return status
 
-    async def _check_and_commit(self, row: Row, header: dict, checker: RowChecker,
-                                chunks: list[tuple[int, list[list]]], began: float) -> str:
+    async def _report_progress(self, import_id: UUID, rows_done: int, total_rows: int, began: float) -> None:
+        """Rows checked so far, in a transaction of its own: the staging transaction is invisible until its end,
+        and the officer's progress bar follows this row while the check runs."""
+        IMPORT_PROGRESS_AT.set_to_current_time()
+        async with self.database.transaction() as session:
+            await ImportProgressRepository(session).checked(
+                import_id,
+                rows_done,
+                total_rows,
+                round(rows_done / max(time.perf_counter() - began, 1e-6), 1) if rows_done else None,
+            )
+
+    async def _check_and_commit(
+        self, row: Row, header: dict, checker: RowChecker, chunks: list[tuple[int, list[list]]], began: float
+    ) -> str:
         """valid_rows_only given at upload: each chunk is checked, staged and committed in one transaction."""
         import_id, timings = row.import_id, _Timings()
         async with self.database.transaction() as session:
@@ -268,8 +345,9 @@ class ImportProcessor:
             else:
                 first_seen = {}
                 await imports.clear_staging(import_id)
-                # staged_through: the last row of the file dealt with; the header row to begin with.
-                await imports.set(import_id, header_map=header, staged_through=chunks[0][0] - 1 if chunks else 0)
+                await ImportProgressRepository(session).streaming_started(
+                    import_id, header, chunks[0][0] - 1 if chunks else 0
+                )
         this_run, chunks_done = 0, 0
 
         async def store(checked: CheckedChunk, previous: asyncio.Task | None) -> None:
@@ -282,13 +360,15 @@ class ImportProcessor:
                 imports = ImportRepository(session)
                 inserted = already = 0
                 if checked.records:
+                    checked.mark_vpoint_taken(await imports.vpoint_taken(import_id, checked.vpoint_codes()))
                     await imports.copy_staging(checked.records)
                     # People already in the registry: the insert skips them (ON CONFLICT on the one-person index),
                     # and the rows it skipped get the error, rather than asking the registry about every row first.
                     inserted = await imports.commit_chunk(row, checked.first_row - 1, checked.through)
                     if inserted < len(checked.records) - checked.error_rows:
-                        already = await imports.mark_not_inserted(import_id, checked.first_row - 1, checked.through,
-                                                                  ALREADY_A_MEMBER)
+                        already = await imports.mark_not_inserted(
+                            import_id, checked.first_row - 1, checked.through, ALREADY_A_MEMBER
+                        )
                 if previous is not None:
                     await previous
                 progress = await imports.load(import_id, for_update=True)
@@ -296,47 +376,72 @@ class ImportProcessor:
                     raise RuntimeError(f"import {import_id}: chunk from row {checked.first_row} out of order")
                 rows, errors = len(checked.records), checked.error_rows + already
                 this_run += rows
-                await imports.set(
-                    import_id, staged_through=checked.through, committed_through=checked.through,
-                    total_rows=progress.total_rows + rows, error_rows=progress.error_rows + errors,
+                await ImportProgressRepository(session).advanced(
+                    import_id,
+                    staged_through=checked.through,
+                    committed_through=checked.through,
+                    total_rows=progress.total_rows + rows,
+                    error_rows=progress.error_rows + errors,
                     valid_rows=progress.valid_rows + rows - errors,
-                    warning_rows=progress.warning_rows + checked.warning_rows, rows_done=progress.rows_done + rows,
+                    warning_rows=progress.warning_rows + checked.warning_rows,
+                    rows_done=progress.rows_done + rows,
                     inserted_rows=progress.inserted_rows + inserted,
-                    rows_per_second=round(this_run / max(time.perf_counter() - began, 1e-6), 1))
+                    rows_per_second=round(this_run / max(time.perf_counter() - began, 1e-6), 1),
+                )
             chunks_done += 1
+            IMPORT_PROGRESS_AT.set_to_current_time()
             if self.crash_after_chunks is not None and chunks_done >= self.crash_after_chunks:
                 raise SimulatedCrash(import_id)
 
-        await pipelined(chunks, lambda first, rows: check_chunk(checker, first_seen, first, rows), store, timings,
-                        writers=max(1, self.settings.import_parallel_chunks))
+        await pipelined(
+            chunks,
+            lambda first, rows: check_chunk(checker, first_seen, first, rows),
+            store,
+            timings,
+            writers=max(1, self.settings.import_parallel_chunks),
+        )
         async with self.database.transaction() as session:
             imports = ImportRepository(session)
             done = await imports.load(import_id, for_update=True)
+            progress = ImportProgressRepository(session)
             if not done.total_rows:
-                await imports.set(import_id, status="rejected", finished_at=func.now(), content=None,
-                                  problem=_problem_of(no_data_rows()))
-                return "rejected"
-            await imports.set(import_id, status="completed", finished_at=func.now(), content=None)
-        log.info("import checked and committed", extra={"fields": {
-            "import_id": str(import_id), "rows": this_run, "seconds": round(time.perf_counter() - began, 2),
-            "check_s": round(timings.check_s, 2), "store_s": round(timings.store_s, 2)}})
-        return "completed"
+                await progress.rejected(import_id, _problem_of(no_data_rows()))
+                return REJECTED
+            await progress.completed(import_id, drop_file=True)
+        log.info(
+            "import checked and committed",
+            extra={
+                "fields": {
+                    "import_id": str(import_id),
+                    "rows": this_run,
+                    "seconds": round(time.perf_counter() - began, 2),
+                    "check_s": round(timings.check_s, 2),
+                    "store_s": round(timings.store_s, 2),
+                }
+            },
+        )
+        return COMPLETED
 
     async def _reject(self, import_id: UUID, problem: Problem) -> None:
         async with self.database.transaction() as session:
-            await ImportRepository(session).set(import_id, status="rejected", finished_at=func.now(), content=None,
-                                                problem=_problem_of(problem))
+            await ImportProgressRepository(session).rejected(import_id, _problem_of(problem))
 
     async def commit(self, import_id: UUID) -> None:
         async with self.database.transaction() as session:
             row = await ImportRepository(session).load(import_id)
         if row.mode == "all_or_nothing" and row.error_rows:
             async with self.database.transaction() as session:
-                await ImportRepository(session).set(import_id, status="rejected", finished_at=func.now(), problem=(
-                    file_problem("import-has-errors",
-                                 f"Tệp có {row.error_rows} dòng lỗi nên không nhập dòng nào (chế độ tất cả hoặc không)",
-                                 f"The file has {row.error_rows} rows with errors, so nothing was imported "
-                                 "(all-or-nothing mode)", error_rows=row.error_rows)))
+                await ImportProgressRepository(session).rejected(
+                    import_id,
+                    file_problem(
+                        "import-has-errors",
+                        f"Tệp có {row.error_rows} dòng lỗi nên không nhập dòng nào (chế độ tất cả hoặc không)",
+                        f"The file has {row.error_rows} rows with errors, "
+                        "so nothing was imported (all-or-nothing mode)",
+                        error_rows=row.error_rows,
+                    ),
+                    drop_file=False,
+                )
             return
         chunk_rows = row.total_rows + 1 if row.mode == "all_or_nothing" else self.settings.import_chunk_rows
         started, chunks, this_run = time.perf_counter(), 0, 0
@@ -347,18 +452,30 @@ class ImportProcessor:
                     row = await imports.load(import_id, for_update=True)
                     through, rows = await imports.chunk_end(import_id, row.committed_through, chunk_rows)
                     if through is None:
-                        await imports.set(import_id, status="completed", finished_at=func.now())
-                        log.info("import committed", extra={"fields": {
-                            "import_id": str(import_id), "rows": this_run,
-                            "commit_s": round(time.perf_counter() - started, 2)}})
+                        await ImportProgressRepository(session).completed(import_id, drop_file=False)
+                        log.info(
+                            "import committed",
+                            extra={
+                                "fields": {
+                                    "import_id": str(import_id),
+                                    "rows": this_run,
+                                    "commit_s": round(time.perf_counter() - started, 2),
+                                }
+                            },
+                        )
                         return
                     inserted = await imports.commit_chunk(row, row.committed_through, through)
                     if row.mode == "all_or_nothing" and inserted != row.valid_rows:
                         raise _RegistryChanged()  # rolls the whole import back
                     this_run += rows
-                    await imports.set(import_id, committed_through=through, rows_done=row.rows_done + rows,
-                                      inserted_rows=row.inserted_rows + inserted,
-                                      rows_per_second=round(this_run / max(time.perf_counter() - started, 1e-6), 1))
+                    IMPORT_PROGRESS_AT.set_to_current_time()
+                    await ImportProgressRepository(session).advanced(
+                        import_id,
+                        committed_through=through,
+                        rows_done=row.rows_done + rows,
+                        inserted_rows=row.inserted_rows + inserted,
+                        rows_per_second=round(this_run / max(time.perf_counter() - started, 1e-6), 1),
+                    )
             except _RegistryChanged:
                 await self._conflicted(import_id)
                 return
@@ -368,11 +485,17 @@ class ImportProcessor:
 
     async def _conflicted(self, import_id: UUID) -> None:
         async with self.database.transaction() as session:
-            await ImportRepository(session).set(import_id, status="rejected", finished_at=func.now(), problem=(
-                file_problem("registry-changed", "Trong lúc nhập, một số người trong tệp đã trở thành đoàn viên ở nơi "
-                             "khác; không nhập dòng nào (chế độ tất cả hoặc không)",
-                             "While importing, some people in the file became members elsewhere; nothing was "
-                             "imported (all-or-nothing mode)")))
+            await ImportProgressRepository(session).rejected(
+                import_id,
+                file_problem(
+                    "registry-changed",
+                    "Trong lúc nhập, một số người trong tệp đã trở thành đoàn viên ở nơi khác; không "
+                    "nhập dòng nào (chế độ tất cả hoặc không)",
+                    "While importing, some people in the file became members "
+                    "elsewhere; nothing was imported (all-or-nothing mode)",
+                ),
+                drop_file=False,
+            )
 
 
 def _problem_of(problem: Problem) -> dict:

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
+from datetime import datetime
 from uuid import UUID
 
 from chassis.errors import InvalidInput, NotFound, RuleViolation
@@ -29,21 +31,30 @@ class ImportService:
         self.session = session
         self.imports = ImportRepository(session)
 
-    async def upload(self, principal: Principal, unit_id: UUID, file_name: str, content: bytes,
-                     mode: str | None) -> tuple[Row, bool]:
+    async def upload(
+        self, principal: Principal, unit_id: UUID, file_name: str, content: bytes, mode: str | None, max_rows: int
+    ) -> tuple[Row, bool]:
         """Store the file for the worker; returns (import, created). The same file for the same unit is
         the same import: uploading it again returns the first one and creates nobody twice."""
         await ensure_in_scope(self.session, principal, Permission.MEMBERS_WRITE, unit_id)
         await unit_that_admits(self.session, unit_id)
-        kind = sniff(file_name, content)
+        kind = await asyncio.to_thread(sniff, file_name, content, max_rows)  # inflating is CPU work
         sha256 = hashlib.sha256(content).hexdigest()
         existing = await self.imports.same_file(principal, unit_id, sha256)
         if existing is not None:
             return existing, False
         import_id = uuid7()
-        await self.imports.add(import_id=import_id, unit_id=unit_id, file_sha256=sha256, file_name=file_name[:255],
-                               file_kind=kind, content=content, status="uploaded", mode=mode,
-                               created_by=principal.username)
+        await self.imports.add(
+            import_id=import_id,
+            unit_id=unit_id,
+            file_sha256=sha256,
+            file_name=file_name[:255],
+            file_kind=kind,
+            content=content,
+            status="uploaded",
+            mode=mode,
+            created_by=principal.username,
+        )
         return await self.get(principal, import_id), True
 
     async def get(self, principal: Principal, import_id: UUID) -> Row:
@@ -52,19 +63,32 @@ class ImportService:
             raise import_not_found(import_id)
         return row
 
+    async def recent(
+        self, principal: Principal, unit_id: UUID, after: tuple[datetime, UUID] | None, limit: int
+    ) -> list[Row]:
+        """The subtree's imports, newest first: an officer who left the page finds their import again."""
+        await ensure_in_scope(self.session, principal, Permission.MEMBERS_WRITE, unit_id)
+        return await self.imports.recent(principal, unit_id, after, limit)
+
     async def commit(self, principal: Principal, import_id: UUID, mode: str) -> Row:
         row = await self.imports.get(principal, import_id, Permission.MEMBERS_WRITE, for_update=True)
         if row is None:
             raise import_not_found(import_id)
         if row.status != "validated":
             raise RuleViolation(
-                "Chỉ nhập được tệp đã kiểm tra xong và chưa nhập", f"Only a validated import can be committed "
-                f"(this one is {row.status})", code="import-not-ready", field="import_id",
-                extra={"status": row.status})
+                "Chỉ nhập được tệp đã kiểm tra xong và chưa nhập",
+                f"Only a validated import can be committed (this one is {row.status})",
+                code="import-not-ready",
+                field="import_id",
+                extra={"status": row.status},
+            )
         if mode == "all_or_nothing" and row.error_rows:
             raise InvalidInput(
-                f"Tệp có {row.error_rows} dòng lỗi: chế độ \"tất cả hoặc không\" sẽ không nhập dòng nào",
+                f'Tệp có {row.error_rows} dòng lỗi: chế độ "tất cả hoặc không" sẽ không nhập dòng nào',
                 f"The file has {row.error_rows} rows with errors: all-or-nothing would import nothing",
-                code="import-has-errors", field="mode", extra={"error_rows": row.error_rows})
+                code="import-has-errors",
+                field="mode",
+                extra={"error_rows": row.error_rows},
+            )
         await self.imports.request_commit(principal, import_id, mode)
         return await self.get(principal, import_id)

@@ -12,8 +12,8 @@ import contextlib
 import logging
 from datetime import date
 
-import asyncpg
-from chassis.database import Database, asyncpg_dsn
+from chassis.database import Database
+from chassis.wakeup import Wakeup
 
 from members.application.importing.processor import ImportProcessor
 from members.application.lifecycle import resume_due_suspensions
@@ -25,10 +25,9 @@ log = logging.getLogger(__name__)
 class MembersWorker:
     def __init__(self, database: Database, settings: MembersSettings) -> None:
         self.database, self.settings = database, settings
-        self._wake = asyncio.Event()
         self._task: asyncio.Task | None = None
 
-    def start(self) -> None:
+    async def start(self) -> None:
         self._task = asyncio.get_running_loop().create_task(self._run())
 
     async def stop(self) -> None:
@@ -45,21 +44,10 @@ class MembersWorker:
         await ImportProcessor(self.database, self.settings).run_once()
 
     async def _run(self) -> None:
-        listener = None
-        try:
-            listener = await asyncpg.connect(asyncpg_dsn(self.database.url))
-            await listener.add_listener("member_imports", lambda *_: self._wake.set())
-        except (OSError, asyncpg.PostgresError) as error:
-            log.warning("worker LISTEN unavailable; polling only", extra={"fields": {"error": repr(error)}})
-        try:
+        async with Wakeup(self.database.url, "member_imports", self.settings.worker_poll_interval_s) as wakeup:
             while True:
                 try:
                     await self.run_once()
                 except Exception:  # keep the loop alive; the import stays claimable and is retried
                     log.exception("members worker step failed")
-                with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(self._wake.wait(), timeout=self.settings.worker_poll_interval_s)
-                self._wake.clear()
-        finally:
-            if listener is not None:
-                await listener.close()
+                await wakeup.wait()

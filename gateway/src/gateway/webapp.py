@@ -1,0 +1,137 @@
+"""The web app for union officers, served by the gateway at `/` from its built files (`web/dist`).
+
+Hashed files under `/assets/` never change, so browsers keep them for a year; `index.html` is revalidated
+on every visit so a release reaches everyone at their next page load. Any other path without a file name
+extension is one of the app's own routes (`/don-vi/...`) and gets `index.html` (the app routes in the
+browser); `/api/...` and the gateway's own paths never fall back to it. Files were compressed at build time
+(`.br`, `.gz` beside each), so the gateway only picks the variant the browser accepts.
+
+Every page carries a Content-Security-Policy without inline scripts: a name typed into a member's record can
+never run as code even if some screen rendered it as HTML. Styles may be inline because Ant Design writes
+its CSS at run time.
+"""
+
+from __future__ import annotations
+
+import mimetypes
+from pathlib import Path
+
+from chassis.errors import NotFound
+from starlette.requests import Request
+from starlette.responses import FileResponse, Response
+from starlette.routing import Route
+
+CONTENT_SECURITY_POLICY = "; ".join(
+    [
+        "default-src 'self'",
+        "script-src 'self'",
+        "style-src 'self' 'unsafe-inline'",
+        "img-src 'self' data: blob:",
+        "font-src 'self' data:",
+        "connect-src 'self'",
+        "worker-src 'self'",
+        "manifest-src 'self'",
+        "object-src 'none'",
+        "base-uri 'self'",
+        "form-action 'self'",
+        "frame-ancestors 'none'",
+    ]
+)
+SECURITY_HEADERS = {
+    "content-security-policy": CONTENT_SECURITY_POLICY,
+    "x-content-type-options": "nosniff",
+    "referrer-policy": "same-origin",
+    "cross-origin-opener-policy": "same-origin",
+    "permissions-policy": "camera=(), microphone=(), geolocation=()",
+}
+IMMUTABLE = "public, max-age=31536000, immutable"
+REVALIDATE = "no-cache"
+# Paths the app never answers, whatever their shape: the API and the gateway's own endpoints.
+NOT_APP = ("/api/", "/docs", "/openapi.json", "/asyncapi/", "/metrics", "/health", "/ready")
+# API addresses people open in a browser (the QR code on a member card): a browser gets the app's page for them,
+# a program that asks for JSON gets the API's answer at the same address.
+PAGES_IN_THE_API = ("/api/v1/public/cards/verify/",)
+ENCODINGS = (("br", ".br"), ("gzip", ".gz"))
+# The digital card's manifest (not every system's MIME table knows the extension).
+mimetypes.add_type("application/manifest+json", ".webmanifest")
+
+
+class WebApp:
+    def __init__(self, root: Path) -> None:
+        self.root = root.resolve()
+        self.index = self.root / "index.html"
+
+    @property
+    def built(self) -> bool:
+        return self.index.is_file()
+
+    def page_instead_of_api(self, request: Request) -> Response | None:
+        """The app's page for a browser opening one of `PAGES_IN_THE_API`, else None (the API answers)."""
+        if (
+            request.method != "GET"
+            or not self.built
+            or not request.url.path.startswith(PAGES_IN_THE_API)
+            or not _prefers_html(request.headers.get("accept", ""))
+        ):
+            return None
+        return self._file(self.index, request, REVALIDATE, page=True)
+
+    def routes(self) -> list[Route]:
+        return [Route("/{path:path}", self.serve, methods=["GET", "HEAD"], include_in_schema=False)]
+
+    async def serve(self, request: Request) -> Response:
+        path = request.url.path
+        if path.startswith(NOT_APP) or not self.built:
+            raise _not_found()
+        name = path.rsplit("/", 1)[-1]
+        if "." not in name:  # an app route: the browser-side router decides what it shows
+            return self._file(self.index, request, REVALIDATE, page=True)
+        target = (self.root / path.lstrip("/")).resolve()
+        if not target.is_relative_to(self.root) or not target.is_file() or target.suffix in (".br", ".gz"):
+            raise _not_found()
+        cache = IMMUTABLE if path.startswith("/assets/") else REVALIDATE
+        return self._file(target, request, cache, page=target == self.index)
+
+    def _file(self, target: Path, request: Request, cache: str, *, page: bool) -> Response:
+        headers = {"cache-control": cache, "vary": "accept-encoding"}
+        if page:
+            headers.update(SECURITY_HEADERS)
+        media_type = mimetypes.guess_type(target.name)[0] or "application/octet-stream"
+        accepted = request.headers.get("accept-encoding", "")
+        for encoding, suffix in ENCODINGS:
+            compressed = target.with_name(target.name + suffix)
+            if encoding in accepted and compressed.is_file():
+                headers["content-encoding"] = encoding
+                return FileResponse(compressed, media_type=media_type, headers=headers)
+        return FileResponse(target, media_type=media_type, headers=headers)
+
+
+def _prefers_html(accept: str) -> bool:
+    """A browser's navigation asks for text/html before anything else; fetch() and programs do not."""
+    first = accept.split(",")[0].split(";")[0].strip().lower()
+    return first == "text/html"
+
+
+def docs_page() -> Response:
+    """Swagger UI from the platform's own files (`/vendor/swagger-ui/`, copied there by the web build): unit
+    offices often have no outside internet, so nothing may come from a CDN. Its start-up is a file, not an inline
+    script, so the page keeps the same Content-Security-Policy as the app."""
+    html = """<!doctype html>
+<html lang="vi">
+<head>
+<meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+<title>Công đoàn — API</title>
+<link rel="stylesheet" href="/vendor/swagger-ui/swagger-ui.css">
+</head>
+<body>
+<div id="swagger-ui"></div>
+<script src="/vendor/swagger-ui/swagger-ui-bundle.js"></script>
+<script src="/vendor/swagger-ui/start.js"></script>
+</body>
+</html>
+"""
+    return Response(html, media_type="text/html", headers={**SECURITY_HEADERS, "cache-control": REVALIDATE})
+
+
+def _not_found() -> NotFound:
+    return NotFound("Không tìm thấy", "Not found")

@@ -1,0 +1,198 @@
+"""SQL of the partners' signed webhooks: their endpoints, how far each was delivered, the parked steps."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from uuid import UUID
+
+from chassis.scope import unscoped
+from sqlalchemy import Row, func, select, tuple_, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from cards.adapters.tables import partner_topics, partner_webhooks, webhook_parked
+
+WAITING = ("parked", "retrying")
+
+
+class WebhookRepository:
+    """Partners' endpoints are national configuration, not data of a unit: the service checks the caller (national
+    centre, or the partner's own client) before it calls any of these."""
+
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def get(self, partner: str) -> Row | None:
+        return (
+            await self.session.execute(select(partner_webhooks).where(partner_webhooks.c.partner == partner))
+        ).one_or_none()
+
+    async def save(self, values: dict) -> Row:
+        statement = pg_insert(partner_webhooks).values(**values)
+        changed = {name: statement.excluded[name] for name in values if name not in ("partner", "position")}
+        return (
+            await self.session.execute(
+                statement.on_conflict_do_update(
+                    index_elements=[partner_webhooks.c.partner], set_=changed | {"updated_at": func.now()}
+                ).returning(partner_webhooks)
+            )
+        ).one()
+
+    async def set_position(self, partner: str, position: int, by: str) -> Row:
+        return (
+            await self.session.execute(
+                update(partner_webhooks)
+                .where(partner_webhooks.c.partner == partner)
+                .values(position=position, updated_by=by, updated_at=func.now())
+                .returning(partner_webhooks)
+            )
+        ).one()
+
+    async def active_partners(self) -> list[str]:
+        return list(
+            await self.session.scalars(
+                select(partner_webhooks.c.partner).where(partner_webhooks.c.active).order_by(partner_webhooks.c.partner)
+            )
+        )
+
+    async def claim(self, partner: str) -> Row | None:
+        """The partner's endpoint, locked until commit, unless another sender is delivering to it right now."""
+        return (
+            await self.session.execute(
+                select(partner_webhooks)
+                .where(partner_webhooks.c.partner == partner, partner_webhooks.c.active)
+                .with_for_update(skip_locked=True)
+            )
+        ).one_or_none()
+
+    async def advance(self, partner: str, position: int) -> None:
+        await self.session.execute(
+            update(partner_webhooks).where(partner_webhooks.c.partner == partner).values(position=position)
+        )
+
+    async def park(self, partner: str, position: int, event_id: UUID, attempts: int, error: str) -> None:
+        statement = pg_insert(webhook_parked).values(
+            partner=partner, position=position, event_id=event_id, state="parked", attempts=attempts, last_error=error
+        )
+        await self.session.execute(
+            statement.on_conflict_do_update(
+                index_elements=[webhook_parked.c.partner, webhook_parked.c.position],
+                set_={
+                    "state": "parked",
+                    "attempts": webhook_parked.c.attempts + attempts,
+                    "last_error": error,
+                    "parked_at": func.now(),
+                },
+            )
+        )
+
+    async def retrying(self, partner: str) -> list[Row]:
+        return list(
+            await self.session.execute(
+                select(webhook_parked)
+                .where(webhook_parked.c.partner == partner, webhook_parked.c.state == "retrying")
+                .order_by(webhook_parked.c.position)
+            )
+        )
+
+    async def delivered(self, partner: str, position: int, attempts: int) -> None:
+        await self.session.execute(
+            update(webhook_parked)
+            .where(webhook_parked.c.partner == partner, webhook_parked.c.position == position)
+            .values(state="delivered", attempts=webhook_parked.c.attempts + attempts, delivered_at=func.now())
+        )
+
+    async def parked(self, partner: str, states: Sequence[str], after: tuple | None, limit: int) -> list[Row]:
+        query = (
+            select(webhook_parked)
+            .where(webhook_parked.c.partner == partner, webhook_parked.c.state.in_(states))
+            .order_by(webhook_parked.c.position)
+            .limit(limit)
+        )
+        if after is not None:
+            query = query.where(tuple_(webhook_parked.c.position) > tuple_(*after))
+        return list(await self.session.execute(query))
+
+    async def waiting_count(self, partner: str) -> int:
+        return await self.session.scalar(
+            select(func.count())
+            .select_from(webhook_parked)
+            .where(webhook_parked.c.partner == partner, webhook_parked.c.state == "parked")
+        )
+
+    @unscoped("a parked step is the partner's, checked by the service before")
+    async def lock_parked(self, partner: str, position: int) -> Row | None:
+        return (
+            await self.session.execute(
+                select(webhook_parked)
+                .where(webhook_parked.c.partner == partner, webhook_parked.c.position == position)
+                .with_for_update()
+            )
+        ).one_or_none()
+
+    async def request_retry(self, partner: str, position: int, by: str) -> Row:
+        return (
+            await self.session.execute(
+                update(webhook_parked)
+                .where(webhook_parked.c.partner == partner, webhook_parked.c.position == position)
+                .values(state="retrying", retry_requested_by=by)
+                .returning(webhook_parked)
+            )
+        ).one()
+
+
+class PartnerTopicRepository:
+    """Which partners get their feed on their own topic, and how far it was published."""
+
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def get(self, partner: str) -> Row | None:
+        return (
+            await self.session.execute(select(partner_topics).where(partner_topics.c.partner == partner))
+        ).one_or_none()
+
+    async def save(self, partner: str, topic: str, active: bool, by: str) -> Row:
+        statement = pg_insert(partner_topics).values(partner=partner, topic=topic, active=active, updated_by=by)
+        return (
+            await self.session.execute(
+                statement.on_conflict_do_update(
+                    index_elements=[partner_topics.c.partner],
+                    set_={"active": active, "updated_by": by, "updated_at": func.now()},
+                ).returning(partner_topics)
+            )
+        ).one()
+
+    async def set_position(self, partner: str, position: int, by: str | None = None) -> Row:
+        values = {"position": position} | ({"updated_by": by, "updated_at": func.now()} if by else {})
+        return (
+            await self.session.execute(
+                update(partner_topics)
+                .where(partner_topics.c.partner == partner)
+                .values(**values)
+                .returning(partner_topics)
+            )
+        ).one()
+
+    async def mark_ready(self, partner: str) -> None:
+        await self.session.execute(
+            update(partner_topics)
+            .where(partner_topics.c.partner == partner, partner_topics.c.topic_ready_at.is_(None))
+            .values(topic_ready_at=func.now())
+        )
+
+    async def active_partners(self) -> list[str]:
+        return list(
+            await self.session.scalars(
+                select(partner_topics.c.partner).where(partner_topics.c.active).order_by(partner_topics.c.partner)
+            )
+        )
+
+    async def claim(self, partner: str) -> Row | None:
+        return (
+            await self.session.execute(
+                select(partner_topics)
+                .where(partner_topics.c.partner == partner, partner_topics.c.active)
+                .with_for_update(skip_locked=True)
+            )
+        ).one_or_none()

@@ -1,0 +1,72 @@
+"""Card faces of a large order made in the background in parts, with progress, downloaded when ready."""
+
+from __future__ import annotations
+
+import io
+import re
+import uuid
+import zipfile
+
+from cards.application.card_faces import CardFaceWorker
+from cards.config import CardsSettings
+
+from services.cards.tests.conftest import assert_problem
+from services.cards.tests.test_print_orders import ORDERS, place, requested_cards
+
+
+async def test_faces_are_made_a_part_at_a_time_and_downloaded_when_ready(office):
+    province = await office.province("FCE")
+    await requested_cards(office, f"{province}-A", 25)
+    order = await place(office, province)
+    officer = office.as_("card_officer", province)
+    faces = f"{ORDERS}/{order['order_id']}/faces"
+    started = await office.http.post(faces, headers=officer)
+    assert started.status_code == 202, started.text
+    job = started.json()
+    assert (job["state"], job["total"], job["done"], job["progress"], job["download"]) == ("queued", 25, 0, 0, None)
+    waiting = await office.http.get(f"{faces}/{job['job_id']}/cards.zip", headers=officer)
+    assert_problem(waiting, 409, "faces-not-ready", "job_id")
+
+    settings = CardsSettings(
+        database_url="unused", public_verify_base_url="https://congdoan.example/the/", faces_part_size=10
+    )
+    worker = CardFaceWorker(office.db, settings)
+    assert await worker.work_once()
+    first = (await office.http.get(f"{faces}/{job['job_id']}", headers=officer)).json()
+    assert (first["state"], first["done"], first["progress"], [p["cards"] for p in first["parts"]]) == (
+        "running",
+        10,
+        0.4,
+        [10],
+    )
+    while await worker.work_once():
+        pass
+    done = (await office.http.get(f"{faces}/{job['job_id']}", headers=officer)).json()
+    assert (done["state"], done["done"], [p["cards"] for p in done["parts"]]) == ("ready", 25, [10, 10, 5])
+    assert done["download"] == f"{faces}/{job['job_id']}/cards.zip" and done["finished_at"]
+
+    download = await office.http.get(done["download"], headers=officer)
+    assert download.status_code == 200 and download.headers["content-type"] == "application/zip"
+    with zipfile.ZipFile(io.BytesIO(download.content)) as archive:
+        names = archive.namelist()
+        pdfs = [archive.read(name) for name in names]
+    assert len(names) == 3 and all(pdf.startswith(b"%PDF") for pdf in pdfs)
+    # Ten faces a sheet: one sheet per part of ten, one for the last five.
+    assert [len(re.findall(rb"/Type /Page\b", pdf)) for pdf in pdfs] == [1, 1, 1]
+    part = await office.http.get(f"{faces}/{job['job_id']}/parts/3.pdf", headers=officer)
+    assert part.status_code == 200 and part.content == pdfs[2]
+
+
+async def test_faces_that_cannot_be_made_here_or_seen_are_refused(office):
+    province = await office.province("FCL")
+    await requested_cards(office, f"{province}-A", 2, card_type="linked")
+    linked = await place(office, province, kind="linked")
+    officer = office.as_("card_officer", province)
+    refused = await office.http.post(f"{ORDERS}/{linked['order_id']}/faces", headers=officer)
+    assert_problem(refused, 422, "not-printed-here", "order_id")
+    unknown = await office.http.post(f"{ORDERS}/{uuid.uuid4()}/faces", headers=officer)
+    assert_problem(unknown, 404, "print-order-not-found", "order_id")
+    other = await office.http.post(f"{ORDERS}/{linked['order_id']}/faces", headers=office.as_("card_officer", "HCM"))
+    assert other.status_code == 404, other.text
+    missing = await office.http.get(f"{ORDERS}/{linked['order_id']}/faces/{uuid.uuid4()}", headers=officer)
+    assert_problem(missing, 404, "face-job-not-found", "job_id")

@@ -1,0 +1,579 @@
+"""The SQL of the figures by dimension and of the tree's history: written by the consumers, read by the API."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable, Mapping, Sequence
+from datetime import date
+from uuid import UUID
+
+from chassis.principal import Principal
+from chassis.scope import in_subtree, restrict_to_scope, unscoped
+from chassis.tables import tree_closure, tree_units
+from contracts.events.orgtree_unit_v1 import UnitState
+from contracts.permissions import Permission
+from pydantic_core import to_json
+from sqlalchemy import ARRAY, Row, Uuid, and_, bindparam, case, func, or_, select, text, union_all
+from sqlalchemy.dialects.postgresql import distinct_on
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from reporting.adapters.tables import (
+    subtree_figure_days,
+    subtree_figures,
+    subtree_movement_days,
+    unit_member_counts,
+    unit_versions,
+)
+from reporting.domain.dues import AMOUNTS as DUES_AMOUNTS
+from reporting.domain.facts import FigureKey, MovementKey
+from reporting.domain.figures import NOT_KNOWN, UnitProfile
+from reporting.domain.movements import COUNTED_STATUSES
+from reporting.domain.units import GRASSROOTS, SIZE_BANDS, UnitShape
+
+# Member and card polls apply figures along the tree's current paths; a poll of unit events that moves a subtree
+# or changes a unit's profile re-attributes figures along the same paths. The first share this lock, the second
+# takes it alone, so no member change lands on a path that a move has just left behind.
+_TREE_LOCK = 0x7265706F72747265  # "reportre"
+
+
+class FigureRepository:
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    # --- written by the consumers -----------------------------------------------------------------------------
+
+    async def share_tree(self) -> None:
+        await self.session.execute(text("SELECT pg_advisory_xact_lock_shared(:key)"), {"key": _TREE_LOCK})
+
+    async def lock_tree(self) -> None:
+        await self.session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _TREE_LOCK})
+
+    @unscoped("the consumer applies events for every unit; no principal is involved")
+    async def add_figures(self, changes: Mapping[FigureKey, int], opens_ledger: bool = True) -> None:
+        """Each member unit's figure changes, added to that unit and every unit above it (in the tree now). The
+        members' figures open the ledger on their first day; the units' do not (a unit founded in 1950 says
+        nothing of its members then)."""
+        rows = [
+            {"unit_id": unit_id, "day": day, "dimension": dimension, "value": value, "members": delta}
+            for (unit_id, day, dimension, value), delta in changes.items()
+        ]
+        if not rows:
+            return
+        document = {"changes": to_json(rows).decode()}
+        await self.session.execute(_ADD_FIGURE_DAYS, document)
+        await self.session.execute(_ADD_FIGURES, document)
+        await self.session.execute(_PARK_FIGURES, document)
+        if opens_ledger:
+            await self.session.execute(_OPEN_LEDGER, {"day": min(day for _, day, _, _ in changes)})
+
+    @unscoped("the consumer applies events for every unit; no principal is involved")
+    async def add_movements(self, movements: Mapping[MovementKey, int]) -> None:
+        """Each member unit's movements, added to that unit and every unit above it that the other side of a
+        transfer is not below."""
+        rows = [
+            {"unit_id": unit_id, "other_unit_id": other, "day": day, "kind": kind, "female": female, "members": members}
+            for (unit_id, other, day, kind, female), members in movements.items()
+        ]
+        document = {"movements": to_json(rows).decode()}
+        await self.session.execute(_ADD_MOVEMENT_DAYS, document)
+        await self.session.execute(_PARK_MOVEMENTS, document)
+
+    @unscoped("the consumer places what it applied before the units were in the tree replica")
+    async def place_new_units(self, unit_ids: list[UUID]) -> None:
+        """Units just linked into the tree replica: the figures, movements and dues of theirs that arrived first
+        (member and dues events come on other topics and may overtake the unit's own) now go up the tree."""
+        ids = {"ids": unit_ids}
+        parked = [row for row in await self.session.execute(_UNPARK_FIGURES, ids)]
+        if parked:
+            await self.add_figures({(row.unit_id, row.day, row.dimension, row.value): row.members for row in parked})
+        moved = [row for row in await self.session.execute(_UNPARK_MOVEMENTS, ids)]
+        if moved:
+            await self.add_movements(
+                {(row.unit_id, row.other_unit_id, row.day, row.kind, row.female): row.members for row in moved}
+            )
+        await self.session.execute(_PLACE_DUES, ids)
+
+    @unscoped("the consumer's own bookkeeping: units' profiles for the members it applies")
+    async def unit_profiles(self, unit_ids: Iterable[UUID]) -> dict[UUID, UnitProfile]:
+        rows = await self.session.execute(
+            select(
+                unit_versions.c.unit_id,
+                unit_versions.c.enterprise_type,
+                unit_versions.c.sector,
+                unit_versions.c.workforce_size,
+            ).where(
+                unit_versions.c.unit_id == func.any(bindparam("ids", type_=ARRAY(Uuid))),
+                unit_versions.c.valid_to.is_(None),
+            ),
+            {"ids": list(set(unit_ids))},
+        )
+        return {row.unit_id: UnitProfile(row.enterprise_type, row.sector, row.workforce_size) for row in rows}
+
+    @unscoped("the consumer's own bookkeeping: the tree replica's units before a poll of unit events")
+    async def replica_units(self, unit_ids: Sequence[UUID]) -> dict[UUID, tuple[UUID | None, int]]:
+        """Parent and version of the units the tree replica holds."""
+        rows = await self.session.execute(
+            select(tree_units.c.unit_id, tree_units.c.parent_id, tree_units.c.version).where(
+                tree_units.c.unit_id == func.any(bindparam("ids", type_=ARRAY(Uuid)))
+            ),
+            {"ids": list(unit_ids)},
+        )
+        return {row.unit_id: (row.parent_id, row.version) for row in rows}
+
+    @unscoped("the consumer's own bookkeeping: the path of a unit being moved")
+    async def ancestors(self, unit_id: UUID) -> set[UUID]:
+        """The units above `unit_id` (itself excluded) in the tree replica now."""
+        rows = await self.session.execute(
+            select(tree_closure.c.ancestor_id).where(tree_closure.c.descendant_id == unit_id, tree_closure.c.depth > 0)
+        )
+        return set(rows.scalars())
+
+    @unscoped("the consumer re-attributes figures of a moved subtree; no principal is involved")
+    async def move_subtree(self, unit_id: UUID, left: set[UUID], joined: set[UUID], day: date) -> None:
+        """The units `left` lose the subtree of `unit_id` from `day` on and the units `joined` gain it: its figures
+        of every day since `day`, and what it held before `day` as a change on `day`."""
+        sides = [(unit, -1) for unit in sorted(left)] + [(unit, 1) for unit in sorted(joined)]
+        if not sides:
+            return
+        params = {
+            "unit_id": unit_id,
+            "day": day,
+            "units": [unit for unit, _ in sides],
+            "signs": [sign for _, sign in sides],
+        }
+        await self.session.execute(_MOVE_FIGURE_DAYS, params)
+        await self.session.execute(_MOVE_FIGURES, params)
+        await self.session.execute(_MOVE_MOVEMENT_DAYS, params)
+        await self.session.execute(_MOVE_DUES, params)
+
+    @unscoped("the consumer re-counts the members of units whose profile changed; no principal is involved")
+    async def recount_members(self, profiles: Mapping[UUID, tuple[UnitProfile, date]]) -> None:
+        """Members of each unit counted by its new profile (enterprise type, sector, employer size) from the day the
+        profile changed: their facts take the new profile, the figures move from the old values to the new."""
+        if not profiles:
+            return
+        units = sorted(profiles)
+        document = {
+            "units": to_json(
+                [
+                    {
+                        "unit_id": unit,
+                        "enterprise_type": profiles[unit][0].enterprise_type,
+                        "sector": profiles[unit][0].sector,
+                        "employer_size": profiles[unit][0].employer_size,
+                    }
+                    for unit in units
+                ]
+            ).decode()
+        }
+        changes: Counter[FigureKey] = Counter()
+        for row in await self.session.execute(_RECOUNTED, document):
+            day = profiles[row.unit_id][1]
+            for dimension in ("enterprise_type", "sector", "employer_size"):
+                old, new = getattr(row, f"old_{dimension}"), getattr(row, f"new_{dimension}")
+                if old != new:
+                    changes[row.unit_id, day, dimension, old or NOT_KNOWN] -= row.members
+                    changes[row.unit_id, day, dimension, new or NOT_KNOWN] += row.members
+        await self.session.execute(_SET_FACT_PROFILES, document)
+        await self.add_figures({key: delta for key, delta in changes.items() if delta})
+
+    @unscoped("the consumer's own bookkeeping: the tree's history")
+    async def current_versions(self, unit_ids: Sequence[UUID]) -> dict[UUID, tuple[int, UnitProfile, UnitShape]]:
+        """Each unit's version in force: its number, its profile and its shape."""
+        v = unit_versions
+        rows = await self.session.execute(
+            select(
+                v.c.unit_id, v.c.version, v.c.enterprise_type, v.c.sector, v.c.workforce_size, v.c.status, v.c.type_code
+            ).where(v.c.unit_id == func.any(bindparam("ids", type_=ARRAY(Uuid))), v.c.valid_to.is_(None)),
+            {"ids": list(unit_ids)},
+        )
+        return {
+            row.unit_id: (
+                row.version,
+                UnitProfile(row.enterprise_type, row.sector, row.workforce_size),
+                UnitShape(row.status, row.type_code, row.enterprise_type),
+            )
+            for row in rows
+        }
+
+    @unscoped("the consumer's own bookkeeping: the tree's history")
+    async def add_versions(self, states: Sequence[UnitState]) -> None:
+        """New versions of units (newer than the history holds, in event order): each closes the one before."""
+        if not states:
+            return
+        following: dict[UUID, date] = {}
+        rows = []
+        for state in reversed(states):
+            rows.append(
+                {
+                    **state.model_dump(
+                        include={
+                            "unit_id",
+                            "version",
+                            "parent_id",
+                            "code",
+                            "name",
+                            "type_code",
+                            "status",
+                            "enterprise_type",
+                            "sector",
+                            "workforce_size",
+                        }
+                    ),
+                    "valid_from": state.effective_from,
+                    "valid_to": following.get(state.unit_id),
+                }
+            )
+            following[state.unit_id] = state.effective_from
+        first = {state.unit_id: state.effective_from for state in reversed(states)}
+        await self.session.execute(_CLOSE_VERSIONS, {"units": list(first), "days": list(first.values())})
+        await self.session.execute(_ADD_VERSIONS, {"versions": to_json(rows[::-1]).decode()})
+
+    # --- read by the API --------------------------------------------------------------------------------------
+
+    async def ledger_start(self) -> date | None:
+        return await self.session.scalar(text("SELECT opened_on FROM figure_ledger"))
+
+    async def figures(
+        self, principal: Principal, unit_id: UUID, dimension: str, as_of: date | None, today: date
+    ) -> dict[str, int]:
+        """Members of the subtree of `unit_id` by value of `dimension` at the end of `as_of` (None: now), in the
+        tree of that day. A recent day is the figure now less the changes since; an early one, the changes up to
+        it: whichever reads fewer days."""
+        now, days = subtree_figures, subtree_figure_days
+        current = restrict_to_scope(
+            select(now.c.value, now.c.members).where(now.c.unit_id == unit_id, now.c.dimension == dimension),
+            principal,
+            Permission.REPORTS_READ,
+            now.c.unit_id,
+        )
+        if as_of is None or as_of >= today:
+            query = current
+        else:
+            start = await self.ledger_start() or as_of
+            if (today - as_of) <= (as_of - start):
+                since = select(days.c.value, (-days.c.members).label("members")).where(
+                    days.c.unit_id == unit_id, days.c.dimension == dimension, days.c.day > as_of
+                )
+                parts = union_all(
+                    current, restrict_to_scope(since, principal, Permission.REPORTS_READ, days.c.unit_id)
+                ).subquery()
+            else:
+                up_to = select(days.c.value, days.c.members).where(
+                    days.c.unit_id == unit_id, days.c.dimension == dimension, days.c.day <= as_of
+                )
+                parts = restrict_to_scope(up_to, principal, Permission.REPORTS_READ, days.c.unit_id).subquery()
+            query = select(parts.c.value, func.sum(parts.c.members).label("members")).group_by(parts.c.value)
+        return {row.value: int(row.members) for row in await self.session.execute(query) if row.members}
+
+    async def units_of_period(self, principal: Principal, unit_id: UUID, first: date, last: date) -> list[Row]:
+        """The units directly under `unit_id` at any time from `first` to `last` (each with its name of the latest
+        such day), in code order; units replicated before the tree's history was kept, as the replica has them."""
+        v, t = unit_versions, tree_units
+        in_period = restrict_to_scope(
+            select(v.c.unit_id, v.c.code, v.c.name)
+            .where(
+                v.c.parent_id == unit_id,
+                v.c.status == "active",
+                v.c.valid_from <= last,
+                or_(v.c.valid_to.is_(None), and_(v.c.valid_to > first, v.c.valid_to > v.c.valid_from)),
+            )
+            .order_by(v.c.unit_id, v.c.valid_from.desc())
+            .ext(distinct_on(v.c.unit_id)),
+            principal,
+            Permission.REPORTS_READ,
+            v.c.unit_id,
+        ).subquery()
+        without_history = restrict_to_scope(
+            select(t.c.unit_id, t.c.code, t.c.name).where(
+                t.c.parent_id == unit_id,
+                t.c.status == "active",
+                ~select(v.c.unit_id).where(v.c.unit_id == t.c.unit_id).exists(),
+            ),
+            principal,
+            Permission.REPORTS_READ,
+            t.c.unit_id,
+        )
+        units = union_all(select(in_period), without_history).subquery()
+        return list(await self.session.execute(select(units).order_by(units.c.code)))
+
+    async def stocks(
+        self, principal: Principal, unit_ids: list[UUID], dimensions: Sequence[str], start: date, end: date, today: date
+    ) -> list[Row]:
+        """Per unit, dimension and value: members at the end of `start` and of `end` (`start` <= `end`), read as
+        the figures now less the changes since `start`, or the changes up to `end`, whichever is fewer days."""
+        now, days = subtree_figures, subtree_figure_days
+        ledger = await self.ledger_start() or start
+        units = bindparam("units", unit_ids, type_=ARRAY(Uuid))
+        wanted = and_(days.c.unit_id == func.any(units), days.c.dimension.in_(dimensions))
+        if (today - start) <= (start - ledger):
+            current = select(
+                now.c.unit_id,
+                now.c.dimension,
+                now.c.value,
+                now.c.members.label("at_start"),
+                now.c.members.label("at_end"),
+            ).where(now.c.unit_id == func.any(units), now.c.dimension.in_(dimensions))
+            since = select(
+                days.c.unit_id,
+                days.c.dimension,
+                days.c.value,
+                (-days.c.members).label("at_start"),
+                case((days.c.day > end, -days.c.members), else_=0).label("at_end"),
+            ).where(wanted, days.c.day > start)
+            parts = union_all(
+                restrict_to_scope(current, principal, Permission.REPORTS_READ, now.c.unit_id),
+                restrict_to_scope(since, principal, Permission.REPORTS_READ, days.c.unit_id),
+            )
+        else:
+            parts = restrict_to_scope(
+                select(
+                    days.c.unit_id,
+                    days.c.dimension,
+                    days.c.value,
+                    case((days.c.day <= start, days.c.members), else_=0).label("at_start"),
+                    days.c.members.label("at_end"),
+                ).where(wanted, days.c.day <= end),
+                principal,
+                Permission.REPORTS_READ,
+                days.c.unit_id,
+            )
+        part = parts.subquery()
+        return list(
+            await self.session.execute(
+                select(
+                    part.c.unit_id,
+                    part.c.dimension,
+                    part.c.value,
+                    func.sum(part.c.at_start).label("at_start"),
+                    func.sum(part.c.at_end).label("at_end"),
+                ).group_by(part.c.unit_id, part.c.dimension, part.c.value)
+            )
+        )
+
+    async def flows(self, principal: Principal, unit_ids: list[UUID], first: date, last: date) -> list[Row]:
+        """Per unit: the movements out of or into its subtree from `first` to `last` by kind, women apart."""
+        m = subtree_movement_days
+        query = (
+            select(m.c.unit_id, m.c.kind, m.c.female, func.sum(m.c.members).label("members"))
+            .where(
+                m.c.unit_id == func.any(bindparam("units", unit_ids, type_=ARRAY(Uuid))), m.c.day.between(first, last)
+            )
+            .group_by(m.c.unit_id, m.c.kind, m.c.female)
+        )
+        return list(
+            await self.session.execute(restrict_to_scope(query, principal, Permission.REPORTS_READ, m.c.unit_id))
+        )
+
+    async def grassroots_sizes(self, principal: Principal, unit_id: UUID) -> list[Row]:
+        """The active grassroots unions of the subtree now by their members (active, suspended) now: (size band's
+        lower bound, units), 0 for those without any member."""
+        t, c = tree_units, unit_member_counts
+        per_unit = restrict_to_scope(
+            select(
+                t.c.unit_id,
+                func.coalesce(func.sum(c.c.members).filter(c.c.status.in_(COUNTED_STATUSES)), 0).label("members"),
+            )
+            .select_from(t.outerjoin(c, c.c.unit_id == t.c.unit_id))
+            .where(in_subtree(t.c.unit_id, unit_id), t.c.type_code == GRASSROOTS, t.c.status == "active")
+            .group_by(t.c.unit_id),
+            principal,
+            Permission.REPORTS_READ,
+            t.c.unit_id,
+        ).subquery()
+        band = case(*((per_unit.c.members >= lower, lower) for lower in reversed(SIZE_BANDS[1:])), else_=0)
+        return list(await self.session.execute(select(band.label("lower"), func.count().label("units")).group_by(band)))
+
+    async def unit_on(self, principal: Principal, unit_id: UUID, day: date):
+        """The unit's version in force on `day` (code, name, status), or its current replica row when the history
+        does not reach back (units replicated before it was kept)."""
+        versions = restrict_to_scope(
+            select(unit_versions.c.code, unit_versions.c.name, unit_versions.c.status)
+            .where(unit_versions.c.unit_id == unit_id, unit_versions.c.valid_from <= day)
+            .order_by(unit_versions.c.valid_from.desc(), unit_versions.c.version.desc())
+            .limit(1),
+            principal,
+            Permission.REPORTS_READ,
+            unit_versions.c.unit_id,
+        )
+        found = (await self.session.execute(versions)).one_or_none()
+        if found is not None:
+            return found
+        replica = restrict_to_scope(
+            select(tree_units.c.code, tree_units.c.name, tree_units.c.status).where(tree_units.c.unit_id == unit_id),
+            principal,
+            Permission.REPORTS_READ,
+            tree_units.c.unit_id,
+        )
+        return (await self.session.execute(replica)).one_or_none()
+
+
+_COUNTED = ", ".join(f"'{status}'" for status in sorted(COUNTED_STATUSES))
+_CHANGES = """
+SELECT link.ancestor_id AS unit_id, change.dimension, change.day, change.value, sum(change.members) AS members
+FROM jsonb_to_recordset(CAST(:changes AS jsonb))
+     AS change(unit_id uuid, day date, dimension text, value text, members bigint)
+JOIN tree_closure link ON link.descendant_id = change.unit_id
+GROUP BY 1, 2, 3, 4
+HAVING sum(change.members) <> 0
+"""
+
+# Both in key order: two consumers adding to the same figures (every poll reaches the national centre's) lock
+# them in the same order.
+_ADD_FIGURE_DAYS = text(f"""
+INSERT INTO subtree_figure_days (unit_id, dimension, day, value, members)
+SELECT unit_id, dimension, day, value, members FROM ({_CHANGES}) AS rolled
+ORDER BY unit_id, dimension, day, value
+ON CONFLICT (unit_id, dimension, day, value) DO UPDATE SET members = subtree_figure_days.members + EXCLUDED.members
+""")
+
+_ADD_FIGURES = text(f"""
+INSERT INTO subtree_figures (unit_id, dimension, value, members)
+SELECT unit_id, dimension, value, sum(members) FROM ({_CHANGES}) AS rolled
+GROUP BY unit_id, dimension, value
+HAVING sum(members) <> 0
+ORDER BY unit_id, dimension, value
+ON CONFLICT (unit_id, dimension, value) DO UPDATE SET members = subtree_figures.members + EXCLUDED.members
+""")
+
+# Changes of units the tree replica does not hold yet wait in `unplaced_*` for the unit (`place_new_units`).
+_PARK_FIGURES = text("""
+INSERT INTO unplaced_figures (unit_id, day, dimension, value, members)
+SELECT change.unit_id, change.day, change.dimension, change.value, change.members
+FROM jsonb_to_recordset(CAST(:changes AS jsonb))
+     AS change(unit_id uuid, day date, dimension text, value text, members bigint)
+WHERE NOT EXISTS (SELECT 1 FROM tree_closure link
+                  WHERE link.ancestor_id = change.unit_id AND link.descendant_id = change.unit_id)
+ORDER BY 1, 2, 3, 4
+ON CONFLICT (unit_id, day, dimension, value) DO UPDATE SET members = unplaced_figures.members + EXCLUDED.members
+""")
+
+_PARK_MOVEMENTS = text("""
+INSERT INTO unplaced_movements (unit_id, other_unit_id, day, kind, female, members)
+SELECT moved.unit_id, moved.other_unit_id, moved.day, moved.kind, moved.female, moved.members
+FROM jsonb_to_recordset(CAST(:movements AS jsonb))
+     AS moved(unit_id uuid, other_unit_id uuid, day date, kind text, female boolean, members bigint)
+WHERE NOT EXISTS (SELECT 1 FROM tree_closure link
+                  WHERE link.ancestor_id = moved.unit_id AND link.descendant_id = moved.unit_id)
+""")
+
+_UNPARK_FIGURES = text("""
+DELETE FROM unplaced_figures WHERE unit_id = ANY(CAST(:ids AS uuid[]))
+RETURNING unit_id, day, dimension, value, members
+""")
+
+_UNPARK_MOVEMENTS = text("""
+DELETE FROM unplaced_movements WHERE unit_id = ANY(CAST(:ids AS uuid[]))
+RETURNING unit_id, other_unit_id, day, kind, female, members
+""")
+
+_PLACE_DUES = text(f"""
+INSERT INTO subtree_dues (unit_id, month, {", ".join(DUES_AMOUNTS)})
+SELECT link.ancestor_id, own.month, {", ".join(f"sum(own.{name})" for name in DUES_AMOUNTS)}
+FROM dues_months own JOIN tree_closure link ON link.descendant_id = own.unit_id
+WHERE own.unit_id = ANY(CAST(:ids AS uuid[]))
+GROUP BY 1, 2
+ORDER BY 1, 2
+ON CONFLICT (unit_id, month) DO UPDATE
+SET {", ".join(f"{name} = subtree_dues.{name} + EXCLUDED.{name}" for name in DUES_AMOUNTS)}
+""")
+
+# Usually changes nothing and locks nothing: only a change older than every other lowers the ledger's start.
+_OPEN_LEDGER = text("UPDATE figure_ledger SET opened_on = :day WHERE opened_on IS NULL OR opened_on > :day")
+
+_SIDES = "unnest(CAST(:units AS uuid[]), CAST(:signs AS integer[])) AS side(unit_id, sign)"
+
+_MOVE_FIGURE_DAYS = text(f"""
+INSERT INTO subtree_figure_days (unit_id, dimension, day, value, members)
+SELECT side.unit_id, moved.dimension, greatest(moved.day, :day), moved.value, side.sign * sum(moved.members)
+FROM subtree_figure_days moved CROSS JOIN {_SIDES}
+WHERE moved.unit_id = :unit_id
+GROUP BY side.unit_id, side.sign, moved.dimension, greatest(moved.day, :day), moved.value
+HAVING sum(moved.members) <> 0
+ORDER BY 1, 2, 3, 4
+ON CONFLICT (unit_id, dimension, day, value) DO UPDATE SET members = subtree_figure_days.members + EXCLUDED.members
+""")
+
+_MOVE_FIGURES = text(f"""
+INSERT INTO subtree_figures (unit_id, dimension, value, members)
+SELECT side.unit_id, moved.dimension, moved.value, side.sign * moved.members
+FROM subtree_figures moved CROSS JOIN {_SIDES}
+WHERE moved.unit_id = :unit_id AND moved.members <> 0
+ORDER BY 1, 2, 3
+ON CONFLICT (unit_id, dimension, value) DO UPDATE SET members = subtree_figures.members + EXCLUDED.members
+""")
+
+# Movements are flows, not levels: those of the days before the move stay where they happened.
+_MOVE_MOVEMENT_DAYS = text(f"""
+INSERT INTO subtree_movement_days (unit_id, day, kind, female, members)
+SELECT side.unit_id, moved.day, moved.kind, moved.female, side.sign * moved.members
+FROM subtree_movement_days moved CROSS JOIN {_SIDES}
+WHERE moved.unit_id = :unit_id AND moved.day >= :day
+ORDER BY 1, 2, 3, 4
+ON CONFLICT (unit_id, day, kind, female) DO UPDATE SET members = subtree_movement_days.members + EXCLUDED.members
+""")
+
+# Dues are a month's: those of the months from the move's month on go with the unit.
+_MOVE_DUES = text(f"""
+INSERT INTO subtree_dues (unit_id, month, {", ".join(DUES_AMOUNTS)})
+SELECT side.unit_id, moved.month, {", ".join(f"side.sign * moved.{name}" for name in DUES_AMOUNTS)}
+FROM subtree_dues moved CROSS JOIN {_SIDES}
+WHERE moved.unit_id = :unit_id AND moved.month >= date_trunc('month', CAST(:day AS date))
+ORDER BY 1, 2
+ON CONFLICT (unit_id, month) DO UPDATE
+SET {", ".join(f"{name} = subtree_dues.{name} + EXCLUDED.{name}" for name in DUES_AMOUNTS)}
+""")
+
+_ADD_MOVEMENT_DAYS = text("""
+INSERT INTO subtree_movement_days (unit_id, day, kind, female, members)
+SELECT link.ancestor_id, moved.day, moved.kind, moved.female, sum(moved.members)
+FROM jsonb_to_recordset(CAST(:movements AS jsonb))
+     AS moved(unit_id uuid, other_unit_id uuid, day date, kind text, female boolean, members bigint)
+JOIN tree_closure link ON link.descendant_id = moved.unit_id
+WHERE moved.other_unit_id IS NULL OR NOT EXISTS (
+    SELECT 1 FROM tree_closure other WHERE other.descendant_id = moved.other_unit_id
+                                       AND other.ancestor_id = link.ancestor_id)
+GROUP BY 1, 2, 3, 4
+ORDER BY 1, 2, 3, 4
+ON CONFLICT (unit_id, day, kind, female) DO UPDATE SET members = subtree_movement_days.members + EXCLUDED.members
+""")
+
+_PROFILES = """jsonb_to_recordset(CAST(:units AS jsonb))
+    AS profile(unit_id uuid, enterprise_type text, sector text, employer_size text)"""
+
+_RECOUNTED = text(f"""
+SELECT fact.unit_id, fact.enterprise_type AS old_enterprise_type, fact.sector AS old_sector,
+       fact.employer_size AS old_employer_size, profile.enterprise_type AS new_enterprise_type,
+       profile.sector AS new_sector, profile.employer_size AS new_employer_size, count(*) AS members
+FROM {_PROFILES} JOIN member_facts fact ON fact.unit_id = profile.unit_id
+WHERE fact.status IN ({_COUNTED})
+  AND (fact.enterprise_type, fact.sector, fact.employer_size)
+      IS DISTINCT FROM (profile.enterprise_type, profile.sector, profile.employer_size)
+GROUP BY 1, 2, 3, 4, 5, 6, 7
+""")
+
+_SET_FACT_PROFILES = text(f"""
+UPDATE member_facts fact
+SET enterprise_type = profile.enterprise_type, sector = profile.sector, employer_size = profile.employer_size
+FROM {_PROFILES}
+WHERE fact.unit_id = profile.unit_id
+  AND (fact.enterprise_type, fact.sector, fact.employer_size)
+      IS DISTINCT FROM (profile.enterprise_type, profile.sector, profile.employer_size)
+""")
+
+_CLOSE_VERSIONS = text("""
+UPDATE unit_versions SET valid_to = closing.day
+FROM unnest(CAST(:units AS uuid[]), CAST(:days AS date[])) AS closing(unit_id, day)
+WHERE unit_versions.unit_id = closing.unit_id AND unit_versions.valid_to IS NULL
+""")
+
+_ADD_VERSIONS = text("""
+INSERT INTO unit_versions (unit_id, version, valid_from, valid_to, parent_id, code, name, type_code, status,
+                           enterprise_type, sector, workforce_size)
+SELECT unit_id, version, valid_from, valid_to, parent_id, code, name, type_code, status, enterprise_type, sector,
+       workforce_size
+FROM jsonb_to_recordset(CAST(:versions AS jsonb)) AS version(
+    unit_id uuid, version integer, valid_from date, valid_to date, parent_id uuid, code text, name text,
+    type_code text, status text, enterprise_type text, sector text, workforce_size integer)
+ON CONFLICT (unit_id, version) DO NOTHING
+""")

@@ -1,0 +1,157 @@
+"""Period reports, in the tree of the period's days: member development for every unit under a unit, and the units
+of a subtree (by type and enterprise type, established and closed; grassroots unions by their members now)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+from uuid import UUID
+
+from chassis.errors import InvalidInput
+from chassis.principal import Principal
+from chassis.scope import ensure_in_scope
+from contracts.permissions import Permission
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from reporting.adapters.dues import DuesRepository
+from reporting.adapters.figures import FigureRepository
+from reporting.application.figures import EARLIEST, ensure_answerable, today
+from reporting.domain.dues import AMOUNTS
+from reporting.domain.periods import STOCK_DIMENSIONS, PeriodRow, fill_rows
+from reporting.domain.units import GRASSROOTS, SIZE_BANDS, UNIT_KINDS
+
+MAX_DUES_MONTHS = 36
+
+
+@dataclass
+class PeriodReport:
+    unit_id: UUID
+    first: date
+    last: date
+    rows: list[PeriodRow]
+    total: PeriodRow
+
+    @property
+    def restructured(self) -> bool:
+        """The subtree or one of its rows changed shape in the period (a unit moved, merged, dissolved)."""
+        return any(row.restructured for row in [*self.rows, self.total])
+
+
+@dataclass
+class UnitFigures:
+    unit_id: UUID
+    first: date
+    last: date
+    at_start: dict[str, dict[str, int]]  # dimension → value → units
+    at_end: dict[str, dict[str, int]]
+    flows: dict[str, int]  # unit_established, unit_closed
+    sizes: dict[int, int]  # lower bound of the members band → grassroots unions, now
+
+
+class PeriodService:
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+        self.figures = FigureRepository(session)
+
+    async def development(self, principal: Principal, unit_id: UUID, first: date, last: date) -> PeriodReport:
+        """Members at the start and the end of the period and what moved, for the unit and each unit under it."""
+        await self._check(principal, unit_id, first, last)
+        unit = await self.figures.unit_on(principal, unit_id, last)
+        rows = {
+            row.unit_id: PeriodRow(row.unit_id, row.code, row.name)
+            for row in await self.figures.units_of_period(principal, unit_id, first, last)
+        }
+        total = PeriodRow(unit_id, unit.code if unit else "", unit.name if unit else str(unit_id))
+        every = {**rows, unit_id: total}
+        ids = list(every)
+        stocks = await self.figures.stocks(principal, ids, STOCK_DIMENSIONS, first - timedelta(days=1), last, today())
+        flows = await self.figures.flows(principal, ids, first, last)
+        fill_rows(every, [tuple(row) for row in stocks], [tuple(row) for row in flows])
+        return PeriodReport(unit_id, first, last, list(rows.values()), total)
+
+    async def overview(self, principal: Principal, unit_id: UUID, first: date, last: date) -> UnitFigures:
+        """The units of the subtree by type and enterprise type at the start and the end of the period (in the tree
+        of those days), established and closed in it, and the grassroots unions by their members now."""
+        await self._check(principal, unit_id, first, last)
+        found = UnitFigures(
+            unit_id,
+            first,
+            last,
+            {"unit_type": {}, "grassroots_enterprise_type": {}},
+            {"unit_type": {}, "grassroots_enterprise_type": {}},
+            dict.fromkeys(UNIT_KINDS, 0),
+            dict.fromkeys(SIZE_BANDS, 0),
+        )
+        for row in await self.figures.stocks(
+            principal, [unit_id], ("unit_type", "grassroots_enterprise_type"), first - timedelta(days=1), last, today()
+        ):
+            if row.at_start:
+                found.at_start[row.dimension][row.value] = int(row.at_start)
+            if row.at_end:
+                found.at_end[row.dimension][row.value] = int(row.at_end)
+        for row in await self.figures.flows(principal, [unit_id], first, last):
+            if row.kind in found.flows:
+                found.flows[row.kind] += int(row.members)
+        for row in await self.figures.grassroots_sizes(principal, unit_id):
+            found.sizes[row.lower] = row.units
+        return found
+
+    async def dues(self, principal: Principal, unit_id: UUID, first: date, last: date) -> list[dict]:
+        """The subtree's dues of each month from `first` to `last` (first days): units reporting and the grassroots
+        unions at the month's end (in the tree of that day), members paid and exempt, collected, owed under the
+        norm, the upper level's share and the grassroots unions' share. Months without any record answer zeros."""
+        if first > last:
+            raise InvalidInput(
+                "Tháng bắt đầu phải trước tháng kết thúc",
+                "The period starts after it ends",
+                code="period-reversed",
+                field="from",
+            )
+        if first < EARLIEST:
+            raise InvalidInput(
+                "Tháng bắt đầu trước năm 1900", "The period starts before 1900", code="date-out-of-range", field="from"
+            )
+        if last > today():
+            raise InvalidInput(
+                "Tháng kết thúc ở tương lai", "The period ends in the future", code="date-in-future", field="to"
+            )
+        if (last.year - first.year) * 12 + last.month - first.month >= MAX_DUES_MONTHS:
+            raise InvalidInput(
+                f"Mỗi lần xem tối đa {MAX_DUES_MONTHS} tháng",
+                f"At most {MAX_DUES_MONTHS} months",
+                code="period-too-long",
+                field="to",
+            )
+        await ensure_in_scope(self.session, principal, Permission.REPORTS_READ, unit_id)
+        found = {row.month: row for row in await DuesRepository(self.session).months(principal, unit_id, first, last)}
+        start, now = await self.figures.ledger_start(), today()
+        months = []
+        month = first
+        while month <= last:
+            following = date(month.year + month.month // 12, month.month % 12 + 1, 1)
+            end = min(following - timedelta(days=1), now)
+            grassroots = None
+            if start is not None and start <= end:
+                units = await self.figures.figures(principal, unit_id, "unit_type", end, now)
+                grassroots = units.get(GRASSROOTS, 0)
+            row = found.get(month)
+            months.append(
+                {
+                    "month": month,
+                    "grassroots_unions": grassroots,
+                    **{name: getattr(row, name) if row else 0 for name in AMOUNTS},
+                }
+            )
+            month = following
+        return months
+
+    async def _check(self, principal: Principal, unit_id: UUID, first: date, last: date) -> None:
+        if first > last:
+            raise InvalidInput(
+                "Ngày bắt đầu phải trước ngày kết thúc",
+                "The period starts after it ends",
+                code="period-reversed",
+                field="from",
+            )
+        await ensure_answerable(self.figures, first, last, "from", "to")
+        await ensure_in_scope(self.session, principal, Permission.REPORTS_READ, unit_id)

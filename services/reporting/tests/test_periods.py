@@ -1,0 +1,349 @@
+"""The period report of member development for every unit under a unit, read through the API."""
+
+from __future__ import annotations
+
+import io
+import uuid
+import zipfile
+from datetime import date
+
+from contracts.envelope import Envelope
+from contracts.events.dues_collection_v1 import DuesMonthRecorded, DuesMonthSnapshot
+from contracts.events.members_member_v1 import MemberStatusChanged, MemberTransferred
+from contracts.events.orgtree_unit_v1 import UnitCreated, UnitDissolved, UnitMoved
+from contracts.wellknown import NATIONAL_CENTRE_ID
+from reporting.entrypoints.consumers import apply_dues_record
+
+from services.reporting.tests.figures_support import admit, change, deliver, national, state, tree
+from tests.support.services import headers_for, principal
+
+
+async def development(reporting, unit_id, first: str, last: str, suffix: str = ""):
+    return await reporting["http"].get(
+        f"/api/v1/reporting/members/development{suffix}",
+        headers=national(),
+        params={"unit_id": str(unit_id), "from": first, "to": last},
+    )
+
+
+def figures(row: dict) -> dict:
+    keys = (
+        "members_at_start",
+        "admitted",
+        "transferred_in",
+        "transferred_out",
+        "retired",
+        "restructured",
+        "members_at_end",
+    )
+    return {key: row[key] for key in keys if row[key]}
+
+
+async def test_every_unit_under_a_province_for_a_period(reporting):
+    db = reporting["db"]
+    units = await tree(reporting, "DEV")
+    p1, p2, g1, g2 = units["p1"], units["p2"], units["g1"], units["g2"]
+    g3 = uuid.uuid4()
+    await deliver(db, UnitCreated, state(g3, "DEV-G3", p1, enterprise_type="state_owned"), date(2025, 1, 1))
+    staying = await admit(db, g1, date(2025, 3, 1), gender="male")
+    moving = await admit(db, g1, date(2025, 3, 1))
+    settled = await admit(db, g3, date(2025, 3, 1), gender="male")
+    await admit(db, g1, date(2025, 10, 5))
+    await change(
+        db,
+        MemberTransferred,
+        moving,
+        g3,
+        date(2025, 10, 10),
+        version=3,
+        event_fields={"from_unit_id": g1, "to_unit_id": g3},
+    )
+    await change(
+        db,
+        MemberTransferred,
+        staying,
+        g2,
+        date(2025, 10, 12),
+        gender="male",
+        version=3,
+        event_fields={"from_unit_id": g1, "to_unit_id": g2},
+    )
+    await change(db, MemberStatusChanged, moving, g3, date(2025, 10, 20), status="retired", version=4)
+
+    response = await development(reporting, p1, "2025-10-01", "2025-10-31")
+    assert response.status_code == 200, response.text
+    body = response.json()
+    assert [row["code"] for row in body["rows"]] == ["DEV-G1", "DEV-G3"]
+    first, third = body["rows"]
+    assert figures(first) == {"members_at_start": 2, "admitted": 1, "transferred_out": 2, "members_at_end": 1}
+    assert figures(third) == {"members_at_start": 1, "transferred_in": 1, "retired": 1, "members_at_end": 1}
+    # Within the province the transfer from G1 to G3 is no movement; the one to the other province is.
+    assert figures(body["total"]) == {
+        "members_at_start": 3,
+        "admitted": 1,
+        "transferred_out": 1,
+        "retired": 1,
+        "members_at_end": 2,
+    }
+    assert (body["total"]["women_at_end"], body["total"]["women"]["admitted"]) == (1, 1)
+    assert body["total"]["by_enterprise_type"] == {"foreign_invested": 1, "state_owned": 1}
+    assert body["restructured"] is False
+
+    # G3 moves to the other province from 15/11/2025: November's report of each says so, and adds up.
+    await deliver(
+        db,
+        UnitMoved,
+        state(g3, "DEV-G3", p2, version=2, effective_from=date(2025, 11, 15), enterprise_type="state_owned"),
+        date(2025, 11, 15),
+        old_parent_id=p1,
+        new_parent_id=p2,
+    )
+    november = (await development(reporting, p1, "2025-11-01", "2025-11-30")).json()
+    assert [row["code"] for row in november["rows"]] == ["DEV-G1", "DEV-G3"]
+    assert figures(november["total"]) == {"members_at_start": 2, "restructured": -1, "members_at_end": 1}
+    assert november["restructured"] is True
+    into = (await development(reporting, p2, "2025-11-01", "2025-11-30")).json()
+    assert figures(into["total"]) == {"members_at_start": 1, "restructured": 1, "members_at_end": 2}
+    assert [row["code"] for row in into["rows"]] == ["DEV-G2", "DEV-G3"]
+    assert settled
+    # October, asked again after the move, is still October's tree.
+    again = (await development(reporting, p1, "2025-10-01", "2025-10-31")).json()
+    assert figures(again["total"]) == figures(body["total"])
+
+    country = (await development(reporting, NATIONAL_CENTRE_ID, "2025-10-01", "2025-10-31")).json()
+    row = next(row for row in country["rows"] if row["unit_id"] == str(p1))
+    assert figures(row) == figures(body["total"])
+
+
+async def test_the_period_report_as_a_workbook(reporting):
+    units = await tree(reporting, "DEVX")
+    await admit(reporting["db"], units["g1"], date(2025, 10, 2))
+    response = await development(reporting, units["p1"], "2025-10-01", "2025-10-31", ".xlsx")
+    assert response.status_code == 200, response.text
+    with zipfile.ZipFile(io.BytesIO(response.content)) as workbook:
+        strings = workbook.read("xl/sharedStrings.xml").decode()
+        sheet = workbook.read("xl/worksheets/sheet1.xml").decode()
+    for text in (
+        "BÁO CÁO TÌNH HÌNH PHÁT TRIỂN ĐOÀN VIÊN",
+        "Từ ngày 01/10/2025 đến ngày 31/10/2025",
+        "Kết nạp",
+        "DEVX-G1",
+        "Tổng cộng",
+        "Toàn đơn vị",
+        "Cuối kỳ: Doanh nghiệp có vốn đầu tư nước ngoài",
+    ):
+        assert text in strings
+    assert "SUM(C6:C6)" in sheet
+
+
+async def test_a_reversed_or_future_period_is_a_problem(reporting):
+    units = await tree(reporting, "DEVB")
+    reversed_ = await development(reporting, units["p1"], "2025-10-31", "2025-10-01")
+    assert (reversed_.status_code, reversed_.json()["code"], reversed_.json()["field"]) == (
+        422,
+        "period-reversed",
+        "from",
+    )
+    future = await development(reporting, units["p1"], "2025-10-01", "2999-10-01")
+    assert (future.status_code, future.json()["code"]) == (422, "date-in-future")
+
+
+async def test_the_units_of_a_subtree_for_a_period(reporting):
+    db = reporting["db"]
+    units = await tree(reporting, "UNI")
+    p1, g1 = units["p1"], units["g1"]
+    await admit(db, g1, date(2025, 3, 1))
+    founded, short_lived = uuid.uuid4(), uuid.uuid4()
+    await deliver(db, UnitCreated, state(founded, "UNI-G3", p1, effective_from=date(2025, 10, 5)), date(2025, 10, 5))
+    await deliver(
+        db,
+        UnitCreated,
+        state(short_lived, "UNI-G4", p1, effective_from=date(2025, 10, 6), enterprise_type="cooperative"),
+        date(2025, 10, 6),
+    )
+    await deliver(
+        db,
+        UnitDissolved,
+        state(
+            short_lived,
+            "UNI-G4",
+            p1,
+            version=2,
+            status="dissolved",
+            effective_from=date(2025, 10, 20),
+            enterprise_type="cooperative",
+        ),
+        date(2025, 10, 20),
+    )
+
+    response = await reporting["http"].get(
+        "/api/v1/reporting/unit-figures",
+        headers=national(),
+        params={"unit_id": str(p1), "from": "2025-10-01", "to": "2025-10-31"},
+    )
+    assert response.status_code == 200, response.text
+    body = response.json()
+    assert body["at_start"] == {
+        "by_type": {"provincial_federation": 1, "grassroots_union": 1},
+        "grassroots_by_enterprise_type": {"foreign_invested": 1},
+    }
+    assert body["at_end"] == {
+        "by_type": {"provincial_federation": 1, "grassroots_union": 2},
+        "grassroots_by_enterprise_type": {"foreign_invested": 1, "": 1},
+    }
+    assert (body["established"], body["closed"]) == (2, 1)
+    sizes = {band["lower"]: band["units"] for band in body["grassroots_by_members"]}
+    assert (sizes[0], sizes[1], body["grassroots_without_members"]) == (1, 1, 1)
+    assert body["grassroots_by_members"][0]["label"] == "Chưa có đoàn viên"
+
+
+async def record_dues(reporting, unit_id, month: date, paid: int, collected: int, corrects=None):
+    collection = DuesMonthSnapshot(
+        collection_id=uuid.uuid4(),
+        unit_id=unit_id,
+        month=month,
+        members_paid=paid,
+        members_exempt=1,
+        collected_vnd=collected,
+        norm_vnd=collected,
+        upper_share_vnd=collected * 4 // 10,
+        grassroots_share_vnd=collected * 6 // 10,
+        corrects_id=corrects,
+    )
+    event = DuesMonthRecorded(unit_id=unit_id, collection=collection)
+    async with reporting["db"].transaction() as session:
+        await apply_dues_record(session, event, Envelope.wrap(event, "/services/dues"))
+    return collection.collection_id
+
+
+async def test_dues_of_a_subtree_per_month_with_corrections(reporting):
+    units = await tree(reporting, "DUES")
+    await admit(reporting["db"], units["g1"], date(2025, 3, 1))
+    first = await record_dues(reporting, units["g1"], date(2025, 10, 1), 10, 500_000)
+    await record_dues(reporting, units["g2"], date(2025, 10, 1), 5, 250_000)
+    await record_dues(reporting, units["g1"], date(2025, 10, 1), 12, 600_000, corrects=first)
+
+    response = await reporting["http"].get(
+        "/api/v1/reporting/dues",
+        headers=national(),
+        params={"unit_id": str(units["p1"]), "from": "2025-09", "to": "2025-10"},
+    )
+    assert response.status_code == 200, response.text
+    september, october = response.json()["months"]
+    assert (september["month"], september["units_reporting"], september["collected_vnd"]) == ("2025-09", 0, 0)
+    assert (
+        october["units_reporting"],
+        october["members_paid"],
+        october["collected_vnd"],
+        october["upper_share_vnd"],
+        october["grassroots_unions"],
+    ) == (1, 12, 600_000, 240_000, 1)
+    country = await reporting["http"].get(
+        "/api/v1/reporting/dues",
+        headers=national(),
+        params={"unit_id": str(NATIONAL_CENTRE_ID), "from": "2025-10", "to": "2025-10"},
+    )
+    assert country.json()["months"][0]["collected_vnd"] >= 850_000
+
+    wrong = await reporting["http"].get(
+        "/api/v1/reporting/dues",
+        headers=national(),
+        params={"unit_id": str(units["p1"]), "from": "2025-13", "to": "2025-10"},
+    )
+    assert (wrong.status_code, wrong.json()["field"]) == (422, "from")
+    reversed_ = await reporting["http"].get(
+        "/api/v1/reporting/dues",
+        headers=national(),
+        params={"unit_id": str(units["p1"]), "from": "2025-11", "to": "2025-10"},
+    )
+    assert reversed_.json()["code"] == "period-reversed"
+
+
+async def test_targets_set_by_the_level_above_and_their_progress(reporting):
+    units = await tree(reporting, "TGT")
+    p1, g1 = units["p1"], units["g1"]
+    await admit(reporting["db"], g1, date(2025, 3, 1))
+    await admit(reporting["db"], g1, date(2025, 3, 1), gender="male")
+    await admit(reporting["db"], g1, date(2025, 7, 1))
+    target = {"starts_on": "2025-06-01", "ends_on": "2030-05-31", "members": 10, "admissions": 5}
+    http = reporting["http"]
+
+    province_admin = headers_for(principal("unit_admin", p1))
+    saved = await http.put(f"/api/v1/reporting/targets/{g1}/2025-2030", json=target, headers=province_admin)
+    assert saved.status_code == 200, saved.text
+    assert saved.json()["set_by"] == "officer" and saved.json()["members"] == 10
+    own = await http.put(
+        f"/api/v1/reporting/targets/{g1}/2025-2030", json=target, headers=headers_for(principal("unit_admin", g1))
+    )
+    viewer = await http.put(
+        f"/api/v1/reporting/targets/{g1}/2025-2030", json=target, headers=headers_for(principal("report_viewer", p1))
+    )
+    assert own.status_code == viewer.status_code == 403
+    reversed_term = await http.put(f"/api/v1/reporting/targets/{g1}/2025-2020", json=target, headers=province_admin)
+    assert (reversed_term.status_code, reversed_term.json()["code"]) == (422, "invalid-term")
+    wrong = await http.put(f"/api/v1/reporting/targets/{g1}/nhiem-ky", json=target, headers=province_admin)
+    assert (wrong.status_code, wrong.json()["field"]) == (422, "term")
+
+    response = await http.get(
+        "/api/v1/reporting/targets", params={"unit_id": str(p1), "term": "2025-2030"}, headers=national()
+    )
+    assert response.status_code == 200, response.text
+    province, first = response.json()
+    assert province["unit_id"] == str(p1) and province["target"] is None
+    assert (first["members_at_start"], first["members"], first["admitted"]) == (2, 3, 1)
+    assert (first["members_progress"], first["admissions_progress"]) == (0.3, 0.2)
+    assert first["counted_from"] == "2025-06-01"
+
+
+async def test_days_out_of_any_calendar_are_problems_not_errors(reporting):
+    units = await tree(reporting, "EDGE")
+    for path, params in (
+        ("members/breakdown", {"by": "gender", "as_of": "0001-01-01"}),
+        ("members/development", {"from": "0001-01-01", "to": "0001-01-01"}),
+        ("unit-figures", {"from": "0001-01-01", "to": "9999-12-31"}),
+        ("dues", {"from": "0001-01", "to": "0001-12"}),
+        ("dues", {"from": "9999-12", "to": "9999-12"}),
+    ):
+        response = await reporting["http"].get(
+            f"/api/v1/reporting/{path}", headers=national(), params={"unit_id": str(units["p1"]), **params}
+        )
+        assert response.status_code == 422, (path, params, response.text)
+
+
+async def test_the_period_report_as_pdf(reporting):
+    units = await tree(reporting, "DEVP")
+    await admit(reporting["db"], units["g1"], date(2025, 10, 2))
+    response = await development(reporting, units["p1"], "2025-10-01", "2025-10-31", ".pdf")
+    assert response.status_code == 200, response.text
+    assert response.headers["content-type"] == "application/pdf"
+    assert response.content.startswith(b"%PDF") and b"FontFile2" in response.content  # the embedded font
+
+
+async def test_dues_recorded_before_the_unit_arrives_are_counted_when_it_does(reporting):
+    units = await tree(reporting, "DLATE")
+    late = uuid.uuid4()
+    await record_dues(reporting, late, date(2025, 10, 1), 3, 150_000)
+    await deliver(reporting["db"], UnitCreated, state(late, "DLATE-G9", units["p1"]), date(2025, 1, 1))
+    response = await reporting["http"].get(
+        "/api/v1/reporting/dues",
+        headers=national(),
+        params={"unit_id": str(units["p1"]), "from": "2025-10", "to": "2025-10"},
+    )
+    assert response.json()["months"][0]["collected_vnd"] == 150_000
+
+
+async def test_dues_as_a_workbook(reporting):
+    units = await tree(reporting, "DUESX")
+    await record_dues(reporting, units["g1"], date(2025, 10, 1), 7, 350_000)
+    response = await reporting["http"].get(
+        "/api/v1/reporting/dues.xlsx",
+        headers=national(),
+        params={"unit_id": str(units["p1"]), "from": "2025-09", "to": "2025-10"},
+    )
+    assert response.status_code == 200, response.text
+    with zipfile.ZipFile(io.BytesIO(response.content)) as workbook:
+        strings = workbook.read("xl/sharedStrings.xml").decode()
+        sheet = workbook.read("xl/worksheets/sheet1.xml").decode()
+    for text in ("SỐ LIỆU THU ĐOÀN PHÍ", "Từ tháng 09/2025 đến tháng 10/2025", "10/2025", "Nộp cấp trên (đồng)"):
+        assert text in strings
+    assert "SUM(G6:G7)" in sheet and "350000" in sheet

@@ -1,0 +1,280 @@
+"""Reporting benchmark: figures of a subtree by dimension, now and as of a past day, at national scale.
+
+A script, not a test: `uv run python tests/benchmarks/bench_reporting_figures.py` (`--runs`). Its own database
+(`bench_reporting_figures`, rebuilt every run) on the test PostgreSQL server: the national tree (130,000
+grassroots unions) and the figure tables as the consumer leaves them for 10,000,000 members: every grassroots
+union's opening figures on 1/1/2025 (~77 members each over 15 dimensions, ~81 values), rolled up to its upper
+union, province and the country; then a change of 10 values a day for every upper union from 2/1/2025 to
+1/12/2026 (699 days), rolled up to the provinces and the country. Through the reporting API in process, p50 /
+p95 of a breakdown for a grassroots union, an upper union, a province and the country now and as of past days,
+the country's .xlsx, and the consumer's write of a poll of 1,000 new members. Prints a Markdown table.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import statistics
+import sys
+import time
+import uuid
+from datetime import date
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT))
+
+import asyncpg  # noqa: E402
+import chassis.http  # noqa: E402,F401  (imported first: chassis.scope and chassis.audit import each other)
+from chassis.database import Database, asyncpg_dsn  # noqa: E402
+from contracts.wellknown import NATIONAL_CENTRE_ID  # noqa: E402
+from reporting.application.read_model import apply_member_changes  # noqa: E402
+from reporting.config import ReportingSettings  # noqa: E402
+from reporting.domain.facts import MemberChange  # noqa: E402
+from reporting.entrypoints.api import create_app  # noqa: E402
+
+from tests.benchmarks.support import GRASSROOTS, fresh_database, print_results, record, unit_id, write_national_tree  # noqa: E402
+from tests.support.infra import postgres_url  # noqa: E402
+from tests.support.services import TEST_SECRET, client, headers_for, principal  # noqa: E402
+
+MIGRATIONS = ROOT / "services" / "reporting" / "src" / "reporting" / "migrations"
+
+# (dimension, value, share of a unit's members); a dimension with `per_unit` takes one value per unit.
+_SHARES = {
+    "status": {"active": 0.93, "pending": 0.04, "suspended": 0.01, "retired": 0.01, "removed": 0.01},
+    "gender": {"male": 0.55, "female": 0.45},
+    "birth_year": {str(year): 1 / 42 for year in range(1966, 2008)},
+    "nationality": {"VN": 0.995, "KR": 0.003, "CN": 0.002},
+    "ethnicity": {"Kinh": 0.85, "Tày": 0.03, "Thái": 0.03, "Mường": 0.03, "Khmer": 0.03, "Hoa": 0.03},
+    "religion": {"": 0.1, "Không": 0.7, "Phật giáo": 0.12, "Công giáo": 0.08},
+    "education": {"Phổ thông": 0.5, "Trung cấp": 0.2, "Cao đẳng": 0.1, "Đại học": 0.18, "Sau đại học": 0.02},
+    "position": {"officer": 0.05, "member": 0.95},
+    "card_status": {"none": 0.3, "requested": 0.2, "printed": 0.1, "delivered": 0.4},
+    "has_photo": {"yes": 0.7, "no": 0.3},
+    "has_id_number": {"yes": 1.0},
+    "has_phone": {"yes": 0.9, "no": 0.1},
+    "enterprise_type": dict.fromkeys(
+        ("state_administrative", "state_owned", "non_state_domestic", "foreign_invested", "cooperative", "other"), 1.0
+    ),
+    "sector": dict.fromkeys(
+        ("Dệt may", "Da giày", "Điện tử", "Xây dựng", "Giáo dục", "Y tế", "Khai khoáng", "Thương mại"), 1.0
+    ),
+    "employer_size": dict.fromkeys(("lt10", "10-99", "100-199", "200-999", "ge1000"), 1.0),
+}
+_PER_UNIT = ("enterprise_type", "sector", "employer_size")
+_DAILY = (
+    "status",
+    "gender",
+    "birth_year",
+    "ethnicity",
+    "education",
+    "position",
+    "card_status",
+    "has_photo",
+    "has_phone",
+    "religion",
+)
+
+GENERATE_SQL = """
+CREATE TEMP TABLE dv (dimension text, value text, share float8, rn int, n int, per_unit boolean, daily boolean);
+INSERT INTO dv SELECT * FROM jsonb_to_recordset(CAST($1 AS jsonb))
+    AS x(dimension text, value text, share float8, rn int, n int, per_unit boolean, daily boolean);
+CREATE TEMP TABLE g AS SELECT (row_number() OVER (ORDER BY code) - 1)::int AS i, unit_id, parent_id FROM tree_units
+    WHERE type_code = 'grassroots_union';
+CREATE TEMP TABLE u AS SELECT (row_number() OVER (ORDER BY code) - 1)::int AS i, unit_id, parent_id FROM tree_units
+    WHERE type_code = 'industrial_zone_union';
+-- Grassroots unions' opening figures (~77 members each).
+CREATE TEMP TABLE opening AS
+    SELECT g.unit_id, dv.dimension, dv.value,
+           CASE WHEN dv.per_unit THEN 77 ELSE round(77 * dv.share * (0.5 + random()))::bigint END AS members
+    FROM g CROSS JOIN dv
+    WHERE NOT dv.per_unit OR dv.rn = g.i % dv.n;
+DELETE FROM opening WHERE members = 0;
+CREATE TEMP TABLE upper_opening AS
+    SELECT g.parent_id AS unit_id, o.dimension, o.value, sum(o.members)::bigint AS members
+    FROM opening o JOIN g ON g.unit_id = o.unit_id GROUP BY 1, 2, 3;
+CREATE TEMP TABLE province_opening AS
+    SELECT u.parent_id AS unit_id, o.dimension, o.value, sum(o.members)::bigint AS members
+    FROM upper_opening o JOIN u ON u.unit_id = o.unit_id GROUP BY 1, 2, 3;
+-- Every upper union's changes of a day: one value of each of 10 dimensions, 1 to 3 members.
+CREATE TEMP TABLE upper_days AS
+    SELECT u.unit_id, dv.dimension, DATE '2025-01-01' + d AS day, dv.value,
+           (1 + (u.i + d + dv.rn) % 3)::bigint AS members
+    FROM u CROSS JOIN generate_series(1, 699) AS d JOIN dv ON dv.daily AND dv.rn = (u.i + d) % dv.n;
+INSERT INTO subtree_figure_days (unit_id, dimension, day, value, members)
+    SELECT unit_id, dimension, DATE '2025-01-01', value, members FROM opening
+    UNION ALL SELECT unit_id, dimension, DATE '2025-01-01', value, members FROM upper_opening
+    UNION ALL SELECT unit_id, dimension, DATE '2025-01-01', value, members FROM province_opening
+    UNION ALL SELECT '{national}'::uuid, dimension, DATE '2025-01-01', value, sum(members)
+              FROM province_opening GROUP BY 2, 4
+    UNION ALL SELECT unit_id, dimension, day, value, members FROM upper_days
+    UNION ALL SELECT u.parent_id, d.dimension, d.day, d.value, sum(d.members)
+              FROM upper_days d JOIN u ON u.unit_id = d.unit_id GROUP BY 1, 2, 3, 4
+    UNION ALL SELECT '{national}'::uuid, dimension, day, value, sum(members) FROM upper_days GROUP BY 2, 3, 4;
+INSERT INTO subtree_figures (unit_id, dimension, value, members)
+    SELECT unit_id, dimension, value, sum(members) FROM subtree_figure_days GROUP BY 1, 2, 3;
+UPDATE figure_ledger SET opened_on = DATE '2025-01-01';
+"""
+
+
+async def generate(url: str, write_tree=write_national_tree) -> None:
+    shares = []
+    for dimension, values in _SHARES.items():
+        for rn, (value, share) in enumerate(values.items()):
+            shares.append(
+                {
+                    "dimension": dimension,
+                    "value": value,
+                    "share": share,
+                    "rn": rn,
+                    "n": len(values),
+                    "per_unit": dimension in _PER_UNIT,
+                    "daily": dimension in _DAILY,
+                }
+            )
+    connection = await asyncpg.connect(asyncpg_dsn(url))
+    try:
+        await write_tree(connection)
+        started = time.perf_counter()
+        keys = await connection.fetch(
+            "SELECT conname, pg_get_constraintdef(oid) AS definition FROM pg_constraint "
+            "WHERE conrelid IN ('subtree_figure_days'::regclass, 'subtree_figures'::regclass)"
+            " AND contype = 'p'"
+        )
+        for key in keys:
+            table = "subtree_figure_days" if "day" in key["definition"] else "subtree_figures"
+            await connection.execute(f"ALTER TABLE {table} DROP CONSTRAINT {key['conname']}")
+        await connection.execute("SET work_mem = '256MB'")
+        async with connection.transaction():
+            for statement in GENERATE_SQL.replace("{national}", str(NATIONAL_CENTRE_ID)).split(";\n"):
+                if statement.strip():
+                    await connection.execute(statement, *([json.dumps(shares)] if "$1" in statement else []))
+        for key in keys:
+            table = "subtree_figure_days" if "day" in key["definition"] else "subtree_figures"
+            await connection.execute(f"ALTER TABLE {table} ADD CONSTRAINT {key['conname']} {key['definition']}")
+        await connection.execute("VACUUM ANALYZE subtree_figure_days, subtree_figures")
+        await connection.execute("ANALYZE tree_closure")
+        rows = await connection.fetchval("SELECT count(*) FROM subtree_figure_days")
+        members = await connection.fetchval(
+            "SELECT sum(members) FROM subtree_figures WHERE unit_id = $1 "
+            "AND dimension = 'status' AND value IN ('active', 'suspended')",
+            NATIONAL_CENTRE_ID,
+        )
+        size = await connection.fetchval("SELECT pg_size_pretty(pg_total_relation_size('subtree_figure_days'))")
+        record(
+            "generate the figures",
+            f"{time.perf_counter() - started:.0f} s",
+            f"{rows:,} day rows ({size} with its key), the country's members {members:,}",
+        )
+    finally:
+        await connection.close()
+
+
+async def time_breakdowns(http, runs: int) -> None:
+    cases = [
+        (unit_id("g", 7), "a grassroots union", "gender", None),
+        (unit_id("u", 7), "an upper union (~110 units)", "gender", None),
+        (unit_id("p", 7), "a province (~3,800 units)", "gender", None),
+        (NATIONAL_CENTRE_ID, "the country", "gender", None),
+        (unit_id("g", 7), "a grassroots union", "age_band", date(2025, 6, 30)),
+        (unit_id("u", 7), "an upper union", "age_band", date(2025, 6, 30)),
+        (unit_id("p", 7), "a province", "age_band", date(2025, 6, 30)),
+        (NATIONAL_CENTRE_ID, "the country", "age_band", date(2025, 6, 30)),
+        (NATIONAL_CENTRE_ID, "the country", "age_band", date(2026, 1, 31)),
+        (NATIONAL_CENTRE_ID, "the country", "age_band", date(2026, 9, 30)),
+        (NATIONAL_CENTRE_ID, "the country", "enterprise_type", date(2025, 6, 30)),
+        (unit_id("p", 7), "a province", "status", date(2026, 6, 30)),
+    ]
+    for unit, label, by, as_of in cases:
+        viewer = headers_for(principal("report_viewer", unit, "viewer"))
+        params = {"unit_id": str(unit), "by": by, **({"as_of": as_of.isoformat()} if as_of else {})}
+        samples = []
+        for _ in range(runs):
+            started = time.perf_counter()
+            response = await http.get("/api/v1/reporting/members/breakdown", params=params, headers=viewer)
+            samples.append(time.perf_counter() - started)
+            assert response.status_code == 200, response.text
+        samples.sort()
+        body = response.json()
+        record(
+            f"{label}, by {by}, {'as of ' + as_of.strftime('%d/%m/%Y') if as_of else 'now'}",
+            f"{statistics.median(samples) * 1000:.1f} / {samples[int(len(samples) * 0.95)] * 1000:.1f} ms",
+            f"{len(body['rows'])} rows, total {body['total']:,}",
+        )
+    viewer = headers_for(principal("report_viewer", NATIONAL_CENTRE_ID, "viewer"))
+    samples = []
+    for _ in range(max(3, runs // 4)):
+        started = time.perf_counter()
+        response = await http.get(
+            "/api/v1/reporting/members/breakdown.xlsx",
+            headers=viewer,
+            params={"unit_id": str(NATIONAL_CENTRE_ID), "by": "age_band", "as_of": "2025-06-30"},
+        )
+        samples.append(time.perf_counter() - started)
+        assert response.status_code == 200, response.text
+    samples.sort()
+    record(
+        "the country by age band as of 30/06/2025, .xlsx",
+        f"{statistics.median(samples) * 1000:.1f} ms p50",
+        f"{len(response.content):,} bytes",
+    )
+
+
+async def time_consumer_poll(url: str) -> None:
+    """The consumer's write of a poll of 1,000 new members spread over 1,000 grassroots unions: facts, ledger,
+    counts and the figures of their units and every unit above them."""
+    database = Database(url, 2)
+    samples = []
+    try:
+        for run in range(5):
+            changes = [
+                MemberChange(
+                    uuid.uuid4(),
+                    date(2026, 12, 1),
+                    uuid.uuid4(),
+                    unit_id("g", (run * 1000 + i) * 97 % GRASSROOTS),
+                    "active",
+                    "female" if i % 2 else "male",
+                    False,
+                    2,
+                    birth_year=1970 + i % 37,
+                    nationality="VN",
+                    ethnicity="Kinh",
+                    religion="Không",
+                    education="Đại học",
+                    has_photo=True,
+                    has_id_number=True,
+                    has_phone=True,
+                )
+                for i in range(1000)
+            ]
+            started = time.perf_counter()
+            async with database.transaction() as session:
+                await apply_member_changes(session, changes)
+            samples.append(time.perf_counter() - started)
+    finally:
+        await database.dispose()
+    samples.sort()
+    record(
+        "consumer: a poll of 1,000 new members written (facts, ledger, counts, figures)",
+        f"{statistics.median(samples) * 1000:.0f} ms p50, max {samples[-1] * 1000:.0f} ms",
+        "5 polls",
+    )
+
+
+async def main(server: str) -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--runs", type=int, default=20)
+    args = parser.parse_args()
+    url = await fresh_database(server, "bench_reporting_figures", MIGRATIONS)
+    await generate(url)
+    settings = ReportingSettings(database_url=url, internal_token_secret=TEST_SECRET)
+    async with client(create_app, settings) as http:
+        await time_breakdowns(http, args.runs)
+    await time_consumer_poll(url)
+    print_results()
+
+
+if __name__ == "__main__":
+    asyncio.run(main(postgres_url()))  # postgres_url() starts its own event loop, so it runs first

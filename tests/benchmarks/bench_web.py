@@ -1,0 +1,338 @@
+"""The web app's speed as an officer feels it: the real platform, Debian's Chromium, a province of 300,000 members.
+
+    uv run python tests/benchmarks/bench_web.py [--members 300000] [--runs 7] [--skip-lighthouse]
+
+Starts the whole platform on its own ports and data dir (`.data/bench-web`), creates a province with 30 upper-level
+unions and 3,000 grassroots unions through the orgtree API, waits until the members service's tree replica holds
+them, and writes the members straight into the members database (set-based, as bench_members does) so that the
+province's subtree holds `--members` members. Then, for each profile, in a fresh browser context every run (cold
+cache, as an officer opening the app in the morning):
+
+- sign-in page ready: navigation start to the username field usable;
+- the members list of the province ready: navigation to the first row of the table shown;
+- a search answered: Enter in the search box to the table showing the matches;
+- the JavaScript loaded before sign-in (bytes on the wire, compressed).
+
+Profiles: desktop (no throttling) and mobile (Chromium's CPU throttled 4x and a slow 3G network: 400 ms
+round trip, 400 kbit/s down, 400 kbit/s up: Chrome DevTools' "Slow 3G" bandwidth with Lighthouse's 3G latency).
+Lighthouse 12.2.3 (`npx`, the last release that runs on Node 20) scores the sign-in page and the members list with
+its mobile profile. Figures go to docs/BENCHMARKS.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import asyncpg
+import httpx
+from contracts.wellknown import NATIONAL_CENTRE_ID
+from localrun.client import gateway_client
+from localrun.demo_people import create_account
+from localrun.platform import Platform
+from playwright.async_api import async_playwright
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
+from tests.benchmarks.bench_members import GIVEN, MIDDLE, SURNAMES  # noqa: E402
+from tests.benchmarks.support import print_results, record  # noqa: E402
+
+ROOT = Path(__file__).resolve().parents[2]
+PASSWORD = "DoTocDo@2026"
+OFFICER = "bench.tinh"
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-dev-shm-usage"]
+PROFILES = {
+    "desktop": {"viewport": {"width": 1366, "height": 768}, "cpu": 1, "network": None},
+    "mobile": {
+        "viewport": {"width": 360, "height": 740},
+        "cpu": 4,
+        "network": {"latency": 400, "downloadThroughput": 400 * 1024 / 8, "uploadThroughput": 400 * 1024 / 8},
+    },
+}
+GOALS = {"desktop": 1.0, "mobile": 2.5}
+
+
+async def build_province(gateway_url: str, admin: httpx.AsyncClient, uppers: int, grassroots: int) -> str:
+    found = await admin.get("/api/v1/orgtree/units", params={"q": "BW"})
+    for unit in found.json()["items"]:
+        if unit["code"] == "BW":
+            return unit["unit_id"]
+    province = await admin.post(
+        "/api/v1/orgtree/units",
+        json={
+            "code": "BW",
+            "name": "Liên đoàn Lao động tỉnh Đo Tốc Độ",
+            "type_code": "provincial_federation",
+            "parent_id": str(NATIONAL_CENTRE_ID),
+        },
+    )
+    province.raise_for_status()
+    province_id = province.json()["unit_id"]
+    units = [
+        {
+            "code": f"BW-U{u:02d}",
+            "name": f"Công đoàn Khu công nghiệp số {u}",
+            "type_code": "industrial_zone_union",
+            "parent_id": province_id,
+        }
+        for u in range(uppers)
+    ]
+    units += [
+        {
+            "code": f"BW-G{g:05d}",
+            "name": f"Công đoàn cơ sở Công ty TNHH Sản xuất số {g}",
+            "type_code": "grassroots_union",
+            "parent_code": f"BW-U{g % uppers:02d}",
+        }
+        for g in range(grassroots)
+    ]
+    for first in range(0, len(units), 2_000):
+        part = units[first : first + 2_000]
+        # Later parts name parents created by earlier parts by code: resolve those to ids.
+        if first:
+            codes = {u["parent_code"] for u in part if "parent_code" in u}
+            ids = {}
+            for code in codes:
+                hit = await admin.get("/api/v1/orgtree/units", params={"q": code})
+                ids[code] = next(u["unit_id"] for u in hit.json()["items"] if u["code"] == code)
+            part = [
+                {**{k: v for k, v in u.items() if k != "parent_code"}, "parent_id": ids[u["parent_code"]]}
+                if "parent_code" in u
+                else u
+                for u in part
+            ]
+        created = await admin.post("/api/v1/orgtree/units/batch", json={"units": part}, timeout=300)
+        created.raise_for_status()
+    await create_account(admin, gateway_url, OFFICER, "Cán bộ đo tốc độ", "unit_admin", province_id, PASSWORD)
+    return province_id
+
+
+async def wait_for_replica(dsn: str, province_id: str, units: int) -> None:
+    connection = await asyncpg.connect(dsn)
+    try:
+        deadline = time.monotonic() + 600
+        while (
+            await connection.fetchval("SELECT count(*) FROM tree_closure WHERE ancestor_id = $1", province_id)
+        ) < units:
+            if time.monotonic() > deadline:
+                raise TimeoutError("the members service's tree replica did not catch up")
+            await asyncio.sleep(1)
+    finally:
+        await connection.close()
+
+
+MEMBERS_SQL = """
+WITH units AS (SELECT array_agg(descendant_id ORDER BY descendant_id) AS ids FROM tree_closure c
+               JOIN tree_units u ON u.unit_id = c.descendant_id
+               WHERE c.ancestor_id = $3 AND u.type_code = 'grassroots_union'),
+p AS (SELECT i, (i % 2 = 0) AS female, DATE '1965-01-01' + ((i * 7919) % 14000)::int AS born,
+             (1 + abs(hashint8(i)) % array_length($4::text[], 1))::int AS s,
+             (1 + abs(hashint8(i + 7777777)) % 8)::int AS m, (1 + abs(hashint8(i + 99999999)) % 20)::int AS g,
+             units.ids FROM generate_series($1::bigint, $2::bigint) AS i, units)
+INSERT INTO members (member_id, unit_id, status, member_code, full_name, name_search, gender, date_of_birth, id_kind,
+                     id_number, phone, nationality, card_status, has_photo, version, created_by, created_at,
+                     approved_at)
+SELECT gen_random_uuid(), ids[(1 + i % array_length(ids, 1))::int], 'active', member_code_of(900000000 + i),
+       full_name, name_search, CASE WHEN female THEN 'female' ELSE 'male' END, born, 'cccd',
+       '095' || (CASE WHEN extract(year FROM born) >= 2000 THEN 2 ELSE 0 END + female::int)::text
+             || to_char(born, 'YY') || lpad((i % 1000000)::text, 6, '0'),
+       '09' || lpad((i % 100000000)::text, 8, '0'), 'VN', 'none', false, 1, 'bench', now(), now()
+FROM (SELECT p.*, ($4::text[])[s] || ' ' || (CASE WHEN female THEN $6::text[] ELSE $5::text[] END)[m] || ' '
+                  || (CASE WHEN female THEN $8::text[] ELSE $7::text[] END)[g] AS full_name,
+             ($9::text[])[s] || ' ' || (CASE WHEN female THEN $11::text[] ELSE $10::text[] END)[m] || ' '
+                  || (CASE WHEN female THEN $13::text[] ELSE $12::text[] END)[g] AS name_search
+      FROM p) named
+ON CONFLICT DO NOTHING
+"""
+
+
+async def write_members(dsn: str, province_id: str, count: int) -> None:
+    from chassis.text import search_key
+
+    connection = await asyncpg.connect(dsn)
+    try:
+        have = await connection.fetchval(
+            "SELECT count(*) FROM members m JOIN tree_closure c ON c.descendant_id = m.unit_id "
+            "WHERE c.ancestor_id = $1",
+            province_id,
+        )
+        if have >= count:
+            return
+        started = time.perf_counter()
+        names = [SURNAMES, MIDDLE["male"][:8], MIDDLE["female"][:8], GIVEN["male"][:20], GIVEN["female"][:20]]
+        keys = [[search_key(n) for n in group] for group in names]
+        for first in range(have + 1, count + 1, 100_000):
+            await connection.execute(MEMBERS_SQL, first, min(first + 99_999, count), province_id, *names, *keys)
+        await connection.execute("VACUUM ANALYZE members")
+        record(f"write {count - have:,} members", f"{time.perf_counter() - started:.0f} s")
+    finally:
+        await connection.close()
+
+
+def p95(samples: list[float]) -> float:
+    ordered = sorted(samples)
+    return ordered[min(len(ordered) - 1, round(0.95 * (len(ordered) - 1)))]
+
+
+def on_the_wire(cdp) -> tuple[dict[str, int], dict[str, str]]:
+    """Bytes received per request (compressed, as sent) and each request's resource type."""
+    transferred: dict[str, int] = {}
+    kinds: dict[str, str] = {}
+    cdp.on("Network.responseReceived", lambda e: kinds.__setitem__(e["requestId"], e["type"]))
+    cdp.on("Network.loadingFinished", lambda e: transferred.__setitem__(e["requestId"], e["encodedDataLength"]))
+    return transferred, kinds
+
+
+async def measure(gateway_url: str, province_id: str, runs: int) -> None:
+    chromium = os.environ.get("CHROMIUM_PATH") or shutil.which("chromium")
+    async with async_playwright() as playwright:
+        browser = await playwright.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS)
+        for name, profile in PROFILES.items():
+            timings: dict[str, list[float]] = {"sign-in page": [], "members list": [], "search": []}
+            script_bytes = []
+            for _ in range(runs):
+                context = await browser.new_context(
+                    base_url=gateway_url, viewport=profile["viewport"], locale="vi-VN", is_mobile=name == "mobile"
+                )
+                page = await context.new_page()
+                cdp = await context.new_cdp_session(page)
+                await cdp.send("Network.enable")
+                transferred, kinds = on_the_wire(cdp)
+                await cdp.send("Emulation.setCPUThrottlingRate", {"rate": profile["cpu"]})
+                if profile["network"]:
+                    await cdp.send("Network.emulateNetworkConditions", {"offline": False, **profile["network"]})
+
+                started = time.perf_counter()
+                await page.goto("/dang-nhap")
+                await page.get_by_label("Tên đăng nhập").wait_for(state="visible")
+                timings["sign-in page"].append(time.perf_counter() - started)
+                script_bytes.append(sum(size for rid, size in transferred.items() if kinds.get(rid) == "Script"))
+
+                await page.get_by_label("Tên đăng nhập").fill(OFFICER)
+                await page.get_by_label("Mật khẩu").fill(PASSWORD)
+                await page.get_by_role("button", name="Đăng nhập").click()
+                await page.wait_for_url("**/don-vi/**")
+                started = time.perf_counter()
+                await page.goto(f"/don-vi/{province_id}/doan-vien")
+                await page.locator(".ant-table-tbody tr.ant-table-row").first.wait_for(state="visible", timeout=60_000)
+                timings["members list"].append(time.perf_counter() - started)
+
+                box = page.get_by_label("Tìm đoàn viên")
+                await box.fill("tran thi lan")
+                started = time.perf_counter()
+                await box.press("Enter")
+                await page.locator(".ant-table-tbody tr.ant-table-row", has_text="Trần Thị").first.wait_for(
+                    state="visible", timeout=60_000
+                )
+                await page.locator(".ant-spin-spinning").first.wait_for(state="detached", timeout=60_000)
+                timings["search"].append(time.perf_counter() - started)
+                await context.close()
+            for what, samples in timings.items():
+                goal = GOALS[name]
+                record(
+                    f"{name}: {what} ready, p95 ({runs} cold runs)",
+                    f"{p95(samples):.2f} s (median {statistics.median(samples):.2f} s)",
+                    f"goal < {goal} s: {'met' if p95(samples) < goal else 'MISSED'}",
+                )
+            record(
+                f"{name}: JavaScript before sign-in (compressed, on the wire)",
+                f"{max(script_bytes) / 1024:.0f} KB",
+                "goal < 250 KB",
+            )
+        await browser.close()
+
+
+def lighthouse(url: str, headers: dict[str, str] | None, label: str) -> None:
+    chromium = os.environ.get("CHROMIUM_PATH") or shutil.which("chromium")
+    with tempfile.TemporaryDirectory() as folder:
+        report = Path(folder) / "report.json"
+        command = [
+            "npx",
+            "--yes",
+            "lighthouse@12.2.3",
+            url,
+            "--output=json",
+            f"--output-path={report}",
+            "--only-categories=performance,accessibility",
+            "--form-factor=mobile",
+            "--quiet",
+            f"--chrome-flags={' '.join(['--headless=new', *CHROMIUM_ARGS])}",
+            "--locale=vi",
+        ]
+        if headers:
+            command.append(f"--extra-headers={json.dumps(headers)}")
+        subprocess.run(command, check=True, cwd=ROOT / "web", env={**os.environ, "CHROME_PATH": chromium}, timeout=600)
+        scores = json.loads(report.read_text())["categories"]
+        record(
+            f"Lighthouse (mobile): {label}",
+            f"performance {round(scores['performance']['score'] * 100)}, "
+            f"accessibility {round(scores['accessibility']['score'] * 100)}",
+            "goal >= 90 each",
+        )
+
+
+async def fresh_refresh_cookie(gateway_url: str) -> str:
+    async with gateway_client(gateway_url) as http:
+        login = await http.post(
+            "/api/v1/identity/login",
+            json={"username": OFFICER, "password": PASSWORD},
+            headers={"x-token-transport": "cookie"},
+        )
+        login.raise_for_status()
+        return login.cookies["congdoan_refresh"]
+
+
+async def main(args: argparse.Namespace) -> None:
+    # Every run signs in from 127.0.0.1: the production per-address login bucket would make runs wait.
+    roomy = {"GATEWAY_RATE_LIMIT_LOGIN_BURST": "1000", "GATEWAY_RATE_LIMIT_LOGIN_PER_MINUTE": "6000"}
+    platform = Platform(
+        ROOT / ".data" / "bench-web",
+        base_port=12_000,
+        broker_port=12_390,
+        demo_data=False,
+        database_prefix="benchweb_",
+        settings=roomy,
+    )
+    await asyncio.to_thread(platform.start)
+    try:
+        async with gateway_client(platform.gateway_url) as admin:
+            login = await admin.post("/api/v1/identity/login", json={"username": "admin", "password": "Admin@12345"})
+            login.raise_for_status()
+            admin.headers["authorization"] = f"Bearer {login.json()['access_token']}"
+            started = time.perf_counter()
+            province_id = await build_province(platform.gateway_url, admin, uppers=30, grassroots=3_000)
+            dsn = platform.database_dsn("members")
+            await wait_for_replica(dsn, province_id, 3_031)
+            record(
+                "province of 3,031 units through the API, in the members replica",
+                f"{time.perf_counter() - started:.0f} s",
+            )
+            await write_members(dsn, province_id, args.members)
+        await measure(platform.gateway_url, province_id, args.runs)
+        if not args.skip_lighthouse:
+            lighthouse(f"{platform.gateway_url}/dang-nhap", None, "sign-in page")
+            cookie = await fresh_refresh_cookie(platform.gateway_url)
+            lighthouse(
+                f"{platform.gateway_url}/don-vi/{province_id}/doan-vien",
+                {"Cookie": f"congdoan_refresh={cookie}", "X-Token-Transport": "cookie"},
+                "members list",
+            )
+    finally:
+        await asyncio.to_thread(platform.stop)
+    print_results()
+
+
+if __name__ == "__main__":
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--members", type=int, default=300_000)
+    parser.add_argument("--runs", type=int, default=7)
+    parser.add_argument("--skip-lighthouse", action="store_true")
+    asyncio.run(main(parser.parse_args()))

@@ -1,0 +1,46 @@
+"""What a user does in the app, step by step, shared by the browser tests."""
+
+from __future__ import annotations
+
+import re
+
+from playwright.async_api import Page, expect
+
+from tests.e2e.browser.world import PASSWORD
+
+
+async def sign_in(page: Page, username: str, password: str = PASSWORD, then: str | None = None) -> None:
+    await page.goto(f"/dang-nhap?next={then}" if then else "/dang-nhap")
+    await page.get_by_label("Tên đăng nhập").fill(username)
+    await page.get_by_label("Mật khẩu").fill(password)
+    await page.get_by_role("button", name="Đăng nhập").click()
+    await expect(page).to_have_url(re.compile(r"/don-vi/"))
+
+
+async def open_menu(page: Page, phone: bool) -> None:
+    """On a phone the menu and the unit tree live in a drawer."""
+    if phone:
+        await page.get_by_role("button", name="Mở menu và cây đơn vị").click()
+
+
+async def confirm(page: Page, button: str) -> None:
+    """The OK button of the confirmation dialog on top, once it has finished opening (a click during Ant Design's
+    zoom-in was seen to be lost on a loaded machine)."""
+    await expect(page.locator(".ant-zoom-appear, .ant-zoom-enter")).to_have_count(0)
+    await page.get_by_role("dialog").last.get_by_role("button", name=button).click()
+
+
+async def choose_action(page: Page, button: str, item: str) -> None:
+    """An item of the drop-down menu a button opens (not the shell's menu item of the same name)."""
+    await page.get_by_role("button", name=button).click()
+    await page.locator(".ant-dropdown:not(.ant-dropdown-hidden)").get_by_role("menuitem", name=item).click()
+
+
+async def open_section(
+    page: Page, phone: bool, menu_item: str, heading: str | re.Pattern, nav: str, section: str
+) -> None:
+    """One screen of a feature: its menu item, then the section in the feature's own navigation."""
+    await open_menu(page, phone)
+    await page.get_by_role("navigation", name="Menu và cây đơn vị").get_by_role("menuitem", name=menu_item).click()
+    await expect(page.get_by_role("heading", name=heading)).to_be_visible()
+    await page.get_by_role("navigation", name=nav).get_by_text(section, exact=True).click()

@@ -1,0 +1,94 @@
+"""Cards in the web app: a province gathers the requested cards into a print order, downloads the list, the
+payment voucher and the card faces (and they open as .xlsx and PDF), the national centre marks it printed, and the
+province confirms it received them."""
+
+from __future__ import annotations
+
+import asyncio
+import io
+import re
+import time
+import zipfile
+
+import httpx
+from playwright.async_api import Page, expect
+
+from tests.e2e.browser.steps import confirm, sign_in
+
+
+async def request_cards(admin: httpx.AsyncClient, unit_id: str, first: int, count: int) -> None:
+    found = await admin.get("/api/v1/members/search", params={"unit_id": unit_id, "status": "active", "limit": 100})
+    members = [m["member_id"] for m in found.json()["items"]][first : first + count]
+    deadline = time.monotonic() + 60
+    while True:  # approvals reach the cards service through Kafka
+        requested = await admin.post("/api/v1/cards/requests", json={"member_ids": members, "kind": "regular"})
+        if requested.status_code != 422 or time.monotonic() > deadline:
+            break
+        await asyncio.sleep(0.2)
+    assert requested.status_code == 201, requested.text
+
+
+async def downloaded(page: Page, button: str) -> bytes:
+    async with page.expect_download() as downloading:
+        await page.get_by_role("button", name=button).click()
+    return (await (await downloading.value).path()).read_bytes()
+
+
+async def test_a_province_orders_prints_and_receives_cards(page, world, admin, screen):
+    await request_cards(admin, world.units["G1"], 20 if screen.phone else 30, 3)
+    await sign_in(page, "admin", "Admin@12345")
+    await page.goto(f"/don-vi/{world.units['TP']}/the")
+    await page.get_by_role("button", name="Lập đơn đặt in").click()
+    await confirm(page, "Lập đơn")
+    await expect(page.get_by_role("heading", name=re.compile("Đơn đặt in DI-"))).to_be_visible()
+    await expect(page.locator(".ant-table-tbody tr.ant-table-row").first).to_be_visible()
+
+    workbook = await downloaded(page, "Danh sách thẻ (.xlsx)")
+    assert "xl/workbook.xml" in zipfile.ZipFile(io.BytesIO(workbook)).namelist()
+    assert (await downloaded(page, "Chứng từ thanh toán (PDF)")).startswith(b"%PDF")
+    assert (await downloaded(page, "Mặt thẻ để in (PDF)")).startswith(b"%PDF")
+
+    await page.get_by_role("button", name="Xác nhận đã in").click()
+    await confirm(page, "Đã in xong")
+    await expect(page.get_by_text("Đã xác nhận in xong")).to_be_visible()
+    await page.get_by_role("button", name="Xác nhận đã nhận thẻ").click()
+    await confirm(page, "Đã nhận")
+    await expect(page.get_by_text("Đã xác nhận nhận thẻ")).to_be_visible()
+
+    # The province holds the cards now; it hands the industrial-zone union its part, which is then on its way there.
+    zone = page.get_by_role("row", name=re.compile(re.escape(world.names["U"])))
+    await zone.get_by_role("button", name="Bàn giao").click()
+    await confirm(page, "Bàn giao")
+    await expect(page.get_by_text("Đã bàn giao xuống cấp dưới")).to_be_visible()
+    await expect(zone.get_by_role("button", name="Bàn giao")).to_be_disabled()
+
+
+async def test_a_grassroots_union_hands_a_delivered_card_to_its_member(page, world, admin, screen):
+    found = await admin.get(
+        "/api/v1/members/search", params={"unit_id": world.units["G1"], "status": "active", "limit": 100}
+    )
+    member = found.json()["items"][50 if screen.phone else 55]
+    await request_cards(admin, world.units["G1"], 50 if screen.phone else 55, 1)
+    # The card comes down the tree level by level (through the API here; the order screen does the same).
+    order = await admin.post("/api/v1/cards/print-orders", json={"unit_id": world.units["TP"], "kind": "regular"})
+    assert order.status_code == 201, order.text
+    steps = f"/api/v1/cards/print-orders/{order.json()['order_id']}"
+    assert (await admin.post(f"{steps}/printed")).status_code == 200
+    for unit, below in (("TP", "U"), ("U", "G1")):
+        received = await admin.post(f"{steps}/received", json={"unit_id": world.units[unit]})
+        assert received.status_code == 200, received.text
+        handed = await admin.post(
+            f"{steps}/handed-down", json={"unit_id": world.units[unit], "to_unit_id": world.units[below]}
+        )
+        assert handed.status_code == 200, handed.text
+    delivered = await admin.post(f"{steps}/received", json={"unit_id": world.units["G1"]})
+    assert delivered.status_code == 200, delivered.text
+
+    await sign_in(page, "admin", "Admin@12345")
+    await page.goto(f"/don-vi/{world.units['G1']}/the")
+    await page.get_by_role("tab", name="Thẻ của đơn vị").click()
+    row = page.get_by_role("row", name=re.compile(re.escape(member["full_name"])))
+    await row.get_by_role("button", name="Trao thẻ").click()
+    await confirm(page, "Đã trao")
+    await expect(page.get_by_text("Đã ghi nhận trao thẻ")).to_be_visible()
+    await expect(row.get_by_role("button", name="Trao thẻ")).to_have_count(0)

@@ -1,0 +1,42 @@
+"""The reports dashboard: a report viewer of an upper-level union sees its subtree's figures, each chart with its
+table beside it, and a reversed period refused by the API on the field."""
+
+from __future__ import annotations
+
+from localrun.demo_people import create_account
+from playwright.async_api import expect
+
+from tests.e2e.browser.steps import open_menu, sign_in
+from tests.e2e.browser.world import PASSWORD
+
+
+def vietnamese(number: int) -> str:
+    return f"{number:,}".replace(",", ".")
+
+
+async def test_a_report_viewer_opens_the_dashboard_of_the_unit(page, world, admin, platform, screen):
+    viewer = f"{world.tag.lower()}.baocao.{screen.name}"
+    await create_account(
+        admin, platform.gateway_url, viewer, f"Xem báo cáo {screen.name}", "report_viewer", world.units["U"], PASSWORD
+    )
+    summary = (await admin.get(f"/api/v1/reporting/units/{world.units['U']}/member-summary")).json()
+    await sign_in(page, viewer)
+    await open_menu(page, screen.phone)
+    await page.get_by_role("navigation", name="Menu và cây đơn vị").get_by_role("menuitem", name="Báo cáo").click()
+    await expect(page.get_by_role("heading", name="Báo cáo thống kê")).to_be_visible()
+
+    members = page.locator(".ant-statistic").filter(has_text="Đoàn viên hiện nay")
+    await expect(members).to_contain_text(vietnamese(summary["members"]))
+    chart = page.get_by_role("img", name="Biểu đồ tròn: đoàn viên theo trạng thái")
+    await expect(chart.locator("svg")).to_be_visible()
+    status_table = page.locator(".ant-card").filter(has_text="Đoàn viên theo trạng thái").locator("table")
+    await expect(status_table).to_contain_text("Đang sinh hoạt")
+    subunits = page.locator(".ant-card").filter(has_text="Đoàn viên theo đơn vị trực thuộc")
+    await expect(subunits.locator("table")).to_contain_text(world.names["G1"])
+    await expect(page.locator(".ant-card").filter(has_text="Đoàn viên 12 tháng qua").locator("svg")).to_be_visible()
+
+    await page.get_by_placeholder("Từ ngày").fill("01/12/2026")
+    await page.get_by_placeholder("Đến ngày").fill("01/01/2026")
+    await page.get_by_placeholder("Đến ngày").press("Enter")
+    await page.get_by_role("button", name="Xem", exact=True).click()
+    await expect(page.locator(".ant-form-item-explain-error")).to_be_visible()

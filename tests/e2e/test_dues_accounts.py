@@ -1,0 +1,124 @@
+"""Dues through the gateway: a month accounts for the members left out, arrears follow, a remittance is recorded
+by its unit and confirmed once by the upper level, the reconciliation adds up."""
+
+from __future__ import annotations
+
+import uuid
+
+from contracts.wellknown import NATIONAL_CENTRE_ID
+from localrun.client import gateway_client
+
+from tests.e2e.test_walking_skeleton import create_member, create_unit
+from tests.support.polling import eventually
+
+PASSWORD = "Doan-Phi-Thu!2026"
+SALARY = 9_000_000  # 0.5 % since 7/2025: 45,000 a month, 13,500 of it due upward
+
+
+async def test_months_arrears_and_remittances_add_up(platform, admin):
+    suffix = uuid.uuid4().hex[:6].upper()
+    province = await create_unit(
+        admin, f"DP{suffix}", "Liên đoàn Lao động tỉnh Đoàn Phí", "provincial_federation", NATIONAL_CENTRE_ID
+    )
+    grassroots = await create_unit(
+        admin, f"DG{suffix}", "Công đoàn cơ sở Công ty Đoàn Phí", "grassroots_union", province
+    )
+    members = [
+        (await create_member(admin, grassroots, name=name, gender="female", year=year))["member_id"]
+        for name, year in (("Lý Thị Thu", 1991), ("Đào Thị Phí", 1993))
+    ]
+    for member_id in members:
+        decided = await admin.post(f"/api/v1/members/members/{member_id}/decision", json={"decision": "approve"})
+        assert decided.status_code == 200, decided.text
+
+    async def record(month: str, lines: list[dict]):
+        return await admin.post("/api/v1/dues/months", json={"unit_id": grassroots, "month": month, "lines": lines})
+
+    # Dues learns of the members through Kafka: until then it refuses the lines and changes nothing.
+    september = await eventually(
+        lambda: record("2025-09", [{"member_id": m, "salary_vnd": SALARY} for m in members]),
+        lambda r: r.status_code == 201 or (r.status_code == 422 and r.json().get("code") != "dues-lines-refused"),
+        timeout=60,
+    )
+    assert september.status_code == 201, september.text
+    october = await record("2025-10", [{"member_id": members[0], "salary_vnd": SALARY}])
+    assert october.status_code == 201, october.text
+    assert (october.json()["members_paid"], october.json()["members_unpaid"], october.json()["owed_vnd"]) == (
+        1,
+        1,
+        45_000,
+    )
+
+    arrears = (await admin.get("/api/v1/dues/arrears/summary", params={"unit_id": province})).json()
+    assert (arrears["members_owing"], arrears["months_owed"], arrears["owed_vnd"]) == (1, 1, 45_000)
+    owing = (await admin.get("/api/v1/dues/arrears", params={"unit_id": province})).json()["items"]
+    assert [(m["member_id"], m["first_month"]) for m in owing] == [(members[1], "2025-10-01")]
+    export = await admin.get("/api/v1/dues/arrears/export.xlsx", params={"unit_id": province})
+    assert export.status_code == 200 and export.content[:2] == b"PK"
+
+    remittance = {
+        "unit_id": grassroots,
+        "month_from": "2025-09",
+        "month_to": "2025-10",
+        "transferred_on": "2025-11-05",
+        "amount_vnd": 40_500,
+        "reference": f"UNC-{suffix}",
+    }
+    for_another = await admin.post("/api/v1/dues/remittances", json=remittance)
+    assert (for_another.status_code, for_another.json()["code"]) == (403, "remittance-for-another-unit")
+
+    username = f"doanphi.{suffix.lower()}"
+
+    async def create_officer():
+        # identity learns of the new unit through orgtree.unit.v1; until then it refuses and changes nothing.
+        return await admin.post(
+            "/api/v1/identity/users",
+            json={
+                "username": username,
+                "full_name": "Tạ Thị Thủ Quỹ",
+                "home_unit_id": grassroots,
+                "password": PASSWORD,
+                "roles": [{"role": "dues_officer", "unit_id": grassroots}],
+            },
+        )
+
+    created = await eventually(create_officer, lambda r: r.status_code not in (403, 404), timeout=30)
+    assert created.status_code == 201, created.text
+    async with gateway_client(platform.gateway_url) as officer:
+        first = await officer.post("/api/v1/identity/login", json={"username": username, "password": PASSWORD})
+        assert first.status_code == 200, first.text
+        # A new account's token may only change the password: the officer sets their own, then signs in with it.
+        changed = await officer.post(
+            "/api/v1/identity/me/password",
+            headers={"authorization": f"Bearer {first.json()['access_token']}"},
+            json={"current_password": PASSWORD, "new_password": PASSWORD + "-moi"},
+        )
+        assert changed.status_code == 204, changed.text
+        login = await officer.post("/api/v1/identity/login", json={"username": username, "password": PASSWORD + "-moi"})
+        assert login.status_code == 200, login.text
+        recorded = await officer.post(
+            "/api/v1/dues/remittances",
+            json=remittance,
+            headers={"authorization": f"Bearer {login.json()['access_token']}"},
+        )
+    assert recorded.status_code == 201, recorded.text
+    remittance_id = recorded.json()["remittance_id"]
+
+    confirmed = await admin.post(
+        f"/api/v1/dues/remittances/{remittance_id}/confirm", json={"received_on": "2025-11-06"}
+    )
+    assert confirmed.status_code == 200, confirmed.text
+    again = await admin.post(f"/api/v1/dues/remittances/{remittance_id}/confirm", json={"received_on": "2025-11-06"})
+    assert (again.status_code, again.json()["code"]) == (409, "remittance-already-confirmed")
+
+    statement = (
+        await admin.get(
+            "/api/v1/dues/reconciliation", params={"unit_id": province, "month_from": "2025-09", "month_to": "2025-10"}
+        )
+    ).json()
+    # The grassroots union's line, and the province's own (it may collect for members attached to it directly).
+    assert {
+        line["code"]: (line["due_vnd"], line["remitted_vnd"], line["confirmed_vnd"], line["outstanding_vnd"])
+        for line in statement["lines"]
+    } == {f"DG{suffix}": (13_500 * 3, 40_500, 40_500, 0), f"DP{suffix}": (0, 0, 0, 0)}
+    assert (statement["due_vnd"], statement["outstanding_vnd"]) == (40_500, 0)

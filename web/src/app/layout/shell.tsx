@@ -1,0 +1,91 @@
+/**
+ * The shell around every signed-in screen: the header with the user menu, the current unit's breadcrumbs, the
+ * menu of what the user may do in that unit, and the unit tree below the units where they hold roles. On a phone
+ * the menu and the tree open in a drawer.
+ */
+
+import { MenuOutlined } from '@ant-design/icons';
+import { App as AntApp, Breadcrumb, Button, Drawer, Grid, Layout, Skeleton } from 'antd';
+import { Suspense, useState } from 'react';
+import { Link, Outlet, useLocation, useNavigate, useParams } from 'react-router';
+import { UnitTree } from '@/components/units/unit-tree';
+import { useAncestors, useMe } from '@/lib/access';
+import { useUnit } from '@/components/units/api';
+import { DelegationNotice } from './delegation-notice';
+import { UnitMenu } from './unit-menu';
+import { UserMenu } from './user-menu';
+
+export default function AppShell() {
+  const { unitId } = useParams();
+  const screens = Grid.useBreakpoint();
+  const mobile = !screens.lg;
+  const [drawer, setDrawer] = useState(false);
+  const navigate = useNavigate();
+  const location = useLocation();
+  const me = useMe();
+  const roots = [...new Set((me.data?.grants ?? []).map((grant) => grant.unit_id))];
+
+  const goTo = (id: string) => {
+    setDrawer(false);
+    // Stay on the same kind of screen (members, approvals…) in the unit chosen.
+    const rest = unitId ? location.pathname.split(`/don-vi/${unitId}`)[1] ?? '' : '';
+    const section = rest.split('/')[1];
+    const keep = ['doan-vien', 'phe-duyet', 'chuyen-sinh-hoat', 'anh', 'nhap-excel', 'the', 'nguoi-dung', 'uy-quyen',
+      'ban-giao', 'ung-dung', 'nhat-ky', 'doan-phi', 'bao-cao'].includes(section ?? '');
+    navigate(keep ? `/don-vi/${id}/${section}` : `/don-vi/${id}`);
+  };
+
+  const navigation = (
+    <div className="app-sider-inner">
+      {unitId && <UnitMenu unitId={unitId} onNavigate={() => setDrawer(false)} />}
+      <h2 style={{ fontSize: 14, margin: '16px 4px 8px', color: 'rgba(0,0,0,0.68)' }}>Cây đơn vị</h2>
+      {roots.length > 0 ? <UnitTree rootIds={roots} selectedId={unitId} onSelect={goTo} /> : <Skeleton active />}
+    </div>
+  );
+
+  return (
+    <AntApp className="app-root">
+    <Layout style={{ minHeight: '100%' }}>
+      <a className="visually-hidden" href="#main">Bỏ qua, đến nội dung chính</a>
+      <header className="app-header">
+        {mobile && (
+          <Button type="text" aria-label="Mở menu và cây đơn vị" icon={<MenuOutlined aria-hidden />}
+                  onClick={() => setDrawer(true)} />
+        )}
+        <Link to="/" className="app-title" style={{ color: '#fff' }}>Quản lý đoàn viên công đoàn</Link>
+        <UserMenu />
+      </header>
+      <Layout>
+        {!mobile && (
+          <Layout.Sider width={300} className="app-sider" theme="light">
+            <nav aria-label="Menu và cây đơn vị">{navigation}</nav>
+          </Layout.Sider>
+        )}
+        {mobile && (
+          <Drawer open={drawer} onClose={() => setDrawer(false)} placement="left" size={320}
+                  title="Menu" styles={{ body: { padding: 0 } }}>
+            <nav aria-label="Menu và cây đơn vị">{navigation}</nav>
+          </Drawer>
+        )}
+        <Layout.Content className="app-content" id="main" tabIndex={-1}>
+          {unitId && <UnitBreadcrumb unitId={unitId} />}
+          <DelegationNotice unitId={unitId} />
+          <Suspense fallback={<Skeleton active />}>
+            <Outlet />
+          </Suspense>
+        </Layout.Content>
+      </Layout>
+    </Layout>
+    </AntApp>
+  );
+}
+
+function UnitBreadcrumb({ unitId }: { unitId: string }) {
+  const ancestors = useAncestors(unitId);
+  const unit = useUnit(unitId);
+  const items = [
+    ...(ancestors.data ?? []).map((a) => ({ title: <Link to={`/don-vi/${a.unit_id}`}>{a.name}</Link>, key: a.unit_id })),
+    ...(unit.data ? [{ title: <Link to={`/don-vi/${unitId}`}>{unit.data.name}</Link>, key: unitId }] : []),
+  ];
+  return <Breadcrumb items={items} style={{ marginBottom: 12 }} className="wrap-anywhere" />;
+}

@@ -1,0 +1,160 @@
+/**
+ * The app's routes. Everything behind sign-in is loaded on demand (route-level code splitting), so the sign-in
+ * page loads only what it needs. Paths are Vietnamese without diacritics: officers read and share them.
+ */
+
+import { createBrowserRouter, Navigate, Outlet, type RouteObject, useLocation } from 'react-router';
+import { FullPageSpin } from '@/components/full-page-spin';
+import { SignInPage } from '@/features/auth/routes/sign-in';
+import { useSession } from '@/lib/session-hooks';
+import { RouteError } from './route-error';
+
+function lazyPage(load: () => Promise<{ default: React.ComponentType }>) {
+  return async () => ({ Component: (await load()).default });
+}
+
+function RequireSession() {
+  const state = useSession();
+  const location = useLocation();
+  if (state.status === 'unknown') return <FullPageSpin />;
+  if (state.status === 'signed-out') {
+    const next = `${location.pathname}${location.search}`;
+    const query = next === '/' || state.reason === 'signed-out' ? '' : `?next=${encodeURIComponent(next)}`;
+    return <Navigate to={`/dang-nhap${query}`} replace />;
+  }
+  if (state.mustChangePassword && location.pathname !== '/doi-mat-khau') {
+    return <Navigate to="/doi-mat-khau" replace />;
+  }
+  return <Outlet />;
+}
+
+export const routes: RouteObject[] = [
+  {
+    errorElement: <RouteError />,
+    hydrateFallbackElement: <FullPageSpin />,
+    children: [
+      { path: '/dang-nhap', element: <SignInPage /> },
+      {
+        // Everything else needs Ant Design and the server-state cache: they load with the first of these screens.
+        lazy: lazyPage(() => import('./providers-root')),
+        children: [
+          { path: '/tra-cuu', lazy: lazyPage(() => import('@/features/public/routes/lookup')) },
+          // Where a card's QR code points: the gateway gives browsers this page, programs the JSON.
+          { path: '/api/v1/public/cards/verify/:code', lazy: lazyPage(() => import('@/features/public/routes/verify-card')) },
+          { path: '/the-dien-tu/:code?', lazy: lazyPage(() => import('@/features/public/routes/digital-card')) },
+          {
+            element: <RequireSession />,
+            children: [
+              { path: '/doi-mat-khau', lazy: lazyPage(() => import('@/features/auth/routes/forced-change')) },
+              {
+                lazy: lazyPage(() => import('./layout/shell')),
+                children: [
+                  { index: true, lazy: lazyPage(() => import('./home')) },
+                  { path: '/tai-khoan', lazy: lazyPage(() => import('@/features/auth/routes/account')) },
+                  { path: '/don-vi/:unitId', lazy: lazyPage(() => import('@/features/units/routes/unit')) },
+                  {
+                    path: '/don-vi/:unitId/doan-vien',
+                    lazy: lazyPage(() => import('@/features/members/routes/members')),
+                  },
+                  {
+                    path: '/don-vi/:unitId/doan-vien/moi',
+                    lazy: lazyPage(() => import('@/features/members/routes/new-member')),
+                  },
+                  {
+                    path: '/don-vi/:unitId/doan-vien/:memberId',
+                    lazy: lazyPage(() => import('@/features/members/routes/member')),
+                  },
+                  {
+                    path: '/don-vi/:unitId/nhap-excel',
+                    lazy: lazyPage(() => import('@/features/imports/routes/import')),
+                  },
+                  {
+                    path: '/don-vi/:unitId/nhap-excel/:importId',
+                    lazy: lazyPage(() => import('@/features/imports/routes/import')),
+                  },
+                  {
+                    path: '/don-vi/:unitId/phe-duyet',
+                    lazy: lazyPage(() => import('@/features/members/routes/approvals')),
+                  },
+                  {
+                    path: '/don-vi/:unitId/chuyen-sinh-hoat',
+                    lazy: lazyPage(() => import('@/features/members/routes/transfers')),
+                  },
+                  {
+                    path: '/don-vi/:unitId/anh',
+                    lazy: lazyPage(() => import('@/features/members/routes/photos')),
+                  },
+                  { path: '/don-vi/:unitId/the', lazy: lazyPage(() => import('@/features/cards/routes/cards')) },
+                  {
+                    path: '/don-vi/:unitId/the/don/:orderId',
+                    lazy: lazyPage(() => import('@/features/cards/routes/print-order')),
+                  },
+                  {
+                    path: '/don-vi/:unitId/nguoi-dung',
+                    lazy: lazyPage(() => import('@/features/admin/routes/users')),
+                  },
+                  {
+                    path: '/don-vi/:unitId/nguoi-dung/:userId',
+                    lazy: lazyPage(() => import('@/features/admin/routes/user')),
+                  },
+                  {
+                    path: '/don-vi/:unitId/uy-quyen',
+                    lazy: lazyPage(() => import('@/features/admin/routes/delegations')),
+                  },
+                  {
+                    path: '/don-vi/:unitId/ban-giao',
+                    lazy: lazyPage(() => import('@/features/admin/routes/handover')),
+                  },
+                  {
+                    path: '/don-vi/:unitId/ung-dung',
+                    lazy: lazyPage(() => import('@/features/admin/routes/clients')),
+                  },
+                  {
+                    path: '/don-vi/:unitId/nhat-ky',
+                    lazy: lazyPage(() => import('@/features/audit/routes/audit')),
+                  },
+                  {
+                    path: '/don-vi/:unitId/doan-phi',
+                    lazy: lazyPage(() => import('@/features/dues/routes/dues')),
+                  },
+                  { path: '/don-vi/:unitId/doan-phi/no', lazy: lazyPage(() => import('@/features/dues/routes/arrears')) },
+                  {
+                    path: '/don-vi/:unitId/doan-phi/nop-cap-tren',
+                    lazy: lazyPage(() => import('@/features/dues/routes/remittances')),
+                  },
+                  {
+                    path: '/don-vi/:unitId/doan-phi/bang-luong',
+                    lazy: lazyPage(() => import('@/features/dues/routes/payroll')),
+                  },
+                  {
+                    path: '/don-vi/:unitId/doan-phi/:month',
+                    lazy: lazyPage(() => import('@/features/dues/routes/dues-month')),
+                  },
+                  {
+                    path: '/don-vi/:unitId/bao-cao',
+                    lazy: lazyPage(() => import('@/features/reports/routes/dashboard')),
+                  },
+                  {
+                    path: '/don-vi/:unitId/bao-cao/phat-trien',
+                    lazy: lazyPage(() => import('@/features/reports/routes/development')),
+                  },
+                  {
+                    path: '/don-vi/:unitId/bao-cao/theo-tieu-chi',
+                    lazy: lazyPage(() => import('@/features/reports/routes/breakdown')),
+                  },
+                  {
+                    path: '/don-vi/:unitId/nhat-ky/du-lieu-ca-nhan',
+                    lazy: lazyPage(() => import('@/features/audit/routes/personal-data')),
+                  },
+                  { path: '*', lazy: lazyPage(() => import('./not-found')) },
+                ],
+              },
+            ],
+          },
+        ],
+      },
+    ],
+  },
+];
+
+export const router = createBrowserRouter(routes);

@@ -1,0 +1,17 @@
+/**
+ * Ant Design in Vietnamese with the app's theme. Everything but the sign-in page renders inside it; it is kept out
+ * of the first load so that the sign-in page (the one an officer on a slow phone waits for) needs no Ant Design.
+ */
+
+import { ConfigProvider } from 'antd';
+import viVN from 'antd/locale/vi_VN';
+import dayjs from 'dayjs';
+import 'dayjs/locale/vi';
+import type { ReactNode } from 'react';
+import { theme } from '@/lib/theme';
+
+dayjs.locale('vi');
+
+export function AntdProvider({ children }: { children: ReactNode }) {
+  return <ConfigProvider locale={viVN} theme={theme}>{children}</ConfigProvider>;
+}

@@ -1,0 +1,188 @@
+/**
+ * Đăng nhập: username and password; then, as identity asks, the TOTP code, the login-time TOTP enrolment, or the
+ * forced password change of a first sign-in. Afterwards the user goes back to where they were (`?next=`).
+ *
+ * This page is what an officer on a slow phone waits for first, so it is plain HTML styled by app.css, with no
+ * Ant Design: its JavaScript is React, the router and the API layer only. The rare steps load when needed.
+ */
+
+import { type FormEvent, lazy, type ReactNode, Suspense, useId, useState } from 'react';
+import { Link, Navigate, useNavigate, useSearchParams } from 'react-router';
+import { FullPageSpin } from '@/components/full-page-spin';
+import { ApiProblem, formErrors } from '@/lib/problem';
+import { useSession } from '@/lib/session-hooks';
+import { type Credentials, signIn, startLoginEnrolment } from '../api/auth';
+
+const EnrolStep = lazy(() => import('../components/first-sign-in-steps').then((module) => ({ default: module.EnrolStep })));
+const ChangeStep = lazy(() => import('../components/first-sign-in-steps').then((module) => ({ default: module.ChangeStep })));
+
+type Step =
+  | { name: 'password' }
+  | { name: 'totp'; credentials: Credentials }
+  | { name: 'enrol'; credentials: Credentials; enrolment: { secret: string; otpauth_uri: string } }
+  | { name: 'change'; credentials: Credentials };
+
+/** Only this app's own paths: `next` must not send the user to another site. */
+export function safeNext(next: string | null): string {
+  return next && next.startsWith('/') && !next.startsWith('//') && !next.startsWith('/dang-nhap') ? next : '/';
+}
+
+export function SignInPage() {
+  const [params] = useSearchParams();
+  const navigate = useNavigate();
+  const state = useSession();
+  const [step, setStep] = useState<Step>({ name: 'password' });
+  const next = safeNext(params.get('next'));
+  const done = () => navigate(next, { replace: true });
+  const expired = state.status === 'signed-out' && state.reason === 'expired';
+
+  if (state.status === 'unknown') return <FullPageSpin />;
+  // Already signed in (a reload of this page, a bookmark): straight on. Not mid-way through a step that signed in
+  // but still has something to show (recovery codes, the forced password change).
+  if (state.status === 'signed-in' && !state.mustChangePassword && step.name === 'password') {
+    return <Navigate to={next} replace />;
+  }
+
+  return (
+    <main className="sign-in">
+      <div className="sign-in-card">
+        <header className="sign-in-header">
+          <img src="/favicon.svg" alt="" width={48} height={48} />
+          <h1>Quản lý đoàn viên công đoàn</h1>
+        </header>
+        {expired && step.name === 'password' && (
+          <p className="plain-alert warning" role="alert">Phiên làm việc đã hết hạn. Vui lòng đăng nhập lại để tiếp tục.</p>
+        )}
+        {step.name === 'password' && <PasswordStep onStep={setStep} onDone={done} />}
+        {step.name === 'totp' && <TotpStep credentials={step.credentials} onStep={setStep} onDone={done} />}
+        <Suspense fallback={<FullPageSpin />}>
+          {step.name === 'enrol' && (
+            <EnrolStep credentials={step.credentials} enrolment={step.enrolment} onDone={done}
+                       onChange={() => setStep({ name: 'change', credentials: step.credentials })} />
+          )}
+          {step.name === 'change' && <ChangeStep credentials={step.credentials} onDone={done} />}
+        </Suspense>
+        <p style={{ marginTop: 16 }}><Link to="/tra-cuu">Đoàn viên tra cứu thông tin của mình</Link></p>
+      </div>
+    </main>
+  );
+}
+
+type Errors = Record<string, string | undefined>;
+
+/**
+ * A submit that checks the required fields, then shows the API's refusal above the form, or on the field it names
+ * when `onFields`.
+ */
+function useSubmit<Values extends Record<string, string>>(fields: Record<keyof Values, string>,
+                                                          send: (values: Values) => Promise<void>,
+                                                          onFields = true) {
+  const [errors, setErrors] = useState<Errors>({});
+  const [problem, setProblem] = useState<string | undefined>();
+  const [busy, setBusy] = useState(false);
+  const onSubmit = async (event: FormEvent<HTMLFormElement>) => {
+    event.preventDefault();
+    const data = new FormData(event.currentTarget);
+    const values = Object.fromEntries(Object.keys(fields).map((name) => [name, String(data.get(name) ?? '')])) as Values;
+    const missing = Object.fromEntries(
+      Object.entries(fields).filter(([name]) => !values[name].trim()).map(([name, message]) => [name, message]),
+    ) as Errors;
+    setErrors(missing);
+    setProblem(undefined);
+    if (Object.keys(missing).length) return;
+    setBusy(true);
+    try {
+      await send(values);
+    } catch (error) {
+      if (!(error instanceof ApiProblem)) {
+        setProblem('Có lỗi xảy ra. Vui lòng thử lại.');
+      } else if (!onFields) {
+        setProblem(error.messageVi);
+      } else {
+        const { fields: onFields, other } = formErrors(error, Object.keys(fields));
+        setErrors(Object.fromEntries(onFields.map((field) => [field.name.join('.'), field.errors[0]])));
+        setProblem(onFields.length === 0 && other.length === 0 ? error.messageVi : other.join(' ') || undefined);
+      }
+    } finally {
+      setBusy(false);
+    }
+  };
+  return { errors, problem, busy, onSubmit };
+}
+
+function Field({ name, label, error, children }: {
+  name: string; label: string; error?: string; children: (props: Record<string, unknown>) => ReactNode;
+}) {
+  const id = useId();
+  return (
+    <div className="plain-field">
+      <label htmlFor={id}>{label}</label>
+      {children({
+        id, name, className: 'plain-input', 'aria-invalid': error ? true : undefined,
+        'aria-describedby': error ? `${id}-error` : undefined,
+      })}
+      {error && <div id={`${id}-error`} className="plain-field-error">{error}</div>}
+    </div>
+  );
+}
+
+function PasswordStep({ onStep, onDone }: { onStep: (step: Step) => void; onDone: () => void }) {
+  const { errors, problem, busy, onSubmit } = useSubmit<{ username: string; password: string }>(
+    { username: 'Nhập tên đăng nhập', password: 'Nhập mật khẩu' },
+    async (credentials) => {
+      try {
+        const tokens = await signIn(credentials);
+        if (tokens.must_change_password) onStep({ name: 'change', credentials });
+        else onDone();
+      } catch (error) {
+        if (error instanceof ApiProblem && error.code === 'totp-required') {
+          onStep({ name: 'totp', credentials });
+        } else if (error instanceof ApiProblem && error.code === 'totp-enrolment-required') {
+          const enrolment = await startLoginEnrolment(credentials.username, credentials.password);
+          onStep({ name: 'enrol', credentials, enrolment });
+        } else {
+          throw error;
+        }
+      }
+    },
+    false, // wrong password, locked or disabled account: one message above the form says which, and for how long
+  );
+  return (
+    <form onSubmit={onSubmit} noValidate>
+      {problem && <p className="plain-alert" role="alert">{problem}</p>}
+      <Field name="username" label="Tên đăng nhập" error={errors.username}>
+        {(props) => <input {...props} autoComplete="username" autoFocus autoCapitalize="none" />}
+      </Field>
+      <Field name="password" label="Mật khẩu" error={errors.password}>
+        {(props) => <input {...props} type="password" autoComplete="current-password" />}
+      </Field>
+      <button type="submit" className="plain-button block" disabled={busy} aria-busy={busy}>Đăng nhập</button>
+    </form>
+  );
+}
+
+function TotpStep({ credentials, onStep, onDone }: {
+  credentials: Credentials;
+  onStep: (step: Step) => void;
+  onDone: () => void;
+}) {
+  const { errors, problem, busy, onSubmit } = useSubmit<{ totp_code: string }>(
+    { totp_code: 'Nhập mã xác thực' },
+    async ({ totp_code }) => {
+      const tokens = await signIn({ ...credentials, totp_code: totp_code.trim() });
+      if (tokens.must_change_password) onStep({ name: 'change', credentials });
+      else onDone();
+    },
+  );
+  return (
+    <form onSubmit={onSubmit} noValidate>
+      <p>Nhập mã 6 chữ số trong ứng dụng xác thực trên điện thoại, hoặc một mã khôi phục.</p>
+      {problem && <p className="plain-alert" role="alert">{problem}</p>}
+      <Field name="totp_code" label="Mã xác thực" error={errors.totp_code}>
+        {(props) => <input {...props} autoComplete="one-time-code" inputMode="numeric" autoFocus />}
+      </Field>
+      <button type="submit" className="plain-button block" disabled={busy} aria-busy={busy}>Xác nhận</button>
+      <button type="button" className="plain-link block" onClick={() => onStep({ name: 'password' })}>Quay lại</button>
+    </form>
+  );
+}

@@ -1,0 +1,47 @@
+import type { SearchQuery } from '../api/members';
+
+/** The members list's filters as they stand in the address bar (so "back" and a shared link keep them). */
+export type Filters = {
+  q: string;
+  status: string[];
+  gender?: string;
+  card_status?: string;
+  enterprise_type?: string;
+  unit?: string;
+};
+
+export function filtersOf(params: URLSearchParams): Filters {
+  return {
+    q: params.get('q') ?? '',
+    status: params.getAll('status'),
+    gender: params.get('gender') ?? undefined,
+    card_status: params.get('card_status') ?? undefined,
+    enterprise_type: params.get('enterprise_type') ?? undefined,
+    unit: params.get('unit') ?? undefined,
+  };
+}
+
+export function paramsOf(filters: Filters): URLSearchParams {
+  const params = new URLSearchParams();
+  if (filters.q.trim()) params.set('q', filters.q.trim());
+  for (const status of filters.status) params.append('status', status);
+  for (const key of ['gender', 'card_status', 'enterprise_type', 'unit'] as const) {
+    const value = filters[key];
+    if (value) params.set(key, value);
+  }
+  return params;
+}
+
+/** The API query of a page of the list: the filters, inside the unit (or the sub-unit chosen), after a cursor. */
+export function searchQuery(unitId: string, filters: Filters, limit: number, after?: string): SearchQuery {
+  return {
+    unit_id: filters.unit ?? unitId,
+    q: filters.q.trim() || undefined,
+    status: filters.status.length ? (filters.status as SearchQuery['status']) : undefined,
+    gender: filters.gender as SearchQuery['gender'],
+    card_status: filters.card_status as SearchQuery['card_status'],
+    enterprise_type: filters.enterprise_type,
+    limit,
+    after,
+  };
+}

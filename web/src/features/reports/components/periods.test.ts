@@ -1,0 +1,13 @@
+import dayjs from 'dayjs';
+import { describe, expect, it } from 'vitest';
+import { lastTwelveMonths } from './periods';
+
+describe('lastTwelveMonths', () => {
+  it('covers the last year month by month, the current month up to today', () => {
+    const periods = lastTwelveMonths(dayjs('2026-03-15'));
+    expect(periods).toHaveLength(12);
+    expect(periods[0]).toEqual({ from: '2025-04-01', to: '2025-04-30' });
+    expect(periods[10]).toEqual({ from: '2026-02-01', to: '2026-02-28' });
+    expect(periods[11]).toEqual({ from: '2026-03-01', to: '2026-03-15' });
+  });
+});

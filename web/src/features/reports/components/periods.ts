@@ -1,0 +1,23 @@
+import type dayjs from 'dayjs';
+import type { Movements, Period } from '../api/reports';
+
+/** The period's movements, in the order of the standard report, with their Vietnamese names. */
+export const MOVEMENTS: [keyof Movements, string][] = [
+  ['admitted', 'Kết nạp'],
+  ['transferred_in', 'Chuyển đến'],
+  ['transferred_out', 'Chuyển đi'],
+  ['suspended', 'Tạm dừng sinh hoạt'],
+  ['resumed', 'Sinh hoạt trở lại'],
+  ['retired', 'Nghỉ hưu'],
+  ['removed', 'Xóa tên'],
+  ['left', 'Ra khỏi danh sách (lý do khác)'],
+];
+
+/** The twelve months up to `today`'s, each from its first day to its last (the current one to today). */
+export function lastTwelveMonths(today: dayjs.Dayjs): Period[] {
+  return Array.from({ length: 12 }, (_, i) => {
+    const month = today.startOf('month').subtract(11 - i, 'month');
+    const end = i === 11 ? today : month.endOf('month');
+    return { from: month.format('YYYY-MM-DD'), to: end.format('YYYY-MM-DD') };
+  });
+}

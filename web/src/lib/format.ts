@@ -1,0 +1,40 @@
+/** How dates and numbers read in Vietnamese: dd/mm/yyyy, 1.234.567. */
+
+import dayjs from 'dayjs';
+
+export const DATE_FORMAT = 'DD/MM/YYYY';
+export const API_DATE = 'YYYY-MM-DD';
+
+const numberFormat = new Intl.NumberFormat('vi-VN');
+
+export function formatDate(value: string | null | undefined): string {
+  return value ? dayjs(value).format(DATE_FORMAT) : '';
+}
+
+export function formatDateTime(value: string | null | undefined): string {
+  return value ? dayjs(value).format('DD/MM/YYYY HH:mm') : '';
+}
+
+export function formatNumber(value: number | null | undefined): string {
+  return value === null || value === undefined ? '' : numberFormat.format(value);
+}
+
+/** A duration in seconds as an officer would say it: "khoảng 2 phút 10 giây". */
+export function formatDuration(seconds: number): string {
+  const whole = Math.max(0, Math.round(seconds));
+  if (whole < 60) return `${whole} giây`;
+  const minutes = Math.floor(whole / 60);
+  const rest = whole % 60;
+  if (minutes < 60) return rest ? `${minutes} phút ${rest} giây` : `${minutes} phút`;
+  const hours = Math.floor(minutes / 60);
+  return `${hours} giờ ${minutes % 60} phút`;
+}
+
+/** A dayjs value (from a DatePicker) as the API's date. */
+export function toApiDate(value: dayjs.Dayjs | null | undefined): string | undefined {
+  return value ? value.format(API_DATE) : undefined;
+}
+
+export function today(): string {
+  return dayjs().format(API_DATE);
+}

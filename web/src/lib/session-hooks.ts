@@ -1,0 +1,9 @@
+import { useSyncExternalStore } from 'react';
+import { type SessionState, session } from './session';
+
+export function useSession(): SessionState {
+  return useSyncExternalStore(
+    (listener) => session.subscribe(listener),
+    () => session.state,
+  );
+}
