@@ -77,6 +77,10 @@ async def context(browser: Browser, platform, screen: Screen, request) -> AsyncI
         accept_downloads=True,
         is_mobile=screen.phone,
         has_touch=screen.phone,
+        # Users may ask for no animations and the app honours it (Ant Design's motion off). The tests ask too: a
+        # dialog's zoom-in swallowed a click, and a button's spinner, leaving after a fast answer, waited forever for
+        # the end of a transition that never ran, so the button kept the name "loading ..." (seen on a loaded machine).
+        reduced_motion="reduce",
     )
     context.set_default_timeout(20_000)
     yield context
@@ -86,14 +90,41 @@ async def context(browser: Browser, platform, screen: Screen, request) -> AsyncI
         folder.mkdir(parents=True, exist_ok=True)
         for index, page in enumerate(context.pages):
             await page.screenshot(path=str(folder / f"page-{index}.png"), full_page=True)
+        await _describe_failure(request, context)
     await context.close()
 
 
+async def _describe_failure(request, context: BrowserContext) -> None:
+    """What the pages showed when the test failed, printed where CI keeps it (its artifacts may be gone)."""
+    terminal = request.config.pluginmanager.get_plugin("terminalreporter")
+    if terminal is None:
+        return
+    terminal.write_line(f"\n--- what the browser showed when {request.node.nodeid} failed ---")
+    for page in context.pages:
+        terminal.write_line(f"page {page.url}")
+        try:
+            terminal.write_line((await page.locator("body").aria_snapshot(timeout=5_000))[:6_000])
+        except Exception as error:  # the page may be closed or hung: the rest of the report still matters
+            terminal.write_line(f"(no accessibility snapshot: {error})")
+    for line in getattr(request.node, "browser_log", [])[-40:]:
+        terminal.write_line(line)
+
+
 @pytest.fixture
-async def page(context: BrowserContext) -> Page:
+async def page(context: BrowserContext, request) -> Page:
     page = await context.new_page()
     errors: list[str] = []
     page.on("pageerror", lambda error: errors.append(str(error)))
+    # The answers that were refusals or errors and the console's errors, for the report of a failed test.
+    log: list[str] = []
+    request.node.browser_log = log
+    page.on(
+        "response",
+        lambda response: (
+            response.status >= 400 and log.append(f"{response.status} {response.request.method} {response.url}")
+        ),
+    )
+    page.on("console", lambda message: message.type == "error" and log.append(f"console: {message.text}"))
     yield page
     assert not errors, f"JavaScript errors on the page: {errors}"
 

@@ -8,10 +8,14 @@ import viVN from 'antd/locale/vi_VN';
 import dayjs from 'dayjs';
 import 'dayjs/locale/vi';
 import type { ReactNode } from 'react';
-import { theme } from '@/lib/theme';
+import { theme, withoutMotion } from '@/lib/theme';
 
 dayjs.locale('vi');
 
+// A user who asked the system for less motion gets none: dialogs, drawers and buttons change at once. (It also
+// spares a slow phone the animations.)
+const reducedMotion = typeof window !== 'undefined' && window.matchMedia?.('(prefers-reduced-motion: reduce)').matches;
+
 export function AntdProvider({ children }: { children: ReactNode }) {
-  return <ConfigProvider locale={viVN} theme={theme}>{children}</ConfigProvider>;
+  return <ConfigProvider locale={viVN} theme={reducedMotion ? withoutMotion : theme}>{children}</ConfigProvider>;
 }

@@ -36,7 +36,7 @@ export function SignInPage() {
   const done = () => navigate(next, { replace: true });
   const expired = state.status === 'signed-out' && state.reason === 'expired';
 
-  if (state.status === 'unknown') return <FullPageSpin />;
+  // While the session check is on its way (a round trip on a slow phone) the form is already there to fill in.
   // Already signed in (a reload of this page, a bookmark): straight on. Not mid-way through a step that signed in
   // but still has something to show (recovery codes, the forced password change).
   if (state.status === 'signed-in' && !state.mustChangePassword && step.name === 'password') {
