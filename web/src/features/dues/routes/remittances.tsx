@@ -15,7 +15,7 @@ import { FormProblem } from '@/components/form-problem';
 import { ErrorState, problemMessage } from '@/components/query-state';
 import { useUnit } from '@/components/units/api';
 import { UnitName } from '@/components/units/unit-name';
-import { PERMISSIONS, useAccess } from '@/lib/access';
+import { PERMISSIONS, useAccess, useAncestors } from '@/lib/access';
 import { download } from '@/lib/files';
 import { showOnForm, useFormSubmit } from '@/lib/forms';
 import { API_DATE, DATE_FORMAT, formatDate, formatNumber } from '@/lib/format';
@@ -35,8 +35,12 @@ export default function RemittancesPage() {
   const { unitId } = useParams() as { unitId: string };
   const unit = useUnit(unitId);
   const access = useAccess(unitId);
-  // Every level but the national centre remits to its own upper level.
-  const upper = unit.data?.parent_id ?? null;
+  // Every level but the national centre remits to its own upper level. Its name comes with the unit's path (an
+  // officer may not read the unit above their own, but sees its name in the path).
+  const ancestors = useAncestors(unitId);
+  const parent = ancestors.data?.at(-1);
+  const upper = unit.data?.parent_id && parent?.unit_id === unit.data.parent_id
+    ? { id: parent.unit_id, name: parent.name } : null;
   useEffect(() => {
     document.title = 'Nộp cấp trên — Quản lý đoàn viên';
   }, []);
@@ -44,8 +48,8 @@ export default function RemittancesPage() {
     <>
       <div className="page-header"><h1>Nộp kinh phí cấp trên</h1></div>
       <DuesNav unitId={unitId} />
-      {upper && access.can(PERMISSIONS.duesWrite) && <RecordRemittance unitId={unitId} upperId={upper} />}
-      <Remittances unitId={unitId} canConfirm={access.can(PERMISSIONS.duesWrite)} />
+      {upper && access.can(PERMISSIONS.duesWrite) && <RecordRemittance unitId={unitId} upperName={upper.name} />}
+      <Remittances unitId={unitId} upper={upper} canConfirm={access.can(PERMISSIONS.duesWrite)} />
       <ReconciliationCard unitId={unitId} />
     </>
   );
@@ -53,7 +57,7 @@ export default function RemittancesPage() {
 
 type RecordValues = { period: [dayjs.Dayjs, dayjs.Dayjs]; transferred_on: dayjs.Dayjs; amount_vnd: number; reference: string };
 
-function RecordRemittance({ unitId, upperId }: { unitId: string; upperId: string }) {
+function RecordRemittance({ unitId, upperName }: { unitId: string; upperName: string }) {
   const [form] = Form.useForm<RecordValues>();
   const record = useRecordRemittance();
   const { message } = App.useApp();
@@ -73,7 +77,7 @@ function RecordRemittance({ unitId, upperId }: { unitId: string; upperId: string
     <Card title="Ghi nhận số đã nộp cấp trên" style={{ marginBottom: 16 }}>
       <Form form={form} layout="vertical" onFinish={onFinish} requiredMark={false}>
         <FormProblem messages={problem} />
-        <p style={{ marginTop: 0 }}>Nộp cho: <UnitName unitId={upperId} /></p>
+        <p style={{ marginTop: 0 }}>Nộp cho: {upperName}</p>
         <div className="filter-grid">
           <Form.Item name="period" label="Kỳ nộp (từ tháng – đến tháng)" rules={[{ required: true, message: 'Chọn kỳ nộp' }]}>
             <DatePicker.RangePicker picker="month" format={MONTH_FORMAT} order={false} style={{ width: '100%' }}
@@ -95,7 +99,11 @@ function RecordRemittance({ unitId, upperId }: { unitId: string; upperId: string
   );
 }
 
-function Remittances({ unitId, canConfirm }: { unitId: string; canConfirm: boolean }) {
+function Remittances({ unitId, upper, canConfirm }: {
+  unitId: string;
+  upper: { id: string; name: string } | null;
+  canConfirm: boolean;
+}) {
   const pages = useCursorPages(unitId);
   const remittances = useRemittances(unitId, pages.after);
   const [confirming, setConfirming] = useState<Remittance | null>(null);
@@ -109,7 +117,8 @@ function Remittances({ unitId, canConfirm }: { unitId: string; canConfirm: boole
             columns={[
               { title: 'Đơn vị nộp', dataIndex: 'unit_id', width: 240, render: (id: string) => <UnitName unitId={id} /> },
               { title: 'Nộp cho', dataIndex: 'upper_unit_id', width: 220,
-                render: (id: string | null) => (id ? <UnitName unitId={id} /> : '') },
+                // The unit's own upper level by the name in its path; the others are within the officer's scope.
+                render: (id: string | null) => (!id ? '' : id === upper?.id ? upper.name : <UnitName unitId={id} />) },
               { title: 'Kỳ', key: 'period', width: 150,
                 render: (_, r) => `${monthText(r.month_from)} – ${monthText(r.month_to)}` },
               { title: 'Ngày chuyển', dataIndex: 'transferred_on', width: 110, render: formatDate },
