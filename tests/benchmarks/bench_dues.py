@@ -8,7 +8,6 @@ every grassroots union. Through the dues API in process (auth, scope, JSON and a
 3. arrears (`--owing` members owing 1 to 6 months each, spread over every grassroots union: 1,000,000 stands for
    10 % of a 10-million-member country): the totals and the first page of the list for a province and for the
    country, and one member's months, p50 / p95
-4. the reconciliation of the month per child unit (due, remitted, outstanding) for a province and the country
 Prints a Markdown table for docs/BENCHMARKS.md.
 """
 
@@ -215,18 +214,6 @@ async def main(server: str) -> None:
                 http, "/api/v1/dues/arrears", {"unit_id": str(unit), "limit": 50}, viewer, args.runs
             )
             record(f"arrears list, first page of 50, for {label}", percentiles(samples), "p50 / p95")
-            samples, body = await timed(
-                http,
-                "/api/v1/dues/reconciliation",
-                {"unit_id": str(unit), "month_from": MONTH, "month_to": MONTH},
-                viewer,
-                args.runs,
-            )
-            record(
-                f"reconciliation of the month per child unit, for {label}",
-                percentiles(samples),
-                f"p50 / p95; {len(body['lines']):,} lines, {body['due_vnd']:,} VND due",
-            )
         member = body["items"][0]["member_id"]
         samples, body = await timed(http, f"/api/v1/dues/arrears/members/{member}", {}, viewer, args.runs)
         record("one member's months owed", percentiles(samples), f"p50 / p95; {body['months_owed']} months")
