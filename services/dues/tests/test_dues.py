@@ -177,7 +177,8 @@ async def test_bad_input_is_refused_and_changes_nothing(treasury):
         ("2025-08", [], "lines"),
         ("2025-08", [line(mine, salary_vnd=1), line(mine, salary_vnd=2)], "lines"),
         ("2025-08", [line(mine, salary_vnd=-1)], "lines.0.salary_vnd"),
-        ("2025-08", [line(mine, exemption="holiday")], "lines.0.exemption"),
+        ("2025-08", [line(mine, exemption="Nghỉ lễ")], "lines.0.exemption"),  # not a reason's code
+        ("2025-08", [line(mine, exemption="holiday")], "lines[0].exemption"),  # not on the month's policy's list
     ):
         response = await treasury.record("HNI-A", month, lines)
         assert response.status_code == 422, response.text

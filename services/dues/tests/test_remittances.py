@@ -143,7 +143,14 @@ async def test_the_reconciliation_shows_due_remitted_and_outstanding_per_unit(tr
             headers=treasury.as_("dues_officer", "TLD"),
         )
     ).json()
-    assert {r["code"]: r["outstanding_vnd"] for r in national["lines"]} == {"HNI": 10_000, "HCM": 0}
+    # At the national centre the province's line is what the province itself owes it (everything its grassroots
+    # unions owe upward: no level keeps a part under the seeded policies) and what the province itself remitted.
+    assert {r["code"]: (r["due_vnd"], r["remitted_vnd"], r["outstanding_vnd"]) for r in national["lines"]} == {
+        "HNI": (114_000, 0, 114_000),
+        "HCM": (0, 0, 0),
+    }
+    assert national["to_upper_level"] is None
+    assert (body["to_upper_level"]["code"], body["to_upper_level"]["outstanding_vnd"]) == ("HNI", 114_000)
     own = (
         await treasury.http.get(
             f"{M}/reconciliation",
@@ -207,3 +214,110 @@ async def test_a_unit_that_collects_itself_has_its_own_line_and_nothing_counts_t
     ).json()
     assert {r["code"]: r["due_vnd"] for r in body["lines"]} == {"HCM": 0, "HCM-C": 30_000}
     assert body["due_vnd"] == 30_000
+
+
+async def test_an_upper_level_remits_to_its_own_upper_level_which_confirms_and_sees_it_per_child(treasury):
+    member = await treasury.member("HCM-C")
+    # 1 % of 10,000,000 = 100,000 in 04/2024; 30 % of it (30,000) is due from HCM-C to HCM, and from HCM onward.
+    assert (await treasury.record("HCM-C", "2024-04", [line(member, salary_vnd=10_000_000)])).status_code == 201
+    period = {"month_from": "2024-04", "month_to": "2024-04", "transferred_on": "2024-05-03"}
+    grassroots = (await remit(treasury, "HCM-C", **period, amount_vnd=30_000, reference="UNC HCM-C 04")).json()
+    assert grassroots["upper_unit_id"] == str(treasury.units["HCM"])
+    assert (await confirm(treasury, grassroots["remittance_id"], "HCM", received_on="2024-05-04")).status_code == 200
+
+    before = await treasury.counts()
+    assert_problem(
+        await remit(treasury, "HCM", officer_at="TLD", **period), 403, "remittance-for-another-unit", "unit_id"
+    )
+    assert_problem(await remit(treasury, "TLD", **period), 422, "no-upper-level", "unit_id")
+    assert await treasury.counts() == before
+
+    province = await remit(
+        treasury, "HCM", **(period | {"transferred_on": "2024-05-10"}), amount_vnd=25_000, reference="UNC HCM 04"
+    )
+    assert province.status_code == 201, province.text
+    upward = province.json()
+    assert (upward["unit_id"], upward["upper_unit_id"]) == (str(treasury.units["HCM"]), str(treasury.units["TLD"]))
+    # The province's own transfer is confirmed by the national centre, not by itself or the unit below it.
+    assert_problem(
+        await confirm(treasury, upward["remittance_id"], "HCM", "2024-05-11"), 403, "out-of-scope", "unit_id"
+    )
+    assert_problem(
+        await confirm(treasury, upward["remittance_id"], "HCM-C", "2024-05-11"),
+        404,
+        "remittance-not-found",
+        "remittance_id",
+    )
+    assert (await confirm(treasury, upward["remittance_id"], "TLD", "2024-05-11")).status_code == 200
+    assert_problem(
+        await confirm(treasury, upward["remittance_id"], "TLD", "2024-05-12"),
+        409,
+        "remittance-already-confirmed",
+        "remittance_id",
+    )
+
+    async def statement(unit: str) -> dict:
+        response = await treasury.http.get(
+            f"{M}/reconciliation",
+            params={"unit_id": str(treasury.units[unit]), "month_from": "2024-04", "month_to": "2024-04"},
+            headers=treasury.as_("dues_officer", unit),
+        )
+        assert response.status_code == 200, response.text
+        return response.json()
+
+    def figures(line: dict) -> tuple[int, ...]:
+        return line["due_vnd"], line["remitted_vnd"], line["confirmed_vnd"], line["outstanding_vnd"]
+
+    national = await statement("TLD")
+    assert {r["code"]: figures(r) for r in national["lines"]}["HCM"] == (30_000, 25_000, 25_000, 5_000)
+    hcm = await statement("HCM")
+    assert {r["code"]: figures(r) for r in hcm["lines"]}["HCM-C"] == (30_000, 30_000, 30_000, 0)
+    assert figures(hcm["to_upper_level"]) == (30_000, 25_000, 25_000, 5_000)
+
+    async with treasury.db.transaction() as session:
+        events = [
+            json.loads(payload)
+            for payload in await session.scalars(
+                select(outbox_events.c.payload)
+                .where(outbox_events.c.event_type.like("dues.collection.remit%"))
+                .order_by(outbox_events.c.id)
+            )
+        ]
+    mine = [e for e in events if e["remittance"]["remittance_id"] == upward["remittance_id"]]
+    assert [(e["unit_id"], e["remittance"]["upper_unit_id"], e["remittance"]["confirmed"]) for e in mine] == [
+        (str(treasury.units["HCM"]), str(treasury.units["TLD"]), False),
+        (str(treasury.units["HCM"]), str(treasury.units["TLD"]), True),
+    ]
+
+
+async def test_a_level_that_keeps_a_part_owes_the_rest_upward(treasury):
+    member = await treasury.member("HNI-B")
+    policy = {
+        "effective_from": "2024-05-01",
+        "rate_permille": 10,
+        "base_salary_vnd": 1_800_000,
+        "cap_percent_of_base": 10,
+        "grassroots_share_percent": 70,
+        "decision": "thử nghiệm phần giữ lại",
+        "upper_level_keeps_percent": 40,
+    }
+    added = await treasury.http.post(f"{M}/policies", json=policy, headers=treasury.as_("dues_officer", "TLD"))
+    assert added.status_code == 201, added.text
+    assert (await treasury.record("HNI-B", "2024-05", [line(member, salary_vnd=10_000_000)])).status_code == 201
+    body = (
+        await treasury.http.get(
+            f"{M}/reconciliation",
+            params={"unit_id": str(treasury.units["TLD"]), "month_from": "2024-05", "month_to": "2024-05"},
+            headers=treasury.as_("dues_officer", "TLD"),
+        )
+    ).json()
+    # HNI-B owes HNI 30,000; HNI keeps 40 % of it and owes the national centre 18,000.
+    assert {r["code"]: r["due_vnd"] for r in body["lines"]}["HNI"] == 18_000
+    grassroots = (
+        await treasury.http.get(
+            f"{M}/reconciliation",
+            params={"unit_id": str(treasury.units["HNI"]), "month_from": "2024-05", "month_to": "2024-05"},
+            headers=treasury.as_("dues_officer", "HNI"),
+        )
+    ).json()
+    assert {r["code"]: r["due_vnd"] for r in grassroots["lines"]}["HNI-B"] == 30_000

@@ -101,9 +101,9 @@ async def test_a_dues_officer_records_a_month_as_a_grid_of_the_units_members(pag
         await page.goto(f"/don-vi/{unit}/doan-phi/{month}")
     await expect(page.get_by_role("heading", name=f"Đoàn phí {label}")).to_be_visible()
 
-    first, second = sorted(
+    first, second, third = sorted(
         (m for m in paying if m["full_name"].startswith("Phạm Văn Thử 0")), key=lambda m: m["full_name"]
-    )[:2]
+    )[:3]
     await expect(page.get_by_label(f"Tiền lương của {first['full_name']}")).to_have_value("6.000.000")
     await expect(page.get_by_label(f"Số đã đóng của {first['full_name']}")).to_have_value("30.000")  # 0.5 %, prefilled
     await page.get_by_label(f"Tiền lương của {first['full_name']}").fill("8000000")
@@ -117,6 +117,16 @@ async def test_a_dues_officer_records_a_month_as_a_grid_of_the_units_members(pag
 
     # Less than the norm: recorded as paid in part (above it would need the unit's decision on file).
     await page.get_by_label(f"Số đã đóng của {second['full_name']}").fill("20000")
+    # The exemption reasons offered are the list of the month's policy.
+    reason = page.get_by_label(f"Miễn đóng của {third['full_name']}", exact=True)
+    await reason.click()
+    dropdown = page.locator(".ant-select-dropdown").filter(
+        has=page.locator(f"[id='{await reason.get_attribute('id')}_list']")
+    )
+    options = dropdown.locator(".ant-select-item-option")
+    await expect(options).to_have_text(["Không có thu nhập", "Hưởng trợ cấp BHXH", "Tạm dừng sinh hoạt"])
+    await options.filter(has_text="Không có thu nhập").dispatch_event("click")
+    await expect(page.get_by_label(f"Số đã đóng của {third['full_name']}")).to_be_disabled()
     await page.get_by_role("button", name="Ghi nhận tháng").click()
     await expect(page.get_by_text(re.compile("Đã ghi nhận .* đoàn viên đóng"))).to_be_visible()
     await expect(page.get_by_role("button", name="Lưu bản sửa")).to_be_visible()
@@ -126,6 +136,7 @@ async def test_a_dues_officer_records_a_month_as_a_grid_of_the_units_members(pag
     assert len(lines) == len(paying)
     assert (lines[first["member_id"]]["salary_vnd"], lines[first["member_id"]]["paid_vnd"]) == (8_000_000, 40_000)
     assert (lines[second["member_id"]]["paid_vnd"], lines[second["member_id"]]["outcome"]) == (20_000, "part_paid")
+    assert (lines[third["member_id"]]["exemption"], lines[third["member_id"]]["outcome"]) == ("no_income", "exempt")
     async with page.expect_download() as downloading:
         await page.get_by_role("button", name="Tải bảng đoàn phí tháng (.xlsx)").click()
     workbook = (await (await downloading.value).path()).read_bytes()

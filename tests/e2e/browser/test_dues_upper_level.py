@@ -1,6 +1,7 @@
 """Dues beyond one month in the web app: the arrears of a subtree (and its .xlsx), a grassroots union's remittance
-of the upper share confirmed by the upper level in a dialog, the reconciliation per subunit (and its .xlsx), and a
-month computed from the payroll list, previewed, then recorded in one save."""
+of the upper share confirmed by the upper level in a dialog, the upper level's own remittance to its upper level,
+the reconciliation per subunit (and its .xlsx), and a month computed from the payroll list, previewed, then
+recorded in one save."""
 
 from __future__ import annotations
 
@@ -25,6 +26,12 @@ def months_before(count: int) -> str:
     today = datetime.now(ZoneInfo("Asia/Ho_Chi_Minh")).date().replace(day=1)
     index = today.year * 12 + today.month - 1 - count
     return date(index // 12, index % 12 + 1, 1).strftime("%Y-%m")
+
+
+def today() -> str:
+    """Today in Vietnam, as the screens show it (the browser runs on Vietnam's clock; from 17:00 UTC it is already
+    tomorrow there, and the dues service counts days in Vietnam too)."""
+    return datetime.now(ZoneInfo("Asia/Ho_Chi_Minh")).strftime("%d/%m/%Y")
 
 
 def shown(month: str) -> str:
@@ -116,7 +123,7 @@ async def test_a_grassroots_union_remits_the_upper_share_and_the_upper_level_con
     await page.get_by_placeholder("Từ tháng").first.press("Enter")
     await page.get_by_placeholder("Đến tháng").first.fill(shown(month))
     await page.get_by_placeholder("Đến tháng").first.press("Enter")
-    await page.get_by_label("Ngày chuyển tiền").fill(date.today().strftime("%d/%m/%Y"))
+    await page.get_by_label("Ngày chuyển tiền").fill(today())
     await page.get_by_label("Ngày chuyển tiền").press("Enter")
     await page.get_by_label("Số tiền (đồng)").fill("-1")
     await page.get_by_label("Số chứng từ / mã giao dịch").fill(reference)
@@ -138,8 +145,27 @@ async def test_a_grassroots_union_remits_the_upper_share_and_the_upper_level_con
     await row.get_by_role("button", name=f"Xác nhận đã nhận khoản {reference}").click()
     await expect(page.get_by_role("dialog")).to_contain_text("72.000 đồng")
     await confirm(page, "Xác nhận")
-    await expect(row).to_contain_text(f"Đã nhận {date.today().strftime('%d/%m/%Y')}")
+    await expect(row).to_contain_text(f"Đã nhận {today()}")
     await expect(row.get_by_role("button", name=re.compile("Xác nhận đã nhận"))).to_have_count(0)
+
+    # The upper level remits in turn to its own upper level (the province), on the same screen; the province
+    # confirms it, not the upper level itself.
+    upward = f"NOP-{world.tag}-{screen.name}"
+    form = page.locator(".ant-card").filter(has_text="Ghi nhận số đã nộp cấp trên")
+    await expect(form).to_contain_text("Nộp cho: Liên đoàn Lao động tỉnh Thử Nghiệm")
+    await form.get_by_placeholder("Từ tháng").fill(shown(month))
+    await form.get_by_placeholder("Từ tháng").press("Enter")
+    await form.get_by_placeholder("Đến tháng").fill(shown(month))
+    await form.get_by_placeholder("Đến tháng").press("Enter")
+    await form.get_by_label("Ngày chuyển tiền").fill(today())
+    await form.get_by_label("Ngày chuyển tiền").press("Enter")
+    await form.get_by_label("Số tiền (đồng)").fill("50400")
+    await form.get_by_label("Số chứng từ / mã giao dịch").fill(upward)
+    await form.get_by_role("button", name="Ghi nhận khoản nộp").click()
+    sent = page.locator("tr.ant-table-row").filter(has_text=upward)
+    await expect(sent).to_contain_text("Chờ xác nhận")
+    await expect(sent).to_contain_text("Liên đoàn Lao động tỉnh Thử Nghiệm")
+    await expect(sent.get_by_role("button")).to_have_count(0)
 
     reconciliation = page.locator(".ant-card").filter(has_text="Đối chiếu phải nộp")
     await reconciliation.get_by_placeholder("Từ tháng").fill(shown(months_before(6)))

@@ -3415,6 +3415,26 @@ export interface components {
              */
             token_type: string;
         };
+        /** ExemptionReasonIn */
+        ExemptionReasonIn: {
+            /**
+             * Code
+             * @description Mã lý do, ví dụ no_income
+             */
+            code: string;
+            /**
+             * Name
+             * @description Tên lý do (tiếng Việt), như hiển thị và in ra
+             */
+            name: string;
+        };
+        /** ExemptionReasonOut */
+        ExemptionReasonOut: {
+            /** Code */
+            code: string;
+            /** Name */
+            name: string;
+        };
         /** FaceJobOut */
         FaceJobOut: {
             /**
@@ -3861,7 +3881,7 @@ export interface components {
         /** LineOut */
         LineOut: {
             /** Exemption */
-            exemption: ("no_income" | "social_insurance_benefit" | "suspended") | null;
+            exemption: string | null;
             /** Full Name */
             full_name: string;
             /** Member Code */
@@ -4817,9 +4837,9 @@ export interface components {
         PaymentLineIn: {
             /**
              * Exemption
-             * @description Lý do miễn đóng trong tháng
+             * @description Lý do miễn đóng trong tháng: một mã trong danh sách của quy định áp dụng cho tháng
              */
-            exemption?: ("no_income" | "social_insurance_benefit" | "suspended") | null;
+            exemption?: string | null;
             /**
              * Member Id
              * Format: uuid
@@ -4876,7 +4896,7 @@ export interface components {
         /** PayrollRowOut */
         PayrollRowOut: {
             /** Exemption */
-            exemption: ("no_income" | "social_insurance_benefit" | "suspended") | null;
+            exemption: string | null;
             /** Full Name */
             full_name: string | null;
             /** Member Code */
@@ -5067,6 +5087,11 @@ export interface components {
              */
             effective_from: string;
             /**
+             * Exemption Reasons
+             * @description Các lý do được miễn đóng; bỏ trống: giữ danh sách của quy định trước (luôn có 'suspended')
+             */
+            exemption_reasons?: components["schemas"]["ExemptionReasonIn"][] | null;
+            /**
              * Grassroots Share Percent
              * @description Phần để lại công đoàn cơ sở, %
              */
@@ -5076,6 +5101,12 @@ export interface components {
              * @description Tỷ lệ trên tiền lương, phần nghìn (5 = 0,5 %)
              */
             rate_permille: number;
+            /**
+             * Upper Level Keeps Percent
+             * @description Phần cấp trên cơ sở giữ lại của số được nộp lên, %; phần còn lại nộp tiếp lên
+             * @default 0
+             */
+            upper_level_keeps_percent: number;
         };
         /** PolicyOut */
         PolicyOut: {
@@ -5097,10 +5128,20 @@ export interface components {
              * Format: date
              */
             effective_from: string;
+            /**
+             * Exemption Reasons
+             * @description Các lý do được miễn đóng theo quy định này
+             */
+            exemption_reasons: components["schemas"]["ExemptionReasonOut"][];
             /** Grassroots Share Percent */
             grassroots_share_percent: number;
             /** Rate Permille */
             rate_permille: number;
+            /**
+             * Upper Level Keeps Percent
+             * @description Phần cấp trên cơ sở giữ lại, %
+             */
+            upper_level_keeps_percent: number;
         };
         /** PositionChange */
         PositionChange: {
@@ -5347,6 +5388,8 @@ export interface components {
             outstanding_vnd: number;
             /** Remitted Vnd */
             remitted_vnd: number;
+            /** @description Chính đơn vị này với cấp trên của nó: phải nộp, đã nộp, còn phải nộp (không có với Tổng Liên đoàn) */
+            to_upper_level?: components["schemas"]["ReconciliationLine"] | null;
             /**
              * Unit Id
              * Format: uuid
@@ -5366,7 +5409,7 @@ export interface components {
             confirmed_vnd: number;
             /**
              * Due Vnd
-             * @description Phải nộp cấp trên
+             * @description Phải nộp cấp trên: phần nộp cấp trên của các tháng đã ghi nhận (cấp trên cơ sở: phần nhận từ cấp dưới trừ phần được giữ lại)
              */
             due_vnd: number;
             /**
@@ -5383,7 +5426,7 @@ export interface components {
             outstanding_vnd: number;
             /**
              * Remitted Vnd
-             * @description Đã nộp
+             * @description Chính đơn vị này đã nộp lên cấp trên của nó
              */
             remitted_vnd: number;
             /**
@@ -5457,7 +5500,7 @@ export interface components {
             /**
              * Unit Id
              * Format: uuid
-             * @description Công đoàn cơ sở nộp (chính đơn vị của người ghi)
+             * @description Đơn vị nộp lên cấp trên trực tiếp của mình (chính đơn vị của người ghi): công đoàn cơ sở hoặc một cấp trên cơ sở
              */
             unit_id: string;
         };
@@ -5505,6 +5548,11 @@ export interface components {
              * Format: uuid
              */
             unit_id: string;
+            /**
+             * Upper Unit Id
+             * @description Cấp trên nhận khoản nộp (cấp trên trực tiếp khi ghi)
+             */
+            upper_unit_id?: string | null;
         };
         /** RoleIn */
         RoleIn: {

@@ -60,10 +60,14 @@ class RemittanceSnapshot(BaseModel):
     reference: str
     received_on: date | None = None
     confirmed: bool = False
+    # Added compatibly: remittances between upper levels (a district to its province, a province to the national
+    # centre), not only from a grassroots union. `unit_id` is then the upper level that transferred.
+    upper_unit_id: UUID | None = Field(None, description="The unit the transfer went to: the remitter's parent")
 
 
 class DuesRemitted(IntegrationEvent):
-    """A grassroots union recorded what it transferred to the upper level for a period (added compatibly)."""
+    """A unit recorded what it transferred to its upper level for a period (added compatibly): a grassroots union
+    its upper share, or a level above it what it owes its own upper level."""
 
     topic_name: ClassVar[str] = TOPIC
     aggregate_field: ClassVar[str] = "unit_id"

@@ -49,11 +49,6 @@ def arrears_xlsx(unit_label: str, rows: Iterable) -> bytes:
     return buffer.getvalue()
 
 
-EXEMPTION_VI = {
-    "no_income": "Không có thu nhập",
-    "social_insurance_benefit": "Hưởng trợ cấp BHXH",
-    "suspended": "Tạm dừng sinh hoạt",
-}
 HEADERS = (
     "STT",
     "Mã đoàn viên",
@@ -66,7 +61,8 @@ HEADERS = (
 )
 
 
-def month_xlsx(collection, unit_name: str, lines: Iterable) -> bytes:
+def month_xlsx(collection, unit_name: str, lines: Iterable, exemption_names: dict[str, str]) -> bytes:
+    """The month as a sheet; `exemption_names`: the month's policy's reasons by code."""
     buffer = io.BytesIO()
     # Member codes are identifiers: written as text, never as numbers; names are never formulas.
     workbook = xlsxwriter.Workbook(
@@ -108,7 +104,7 @@ def month_xlsx(collection, unit_name: str, lines: Iterable) -> bytes:
         sheet.write_string(row, 2, line.full_name)
         if line.salary_vnd is not None:
             sheet.write_number(row, 3, line.salary_vnd, money)
-        sheet.write_string(row, 4, EXEMPTION_VI.get(line.exemption or "", ""))
+        sheet.write_string(row, 4, exemption_names.get(line.exemption, line.exemption) if line.exemption else "")
         for column, value in ((5, line.norm_vnd), (6, line.paid_vnd), (7, line.upper_share_vnd)):
             sheet.write_number(row, column, value, money)
     sheet.set_column(1, 1, 14)

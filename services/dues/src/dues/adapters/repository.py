@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import asdict
 from datetime import date, datetime, timedelta, timezone
 from uuid import UUID
 
@@ -26,7 +27,7 @@ from dues.adapters.tables import (
     dues_policies,
     dues_remittances,
 )
-from dues.domain.model import PAYING_STATUSES, DuesMonth, DuesPolicy, Remittance, next_month
+from dues.domain.model import PAYING_STATUSES, DuesMonth, DuesPolicy, ExemptionReason, Remittance, next_month
 
 _PAYERS = AggregateView(
     dues_payers, ("member_id", "unit_id", "member_code", "full_name", "status", "version", "joined_on")
@@ -112,12 +113,17 @@ class PolicyRepository:
     async def all(self) -> list[DuesPolicy]:
         """Every policy, oldest first."""
         return [
-            DuesPolicy(**row._mapping)
+            DuesPolicy(
+                **dict(row._mapping)
+                | {"exemption_reasons": tuple(ExemptionReason(**reason) for reason in row.exemption_reasons)}
+            )
             for row in await self.session.execute(select(dues_policies).order_by(dues_policies.c.effective_from))
         ]
 
-    async def add(self, values: dict) -> bool:
+    async def add(self, policy: DuesPolicy) -> bool:
         """False when a policy already starts that day (a policy is never edited: a new one takes over)."""
+        values = asdict(policy) | {"exemption_reasons": [asdict(reason) for reason in policy.exemption_reasons]}
+        del values["created_at"]
         added = await self.session.scalar(
             pg_insert(dues_policies).values(**values).on_conflict_do_nothing().returning(dues_policies.c.effective_from)
         )
@@ -473,22 +479,28 @@ class ArrearsRepository:
 
 
 # Per group of units (`{groups}`: a subquery of unit ids, each standing for its subtree, or for itself alone when
-# `own_only`): the upper share due from the live records of the period, and what was remitted for periods within
-# it (and confirmed).
+# `own_only`; `whole`: the line covers all the unit owes upward, its own records and its subtree's): what the unit
+# owes its upper level for the live records of the period, and what that unit itself remitted upward for periods
+# within it (and confirmed). A grassroots union owes the upper share of its records; a level above owes what
+# reaches it from below less the part it keeps (`upper_level_keeps_percent` of each month's policy), once per
+# level between it and the grassroots union (`depth` in the closure table). What a level's children remitted to
+# it is on their own lines, never on its line: nothing counts twice.
 _RECONCILIATION = """
 WITH groups AS ({groups}),
 due AS (
-    SELECT g.group_id, sum(c.collected_vnd) AS collected_vnd, sum(c.upper_share_vnd) AS due_vnd,
+    SELECT g.group_id, sum(c.collected_vnd) AS collected_vnd,
+           sum(floor(c.upper_share_vnd * power((100 - p.upper_level_keeps_percent) / 100.0, t.depth)))::bigint
+               AS due_vnd,
            count(*) AS months_recorded
     FROM groups g JOIN tree_closure t ON t.ancestor_id = g.group_id AND (NOT g.own_only OR t.depth = 0)
     JOIN dues_collections c ON c.unit_id = t.descendant_id
+    JOIN dues_policies p ON p.effective_from = c.policy_from
     WHERE c.status = 'recorded' AND c.month BETWEEN :month_from AND :month_to
     GROUP BY g.group_id
 ), remitted AS (
     SELECT g.group_id, sum(r.amount_vnd) AS remitted_vnd,
            sum(r.amount_vnd) FILTER (WHERE r.confirmed_at IS NOT NULL) AS confirmed_vnd
-    FROM groups g JOIN tree_closure t ON t.ancestor_id = g.group_id AND (NOT g.own_only OR t.depth = 0)
-    JOIN dues_remittances r ON r.unit_id = t.descendant_id
+    FROM groups g JOIN dues_remittances r ON r.unit_id = g.group_id AND g.whole
     WHERE r.month_from >= :month_from AND r.month_to <= :month_to
     GROUP BY g.group_id
 )
@@ -501,21 +513,31 @@ LEFT JOIN due d ON d.group_id = g.group_id LEFT JOIN remitted r ON r.group_id = 
 ORDER BY u.code
 """
 # The unit's children with their subtrees, and the unit's own records when it collects dues itself (a grassroots
-# union's own statement; a province that collects for members attached to it directly).
+# union's own statement; a province that collects for members attached to it directly: that line is its own
+# records only, so its remittances, which cover its subtree too, are on its line at its upper level instead).
+_LEAF = "NOT EXISTS (SELECT 1 FROM tree_units c WHERE c.parent_id = {unit})"
 _CHILDREN = text(
     _RECONCILIATION.format(
-        groups="""
-    SELECT unit_id AS group_id, false AS own_only FROM tree_units WHERE parent_id = :unit_id
-    UNION ALL SELECT unit_id, true FROM tree_units WHERE unit_id = :unit_id AND can_collect_dues"""
+        groups=f"""
+    SELECT unit_id AS group_id, false AS own_only, true AS whole FROM tree_units WHERE parent_id = :unit_id
+    UNION ALL SELECT unit_id, true, {_LEAF.format(unit=":unit_id")}
+    FROM tree_units WHERE unit_id = :unit_id AND can_collect_dues"""
     )
 )
 # Every unit of the subtree that collects dues, its own records each.
 _GRASSROOTS = text(
     _RECONCILIATION.format(
-        groups="""
-    SELECT t.descendant_id AS group_id, true AS own_only
+        groups=f"""
+    SELECT t.descendant_id AS group_id, true AS own_only, {_LEAF.format(unit="t.descendant_id")} AS whole
     FROM tree_closure t JOIN tree_units u ON u.unit_id = t.descendant_id
     WHERE t.ancestor_id = :unit_id AND u.can_collect_dues"""
+    )
+)
+# The unit itself as its upper level sees it: all it owes upward, what it remitted.
+_TO_UPPER = text(
+    _RECONCILIATION.format(
+        groups="SELECT unit_id AS group_id, false AS own_only, true AS whole FROM tree_units "
+        "WHERE unit_id = :unit_id AND parent_id IS NOT NULL"
     )
 )
 
@@ -590,6 +612,13 @@ class RemittanceRepository:
                 {"unit_id": unit_id, "month_from": month_from, "month_to": month_to},
             )
         )
+
+    @unscoped("sums the subtree of a unit the service checked against the caller's scope just before")
+    async def to_upper_level(self, unit_id: UUID, month_from: date, month_to: date) -> Row | None:
+        """The unit's own line at its upper level: all it owes upward for the period, remitted, outstanding."""
+        return (
+            await self.session.execute(_TO_UPPER, {"unit_id": unit_id, "month_from": month_from, "month_to": month_to})
+        ).one_or_none()
 
 
 def _month(row: Row | None) -> DuesMonth | None:

@@ -4,6 +4,9 @@ A month is recorded once per unit; a correction records the month again and mark
 `superseded` (kept, with who and when): nothing is edited or deleted.
 """
 
+import json
+from dataclasses import asdict
+
 from sqlalchemy import (
     BigInteger,
     Column,
@@ -20,8 +23,12 @@ from sqlalchemy import (
     func,
     text,
 )
+from sqlalchemy.dialects.postgresql import JSONB
+
+from dues.domain.model import STANDARD_EXEMPTIONS
 
 metadata = MetaData()
+STANDARD_EXEMPTIONS_JSON = json.dumps([asdict(reason) for reason in STANDARD_EXEMPTIONS], ensure_ascii=False)
 
 # Fed by members.member.v1: who pays dues where, and whether they are active.
 dues_payers = Table(
@@ -66,6 +73,11 @@ dues_policies = Table(
     Column("decision", Text, nullable=False),  # the decision that set it, e.g. "61/QĐ-TLĐ"
     Column("created_by", Text, nullable=False),
     Column("created_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+    # The exemption reasons a line may name under this policy: [{"code": ..., "name": ...}], in the order shown.
+    Column("exemption_reasons", JSONB, nullable=False, server_default=text(f"'{STANDARD_EXEMPTIONS_JSON}'::jsonb")),
+    # Of the upper share reaching a level above the grassroots unions, the part that level keeps (the rest it owes
+    # its own upper level).
+    Column("upper_level_keeps_percent", Integer, nullable=False, server_default="0"),
 )
 
 dues_collections = Table(
@@ -145,7 +157,8 @@ dues_arrears_units = Table(
     info={"scoped_by": "unit_id"},
 )
 
-# What a grassroots union transferred upward (the upper share) for a period of months, and the upper level's
+# What a unit transferred to its upper level for a period of months (a grassroots union the upper share, an upper
+# level what it owes its own upper level), and the upper level's
 # confirmation of receipt. Recorded once, confirmed once; never edited.
 dues_remittances = Table(
     "dues_remittances",
@@ -162,6 +175,9 @@ dues_remittances = Table(
     Column("received_on", Date),
     Column("confirmed_by", Text),
     Column("confirmed_at", DateTime(timezone=True)),
+    # The unit the transfer went to: the remitter's parent when it was recorded (a grassroots union's upper level,
+    # or the upper level of an upper level). It confirms receipt.
+    Column("upper_unit_id", Uuid),
     Index("dues_remittances_unit", "unit_id", "month_from"),
     info={"scoped_by": "unit_id"},
 )

@@ -1,5 +1,6 @@
-"""Remittance of the upper share (nộp kinh phí cấp trên): a grassroots union records what it transferred for a
-period, the upper level confirms receipt; statements of due, remitted and outstanding per unit."""
+"""Remittance to the upper level (nộp kinh phí cấp trên): a unit, a grassroots union or an upper level, records what
+it transferred to its own upper level for a period, that upper level confirms receipt; statements of due, remitted
+and outstanding per unit."""
 
 from __future__ import annotations
 
@@ -17,8 +18,8 @@ from contracts.permissions import Permission
 from sqlalchemy import Row
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from dues.adapters.repository import CollectionRepository, RemittanceRepository
-from dues.domain.model import Remittance
+from dues.adapters.repository import RemittanceRepository
+from dues.domain.model import Remittance, today_in_vietnam
 
 
 def _snapshot(remittance: Remittance) -> RemittanceSnapshot:
@@ -49,8 +50,9 @@ class RemittanceService:
         self.remittances = RemittanceRepository(session)
 
     async def record(self, principal: Principal, values: dict, today: date | None = None) -> Remittance:
-        """A unit records ITS OWN transfer: an officer of the upper level cannot record one for a unit below."""
-        unit_id, today = values["unit_id"], today or date.today()
+        """A unit records ITS OWN transfer to its upper level: an officer of the upper level cannot record one for a
+        unit below."""
+        unit_id, today = values["unit_id"], today or today_in_vietnam()
         await ensure_in_scope(self.session, principal, Permission.DUES_WRITE, unit_id)
         if unit_id not in principal.scope_roots(Permission.DUES_WRITE):
             raise Forbidden(
@@ -59,11 +61,14 @@ class RemittanceService:
                 code="remittance-for-another-unit",
                 field="unit_id",
             )
-        if not await CollectionRepository(self.session).may_collect_dues(unit_id):
+        # Any level remits to its own upper level: a grassroots union its upper share, a district or a province
+        # what it owes above it. The national centre has no upper level.
+        upper = await self.remittances.parent_of(unit_id)
+        if upper is None:
             raise RuleViolation(
-                "Loại đơn vị này không thu đoàn phí",
-                "Units of this type do not collect dues",
-                code="unit-cannot-collect-dues",
+                "Đơn vị không có cấp trên để nộp",
+                "The unit has no upper level to remit to",
+                code="no-upper-level",
                 field="unit_id",
             )
         if (problem := _period_problem(values["month_from"], values["month_to"], today)) is not None:
@@ -76,7 +81,13 @@ class RemittanceService:
                 field="transferred_on",
             )
         row = await self.remittances.add(
-            values | {"remittance_id": uuid7(), "recorded_by": principal.username, "recorded_at": datetime.now(UTC)}
+            values
+            | {
+                "remittance_id": uuid7(),
+                "upper_unit_id": upper,
+                "recorded_by": principal.username,
+                "recorded_at": datetime.now(UTC),
+            }
         )
         await record_events(self.session, [DuesRemitted(unit_id=unit_id, remittance=_snapshot(row))])
         return row
@@ -84,7 +95,7 @@ class RemittanceService:
     async def confirm(
         self, principal: Principal, remittance_id: UUID, received_on: date, today: date | None = None
     ) -> Remittance:
-        """The upper level (dues.write on the remitting unit's parent) confirms receipt, once."""
+        """The upper level the transfer went to (dues.write on it) confirms receipt, once."""
         row = await self.remittances.locked(principal, remittance_id)
         if row is None:
             raise NotFound(
@@ -93,7 +104,7 @@ class RemittanceService:
                 code="remittance-not-found",
                 field="remittance_id",
             )
-        upper = await self.remittances.parent_of(row.unit_id)
+        upper = row.upper_unit_id or await self.remittances.parent_of(row.unit_id)
         if upper is None:
             raise RuleViolation(
                 "Đơn vị nộp không có cấp trên",
@@ -109,7 +120,7 @@ class RemittanceService:
                 code="remittance-already-confirmed",
                 field="remittance_id",
             )
-        if received_on > (today or date.today()) or received_on < row.transferred_on:
+        if received_on > (today or today_in_vietnam()) or received_on < row.transferred_on:
             raise RuleViolation(
                 f"Ngày nhận phải từ ngày chuyển ({row.transferred_on:%d/%m/%Y}) đến hôm nay",
                 "The date received must lie between the transfer date and today",
@@ -128,11 +139,16 @@ class RemittanceService:
 
     async def reconciliation(
         self, principal: Principal, unit_id: UUID, month_from: date, month_to: date, *, children: bool
-    ) -> list[Row]:
+    ) -> tuple[list[Row], Row | None]:
+        """Per child (or per grassroots union) what was due, remitted, outstanding; and the unit's own position
+        towards its upper level (None for the national centre)."""
         await ensure_in_scope(self.session, principal, Permission.DUES_READ, unit_id)
         if (problem := _period_problem(month_from, month_to, date.max)) is not None:
             raise problem
-        return await self.remittances.reconciliation(unit_id, month_from, month_to, children=children)
+        return (
+            await self.remittances.reconciliation(unit_id, month_from, month_to, children=children),
+            await self.remittances.to_upper_level(unit_id, month_from, month_to),
+        )
 
     async def page(self, principal: Principal, unit_id: UUID, after, limit: int) -> list[Remittance]:
         await ensure_in_scope(self.session, principal, Permission.DUES_READ, unit_id)

@@ -25,7 +25,18 @@ from dues.adapters.repository import (
     DuesPayerRepository,
     PolicyRepository,
 )
-from dues.domain.model import PAYING_STATUSES, DuesMonth, DuesPolicy, outcome, policy_for, policy_start
+from dues.domain.model import (
+    PAYING_STATUSES,
+    STANDARD_EXEMPTIONS,
+    SUSPENDED,
+    DuesMonth,
+    DuesPolicy,
+    ExemptionReason,
+    outcome,
+    policy_for,
+    policy_start,
+    today_in_vietnam,
+)
 
 
 @dataclass(frozen=True)
@@ -60,9 +71,25 @@ def month_already_recorded(month: date, live_id: UUID | None) -> Conflict:
 
 
 def _line_problem(
-    index: int, payer: Row | None, line: PaymentLine, month: date, norm: int, above_norm_decision: str | None
+    index: int,
+    payer: Row | None,
+    line: PaymentLine,
+    month: date,
+    policy: DuesPolicy,
+    above_norm_decision: str | None,
 ) -> FieldError | None:
     field = f"lines[{index}]"
+    norm = policy.norm_vnd(line.salary_vnd or 0)
+    if line.exemption is not None and line.exemption not in policy.exemption_codes:
+        reasons = ", ".join(f"{reason.code} ({reason.name})" for reason in policy.exemption_reasons)
+        return FieldError(
+            f"{field}.exemption",
+            "exemption-not-in-policy",
+            f"Lý do miễn '{line.exemption}' không có trong quy định áp dụng cho tháng {month:%m/%Y}; "
+            f"các lý do được miễn: {reasons}",
+            f"'{line.exemption}' is not an exemption reason of the policy in force in {month:%Y-%m}; "
+            f"its reasons: {', '.join(sorted(policy.exemption_codes))}",
+        )
     if payer is None:
         return FieldError(
             f"{field}.member_id",
@@ -165,7 +192,7 @@ class DuesService:
                 code="unit-cannot-collect-dues",
                 field="unit_id",
             )
-        if month > (today or date.today()).replace(day=1):
+        if month > (today or today_in_vietnam()).replace(day=1):
             raise RuleViolation(
                 "Không thể ghi nhận đoàn phí cho tháng chưa đến",
                 "The month has not begun",
@@ -208,7 +235,7 @@ class DuesService:
                     payers.get(line.member_id),
                     line,
                     month,
-                    policy.norm_vnd(line.salary_vnd or 0),
+                    policy,
                     above_norm_decision,
                 )
             )
@@ -299,11 +326,15 @@ class DuesService:
             raise collection_not_found(collection_id)
         return collection, await self.collections.lines(collection_id)
 
-    async def month_document(self, principal: Principal, collection_id: UUID) -> tuple[DuesMonth, str, list[Row]]:
-        """A recorded month with its unit's name, for the spreadsheet."""
+    async def month_document(
+        self, principal: Principal, collection_id: UUID
+    ) -> tuple[DuesMonth, str, list[Row], dict[str, str]]:
+        """A recorded month with its unit's name and its policy's exemption reasons by code, for the spreadsheet."""
         collection, lines = await self.get(principal, collection_id)
         unit = await tree.get_unit(self.session, collection.unit_id)
-        return collection, unit.name if unit is not None else str(collection.unit_id), lines
+        policy = policy_for(collection.month, await PolicyRepository(self.session).all())
+        names = {reason.code: reason.name for reason in policy.exemption_reasons} if policy else {}
+        return collection, unit.name if unit is not None else str(collection.unit_id), lines, names
 
     async def month_summary(self, principal: Principal, unit_id: UUID, month: date) -> dict:
         await ensure_in_scope(self.session, principal, Permission.DUES_READ, unit_id)
@@ -340,7 +371,7 @@ class DuesService:
     ) -> tuple[str, list[dict]]:
         """The unit's name and the subtree's summary of each month of a year, up to the current month."""
         await ensure_in_scope(self.session, principal, Permission.DUES_READ, unit_id)
-        current = (today or date.today()).replace(day=1)
+        current = (today or today_in_vietnam()).replace(day=1)
         collecting = await self.collections.collecting_units(unit_id)
         sums = await self.collections.year_totals(principal, unit_id, year)
         empty = {
@@ -363,6 +394,8 @@ class DuesService:
         )
 
     async def add_policy(self, principal: Principal, values: dict) -> None:
+        """A new policy (rates, shares, exemption reasons) from a month's first day. Without a list of exemption
+        reasons it carries the list of the policy in force before it; `suspended` is always on the list."""
         # Rates and shares are national decisions (Tổng Liên đoàn).
         await ensure_in_scope(self.session, principal, Permission.DUES_WRITE, NATIONAL_CENTRE_ID)
         try:
@@ -374,7 +407,17 @@ class DuesService:
                 code="policy-not-on-first",
                 field="effective_from",
             ) from None
-        if not await PolicyRepository(self.session).add(values | {"created_by": principal.username}):
+        policies = PolicyRepository(self.session)
+        reasons = values.pop("exemption_reasons", None)
+        if reasons is None:
+            before = policy_for(values["effective_from"], await policies.all())
+            reasons = list(before.exemption_reasons) if before else list(STANDARD_EXEMPTIONS)
+        else:
+            reasons = [ExemptionReason(**reason) for reason in reasons]
+        if SUSPENDED.code not in {reason.code for reason in reasons}:
+            reasons.append(SUSPENDED)
+        policy = DuesPolicy(**values, exemption_reasons=tuple(reasons), created_by=principal.username)
+        if not await policies.add(policy):
             raise Conflict(
                 f"Đã có quy định áp dụng từ {values['effective_from']:%d/%m/%Y}; quy định không sửa "
                 "được, hãy thêm quy định áp dụng từ ngày khác",

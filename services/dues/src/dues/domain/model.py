@@ -10,8 +10,28 @@ on its first day. Suspended members owe nothing; a member without income for the
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from uuid import UUID
+
+from contracts.wellknown import vietnamese_date
+
+
+@dataclass(frozen=True)
+class ExemptionReason:
+    """A reason a member owes nothing for a month (đối tượng được miễn đóng), as a policy lists it."""
+
+    code: str  # e.g. "no_income"
+    name: str  # Vietnamese, as shown and printed
+
+
+# The reasons in force since 2023 (the seeded policies carry them). `suspended` is not chosen by an officer: a
+# suspended member is recorded exempt for that reason whatever the line says, so every policy lists it.
+SUSPENDED = ExemptionReason("suspended", "Tạm dừng sinh hoạt")
+STANDARD_EXEMPTIONS = (
+    ExemptionReason("no_income", "Không có thu nhập"),
+    ExemptionReason("social_insurance_benefit", "Hưởng trợ cấp BHXH"),
+    SUSPENDED,
+)
 
 
 @dataclass(frozen=True)
@@ -24,6 +44,17 @@ class DuesPolicy:
     decision: str | None = None  # the decision that set it, e.g. "61/QĐ-TLĐ"
     created_by: str | None = None
     created_at: datetime | None = None
+    exemption_reasons: tuple[ExemptionReason, ...] = STANDARD_EXEMPTIONS
+    # Of the upper share that reaches a level above the grassroots unions, the part it keeps; the rest is due to
+    # its own upper level (nộp cấp trên giữa các cấp). 0: every level passes on all it receives.
+    upper_level_keeps_percent: int = 0
+
+    @property
+    def exemption_codes(self) -> frozenset[str]:
+        return frozenset(reason.code for reason in self.exemption_reasons)
+
+    def exemption_name(self, code: str | None) -> str:
+        return next((reason.name for reason in self.exemption_reasons if reason.code == code), code or "")
 
     @property
     def cap_vnd(self) -> int:
@@ -65,7 +96,8 @@ class DuesMonth:
 
 @dataclass(frozen=True)
 class Remittance:
-    """A grassroots union's transfer of the upper share for a period, and the upper level's confirmation."""
+    """A unit's transfer to its upper level for a period (a grassroots union's upper share, or what an upper level
+    owes its own upper level), and that upper level's confirmation."""
 
     remittance_id: UUID
     unit_id: UUID
@@ -79,6 +111,7 @@ class Remittance:
     received_on: date | None = None
     confirmed_by: str | None = None
     confirmed_at: datetime | None = None
+    upper_unit_id: UUID | None = None  # the unit it went to (the remitter's parent when recorded)
 
     @property
     def confirmed(self) -> bool:
@@ -89,6 +122,12 @@ def policy_for(month: date, policies: list[DuesPolicy]) -> DuesPolicy | None:
     """The policy in force on the month's first day, or None before the first one."""
     in_force = [policy for policy in policies if policy.effective_from <= month.replace(day=1)]
     return max(in_force, key=lambda policy: policy.effective_from) if in_force else None
+
+
+def today_in_vietnam() -> date:
+    """The calendar day in Vietnam: a month begins there at midnight (UTC+7), whatever the server's clock says, so
+    the 1st is "today" for an officer from 17:00 UTC on the last day of the month before."""
+    return vietnamese_date(datetime.now(UTC))
 
 
 def policy_start(day: date) -> date:
@@ -121,11 +160,3 @@ def outcome(paid_vnd: int, norm_vnd: int, exemption: str | None) -> str:
     if paid_vnd == 0:
         return "unpaid"
     return "part_paid" if paid_vnd < norm_vnd else "paid"
-
-
-# Exemption reasons a grassroots union records for a member and month (đối tượng được miễn đóng đoàn phí).
-EXEMPTION_VI = {
-    "no_income": "không có thu nhập trong tháng",
-    "social_insurance_benefit": "đang hưởng trợ cấp bảo hiểm xã hội",
-    "suspended": "đang tạm dừng sinh hoạt",
-}

@@ -87,8 +87,8 @@ async def get_month(collection_id: UUID, principal: CurrentPrincipal, session: S
     responses={200: {"content": {XLSX: {}}}},
 )
 async def month_lines_xlsx(collection_id: UUID, principal: CurrentPrincipal, session: Session) -> Response:
-    collection, unit_name, lines = await DuesService(session).month_document(principal, collection_id)
-    return _attachment(month_xlsx(collection, unit_name, lines), f"doan-phi-{collection.month:%Y-%m}.xlsx")
+    collection, unit_name, lines, names = await DuesService(session).month_document(principal, collection_id)
+    return _attachment(month_xlsx(collection, unit_name, lines, names), f"doan-phi-{collection.month:%Y-%m}.xlsx")
 
 
 def _attachment(content: bytes, name: str) -> Response:
@@ -174,13 +174,13 @@ async def member_arrears(member_id: UUID, principal: CurrentPrincipal, session: 
 
 @router.get("/policies", response_model=list[PolicyOut], summary="Quy định mức đoàn phí theo thời gian")
 async def list_policies(principal: CurrentPrincipal, session: Session) -> list[PolicyOut]:
-    return [PolicyOut(**asdict(policy)) for policy in await PolicyRepository(session).all()]
+    return [PolicyOut.of(policy) for policy in await PolicyRepository(session).all()]
 
 
 @router.post("/policies", response_model=list[PolicyOut], status_code=201, summary="Thêm quy định (Tổng Liên đoàn)")
 async def add_policy(body: PolicyIn, principal: CurrentPrincipal, session: Session) -> list[PolicyOut]:
     await DuesService(session).add_policy(principal, body.model_dump())
-    return [PolicyOut(**asdict(policy)) for policy in await PolicyRepository(session).all()]
+    return [PolicyOut.of(policy) for policy in await PolicyRepository(session).all()]
 
 
 def create_app(settings: DuesSettings, database: Database) -> FastAPI:

@@ -74,13 +74,12 @@ async def list_remittances(
 
 async def _reconciliation(
     principal, session, unit_id: UUID, month_from: str, month_to: str, by: Grouping
-) -> tuple[date, date, list]:
+) -> tuple[date, date, list, object]:
     start, end = first_of_month(month_from), first_of_month(month_to)
-    return (
-        start,
-        end,
-        await RemittanceService(session).reconciliation(principal, unit_id, start, end, children=by == "children"),
+    rows, upper = await RemittanceService(session).reconciliation(
+        principal, unit_id, start, end, children=by == "children"
     )
+    return start, end, rows, upper
 
 
 @router.get(
@@ -96,10 +95,11 @@ async def reconciliation(
     month_to: str = Query(pattern=MONTH_PATTERN),
     by: Grouping = "children",
 ) -> Reconciliation:
-    start, end, rows = await _reconciliation(principal, session, unit_id, month_from, month_to, by)
+    start, end, rows, upper = await _reconciliation(principal, session, unit_id, month_from, month_to, by)
     lines = [ReconciliationLine.model_validate(row, from_attributes=True) for row in rows]
     return Reconciliation(
         unit_id=unit_id,
+        to_upper_level=None if upper is None else ReconciliationLine.model_validate(upper, from_attributes=True),
         month_from=start,
         month_to=end,
         lines=lines,
@@ -119,7 +119,7 @@ async def export_reconciliation(
     month_to: str = Query(pattern=MONTH_PATTERN),
     by: Grouping = "children",
 ) -> Response:
-    start, end, rows = await _reconciliation(principal, session, unit_id, month_from, month_to, by)
+    start, end, rows, _ = await _reconciliation(principal, session, unit_id, month_from, month_to, by)
     name = await CollectionRepository(session).unit_name(unit_id)
     title = f"Đối chiếu đoàn phí nộp cấp trên — {name} — từ {start:%m/%Y} đến {end:%m/%Y}"
     return Response(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import asdict
 from datetime import date, datetime
 from typing import Literal
 from uuid import UUID
@@ -10,7 +11,8 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from dues.domain.model import outcome, policy_start
 
-Exemption = Literal["no_income", "social_insurance_benefit", "suspended"]
+# An exemption reason's code; which codes a line may name is the month's policy's list (`GET /policies`).
+EXEMPTION_PATTERN = r"^[a-z][a-z0-9_]{1,39}$"
 Outcome = Literal["paid", "part_paid", "exempt", "unpaid"]
 # Years 1000-9999 only: `date` holds no year 0 (month=0000-01 was a 500).
 MONTH_PATTERN = r"^[1-9]\d{3}-(0[1-9]|1[0-2])$"
@@ -24,7 +26,11 @@ class PaymentLineIn(BaseModel):
     paid_vnd: int | None = Field(
         None, ge=0, le=1_000_000_000, description="Số đã đóng; mặc định đúng mức quy định (phần vượt ở lại cơ sở)"
     )
-    exemption: Exemption | None = Field(None, description="Lý do miễn đóng trong tháng")
+    exemption: str | None = Field(
+        None,
+        pattern=EXEMPTION_PATTERN,
+        description="Lý do miễn đóng trong tháng: một mã trong danh sách của quy định áp dụng cho tháng",
+    )
 
 
 class MonthRecord(BaseModel):
@@ -79,7 +85,7 @@ class LineOut(BaseModel):
     norm_vnd: int
     paid_vnd: int
     upper_share_vnd: int
-    exemption: Exemption | None
+    exemption: str | None
     outcome: Outcome = Field("paid", description="Đóng đủ / đóng thiếu / được miễn / chưa đóng")
 
     @classmethod
@@ -118,6 +124,18 @@ class MonthSummary(BaseModel):
     owed_vnd: int = Field(0, description="Số còn nợ của các tháng đã ghi nhận")
 
 
+class ExemptionReasonIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    code: str = Field(pattern=EXEMPTION_PATTERN, description="Mã lý do, ví dụ no_income")
+    name: str = Field(min_length=3, max_length=100, description="Tên lý do (tiếng Việt), như hiển thị và in ra")
+
+
+class ExemptionReasonOut(BaseModel):
+    code: str
+    name: str
+
+
 class PolicyIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
@@ -127,6 +145,22 @@ class PolicyIn(BaseModel):
     cap_percent_of_base: int = Field(ge=0, le=100, description="Mức đóng tối đa, % lương cơ sở")
     grassroots_share_percent: int = Field(ge=0, le=100, description="Phần để lại công đoàn cơ sở, %")
     decision: str = Field(min_length=3, max_length=200, description="Văn bản quy định")
+    exemption_reasons: list[ExemptionReasonIn] | None = Field(
+        None,
+        min_length=1,
+        max_length=30,
+        description="Các lý do được miễn đóng; bỏ trống: giữ danh sách của quy định trước (luôn có 'suspended')",
+    )
+    upper_level_keeps_percent: int = Field(
+        0, ge=0, le=100, description="Phần cấp trên cơ sở giữ lại của số được nộp lên, %; phần còn lại nộp tiếp lên"
+    )
+
+    @field_validator("exemption_reasons")
+    @classmethod
+    def _codes_once(cls, reasons: list[ExemptionReasonIn] | None) -> list[ExemptionReasonIn] | None:
+        if reasons is not None and len({reason.code for reason in reasons}) != len(reasons):
+            raise ValueError("each exemption reason may appear once")
+        return reasons
 
     @field_validator("effective_from")
     @classmethod
@@ -143,6 +177,12 @@ class PolicyOut(BaseModel):
     decision: str
     created_by: str
     created_at: datetime
+    exemption_reasons: list[ExemptionReasonOut] = Field(description="Các lý do được miễn đóng theo quy định này")
+    upper_level_keeps_percent: int = Field(description="Phần cấp trên cơ sở giữ lại, %")
+
+    @classmethod
+    def of(cls, policy) -> PolicyOut:
+        return cls(**asdict(policy))
 
 
 class ArrearsSummary(BaseModel):
@@ -186,7 +226,10 @@ class MemberArrearsDetail(BaseModel):
 class RemittanceIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    unit_id: UUID = Field(description="Công đoàn cơ sở nộp (chính đơn vị của người ghi)")
+    unit_id: UUID = Field(
+        description="Đơn vị nộp lên cấp trên trực tiếp của mình (chính đơn vị của người ghi): công đoàn cơ sở hoặc "
+        "một cấp trên cơ sở"
+    )
     month_from: str = Field(pattern=MONTH_PATTERN, description="Tháng đầu của kỳ, YYYY-MM")
     month_to: str = Field(pattern=MONTH_PATTERN, description="Tháng cuối của kỳ, YYYY-MM")
     transferred_on: date = Field(description="Ngày chuyển tiền")
@@ -213,6 +256,7 @@ class RemittanceOut(BaseModel):
     received_on: date | None
     confirmed_by: str | None
     confirmed_at: datetime | None
+    upper_unit_id: UUID | None = Field(None, description="Cấp trên nhận khoản nộp (cấp trên trực tiếp khi ghi)")
 
 
 class ReconciliationLine(BaseModel):
@@ -221,8 +265,11 @@ class ReconciliationLine(BaseModel):
     name: str
     months_recorded: int = Field(description="Số tháng đã ghi nhận của các công đoàn cơ sở")
     collected_vnd: int
-    due_vnd: int = Field(description="Phải nộp cấp trên")
-    remitted_vnd: int = Field(description="Đã nộp")
+    due_vnd: int = Field(
+        description="Phải nộp cấp trên: phần nộp cấp trên của các tháng đã ghi nhận (cấp trên cơ sở: phần nhận từ "
+        "cấp dưới trừ phần được giữ lại)"
+    )
+    remitted_vnd: int = Field(description="Chính đơn vị này đã nộp lên cấp trên của nó")
     confirmed_vnd: int = Field(description="Cấp trên đã xác nhận nhận")
     outstanding_vnd: int = Field(description="Còn phải nộp (âm: nộp thừa)")
 
@@ -232,6 +279,11 @@ class Reconciliation(BaseModel):
     month_from: date
     month_to: date
     lines: list[ReconciliationLine]
+    to_upper_level: ReconciliationLine | None = Field(
+        None,
+        description="Chính đơn vị này với cấp trên của nó: phải nộp, đã nộp, còn phải nộp "
+        "(không có với Tổng Liên đoàn)",
+    )
     due_vnd: int
     remitted_vnd: int
     confirmed_vnd: int
@@ -245,7 +297,7 @@ class PayrollRowOut(BaseModel):
     norm_vnd: int = Field(description="Mức đóng theo quy định của tháng (tỷ lệ, mức trần)")
     member_id: UUID | None
     full_name: str | None
-    exemption: Exemption | None
+    exemption: str | None
     problem: Literal["member-not-in-unit", "member-not-paying", "duplicate-member", "salary-invalid"] | None
     message_vi: str | None
     message_en: str | None

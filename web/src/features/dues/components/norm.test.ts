@@ -1,10 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import type { Member, Policy } from '../api/dues';
-import { gridLines, monthsOf, normOf, policyFor } from './norm';
+import { exemptionOptions, gridLines, monthsOf, normOf, policyFor } from './norm';
 
 const policy = (effective_from: string, rate_permille: number, base_salary_vnd: number): Policy => ({
   effective_from, rate_permille, base_salary_vnd, cap_percent_of_base: 10, grassroots_share_percent: 70,
-  decision: '', created_by: 'x', created_at: '2025-01-01T00:00:00Z',
+  decision: '', created_by: 'x', created_at: '2025-01-01T00:00:00Z', upper_level_keeps_percent: 0,
+  exemption_reasons: [{ code: 'no_income', name: 'Không có thu nhập' }, { code: 'suspended', name: 'Tạm dừng sinh hoạt' }],
 });
 const policies = [policy('2024-07-01', 10, 2_340_000), policy('2025-07-01', 5, 2_340_000)];
 const member = (id: string, name: string, status: string): Member => ({
@@ -23,6 +24,15 @@ describe('the norm', () => {
     expect(normOf(p, 8_000_001)).toBe(40_000);
     expect(normOf(p, 100_000_000)).toBe(234_000);
     expect(normOf(p, null)).toBeNull();
+  });
+});
+
+describe('the exemption reasons of a month', () => {
+  it('are the list of the month’s policy, with a reason recorded earlier and no longer listed kept on show', () => {
+    const p = { ...policy('2026-01-01', 5, 2_340_000), exemption_reasons: [{ code: 'maternity', name: 'Nghỉ thai sản' }] };
+    expect(exemptionOptions(p)).toEqual([{ value: 'maternity', label: 'Nghỉ thai sản' }]);
+    expect(exemptionOptions(p, 'no_income').map((o) => o.value)).toEqual(['maternity', 'no_income']);
+    expect(exemptionOptions(undefined)).toEqual([]);
   });
 });
 

@@ -14,6 +14,20 @@ export function normOf(policy: Policy | undefined, salary: number | null | undef
 }
 
 export type Exemption = Line['exemption'];
+
+/**
+ * The exemption reasons a line of the month may name: the list of the month's policy (a suspended member is
+ * exempt for that reason by the service, not chosen). A line recorded earlier with a reason no longer listed
+ * keeps it on show, marked, so a correction shows what was recorded.
+ */
+export function exemptionOptions(policy: Policy | undefined, current?: Exemption): { value: string; label: string }[] {
+  const reasons = policy?.exemption_reasons ?? [];
+  const options = reasons.map((reason) => ({ value: reason.code, label: reason.name }));
+  if (current && !reasons.some((reason) => reason.code === current)) {
+    options.push({ value: current, label: `${current} (không còn trong quy định)` });
+  }
+  return options;
+}
 export type GridLine = {
   member_id: string;
   full_name: string;

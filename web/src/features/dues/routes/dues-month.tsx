@@ -17,13 +17,7 @@ import { useFormSubmit } from '@/lib/forms';
 import { formatDate, formatDateTime, formatNumber } from '@/lib/format';
 import { ApiProblem, fieldPath } from '@/lib/problem';
 import { type MonthDetail, useLiveMonth, usePolicies, usePreviousMonth, useRecordMonth, useUnitMembers } from '../api/dues';
-import { type GridLine, gridLines, normOf, policyFor } from '../components/norm';
-
-const EXEMPTION: Record<string, string> = {
-  no_income: 'Không có thu nhập',
-  social_insurance_benefit: 'Hưởng trợ cấp BHXH',
-  suspended: 'Tạm dừng sinh hoạt',
-};
+import { exemptionOptions, type GridLine, gridLines, normOf, policyFor } from '../components/norm';
 
 type Values = { lines: GridLine[] };
 
@@ -156,7 +150,7 @@ function MonthGrid({ unitId, month, lines, policy, record }: {
               render: (_, line) => (
                 <Form.Item name={['lines', (position.get(line.member_id) as number), 'exemption']} style={{ margin: 0 }}>
                   <Select allowClear placeholder="Không" aria-label={`Miễn đóng của ${line.full_name}`}
-                          options={Object.entries(EXEMPTION).map(([value, text]) => ({ value, label: text }))}
+                          options={exemptionOptions(policy, line.exemption)}
                           onChange={(value) => setLine((position.get(line.member_id) as number), { exemption: value ?? null })} />
                 </Form.Item>
               ) },

@@ -1,20 +1,21 @@
 /**
- * Nộp cấp trên: a grassroots union records what it transferred upward for a period; the upper level confirms
- * receipt (once, with the date received); every level sees, per subunit, what was due, remitted, confirmed and
- * outstanding over a period (the reconciliation), downloadable as .xlsx.
+ * Nộp cấp trên: a unit (a grassroots union, or a level above it) records what it transferred to its own upper level
+ * for a period; that upper level confirms receipt (once, with the date received); every level sees, per subunit,
+ * what was due, remitted, confirmed and outstanding over a period (the reconciliation, downloadable as .xlsx), and
+ * its own position towards its upper level.
  */
 
 import { CheckOutlined, DownloadOutlined } from '@ant-design/icons';
-import { App, Button, Card, DatePicker, Form, Input, InputNumber, Modal, Select, Table, Tag } from 'antd';
+import { App, Button, Card, DatePicker, Descriptions, Form, Input, InputNumber, Modal, Select, Table, Tag } from 'antd';
 import dayjs from 'dayjs';
 import { useEffect, useState } from 'react';
 import { useParams } from 'react-router';
 import { CursorPager, useCursorPages } from '@/components/cursor-pager';
 import { FormProblem } from '@/components/form-problem';
 import { ErrorState, problemMessage } from '@/components/query-state';
-import { useUnit, useUnitTypes } from '@/components/units/api';
+import { useUnit } from '@/components/units/api';
 import { UnitName } from '@/components/units/unit-name';
-import { PERMISSIONS, useAccess } from '@/lib/access';
+import { PERMISSIONS, useAccess, useAncestors } from '@/lib/access';
 import { download } from '@/lib/files';
 import { showOnForm, useFormSubmit } from '@/lib/forms';
 import { API_DATE, DATE_FORMAT, formatDate, formatNumber } from '@/lib/format';
@@ -33,9 +34,13 @@ const vnd = { formatter: (v?: string | number) => (v === undefined || v === '' ?
 export default function RemittancesPage() {
   const { unitId } = useParams() as { unitId: string };
   const unit = useUnit(unitId);
-  const types = useUnitTypes();
   const access = useAccess(unitId);
-  const collects = types.data?.find((t) => t.code === unit.data?.type_code)?.can_collect_dues ?? false;
+  // Every level but the national centre remits to its own upper level. Its name comes with the unit's path (an
+  // officer may not read the unit above their own, but sees its name in the path).
+  const ancestors = useAncestors(unitId);
+  const parent = ancestors.data?.at(-1);
+  const upper = unit.data?.parent_id && parent?.unit_id === unit.data.parent_id
+    ? { id: parent.unit_id, name: parent.name } : null;
   useEffect(() => {
     document.title = 'Nộp cấp trên — Quản lý đoàn viên';
   }, []);
@@ -43,8 +48,8 @@ export default function RemittancesPage() {
     <>
       <div className="page-header"><h1>Nộp kinh phí cấp trên</h1></div>
       <DuesNav unitId={unitId} />
-      {collects && access.can(PERMISSIONS.duesWrite) && <RecordRemittance unitId={unitId} />}
-      <Remittances unitId={unitId} canConfirm={access.can(PERMISSIONS.duesWrite)} />
+      {upper && access.can(PERMISSIONS.duesWrite) && <RecordRemittance unitId={unitId} upperName={upper.name} />}
+      <Remittances unitId={unitId} upper={upper} canConfirm={access.can(PERMISSIONS.duesWrite)} />
       <ReconciliationCard unitId={unitId} />
     </>
   );
@@ -52,7 +57,7 @@ export default function RemittancesPage() {
 
 type RecordValues = { period: [dayjs.Dayjs, dayjs.Dayjs]; transferred_on: dayjs.Dayjs; amount_vnd: number; reference: string };
 
-function RecordRemittance({ unitId }: { unitId: string }) {
+function RecordRemittance({ unitId, upperName }: { unitId: string; upperName: string }) {
   const [form] = Form.useForm<RecordValues>();
   const record = useRecordRemittance();
   const { message } = App.useApp();
@@ -72,6 +77,7 @@ function RecordRemittance({ unitId }: { unitId: string }) {
     <Card title="Ghi nhận số đã nộp cấp trên" style={{ marginBottom: 16 }}>
       <Form form={form} layout="vertical" onFinish={onFinish} requiredMark={false}>
         <FormProblem messages={problem} />
+        <p style={{ marginTop: 0 }}>Nộp cho: {upperName}</p>
         <div className="filter-grid">
           <Form.Item name="period" label="Kỳ nộp (từ tháng – đến tháng)" rules={[{ required: true, message: 'Chọn kỳ nộp' }]}>
             <DatePicker.RangePicker picker="month" format={MONTH_FORMAT} order={false} style={{ width: '100%' }}
@@ -93,7 +99,11 @@ function RecordRemittance({ unitId }: { unitId: string }) {
   );
 }
 
-function Remittances({ unitId, canConfirm }: { unitId: string; canConfirm: boolean }) {
+function Remittances({ unitId, upper, canConfirm }: {
+  unitId: string;
+  upper: { id: string; name: string } | null;
+  canConfirm: boolean;
+}) {
   const pages = useCursorPages(unitId);
   const remittances = useRemittances(unitId, pages.after);
   const [confirming, setConfirming] = useState<Remittance | null>(null);
@@ -102,10 +112,13 @@ function Remittances({ unitId, canConfirm }: { unitId: string; canConfirm: boole
       {remittances.isError ? <ErrorState error={remittances.error} onRetry={remittances.refetch} /> : (
         <>
           <Table<Remittance>
-            rowKey="remittance_id" size="small" pagination={false} loading={remittances.isFetching} scroll={{ x: 1100 }}
+            rowKey="remittance_id" size="small" pagination={false} loading={remittances.isFetching} scroll={{ x: 1320 }}
             dataSource={remittances.data?.items ?? []} locale={{ emptyText: 'Chưa có khoản nộp cấp trên nào' }}
             columns={[
               { title: 'Đơn vị nộp', dataIndex: 'unit_id', width: 240, render: (id: string) => <UnitName unitId={id} /> },
+              { title: 'Nộp cho', dataIndex: 'upper_unit_id', width: 220,
+                // The unit's own upper level by the name in its path; the others are within the officer's scope.
+                render: (id: string | null) => (!id ? '' : id === upper?.id ? upper.name : <UnitName unitId={id} />) },
               { title: 'Kỳ', key: 'period', width: 150,
                 render: (_, r) => `${monthText(r.month_from)} – ${monthText(r.month_to)}` },
               { title: 'Ngày chuyển', dataIndex: 'transferred_on', width: 110, render: formatDate },
@@ -198,6 +211,15 @@ function ReconciliationCard({ unitId }: { unitId: string }) {
         </div>
         <Button type="primary" htmlType="submit" style={{ marginBottom: 12 }}>Đối chiếu</Button>
       </Form>
+      {data?.to_upper_level && (
+        <Descriptions size="small" bordered column={{ xs: 1, md: 2, xl: 4 }} style={{ marginBottom: 12 }}
+                      title="Đơn vị này với cấp trên trong kỳ" aria-label="Đơn vị này với cấp trên">
+          <Descriptions.Item label="Phải nộp">{formatNumber(data.to_upper_level.due_vnd)} đồng</Descriptions.Item>
+          <Descriptions.Item label="Đã nộp">{formatNumber(data.to_upper_level.remitted_vnd)} đồng</Descriptions.Item>
+          <Descriptions.Item label="Cấp trên đã nhận">{formatNumber(data.to_upper_level.confirmed_vnd)} đồng</Descriptions.Item>
+          <Descriptions.Item label="Còn phải nộp">{formatNumber(data.to_upper_level.outstanding_vnd)} đồng</Descriptions.Item>
+        </Descriptions>
+      )}
       {reconciliation.isError && !refused ? <ErrorState error={reconciliation.error} onRetry={reconciliation.refetch} /> : (
         <Table<ReconciliationLine>
           rowKey="unit_id" size="small" pagination={false} loading={reconciliation.isFetching} scroll={{ x: 1000 }}
