@@ -17,6 +17,7 @@ import { CARD_TYPE, label } from '@/lib/labels';
 import {
   type PrintOrderLine, type SubunitDelivery, useDelivery, useOrderLines, useOrderStep, usePrintOrder,
 } from '../api/cards';
+import { CardFaces } from '../components/card-faces';
 
 export default function PrintOrderPage() {
   const { unitId, orderId } = useParams() as { unitId: string; orderId: string };
@@ -100,6 +101,11 @@ export default function PrintOrderPage() {
                 content: 'Các thẻ đơn vị đang giữ cho đơn vị này và cấp dưới của nó chuyển xuống; đơn vị nhận xác nhận khi nhận được.',
                 onOk: () => run({ step: 'handed-down', unit_id: unitId, to_unit_id: row.unit_id }, 'Đã bàn giao xuống cấp dưới'),
               })} />
+            </Card>
+          )}
+          {order.data.kind === 'regular' && order.data.status !== 'cancelled' && (
+            <Card title="Mặt thẻ của đơn (tạo nền)" style={{ marginBottom: 16 }}>
+              <CardFaces orderId={orderId} orderNumber={order.data.order_number} />
             </Card>
           )}
           <Card title="Các thẻ trong đơn"><OrderLines orderId={orderId} /></Card>
