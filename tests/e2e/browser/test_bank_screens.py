@@ -13,11 +13,11 @@ import uuid
 import zipfile
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
-from datetime import date
+from datetime import UTC, date, datetime
 
 import httpx
 import pytest
-from contracts.wellknown import NATIONAL_CENTRE_ID
+from contracts.wellknown import NATIONAL_CENTRE_ID, vietnamese_date
 from playwright.async_api import Page, expect
 
 from tests.e2e.browser.steps import confirm, open_menu, sign_in
@@ -157,7 +157,7 @@ async def test_a_member_consents_then_withdraws_and_the_unit_sees_the_step_kept_
     await page.get_by_role("button", name="Ghi nhận đồng ý").click()
     await confirm(page, "Ghi nhận")
     await expect(page.get_by_text("Đã ghi nhận sự đồng ý")).to_be_visible()
-    await expect(consent).to_have_text(f"Đã đồng ý từ ngày {date.today():%d/%m/%Y}")
+    await expect(consent).to_have_text(f"Đã đồng ý từ ngày {vietnamese_date(datetime.now(UTC)):%d/%m/%Y}")
 
     start = await feed_cursor(admin)
     card = (await request_card(admin, [member["member_id"]], "linked"))[0]
