@@ -18,6 +18,7 @@ from datetime import UTC, date, datetime
 import httpx
 import pytest
 from contracts.wellknown import NATIONAL_CENTRE_ID, vietnamese_date
+from PIL import Image
 from playwright.async_api import Page, expect
 
 from tests.e2e.browser.steps import confirm, open_menu, sign_in
@@ -28,8 +29,18 @@ from tests.support.polling import eventually
 ADMIN = ("admin", "Admin@12345")
 
 
-async def approved_member(admin: httpx.AsyncClient, unit_id: str, name: str, serial: int) -> dict:
-    """A member approved in `unit_id`; the ID number's serial is from this file's range (see world.py)."""
+def portrait() -> bytes:
+    """A 3×4 JPEG photo, as a unit uploads it."""
+    buffer = io.BytesIO()
+    Image.new("RGB", (600, 800), (200, 180, 160)).save(buffer, "JPEG")
+    return buffer.getvalue()
+
+
+async def approved_member(
+    admin: httpx.AsyncClient, unit_id: str, name: str, serial: int, photo: bytes | None = None
+) -> dict:
+    """A member approved in `unit_id` (with a photo before the approval, when given: cards learns both in order);
+    the ID number's serial is from this file's range (see world.py)."""
 
     async def create():
         return await admin.post(
@@ -46,6 +57,11 @@ async def approved_member(admin: httpx.AsyncClient, unit_id: str, name: str, ser
     created = await eventually(create, lambda r: r.status_code not in (403, 404), timeout=60)
     assert created.status_code == 201, created.text
     member = created.json()
+    if photo is not None:
+        uploaded = await admin.put(
+            f"/api/v1/members/members/{member['member_id']}/photo", files={"file": ("anh.jpg", photo, "image/jpeg")}
+        )
+        assert uploaded.status_code == 204, uploaded.text
     decided = await admin.post(f"/api/v1/members/members/{member['member_id']}/decision", json={"decision": "approve"})
     assert decided.status_code == 200, decided.text
     return decided.json()
@@ -250,8 +266,11 @@ async def test_a_print_order_makes_its_card_faces_in_the_background_then_they_ar
     page: Page, world: World, admin, screen
 ):
     first = 560_020 + (0 if screen.phone else 2)
+    # One member with a photo, one without: the card without is flagged on the order.
     members = [
-        await approved_member(admin, world.units["G2"], f"Vũ Văn Mặt Thẻ {screen.name} {i}", first + i)
+        await approved_member(
+            admin, world.units["G2"], f"Vũ Văn Mặt Thẻ {screen.name} {i}", first + i, portrait() if i == 0 else None
+        )
         for i in range(2)
     ]
     await request_card(admin, [m["member_id"] for m in members], "regular")
@@ -261,6 +280,12 @@ async def test_a_print_order_makes_its_card_faces_in_the_background_then_they_ar
 
     await sign_in(page, *ADMIN)
     await page.goto(f"/don-vi/{world.units['TP']}/the/don/{order.json()['order_id']}")
+    with_photo, without_photo = (
+        page.get_by_role("row").filter(has=page.get_by_role("cell", name=member["full_name"], exact=True))
+        for member in members
+    )
+    await expect(with_photo).to_contain_text("Có ảnh")
+    await expect(without_photo).to_contain_text("Chưa có ảnh")
     await page.get_by_role("button", name="Tạo mặt thẻ (chạy nền)").click()
     await expect(page).to_have_url(re.compile(r"mat-the="))
     await expect(page.get_by_role("progressbar", name="Tiến độ tạo mặt thẻ")).to_be_visible()

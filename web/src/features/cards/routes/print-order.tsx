@@ -171,6 +171,8 @@ function OrderLines({ orderId }: { orderId: string }) {
           { title: 'Mã đoàn viên', dataIndex: 'member_code', width: 140 },
           { title: 'Số thẻ', dataIndex: 'card_number', width: 130 },
           { title: 'Công đoàn cơ sở', dataIndex: 'unit_name' },
+          { title: 'Ảnh', dataIndex: 'has_photo', width: 120,
+            render: (has) => (has ? 'Có ảnh' : <Tag color="orange">Chưa có ảnh</Tag>) },
           { title: 'Trạng thái', dataIndex: 'status', width: 120 },
         ]}
       />
