@@ -116,6 +116,7 @@ async def test_an_order_gathers_the_requested_cards_of_its_subtree_and_kind(offi
     ).json()
     assert {line["card_id"] for line in lines["items"] + rest["items"]} == {c["card_id"] for c in regular}
     assert rest["next_cursor"] is None
+    assert not any(line["has_photo"] for line in lines["items"] + rest["items"])  # no photo in members: flagged
 
     linked_order = await place(office, province, kind="linked")
     assert (linked_order["supplier"], linked_order["card_count"], linked_order["total_vnd"]) == ("CTG", 1, 50_000)

@@ -47,9 +47,10 @@ def member_list_xlsx(rows: list[list]) -> bytes:
 def people(count: int, first_serial: int, family: str = "Phạm") -> list[list]:
     """Valid members: CCCD agreeing with gender and birth year (male, born 1990, Hà Nội's code 001).
 
-    ID numbers must not meet another list of the same suite run: the browser tests take serials 500,000–559,999
-    (the world 500,000, dues 520,000, the officer story 530,000 and 540,000), the scale-out test 600,000–977,300,
-    the chaos test 980,000 and above, the demo data below 500,000."""
+    ID numbers must not meet another list of the same suite run: the browser tests take serials 500,000–560,099
+    (the world 500,000, dues 520,000, the officer story 530,000 and 540,000, the bank screens 560,000–560,099, one
+    by one in test_bank_screens.py), the scale-out test 600,000–977,300, the chaos test 980,000 and above, the demo
+    data below 500,000."""
     return [
         [f"{family} Văn Thử {index:03d}", "Nam", "01/05/1990", f"001090{first_serial + index:06d}", ""]
         for index in range(count)

@@ -106,6 +106,10 @@ export const routes: RouteObject[] = [
                     lazy: lazyPage(() => import('@/features/admin/routes/handover')),
                   },
                   {
+                    path: '/don-vi/:unitId/ngan-hang',
+                    lazy: lazyPage(() => import('@/features/cards/routes/bank-partners')),
+                  },
+                  {
                     path: '/don-vi/:unitId/ung-dung',
                     lazy: lazyPage(() => import('@/features/admin/routes/clients')),
                   },

@@ -5188,6 +5188,12 @@ export interface components {
             /** Full Name */
             full_name: string;
             /**
+             * Has Photo
+             * @description Đoàn viên đã có ảnh 3×4 (false: thẻ được đánh dấu chưa có ảnh trên đơn và mặt thẻ)
+             * @default false
+             */
+            has_photo: boolean;
+            /**
              * Kind
              * @enum {string}
              */

@@ -31,7 +31,7 @@ export default function AppShell() {
     const rest = unitId ? location.pathname.split(`/don-vi/${unitId}`)[1] ?? '' : '';
     const section = rest.split('/')[1];
     const keep = ['doan-vien', 'phe-duyet', 'chuyen-sinh-hoat', 'anh', 'nhap-excel', 'the', 'nguoi-dung', 'uy-quyen',
-      'ban-giao', 'ung-dung', 'nhat-ky', 'doan-phi', 'bao-cao'].includes(section ?? '');
+      'ban-giao', 'ung-dung', 'ngan-hang', 'nhat-ky', 'doan-phi', 'bao-cao'].includes(section ?? '');
     navigate(keep ? `/don-vi/${id}/${section}` : `/don-vi/${id}`);
   };
 

@@ -1,5 +1,5 @@
 import {
-  ApartmentOutlined, ApiOutlined, AuditOutlined, BarChartOutlined, FileSearchOutlined, WalletOutlined, CameraOutlined, FileExcelOutlined, IdcardOutlined, InteractionOutlined,
+  ApartmentOutlined, ApiOutlined, BankOutlined, AuditOutlined, BarChartOutlined, FileSearchOutlined, WalletOutlined, CameraOutlined, FileExcelOutlined, IdcardOutlined, InteractionOutlined,
   SafetyCertificateOutlined, SwapOutlined, TeamOutlined, UserAddOutlined, UserSwitchOutlined,
 } from '@ant-design/icons';
 import { Menu } from 'antd';
@@ -26,6 +26,7 @@ const ITEMS: Item[] = [
   { path: '/nhat-ky', label: 'Nhật ký kiểm tra', icon: <FileSearchOutlined />, permission: PERMISSIONS.auditRead },
   // Banks and provincial systems are connected by the national administrators.
   { path: '/ung-dung', label: 'Ứng dụng kết nối', icon: <ApiOutlined />, role: 'national_admin' },
+  { path: '/ngan-hang', label: 'Ngân hàng đối tác', icon: <BankOutlined />, role: 'national_admin' },
 ];
 
 /** What the user may do in this unit: only what their roles here (or above) allow. */

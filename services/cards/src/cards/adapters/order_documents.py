@@ -193,10 +193,13 @@ def _card_face(canvas: Canvas, font: str, x: float, y: float, line, verify_base_
     canvas.drawCentredString(x + CARD_WIDTH / 2, y + CARD_HEIGHT - 5 * mm, "TỔNG LIÊN ĐOÀN LAO ĐỘNG VIỆT NAM")
     canvas.setFont(font, 10)
     canvas.drawCentredString(x + CARD_WIDTH / 2, y + CARD_HEIGHT - 10 * mm, "THẺ ĐOÀN VIÊN CÔNG ĐOÀN")
-    # A 3 × 4 portrait frame: the photo is put on at the print shop (photos stay in the members service).
+    # A 3 × 4 portrait frame: the photo is put on at the print shop (photos stay in the members service); a member
+    # without a photo in the registry is flagged on the face, so the shop asks the unit for one.
     canvas.rect(x + 4 * mm, y + 14 * mm, 20 * mm, 26 * mm)
     canvas.setFont(font, 6)
     canvas.drawCentredString(x + 14 * mm, y + 26 * mm, "Ảnh 3×4")
+    if not getattr(line, "has_photo", True):
+        canvas.drawCentredString(x + 14 * mm, y + 22 * mm, "CHƯA CÓ ẢNH")
     text_left = x + 27 * mm
     room = CARD_WIDTH - 30 * mm
     canvas.setFont(font, 8.5)

@@ -39,7 +39,8 @@ _PARTNERS = AggregateView(
     card_partners, ("partner_id", "partner_code", "name", "linked_cards_unit_id", "status", "version")
 )
 _HOLDERS = AggregateView(
-    card_holders, ("member_id", "unit_id", "member_code", "full_name", "status", "card_type", "version")
+    card_holders,
+    ("member_id", "unit_id", "member_code", "full_name", "status", "card_type", "has_photo", "version"),
 )
 
 
@@ -615,6 +616,7 @@ class PrintOrderRepository:
                 cards.c.member_id,
                 cards.c.member_code,
                 card_holders.c.full_name,
+                card_holders.c.has_photo,
                 cards.c.unit_id,
                 tree_units.c.name.label("unit_name"),
                 cards.c.kind,

@@ -42,6 +42,8 @@ card_holders = Table(
     Column("full_name", Text, nullable=False),
     Column("status", Text, nullable=False),
     Column("card_type", Text),
+    # Whether members holds the member's 3×4 photo: a card whose member has none is flagged on its order and face.
+    Column("has_photo", Boolean, nullable=False, server_default=text("false")),
     Column("version", Integer, nullable=False),
     info={"scoped_by": "unit_id"},
 )

@@ -225,6 +225,9 @@ class PrintOrderLine(BaseModel):
     kind: CardKind
     status: CardStatus
     card_number: str | None
+    has_photo: bool = Field(
+        False, description="Đoàn viên đã có ảnh 3×4 (false: thẻ được đánh dấu chưa có ảnh trên đơn và mặt thẻ)"
+    )
 
 
 class CardsReceived(BaseModel):

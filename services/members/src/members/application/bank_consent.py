@@ -8,7 +8,7 @@ not consent out of every bank's feed.
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import UTC, date, datetime
 from uuid import UUID
 
 from chassis.errors import InvalidInput
@@ -17,6 +17,7 @@ from chassis.principal import Principal
 from contracts.events.members_bank_identity_v1 import BankIdentityWithdrawn
 from contracts.events.members_member_v1 import MemberUpdated
 from contracts.permissions import Permission
+from contracts.wellknown import vietnamese_date
 
 from members.application.service import MemberService, shared_identity
 from members.domain.lifecycle import next_status
@@ -29,7 +30,8 @@ async def record_bank_consent(
     """Record the consent given on `given_on` (the date on the member's signed form), or withdraw it (None)."""
     member = await service.get(principal, member_id, Permission.MEMBERS_WRITE, for_update=True)
     next_status(member.status, "correct")
-    if given_on is not None and given_on > service.today:
+    # The day on the member's form is a day in Việt Nam: from 17:00 UTC it is already tomorrow's date there.
+    if given_on is not None and given_on > vietnamese_date(datetime.now(UTC)):
         raise InvalidInput(
             "Ngày đồng ý không thể sau hôm nay",
             "The consent date cannot be in the future",

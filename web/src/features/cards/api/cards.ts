@@ -1,5 +1,6 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { api, type Schemas, unwrap } from '@/lib/api';
+import { ApiProblem } from '@/lib/problem';
 
 export type Card = Schemas['CardOut'];
 export type PrintOrder = Schemas['PrintOrderOut'];
@@ -109,5 +110,122 @@ export function useOrderStep(orderId: string) {
       return unwrap(api.POST('/api/v1/cards/print-orders/{order_id}/received', { params, body: { unit_id: action.unit_id } }));
     },
     onSuccess: changed,
+  });
+}
+
+export type WithheldStep = Schemas['IssuanceWithheld'];
+
+/** Steps of linked cards of the unit's subtree kept from every bank, and why (no consent to share data), newest first. */
+export function useWithheld(unitId: string, after?: string) {
+  return useQuery({
+    queryKey: ['cards', 'withheld', unitId, after],
+    queryFn: () => unwrap(api.GET('/api/v1/cards/issuance/withheld', {
+      params: { query: { unit_id: unitId, after, limit: 50 } },
+    })),
+    placeholderData: (previous) => previous,
+  });
+}
+
+export type FaceJob = Schemas['FaceJobOut'];
+
+/** Card faces of an order made in the background in parts: start a job, then follow it until it is ready. */
+export function useStartFaces(orderId: string) {
+  const queryClient = useQueryClient();
+  return useMutation({
+    mutationFn: () => unwrap(api.POST('/api/v1/cards/print-orders/{order_id}/faces', {
+      params: { path: { order_id: orderId } },
+    })),
+    onSuccess: (job) => queryClient.setQueryData(['print-orders', 'faces', orderId, job.job_id], job),
+  });
+}
+
+const FINISHED = ['ready', 'failed'];
+
+export function useFaceJob(orderId: string, jobId: string | null) {
+  return useQuery({
+    queryKey: ['print-orders', 'faces', orderId, jobId],
+    queryFn: () => unwrap(api.GET('/api/v1/cards/print-orders/{order_id}/faces/{job_id}', {
+      params: { path: { order_id: orderId, job_id: jobId as string } },
+    })),
+    enabled: Boolean(jobId),
+    // Followed until it is finished: a part of 1,000 cards takes about a second.
+    refetchInterval: (query) => (query.state.data && FINISHED.includes(query.state.data.state) ? false : 1000),
+  });
+}
+
+export type Partner = Schemas['PartnerOut'];
+export type Webhook = Schemas['WebhookOut'];
+export type PartnerTopic = Schemas['PartnerTopicOut'];
+export type ParkedDelivery = Schemas['ParkedDelivery'];
+export type ParkedState = 'parked' | 'retrying' | 'delivered';
+
+/** The banks of identity's partner catalogue. */
+export function usePartners() {
+  return useQuery({
+    queryKey: ['partners'],
+    queryFn: () => unwrap(api.GET('/api/v1/identity/partners')),
+    staleTime: 60_000,
+  });
+}
+
+/** What a partner has not set up yet is an answer (null), not an error. */
+async function orNone<T>(load: Promise<T>, code: string): Promise<T | null> {
+  try {
+    return await load;
+  } catch (error) {
+    if (error instanceof ApiProblem && error.status === 404 && error.code === code) return null;
+    throw error;
+  }
+}
+
+export function useWebhook(partner: string) {
+  return useQuery({
+    queryKey: ['partners', partner, 'webhook'],
+    queryFn: () => orNone(unwrap(api.GET('/api/v1/cards/partners/{partner}/webhook', {
+      params: { path: { partner } },
+    })), 'webhook-not-found'),
+  });
+}
+
+export function usePartnerTopic(partner: string) {
+  return useQuery({
+    queryKey: ['partners', partner, 'topic'],
+    queryFn: () => orNone(unwrap(api.GET('/api/v1/cards/partners/{partner}/topic', {
+      params: { path: { partner } },
+    })), 'topic-not-found'),
+  });
+}
+
+export function useParked(partner: string, state: ParkedState | undefined, after: string | undefined, enabled: boolean) {
+  return useQuery({
+    queryKey: ['partners', partner, 'parked', state, after],
+    queryFn: () => unwrap(api.GET('/api/v1/cards/partners/{partner}/webhook/parked', {
+      params: { path: { partner }, query: { state, after, limit: 50 } },
+    })),
+    placeholderData: (previous) => previous,
+    enabled,
+  });
+}
+
+export type DeliveryAction =
+  | { action: 'retry'; position: number }
+  | { action: 'replay'; channel: 'webhook' | 'topic'; after: number };
+
+/** The national centre's card office: send a parked step again, or deliver the feed again from a position. */
+export function useDeliveryAction(partner: string) {
+  const queryClient = useQueryClient();
+  return useMutation({
+    mutationFn: (step: DeliveryAction): Promise<unknown> => {
+      if (step.action === 'retry') {
+        return unwrap(api.POST('/api/v1/cards/partners/{partner}/webhook/parked/{position}/retry', {
+          params: { path: { partner, position: step.position } },
+        }));
+      }
+      const body = { after: step.after };
+      return step.channel === 'webhook'
+        ? unwrap(api.POST('/api/v1/cards/partners/{partner}/webhook/replay', { params: { path: { partner } }, body }))
+        : unwrap(api.POST('/api/v1/cards/partners/{partner}/topic/replay', { params: { path: { partner } }, body }));
+    },
+    onSuccess: () => queryClient.invalidateQueries({ queryKey: ['partners', partner] }),
   });
 }

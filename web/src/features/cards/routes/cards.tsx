@@ -19,6 +19,7 @@ import { CARD_STATUS, CARD_TYPE, label } from '@/lib/labels';
 import {
   type Card, type CardKind, type CardStatus, type PrintOrder, useCards, useHandOver, usePlaceOrder, usePrintOrders,
 } from '../api/cards';
+import { WithheldSteps } from '../components/withheld-steps';
 
 const ORDER_STATUS: Record<string, string> = { placed: 'blue', printed: 'green', cancelled: 'default' };
 
@@ -34,6 +35,7 @@ export default function CardsPage() {
       <Tabs items={[
         { key: 'orders', label: 'Đơn đặt in', children: <Orders unitId={unitId} canOrder={access.can(PERMISSIONS.cardsOrder)} /> },
         { key: 'cards', label: 'Thẻ của đơn vị', children: <Cards unitId={unitId} canOrder={access.can(PERMISSIONS.cardsOrder)} /> },
+        { key: 'withheld', label: 'Chưa gửi ngân hàng', children: <WithheldSteps unitId={unitId} /> },
       ]} />
     </>
   );

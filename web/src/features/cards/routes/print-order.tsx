@@ -17,6 +17,7 @@ import { CARD_TYPE, label } from '@/lib/labels';
 import {
   type PrintOrderLine, type SubunitDelivery, useDelivery, useOrderLines, useOrderStep, usePrintOrder,
 } from '../api/cards';
+import { CardFaces } from '../components/card-faces';
 
 export default function PrintOrderPage() {
   const { unitId, orderId } = useParams() as { unitId: string; orderId: string };
@@ -102,6 +103,11 @@ export default function PrintOrderPage() {
               })} />
             </Card>
           )}
+          {order.data.kind === 'regular' && order.data.status !== 'cancelled' && (
+            <Card title="Mặt thẻ của đơn (tạo nền)" style={{ marginBottom: 16 }}>
+              <CardFaces orderId={orderId} orderNumber={order.data.order_number} />
+            </Card>
+          )}
           <Card title="Các thẻ trong đơn"><OrderLines orderId={orderId} /></Card>
           {cancelling && (
             <CancelDialog onClose={() => setCancelling(false)} onCancel={async (reason) => {
@@ -165,6 +171,8 @@ function OrderLines({ orderId }: { orderId: string }) {
           { title: 'Mã đoàn viên', dataIndex: 'member_code', width: 140 },
           { title: 'Số thẻ', dataIndex: 'card_number', width: 130 },
           { title: 'Công đoàn cơ sở', dataIndex: 'unit_name' },
+          { title: 'Ảnh', dataIndex: 'has_photo', width: 120,
+            render: (has) => (has ? 'Có ảnh' : <Tag color="orange">Chưa có ảnh</Tag>) },
           { title: 'Trạng thái', dataIndex: 'status', width: 120 },
         ]}
       />

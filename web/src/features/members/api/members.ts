@@ -112,3 +112,21 @@ export function useBulkDecision() {
     onSuccess: () => queryClient.invalidateQueries({ queryKey: ['members'] }),
   });
 }
+
+/** The member's consent to share ID number, date of birth and phone with the bank issuing their linked card:
+ * recorded with the date on the signed form (`given_on`), or withdrawn (`null`). */
+export function useBankConsent(memberId: string) {
+  const queryClient = useQueryClient();
+  return useMutation({
+    mutationFn: (givenOn: string | null): Promise<Member> => {
+      const params = { path: { member_id: memberId } };
+      return givenOn
+        ? unwrap(api.PUT('/api/v1/members/members/{member_id}/bank-consent', { params, body: { given_on: givenOn } }))
+        : unwrap(api.DELETE('/api/v1/members/members/{member_id}/bank-consent', { params }));
+    },
+    onSuccess: (member) => {
+      queryClient.setQueryData(['members', memberId], member);
+      void queryClient.invalidateQueries({ queryKey: ['members', memberId, 'history'] });
+    },
+  });
+}

@@ -8,6 +8,7 @@ const CHANGE: Record<string, string> = {
   suspend: 'Tạm dừng sinh hoạt', resume: 'Sinh hoạt trở lại', retire: 'Thôi sinh hoạt (nghỉ hưu)',
   remove: 'Xóa tên', transferred: 'Chuyển sinh hoạt', transfer: 'Chuyển sinh hoạt', photo: 'Cập nhật ảnh',
   vpoint: 'Cập nhật mã Vpoint', unit_closed: 'Đơn vị sáp nhập hoặc giải thể',
+  bank_consent_given: 'Đồng ý chia sẻ thông tin với ngân hàng', bank_consent_withdrawn: 'Rút lại đồng ý chia sẻ với ngân hàng',
 };
 
 const FIELD: Record<string, string> = {

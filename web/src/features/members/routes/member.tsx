@@ -9,6 +9,7 @@ import { PERMISSIONS, useAccess } from '@/lib/access';
 import { formatDate } from '@/lib/format';
 import { CARD_STATUS, CARD_TYPE, GENDER, ID_KIND, label, MEMBER_STATUS } from '@/lib/labels';
 import { useMember, useMemberHistory } from '../api/members';
+import { BankConsent } from '../components/bank-consent';
 import { MemberActions } from '../components/member-actions';
 import { MemberHistory } from '../components/member-history';
 import { MemberPhoto } from '../components/member-photo';
@@ -78,6 +79,12 @@ export default function MemberPage() {
                     )}
                     {m.status_reason && <Descriptions.Item label="Lý do">{m.status_reason}</Descriptions.Item>}
                   </Descriptions>
+                </Card>
+              </Col>
+              <Col span={24}>
+                <Card title="Đồng ý chia sẻ thông tin với ngân hàng">
+                  <BankConsent member={m} canChange={access.can(PERMISSIONS.membersWrite)
+                    && !['removed', 'rejected'].includes(m.status)} />
                 </Card>
               </Col>
               <Col span={24}>
