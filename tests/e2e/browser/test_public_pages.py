@@ -13,7 +13,7 @@ from tests.support.polling import eventually
 
 
 async def an_approved_member(admin: httpx.AsyncClient, unit_id: str, index: int) -> dict:
-    found = await admin.get("/api/v1/members/search", params={"unit_id": unit_id, "status": "active", "limit": 10})
+    found = await admin.get("/api/v1/members/search", params={"unit_id": unit_id, "status": "active", "limit": 100})
     member = found.json()["items"][index]
     full = await admin.get(f"/api/v1/members/members/{member['member_id']}")
     return full.json()

@@ -14,23 +14,23 @@ type Item = {
 };
 
 const ITEMS: Item[] = [
-  { path: '', label: 'Thông tin đơn vị', icon: <ApartmentOutlined /> },
-  { path: '/doan-vien', label: 'Đoàn viên', icon: <TeamOutlined />, permission: PERMISSIONS.membersRead },
-  { path: '/doan-vien/moi', label: 'Thêm đoàn viên', icon: <UserAddOutlined />, permission: PERMISSIONS.membersWrite },
-  { path: '/nhap-excel', label: 'Nhập từ Excel', icon: <FileExcelOutlined />, permission: PERMISSIONS.membersWrite },
-  { path: '/phe-duyet', label: 'Phê duyệt đoàn viên', icon: <AuditOutlined />, permission: PERMISSIONS.membersApprove },
-  { path: '/chuyen-sinh-hoat', label: 'Chuyển sinh hoạt', icon: <SwapOutlined />, permission: PERMISSIONS.membersTransfer },
-  { path: '/anh', label: 'Ảnh đoàn viên', icon: <CameraOutlined />, permission: PERMISSIONS.membersWrite },
-  { path: '/the', label: 'Thẻ đoàn viên', icon: <IdcardOutlined />, permission: PERMISSIONS.cardsRead },
+  { path: '', label: 'Thông tin đơn vị', icon: <ApartmentOutlined aria-hidden /> },
+  { path: '/doan-vien', label: 'Đoàn viên', icon: <TeamOutlined aria-hidden />, permission: PERMISSIONS.membersRead },
+  { path: '/doan-vien/moi', label: 'Thêm đoàn viên', icon: <UserAddOutlined aria-hidden />, permission: PERMISSIONS.membersWrite },
+  { path: '/nhap-excel', label: 'Nhập từ Excel', icon: <FileExcelOutlined aria-hidden />, permission: PERMISSIONS.membersWrite },
+  { path: '/phe-duyet', label: 'Phê duyệt đoàn viên', icon: <AuditOutlined aria-hidden />, permission: PERMISSIONS.membersApprove },
+  { path: '/chuyen-sinh-hoat', label: 'Chuyển sinh hoạt', icon: <SwapOutlined aria-hidden />, permission: PERMISSIONS.membersTransfer },
+  { path: '/anh', label: 'Ảnh đoàn viên', icon: <CameraOutlined aria-hidden />, permission: PERMISSIONS.membersWrite },
+  { path: '/the', label: 'Thẻ đoàn viên', icon: <IdcardOutlined aria-hidden />, permission: PERMISSIONS.cardsRead },
   {
-    path: '/bao-cao', label: 'Báo cáo', icon: <BarChartOutlined />, permission: PERMISSIONS.reportsRead, children: [
+    path: '/bao-cao', label: 'Báo cáo', icon: <BarChartOutlined aria-hidden />, permission: PERMISSIONS.reportsRead, children: [
       { path: '/bao-cao', label: 'Tổng quan' },
       { path: '/bao-cao/phat-trien', label: 'Báo cáo phát triển đoàn viên' },
       { path: '/bao-cao/theo-tieu-chi', label: 'Theo tiêu chí, tại một ngày' },
     ],
   },
   {
-    path: '/doan-phi', label: 'Đoàn phí', icon: <WalletOutlined />, permission: PERMISSIONS.duesRead, children: [
+    path: '/doan-phi', label: 'Đoàn phí', icon: <WalletOutlined aria-hidden />, permission: PERMISSIONS.duesRead, children: [
       { path: '/doan-phi', label: 'Các tháng' },
       { path: '/doan-phi/no', label: 'Nợ đoàn phí' },
       { path: '/doan-phi/nop-cap-tren', label: 'Nộp cấp trên' },
@@ -38,17 +38,17 @@ const ITEMS: Item[] = [
       { path: '/doan-phi/bang-luong', label: 'Tính từ bảng lương', permission: PERMISSIONS.duesWrite },
     ],
   },
-  { path: '/nguoi-dung', label: 'Người dùng', icon: <SafetyCertificateOutlined />, permission: PERMISSIONS.usersWrite },
-  { path: '/uy-quyen', label: 'Ủy quyền', icon: <UserSwitchOutlined />, permission: PERMISSIONS.usersWrite },
-  { path: '/ban-giao', label: 'Bàn giao quản trị', icon: <InteractionOutlined />, permission: PERMISSIONS.usersWrite },
+  { path: '/nguoi-dung', label: 'Người dùng', icon: <SafetyCertificateOutlined aria-hidden />, permission: PERMISSIONS.usersWrite },
+  { path: '/uy-quyen', label: 'Ủy quyền', icon: <UserSwitchOutlined aria-hidden />, permission: PERMISSIONS.usersWrite },
+  { path: '/ban-giao', label: 'Bàn giao quản trị', icon: <InteractionOutlined aria-hidden />, permission: PERMISSIONS.usersWrite },
   {
-    path: '/nhat-ky', label: 'Nhật ký', icon: <FileSearchOutlined />, permission: PERMISSIONS.auditRead, children: [
+    path: '/nhat-ky', label: 'Nhật ký', icon: <FileSearchOutlined aria-hidden />, permission: PERMISSIONS.auditRead, children: [
       { path: '/nhat-ky', label: 'Nhật ký kiểm tra' },
       { path: '/nhat-ky/du-lieu-ca-nhan', label: 'Truy cập dữ liệu cá nhân' },
     ],
   },
   // Banks and provincial systems are connected by the national administrators.
-  { path: '/ung-dung', label: 'Ứng dụng kết nối', icon: <ApiOutlined />, role: 'national_admin' },
+  { path: '/ung-dung', label: 'Ứng dụng kết nối', icon: <ApiOutlined aria-hidden />, role: 'national_admin' },
 ];
 
 const submenuKey = (key: string) => `submenu:${key}`;
