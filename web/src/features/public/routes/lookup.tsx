@@ -41,7 +41,7 @@ export default function LookupPage() {
         {found && (
           <Alert type="success" showIcon style={{ marginTop: 16 }} title={found.full_name}
                  description={(
-                   <Descriptions size="small" column={1}>
+                   <Descriptions size="small" column={1} layout="vertical">
                      <Descriptions.Item label="Công đoàn cơ sở">{found.unit_name}</Descriptions.Item>
                      <Descriptions.Item label="Trạng thái">{found.status_vi}</Descriptions.Item>
                      <Descriptions.Item label="Thẻ đoàn viên">{found.card_status_vi}</Descriptions.Item>
