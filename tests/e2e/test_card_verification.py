@@ -1,5 +1,5 @@
 """A card from request to the QR on it: requested through the gateway, printed, verified without logging in,
-and the member's own record shows the card (cards → Kafka → members)."""
+and the member's own record shows the card and the code that opens their digital card (cards → Kafka → members)."""
 
 from __future__ import annotations
 
@@ -52,11 +52,13 @@ async def test_a_printed_card_verifies_anonymously(platform, admin):
         unknown = await anonymous.get(f"{platform.gateway_url}/api/v1/public/cards/verify/{'0' * 16}")
         assert unknown.status_code == 404 and unknown.json()["code"] == "no-match"
 
-        async def card_status():
+        async def own_record():
             found = await anonymous.get(
                 f"{platform.gateway_url}/api/v1/public/lookup",
                 params={"member_code": approved.json()["member_code"], "id_number": member["id_number"]},
             )
-            return found.json().get("card_status")
+            return found.json()
 
-        assert await eventually(card_status, lambda status: status == "printed", timeout=30) == "printed"
+        found = await eventually(own_record, lambda record: record.get("card_status") == "printed", timeout=30)
+        # The member's own lookup opens their digital card: the code of the card they hold (cards.card.v1 carries it).
+        assert found["card_verification_code"] == card["verification_code"]

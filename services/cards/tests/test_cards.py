@@ -38,6 +38,8 @@ async def test_a_request_creates_cards_with_history_and_events(office):
     [(event_type, payload)] = [e for e in await office.events(first) if e[0].startswith("cards.")]
     assert event_type == "cards.card.requested"
     assert json.loads(payload)["card"]["kind"] == "linked"
+    # Members links the member's own lookup to their digital card with it.
+    assert json.loads(payload)["card"]["verification_code"] == linked["verification_code"]
 
 
 async def test_a_refused_request_names_each_member_and_changes_nothing(office):

@@ -9,7 +9,7 @@ import jwt
 from chassis.tables import audit_log, outbox_events, tree_units
 from contracts.events import orgtree_unit_v1
 from contracts.events.orgtree_unit_v1 import UnitCapabilities, UnitCreated, UnitState
-from identity.adapters.tables import role_grants, users
+from identity.adapters.tables import delegations, role_grants, users
 from identity.entrypoints.consumers import handlers
 from sqlalchemy import select
 
@@ -312,6 +312,38 @@ async def test_delegation_lends_roles_for_its_dates_only(identity):
     ).status_code == 201
     later = (await identity.login(deputy["username"], "Matkhau2025x")).json()
     assert principal_of(later["access_token"]).grants == ()  # not started yet
+
+
+async def test_a_delegation_longer_than_allowed_is_refused_on_its_end_date_and_changes_nothing(identity):
+    _, lender_headers = await officer(identity, "HNI-1")
+    deputy = await identity.create_user(lender_headers, identity.units["HNI-1"])
+    starts_on = date.today() + timedelta(days=2)
+    longest = identity.settings.delegation_max_days
+    body = {
+        "delegate_id": deputy["user_id"],
+        "unit_id": str(identity.units["HNI-1"]),
+        "roles": ["unit_admin"],
+        "starts_on": str(starts_on),
+        "ends_on": str(starts_on + timedelta(days=longest)),  # one day too many, both ends counted
+        "reason": "Nghỉ dài ngày",
+    }
+    before = (await identity.count(delegations), await identity.count(outbox_events))
+
+    refused = await identity.http.post("/api/v1/identity/delegations", json=body, headers=lender_headers)
+
+    assert refused.status_code == 422, refused.text
+    assert refused.headers["content-type"].startswith("application/problem+json")
+    problem = refused.json()
+    assert (problem["code"], problem["field"]) == ("delegation-too-long", "ends_on")
+    last = starts_on + timedelta(days=longest - 1)
+    assert problem["message_vi"].startswith(f"Uỷ quyền dài nhất {longest} ngày")
+    assert last.strftime("%d/%m/%Y") in problem["message_vi"]
+    assert f"at most {longest} days" in problem["message_en"] and str(last) in problem["message_en"]
+    assert (await identity.count(delegations), await identity.count(outbox_events)) == before
+
+    longest_allowed = {**body, "ends_on": str(last)}
+    created = await identity.http.post("/api/v1/identity/delegations", json=longest_allowed, headers=lender_headers)
+    assert created.status_code == 201, created.text
 
 
 async def test_handover_moves_roles_and_ends_the_old_holders_sessions(identity):

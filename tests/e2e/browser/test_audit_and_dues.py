@@ -15,7 +15,7 @@ from zoneinfo import ZoneInfo
 from localrun.demo_people import create_account
 from playwright.async_api import expect
 
-from tests.e2e.browser.steps import open_menu, sign_in
+from tests.e2e.browser.steps import open_menu, open_section, sign_in
 from tests.e2e.browser.world import PASSWORD
 from tests.support.polling import eventually
 
@@ -47,9 +47,7 @@ async def test_an_administrator_finds_a_change_in_the_merged_audit_trail_by_its_
 
     await sign_in(page, "admin", "Admin@12345")
     await page.goto(f"/don-vi/{world.units['TP']}")
-    await open_menu(page, screen.phone)
-    navigation = page.get_by_role("navigation", name="Menu và cây đơn vị")
-    await navigation.get_by_role("menuitem", name="Nhật ký kiểm tra").click()
+    await open_section(page, screen.phone, "Nhật ký", "Nhật ký kiểm tra")
     await expect(page.get_by_role("heading", name="Nhật ký kiểm tra")).to_be_visible()
     await page.get_by_label("Mã yêu cầu").fill(request_id)
     await page.get_by_label("Kết quả").click()
@@ -90,8 +88,14 @@ async def test_a_dues_officer_records_a_month_as_a_grid_of_the_units_members(pag
     )
 
     await sign_in(page, officer)
+    # A dues officer's menu has the dues screens under "Đoàn phí", the payroll among them; not the audit trail.
     await open_menu(page, screen.phone)
-    await page.get_by_role("navigation", name="Menu và cây đơn vị").get_by_role("menuitem", name="Đoàn phí").click()
+    menu = page.get_by_role("navigation", name="Menu và cây đơn vị")
+    await menu.get_by_role("menuitem", name="Đoàn phí", exact=True).click()
+    for dues_screen in ("Nợ đoàn phí", "Nộp cấp trên", "Tính từ bảng lương"):
+        await expect(menu.get_by_role("menuitem", name=dues_screen, exact=True)).to_be_visible()
+    await expect(menu.get_by_role("menuitem", name="Nhật ký", exact=True)).to_have_count(0)
+    await menu.get_by_role("menuitem", name="Các tháng", exact=True).click()
     await expect(page.get_by_role("heading", name=re.compile("Đoàn phí năm"))).to_be_visible()
     year = datetime.now(ZoneInfo("Asia/Ho_Chi_Minh")).year
     label = f"tháng {month[5:]}/{month[:4]}"

@@ -86,7 +86,7 @@ async def treasury(world, admin, platform) -> dict:
 
 
 async def dues_section(page: Page, phone: bool, section: str) -> None:
-    await open_section(page, phone, "Đoàn phí", re.compile("Đoàn phí năm"), "Các mục đoàn phí", section)
+    await open_section(page, phone, "Đoàn phí", section)
 
 
 async def downloaded(page: Page, button: str) -> bytes:

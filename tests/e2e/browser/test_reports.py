@@ -21,8 +21,15 @@ async def test_a_report_viewer_opens_the_dashboard_of_the_unit(page, world, admi
     )
     summary = (await admin.get(f"/api/v1/reporting/units/{world.units['U']}/member-summary")).json()
     await sign_in(page, viewer)
+    # The menu offers a report viewer the report screens, under their feature, and neither dues nor the audit trail.
     await open_menu(page, screen.phone)
-    await page.get_by_role("navigation", name="Menu và cây đơn vị").get_by_role("menuitem", name="Báo cáo").click()
+    menu = page.get_by_role("navigation", name="Menu và cây đơn vị")
+    await menu.get_by_role("menuitem", name="Báo cáo", exact=True).click()
+    for report in ("Báo cáo phát triển đoàn viên", "Theo tiêu chí, tại một ngày"):
+        await expect(menu.get_by_role("menuitem", name=report, exact=True)).to_be_visible()
+    await expect(menu.get_by_role("menuitem", name="Đoàn phí", exact=True)).to_have_count(0)
+    await expect(menu.get_by_role("menuitem", name="Nhật ký", exact=True)).to_have_count(0)
+    await menu.get_by_role("menuitem", name="Tổng quan", exact=True).click()
     await expect(page.get_by_role("heading", name="Báo cáo thống kê")).to_be_visible()
 
     members = page.locator(".ant-statistic").filter(has_text="Đoàn viên hiện nay")

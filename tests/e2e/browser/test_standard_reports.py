@@ -26,7 +26,7 @@ async def downloaded(page: Page, button: str) -> bytes:
 
 
 async def reports_section(page: Page, phone: bool, section: str) -> None:
-    await open_section(page, phone, "Báo cáo", "Báo cáo thống kê", "Các loại báo cáo", section)
+    await open_section(page, phone, "Báo cáo", section)
 
 
 async def viewer_of_u(world, admin, platform, screen) -> str:

@@ -5363,6 +5363,11 @@ export interface components {
             card_status: string;
             /** Card Status Vi */
             card_status_vi: string;
+            /**
+             * Card Verification Code
+             * @description Mã xác thực của thẻ đã in hoặc đã nhận (mở thẻ điện tử /the-dien-tu/{mã}); null nếu chưa có thẻ
+             */
+            card_verification_code?: string | null;
             /** Full Name */
             full_name: string;
             /** Status */

@@ -3,7 +3,8 @@
 Keyed by member so that a member's cards (a lost card revoked, its replacement requested)
 arrive in order. Banks and provincial apps read this topic for the cards they issue
 (`kind == "linked"`): a snapshot carries what they need to follow a card, never the
-member's ID number.
+member's ID number. The verification code (printed as the card's QR, which anyone holding the card
+shows) lets members link the member's own lookup to their digital card.
 """
 
 from __future__ import annotations
@@ -46,6 +47,12 @@ class CardSnapshot(BaseModel):
     partner: str | None = Field(None, description="The bank issuing a linked card (partner code); null if regular")
     replaces_card_id: UUID | None = None
     order_id: UUID | None = Field(None, description="The print order the card was ordered in (cards.print_order.v1)")
+    verification_code: str | None = Field(
+        None,
+        description=(
+            "The code of the card's QR (public verification, the digital card); absent from events before it was added"
+        ),
+    )
     version: int = Field(ge=1, description="Aggregate version of the card, increases by one with every change")
 
 

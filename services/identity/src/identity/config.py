@@ -50,3 +50,6 @@ class IdentitySettings(ServiceSettings):
     # off so its bootstrap admin (and demo data, end-to-end tests) can log in with a password alone.
     require_totp_for_admins: bool = True
     recovery_code_count: int = 10
+    # The longest delegation (uỷ quyền), both ends counted: six months covers a maternity leave; longer absences
+    # call for a role grant or a handover, which an administrator decides, not a loan of one's own roles.
+    delegation_max_days: int = 183

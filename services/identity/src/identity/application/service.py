@@ -213,10 +213,12 @@ class UserService:
         starts_on: date,
         ends_on: date,
         reason: str,
+        *,
+        longest_days: int,
     ) -> tuple[UUID, list[Grant]]:
         """Lend some of my own roles on a unit (on or below where I hold them) to someone, for a while."""
         delegator_id = _authenticated(principal)
-        dates_in_order(starts_on, ends_on, local_today(utcnow()))
+        dates_in_order(starts_on, ends_on, local_today(utcnow()), longest_days)
         if delegate_id == delegator_id:
             raise RuleViolation(
                 "Không thể uỷ quyền cho chính mình",

@@ -245,7 +245,8 @@ def unit_cannot_have_users(unit_code: str, field: str) -> RuleViolation:
     )
 
 
-def dates_in_order(starts_on: date, ends_on: date, today: date) -> None:
+def dates_in_order(starts_on: date, ends_on: date, today: date, longest_days: int) -> None:
+    """A delegation's dates: in order, not over yet, and no longer than `longest_days` (both ends counted)."""
     if ends_on < starts_on:
         raise RuleViolation(
             "Ngày kết thúc uỷ quyền phải sau ngày bắt đầu",
@@ -258,6 +259,15 @@ def dates_in_order(starts_on: date, ends_on: date, today: date) -> None:
             "Ngày kết thúc uỷ quyền đã qua",
             "A delegation cannot end in the past",
             code="delegation-dates",
+            field="ends_on",
+        )
+    if (ends_on - starts_on).days + 1 > longest_days:
+        last = starts_on + timedelta(days=longest_days - 1)
+        raise RuleViolation(
+            f"Uỷ quyền dài nhất {longest_days} ngày: với ngày bắt đầu đã chọn, ngày kết thúc muộn nhất là "
+            f"{last:%d/%m/%Y}",
+            f"A delegation lasts at most {longest_days} days: starting on the date chosen, it ends by {last:%Y-%m-%d}",
+            code="delegation-too-long",
             field="ends_on",
         )
 

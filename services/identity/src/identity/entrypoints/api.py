@@ -349,10 +349,17 @@ async def disable_user(user_id: UUID, body: DisableIn, principal: Authenticated,
     response_model=DelegationOut,
     summary="Lend some of my roles on a unit to another user for a date range",
 )
-async def delegate(body: DelegationIn, principal: Authenticated, session: Session) -> DelegationOut:
+async def delegate(body: DelegationIn, principal: Authenticated, session: Session, settings: Settings) -> DelegationOut:
     service = UserService(session)
     delegation_id, _ = await service.delegate(
-        principal, body.delegate_id, body.unit_id, body.roles, body.starts_on, body.ends_on, body.reason
+        principal,
+        body.delegate_id,
+        body.unit_id,
+        body.roles,
+        body.starts_on,
+        body.ends_on,
+        body.reason,
+        longest_days=settings.delegation_max_days,
     )
     return DelegationOut.model_validate(await service.grants.delegation_view(delegation_id), from_attributes=True)
 

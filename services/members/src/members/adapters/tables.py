@@ -64,6 +64,8 @@ members = Table(
     # Consent to share ID number, date of birth and phone with the bank issuing the member's linked card (its date).
     Column("bank_consent_on", Date),
     Column("card_status", Text, nullable=False, server_default=text("'none'")),
+    # The QR code of the member's printed or delivered card (cards.card.v1), for the public lookup's digital card.
+    Column("card_verification_code", Text),
     Column("vpoint_code", Text),
     Column("has_photo", Boolean, nullable=False, server_default=text("false")),
     Column("status_reason", Text),

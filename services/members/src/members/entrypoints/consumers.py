@@ -29,7 +29,9 @@ async def on_unit_dissolved(session: AsyncSession, event: UnitDissolved, _envelo
 async def on_cards_changed(
     session: AsyncSession, events: list[cards_card_v1.CardEvent], _envelopes: list[Envelope]
 ) -> None:
-    await CardStatusRepository(session).follow((event.member_id, event.card.status) for event in events)
+    await CardStatusRepository(session).follow(
+        (event.member_id, event.card.status, event.card.verification_code) for event in events
+    )
 
 
 on_card_changed = batched(on_cards_changed)

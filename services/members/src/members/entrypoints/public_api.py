@@ -1,5 +1,8 @@
 """Tra cứu công khai: member code plus ID number gives name, unit, status and card status; nothing else.
 
+A member whose card is printed or delivered also gets its verification code, so they can open their digital card:
+the code is the card's QR, which its holder shows anyway, and only the code and the ID number together reach it.
+
 The gateway maps `/api/v1/public/...` here with its PUBLIC principal (no login); any valid
 principal may ask too. Every miss is the same 404, whether the code does not exist or the ID
 number does not match it, so the endpoint cannot be used to find out which codes exist.
@@ -52,4 +55,5 @@ async def lookup(
         status_vi=STATUS_VI[found.status],
         card_status=found.card_status,
         card_status_vi=CARD_STATUS_VI.get(found.card_status, found.card_status),
+        card_verification_code=found.card_verification_code,
     )

@@ -260,6 +260,10 @@ class PublicMember(BaseModel):
     status_vi: str
     card_status: str
     card_status_vi: str
+    card_verification_code: str | None = Field(
+        None,
+        description="Mã xác thực của thẻ đã in hoặc đã nhận (mở thẻ điện tử /the-dien-tu/{mã}); null nếu chưa có thẻ",
+    )
 
 
 class RowProblem(BaseModel):

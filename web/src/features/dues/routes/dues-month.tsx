@@ -113,9 +113,9 @@ function MonthGrid({ unitId, month, lines, policy, record }: {
           <Descriptions.Item label="Quy định áp dụng">
             {`${policy.rate_permille / 10}% tiền lương, tối đa ${formatNumber(Math.floor(policy.base_salary_vnd * policy.cap_percent_of_base / 100))} đồng (từ ${formatDate(policy.effective_from)})`}
           </Descriptions.Item>
-          <Descriptions.Item label="Đoàn viên">{formatNumber(current.length)}</Descriptions.Item>
-          <Descriptions.Item label="Theo mức quy định">{formatNumber(totals.norm)} đồng</Descriptions.Item>
-          <Descriptions.Item label="Đã thu">{formatNumber(totals.paid)} đồng</Descriptions.Item>
+          <Descriptions.Item label="Đoàn viên"><span className="nowrap">{formatNumber(current.length)}</span></Descriptions.Item>
+          <Descriptions.Item label="Theo mức quy định"><span className="nowrap">{formatNumber(totals.norm)} đồng</span></Descriptions.Item>
+          <Descriptions.Item label="Đã thu"><span className="nowrap">{formatNumber(totals.paid)} đồng</span></Descriptions.Item>
           {record && (
             <Descriptions.Item label="Đã ghi nhận">{`${record.recorded_by} · ${formatDateTime(record.recorded_at)}`}</Descriptions.Item>
           )}

@@ -41,7 +41,7 @@ export default function LookupPage() {
         {found && (
           <Alert type="success" showIcon style={{ marginTop: 16 }} title={found.full_name}
                  description={(
-                   <Descriptions size="small" column={1}>
+                   <Descriptions size="small" column={1} layout="vertical">
                      <Descriptions.Item label="Công đoàn cơ sở">{found.unit_name}</Descriptions.Item>
                      <Descriptions.Item label="Trạng thái">{found.status_vi}</Descriptions.Item>
                      <Descriptions.Item label="Thẻ đoàn viên">{found.card_status_vi}</Descriptions.Item>
@@ -50,9 +50,15 @@ export default function LookupPage() {
         )}
         {found && ['printed', 'delivered'].includes(found.card_status) && (
           <p style={{ marginTop: 12 }}>
-            {lastCard()
-              ? <Link to="/the-dien-tu">Mở thẻ đoàn viên điện tử đã lưu trên máy này</Link>
-              : 'Quét mã QR trên thẻ đoàn viên để mở thẻ điện tử và thêm vào màn hình chính của điện thoại.'}
+            {found.card_verification_code
+              ? (
+                <Link to={`/the-dien-tu/${encodeURIComponent(found.card_verification_code)}`}>
+                  Mở thẻ đoàn viên điện tử
+                </Link>
+              )
+              : lastCard()
+                ? <Link to="/the-dien-tu">Mở thẻ đoàn viên điện tử đã lưu trên máy này</Link>
+                : 'Quét mã QR trên thẻ đoàn viên để mở thẻ điện tử và thêm vào màn hình chính của điện thoại.'}
           </p>
         )}
         <p style={{ marginTop: 16 }}><Link to="/dang-nhap">Cán bộ công đoàn đăng nhập</Link></p>
