@@ -11,11 +11,13 @@ from chassis.http import CurrentPrincipal, Session, create_service_app
 from contracts.wellknown import vietnamese_date
 from fastapi import APIRouter, FastAPI, Query, Request, Response
 
-from reporting.adapters.workbooks import Table, table_xlsx
+from reporting.adapters.workbooks import form_xlsx
+from reporting.application.documents import breakdown_form
 from reporting.application.figures import Breakdown, FigureService
 from reporting.application.service import ReportService
 from reporting.config import ReportingSettings
 from reporting.domain.figures import DIMENSIONS
+from reporting.domain.report_forms import BREAKDOWN
 from reporting.entrypoints.schemas import (
     BreakdownOut,
     BreakdownRowOut,
@@ -124,18 +126,8 @@ async def breakdown_workbook(
     age_bands: list[int] | None = Query(None, max_length=12),
 ) -> Response:
     found = await _breakdown(request, principal, session, unit_id, by, as_of, age_bands)
-    content = table_xlsx(
-        Table(
-            f"Số liệu đoàn viên theo {found.by_label.lower()}",
-            [found.unit_name or str(unit_id), f"Tính đến ngày {found.as_of:%d/%m/%Y}"],
-            found.by_label,
-            ["Số đoàn viên"],
-            [(row.label, [row.members]) for row in found.rows],
-            share=True,
-        ),
-        vietnamese_date(datetime.now().astimezone()),
-    )
-    return xlsx_response(content, f"so-lieu-doan-vien-{by}-{found.as_of:%Y%m%d}.xlsx")
+    content = form_xlsx(breakdown_form(found), vietnamese_date(datetime.now().astimezone()))
+    return xlsx_response(content, f"{BREAKDOWN.code}-{by}-{found.as_of:%Y%m%d}.xlsx")
 
 
 def xlsx_response(content: bytes, name: str) -> Response:

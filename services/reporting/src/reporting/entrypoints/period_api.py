@@ -9,12 +9,12 @@ from chassis.http import CurrentPrincipal, Session
 from contracts.wellknown import vietnamese_date
 from fastapi import APIRouter, Path, Query, Request, Response
 
-from reporting.adapters.workbooks import Table, table_pdf, table_xlsx
-from reporting.application.periods import PeriodReport, PeriodService
+from reporting.adapters.workbooks import form_pdf, form_xlsx
+from reporting.application.documents import development_form, dues_form
+from reporting.application.periods import PeriodService
 from reporting.application.targets import TargetService
-from reporting.domain.figures import LABELS, NOT_KNOWN, NOT_KNOWN_LABEL
-from reporting.domain.movements import MOVEMENT_KINDS
 from reporting.domain.periods import PeriodRow
+from reporting.domain.report_forms import DEVELOPMENT, DUES
 from reporting.domain.units import size_band_label
 from reporting.entrypoints.api import XLSX, xlsx_response
 from reporting.entrypoints.schemas import (
@@ -77,52 +77,6 @@ async def development(
     )
 
 
-_COLUMNS = {
-    "members_at_start": "Đầu kỳ",
-    "admitted": "Kết nạp",
-    "transferred_in": "Chuyển đến",
-    "transferred_out": "Chuyển đi",
-    "suspended": "Tạm dừng sinh hoạt",
-    "resumed": "Sinh hoạt trở lại",
-    "retired": "Nghỉ hưu",
-    "removed": "Xóa tên",
-    "left": "Lý do khác",
-    "restructured": "Sắp xếp tổ chức",
-    "members_at_end": "Cuối kỳ",
-    "women_at_end": "Trong đó nữ (cuối kỳ)",
-    "admitted_women": "Kết nạp nữ",
-}
-_ENTERPRISE_TYPES = [*LABELS["enterprise_type"], NOT_KNOWN]
-
-
-def _numbers(row: PeriodRow) -> list[int]:
-    values = {
-        "members_at_start": row.members_at_start,
-        "members_at_end": row.members_at_end,
-        "restructured": row.restructured,
-        "women_at_end": row.women_at_end,
-        "admitted_women": row.women["admitted"],
-        **{kind: row.movements[kind] for kind in MOVEMENT_KINDS},
-    }
-    return [values[column] for column in _COLUMNS] + [row.by_enterprise_type.get(kind, 0) for kind in _ENTERPRISE_TYPES]
-
-
-def development_table(report: PeriodReport) -> Table:
-    kinds = [f"Cuối kỳ: {LABELS['enterprise_type'].get(kind, NOT_KNOWN_LABEL)}" for kind in _ENTERPRISE_TYPES]
-    notes = ['Dòng "Toàn đơn vị" không tính chuyển sinh hoạt giữa các đơn vị trực thuộc.']
-    if report.restructured:
-        notes.append("Trong kỳ có sắp xếp tổ chức: biến động được tính cho đơn vị của ngày xảy ra.")
-    return Table(
-        "Báo cáo tình hình phát triển đoàn viên",
-        [report.total.name, f"Từ ngày {report.first:%d/%m/%Y} đến ngày {report.last:%d/%m/%Y}"],
-        "Đơn vị",
-        [*_COLUMNS.values(), *kinds],
-        [(f"{row.code} {row.name}", _numbers(row)) for row in report.rows],
-        after_total=[("Toàn đơn vị", _numbers(report.total))],
-        notes=notes,
-    )
-
-
 @router.get(
     "/members/development.xlsx",
     response_class=Response,
@@ -137,8 +91,8 @@ async def development_workbook(
     last: date = Query(alias="to"),
 ) -> Response:
     report = await PeriodService(session).development(principal, unit_id, first, last)
-    content = table_xlsx(development_table(report), vietnamese_date(datetime.now().astimezone()))
-    return xlsx_response(content, f"phat-trien-doan-vien-{first:%Y%m%d}-{last:%Y%m%d}.xlsx")
+    content = form_xlsx(development_form(report), vietnamese_date(datetime.now().astimezone()))
+    return xlsx_response(content, f"{DEVELOPMENT.code}-{first:%Y%m%d}-{last:%Y%m%d}.xlsx")
 
 
 @router.get(
@@ -156,17 +110,15 @@ async def development_pdf(
     last: date = Query(alias="to"),
 ) -> Response:
     report = await PeriodService(session).development(principal, unit_id, first, last)
-    content = table_pdf(
-        development_table(report),
+    content = form_pdf(
+        development_form(report),
         vietnamese_date(datetime.now().astimezone()),
         request.app.state.settings.pdf_font_path,
     )
     return Response(
         content,
         media_type="application/pdf",
-        headers={
-            "content-disposition": f'attachment; filename="phat-trien-doan-vien-{first:%Y%m%d}-{last:%Y%m%d}.pdf"'
-        },
+        headers={"content-disposition": f'attachment; filename="{DEVELOPMENT.code}-{first:%Y%m%d}-{last:%Y%m%d}.pdf"'},
     )
 
 
@@ -239,18 +191,6 @@ async def dues(
     )
 
 
-_DUES_COLUMNS = {
-    "units_reporting": "Đơn vị đã ghi sổ",
-    "grassroots_unions": "Công đoàn cơ sở cuối tháng",
-    "members_paid": "Đoàn viên đã đóng",
-    "members_exempt": "Đoàn viên được miễn",
-    "collected_vnd": "Số thu (đồng)",
-    "norm_vnd": "Phải thu theo mức (đồng)",
-    "upper_share_vnd": "Nộp cấp trên (đồng)",
-    "grassroots_share_vnd": "Để lại cơ sở (đồng)",
-}
-
-
 @router.get(
     "/dues.xlsx",
     response_class=Response,
@@ -267,15 +207,9 @@ async def dues_workbook(
     service = PeriodService(session)
     months = await service.dues(principal, unit_id, _month(first), _month(last))
     unit = await service.figures.unit_on(principal, unit_id, _month(last))
-    table = Table(
-        "Số liệu thu đoàn phí",
-        [unit.name if unit else str(unit_id), f"Từ tháng {first[5:]}/{first[:4]} đến tháng {last[5:]}/{last[:4]}"],
-        "Tháng",
-        list(_DUES_COLUMNS.values()),
-        [(f"{month['month']:%m/%Y}", [month[column] or 0 for column in _DUES_COLUMNS]) for month in months],
-    )
-    content = table_xlsx(table, vietnamese_date(datetime.now().astimezone()))
-    return xlsx_response(content, f"doan-phi-{first}-{last}.xlsx")
+    form = dues_form(unit.name if unit else str(unit_id), first, last, months)
+    content = form_xlsx(form, vietnamese_date(datetime.now().astimezone()))
+    return xlsx_response(content, f"{DUES.code}-{first}-{last}.xlsx")
 
 
 TERM = r"^[0-9]{4}-[0-9]{4}$"
