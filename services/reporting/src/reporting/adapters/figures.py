@@ -8,7 +8,7 @@ from datetime import date
 from uuid import UUID
 
 from chassis.principal import Principal
-from chassis.scope import in_subtree, restrict_to_scope, unscoped
+from chassis.scope import restrict_to_scope, unscoped
 from chassis.tables import tree_closure, tree_units
 from contracts.events.orgtree_unit_v1 import UnitState
 from contracts.permissions import Permission
@@ -21,7 +21,6 @@ from reporting.adapters.tables import (
     subtree_figure_days,
     subtree_figures,
     subtree_movement_days,
-    unit_member_counts,
     unit_versions,
 )
 from reporting.domain.dues import AMOUNTS as DUES_AMOUNTS
@@ -365,22 +364,62 @@ class FigureRepository:
             await self.session.execute(restrict_to_scope(query, principal, Permission.REPORTS_READ, m.c.unit_id))
         )
 
-    async def grassroots_sizes(self, principal: Principal, unit_id: UUID) -> list[Row]:
-        """The active grassroots unions of the subtree now by their members (active, suspended) now: (size band's
-        lower bound, units), 0 for those without any member."""
-        t, c = tree_units, unit_member_counts
-        per_unit = restrict_to_scope(
-            select(
-                t.c.unit_id,
-                func.coalesce(func.sum(c.c.members).filter(c.c.status.in_(COUNTED_STATUSES)), 0).label("members"),
+    async def grassroots_sizes(self, principal: Principal, unit_id: UUID, day: date, today: date) -> list[Row]:
+        """The grassroots unions active in the subtree of `unit_id` at the end of `day`, in the tree of that day, by
+        their members (active, suspended) then: (size band's lower bound, units), 0 for those without any member.
+        A union's members are its own subtree's figure: now, less the changes since `day` when it is past."""
+        v, below = unit_versions, unit_versions.alias("below")
+
+        def in_force(table):
+            return and_(table.c.valid_from <= day, or_(table.c.valid_to.is_(None), table.c.valid_to > day))
+
+        tree = (
+            select(v.c.unit_id, v.c.type_code, v.c.status)
+            .where(v.c.unit_id == unit_id, in_force(v))
+            .cte("tree_of_day", recursive=True)
+        )
+        tree = tree.union_all(
+            select(below.c.unit_id, below.c.type_code, below.c.status).where(
+                below.c.parent_id == tree.c.unit_id, below.c.status == "active", in_force(below)
             )
-            .select_from(t.outerjoin(c, c.c.unit_id == t.c.unit_id))
-            .where(in_subtree(t.c.unit_id, unit_id), t.c.type_code == GRASSROOTS, t.c.status == "active")
-            .group_by(t.c.unit_id),
-            principal,
-            Permission.REPORTS_READ,
-            t.c.unit_id,
-        ).subquery()
+        )
+        grassroots = (
+            select(tree.c.unit_id).where(tree.c.type_code == GRASSROOTS, tree.c.status == "active").cte("grassroots")
+        )
+        now, days = subtree_figures, subtree_figure_days
+        counted = [
+            restrict_to_scope(
+                select(now.c.unit_id, now.c.members).where(
+                    now.c.unit_id.in_(select(grassroots.c.unit_id)),
+                    now.c.dimension == "status",
+                    now.c.value.in_(COUNTED_STATUSES),
+                ),
+                principal,
+                Permission.REPORTS_READ,
+                now.c.unit_id,
+            )
+        ]
+        if day < today:
+            counted.append(
+                restrict_to_scope(
+                    select(days.c.unit_id, (-days.c.members).label("members")).where(
+                        days.c.unit_id.in_(select(grassroots.c.unit_id)),
+                        days.c.dimension == "status",
+                        days.c.value.in_(COUNTED_STATUSES),
+                        days.c.day > day,
+                    ),
+                    principal,
+                    Permission.REPORTS_READ,
+                    days.c.unit_id,
+                )
+            )
+        parts = union_all(*counted).subquery() if len(counted) > 1 else counted[0].subquery()
+        per_unit = (
+            select(grassroots.c.unit_id, func.coalesce(func.sum(parts.c.members), 0).label("members"))
+            .select_from(grassroots.outerjoin(parts, parts.c.unit_id == grassroots.c.unit_id))
+            .group_by(grassroots.c.unit_id)
+            .subquery()
+        )
         band = case(*((per_unit.c.members >= lower, lower) for lower in reversed(SIZE_BANDS[1:])), else_=0)
         return list(await self.session.execute(select(band.label("lower"), func.count().label("units")).group_by(band)))
 

@@ -10,11 +10,11 @@ from contracts.wellknown import vietnamese_date
 from fastapi import APIRouter, Path, Query, Request, Response
 
 from reporting.adapters.workbooks import form_pdf, form_xlsx
-from reporting.application.documents import development_form, dues_form
+from reporting.application.documents import development_form, dues_form, targets_form, units_form
 from reporting.application.periods import PeriodService
 from reporting.application.targets import TargetService
 from reporting.domain.periods import PeriodRow
-from reporting.domain.report_forms import DEVELOPMENT, DUES
+from reporting.domain.report_forms import DEVELOPMENT, DUES, TARGETS, UNITS
 from reporting.domain.units import size_band_label
 from reporting.entrypoints.api import XLSX, xlsx_response
 from reporting.entrypoints.schemas import (
@@ -137,7 +137,7 @@ async def unit_figures(
 ) -> UnitFiguresOut:
     """The units of the subtree by type, and its grassroots unions by enterprise type, at the start and the end of
     the period (in the tree of those days); units established and closed in the period; the grassroots unions by
-    their members now, those without any member apart."""
+    their members at the end of the period (in the tree of that day), those without any member apart."""
     found = await PeriodService(session).overview(principal, unit_id, first, last)
 
     def counts(values: dict[str, dict[str, int]]) -> UnitCountsOut:
@@ -158,6 +158,30 @@ async def unit_figures(
         ],
         grassroots_without_members=found.sizes[0],
     )
+
+
+@router.get(
+    "/unit-figures.xlsx",
+    response_class=Response,
+    responses={200: {"content": {XLSX: {}}}},
+    summary="Số liệu tổ chức công đoàn của đơn vị và cấp dưới (.xlsx)",
+)
+async def unit_figures_workbook(
+    principal: CurrentPrincipal,
+    session: Session,
+    unit_id: UUID,
+    first: date = Query(alias="from"),
+    last: date = Query(alias="to"),
+) -> Response:
+    """The same figures as a workbook: a section each (units by type, grassroots unions by enterprise type, units
+    established and closed, grassroots unions by members), totals as formulas, the unit and period in the title."""
+    service = PeriodService(session)
+    found = await service.overview(principal, unit_id, first, last)
+    unit = await service.figures.unit_on(principal, unit_id, last)
+    content = form_xlsx(
+        units_form(unit.name if unit else str(unit_id), found), vietnamese_date(datetime.now().astimezone())
+    )
+    return xlsx_response(content, f"{UNITS.code}-{first:%Y%m%d}-{last:%Y%m%d}.xlsx")
 
 
 MONTH = r"^(19|2[0-9])[0-9]{2}-(0[1-9]|1[0-2])$"  # YYYY-MM from 1900 to 2999
@@ -265,3 +289,20 @@ async def target_progress(
         )
         for row in found
     ]
+
+
+@router.get(
+    "/targets.xlsx",
+    response_class=Response,
+    responses={200: {"content": {XLSX: {}}}},
+    summary="Tiến độ thực hiện chỉ tiêu phát triển đoàn viên (.xlsx)",
+)
+async def target_progress_workbook(
+    principal: CurrentPrincipal, session: Session, unit_id: UUID, term: str = Query(pattern=TERM)
+) -> Response:
+    """The same progress as a workbook: a row per unit directly under the unit, their sum as formulas, then the unit
+    itself; each progress as a formula over its row's members and target."""
+    found = await TargetService(session).progress(principal, unit_id, term)
+    made_on = vietnamese_date(datetime.now().astimezone())
+    content = form_xlsx(targets_form(term, made_on, unit_id, found), made_on)
+    return xlsx_response(content, f"{TARGETS.code}-{term}.xlsx")

@@ -110,9 +110,10 @@ class UnitFiguresOut(PeriodOut):
     established: int = Field(description="Đơn vị thành lập trong kỳ")
     closed: int = Field(description="Đơn vị giải thể, sáp nhập trong kỳ")
     grassroots_by_members: list[SizeBandOut] = Field(
-        description="Công đoàn cơ sở hiện nay theo số đoàn viên hiện nay (đoàn viên đang sinh hoạt, tạm dừng)"
+        description="Công đoàn cơ sở cuối kỳ theo số đoàn viên cuối kỳ (đang sinh hoạt, tạm dừng), theo cây tổ chức "
+        "của ngày đó"
     )
-    grassroots_without_members: int = Field(description="Công đoàn cơ sở hiện chưa có đoàn viên")
+    grassroots_without_members: int = Field(description="Công đoàn cơ sở chưa có đoàn viên (cuối kỳ)")
 
 
 class DuesMonthOut(BaseModel):
