@@ -78,10 +78,18 @@ def units_form(unit_name: str, found: UnitFigures) -> FilledForm:
 
 
 def targets_form(term: str, as_of: date, unit_id: UUID, found: list[Progress]) -> FilledForm:
-    unit, *below = found
+    def row(progress: Progress) -> dict:
+        # Figures are counted only for a unit with a target of the term: the others' cells stay empty.
+        counted = progress.counted_from is not None
+        return {
+            **progress.__dict__,
+            **{key: getattr(progress, key) if counted else None for key in ("members_at_start", "members", "admitted")},
+        }
+
+    unit, *below = [row(progress) for progress in found]
     return fill(
         TARGETS,
-        [unit.name or str(unit_id), f"Nhiệm kỳ {term}, số liệu đến ngày {as_of:%d/%m/%Y}"],
+        [unit["name"] or str(unit_id), f"Nhiệm kỳ {term}, số liệu đến ngày {as_of:%d/%m/%Y}"],
         [below],
         after_total=[[("Toàn đơn vị", unit)]],
         notes=["Đoàn viên và kết nạp tính từ đầu nhiệm kỳ (hoặc từ ngày bắt đầu có số liệu) đến ngày tính."],

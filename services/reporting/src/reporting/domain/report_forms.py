@@ -111,14 +111,14 @@ TARGETS = Form(
     (
         Section(
             "Đơn vị",
-            "{row.code} {row.name}",
+            "{row[code]} {row[name]}",
             (
                 Column("target.members", "Chỉ tiêu", "Số đoàn viên", may_be_empty=True),
-                Column("members_at_start", "Đầu nhiệm kỳ", "Số đoàn viên"),
-                Column("members", "Đến ngày tính", "Số đoàn viên"),
+                Column("members_at_start", "Đầu nhiệm kỳ", "Số đoàn viên", may_be_empty=True),
+                Column("members", "Đến ngày tính", "Số đoàn viên", may_be_empty=True),
                 Column("members_progress", "Tỷ lệ đạt", "Số đoàn viên", ratio=("members", "target.members")),
                 Column("target.admissions", "Chỉ tiêu", "Kết nạp mới", may_be_empty=True),
-                Column("admitted", "Đã kết nạp", "Kết nạp mới"),
+                Column("admitted", "Đã kết nạp", "Kết nạp mới", may_be_empty=True),
                 Column("admissions_progress", "Tỷ lệ đạt", "Kết nạp mới", ratio=("admitted", "target.admissions")),
             ),
             total="Cộng các đơn vị trực thuộc",
