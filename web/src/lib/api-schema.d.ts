@@ -2525,9 +2525,13 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * Movements
+         * Biến động đoàn viên của kỳ, theo cây tổ chức hiện nay (thay bằng members/development)
+         * @deprecated
          * @description Members of the subtree at the start and end of a period (Vietnamese calendar days) and what moved in
-         *     between; transfers between two units of the subtree are not movements of the subtree.
+         *     between; transfers between two units of the subtree are not movements of the subtree. Superseded by
+         *     `members/development` (its `total`), which answers in the tree of the period's days: this one reads today's
+         *     tree (a unit merged since reports its members here under its new parent) and the ledger kept since migration
+         *     0002, so it still answers periods before the figures' first day. Kept for the dashboard and existing clients.
          */
         get: operations["movements_api_v1_reporting_units__unit_id__movements_get"];
         put?: never;
