@@ -5,11 +5,12 @@ from __future__ import annotations
 
 import io
 import re
+import uuid
 import zipfile
 from dataclasses import dataclass
 from datetime import date
 
-from contracts.events.orgtree_unit_v1 import UnitMoved
+from contracts.events.orgtree_unit_v1 import UnitCreated, UnitMoved
 from reporting.domain.forms import Column, Form, Section, fill
 
 from services.reporting.tests.figures_support import admit, deliver, national, state, tree
@@ -156,6 +157,32 @@ async def test_bad_input_to_the_new_workbooks_is_a_problem(reporting):
         params={"unit_id": str(units["p1"]), "term": "2025-2030"},
     )
     assert (outside.status_code, outside.json()["code"]) == (403, "out-of-scope")
+
+
+async def test_the_period_report_counts_grassroots_unions_and_units_established_and_closed(reporting):
+    db = reporting["db"]
+    units = await tree(reporting, "DGU")
+    p1 = units["p1"]
+    founded = uuid.uuid4()
+    await deliver(db, UnitCreated, state(founded, "DGU-G3", p1, effective_from=date(2025, 10, 5)), date(2025, 10, 5))
+    params = {"unit_id": str(p1), "from": "2025-10-01", "to": "2025-10-31"}
+    response = await reporting["http"].get("/api/v1/reporting/members/development", headers=national(), params=params)
+    assert response.status_code == 200, response.text
+    total = response.json()["total"]
+    assert (
+        total["grassroots_at_start"],
+        total["units_established"],
+        total["units_closed"],
+        total["grassroots_at_end"],
+    ) == (1, 1, 0, 2)
+    rows = {row["code"]: row for row in response.json()["rows"]}
+    assert (rows["DGU-G3"]["grassroots_at_start"], rows["DGU-G3"]["grassroots_at_end"]) == (0, 1)
+    # The form's new columns come from its definition alone.
+    workbook = await reporting["http"].get(
+        "/api/v1/reporting/members/development.xlsx", headers=national(), params=params
+    )
+    strings, _ = opened(workbook.content)
+    assert "Tổ chức: Công đoàn cơ sở cuối kỳ" in strings and "Tổ chức: Đơn vị thành lập mới" in strings
 
 
 @dataclass

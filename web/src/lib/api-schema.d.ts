@@ -4995,6 +4995,16 @@ export interface components {
             /** Code */
             code: string;
             /**
+             * Grassroots At End
+             * @description Công đoàn cơ sở cuối kỳ
+             */
+            grassroots_at_end: number;
+            /**
+             * Grassroots At Start
+             * @description Công đoàn cơ sở đầu kỳ (cuối ngày trước kỳ)
+             */
+            grassroots_at_start: number;
+            /**
              * Left
              * @description Ra khỏi danh sách vì lý do khác
              */
@@ -5054,6 +5064,16 @@ export interface components {
              * Format: uuid
              */
             unit_id: string;
+            /**
+             * Units Closed
+             * @description Đơn vị (mọi loại) giải thể, sáp nhập trong kỳ
+             */
+            units_closed: number;
+            /**
+             * Units Established
+             * @description Đơn vị (mọi loại) thành lập mới trong kỳ
+             */
+            units_established: number;
             /**
              * Women
              * @description Trong đó nữ, theo loại biến động

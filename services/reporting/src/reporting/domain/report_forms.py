@@ -39,6 +39,10 @@ DEVELOPMENT = Form(
                     Column(f"by_enterprise_type.{kind}", _ENTERPRISE_TYPE_LABELS.get(kind, NOT_KNOWN_LABEL), "Cuối kỳ")
                     for kind in ENTERPRISE_TYPES
                 ),
+                Column("grassroots_at_start", "Công đoàn cơ sở đầu kỳ", "Tổ chức"),
+                Column("units_established", "Đơn vị thành lập mới", "Tổ chức"),
+                Column("units_closed", "Đơn vị giải thể, sáp nhập", "Tổ chức"),
+                Column("grassroots_at_end", "Công đoàn cơ sở cuối kỳ", "Tổ chức"),
             ),
         ),
     ),

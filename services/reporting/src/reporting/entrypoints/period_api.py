@@ -45,6 +45,10 @@ def _row(row: PeriodRow) -> PeriodRowOut:
         women_at_end=row.women_at_end,
         women=row.women,
         by_enterprise_type=row.by_enterprise_type,
+        grassroots_at_start=row.grassroots_at_start,
+        grassroots_at_end=row.grassroots_at_end,
+        units_established=row.units_established,
+        units_closed=row.units_closed,
         **row.movements,
     )
 
