@@ -92,6 +92,14 @@ async def test_the_units_report_as_a_workbook(reporting):
     assert "SUM(C7:C8)" in sheet and "SUM(D7:D8)" in sheet
     assert re.search(r'IF\(N\(\$C\$\d+\)=0,"",C\d+/\$C\$\d+\)', sheet)  # the bands' shares
 
+    pdf = await reporting["http"].get(
+        "/api/v1/reporting/unit-figures.pdf",
+        headers=national(),
+        params={"unit_id": str(units["p1"]), "from": "2025-10-01", "to": "2025-10-31"},
+    )
+    assert pdf.status_code == 200, pdf.text
+    assert pdf.content.startswith(b"%PDF") and b"FontFile2" in pdf.content
+
 
 async def test_the_targets_progress_as_a_workbook(reporting):
     units = await tree(reporting, "TGX")
@@ -122,6 +130,12 @@ async def test_the_targets_progress_as_a_workbook(reporting):
     assert 'IF(N(C6)=0,"",E6/C6)</f><v>0.25</v>' in sheet
     assert 'IF(N(G6)=0,"",H6/G6)</f><v>0.5</v>' in sheet
     assert "SUM(C6:C6)" in sheet
+
+    pdf = await reporting["http"].get(
+        "/api/v1/reporting/targets.pdf", headers=national(), params={"unit_id": str(p1), "term": "2025-2030"}
+    )
+    assert pdf.status_code == 200, pdf.text
+    assert pdf.headers["content-type"] == "application/pdf" and pdf.content.startswith(b"%PDF")
 
 
 async def test_bad_input_to_the_new_workbooks_is_a_problem(reporting):

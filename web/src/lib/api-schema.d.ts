@@ -2412,6 +2412,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/reporting/targets.pdf": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Tiến độ thực hiện chỉ tiêu phát triển đoàn viên (PDF) */
+        get: operations["target_progress_pdf_api_v1_reporting_targets_pdf_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/reporting/targets.xlsx": {
         parameters: {
             query?: never;
@@ -2468,6 +2485,23 @@ export interface paths {
          *     their members at the end of the period (in the tree of that day), those without any member apart.
          */
         get: operations["unit_figures_api_v1_reporting_unit_figures_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/reporting/unit-figures.pdf": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Số liệu tổ chức công đoàn của đơn vị và cấp dưới (PDF) */
+        get: operations["unit_figures_pdf_api_v1_reporting_unit_figures_pdf_get"];
         put?: never;
         post?: never;
         delete?: never;
@@ -22047,6 +22081,101 @@ export interface operations {
             };
         };
     };
+    target_progress_pdf_api_v1_reporting_targets_pdf_get: {
+        parameters: {
+            query: {
+                unit_id: string;
+                term: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/pdf": unknown;
+                };
+            };
+            /** @description Yêu cầu không đọc được (nội dung, đường dẫn) / the request cannot be read (body, path) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Chưa đăng nhập / not authenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Không có quyền hoặc ngoài phạm vi / not allowed or out of scope */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Không tìm thấy / not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Dữ liệu không hợp lệ / invalid input */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Quá nhiều yêu cầu / too many requests */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Tạm thời không phục vụ được, gửi lại sau / unavailable for now, send again later */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Dịch vụ không trả lời kịp / a service did not answer in time */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     target_progress_workbook_api_v1_reporting_targets_xlsx_get: {
         parameters: {
             query: {
@@ -22280,6 +22409,102 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["UnitFiguresOut"];
+                };
+            };
+            /** @description Yêu cầu không đọc được (nội dung, đường dẫn) / the request cannot be read (body, path) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Chưa đăng nhập / not authenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Không có quyền hoặc ngoài phạm vi / not allowed or out of scope */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Không tìm thấy / not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Dữ liệu không hợp lệ / invalid input */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Quá nhiều yêu cầu / too many requests */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Tạm thời không phục vụ được, gửi lại sau / unavailable for now, send again later */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Dịch vụ không trả lời kịp / a service did not answer in time */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    unit_figures_pdf_api_v1_reporting_unit_figures_pdf_get: {
+        parameters: {
+            query: {
+                unit_id: string;
+                from: string;
+                to: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/pdf": unknown;
                 };
             };
             /** @description Yêu cầu không đọc được (nội dung, đường dẫn) / the request cannot be read (body, path) */

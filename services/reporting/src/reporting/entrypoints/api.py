@@ -144,6 +144,9 @@ def xlsx_response(content: bytes, name: str) -> Response:
 
 
 def create_app(settings: ReportingSettings, database: Database) -> FastAPI:
+    from reporting.entrypoints.forms_api import router as forms_router
     from reporting.entrypoints.period_api import router as period_router
 
-    return create_service_app(settings, database, [router, period_router], title="Reporting service (Báo cáo thống kê)")
+    return create_service_app(
+        settings, database, [router, period_router, forms_router], title="Reporting service (Báo cáo thống kê)"
+    )

@@ -2,21 +2,16 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date
 from uuid import UUID
 
 from chassis.http import CurrentPrincipal, Session
-from contracts.wellknown import vietnamese_date
-from fastapi import APIRouter, Path, Query, Request, Response
+from fastapi import APIRouter, Path, Query
 
-from reporting.adapters.workbooks import form_pdf, form_xlsx
-from reporting.application.documents import development_form, dues_form, targets_form, units_form
 from reporting.application.periods import PeriodService
 from reporting.application.targets import TargetService
 from reporting.domain.periods import PeriodRow
-from reporting.domain.report_forms import DEVELOPMENT, DUES, TARGETS, UNITS
 from reporting.domain.units import size_band_label
-from reporting.entrypoints.api import XLSX, xlsx_response
 from reporting.entrypoints.schemas import (
     DuesMonthOut,
     DuesOut,
@@ -82,51 +77,6 @@ async def development(
 
 
 @router.get(
-    "/members/development.xlsx",
-    response_class=Response,
-    responses={200: {"content": {XLSX: {}}}},
-    summary="Báo cáo tình hình phát triển đoàn viên (.xlsx)",
-)
-async def development_workbook(
-    principal: CurrentPrincipal,
-    session: Session,
-    unit_id: UUID,
-    first: date = Query(alias="from"),
-    last: date = Query(alias="to"),
-) -> Response:
-    report = await PeriodService(session).development(principal, unit_id, first, last)
-    content = form_xlsx(development_form(report), vietnamese_date(datetime.now().astimezone()))
-    return xlsx_response(content, f"{DEVELOPMENT.code}-{first:%Y%m%d}-{last:%Y%m%d}.xlsx")
-
-
-@router.get(
-    "/members/development.pdf",
-    response_class=Response,
-    responses={200: {"content": {"application/pdf": {}}}},
-    summary="Báo cáo tình hình phát triển đoàn viên (PDF)",
-)
-async def development_pdf(
-    request: Request,
-    principal: CurrentPrincipal,
-    session: Session,
-    unit_id: UUID,
-    first: date = Query(alias="from"),
-    last: date = Query(alias="to"),
-) -> Response:
-    report = await PeriodService(session).development(principal, unit_id, first, last)
-    content = form_pdf(
-        development_form(report),
-        vietnamese_date(datetime.now().astimezone()),
-        request.app.state.settings.pdf_font_path,
-    )
-    return Response(
-        content,
-        media_type="application/pdf",
-        headers={"content-disposition": f'attachment; filename="{DEVELOPMENT.code}-{first:%Y%m%d}-{last:%Y%m%d}.pdf"'},
-    )
-
-
-@router.get(
     "/unit-figures",
     response_model=UnitFiguresOut,
     response_model_by_alias=True,
@@ -164,34 +114,10 @@ async def unit_figures(
     )
 
 
-@router.get(
-    "/unit-figures.xlsx",
-    response_class=Response,
-    responses={200: {"content": {XLSX: {}}}},
-    summary="Số liệu tổ chức công đoàn của đơn vị và cấp dưới (.xlsx)",
-)
-async def unit_figures_workbook(
-    principal: CurrentPrincipal,
-    session: Session,
-    unit_id: UUID,
-    first: date = Query(alias="from"),
-    last: date = Query(alias="to"),
-) -> Response:
-    """The same figures as a workbook: a section each (units by type, grassroots unions by enterprise type, units
-    established and closed, grassroots unions by members), totals as formulas, the unit and period in the title."""
-    service = PeriodService(session)
-    found = await service.overview(principal, unit_id, first, last)
-    unit = await service.figures.unit_on(principal, unit_id, last)
-    content = form_xlsx(
-        units_form(unit.name if unit else str(unit_id), found), vietnamese_date(datetime.now().astimezone())
-    )
-    return xlsx_response(content, f"{UNITS.code}-{first:%Y%m%d}-{last:%Y%m%d}.xlsx")
-
-
 MONTH = r"^(19|2[0-9])[0-9]{2}-(0[1-9]|1[0-2])$"  # YYYY-MM from 1900 to 2999
 
 
-def _month(value: str) -> date:
+def month_start(value: str) -> date:
     return date(int(value[:4]), int(value[5:7]), 1)
 
 
@@ -210,34 +136,13 @@ async def dues(
 ) -> DuesOut:
     """Each month of the period (at most 36): the units of the subtree that recorded it against the grassroots
     unions at the month's end, and the sums of their latest records (corrections replace what they correct)."""
-    months = await PeriodService(session).dues(principal, unit_id, _month(first), _month(last))
+    months = await PeriodService(session).dues(principal, unit_id, month_start(first), month_start(last))
     return DuesOut(
         unit_id=unit_id,
         from_=first,
         to=last,
         months=[DuesMonthOut(**{**month, "month": f"{month['month']:%Y-%m}"}) for month in months],
     )
-
-
-@router.get(
-    "/dues.xlsx",
-    response_class=Response,
-    responses={200: {"content": {XLSX: {}}}},
-    summary="Số liệu thu đoàn phí theo tháng (.xlsx)",
-)
-async def dues_workbook(
-    principal: CurrentPrincipal,
-    session: Session,
-    unit_id: UUID,
-    first: str = Query(alias="from", pattern=MONTH),
-    last: str = Query(alias="to", pattern=MONTH),
-) -> Response:
-    service = PeriodService(session)
-    months = await service.dues(principal, unit_id, _month(first), _month(last))
-    unit = await service.figures.unit_on(principal, unit_id, _month(last))
-    form = dues_form(unit.name if unit else str(unit_id), first, last, months)
-    content = form_xlsx(form, vietnamese_date(datetime.now().astimezone()))
-    return xlsx_response(content, f"{DUES.code}-{first}-{last}.xlsx")
 
 
 TERM = r"^[0-9]{4}-[0-9]{4}$"
@@ -293,20 +198,3 @@ async def target_progress(
         )
         for row in found
     ]
-
-
-@router.get(
-    "/targets.xlsx",
-    response_class=Response,
-    responses={200: {"content": {XLSX: {}}}},
-    summary="Tiến độ thực hiện chỉ tiêu phát triển đoàn viên (.xlsx)",
-)
-async def target_progress_workbook(
-    principal: CurrentPrincipal, session: Session, unit_id: UUID, term: str = Query(pattern=TERM)
-) -> Response:
-    """The same progress as a workbook: a row per unit directly under the unit, their sum as formulas, then the unit
-    itself; each progress as a formula over its row's members and target."""
-    found = await TargetService(session).progress(principal, unit_id, term)
-    made_on = vietnamese_date(datetime.now().astimezone())
-    content = form_xlsx(targets_form(term, made_on, unit_id, found), made_on)
-    return xlsx_response(content, f"{TARGETS.code}-{term}.xlsx")
