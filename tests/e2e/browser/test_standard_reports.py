@@ -122,6 +122,7 @@ async def test_a_report_viewer_downloads_the_units_report(page, world, admin, pl
     await expect(bands.locator(".ant-table-summary")).to_contain_text(vietnamese(grassroots))
     strings = workbook_strings(await downloaded(page, "Tải Excel (.xlsx)"))
     assert "SỐ LIỆU TỔ CHỨC CÔNG ĐOÀN" in strings and "Công đoàn cơ sở" in strings
+    assert (await downloaded(page, "Tải PDF")).startswith(b"%PDF")
 
 
 async def test_a_report_viewer_follows_the_targets_of_the_term(page, world, admin, platform, screen):
@@ -137,6 +138,7 @@ async def test_a_report_viewer_follows_the_targets_of_the_term(page, world, admi
     await expect(page.locator(".ant-table-summary")).to_contain_text("Toàn đơn vị")
     strings = workbook_strings(await downloaded(page, "Tải Excel (.xlsx)"))
     assert "Nhiệm kỳ 2023-2028" in strings and world.names["G1"] in strings
+    assert (await downloaded(page, "Tải PDF")).startswith(b"%PDF")
 
     await page.get_by_label("Nhiệm kỳ").fill("2028")
     await page.get_by_role("button", name="Xem", exact=True).click()

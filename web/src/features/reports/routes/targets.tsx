@@ -3,7 +3,7 @@
  * its upper level set (members at the term's end, admissions during it) and how far it is; downloadable as .xlsx.
  */
 
-import { DownloadOutlined } from '@ant-design/icons';
+import { DownloadOutlined, FilePdfOutlined } from '@ant-design/icons';
 import { App, Button, Form, Input, Space, Table } from 'antd';
 import type { ColumnsType } from 'antd/es/table';
 import { useEffect, useState } from 'react';
@@ -92,6 +92,11 @@ export default function TargetsReportPage() {
                   onClick={() => void download('/api/v1/reporting/targets.xlsx', query, 'chi-tieu-phat-trien-doan-vien.xlsx')
                     .catch((e) => message.error(problemMessage(e)))}>
             Tải Excel (.xlsx)
+          </Button>
+          <Button icon={<FilePdfOutlined aria-hidden />} disabled={!unit}
+                  onClick={() => void download('/api/v1/reporting/targets.pdf', query, 'chi-tieu-phat-trien-doan-vien.pdf')
+                    .catch((e) => message.error(problemMessage(e)))}>
+            Tải PDF
           </Button>
         </Space>
       </Form>

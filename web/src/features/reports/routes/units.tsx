@@ -4,7 +4,7 @@
  * grassroots unions by their members at the period's end; downloadable as .xlsx.
  */
 
-import { DownloadOutlined } from '@ant-design/icons';
+import { DownloadOutlined, FilePdfOutlined } from '@ant-design/icons';
 import { App, Button, Card, Col, DatePicker, Form, Row, Space, Table } from 'antd';
 import dayjs from 'dayjs';
 import { useEffect, useState } from 'react';
@@ -107,6 +107,11 @@ export default function UnitsReportPage() {
                   onClick={() => void download('/api/v1/reporting/unit-figures.xlsx', query, 'so-lieu-to-chuc-cong-doan.xlsx')
                     .catch((e) => message.error(problemMessage(e)))}>
             Tải Excel (.xlsx)
+          </Button>
+          <Button icon={<FilePdfOutlined aria-hidden />} disabled={!data}
+                  onClick={() => void download('/api/v1/reporting/unit-figures.pdf', query, 'so-lieu-to-chuc-cong-doan.pdf')
+                    .catch((e) => message.error(problemMessage(e)))}>
+            Tải PDF
           </Button>
         </Space>
       </Form>
