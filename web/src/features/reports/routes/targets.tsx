@@ -16,13 +16,8 @@ import { showOnForm } from '@/lib/forms';
 import { formatNumber } from '@/lib/format';
 import { ApiProblem } from '@/lib/problem';
 import { type TargetProgress, useTargetProgress } from '../api/standard';
+import { currentTerm } from '../components/periods';
 import { ReportsNav } from '../components/reports-nav';
-
-/** The term under way: the union's congresses open a five-year term in 2023, 2028, 2033… */
-function currentTerm(year: number): string {
-  const first = 2023 + Math.floor((year - 2023) / 5) * 5;
-  return `${first}-${first + 5}`;
-}
 
 /** A figure counted only for a unit with a target of the term (from the term's start). */
 function counted(row: TargetProgress, value: number): string {
