@@ -8,7 +8,7 @@ from datetime import date
 from uuid import UUID
 
 from chassis.principal import Principal
-from chassis.scope import restrict_to_scope, unscoped
+from chassis.scope import in_subtree, restrict_to_scope, unscoped
 from chassis.tables import tree_closure, tree_units
 from contracts.events.orgtree_unit_v1 import UnitState
 from contracts.permissions import Permission
@@ -368,24 +368,10 @@ class FigureRepository:
         """The grassroots unions active in the subtree of `unit_id` at the end of `day`, in the tree of that day, by
         their members (active, suspended) then: (size band's lower bound, units), 0 for those without any member.
         A union's members are its own subtree's figure: now, less the changes since `day` when it is past."""
-        v, below = unit_versions, unit_versions.alias("below")
-
-        def in_force(table):
-            return and_(table.c.valid_from <= day, or_(table.c.valid_to.is_(None), table.c.valid_to > day))
-
-        tree = (
-            select(v.c.unit_id, v.c.type_code, v.c.status)
-            .where(v.c.unit_id == unit_id, in_force(v))
-            .cte("tree_of_day", recursive=True)
-        )
-        tree = tree.union_all(
-            select(below.c.unit_id, below.c.type_code, below.c.status).where(
-                below.c.parent_id == tree.c.unit_id, below.c.status == "active", in_force(below)
-            )
-        )
-        grassroots = (
-            select(tree.c.unit_id).where(tree.c.type_code == GRASSROOTS, tree.c.status == "active").cte("grassroots")
-        )
+        if day < today:
+            grassroots = self._grassroots_of_day(principal, unit_id, day)
+        else:
+            grassroots = self._grassroots_now(principal, unit_id)
         now, days = subtree_figures, subtree_figure_days
         counted = [
             restrict_to_scope(
@@ -422,6 +408,38 @@ class FigureRepository:
         )
         band = case(*((per_unit.c.members >= lower, lower) for lower in reversed(SIZE_BANDS[1:])), else_=0)
         return list(await self.session.execute(select(band.label("lower"), func.count().label("units")).group_by(band)))
+
+    @staticmethod
+    def _grassroots_of_day(principal: Principal, unit_id: UUID, day: date):
+        """The active grassroots unions of the subtree in the tree of `day`: a walk down the versions in force."""
+        v, below = unit_versions, unit_versions.alias("below")
+
+        def in_force(table):
+            return and_(table.c.valid_from <= day, or_(table.c.valid_to.is_(None), table.c.valid_to > day))
+
+        tree = (
+            select(v.c.unit_id, v.c.type_code, v.c.status)
+            .where(v.c.unit_id == unit_id, in_force(v))
+            .cte("tree_of_day", recursive=True)
+        )
+        tree = tree.union_all(
+            select(below.c.unit_id, below.c.type_code, below.c.status).where(
+                below.c.parent_id == tree.c.unit_id, below.c.status == "active", in_force(below)
+            )
+        )
+        active = and_(tree.c.type_code == GRASSROOTS, tree.c.status == "active")
+        return restrict_to_scope(
+            select(tree.c.unit_id).where(active), principal, Permission.REPORTS_READ, tree.c.unit_id
+        ).cte("grassroots")
+
+    @staticmethod
+    def _grassroots_now(principal: Principal, unit_id: UUID):
+        """Today's tree: the closure table rather than a walk down the history."""
+        t = tree_units
+        active = and_(in_subtree(t.c.unit_id, unit_id), t.c.type_code == GRASSROOTS, t.c.status == "active")
+        return restrict_to_scope(
+            select(t.c.unit_id).where(active), principal, Permission.REPORTS_READ, t.c.unit_id
+        ).cte("grassroots")
 
     async def unit_on(self, principal: Principal, unit_id: UUID, day: date):
         """The unit's version in force on `day` (code, name, status), or its current replica row when the history
