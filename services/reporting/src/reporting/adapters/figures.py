@@ -13,7 +13,7 @@ from chassis.tables import tree_closure, tree_units
 from contracts.events.orgtree_unit_v1 import UnitState
 from contracts.permissions import Permission
 from pydantic_core import to_json
-from sqlalchemy import ARRAY, Row, Uuid, and_, bindparam, case, func, or_, select, text, union_all
+from sqlalchemy import ARRAY, Row, Uuid, and_, bindparam, case, func, literal, or_, select, text, union_all
 from sqlalchemy.dialects.postgresql import distinct_on
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -364,9 +364,9 @@ class FigureRepository:
             await self.session.execute(restrict_to_scope(query, principal, Permission.REPORTS_READ, m.c.unit_id))
         )
 
-    async def grassroots_sizes(self, principal: Principal, unit_id: UUID, day: date, today: date) -> list[Row]:
+    async def grassroots_sizes(self, principal: Principal, unit_id: UUID, day: date, today: date) -> dict[int, int]:
         """The grassroots unions active in the subtree of `unit_id` at the end of `day`, in the tree of that day, by
-        their members (active, suspended) then: (size band's lower bound, units), 0 for those without any member.
+        their members (active, suspended) then: size band's lower bound → units, 0 for those without any member.
         A union's members are its own subtree's figure: now, less the changes since `day` when it is past."""
         if day < today:
             grassroots = self._grassroots_of_day(principal, unit_id, day)
@@ -400,14 +400,21 @@ class FigureRepository:
                 )
             )
         parts = union_all(*counted).subquery() if len(counted) > 1 else counted[0].subquery()
+        # Summed per union first and counted apart from the unions themselves: a join of the unions to their figures
+        # is planned as a nested loop (the walk's rows are not estimated), quadratic at national scale.
         per_unit = (
-            select(grassroots.c.unit_id, func.coalesce(func.sum(parts.c.members), 0).label("members"))
-            .select_from(grassroots.outerjoin(parts, parts.c.unit_id == grassroots.c.unit_id))
-            .group_by(grassroots.c.unit_id)
-            .subquery()
+            select(parts.c.unit_id, func.sum(parts.c.members).label("members")).group_by(parts.c.unit_id).subquery()
         )
         band = case(*((per_unit.c.members >= lower, lower) for lower in reversed(SIZE_BANDS[1:])), else_=0)
-        return list(await self.session.execute(select(band.label("lower"), func.count().label("units")).group_by(band)))
+        query = union_all(
+            select(band.label("lower"), func.count().label("units")).group_by(band),
+            select(literal(-1).label("lower"), func.count().label("units")).select_from(grassroots),
+        )
+        found = {row.lower: int(row.units) for row in await self.session.execute(query)}
+        unions = found.pop(-1)
+        sizes = {lower: found.get(lower, 0) for lower in SIZE_BANDS}
+        sizes[0] = unions - sum(units for lower, units in sizes.items() if lower)
+        return sizes
 
     @staticmethod
     def _grassroots_of_day(principal: Principal, unit_id: UUID, day: date):

@@ -93,8 +93,7 @@ class PeriodService:
         for row in await self.figures.flows(principal, [unit_id], first, last):
             if row.kind in found.flows:
                 found.flows[row.kind] += int(row.members)
-        for row in await self.figures.grassroots_sizes(principal, unit_id, last, today()):
-            found.sizes[row.lower] = row.units
+        found.sizes = await self.figures.grassroots_sizes(principal, unit_id, last, today())
         return found
 
     async def dues(self, principal: Principal, unit_id: UUID, first: date, last: date) -> list[dict]:
