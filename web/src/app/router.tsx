@@ -147,6 +147,14 @@ export const routes: RouteObject[] = [
                     lazy: lazyPage(() => import('@/features/reports/routes/breakdown')),
                   },
                   {
+                    path: '/don-vi/:unitId/bao-cao/to-chuc',
+                    lazy: lazyPage(() => import('@/features/reports/routes/units')),
+                  },
+                  {
+                    path: '/don-vi/:unitId/bao-cao/chi-tieu',
+                    lazy: lazyPage(() => import('@/features/reports/routes/targets')),
+                  },
+                  {
                     path: '/don-vi/:unitId/nhat-ky/du-lieu-ca-nhan',
                     lazy: lazyPage(() => import('@/features/audit/routes/personal-data')),
                   },

@@ -2412,6 +2412,44 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/reporting/targets.pdf": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Tiến độ thực hiện chỉ tiêu phát triển đoàn viên (PDF) */
+        get: operations["target_progress_pdf_api_v1_reporting_targets_pdf_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/reporting/targets.xlsx": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Tiến độ thực hiện chỉ tiêu phát triển đoàn viên (.xlsx)
+         * @description The same progress as a workbook: a row per unit directly under the unit, their sum as formulas, then the unit
+         *     itself; each progress as a formula over its row's members and target.
+         */
+        get: operations["target_progress_workbook_api_v1_reporting_targets_xlsx_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/reporting/targets/{unit_id}/{term}": {
         parameters: {
             query?: never;
@@ -2444,9 +2482,47 @@ export interface paths {
          * Số liệu tổ chức công đoàn của đơn vị và cấp dưới
          * @description The units of the subtree by type, and its grassroots unions by enterprise type, at the start and the end of
          *     the period (in the tree of those days); units established and closed in the period; the grassroots unions by
-         *     their members now, those without any member apart.
+         *     their members at the end of the period (in the tree of that day), those without any member apart.
          */
         get: operations["unit_figures_api_v1_reporting_unit_figures_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/reporting/unit-figures.pdf": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Số liệu tổ chức công đoàn của đơn vị và cấp dưới (PDF) */
+        get: operations["unit_figures_pdf_api_v1_reporting_unit_figures_pdf_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/reporting/unit-figures.xlsx": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Số liệu tổ chức công đoàn của đơn vị và cấp dưới (.xlsx)
+         * @description The same figures as a workbook: a section each (units by type, grassroots unions by enterprise type, units
+         *     established and closed, grassroots unions by members), totals as formulas, the unit and period in the title.
+         */
+        get: operations["unit_figures_workbook_api_v1_reporting_unit_figures_xlsx_get"];
         put?: never;
         post?: never;
         delete?: never;
@@ -2483,9 +2559,13 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * Movements
+         * Biến động đoàn viên của kỳ, theo cây tổ chức hiện nay (thay bằng members/development)
+         * @deprecated
          * @description Members of the subtree at the start and end of a period (Vietnamese calendar days) and what moved in
-         *     between; transfers between two units of the subtree are not movements of the subtree.
+         *     between; transfers between two units of the subtree are not movements of the subtree. Superseded by
+         *     `members/development` (its `total`), which answers in the tree of the period's days: this one reads today's
+         *     tree (a unit merged since reports its members here under its new parent) and the ledger kept since migration
+         *     0002, so it still answers periods before the figures' first day. Kept for the dashboard and existing clients.
          */
         get: operations["movements_api_v1_reporting_units__unit_id__movements_get"];
         put?: never;
@@ -4969,6 +5049,16 @@ export interface components {
             /** Code */
             code: string;
             /**
+             * Grassroots At End
+             * @description Công đoàn cơ sở cuối kỳ
+             */
+            grassroots_at_end: number;
+            /**
+             * Grassroots At Start
+             * @description Công đoàn cơ sở đầu kỳ (cuối ngày trước kỳ)
+             */
+            grassroots_at_start: number;
+            /**
              * Left
              * @description Ra khỏi danh sách vì lý do khác
              */
@@ -5028,6 +5118,16 @@ export interface components {
              * Format: uuid
              */
             unit_id: string;
+            /**
+             * Units Closed
+             * @description Đơn vị (mọi loại) giải thể, sáp nhập trong kỳ
+             */
+            units_closed: number;
+            /**
+             * Units Established
+             * @description Đơn vị (mọi loại) thành lập mới trong kỳ
+             */
+            units_established: number;
             /**
              * Women
              * @description Trong đó nữ, theo loại biến động
@@ -5979,12 +6079,12 @@ export interface components {
             from: string;
             /**
              * Grassroots By Members
-             * @description Công đoàn cơ sở hiện nay theo số đoàn viên hiện nay (đoàn viên đang sinh hoạt, tạm dừng)
+             * @description Công đoàn cơ sở cuối kỳ theo số đoàn viên cuối kỳ (đang sinh hoạt, tạm dừng), theo cây tổ chức của ngày đó
              */
             grassroots_by_members: components["schemas"]["SizeBandOut"][];
             /**
              * Grassroots Without Members
-             * @description Công đoàn cơ sở hiện chưa có đoàn viên
+             * @description Công đoàn cơ sở chưa có đoàn viên (cuối kỳ)
              */
             grassroots_without_members: number;
             /**
@@ -22040,6 +22140,196 @@ export interface operations {
             };
         };
     };
+    target_progress_pdf_api_v1_reporting_targets_pdf_get: {
+        parameters: {
+            query: {
+                unit_id: string;
+                term: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/pdf": unknown;
+                };
+            };
+            /** @description Yêu cầu không đọc được (nội dung, đường dẫn) / the request cannot be read (body, path) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Chưa đăng nhập / not authenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Không có quyền hoặc ngoài phạm vi / not allowed or out of scope */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Không tìm thấy / not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Dữ liệu không hợp lệ / invalid input */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Quá nhiều yêu cầu / too many requests */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Tạm thời không phục vụ được, gửi lại sau / unavailable for now, send again later */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Dịch vụ không trả lời kịp / a service did not answer in time */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    target_progress_workbook_api_v1_reporting_targets_xlsx_get: {
+        parameters: {
+            query: {
+                unit_id: string;
+                term: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": unknown;
+                };
+            };
+            /** @description Yêu cầu không đọc được (nội dung, đường dẫn) / the request cannot be read (body, path) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Chưa đăng nhập / not authenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Không có quyền hoặc ngoài phạm vi / not allowed or out of scope */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Không tìm thấy / not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Dữ liệu không hợp lệ / invalid input */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Quá nhiều yêu cầu / too many requests */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Tạm thời không phục vụ được, gửi lại sau / unavailable for now, send again later */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Dịch vụ không trả lời kịp / a service did not answer in time */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     set_target_api_v1_reporting_targets__unit_id___term__put: {
         parameters: {
             query?: never;
@@ -22178,6 +22468,198 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["UnitFiguresOut"];
+                };
+            };
+            /** @description Yêu cầu không đọc được (nội dung, đường dẫn) / the request cannot be read (body, path) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Chưa đăng nhập / not authenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Không có quyền hoặc ngoài phạm vi / not allowed or out of scope */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Không tìm thấy / not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Dữ liệu không hợp lệ / invalid input */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Quá nhiều yêu cầu / too many requests */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Tạm thời không phục vụ được, gửi lại sau / unavailable for now, send again later */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Dịch vụ không trả lời kịp / a service did not answer in time */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    unit_figures_pdf_api_v1_reporting_unit_figures_pdf_get: {
+        parameters: {
+            query: {
+                unit_id: string;
+                from: string;
+                to: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/pdf": unknown;
+                };
+            };
+            /** @description Yêu cầu không đọc được (nội dung, đường dẫn) / the request cannot be read (body, path) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Chưa đăng nhập / not authenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Không có quyền hoặc ngoài phạm vi / not allowed or out of scope */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Không tìm thấy / not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Dữ liệu không hợp lệ / invalid input */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Quá nhiều yêu cầu / too many requests */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Tạm thời không phục vụ được, gửi lại sau / unavailable for now, send again later */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Dịch vụ không trả lời kịp / a service did not answer in time */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    unit_figures_workbook_api_v1_reporting_unit_figures_xlsx_get: {
+        parameters: {
+            query: {
+                unit_id: string;
+                from: string;
+                to: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": unknown;
                 };
             };
             /** @description Yêu cầu không đọc được (nội dung, đường dẫn) / the request cannot be read (body, path) */

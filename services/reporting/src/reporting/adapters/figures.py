@@ -13,7 +13,7 @@ from chassis.tables import tree_closure, tree_units
 from contracts.events.orgtree_unit_v1 import UnitState
 from contracts.permissions import Permission
 from pydantic_core import to_json
-from sqlalchemy import ARRAY, Row, Uuid, and_, bindparam, case, func, or_, select, text, union_all
+from sqlalchemy import ARRAY, Row, Uuid, and_, bindparam, case, func, literal, or_, select, text, union_all
 from sqlalchemy.dialects.postgresql import distinct_on
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -21,7 +21,6 @@ from reporting.adapters.tables import (
     subtree_figure_days,
     subtree_figures,
     subtree_movement_days,
-    unit_member_counts,
     unit_versions,
 )
 from reporting.domain.dues import AMOUNTS as DUES_AMOUNTS
@@ -365,24 +364,89 @@ class FigureRepository:
             await self.session.execute(restrict_to_scope(query, principal, Permission.REPORTS_READ, m.c.unit_id))
         )
 
-    async def grassroots_sizes(self, principal: Principal, unit_id: UUID) -> list[Row]:
-        """The active grassroots unions of the subtree now by their members (active, suspended) now: (size band's
-        lower bound, units), 0 for those without any member."""
-        t, c = tree_units, unit_member_counts
-        per_unit = restrict_to_scope(
-            select(
-                t.c.unit_id,
-                func.coalesce(func.sum(c.c.members).filter(c.c.status.in_(COUNTED_STATUSES)), 0).label("members"),
+    async def grassroots_sizes(self, principal: Principal, unit_id: UUID, day: date, today: date) -> dict[int, int]:
+        """The grassroots unions active in the subtree of `unit_id` at the end of `day`, in the tree of that day, by
+        their members (active, suspended) then: size band's lower bound → units, 0 for those without any member.
+        A union's members are its own subtree's figure: now, less the changes since `day` when it is past."""
+        if day < today:
+            grassroots = self._grassroots_of_day(principal, unit_id, day)
+        else:
+            grassroots = self._grassroots_now(principal, unit_id)
+        now, days = subtree_figures, subtree_figure_days
+        counted = [
+            restrict_to_scope(
+                select(now.c.unit_id, now.c.members).where(
+                    now.c.unit_id.in_(select(grassroots.c.unit_id)),
+                    now.c.dimension == "status",
+                    now.c.value.in_(COUNTED_STATUSES),
+                ),
+                principal,
+                Permission.REPORTS_READ,
+                now.c.unit_id,
             )
-            .select_from(t.outerjoin(c, c.c.unit_id == t.c.unit_id))
-            .where(in_subtree(t.c.unit_id, unit_id), t.c.type_code == GRASSROOTS, t.c.status == "active")
-            .group_by(t.c.unit_id),
-            principal,
-            Permission.REPORTS_READ,
-            t.c.unit_id,
-        ).subquery()
+        ]
+        if day < today:
+            counted.append(
+                restrict_to_scope(
+                    select(days.c.unit_id, (-days.c.members).label("members")).where(
+                        days.c.unit_id.in_(select(grassroots.c.unit_id)),
+                        days.c.dimension == "status",
+                        days.c.value.in_(COUNTED_STATUSES),
+                        days.c.day > day,
+                    ),
+                    principal,
+                    Permission.REPORTS_READ,
+                    days.c.unit_id,
+                )
+            )
+        parts = union_all(*counted).subquery() if len(counted) > 1 else counted[0].subquery()
+        # Summed per union first and counted apart from the unions themselves: a join of the unions to their figures
+        # is planned as a nested loop (the walk's rows are not estimated), quadratic at national scale.
+        per_unit = (
+            select(parts.c.unit_id, func.sum(parts.c.members).label("members")).group_by(parts.c.unit_id).subquery()
+        )
         band = case(*((per_unit.c.members >= lower, lower) for lower in reversed(SIZE_BANDS[1:])), else_=0)
-        return list(await self.session.execute(select(band.label("lower"), func.count().label("units")).group_by(band)))
+        query = union_all(
+            select(band.label("lower"), func.count().label("units")).group_by(band),
+            select(literal(-1).label("lower"), func.count().label("units")).select_from(grassroots),
+        )
+        found = {row.lower: int(row.units) for row in await self.session.execute(query)}
+        unions = found.pop(-1)
+        sizes = {lower: found.get(lower, 0) for lower in SIZE_BANDS}
+        sizes[0] = unions - sum(units for lower, units in sizes.items() if lower)
+        return sizes
+
+    @staticmethod
+    def _grassroots_of_day(principal: Principal, unit_id: UUID, day: date):
+        """The active grassroots unions of the subtree in the tree of `day`: a walk down the versions in force."""
+        v, below = unit_versions, unit_versions.alias("below")
+
+        def in_force(table):
+            return and_(table.c.valid_from <= day, or_(table.c.valid_to.is_(None), table.c.valid_to > day))
+
+        tree = (
+            select(v.c.unit_id, v.c.type_code, v.c.status)
+            .where(v.c.unit_id == unit_id, in_force(v))
+            .cte("tree_of_day", recursive=True)
+        )
+        tree = tree.union_all(
+            select(below.c.unit_id, below.c.type_code, below.c.status).where(
+                below.c.parent_id == tree.c.unit_id, below.c.status == "active", in_force(below)
+            )
+        )
+        active = and_(tree.c.type_code == GRASSROOTS, tree.c.status == "active")
+        return restrict_to_scope(
+            select(tree.c.unit_id).where(active), principal, Permission.REPORTS_READ, tree.c.unit_id
+        ).cte("grassroots")
+
+    @staticmethod
+    def _grassroots_now(principal: Principal, unit_id: UUID):
+        """Today's tree: the closure table rather than a walk down the history."""
+        t = tree_units
+        active = and_(in_subtree(t.c.unit_id, unit_id), t.c.type_code == GRASSROOTS, t.c.status == "active")
+        return restrict_to_scope(
+            select(t.c.unit_id).where(active), principal, Permission.REPORTS_READ, t.c.unit_id
+        ).cte("grassroots")
 
     async def unit_on(self, principal: Principal, unit_id: UUID, day: date):
         """The unit's version in force on `day` (code, name, status), or its current replica row when the history

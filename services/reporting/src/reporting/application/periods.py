@@ -1,5 +1,5 @@
 """Period reports, in the tree of the period's days: member development for every unit under a unit, and the units
-of a subtree (by type and enterprise type, established and closed; grassroots unions by their members now)."""
+of a subtree (by type and enterprise type, established and closed; grassroots unions by their members)."""
 
 from __future__ import annotations
 
@@ -45,7 +45,7 @@ class UnitFigures:
     at_start: dict[str, dict[str, int]]  # dimension → value → units
     at_end: dict[str, dict[str, int]]
     flows: dict[str, int]  # unit_established, unit_closed
-    sizes: dict[int, int]  # lower bound of the members band → grassroots unions, now
+    sizes: dict[int, int]  # lower bound of the members band → grassroots unions at the end of `last`
 
 
 class PeriodService:
@@ -71,7 +71,8 @@ class PeriodService:
 
     async def overview(self, principal: Principal, unit_id: UUID, first: date, last: date) -> UnitFigures:
         """The units of the subtree by type and enterprise type at the start and the end of the period (in the tree
-        of those days), established and closed in it, and the grassroots unions by their members now."""
+        of those days), established and closed in it, and the grassroots unions by their members at its end (in the
+        tree of that day)."""
         await self._check(principal, unit_id, first, last)
         found = UnitFigures(
             unit_id,
@@ -92,8 +93,7 @@ class PeriodService:
         for row in await self.figures.flows(principal, [unit_id], first, last):
             if row.kind in found.flows:
                 found.flows[row.kind] += int(row.members)
-        for row in await self.figures.grassroots_sizes(principal, unit_id):
-            found.sizes[row.lower] = row.units
+        found.sizes = await self.figures.grassroots_sizes(principal, unit_id, last, today())
         return found
 
     async def dues(self, principal: Principal, unit_id: UUID, first: date, last: date) -> list[dict]:

@@ -13,9 +13,11 @@ from dataclasses import dataclass, field
 from uuid import UUID
 
 from reporting.domain.movements import COUNTED_STATUSES, MOVEMENT_KINDS
+from reporting.domain.units import GRASSROOTS
 
 # Stocks read for each row: (dimension, value) at the start and the end.
-STOCK_DIMENSIONS = ("status", "gender", "enterprise_type")
+STOCK_DIMENSIONS = ("status", "gender", "enterprise_type", "unit_type")
+_UNIT_FLOWS = {"unit_established": "units_established", "unit_closed": "units_closed"}
 _INTO = {"admitted": 1, "transferred_in": 1, "transferred_out": -1, "retired": -1, "removed": -1, "left": -1}
 
 
@@ -31,6 +33,11 @@ class PeriodRow:
     movements: dict[str, int] = field(default_factory=lambda: dict.fromkeys(MOVEMENT_KINDS, 0))
     women: dict[str, int] = field(default_factory=lambda: dict.fromkeys(MOVEMENT_KINDS, 0))
     by_enterprise_type: dict[str, int] = field(default_factory=dict)  # at the end; "" not known
+    # The subtree's active grassroots unions at the start and the end; units (of any type) established and closed.
+    grassroots_at_start: int = 0
+    grassroots_at_end: int = 0
+    units_established: int = 0
+    units_closed: int = 0
 
     @property
     def restructured(self) -> int:
@@ -53,8 +60,12 @@ def fill_rows(
             row.women_at_start, row.women_at_end = at_start, at_end
         elif dimension == "enterprise_type" and at_end:
             row.by_enterprise_type[value] = at_end
+        elif dimension == "unit_type" and value == GRASSROOTS:
+            row.grassroots_at_start, row.grassroots_at_end = at_start, at_end
     for unit_id, kind, female, members in flows:
-        if kind in rows[unit_id].movements:
+        if kind in _UNIT_FLOWS:
+            setattr(rows[unit_id], _UNIT_FLOWS[kind], getattr(rows[unit_id], _UNIT_FLOWS[kind]) + members)
+        elif kind in rows[unit_id].movements:
             rows[unit_id].movements[kind] += members
             if female:
                 rows[unit_id].women[kind] += members

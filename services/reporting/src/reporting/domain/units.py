@@ -19,6 +19,21 @@ from reporting.domain.facts import FigureKey, MovementKey
 from reporting.domain.figures import NOT_KNOWN
 
 GRASSROOTS = "grassroots_union"
+# The Vietnamese names of orgtree's unit types (its catalogue), for the forms.
+UNIT_TYPE_LABELS = {
+    "national_centre": "Tổng Liên đoàn Lao động Việt Nam",
+    "provincial_federation": "Liên đoàn Lao động tỉnh, thành phố",
+    "central_sector_union": "Công đoàn ngành trung ương",
+    "corporation_union": "Công đoàn tập đoàn, tổng công ty",
+    "industrial_zone_union": "Công đoàn khu công nghiệp",
+    "district_federation": "Liên đoàn Lao động quận, huyện, thị xã (đến 30/6/2025)",
+    "commune_union": "Công đoàn xã, phường, đặc khu",
+    "grassroots_union": "Công đoàn cơ sở",
+    "professional_union": "Nghiệp đoàn cơ sở",
+    "member_union": "Công đoàn cơ sở thành viên",
+    "departmental_union": "Công đoàn bộ phận",
+    "union_group": "Tổ công đoàn",
+}
 UNIT_KINDS = ("unit_established", "unit_closed")
 # Lower bounds of the bands of members per grassroots union; 0 is "without any member".
 SIZE_BANDS = (0, 1, 10, 30, 100, 500, 1000)

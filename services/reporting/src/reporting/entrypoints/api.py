@@ -11,11 +11,13 @@ from chassis.http import CurrentPrincipal, Session, create_service_app
 from contracts.wellknown import vietnamese_date
 from fastapi import APIRouter, FastAPI, Query, Request, Response
 
-from reporting.adapters.workbooks import Table, table_xlsx
+from reporting.adapters.workbooks import form_xlsx
+from reporting.application.documents import breakdown_form
 from reporting.application.figures import Breakdown, FigureService
 from reporting.application.service import ReportService
 from reporting.config import ReportingSettings
 from reporting.domain.figures import DIMENSIONS
+from reporting.domain.report_forms import BREAKDOWN
 from reporting.entrypoints.schemas import (
     BreakdownOut,
     BreakdownRowOut,
@@ -52,7 +54,13 @@ async def member_counts(
     return [UnitTotalsOut(**t.__dict__) for t in totals]
 
 
-@router.get("/units/{unit_id}/movements", response_model=MovementsOut, response_model_by_alias=True)
+@router.get(
+    "/units/{unit_id}/movements",
+    response_model=MovementsOut,
+    response_model_by_alias=True,
+    deprecated=True,
+    summary="Biến động đoàn viên của kỳ, theo cây tổ chức hiện nay (thay bằng members/development)",
+)
 async def movements(
     unit_id: UUID,
     principal: CurrentPrincipal,
@@ -61,7 +69,10 @@ async def movements(
     last: date = Query(alias="to"),
 ) -> MovementsOut:
     """Members of the subtree at the start and end of a period (Vietnamese calendar days) and what moved in
-    between; transfers between two units of the subtree are not movements of the subtree."""
+    between; transfers between two units of the subtree are not movements of the subtree. Superseded by
+    `members/development` (its `total`), which answers in the tree of the period's days: this one reads today's
+    tree (a unit merged since reports its members here under its new parent) and the ledger kept since migration
+    0002, so it still answers periods before the figures' first day. Kept for the dashboard and existing clients."""
     return MovementsOut(**await ReportService(session).movements(principal, unit_id, first, last))
 
 
@@ -124,18 +135,8 @@ async def breakdown_workbook(
     age_bands: list[int] | None = Query(None, max_length=12),
 ) -> Response:
     found = await _breakdown(request, principal, session, unit_id, by, as_of, age_bands)
-    content = table_xlsx(
-        Table(
-            f"Số liệu đoàn viên theo {found.by_label.lower()}",
-            [found.unit_name or str(unit_id), f"Tính đến ngày {found.as_of:%d/%m/%Y}"],
-            found.by_label,
-            ["Số đoàn viên"],
-            [(row.label, [row.members]) for row in found.rows],
-            share=True,
-        ),
-        vietnamese_date(datetime.now().astimezone()),
-    )
-    return xlsx_response(content, f"so-lieu-doan-vien-{by}-{found.as_of:%Y%m%d}.xlsx")
+    content = form_xlsx(breakdown_form(found), vietnamese_date(datetime.now().astimezone()))
+    return xlsx_response(content, f"{BREAKDOWN.code}-{by}-{found.as_of:%Y%m%d}.xlsx")
 
 
 def xlsx_response(content: bytes, name: str) -> Response:
@@ -143,6 +144,9 @@ def xlsx_response(content: bytes, name: str) -> Response:
 
 
 def create_app(settings: ReportingSettings, database: Database) -> FastAPI:
+    from reporting.entrypoints.forms_api import router as forms_router
     from reporting.entrypoints.period_api import router as period_router
 
-    return create_service_app(settings, database, [router, period_router], title="Reporting service (Báo cáo thống kê)")
+    return create_service_app(
+        settings, database, [router, period_router, forms_router], title="Reporting service (Báo cáo thống kê)"
+    )

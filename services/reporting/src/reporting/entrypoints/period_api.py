@@ -2,21 +2,16 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date
 from uuid import UUID
 
 from chassis.http import CurrentPrincipal, Session
-from contracts.wellknown import vietnamese_date
-from fastapi import APIRouter, Path, Query, Request, Response
+from fastapi import APIRouter, Path, Query
 
-from reporting.adapters.workbooks import Table, table_pdf, table_xlsx
-from reporting.application.periods import PeriodReport, PeriodService
+from reporting.application.periods import PeriodService
 from reporting.application.targets import TargetService
-from reporting.domain.figures import LABELS, NOT_KNOWN, NOT_KNOWN_LABEL
-from reporting.domain.movements import MOVEMENT_KINDS
 from reporting.domain.periods import PeriodRow
 from reporting.domain.units import size_band_label
-from reporting.entrypoints.api import XLSX, xlsx_response
 from reporting.entrypoints.schemas import (
     DuesMonthOut,
     DuesOut,
@@ -45,6 +40,10 @@ def _row(row: PeriodRow) -> PeriodRowOut:
         women_at_end=row.women_at_end,
         women=row.women,
         by_enterprise_type=row.by_enterprise_type,
+        grassroots_at_start=row.grassroots_at_start,
+        grassroots_at_end=row.grassroots_at_end,
+        units_established=row.units_established,
+        units_closed=row.units_closed,
         **row.movements,
     )
 
@@ -77,99 +76,6 @@ async def development(
     )
 
 
-_COLUMNS = {
-    "members_at_start": "Đầu kỳ",
-    "admitted": "Kết nạp",
-    "transferred_in": "Chuyển đến",
-    "transferred_out": "Chuyển đi",
-    "suspended": "Tạm dừng sinh hoạt",
-    "resumed": "Sinh hoạt trở lại",
-    "retired": "Nghỉ hưu",
-    "removed": "Xóa tên",
-    "left": "Lý do khác",
-    "restructured": "Sắp xếp tổ chức",
-    "members_at_end": "Cuối kỳ",
-    "women_at_end": "Trong đó nữ (cuối kỳ)",
-    "admitted_women": "Kết nạp nữ",
-}
-_ENTERPRISE_TYPES = [*LABELS["enterprise_type"], NOT_KNOWN]
-
-
-def _numbers(row: PeriodRow) -> list[int]:
-    values = {
-        "members_at_start": row.members_at_start,
-        "members_at_end": row.members_at_end,
-        "restructured": row.restructured,
-        "women_at_end": row.women_at_end,
-        "admitted_women": row.women["admitted"],
-        **{kind: row.movements[kind] for kind in MOVEMENT_KINDS},
-    }
-    return [values[column] for column in _COLUMNS] + [row.by_enterprise_type.get(kind, 0) for kind in _ENTERPRISE_TYPES]
-
-
-def development_table(report: PeriodReport) -> Table:
-    kinds = [f"Cuối kỳ: {LABELS['enterprise_type'].get(kind, NOT_KNOWN_LABEL)}" for kind in _ENTERPRISE_TYPES]
-    notes = ['Dòng "Toàn đơn vị" không tính chuyển sinh hoạt giữa các đơn vị trực thuộc.']
-    if report.restructured:
-        notes.append("Trong kỳ có sắp xếp tổ chức: biến động được tính cho đơn vị của ngày xảy ra.")
-    return Table(
-        "Báo cáo tình hình phát triển đoàn viên",
-        [report.total.name, f"Từ ngày {report.first:%d/%m/%Y} đến ngày {report.last:%d/%m/%Y}"],
-        "Đơn vị",
-        [*_COLUMNS.values(), *kinds],
-        [(f"{row.code} {row.name}", _numbers(row)) for row in report.rows],
-        after_total=[("Toàn đơn vị", _numbers(report.total))],
-        notes=notes,
-    )
-
-
-@router.get(
-    "/members/development.xlsx",
-    response_class=Response,
-    responses={200: {"content": {XLSX: {}}}},
-    summary="Báo cáo tình hình phát triển đoàn viên (.xlsx)",
-)
-async def development_workbook(
-    principal: CurrentPrincipal,
-    session: Session,
-    unit_id: UUID,
-    first: date = Query(alias="from"),
-    last: date = Query(alias="to"),
-) -> Response:
-    report = await PeriodService(session).development(principal, unit_id, first, last)
-    content = table_xlsx(development_table(report), vietnamese_date(datetime.now().astimezone()))
-    return xlsx_response(content, f"phat-trien-doan-vien-{first:%Y%m%d}-{last:%Y%m%d}.xlsx")
-
-
-@router.get(
-    "/members/development.pdf",
-    response_class=Response,
-    responses={200: {"content": {"application/pdf": {}}}},
-    summary="Báo cáo tình hình phát triển đoàn viên (PDF)",
-)
-async def development_pdf(
-    request: Request,
-    principal: CurrentPrincipal,
-    session: Session,
-    unit_id: UUID,
-    first: date = Query(alias="from"),
-    last: date = Query(alias="to"),
-) -> Response:
-    report = await PeriodService(session).development(principal, unit_id, first, last)
-    content = table_pdf(
-        development_table(report),
-        vietnamese_date(datetime.now().astimezone()),
-        request.app.state.settings.pdf_font_path,
-    )
-    return Response(
-        content,
-        media_type="application/pdf",
-        headers={
-            "content-disposition": f'attachment; filename="phat-trien-doan-vien-{first:%Y%m%d}-{last:%Y%m%d}.pdf"'
-        },
-    )
-
-
 @router.get(
     "/unit-figures",
     response_model=UnitFiguresOut,
@@ -185,7 +91,7 @@ async def unit_figures(
 ) -> UnitFiguresOut:
     """The units of the subtree by type, and its grassroots unions by enterprise type, at the start and the end of
     the period (in the tree of those days); units established and closed in the period; the grassroots unions by
-    their members now, those without any member apart."""
+    their members at the end of the period (in the tree of that day), those without any member apart."""
     found = await PeriodService(session).overview(principal, unit_id, first, last)
 
     def counts(values: dict[str, dict[str, int]]) -> UnitCountsOut:
@@ -211,7 +117,7 @@ async def unit_figures(
 MONTH = r"^(19|2[0-9])[0-9]{2}-(0[1-9]|1[0-2])$"  # YYYY-MM from 1900 to 2999
 
 
-def _month(value: str) -> date:
+def month_start(value: str) -> date:
     return date(int(value[:4]), int(value[5:7]), 1)
 
 
@@ -230,52 +136,13 @@ async def dues(
 ) -> DuesOut:
     """Each month of the period (at most 36): the units of the subtree that recorded it against the grassroots
     unions at the month's end, and the sums of their latest records (corrections replace what they correct)."""
-    months = await PeriodService(session).dues(principal, unit_id, _month(first), _month(last))
+    months = await PeriodService(session).dues(principal, unit_id, month_start(first), month_start(last))
     return DuesOut(
         unit_id=unit_id,
         from_=first,
         to=last,
         months=[DuesMonthOut(**{**month, "month": f"{month['month']:%Y-%m}"}) for month in months],
     )
-
-
-_DUES_COLUMNS = {
-    "units_reporting": "Đơn vị đã ghi sổ",
-    "grassroots_unions": "Công đoàn cơ sở cuối tháng",
-    "members_paid": "Đoàn viên đã đóng",
-    "members_exempt": "Đoàn viên được miễn",
-    "collected_vnd": "Số thu (đồng)",
-    "norm_vnd": "Phải thu theo mức (đồng)",
-    "upper_share_vnd": "Nộp cấp trên (đồng)",
-    "grassroots_share_vnd": "Để lại cơ sở (đồng)",
-}
-
-
-@router.get(
-    "/dues.xlsx",
-    response_class=Response,
-    responses={200: {"content": {XLSX: {}}}},
-    summary="Số liệu thu đoàn phí theo tháng (.xlsx)",
-)
-async def dues_workbook(
-    principal: CurrentPrincipal,
-    session: Session,
-    unit_id: UUID,
-    first: str = Query(alias="from", pattern=MONTH),
-    last: str = Query(alias="to", pattern=MONTH),
-) -> Response:
-    service = PeriodService(session)
-    months = await service.dues(principal, unit_id, _month(first), _month(last))
-    unit = await service.figures.unit_on(principal, unit_id, _month(last))
-    table = Table(
-        "Số liệu thu đoàn phí",
-        [unit.name if unit else str(unit_id), f"Từ tháng {first[5:]}/{first[:4]} đến tháng {last[5:]}/{last[:4]}"],
-        "Tháng",
-        list(_DUES_COLUMNS.values()),
-        [(f"{month['month']:%m/%Y}", [month[column] or 0 for column in _DUES_COLUMNS]) for month in months],
-    )
-    content = table_xlsx(table, vietnamese_date(datetime.now().astimezone()))
-    return xlsx_response(content, f"doan-phi-{first}-{last}.xlsx")
 
 
 TERM = r"^[0-9]{4}-[0-9]{4}$"

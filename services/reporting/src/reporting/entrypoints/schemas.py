@@ -83,6 +83,10 @@ class PeriodRowOut(BaseModel):
     women_at_end: int = Field(description="Trong đó nữ (cuối kỳ)")
     women: dict[str, int] = Field(description="Trong đó nữ, theo loại biến động")
     by_enterprise_type: dict[str, int] = Field(description="Đoàn viên cuối kỳ theo loại hình doanh nghiệp; '' chưa rõ")
+    grassroots_at_start: int = Field(description="Công đoàn cơ sở đầu kỳ (cuối ngày trước kỳ)")
+    grassroots_at_end: int = Field(description="Công đoàn cơ sở cuối kỳ")
+    units_established: int = Field(description="Đơn vị (mọi loại) thành lập mới trong kỳ")
+    units_closed: int = Field(description="Đơn vị (mọi loại) giải thể, sáp nhập trong kỳ")
 
 
 class PeriodReportOut(PeriodOut):
@@ -110,9 +114,10 @@ class UnitFiguresOut(PeriodOut):
     established: int = Field(description="Đơn vị thành lập trong kỳ")
     closed: int = Field(description="Đơn vị giải thể, sáp nhập trong kỳ")
     grassroots_by_members: list[SizeBandOut] = Field(
-        description="Công đoàn cơ sở hiện nay theo số đoàn viên hiện nay (đoàn viên đang sinh hoạt, tạm dừng)"
+        description="Công đoàn cơ sở cuối kỳ theo số đoàn viên cuối kỳ (đang sinh hoạt, tạm dừng), theo cây tổ chức "
+        "của ngày đó"
     )
-    grassroots_without_members: int = Field(description="Công đoàn cơ sở hiện chưa có đoàn viên")
+    grassroots_without_members: int = Field(description="Công đoàn cơ sở chưa có đoàn viên (cuối kỳ)")
 
 
 class DuesMonthOut(BaseModel):

@@ -27,3 +27,24 @@ export function useBreakdown(query: BreakdownQuery) {
     retry: false,
   });
 }
+
+export type UnitFigures = Schemas['UnitFiguresOut'];
+export type TargetProgress = Schemas['TargetProgressOut'];
+
+export function useUnitFigures(query: { unit_id: string; from: string; to: string }) {
+  return useQuery({
+    queryKey: ['reports', query.unit_id, 'unit-figures', query],
+    queryFn: () => unwrap(api.GET('/api/v1/reporting/unit-figures', { params: { query } })),
+    placeholderData: keepPreviousData,
+    retry: false,
+  });
+}
+
+export function useTargetProgress(query: { unit_id: string; term: string }) {
+  return useQuery({
+    queryKey: ['reports', query.unit_id, 'targets', query],
+    queryFn: () => unwrap(api.GET('/api/v1/reporting/targets', { params: { query } })),
+    placeholderData: keepPreviousData,
+    retry: false,
+  });
+}

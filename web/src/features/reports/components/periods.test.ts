@@ -1,6 +1,6 @@
 import dayjs from 'dayjs';
 import { describe, expect, it } from 'vitest';
-import { lastTwelveMonths } from './periods';
+import { currentTerm, lastTwelveMonths } from './periods';
 
 describe('lastTwelveMonths', () => {
   it('covers the last year month by month, the current month up to today', () => {
@@ -9,5 +9,14 @@ describe('lastTwelveMonths', () => {
     expect(periods[0]).toEqual({ from: '2025-04-01', to: '2025-04-30' });
     expect(periods[10]).toEqual({ from: '2026-02-01', to: '2026-02-28' });
     expect(periods[11]).toEqual({ from: '2026-03-01', to: '2026-03-15' });
+  });
+});
+
+describe('currentTerm', () => {
+  it('is the five-year term of the congress held in 2023, 2028…', () => {
+    expect(currentTerm(2023)).toBe('2023-2028');
+    expect(currentTerm(2027)).toBe('2023-2028');
+    expect(currentTerm(2028)).toBe('2028-2033');
+    expect(currentTerm(2020)).toBe('2018-2023');
   });
 });

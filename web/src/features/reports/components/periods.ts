@@ -21,3 +21,9 @@ export function lastTwelveMonths(today: dayjs.Dayjs): Period[] {
     return { from: month.format('YYYY-MM-DD'), to: end.format('YYYY-MM-DD') };
   });
 }
+
+/** The term (nhiệm kỳ) under way in `year`: the union's congresses open a five-year term in 2023, 2028, 2033… */
+export function currentTerm(year: number): string {
+  const first = 2023 + Math.floor((year - 2023) / 5) * 5;
+  return `${first}-${first + 5}`;
+}

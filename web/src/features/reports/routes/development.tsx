@@ -78,6 +78,16 @@ export default function DevelopmentReportPage() {
         render: (_: unknown, r: PeriodRow) => formatNumber(r.by_enterprise_type[type] ?? 0),
       })),
     }] : []),
+    {
+      title: 'Tổ chức',
+      children: ([
+        ['grassroots_at_start', 'CĐCS đầu kỳ'], ['units_established', 'Thành lập mới'],
+        ['units_closed', 'Giải thể, sáp nhập'], ['grassroots_at_end', 'CĐCS cuối kỳ'],
+      ] as const).map(([key, title]) => ({
+        title, key, width: 110, align: 'right' as const,
+        render: (_: unknown, r: PeriodRow) => formatNumber(r[key]),
+      })),
+    },
   ];
   return (
     <>
@@ -115,7 +125,7 @@ export default function DevelopmentReportPage() {
       {report.isError && !refused ? <ErrorState error={report.error} onRetry={report.refetch} /> : (
         <Table<PeriodRow>
           rowKey="unit_id" size="small" bordered pagination={false} loading={report.isFetching} columns={columns}
-          dataSource={data?.rows ?? []} scroll={{ x: 1500 }}
+          dataSource={data?.rows ?? []} scroll={{ x: 1950 }}
           title={() => data && `Từ ${formatDate(data.from)} đến ${formatDate(data.to)}`}
           locale={{ emptyText: 'Đơn vị không có đơn vị trực thuộc nào trong kỳ' }}
           summary={() => data && (

@@ -1,0 +1,151 @@
+"""What a standard form is (biểu mẫu báo cáo), free of frameworks: a title and one or more sections, each a label
+column and number columns (their Vietnamese headings, an optional heading group, whether they are summed, shares
+and ratios), filled from the rows a report's use case answers. The forms themselves are defined in one place,
+`domain/report_forms.py`; the workbook and PDF writers (`adapters/workbooks.py`) know nothing of any one form, so a
+new form is a new definition there, not new SQL or new export code.
+
+A column's `key` is a path into a row (`women.admitted`: the row's `women`, then its `admitted`), read from an
+attribute or a mapping key alike, so the rows are the objects the use case made for the API's answer.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+Number = int | float | None
+
+
+@dataclass(frozen=True)
+class Column:
+    key: str
+    heading: str
+    group: str | None = None  # heading over several columns (shown "group: heading" where headings are one row)
+    summed: bool = True  # the total row sums it; False: left empty there
+    may_be_empty: bool = False  # a value absent stays empty (no target set); otherwise it is 0
+    # A share: this row's `share_of` over the total row's (0..1). A ratio: the row's `ratio[0]` over `ratio[1]`,
+    # empty when the denominator is 0 or absent. The workbook writes both as formulas over the cells they read.
+    share_of: str | None = None
+    ratio: tuple[str, str] | None = None
+
+    @property
+    def title(self) -> str:
+        return f"{self.group}: {self.heading}" if self.group else self.heading
+
+    @property
+    def derived(self) -> bool:
+        return self.share_of is not None or self.ratio is not None
+
+
+@dataclass(frozen=True)
+class Section:
+    label_heading: str  # may name a parameter of the report: "{by_label}"
+    label: str  # the row's label: a format string over `row` ("{row.code} {row.name}")
+    columns: tuple[Column, ...]
+    title: str | None = None  # above the section's table, when a form has several
+    total: str | None = "Tổng cộng"  # the label of the total row; None: no total row (the rows do not add up)
+
+
+@dataclass(frozen=True)
+class Form:
+    code: str  # the file name's stem
+    title: str  # may name parameters: "Số liệu đoàn viên theo {by_label}"
+    sections: tuple[Section, ...]
+
+
+@dataclass
+class FilledSection:
+    title: str | None
+    label_heading: str
+    columns: tuple[Column, ...]
+    rows: list[tuple[str, list[Number]]]
+    total: tuple[str, list[Number]] | None
+    after_total: list[tuple[str, list[Number]]]  # e.g. the whole unit, whose transfers between rows cancel out
+
+
+@dataclass
+class FilledForm:
+    title: str
+    lines: list[str]  # under the title: the unit, the date or period
+    sections: list[FilledSection]
+    notes: list[str] = field(default_factory=list)
+
+
+def value_at(row: Any, key: str) -> Any:
+    """The value at the dotted `key` of `row`: each step an attribute or a mapping key; absent is None."""
+    found = row
+    for step in key.split("."):
+        if found is None:
+            return None
+        found = found.get(step) if isinstance(found, Mapping) else getattr(found, step, None)
+    return found
+
+
+def _ratio(numerator: Number, denominator: Number) -> float | None:
+    return None if not denominator or numerator is None else numerator / denominator
+
+
+def fill_section(
+    section: Section,
+    rows: Sequence[Any],
+    after_total: Sequence[tuple[str, Any]] = (),
+    params: Mapping[str, Any] | None = None,
+) -> FilledSection:
+    """The section's cells for `rows` (and rows after the total, each a label and a row): numbers as the rows hold
+    them, the total of each summed column, shares and ratios computed (the workbook writes them as formulas)."""
+    params = params or {}
+    plain = [column for column in section.columns if not column.derived]
+
+    def base(row: Any) -> dict[str, Number]:
+        values = {column.key: value_at(row, column.key) for column in plain}
+        return {
+            column.key: 0 if values[column.key] is None and not column.may_be_empty else values[column.key]
+            for column in plain
+        }
+
+    bases = [base(row) for row in rows]
+    totals: dict[str, Number] = {
+        column.key: sum(b[column.key] or 0 for b in bases) if column.summed else None for column in plain
+    }
+
+    def cells(values: Mapping[str, Number]) -> list[Number]:
+        found: list[Number] = []
+        for column in section.columns:
+            if column.share_of is not None:
+                found.append(_ratio(values.get(column.share_of), totals.get(column.share_of)))
+            elif column.ratio is not None:
+                found.append(_ratio(values.get(column.ratio[0]), values.get(column.ratio[1])))
+            else:
+                found.append(values.get(column.key))
+        return found
+
+    return FilledSection(
+        section.title.format(**params) if section.title else None,
+        section.label_heading.format(**params),
+        section.columns,
+        [(section.label.format(row=row), cells(b)) for row, b in zip(rows, bases, strict=True)],
+        (section.total, cells(totals)) if section.total else None,
+        [(label, cells(base(row))) for label, row in after_total],
+    )
+
+
+def fill(
+    form: Form,
+    lines: list[str],
+    rows: Sequence[Sequence[Any]],
+    *,
+    after_total: Sequence[Sequence[tuple[str, Any]]] = (),
+    notes: list[str] | None = None,
+    **params: Any,
+) -> FilledForm:
+    """The form filled: `rows[i]` are the rows of its i-th section (`after_total[i]` those after its total)."""
+    return FilledForm(
+        form.title.format(**params),
+        lines,
+        [
+            fill_section(section, section_rows, after_total[index] if index < len(after_total) else (), params)
+            for index, (section, section_rows) in enumerate(zip(form.sections, rows, strict=True))
+        ],
+        notes or [],
+    )

@@ -1,0 +1,131 @@
+"""Every standard form of reporting, in one place (biểu mẫu báo cáo): its title, sections, columns and their
+Vietnamese headings. The workbook and PDF writers draw any of them; a new form is a new definition here (and a
+route that fills it with the rows a use case already answers), not new SQL or new export code."""
+
+from __future__ import annotations
+
+from reporting.domain.dues import AMOUNTS
+from reporting.domain.figures import LABELS, NOT_KNOWN, NOT_KNOWN_LABEL
+from reporting.domain.forms import Column, Form, Section
+
+MOVEMENT_HEADINGS = {
+    "admitted": "Kết nạp",
+    "transferred_in": "Chuyển đến",
+    "transferred_out": "Chuyển đi",
+    "suspended": "Tạm dừng sinh hoạt",
+    "resumed": "Sinh hoạt trở lại",
+    "retired": "Nghỉ hưu",
+    "removed": "Xóa tên",
+    "left": "Lý do khác",
+}
+_ENTERPRISE_TYPE_LABELS = LABELS["enterprise_type"]
+ENTERPRISE_TYPES = [*_ENTERPRISE_TYPE_LABELS, NOT_KNOWN]
+
+DEVELOPMENT = Form(
+    "phat-trien-doan-vien",
+    "Báo cáo tình hình phát triển đoàn viên",
+    (
+        Section(
+            "Đơn vị",
+            "{row.code} {row.name}",
+            (
+                Column("members_at_start", "Đầu kỳ"),
+                *(Column(f"movements.{kind}", heading) for kind, heading in MOVEMENT_HEADINGS.items()),
+                Column("restructured", "Sắp xếp tổ chức"),
+                Column("members_at_end", "Cuối kỳ"),
+                Column("women_at_end", "Trong đó nữ (cuối kỳ)"),
+                Column("women.admitted", "Kết nạp nữ"),
+                *(
+                    Column(f"by_enterprise_type.{kind}", _ENTERPRISE_TYPE_LABELS.get(kind, NOT_KNOWN_LABEL), "Cuối kỳ")
+                    for kind in ENTERPRISE_TYPES
+                ),
+                Column("grassroots_at_start", "Công đoàn cơ sở đầu kỳ", "Tổ chức"),
+                Column("units_established", "Đơn vị thành lập mới", "Tổ chức"),
+                Column("units_closed", "Đơn vị giải thể, sáp nhập", "Tổ chức"),
+                Column("grassroots_at_end", "Công đoàn cơ sở cuối kỳ", "Tổ chức"),
+            ),
+        ),
+    ),
+)
+
+BREAKDOWN = Form(
+    "so-lieu-doan-vien",
+    "Số liệu đoàn viên theo {by_label}",
+    (
+        Section(
+            "{by_label}",
+            "{row.label}",
+            (Column("members", "Số đoàn viên"), Column("share", "Tỷ lệ", share_of="members")),
+        ),
+    ),
+)
+
+_DUES_HEADINGS = {
+    "units_reporting": "Đơn vị đã ghi sổ",
+    "grassroots_unions": "Công đoàn cơ sở cuối tháng",
+    "members_paid": "Đoàn viên đã đóng",
+    "members_exempt": "Đoàn viên được miễn",
+    "collected_vnd": "Số thu (đồng)",
+    "norm_vnd": "Phải thu theo mức (đồng)",
+    "upper_share_vnd": "Nộp cấp trên (đồng)",
+    "grassroots_share_vnd": "Để lại cơ sở (đồng)",
+}
+assert set(_DUES_HEADINGS) == {*AMOUNTS, "grassroots_unions"}
+
+DUES = Form(
+    "doan-phi",
+    "Số liệu thu đoàn phí",
+    (
+        Section(
+            "Tháng",
+            "{row[month]:%m/%Y}",
+            tuple(Column(key, heading) for key, heading in _DUES_HEADINGS.items()),
+        ),
+    ),
+)
+
+# A row of the units' report: {"label", "at_start", "at_end"} or {"label", "units"}.
+_STOCK = (Column("at_start", "Đầu kỳ"), Column("at_end", "Cuối kỳ"))
+UNITS = Form(
+    "so-lieu-to-chuc-cong-doan",
+    "Số liệu tổ chức công đoàn",
+    (
+        Section("Loại đơn vị", "{row[label]}", _STOCK, title="I. Đơn vị đang hoạt động theo loại"),
+        Section(
+            "Loại hình doanh nghiệp",
+            "{row[label]}",
+            _STOCK,
+            title="II. Công đoàn cơ sở theo loại hình doanh nghiệp",
+        ),
+        Section(
+            "Chỉ tiêu", "{row[label]}", (Column("units", "Số đơn vị"),), title="III. Biến động trong kỳ", total=None
+        ),
+        Section(
+            "Số đoàn viên",
+            "{row[label]}",
+            (Column("units", "Số công đoàn cơ sở"), Column("share", "Tỷ lệ", share_of="units")),
+            title="IV. Công đoàn cơ sở theo số đoàn viên cuối ngày {last:%d/%m/%Y}",
+        ),
+    ),
+)
+
+TARGETS = Form(
+    "chi-tieu-phat-trien-doan-vien",
+    "Tiến độ thực hiện chỉ tiêu phát triển đoàn viên",
+    (
+        Section(
+            "Đơn vị",
+            "{row[code]} {row[name]}",
+            (
+                Column("target.members", "Chỉ tiêu", "Số đoàn viên", may_be_empty=True),
+                Column("members_at_start", "Đầu nhiệm kỳ", "Số đoàn viên", may_be_empty=True),
+                Column("members", "Đến ngày tính", "Số đoàn viên", may_be_empty=True),
+                Column("members_progress", "Tỷ lệ đạt", "Số đoàn viên", ratio=("members", "target.members")),
+                Column("target.admissions", "Chỉ tiêu", "Kết nạp mới", may_be_empty=True),
+                Column("admitted", "Đã kết nạp", "Kết nạp mới", may_be_empty=True),
+                Column("admissions_progress", "Tỷ lệ đạt", "Kết nạp mới", ratio=("admitted", "target.admissions")),
+            ),
+            total="Cộng các đơn vị trực thuộc",
+        ),
+    ),
+)

@@ -1,0 +1,234 @@
+"""Standard forms from their definitions: the units' report and the targets' progress as workbooks, the grassroots
+unions by members as of a past day in the tree of that day, and the forms' cells (totals, shares, ratios)."""
+
+from __future__ import annotations
+
+import io
+import re
+import uuid
+import zipfile
+from dataclasses import dataclass
+from datetime import date
+
+from contracts.events.orgtree_unit_v1 import UnitCreated, UnitMoved
+from reporting.domain.forms import Column, Form, Section, fill
+
+from services.reporting.tests.figures_support import admit, deliver, national, state, tree
+from tests.support.services import headers_for, principal
+
+
+def opened(content: bytes) -> tuple[str, str]:
+    with zipfile.ZipFile(io.BytesIO(content)) as workbook:
+        return workbook.read("xl/sharedStrings.xml").decode(), workbook.read("xl/worksheets/sheet1.xml").decode()
+
+
+async def bands(reporting, unit_id, first: str, last: str) -> dict[int, int]:
+    response = await reporting["http"].get(
+        "/api/v1/reporting/unit-figures",
+        headers=national(),
+        params={"unit_id": str(unit_id), "from": first, "to": last},
+    )
+    assert response.status_code == 200, response.text
+    return {band["lower"]: band["units"] for band in response.json()["grassroots_by_members"] if band["units"]}
+
+
+async def test_grassroots_unions_by_members_as_of_a_past_day_in_the_tree_of_that_day(reporting):
+    db = reporting["db"]
+    units = await tree(reporting, "BND")
+    p1, p2, g1 = units["p1"], units["p2"], units["g1"]
+    for _ in range(12):
+        await admit(db, g1, date(2025, 3, 1))
+    await deliver(
+        db,
+        UnitMoved,
+        state(g1, "BND-G1", p2, version=2, effective_from=date(2025, 9, 1), enterprise_type="foreign_invested"),
+        date(2025, 9, 1),
+        old_parent_id=p1,
+        new_parent_id=p2,
+    )
+    for _ in range(20):
+        await admit(db, g1, date(2025, 10, 1))
+
+    # August: G1 is the first province's, with its 12 members; G2 (none) the other's.
+    assert await bands(reporting, p1, "2025-08-01", "2025-08-31") == {10: 1}
+    assert await bands(reporting, p2, "2025-08-01", "2025-08-31") == {0: 1}
+    # October: G1 has moved to the second province and has 32 members.
+    assert await bands(reporting, p1, "2025-10-01", "2025-10-31") == {}
+    assert await bands(reporting, p2, "2025-10-01", "2025-10-31") == {0: 1, 30: 1}
+    # The day before the October admissions, in the second province already.
+    assert await bands(reporting, p2, "2025-09-01", "2025-09-30") == {0: 1, 10: 1}
+
+
+async def test_the_units_report_as_a_workbook(reporting):
+    units = await tree(reporting, "UNX")
+    await admit(reporting["db"], units["g1"], date(2025, 3, 1))
+    response = await reporting["http"].get(
+        "/api/v1/reporting/unit-figures.xlsx",
+        headers=national(),
+        params={"unit_id": str(units["p1"]), "from": "2025-10-01", "to": "2025-10-31"},
+    )
+    assert response.status_code == 200, response.text
+    assert response.headers["content-type"].startswith("application/vnd.openxmlformats")
+    assert "so-lieu-to-chuc-cong-doan-20251001-20251031.xlsx" in response.headers["content-disposition"]
+    strings, sheet = opened(response.content)
+    for text in (
+        "SỐ LIỆU TỔ CHỨC CÔNG ĐOÀN",
+        "Công đoàn UNX-P1",
+        "Từ ngày 01/10/2025 đến ngày 31/10/2025",
+        "I. Đơn vị đang hoạt động theo loại",
+        "Liên đoàn Lao động tỉnh, thành phố",
+        "Công đoàn cơ sở",
+        "Doanh nghiệp có vốn đầu tư nước ngoài",
+        "Đơn vị thành lập mới",
+        "IV. Công đoàn cơ sở theo số đoàn viên cuối ngày 31/10/2025",
+        "Từ 1 đến 9 đoàn viên",
+        "Đầu kỳ",
+        "Cuối kỳ",
+        "Tổng cộng",
+        "TM. BAN THƯỜNG VỤ",
+    ):
+        assert text in strings, text
+    # Units by type: two rows (the province, its grassroots union), summed by formula.
+    assert "SUM(C7:C8)" in sheet and "SUM(D7:D8)" in sheet
+    assert re.search(r'IF\(N\(\$C\$\d+\)=0,"",C\d+/\$C\$\d+\)', sheet)  # the bands' shares
+
+    pdf = await reporting["http"].get(
+        "/api/v1/reporting/unit-figures.pdf",
+        headers=national(),
+        params={"unit_id": str(units["p1"]), "from": "2025-10-01", "to": "2025-10-31"},
+    )
+    assert pdf.status_code == 200, pdf.text
+    assert pdf.content.startswith(b"%PDF") and b"FontFile2" in pdf.content
+
+
+async def test_the_targets_progress_as_a_workbook(reporting):
+    units = await tree(reporting, "TGX")
+    p1, g1 = units["p1"], units["g1"]
+    await admit(reporting["db"], g1, date(2025, 7, 1))
+    target = {"starts_on": "2025-06-01", "ends_on": "2030-05-31", "members": 4, "admissions": 2}
+    saved = await reporting["http"].put(
+        f"/api/v1/reporting/targets/{g1}/2025-2030", json=target, headers=headers_for(principal("unit_admin", p1))
+    )
+    assert saved.status_code == 200, saved.text
+    response = await reporting["http"].get(
+        "/api/v1/reporting/targets.xlsx", headers=national(), params={"unit_id": str(p1), "term": "2025-2030"}
+    )
+    assert response.status_code == 200, response.text
+    strings, sheet = opened(response.content)
+    for text in (
+        "TIẾN ĐỘ THỰC HIỆN CHỈ TIÊU PHÁT TRIỂN ĐOÀN VIÊN",
+        "Công đoàn TGX-P1",
+        "Nhiệm kỳ 2025-2030",
+        "Số đoàn viên: Chỉ tiêu",
+        "Kết nạp mới: Tỷ lệ đạt",
+        "TGX-G1 Công đoàn TGX-G1",
+        "Cộng các đơn vị trực thuộc",
+        "Toàn đơn vị",
+    ):
+        assert text in strings, text
+    # G1: 1 member of 4, 1 admission of 2; the progress is a formula over the row's cells.
+    assert 'IF(N(C6)=0,"",E6/C6)</f><v>0.25</v>' in sheet
+    assert 'IF(N(G6)=0,"",H6/G6)</f><v>0.5</v>' in sheet
+    assert "SUM(C6:C6)" in sheet
+
+    pdf = await reporting["http"].get(
+        "/api/v1/reporting/targets.pdf", headers=national(), params={"unit_id": str(p1), "term": "2025-2030"}
+    )
+    assert pdf.status_code == 200, pdf.text
+    assert pdf.headers["content-type"] == "application/pdf" and pdf.content.startswith(b"%PDF")
+
+
+async def test_bad_input_to_the_new_workbooks_is_a_problem(reporting):
+    units = await tree(reporting, "FBAD")
+    reversed_ = await reporting["http"].get(
+        "/api/v1/reporting/unit-figures.xlsx",
+        headers=national(),
+        params={"unit_id": str(units["p1"]), "from": "2025-10-31", "to": "2025-10-01"},
+    )
+    assert (reversed_.status_code, reversed_.json()["code"], reversed_.json()["field"]) == (
+        422,
+        "period-reversed",
+        "from",
+    )
+    assert reversed_.headers["content-type"] == "application/problem+json"
+    early = await reporting["http"].get(
+        "/api/v1/reporting/unit-figures.xlsx",
+        headers=national(),
+        params={"unit_id": str(units["p1"]), "from": "2020-01-01", "to": "2025-10-01"},
+    )
+    assert (early.status_code, early.json()["code"], early.json()["earliest"]) == (
+        422,
+        "before-ledger-start",
+        "2025-01-01",
+    )
+    term = await reporting["http"].get(
+        "/api/v1/reporting/targets.xlsx", headers=national(), params={"unit_id": str(units["p1"]), "term": "2025"}
+    )
+    assert (term.status_code, term.json()["field"]) == (422, "term")
+    outside = await reporting["http"].get(
+        "/api/v1/reporting/targets.xlsx",
+        headers=headers_for(principal("report_viewer", units["p2"])),
+        params={"unit_id": str(units["p1"]), "term": "2025-2030"},
+    )
+    assert (outside.status_code, outside.json()["code"]) == (403, "out-of-scope")
+
+
+async def test_the_period_report_counts_grassroots_unions_and_units_established_and_closed(reporting):
+    db = reporting["db"]
+    units = await tree(reporting, "DGU")
+    p1 = units["p1"]
+    founded = uuid.uuid4()
+    await deliver(db, UnitCreated, state(founded, "DGU-G3", p1, effective_from=date(2025, 10, 5)), date(2025, 10, 5))
+    params = {"unit_id": str(p1), "from": "2025-10-01", "to": "2025-10-31"}
+    response = await reporting["http"].get("/api/v1/reporting/members/development", headers=national(), params=params)
+    assert response.status_code == 200, response.text
+    total = response.json()["total"]
+    assert (
+        total["grassroots_at_start"],
+        total["units_established"],
+        total["units_closed"],
+        total["grassroots_at_end"],
+    ) == (1, 1, 0, 2)
+    rows = {row["code"]: row for row in response.json()["rows"]}
+    assert (rows["DGU-G3"]["grassroots_at_start"], rows["DGU-G3"]["grassroots_at_end"]) == (0, 1)
+    # The form's new columns come from its definition alone.
+    workbook = await reporting["http"].get(
+        "/api/v1/reporting/members/development.xlsx", headers=national(), params=params
+    )
+    strings, _ = opened(workbook.content)
+    assert "Tổ chức: Công đoàn cơ sở cuối kỳ" in strings and "Tổ chức: Đơn vị thành lập mới" in strings
+
+
+@dataclass
+class _Row:
+    code: str
+    planned: int | None
+    done: int
+    parts: dict
+
+
+def test_a_form_is_filled_from_its_definition_alone():
+    form = Form(
+        "thu",
+        "Biểu thử {what}",
+        (
+            Section(
+                "Đơn vị",
+                "{row.code}",
+                (
+                    Column("planned", "Kế hoạch", may_be_empty=True),
+                    Column("done", "Thực hiện"),
+                    Column("progress", "Tỷ lệ", ratio=("done", "planned")),
+                    Column("parts.a", "A", "Chia theo"),
+                    Column("share", "Cơ cấu", share_of="done"),
+                ),
+            ),
+        ),
+    )
+    rows = [_Row("X", 4, 1, {"a": 2}), _Row("Y", None, 3, {})]
+    filled = fill(form, ["Đơn vị thử"], [rows], what="một")
+    assert filled.title == "Biểu thử một"
+    section = filled.sections[0]
+    assert [column.title for column in section.columns][3] == "Chia theo: A"
+    assert section.rows == [("X", [4, 1, 0.25, 2, 0.25]), ("Y", [None, 3, None, 0, 0.75])]
+    assert section.total == ("Tổng cộng", [4, 4, 1.0, 2, 1.0])
