@@ -27,6 +27,8 @@ const ITEMS: Item[] = [
       { path: '/bao-cao', label: 'Tổng quan' },
       { path: '/bao-cao/phat-trien', label: 'Báo cáo phát triển đoàn viên' },
       { path: '/bao-cao/theo-tieu-chi', label: 'Theo tiêu chí, tại một ngày' },
+      { path: '/bao-cao/to-chuc', label: 'Số liệu tổ chức công đoàn' },
+      { path: '/bao-cao/chi-tieu', label: 'Chỉ tiêu phát triển đoàn viên' },
     ],
   },
   {
