@@ -20,7 +20,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
-from localrun.client import gateway_client  # noqa: E402
+from localrun.client import PasswordSession, gateway_client  # noqa: E402
 from localrun.platform import Platform  # noqa: E402
 
 from tests.support import chaos  # noqa: E402
@@ -46,10 +46,8 @@ async def run(rows: int, server: str) -> None:
     await asyncio.to_thread(platform.start)
     print(f"platform ready in {time.monotonic() - started:.0f} s (ports {base}…)", flush=True)
     try:
-        async with gateway_client(platform.gateway_url, timeout=600) as admin:
-            login = await admin.post("/api/v1/identity/login", json={"username": "admin", "password": "Admin@12345"})
-            assert login.status_code == 200, login.text
-            admin.headers["authorization"] = f"Bearer {login.json()['access_token']}"
+        auth = PasswordSession("admin", "Admin@12345")
+        async with gateway_client(platform.gateway_url, timeout=600, auth=auth) as admin:
             figures = await chaos.run(platform, admin, rows, serial_base=100_000, timeout=1200)
     finally:
         await asyncio.to_thread(platform.stop)

@@ -6,7 +6,7 @@ import asyncio
 import uuid
 
 import pytest
-from localrun.client import gateway_client
+from localrun.client import PasswordSession, gateway_client
 from localrun.platform import Platform
 
 from tests.support.infra import drop_databases, free_port_block
@@ -38,8 +38,7 @@ def platform(tmp_path_factory, pg_server_url):
 @pytest.fixture(scope="session")
 async def admin(platform):
     """An HTTP client logged in through the gateway as the bootstrap national administrator."""
-    async with gateway_client(platform.gateway_url) as http:
-        login = await http.post("/api/v1/identity/login", json={"username": "admin", "password": "Admin@12345"})
-        assert login.status_code == 200, login.text
-        http.headers["authorization"] = f"Bearer {login.json()['access_token']}"
+    async with gateway_client(platform.gateway_url, auth=PasswordSession("admin", "Admin@12345")) as http:
+        me = await http.get("/api/v1/identity/me")
+        assert me.status_code == 200, me.text
         yield http

@@ -81,8 +81,8 @@ def as_xlsx(csv_bytes: bytes) -> bytes:
 class Client:
     """Reads through the gateway for as long as the scenario runs, and keeps every status it saw."""
 
-    def __init__(self, gateway_url: str, token: str, unit_id: str, figures: ChaosFigures) -> None:
-        self.http = httpx.AsyncClient(base_url=gateway_url, timeout=30, headers={"authorization": f"Bearer {token}"})
+    def __init__(self, gateway_url: str, auth: httpx.Auth, unit_id: str, figures: ChaosFigures) -> None:
+        self.http = httpx.AsyncClient(base_url=gateway_url, timeout=30, auth=auth)
         self.unit_id, self.figures = unit_id, figures
         self._stop = asyncio.Event()
 
@@ -236,7 +236,7 @@ async def run(platform, admin: httpx.AsyncClient, rows: int, serial_base: int, t
     )
     unit = await create_unit(admin, f"CH{suffix}-CS", "Công đoàn cơ sở Công ty Hỗn loạn", "grassroots_union", province)
     unit_ids = [uuid.UUID(unit)]
-    client = Client(str(admin.base_url), admin.headers["authorization"].split()[1], unit, figures)
+    client = Client(str(admin.base_url), admin.auth, unit, figures)
     browsing = asyncio.create_task(client.browse())
     try:
         # 1. The import; SIGKILL of the members API while its worker inserts the rows.

@@ -139,10 +139,15 @@ async def test_public_lookup_by_code_and_id_number(registry):
         "status_vi": "đang sinh hoạt",
         "card_status": "none",
         "card_status_vi": "chưa đề nghị in thẻ",
+        "card_verification_code": None,  # no card in hand: nothing to open as a digital card
     }
     misses = [
         {"member_code": member["member_code"], "id_number": "001190999999"},
-        {"member_code": "00000000" + member["member_code"][-3:], "id_number": row["id_number"]},
+        # Another code (the last digit changed; it may be another member's) with this member's ID number.
+        {
+            "member_code": member["member_code"][:-1] + str((int(member["member_code"][-1]) + 1) % 10),
+            "id_number": row["id_number"],
+        },
         {"member_code": "12345", "id_number": row["id_number"]},
     ]
     bodies = []

@@ -45,5 +45,37 @@ def _retry_after_s(response: httpx.Response) -> float:
         return 1.0
 
 
-def gateway_client(base_url: str, timeout: float = 30) -> httpx.AsyncClient:
-    return httpx.AsyncClient(base_url=base_url, timeout=timeout, transport=RetryAfterTransport())
+class PasswordSession(httpx.Auth):
+    """Signs in with a password, and again when the access token has run out: tokens live ten minutes, and a test
+    session or a demo load outlives one. A request that carries its own authorization is sent as it is."""
+
+    requires_response_body = True
+
+    def __init__(self, username: str, password: str) -> None:
+        self._credentials = {"username": username, "password": password}
+        self.access_token: str | None = None
+
+    def auth_flow(self, request: httpx.Request):
+        if "authorization" in request.headers:
+            yield request
+            return
+        if self.access_token is None:
+            self._accept((yield self._login(request)))
+        request.headers["authorization"] = f"Bearer {self.access_token}"
+        response = yield request
+        if response.status_code == 401:
+            self._accept((yield self._login(request)))
+            request.headers["authorization"] = f"Bearer {self.access_token}"
+            yield request
+
+    def _login(self, request: httpx.Request) -> httpx.Request:
+        return httpx.Request("POST", request.url.join("/api/v1/identity/login"), json=self._credentials)
+
+    def _accept(self, login: httpx.Response) -> None:
+        if login.status_code != 200:
+            raise RuntimeError(f"login refused: {login.status_code} {login.text[:300]}")
+        self.access_token = login.json()["access_token"]
+
+
+def gateway_client(base_url: str, timeout: float = 30, auth: httpx.Auth | None = None) -> httpx.AsyncClient:
+    return httpx.AsyncClient(base_url=base_url, timeout=timeout, transport=RetryAfterTransport(), auth=auth)
