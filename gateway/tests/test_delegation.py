@@ -11,7 +11,7 @@ from chassis.principal import Grant, Principal, issue_internal_token, verify_int
 from chassis.tables import audit_log
 from chassis.tree import apply_unit_state
 from contracts.events.orgtree_unit_v1 import UnitCapabilities, UnitState
-from contracts.wellknown import NATIONAL_CENTRE_ID
+from contracts.wellknown import NATIONAL_CENTRE_ID, vietnamese_today
 from sqlalchemy import select
 
 from tests.support.services import TEST_SECRET
@@ -106,7 +106,7 @@ async def test_actions_under_a_delegation_are_audited_with_the_delegator(backend
         lender = lender.json()
         deputy = (await _create_user(http, admin, unit)).json()
         lender_token = await _login(http, lender["username"])
-        today = date.today()
+        today = vietnamese_today()
         delegated = await http.post(
             "/api/v1/identity/delegations",
             headers=bearer(lender_token),

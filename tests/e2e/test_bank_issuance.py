@@ -5,9 +5,8 @@ is refused."""
 from __future__ import annotations
 
 import uuid
-from datetime import date
 
-from contracts.wellknown import NATIONAL_CENTRE_ID
+from contracts.wellknown import NATIONAL_CENTRE_ID, vietnamese_today
 from localrun.client import gateway_client
 
 from tests.e2e.test_walking_skeleton import create_member, create_unit
@@ -29,7 +28,7 @@ async def test_a_bank_follows_its_linked_cards_and_answers_for_them(platform, ad
     approved = await admin.post(f"/api/v1/members/members/{member['member_id']}/decision", json={"decision": "approve"})
     assert approved.status_code == 200, approved.text
     consent = await admin.put(
-        f"/api/v1/members/members/{member['member_id']}/bank-consent", json={"given_on": str(date.today())}
+        f"/api/v1/members/members/{member['member_id']}/bank-consent", json={"given_on": str(vietnamese_today())}
     )
     assert consent.status_code == 200, consent.text
 
@@ -94,12 +93,13 @@ async def test_a_bank_follows_its_linked_cards_and_answers_for_them(platform, ad
         assert (seen[0]["id_number"], seen[0]["date_of_birth"][:4], seen[0]["bank_consent_on"]) == (
             member["id_number"],
             "1991",
-            str(date.today()),
+            str(vietnamese_today()),
         )
 
         answer = f"/api/v1/cards/issuance/cards/{card['card_id']}/answer"
         issued = await bank.post(
-            answer, json={"outcome": "issued", "bank_card_number": "9704150000001234", "issued_on": str(date.today())}
+            answer,
+            json={"outcome": "issued", "bank_card_number": "9704150000001234", "issued_on": str(vietnamese_today())},
         )
         assert (issued.status_code, issued.json()["status"]) == (200, "printed"), issued.text
         again = await bank.post(answer, json={"outcome": "rejected", "reason": "Trùng"})

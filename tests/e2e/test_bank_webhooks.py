@@ -9,10 +9,9 @@ import os
 import sqlite3
 import sys
 import uuid
-from datetime import date
 from pathlib import Path
 
-from contracts.wellknown import NATIONAL_CENTRE_ID
+from contracts.wellknown import NATIONAL_CENTRE_ID, vietnamese_today
 
 from tests.e2e.test_walking_skeleton import create_member, create_unit
 from tests.support.infra import free_port
@@ -54,7 +53,7 @@ async def test_the_reference_bank_client_receives_deduplicates_and_answers(platf
         )
         assert approved.status_code == 200, approved.text
         consent = await admin.put(
-            f"/api/v1/members/members/{member['member_id']}/bank-consent", json={"given_on": str(date.today())}
+            f"/api/v1/members/members/{member['member_id']}/bank-consent", json={"given_on": str(vietnamese_today())}
         )
         assert consent.status_code == 200, consent.text
 
@@ -174,7 +173,7 @@ async def consenting_members(admin, grassroots: str, names: tuple[str, ...]) -> 
         )
         assert approved.status_code == 200, approved.text
         consent = await admin.put(
-            f"/api/v1/members/members/{member['member_id']}/bank-consent", json={"given_on": str(date.today())}
+            f"/api/v1/members/members/{member['member_id']}/bank-consent", json={"given_on": str(vietnamese_today())}
         )
         assert consent.status_code == 200, consent.text
     return members

@@ -1,6 +1,6 @@
 """Identifiers and conventions every service agrees on without asking another service."""
 
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta, timezone
 from uuid import UUID
 
 # The national centre (Tổng Liên đoàn Lao động Việt Nam) is the root of the tree.
@@ -21,3 +21,8 @@ VIETNAM_TIME = timezone(timedelta(hours=7))
 
 def vietnamese_date(moment: datetime) -> date:
     return moment.astimezone(VIETNAM_TIME).date()
+
+
+def vietnamese_today() -> date:
+    """Today as an officer in Việt Nam counts it (from 17:00 UTC it is already tomorrow there)."""
+    return vietnamese_date(datetime.now(UTC))

@@ -4,15 +4,16 @@ from __future__ import annotations
 
 import asyncio
 import uuid
-from datetime import date, timedelta
+from datetime import timedelta
 
 from chassis.principal import Grant, Principal
+from contracts.wellknown import vietnamese_today
 
 from services.cards.tests.conftest import assert_problem
 from tests.support.services import headers_for
 
 ANSWER = "/api/v1/cards/issuance/cards/{}/answer"
-ISSUED = {"outcome": "issued", "bank_card_number": "9704151234567890", "issued_on": str(date.today())}
+ISSUED = {"outcome": "issued", "bank_card_number": "9704151234567890", "issued_on": str(vietnamese_today())}
 
 
 def bank(office, partner: str = "CTG", scopes=("cards.issuance:read", "cards.issuance:answer")) -> dict[str, str]:
@@ -78,7 +79,7 @@ async def test_a_second_unknown_or_other_banks_answer_is_refused_and_changes_not
     assert (await answer(office, card["card_id"], ISSUED)).status_code == 200
     [requested] = (await office.request([await office.member("QBI-B", card_type="linked")], unit="QBI-B"))["cards"]
     regular = (await office.request([await office.member("QBI-B")], unit="QBI-B"))["cards"][0]
-    tomorrow = str(date.today() + timedelta(days=2))
+    tomorrow = str(vietnamese_today() + timedelta(days=2))
     before = await office.counts()
     cases = [
         (card["card_id"], ISSUED, bank(office), 409, "already-answered", "card_id"),
@@ -94,7 +95,7 @@ async def test_a_second_unknown_or_other_banks_answer_is_refused_and_changes_not
     for card_id, body, headers, status, code, field in cases:
         assert_problem(await answer(office, card_id, body, headers), status, code, field)
     for body in (
-        {"outcome": "issued", "issued_on": str(date.today())},
+        {"outcome": "issued", "issued_on": str(vietnamese_today())},
         {"outcome": "rejected"},
         {"outcome": "lost"},
         ISSUED | {"bank_card_number": "12ab"},

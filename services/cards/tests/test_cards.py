@@ -11,6 +11,7 @@ from cards.entrypoints.consumers import apply_member_changes
 from chassis.principal import PUBLIC
 from chassis.tables import audit_log
 from contracts.events.members_member_v1 import MemberStatusChanged, MemberTransferred, MemberUpdated
+from contracts.wellknown import vietnamese_today
 from sqlalchemy import select
 
 from services.cards.tests.conftest import assert_problem, snapshot
@@ -301,13 +302,13 @@ async def test_the_members_unit_hands_the_delivered_card_over_once_with_its_date
 
     refused_early = await office.http.post(
         f"/api/v1/cards/cards/{waiting['card_id']}/handed-over",
-        json={"handed_over_on": date.today().isoformat()},
+        json={"handed_over_on": vietnamese_today().isoformat()},
         headers=office.as_("card_officer", "HO-B"),
     )
     assert_problem(refused_early, 422, "card-not-delivered", "card_id")
     await office.through_order("HO", received_by="HO-A")
-    handed = await hand_over(card["card_id"], date.today())
-    assert handed.status_code == 200 and handed.json()["handed_over_on"] == date.today().isoformat(), handed.text
+    handed = await hand_over(card["card_id"], vietnamese_today())
+    assert handed.status_code == 200 and handed.json()["handed_over_on"] == vietnamese_today().isoformat(), handed.text
     holder = await office.holder(leaving)
     await office.deliver(
         MemberStatusChanged(
@@ -318,14 +319,14 @@ async def test_the_members_unit_hands_the_delivered_card_over_once_with_its_date
         )
     )
     before = await office.counts()
-    assert_problem(await hand_over(card["card_id"], date.today()), 409, "already-handed-over", "card_id")
-    assert_problem(await hand_over(other["card_id"], date.today()), 422, "member-not-active", "card_id")
+    assert_problem(await hand_over(card["card_id"], vietnamese_today()), 409, "already-handed-over", "card_id")
+    assert_problem(await hand_over(other["card_id"], vietnamese_today()), 422, "member-not-active", "card_id")
     assert_problem(
-        await hand_over(card["card_id"], date.today() + timedelta(days=3)), 409, "already-handed-over", "card_id"
+        await hand_over(card["card_id"], vietnamese_today() + timedelta(days=3)), 409, "already-handed-over", "card_id"
     )
     stranger = await office.http.post(
         f"/api/v1/cards/cards/{card['card_id']}/handed-over",
-        json={"handed_over_on": date.today().isoformat()},
+        json={"handed_over_on": vietnamese_today().isoformat()},
         headers=office.as_("card_officer", "HNI-A"),
     )
     assert_problem(stranger, 404, "card-not-found", "card_id")
@@ -333,7 +334,7 @@ async def test_the_members_unit_hands_the_delivered_card_over_once_with_its_date
     future = await office.request([await office.member("HO-A")], unit="HO-A")
     await office.through_order("HO", received_by="HO-A")
     assert_problem(
-        await hand_over(future["cards"][0]["card_id"], date.today() + timedelta(days=3)),
+        await hand_over(future["cards"][0]["card_id"], vietnamese_today() + timedelta(days=3)),
         422,
         "handed-over-in-future",
         "handed_over_on",

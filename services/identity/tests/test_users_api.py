@@ -9,6 +9,7 @@ import jwt
 from chassis.tables import audit_log, outbox_events, tree_units
 from contracts.events import orgtree_unit_v1
 from contracts.events.orgtree_unit_v1 import UnitCapabilities, UnitCreated, UnitState
+from contracts.wellknown import vietnamese_today
 from identity.adapters.tables import delegations, role_grants, users
 from identity.entrypoints.consumers import handlers
 from sqlalchemy import select
@@ -268,7 +269,7 @@ async def test_disabling_ends_sessions_blocks_login_and_is_announced(identity):
 async def test_delegation_lends_roles_for_its_dates_only(identity):
     lender, lender_headers = await officer(identity, "HNI-1")
     deputy = await identity.create_user(lender_headers, identity.units["HNI-1"])
-    today = date.today()
+    today = vietnamese_today()
     body = {
         "delegate_id": deputy["user_id"],
         "unit_id": str(identity.units["HNI-1"]),
@@ -317,7 +318,7 @@ async def test_delegation_lends_roles_for_its_dates_only(identity):
 async def test_a_delegation_longer_than_allowed_is_refused_on_its_end_date_and_changes_nothing(identity):
     _, lender_headers = await officer(identity, "HNI-1")
     deputy = await identity.create_user(lender_headers, identity.units["HNI-1"])
-    starts_on = date.today() + timedelta(days=2)
+    starts_on = vietnamese_today() + timedelta(days=2)
     longest = identity.settings.delegation_max_days
     body = {
         "delegate_id": deputy["user_id"],
@@ -413,7 +414,7 @@ async def test_a_handover_ends_what_the_outgoing_holder_lent_future_delegations_
     incoming = await identity.create_user(hanoi_admin, unit)
     deputy = await identity.create_user(hanoi_admin, unit)
     lender = await identity.headers_of(outgoing["username"], "Matkhau2025x")
-    today = date.today()
+    today = vietnamese_today()
 
     async def lend(role: str, starts_in: int) -> str:
         created = await identity.http.post(

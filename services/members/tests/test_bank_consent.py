@@ -7,6 +7,7 @@ from datetime import date, timedelta
 from uuid import UUID
 
 from chassis.tables import outbox_events
+from contracts.wellknown import vietnamese_today
 from sqlalchemy import select
 
 from services.members.tests.conftest import assert_problem
@@ -69,7 +70,7 @@ async def test_bad_consent_is_refused_and_changes_nothing(registry):
     path = f"/api/v1/members/members/{member['member_id']}/bank-consent"
     officer = registry.as_("unit_admin", "HNI")
     before = await registry.counts()
-    tomorrow = (date.today() + timedelta(days=2)).isoformat()
+    tomorrow = (vietnamese_today() + timedelta(days=2)).isoformat()
     assert_problem(
         await registry.http.put(path, json={"given_on": tomorrow}, headers=officer), 422, "future-date", "given_on"
     )

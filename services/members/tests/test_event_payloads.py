@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import timedelta
 from uuid import UUID
 
 from chassis.tables import outbox_events
@@ -14,6 +14,7 @@ from contracts.events.members_member_v1 import (
     MemberTransferred,
 )
 from contracts.topics import EVENT_TYPES
+from contracts.wellknown import vietnamese_today
 from members.adapters.repository import MemberRepository
 from members.application.lifecycle import resume_due_suspensions
 from sqlalchemy import select
@@ -57,7 +58,7 @@ async def test_approval_and_rejection_events(registry):
 
 async def test_suspension_end_and_unit_closure_events(registry):
     member = await registry.approved("HCM-1")
-    until = date.today() + timedelta(days=2)
+    until = vietnamese_today() + timedelta(days=2)
     await registry.http.post(
         f"/api/v1/members/members/{member['member_id']}/suspension",
         json={"reason": "Ốm nặng", "until": until.isoformat()},

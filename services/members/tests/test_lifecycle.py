@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import timedelta
 
+from contracts.wellknown import vietnamese_today
 from members.application.lifecycle import resume_due_suspensions
 from members.domain.lifecycle import add_months
 
@@ -14,7 +15,7 @@ M = "/api/v1/members/members/{}"
 
 async def test_suspension_with_reason_and_end_date(registry):
     member = await registry.approved("HNI-1")
-    until = date.today() + timedelta(days=90)
+    until = vietnamese_today() + timedelta(days=90)
     response = await registry.http.post(
         M.format(member["member_id"]) + "/suspension",
         json={"reason": "Nghỉ thai sản", "until": until.isoformat()},
@@ -41,7 +42,7 @@ async def test_suspension_with_reason_and_end_date(registry):
 async def test_suspension_longer_than_twelve_months_is_refused(registry):
     member = await registry.approved("HNI-1")
     before, version = await registry.counts(), (await registry.row(member["member_id"]))["version"]
-    latest = add_months(date.today(), 12)
+    latest = add_months(vietnamese_today(), 12)
     response = await registry.http.post(
         M.format(member["member_id"]) + "/suspension",
         json={"reason": "Đi học dài hạn", "until": (latest + timedelta(days=1)).isoformat()},
@@ -57,7 +58,7 @@ async def test_suspension_longer_than_twelve_months_is_refused(registry):
     )
     past = await registry.http.post(
         M.format(member["member_id"]) + "/suspension",
-        json={"reason": "Đi học", "until": date.today().isoformat()},
+        json={"reason": "Đi học", "until": vietnamese_today().isoformat()},
         headers=registry.as_("data_entry", "HNI-1"),
     )
     assert_problem(
@@ -70,7 +71,7 @@ async def test_suspension_longer_than_twelve_months_is_refused(registry):
     )
     no_reason = await registry.http.post(
         M.format(member["member_id"]) + "/suspension",
-        json={"until": (date.today() + timedelta(days=3)).isoformat()},
+        json={"until": (vietnamese_today() + timedelta(days=3)).isoformat()},
         headers=registry.as_("data_entry", "HNI-1"),
     )
     problem = assert_problem(no_reason, 422, "invalid-input", "reason")
@@ -81,14 +82,14 @@ async def test_suspension_longer_than_twelve_months_is_refused(registry):
 
 async def test_suspensions_end_on_their_own(registry):
     member = await registry.approved("HCM-1")
-    until = date.today() + timedelta(days=1)
+    until = vietnamese_today() + timedelta(days=1)
     await registry.http.post(
         M.format(member["member_id"]) + "/suspension",
         json={"reason": "Ốm dài ngày", "until": until.isoformat()},
         headers=registry.as_("data_entry", "HCM-1"),
     )
     async with registry.db.transaction() as session:
-        assert await resume_due_suspensions(session, date.today()) == 0
+        assert await resume_due_suspensions(session, vietnamese_today()) == 0
     async with registry.db.transaction() as session:
         assert await resume_due_suspensions(session, until) >= 1
     row = await registry.row(member["member_id"])
@@ -105,7 +106,7 @@ async def test_pending_members_cannot_be_suspended(registry):
     before = await registry.counts()
     response = await registry.http.post(
         M.format(member["member_id"]) + "/suspension",
-        json={"reason": "Nghỉ không lương", "until": (date.today() + timedelta(days=30)).isoformat()},
+        json={"reason": "Nghỉ không lương", "until": (vietnamese_today() + timedelta(days=30)).isoformat()},
         headers=registry.as_("data_entry", "HNI-1"),
     )
     assert_problem(
@@ -124,7 +125,7 @@ async def test_resume_retire_and_remove(registry):
     officer = registry.as_("data_entry", "HNI-2")
     await registry.http.post(
         M.format(member["member_id"]) + "/suspension",
-        json={"reason": "Tạm nghỉ việc", "until": (date.today() + timedelta(days=9)).isoformat()},
+        json={"reason": "Tạm nghỉ việc", "until": (vietnamese_today() + timedelta(days=9)).isoformat()},
         headers=officer,
     )
     resumed = await registry.http.post(M.format(member["member_id"]) + "/resumption", json={}, headers=officer)

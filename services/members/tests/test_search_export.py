@@ -6,6 +6,7 @@ import csv
 import io
 from datetime import date
 
+from contracts.wellknown import vietnamese_today
 from python_calamine import CalamineWorkbook
 
 from services.members.tests.conftest import assert_problem
@@ -53,7 +54,7 @@ async def test_filters_and_keyset_pages(registry):
     base = {"name": "dang thi loc", "unit_id": str(registry.units["HNI-1"])}
     assert len(await names(registry, officer, **base, gender="female", status="active")) == 5
     assert await names(registry, officer, **base, gender="male") == []
-    age = date.today().year - 1990
+    age = vietnamese_today().year - 1990
     assert await names(registry, officer, **base, age_from=age - 1, age_to=age) == ["Đặng Thị Lọc 3"]
     assert len(await names(registry, officer, **base, complete="false")) == 5
     assert await names(registry, officer, **base, complete="true") == []

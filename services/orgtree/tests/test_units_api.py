@@ -6,7 +6,7 @@ from datetime import date, timedelta
 from uuid import UUID
 
 from chassis.tables import outbox_events, tree_closure
-from contracts.wellknown import NATIONAL_CENTRE_ID
+from contracts.wellknown import NATIONAL_CENTRE_ID, vietnamese_today
 from orgtree.adapters.tables import unit_history
 from sqlalchemy import select
 
@@ -185,7 +185,7 @@ async def test_effective_dates_can_be_neither_future_nor_before_the_last_change(
         "ED-P", "Liên đoàn Lao động tỉnh Ngày", "provincial_federation", NATIONAL_CENTRE_ID, effective_from="2024-05-01"
     )
     before = await orgtree.fingerprint()
-    tomorrow = (date.today() + timedelta(days=1)).isoformat()
+    tomorrow = (vietnamese_today() + timedelta(days=1)).isoformat()
     future = await orgtree.http.patch(
         f"/api/v1/orgtree/units/{unit_id}", json={"name": "Tên Mới", "effective_from": tomorrow}, headers=ADMIN
     )

@@ -13,11 +13,11 @@ import uuid
 import zipfile
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 
 import httpx
 import pytest
-from contracts.wellknown import NATIONAL_CENTRE_ID, vietnamese_date
+from contracts.wellknown import NATIONAL_CENTRE_ID, vietnamese_date, vietnamese_today
 from PIL import Image
 from playwright.async_api import Page, expect
 
@@ -151,7 +151,7 @@ async def bank_partner(admin) -> AsyncIterator[BankPartner]:
     members = [await approved_member(admin, grassroots, f"Lý Văn Ngân {index}", 560_010 + index) for index in range(2)]
     for member in members:
         consent = await admin.put(
-            f"/api/v1/members/members/{member['member_id']}/bank-consent", json={"given_on": str(date.today())}
+            f"/api/v1/members/members/{member['member_id']}/bank-consent", json={"given_on": str(vietnamese_today())}
         )
         assert consent.status_code == 200, consent.text
     await request_card(admin, [m["member_id"] for m in members], "linked")

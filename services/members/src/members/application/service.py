@@ -15,6 +15,7 @@ from chassis.text import normalise
 from contracts.events.members_bank_identity_v1 import BankIdentityShared
 from contracts.events.members_member_v1 import MemberCreated, MemberPositionChanged, MemberUpdated
 from contracts.permissions import Permission
+from contracts.wellknown import vietnamese_today
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from members.adapters.bulk_members import BulkMemberRepository
@@ -85,7 +86,7 @@ class MemberService:
     def __init__(self, session: AsyncSession, today: date | None = None) -> None:
         self.session = session
         self.members = MemberRepository(session)
-        self.today = today or date.today()
+        self.today = today or vietnamese_today()
 
     async def create(self, principal: Principal, draft: Member) -> Member:
         await ensure_in_scope(self.session, principal, Permission.MEMBERS_WRITE, draft.unit_id)

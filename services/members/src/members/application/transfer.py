@@ -19,6 +19,7 @@ from chassis.scope import is_in_scope
 from chassis.text import normalise
 from contracts.events.members_member_v1 import MemberTransferred
 from contracts.permissions import Permission
+from contracts.wellknown import vietnamese_today
 from sqlalchemy import Row
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -83,7 +84,7 @@ class TransferService:
             to_unit_id=to_unit_id,
             status="released",
             reason=normalise(reason) if reason else None,
-            letter_number=f"GGT-{date.today().year}-{serial:07d}",
+            letter_number=f"GGT-{vietnamese_today().year}-{serial:07d}",
             released_by=principal.username,
         )
         transfer = await self.transfers.get(principal, transfer_id, "origin", Permission.MEMBERS_TRANSFER)

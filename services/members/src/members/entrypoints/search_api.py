@@ -17,6 +17,7 @@ from chassis.pagination import Page
 from chassis.principal import Principal
 from chassis.scope import ensure_in_scope
 from contracts.permissions import Permission
+from contracts.wellknown import vietnamese_today
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import StreamingResponse
 
@@ -92,7 +93,7 @@ async def search(
         await ensure_in_scope(session, principal, Permission.MEMBERS_READ, wanted.unit_id)
     newest = wanted.sort == "newest"
     window = (NEWEST_FIRST if newest else BY_NAME).window(after, limit)
-    rows = await MemberSearch(session).page(principal, wanted, window.after, window.fetch, date.today())
+    rows = await MemberSearch(session).page(principal, wanted, window.after, window.fetch, vietnamese_today())
     if wanted.id_number or wanted.phone:
         # Who holds this ID number or phone: the answer ties a person to it, so the trail keeps who asked and whom
         # it found (by member id; the number itself stays out of the trail).
@@ -121,7 +122,7 @@ async def export(
     if wanted.unit_id is not None:
         await ensure_in_scope(session, principal, Permission.MEMBERS_READ, wanted.unit_id)
     database = request.app.state.database
-    name = f"danh-sach-doan-vien-{date.today():%Y%m%d}.{format}"
+    name = f"danh-sach-doan-vien-{vietnamese_today():%Y%m%d}.{format}"
     headers = {"content-disposition": f'attachment; filename="{name}"'}
     # An export is personal data leaving the registry: the audit trail keeps who took which filter, how many rows.
     exported = _Exported(format, wanted)
@@ -162,7 +163,7 @@ async def _rows(database, principal: Principal, wanted: MemberFilter, exported: 
     async with database.transaction() as session:
         search = MemberSearch(session)
         query = search.ordered(
-            search.query(principal, wanted, [c for _, c in EXPORT_COLUMNS], date.today()), wanted, None
+            search.query(principal, wanted, [c for _, c in EXPORT_COLUMNS], vietnamese_today()), wanted, None
         )
         result = await session.stream(query.execution_options(yield_per=EXPORT_BATCH))
         async for batch in result.partitions(EXPORT_BATCH):

@@ -19,6 +19,7 @@ from chassis.principal import Principal
 from chassis.scope import ensure_in_scope
 from contracts.events.orgtree_unit_v1 import UnitCreated
 from contracts.permissions import Permission
+from contracts.wellknown import vietnamese_today
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from orgtree.adapters.repository import UnitRepository
@@ -50,7 +51,7 @@ class UnitBatch:
     def __init__(self, session: AsyncSession, today: date | None = None) -> None:
         self.session = session
         self.units = UnitRepository(session)
-        self.today = today or date.today()
+        self.today = today or vietnamese_today()
 
     async def create(
         self,

@@ -21,6 +21,7 @@ from chassis.text import normalise
 from contracts.base import IntegrationEvent
 from contracts.events.orgtree_unit_v1 import UnitCreated, UnitDissolved, UnitMerged, UnitMoved, UnitUpdated
 from contracts.permissions import Permission
+from contracts.wellknown import vietnamese_today
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from orgtree.adapters.repository import UnitRepository
@@ -67,7 +68,7 @@ class UnitService:
     def __init__(self, session: AsyncSession, today: date | None = None) -> None:
         self.session = session
         self.units = UnitRepository(session)
-        self.today = today or date.today()
+        self.today = today or vietnamese_today()
 
     async def create(self, principal: Principal, command: NewUnit) -> Unit:
         await ensure_in_scope(self.session, principal, Permission.UNITS_WRITE, command.parent_id)

@@ -8,6 +8,7 @@ from uuid import UUID
 
 from chassis.database import Database
 from chassis.http import CurrentPrincipal, Session, create_service_app
+from contracts.wellknown import vietnamese_today
 from fastapi import APIRouter, FastAPI, File, Form, UploadFile, status
 
 from orgtree.application.new_units import BatchResult, UnitBatch
@@ -102,13 +103,15 @@ async def update_unit(unit_id: UUID, body: UnitUpdate, principal: CurrentPrincip
         address=body.address,
         employer=body.employer.model_dump(exclude_unset=True) if body.employer else {},
     )
-    updated = await UnitService(session).update(principal, unit_id, changes, body.effective_from or date.today())
+    updated = await UnitService(session).update(principal, unit_id, changes, body.effective_from or vietnamese_today())
     return UnitOut.of(updated)
 
 
 @router.post("/units/{unit_id}/move", response_model=UnitOut)
 async def move_unit(unit_id: UUID, body: UnitMove, principal: CurrentPrincipal, session: Session) -> UnitOut:
-    moved = await UnitService(session).move(principal, unit_id, body.new_parent_id, body.effective_from or date.today())
+    moved = await UnitService(session).move(
+        principal, unit_id, body.new_parent_id, body.effective_from or vietnamese_today()
+    )
     return UnitOut.of(moved)
 
 
@@ -116,7 +119,7 @@ async def move_unit(unit_id: UUID, body: UnitMove, principal: CurrentPrincipal, 
 async def merge_unit(unit_id: UUID, body: UnitMerge, principal: CurrentPrincipal, session: Session) -> UnitOut:
     """Merge this unit into `target_unit_id`: its children move there, and it closes pointing to the target."""
     merged = await UnitService(session).merge(
-        principal, unit_id, body.target_unit_id, body.effective_from or date.today()
+        principal, unit_id, body.target_unit_id, body.effective_from or vietnamese_today()
     )
     return UnitOut.of(merged)
 
@@ -125,7 +128,7 @@ async def merge_unit(unit_id: UUID, body: UnitMerge, principal: CurrentPrincipal
 async def dissolve_unit(unit_id: UUID, body: UnitDissolve, principal: CurrentPrincipal, session: Session) -> UnitOut:
     """Dissolve this unit: it must be empty, or name a successor that receives what it holds."""
     dissolved = await UnitService(session).dissolve(
-        principal, unit_id, body.successor_unit_id, body.effective_from or date.today()
+        principal, unit_id, body.successor_unit_id, body.effective_from or vietnamese_today()
     )
     return UnitOut.of(dissolved)
 

@@ -36,6 +36,7 @@ from uuid import UUID
 
 from chassis.database import Database
 from chassis.errors import Problem
+from contracts.wellknown import vietnamese_today
 from prometheus_client import Gauge
 from sqlalchemy import Row, text
 
@@ -176,7 +177,7 @@ class ImportProcessor:
         crash_after_chunks: int | None = None,
     ) -> None:
         self.database, self.settings = database, settings
-        self.today = today or date.today()
+        self.today = today or vietnamese_today()
         self.crash_after_chunks = crash_after_chunks
 
     async def run_once(self) -> int:

@@ -10,10 +10,10 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from datetime import date
 
 from chassis.database import Database
 from chassis.wakeup import Wakeup
+from contracts.wellknown import vietnamese_today
 
 from members.application.importing.processor import ImportProcessor
 from members.application.lifecycle import resume_due_suspensions
@@ -38,7 +38,7 @@ class MembersWorker:
 
     async def run_once(self) -> None:
         async with self.database.transaction() as session:
-            resumed = await resume_due_suspensions(session, date.today())
+            resumed = await resume_due_suspensions(session, vietnamese_today())
         if resumed:
             log.info("suspensions ended", extra={"fields": {"members": resumed}})
         await ImportProcessor(self.database, self.settings).run_once()
