@@ -1,8 +1,10 @@
 """The reports dashboard: a report viewer of an upper-level union sees its subtree's figures, each chart with its
-table beside it, and a reversed period refused by the API on the field."""
+table beside it, the period's movements and the members at each month's end from the period report of member
+development (never the deprecated `units/{id}/movements`), and a reversed period refused by the API on the field."""
 
 from __future__ import annotations
 
+from contracts.wellknown import vietnamese_today
 from localrun.demo_people import create_account
 from playwright.async_api import expect
 
@@ -20,6 +22,8 @@ async def test_a_report_viewer_opens_the_dashboard_of_the_unit(page, world, admi
         admin, platform.gateway_url, viewer, f"Xem báo cáo {screen.name}", "report_viewer", world.units["U"], PASSWORD
     )
     summary = (await admin.get(f"/api/v1/reporting/units/{world.units['U']}/member-summary")).json()
+    asked: list[str] = []
+    page.on("request", lambda request: asked.append(request.url))
     await sign_in(page, viewer)
     # The menu offers a report viewer the report screens, under their feature, and neither dues nor the audit trail.
     await open_menu(page, screen.phone)
@@ -40,7 +44,17 @@ async def test_a_report_viewer_opens_the_dashboard_of_the_unit(page, world, admi
     await expect(status_table).to_contain_text("Đang sinh hoạt")
     subunits = page.locator(".ant-card").filter(has_text="Đoàn viên theo đơn vị trực thuộc")
     await expect(subunits.locator("table")).to_contain_text(world.names["G1"])
-    await expect(page.locator(".ant-card").filter(has_text="Đoàn viên 12 tháng qua").locator("svg")).to_be_visible()
+    over_time = page.locator(".ant-card").filter(has_text="Đoàn viên 12 tháng qua")
+    await expect(over_time.locator("svg")).to_be_visible()
+    # This month's row: the members at its end (today) are the members now.
+    this_month = over_time.locator("tr").filter(has_text=vietnamese_today().strftime("%m/%Y"))
+    await expect(this_month).to_contain_text(vietnamese(summary["members"]))
+    movements = page.locator(".ant-card").filter(has_text="Biến động từ")
+    await expect(movements.locator("svg")).to_be_visible()
+    await expect(movements.locator("tr").filter(has_text="Cuối kỳ")).to_contain_text(vietnamese(summary["members"]))
+    await expect(movements.locator("tr").filter(has_text="Kết nạp")).to_be_visible()
+    assert not [url for url in asked if "/movements" in url], "the dashboard asked the deprecated movements report"
+    assert [url for url in asked if "/reporting/members/development" in url]
 
     await page.get_by_placeholder("Từ ngày").fill("01/12/2026")
     await page.get_by_placeholder("Đến ngày").fill("01/01/2026")

@@ -3,9 +3,10 @@
 import { keepPreviousData, useQueries, useQuery } from '@tanstack/react-query';
 import { fetchChildren } from '@/components/units/api';
 import { api, type Schemas, unwrap } from '@/lib/api';
+import { ApiProblem } from '@/lib/problem';
+import { clipToLedger } from '../components/periods';
 
 export type MemberSummary = Schemas['MemberSummaryOut'];
-export type Movements = Schemas['MovementsOut'];
 export type UnitTotals = Schemas['UnitTotalsOut'];
 
 export function useMemberSummary(unitId: string) {
@@ -18,15 +19,32 @@ export function useMemberSummary(unitId: string) {
 
 export type Period = { from: string; to: string };
 
-export function fetchMovements(unitId: string, period: Period) {
-  return unwrap(api.GET('/api/v1/reporting/units/{unit_id}/movements', {
-    params: { path: { unit_id: unitId }, query: period } }));
+/** The whole subtree's row of the period report of member development (`members/development`, its `total`). */
+export type Movements = Schemas['PeriodRowOut'] & Period;
+
+/** The subtree's members at the start and end of a period and what moved, in the tree of the period's days. With
+ * `clip`, a period that starts before the figures' first day is answered from that day (`clipToLedger`) and one
+ * wholly before it has no figures (null); without, the API's refusal stands (the officer chose the period). */
+export async function fetchMovements(unitId: string, period: Period, clip = true): Promise<Movements | null> {
+  const ask = async (asked: Period) => {
+    const report = await unwrap(api.GET('/api/v1/reporting/members/development', {
+      params: { query: { unit_id: unitId, ...asked } } }));
+    return { ...report.total, from: report.from, to: report.to };
+  };
+  try {
+    return await ask(period);
+  } catch (error) {
+    const earliest = error instanceof ApiProblem && error.code === 'before-ledger-start' ? error.body.earliest : undefined;
+    if (!clip || typeof earliest !== 'string') throw error;
+    const clipped = clipToLedger(period, earliest);
+    return clipped ? ask(clipped) : null;
+  }
 }
 
-export function useMovements(unitId: string, period: Period) {
+export function useMovements(unitId: string, period: Period, clip: boolean) {
   return useQuery({
-    queryKey: ['reports', unitId, 'movements', period],
-    queryFn: () => fetchMovements(unitId, period),
+    queryKey: ['reports', unitId, 'movements', period, clip],
+    queryFn: () => fetchMovements(unitId, period, clip),
     placeholderData: keepPreviousData,
     retry: false,
   });

@@ -1,6 +1,6 @@
 import dayjs from 'dayjs';
 import { describe, expect, it } from 'vitest';
-import { currentTerm, lastTwelveMonths } from './periods';
+import { clipToLedger, currentTerm, lastTwelveMonths } from './periods';
 
 describe('lastTwelveMonths', () => {
   it('covers the last year month by month, the current month up to today', () => {
@@ -18,5 +18,15 @@ describe('currentTerm', () => {
     expect(currentTerm(2027)).toBe('2023-2028');
     expect(currentTerm(2028)).toBe('2028-2033');
     expect(currentTerm(2020)).toBe('2018-2023');
+  });
+});
+
+describe('clipToLedger', () => {
+  it('answers a period from the figures\' first day, or not at all when it ends before', () => {
+    const march = { from: '2026-03-01', to: '2026-03-31' };
+    expect(clipToLedger(march, '2026-01-01')).toEqual(march);
+    expect(clipToLedger(march, '2026-03-12')).toEqual({ from: '2026-03-12', to: '2026-03-31' });
+    expect(clipToLedger(march, '2026-03-31')).toEqual({ from: '2026-03-31', to: '2026-03-31' });
+    expect(clipToLedger(march, '2026-04-01')).toBeNull();
   });
 });

@@ -21,13 +21,17 @@ import { ReportsNav } from '../components/reports-nav';
 
 const PALETTE = ['#0b57a4', '#d4380d', '#389e0d', '#d48806', '#531dab', '#08979c', '#c41d7f', '#595959'];
 const valueFormatter = (value: unknown) => formatNumber(Number(value));
+const orDash = (value: number | undefined) => (value === undefined ? '—' : formatNumber(value));
 
 export default function DashboardPage() {
   const { unitId } = useParams() as { unitId: string };
   const [period, setPeriod] = useState<Period>({
     from: dayjs().startOf('year').format(API_DATE), to: dayjs().format(API_DATE) });
   const summary = useMemberSummary(unitId);
-  const movements = useMovements(unitId, period);
+  const [chosen, setChosen] = useState(false);
+  // This year by default, from the figures' first day when they start later; a period the officer chose is the API's
+  // to refuse (before the figures start, reversed), on the field.
+  const movements = useMovements(unitId, period, !chosen);
   useEffect(() => {
     document.title = 'Báo cáo — Quản lý đoàn viên';
   }, []);
@@ -35,13 +39,13 @@ export default function DashboardPage() {
     <>
       <div className="page-header"><h1>Báo cáo thống kê</h1></div>
       <ReportsNav unitId={unitId} />
-      <PeriodForm period={period} onChange={setPeriod} error={movements.error} />
+      <PeriodForm period={period} onChange={(p) => { setChosen(true); setPeriod(p); }} error={movements.error} />
       {summary.isError ? <ErrorState error={summary.error} onRetry={summary.refetch} /> : (
         <Row gutter={[12, 12]} style={{ marginBottom: 12 }}>
           {[
             ['Đoàn viên hiện nay', summary.data?.members],
             ['Nữ', summary.data?.female],
-            ['Kết nạp trong kỳ', movements.isError ? undefined : movements.data?.admitted],
+            ['Kết nạp trong kỳ', movements.isError ? undefined : movements.data?.admitted ?? undefined],
             ['Thẻ đã đề nghị', summary.data?.cards?.requested ?? 0],
             ['Thẻ đã in', summary.data?.cards?.printed ?? 0],
             ['Thẻ đã phát', summary.data?.cards?.delivered ?? 0],
@@ -104,6 +108,7 @@ function MembersOverTime({ unitId }: { unitId: string }) {
   const periods = useMemo(() => lastTwelveMonths(dayjs()), []);
   const months = useMonthlyMovements(unitId, periods);
   const failed = months.find((m) => m.isError);
+  // A month before the figures' first day has none (null): its cells stay empty, its points absent.
   const rows = periods.map((p, i) => ({
     month: dayjs(p.from).format('MM/YYYY'), members: months[i].data?.members_at_end, admitted: months[i].data?.admitted }));
   const option: ChartOption = useMemo(() => ({
@@ -127,8 +132,8 @@ function MembersOverTime({ unitId }: { unitId: string }) {
                scroll={{ y: 280 }}
                columns={[
                  { title: 'Tháng', dataIndex: 'month' },
-                 { title: 'Đoàn viên cuối tháng', dataIndex: 'members', align: 'right', render: formatNumber },
-                 { title: 'Kết nạp', dataIndex: 'admitted', align: 'right', render: formatNumber },
+                 { title: 'Đoàn viên cuối tháng', dataIndex: 'members', align: 'right', render: orDash },
+                 { title: 'Kết nạp', dataIndex: 'admitted', align: 'right', render: orDash },
                ]} />
       )} />
   );
@@ -156,7 +161,7 @@ function ByStatus({ byStatus }: { byStatus: Record<string, number> }) {
 }
 
 function MovementsCard({ movements }: { movements: Movements }) {
-  const rows = MOVEMENTS.map(([key, name]) => ({ key, name, count: movements[key] as number }));
+  const rows = MOVEMENTS.map(([key, name]) => ({ key, name, count: movements[key] }));
   const option: ChartOption = useMemo(() => ({
     color: PALETTE,
     tooltip: { trigger: 'axis', valueFormatter },
