@@ -8,9 +8,15 @@ import zipfile
 from datetime import date
 
 from contracts.envelope import Envelope
-from contracts.events.dues_collection_v1 import DuesMonthRecorded, DuesMonthSnapshot
+from contracts.events.dues_collection_v1 import (
+    DuesMonthRecorded,
+    DuesMonthSnapshot,
+    DuesRemittanceConfirmed,
+    DuesRemitted,
+    RemittanceSnapshot,
+)
 from contracts.events.members_member_v1 import MemberStatusChanged, MemberTransferred
-from contracts.events.orgtree_unit_v1 import UnitCreated, UnitDissolved, UnitMoved
+from contracts.events.orgtree_unit_v1 import UnitCapabilities, UnitCreated, UnitDissolved, UnitMoved
 from contracts.wellknown import NATIONAL_CENTRE_ID
 from reporting.entrypoints.consumers import apply_dues_record
 
@@ -346,4 +352,106 @@ async def test_dues_as_a_workbook(reporting):
         sheet = workbook.read("xl/worksheets/sheet1.xml").decode()
     for text in ("SỐ LIỆU THU ĐOÀN PHÍ", "Từ tháng 09/2025 đến tháng 10/2025", "10/2025", "Nộp cấp trên (đồng)"):
         assert text in strings
-    assert "SUM(G6:G7)" in sheet and "350000" in sheet
+    assert "SUM(G7:G8)" in sheet and "350000" in sheet  # collected, below the section's title
+
+
+COLLECTS = UnitCapabilities(can_collect_dues=True)
+
+
+async def remit(reporting, unit_id, month: date, amount: int, remittance_id=None, confirmed=False):
+    """A remittance of the upper share for `month` (recorded, or its confirmation), applied by the consumer."""
+    snapshot = RemittanceSnapshot(
+        remittance_id=remittance_id or uuid.uuid4(),
+        unit_id=unit_id,
+        month_from=month,
+        month_to=month,
+        transferred_on=date(2025, 11, 5),
+        amount_vnd=amount,
+        reference="UNC-1",
+        confirmed=confirmed,
+    )
+    kind = DuesRemittanceConfirmed if confirmed else DuesRemitted
+    event = kind(unit_id=unit_id, remittance=snapshot)
+    async with reporting["db"].transaction() as session:
+        await apply_dues_record(session, event, Envelope.wrap(event, "/services/dues"))
+    return snapshot.remittance_id
+
+
+async def dues_of(reporting, unit_id, first: str, last: str) -> dict:
+    response = await reporting["http"].get(
+        "/api/v1/reporting/dues", headers=national(), params={"unit_id": str(unit_id), "from": first, "to": last}
+    )
+    assert response.status_code == 200, response.text
+    return response.json()
+
+
+def remitted(values: dict) -> tuple:
+    keys = ("collected_vnd", "upper_share_vnd", "remitted_vnd", "confirmed_vnd", "outstanding_vnd")
+    return tuple(values[key] for key in keys)
+
+
+async def test_remittances_of_the_upper_share_per_month_and_per_unit_below(reporting):
+    db = reporting["db"]
+    units = await tree(reporting, "REMIT")
+    district, collects, also, late = uuid.uuid4(), uuid.uuid4(), uuid.uuid4(), uuid.uuid4()
+    # A district collects dues too (for members attached to it directly): what it remits is still forwarded money.
+    await deliver(
+        db,
+        UnitCreated,
+        state(district, "REMIT-D", units["p1"], "district_federation", capabilities=COLLECTS),
+        date(2025, 1, 1),
+    )
+    await deliver(db, UnitCreated, state(collects, "REMIT-D-G1", district, capabilities=COLLECTS), date(2025, 1, 1))
+    await deliver(db, UnitCreated, state(also, "REMIT-D-G2", district, "professional_union"), date(2025, 1, 1))
+    october = date(2025, 10, 1)
+    await record_dues(reporting, collects, october, 20, 1_000_000)  # upper share 400,000
+    await record_dues(reporting, also, october, 10, 500_000)  # upper share 200,000
+    paid = await remit(reporting, collects, october, 400_000)
+    await remit(reporting, also, october, 150_000)
+    # The district forwarding money to its province is the same money: not counted again.
+    await remit(reporting, district, october, 600_000)
+    # The confirmation, delivered twice, and the remittance's own event once more after it: counted once, confirmed.
+    await remit(reporting, collects, october, 400_000, paid, confirmed=True)
+    await remit(reporting, collects, october, 400_000, paid, confirmed=True)
+    await remit(reporting, collects, october, 400_000, paid)
+    # A remittance that overtakes its unit's creation counts when the unit arrives.
+    await remit(reporting, late, october, 50_000)
+    await deliver(db, UnitCreated, state(late, "REMIT-D-G3", district), date(2025, 1, 1))
+
+    province = await dues_of(reporting, units["p1"], "2025-09", "2025-10")
+    september, month = province["months"]
+    assert remitted(september) == (0, 0, 0, 0, 0)
+    assert remitted(month) == (1_500_000, 600_000, 600_000, 400_000, 0)
+    assert [row["code"] for row in province["rows"]] == ["REMIT-D", "REMIT-G1"]
+    assert remitted(province["rows"][0]) == (1_500_000, 600_000, 600_000, 400_000, 0)
+    assert remitted(province["total"]) == (1_500_000, 600_000, 600_000, 400_000, 0)
+    assert province["total"]["units_reporting"] == 2
+
+    below = await dues_of(reporting, district, "2025-10", "2025-10")
+    by_code = {row["code"]: row for row in below["rows"]}
+    assert remitted(by_code["REMIT-D-G1"]) == (1_000_000, 400_000, 400_000, 400_000, 0)
+    assert remitted(by_code["REMIT-D-G2"]) == (500_000, 200_000, 150_000, 0, 50_000)
+    assert remitted(by_code["REMIT-D-G3"]) == (0, 0, 50_000, 0, -50_000)
+    assert by_code["REMIT-D-G1"]["grassroots_unions"] == 1
+    # Grassroots unions counted by type: the professional union remits its share but is not one of them.
+    assert (below["total"]["code"], below["total"]["grassroots_unions"]) == ("REMIT-D", 2)
+
+
+async def test_the_dues_workbook_has_the_remittances_and_the_units_below(reporting):
+    units = await tree(reporting, "REMX")
+    collects = uuid.uuid4()
+    await deliver(reporting["db"], UnitCreated, state(collects, "REMX-G9", units["p1"]), date(2025, 1, 1))
+    await record_dues(reporting, collects, date(2025, 10, 1), 7, 350_000)
+    await remit(reporting, collects, date(2025, 10, 1), 100_000)
+    response = await reporting["http"].get(
+        "/api/v1/reporting/dues.xlsx",
+        headers=national(),
+        params={"unit_id": str(units["p1"]), "from": "2025-10", "to": "2025-10"},
+    )
+    assert response.status_code == 200, response.text
+    with zipfile.ZipFile(io.BytesIO(response.content)) as workbook:
+        strings = workbook.read("xl/sharedStrings.xml").decode()
+        sheet = workbook.read("xl/worksheets/sheet1.xml").decode()
+    for text in ("Đã nộp", "Cấp trên đã xác nhận", "Còn phải nộp", "Cả kỳ, theo đơn vị trực thuộc", "REMX-G9"):
+        assert text in strings, text
+    assert "100000" in sheet and "40000" in sheet  # remitted; outstanding 140,000 - 100,000

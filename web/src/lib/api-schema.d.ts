@@ -2247,7 +2247,11 @@ export interface paths {
         /**
          * Số liệu thu đoàn phí theo tháng của đơn vị và cấp dưới
          * @description Each month of the period (at most 36): the units of the subtree that recorded it against the grassroots
-         *     unions at the month's end, and the sums of their latest records (corrections replace what they correct).
+         *     unions at the month's end, and the sums of their latest records (corrections replace what they correct); the
+         *     upper share the collecting units owe, what they remitted of it for periods ending in the month (the first hop
+         *     only: a level forwarding it upward is not counted again), what their upper level confirmed, what is
+         *     outstanding. Then the whole period for each unit directly under the unit (in the tree of the period's days)
+         *     and for the unit itself.
          */
         get: operations["dues_api_v1_reporting_dues_get"];
         put?: never;
@@ -3388,13 +3392,18 @@ export interface components {
              */
             collected_vnd: number;
             /**
+             * Confirmed Vnd
+             * @description Trong đó cấp trên đã xác nhận đã nhận (đồng)
+             */
+            confirmed_vnd: number;
+            /**
              * Grassroots Share Vnd
              * @description Để lại công đoàn cơ sở (đồng)
              */
             grassroots_share_vnd: number;
             /**
              * Grassroots Unions
-             * @description Công đoàn cơ sở (đơn vị thu) cuối tháng; null: trước khi có số liệu
+             * @description Công đoàn cơ sở (đơn vị thu) cuối tháng (cuối kỳ); null: trước khi có số liệu
              */
             grassroots_unions: number | null;
             /**
@@ -3418,13 +3427,23 @@ export interface components {
              */
             norm_vnd: number;
             /**
+             * Outstanding Vnd
+             * @description Còn phải nộp cấp trên (đồng); âm: nộp trước
+             */
+            outstanding_vnd: number;
+            /**
+             * Remitted Vnd
+             * @description Đã nộp cấp trên (đồng): các đơn vị thu đoàn phí nộp cấp trên trực tiếp, cho kỳ nộp kết thúc trong tháng (cấp trên chuyển tiếp lên cấp cao hơn không tính lại)
+             */
+            remitted_vnd: number;
+            /**
              * Units Reporting
-             * @description Đơn vị đã ghi sổ thu đoàn phí của tháng
+             * @description Đơn vị đã ghi sổ thu đoàn phí (cả kỳ: lượt, đơn vị × tháng)
              */
             units_reporting: number;
             /**
              * Upper Share Vnd
-             * @description Nộp cấp trên (đồng)
+             * @description Phải nộp cấp trên (đồng): phần của cấp trên trong số thu
              */
             upper_share_vnd: number;
         };
@@ -3432,15 +3451,95 @@ export interface components {
         DuesOut: {
             /** From */
             from: string;
-            /** Months */
+            /**
+             * Months
+             * @description Mỗi tháng của kỳ, toàn đơn vị (cả cấp dưới)
+             */
             months: components["schemas"]["DuesMonthOut"][];
+            /**
+             * Rows
+             * @description Cả kỳ, mỗi đơn vị trực thuộc (trong cây tổ chức của kỳ)
+             */
+            rows: components["schemas"]["DuesUnitOut"][];
             /** To */
             to: string;
+            /** @description Cả kỳ, toàn đơn vị */
+            total: components["schemas"]["DuesUnitOut"];
             /**
              * Unit Id
              * Format: uuid
              */
             unit_id: string;
+        };
+        /**
+         * DuesUnitOut
+         * @description The whole period, for one unit's subtree.
+         */
+        DuesUnitOut: {
+            /** Code */
+            code: string;
+            /**
+             * Collected Vnd
+             * @description Số thu (đồng)
+             */
+            collected_vnd: number;
+            /**
+             * Confirmed Vnd
+             * @description Trong đó cấp trên đã xác nhận đã nhận (đồng)
+             */
+            confirmed_vnd: number;
+            /**
+             * Grassroots Share Vnd
+             * @description Để lại công đoàn cơ sở (đồng)
+             */
+            grassroots_share_vnd: number;
+            /**
+             * Grassroots Unions
+             * @description Công đoàn cơ sở (đơn vị thu) cuối tháng (cuối kỳ); null: trước khi có số liệu
+             */
+            grassroots_unions: number | null;
+            /**
+             * Members Exempt
+             * @description Đoàn viên được miễn
+             */
+            members_exempt: number;
+            /**
+             * Members Paid
+             * @description Đoàn viên đã đóng
+             */
+            members_paid: number;
+            /** Name */
+            name: string;
+            /**
+             * Norm Vnd
+             * @description Số phải thu theo mức quy định (đồng)
+             */
+            norm_vnd: number;
+            /**
+             * Outstanding Vnd
+             * @description Còn phải nộp cấp trên (đồng); âm: nộp trước
+             */
+            outstanding_vnd: number;
+            /**
+             * Remitted Vnd
+             * @description Đã nộp cấp trên (đồng): các đơn vị thu đoàn phí nộp cấp trên trực tiếp, cho kỳ nộp kết thúc trong tháng (cấp trên chuyển tiếp lên cấp cao hơn không tính lại)
+             */
+            remitted_vnd: number;
+            /**
+             * Unit Id
+             * Format: uuid
+             */
+            unit_id: string;
+            /**
+             * Units Reporting
+             * @description Đơn vị đã ghi sổ thu đoàn phí (cả kỳ: lượt, đơn vị × tháng)
+             */
+            units_reporting: number;
+            /**
+             * Upper Share Vnd
+             * @description Phải nộp cấp trên (đồng): phần của cấp trên trong số thu
+             */
+            upper_share_vnd: number;
         };
         /** EmployerIn */
         EmployerIn: {

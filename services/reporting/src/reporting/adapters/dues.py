@@ -11,13 +11,16 @@ from chassis.principal import Principal
 from chassis.scope import restrict_to_scope, unscoped
 from contracts.permissions import Permission
 from pydantic_core import to_json
-from sqlalchemy import Row, select, text
+from sqlalchemy import Row, func, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from reporting.adapters.tables import subtree_dues
-from reporting.domain.dues import AMOUNTS, DuesKey, DuesMonth
+from reporting.domain.dues import AMOUNTS, FIRST_HOP_TYPES, REMITTED, DuesKey, DuesMonth, Remittance
 
 _COLUMNS = ", ".join(AMOUNTS)
+_ALL_NAMES = (*AMOUNTS, *REMITTED)
+_ALL = ", ".join(_ALL_NAMES)
+FIRST_HOP = ", ".join(f"'{type_code}'" for type_code in FIRST_HOP_TYPES)
 _RECORD = ", ".join(f"{name} bigint" for name in AMOUNTS)
 
 
@@ -34,20 +37,67 @@ class DuesRepository:
         return {(row.unit_id, row.month): DuesMonth(**{name: getattr(row, name) for name in AMOUNTS}) for row in rows}
 
     @unscoped("the consumer applies events for every unit; no principal is involved")
-    async def write(self, latest: Mapping[DuesKey, DuesMonth], changes: Mapping[DuesKey, DuesMonth]) -> None:
-        """The units' latest months, and the changes added to each unit and every unit above it."""
-
-        def rows(months: Mapping[DuesKey, DuesMonth]) -> str:
-            return to_json(
-                [
-                    {"unit_id": unit, "month": month, **dataclasses.asdict(values)}
-                    for (unit, month), values in sorted(months.items())
-                ]
-            ).decode()
-
+    async def write(
+        self,
+        latest: Mapping[DuesKey, DuesMonth],
+        changes: Mapping[DuesKey, DuesMonth],
+        remittances: Mapping[UUID, Remittance],
+        remitted: Mapping[DuesKey, tuple[int, int]],
+    ) -> None:
+        """The units' latest months and remittances, and the changes of both added to each unit and every unit above
+        it, in one statement (in key order, so two consumers never wait on each other in a circle)."""
         if latest:
-            await self.session.execute(_SET_MONTHS, {"rows": rows(latest)})
-            await self.session.execute(_ADD_SUBTREES, {"rows": rows(changes)})
+            await self.session.execute(
+                _SET_MONTHS,
+                {
+                    "rows": to_json(
+                        [
+                            {"unit_id": unit, "month": month, **dataclasses.asdict(values)}
+                            for (unit, month), values in sorted(latest.items())
+                        ]
+                    ).decode()
+                },
+            )
+        if remittances:
+            await self.session.execute(
+                _SET_REMITTANCES,
+                {
+                    "rows": to_json(
+                        [
+                            {"remittance_id": key, **dataclasses.asdict(state)}
+                            for key, state in sorted(remittances.items())
+                        ]
+                    ).decode()
+                },
+            )
+        nothing = dict.fromkeys((*AMOUNTS, *REMITTED), 0)
+        rows = [
+            {**nothing, "unit_id": unit, "month": month, "remittance": False, **dataclasses.asdict(values)}
+            for (unit, month), values in changes.items()
+        ] + [
+            {**nothing, "unit_id": unit, "month": month, "remittance": True, "remitted_vnd": money, "confirmed_vnd": ok}
+            for (unit, month), (money, ok) in remitted.items()
+        ]
+        if rows:
+            await self.session.execute(_ADD_SUBTREES, {"rows": to_json(rows).decode()})
+
+    @unscoped("the consumer applies events for every unit; no principal is involved")
+    async def lock_remittances(self, remittance_ids: Sequence[UUID]) -> dict[UUID, Remittance]:
+        """The remittances stored, locked (in id order)."""
+        rows = await self.session.execute(_LOCK_REMITTANCES, {"ids": sorted(set(remittance_ids))})
+        return {row.remittance_id: Remittance(row.unit_id, row.month, row.amount_vnd, row.confirmed) for row in rows}
+
+    async def sums(self, principal: Principal, unit_ids: Sequence[UUID], first: date, last: date) -> dict[UUID, dict]:
+        """Each unit's subtree summed over the months from `first` to `last` (first days of months)."""
+        d = subtree_dues
+        names = (*AMOUNTS, *REMITTED)
+        query = (
+            select(d.c.unit_id, *(func.sum(d.c[name]).label(name) for name in names))
+            .where(d.c.unit_id.in_(unit_ids), d.c.month.between(first, last))
+            .group_by(d.c.unit_id)
+        )
+        rows = await self.session.execute(restrict_to_scope(query, principal, Permission.REPORTS_READ, d.c.unit_id))
+        return {row.unit_id: {name: int(getattr(row, name)) for name in names} for row in rows}
 
     async def months(self, principal: Principal, unit_id: UUID, first: date, last: date) -> list[Row]:
         """The subtree's dues of each month from `first` to `last` (first days of months) that has any."""
@@ -73,14 +123,34 @@ SELECT unit_id, month, {_COLUMNS} FROM jsonb_to_recordset(CAST(:rows AS jsonb))
 ON CONFLICT (unit_id, month) DO UPDATE SET {", ".join(f"{name} = EXCLUDED.{name}" for name in AMOUNTS)}
 """)
 
-# In key order: every poll adds to the country's month.
+# In key order: every poll adds to the country's month. A remittance counts only when a grassroots union made it: a
+# level above forwarding the upper share is not counted a second time.
 _ADD_SUBTREES = text(f"""
-INSERT INTO subtree_dues (unit_id, month, {_COLUMNS})
-SELECT link.ancestor_id, change.month, {", ".join(f"sum(change.{name})" for name in AMOUNTS)}
-FROM jsonb_to_recordset(CAST(:rows AS jsonb)) AS change(unit_id uuid, month date, {_RECORD})
+INSERT INTO subtree_dues (unit_id, month, {_ALL})
+SELECT link.ancestor_id, change.month, {", ".join(f"sum(change.{name})" for name in _ALL_NAMES)}
+FROM jsonb_to_recordset(CAST(:rows AS jsonb))
+    AS change(unit_id uuid, month date, remittance boolean, {_RECORD}, remitted_vnd bigint, confirmed_vnd bigint)
 JOIN tree_closure link ON link.descendant_id = change.unit_id
+WHERE NOT change.remittance
+   OR EXISTS (SELECT 1 FROM tree_units remitter
+              WHERE remitter.unit_id = change.unit_id AND remitter.type_code IN ({FIRST_HOP}))
 GROUP BY 1, 2
 ORDER BY 1, 2
 ON CONFLICT (unit_id, month) DO UPDATE
-SET {", ".join(f"{name} = subtree_dues.{name} + EXCLUDED.{name}" for name in AMOUNTS)}
+SET {", ".join(f"{name} = subtree_dues.{name} + EXCLUDED.{name}" for name in _ALL_NAMES)}
+""")
+
+_LOCK_REMITTANCES = text("""
+SELECT remittance_id, unit_id, month, amount_vnd, confirmed FROM dues_remittances
+WHERE remittance_id = ANY(CAST(:ids AS uuid[]))
+ORDER BY remittance_id
+FOR UPDATE
+""")
+
+_SET_REMITTANCES = text("""
+INSERT INTO dues_remittances (remittance_id, unit_id, month, amount_vnd, confirmed)
+SELECT remittance_id, unit_id, month, amount_vnd, confirmed FROM jsonb_to_recordset(CAST(:rows AS jsonb))
+    AS incoming(remittance_id uuid, unit_id uuid, month date, amount_vnd bigint, confirmed boolean)
+ON CONFLICT (remittance_id) DO UPDATE
+SET unit_id = EXCLUDED.unit_id, month = EXCLUDED.month, amount_vnd = EXCLUDED.amount_vnd, confirmed = EXCLUDED.confirmed
 """)

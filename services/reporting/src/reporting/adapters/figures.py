@@ -24,6 +24,7 @@ from reporting.adapters.tables import (
     unit_versions,
 )
 from reporting.domain.dues import AMOUNTS as DUES_AMOUNTS
+from reporting.domain.dues import FIRST_HOP_TYPES, REMITTED
 from reporting.domain.facts import FigureKey, MovementKey
 from reporting.domain.figures import NOT_KNOWN, UnitProfile
 from reporting.domain.movements import COUNTED_STATUSES
@@ -91,6 +92,7 @@ class FigureRepository:
                 {(row.unit_id, row.other_unit_id, row.day, row.kind, row.female): row.members for row in moved}
             )
         await self.session.execute(_PLACE_DUES, ids)
+        await self.session.execute(_PLACE_REMITTANCES, ids)
 
     @unscoped("the consumer's own bookkeeping: units' profiles for the members it applies")
     async def unit_profiles(self, unit_ids: Iterable[UUID]) -> dict[UUID, UnitProfile]:
@@ -542,6 +544,26 @@ ON CONFLICT (unit_id, month) DO UPDATE
 SET {", ".join(f"{name} = subtree_dues.{name} + EXCLUDED.{name}" for name in DUES_AMOUNTS)}
 """)
 
+_PLACE_REMITTANCES = text(
+    """
+INSERT INTO subtree_dues (unit_id, month, {amounts}, remitted_vnd, confirmed_vnd)
+SELECT link.ancestor_id, own.month, {zeros}, sum(own.amount_vnd),
+       coalesce(sum(own.amount_vnd) FILTER (WHERE own.confirmed), 0)
+FROM dues_remittances own JOIN tree_closure link ON link.descendant_id = own.unit_id
+JOIN tree_units remitter ON remitter.unit_id = own.unit_id AND remitter.type_code IN ({first_hop})
+WHERE own.unit_id = ANY(CAST(:ids AS uuid[]))
+GROUP BY 1, 2
+ORDER BY 1, 2
+ON CONFLICT (unit_id, month) DO UPDATE
+SET remitted_vnd = subtree_dues.remitted_vnd + EXCLUDED.remitted_vnd,
+    confirmed_vnd = subtree_dues.confirmed_vnd + EXCLUDED.confirmed_vnd
+""".format(
+        amounts=", ".join(DUES_AMOUNTS),
+        zeros=", ".join("0" for _ in DUES_AMOUNTS),
+        first_hop=", ".join(f"'{type_code}'" for type_code in FIRST_HOP_TYPES),
+    )
+)
+
 # Usually changes nothing and locks nothing: only a change older than every other lowers the ledger's start.
 _OPEN_LEDGER = text("UPDATE figure_ledger SET opened_on = :day WHERE opened_on IS NULL OR opened_on > :day")
 
@@ -578,14 +600,15 @@ ON CONFLICT (unit_id, day, kind, female) DO UPDATE SET members = subtree_movemen
 """)
 
 # Dues are a month's: those of the months from the move's month on go with the unit.
+_MOVED_DUES = (*DUES_AMOUNTS, *REMITTED)
 _MOVE_DUES = text(f"""
-INSERT INTO subtree_dues (unit_id, month, {", ".join(DUES_AMOUNTS)})
-SELECT side.unit_id, moved.month, {", ".join(f"side.sign * moved.{name}" for name in DUES_AMOUNTS)}
+INSERT INTO subtree_dues (unit_id, month, {", ".join(_MOVED_DUES)})
+SELECT side.unit_id, moved.month, {", ".join(f"side.sign * moved.{name}" for name in _MOVED_DUES)}
 FROM subtree_dues moved CROSS JOIN {_SIDES}
 WHERE moved.unit_id = :unit_id AND moved.month >= date_trunc('month', CAST(:day AS date))
 ORDER BY 1, 2
 ON CONFLICT (unit_id, month) DO UPDATE
-SET {", ".join(f"{name} = subtree_dues.{name} + EXCLUDED.{name}" for name in DUES_AMOUNTS)}
+SET {", ".join(f"{name} = subtree_dues.{name} + EXCLUDED.{name}" for name in _MOVED_DUES)}
 """)
 
 _ADD_MOVEMENT_DAYS = text("""

@@ -222,14 +222,30 @@ dues_months = Table(
 )
 
 # The dues of each unit's whole subtree per month, rolled up on write like the figures; `units_reporting` counts
-# the units below that recorded the month.
+# the units below that recorded the month; `remitted_vnd` and `confirmed_vnd` what the collecting units below
+# remitted of their upper share for periods ending in the month, and of it what their upper level confirmed.
 subtree_dues = Table(
     "subtree_dues",
     metadata,
     Column("unit_id", Uuid, nullable=False),
     Column("month", Date, nullable=False),
     *(Column(name, BigInteger, nullable=False) for name in _DUES_AMOUNTS),
+    Column("remitted_vnd", BigInteger, nullable=False, server_default="0"),
+    Column("confirmed_vnd", BigInteger, nullable=False, server_default="0"),
     PrimaryKeyConstraint("unit_id", "month"),
+    info={"scoped_by": "unit_id"},
+)
+
+# Each remittance of the upper share (dues.collection.v1), its latest state: counted in the month ending its period.
+dues_remittances = Table(
+    "dues_remittances",
+    metadata,
+    Column("remittance_id", Uuid, primary_key=True),
+    Column("unit_id", Uuid, nullable=False),
+    Column("month", Date, nullable=False),
+    Column("amount_vnd", BigInteger, nullable=False),
+    Column("confirmed", Boolean, nullable=False),
+    Index("dues_remittances_unit", "unit_id"),
     info={"scoped_by": "unit_id"},
 )
 

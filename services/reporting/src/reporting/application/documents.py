@@ -7,7 +7,7 @@ from datetime import date
 from uuid import UUID
 
 from reporting.application.figures import Breakdown
-from reporting.application.periods import PeriodReport, UnitFigures
+from reporting.application.periods import DuesReport, PeriodReport, UnitFigures
 from reporting.application.targets import Progress
 from reporting.domain.figures import LABELS, NOT_KNOWN_LABEL
 from reporting.domain.forms import FilledForm, fill
@@ -41,11 +41,16 @@ def breakdown_form(found: Breakdown) -> FilledForm:
     )
 
 
-def dues_form(unit_name: str, first: str, last: str, months: list[dict]) -> FilledForm:
+def dues_form(report: DuesReport) -> FilledForm:
     return fill(
         DUES,
-        [unit_name, f"Từ tháng {first[5:]}/{first[:4]} đến tháng {last[5:]}/{last[:4]}"],
-        [months],
+        [report.total["name"], f"Từ tháng {report.first:%m/%Y} đến tháng {report.last:%m/%Y}"],
+        [report.months, report.rows],
+        after_total=[[], [("Toàn đơn vị", report.total)]],
+        notes=[
+            "Nộp cấp trên: phần các đơn vị thu đoàn phí phải nộp và đã nộp cấp trên trực tiếp, tính vào tháng cuối"
+            " của kỳ nộp; số cấp trên chuyển tiếp lên cấp cao hơn không tính lại.",
+        ],
     )
 
 

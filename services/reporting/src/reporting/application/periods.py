@@ -16,7 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from reporting.adapters.dues import DuesRepository
 from reporting.adapters.figures import FigureRepository
 from reporting.application.figures import EARLIEST, ensure_answerable, today
-from reporting.domain.dues import AMOUNTS
+from reporting.domain.dues import AMOUNTS, REMITTED
 from reporting.domain.periods import STOCK_DIMENSIONS, PeriodRow, fill_rows
 from reporting.domain.units import GRASSROOTS, SIZE_BANDS, UNIT_KINDS
 
@@ -46,6 +46,25 @@ class UnitFigures:
     at_end: dict[str, dict[str, int]]
     flows: dict[str, int]  # unit_established, unit_closed
     sizes: dict[int, int]  # lower bound of the members band → grassroots unions at the end of `last`
+
+
+@dataclass
+class DuesReport:
+    unit_id: UUID
+    first: date  # first days of the first and the last month
+    last: date
+    months: list[dict]  # the subtree's months
+    rows: list[dict]  # the whole period for each unit directly under the unit
+    total: dict  # the whole period for the unit
+
+
+def _next_month(month: date) -> date:
+    return date(month.year + month.month // 12, month.month % 12 + 1, 1)
+
+
+def _with_outstanding(values: dict) -> dict:
+    """The upper share the collecting units have not remitted yet (negative: remitted ahead)."""
+    return {**values, "outstanding_vnd": values["upper_share_vnd"] - values["remitted_vnd"]}
 
 
 class PeriodService:
@@ -96,10 +115,68 @@ class PeriodService:
         found.sizes = await self.figures.grassroots_sizes(principal, unit_id, last, today())
         return found
 
-    async def dues(self, principal: Principal, unit_id: UUID, first: date, last: date) -> list[dict]:
-        """The subtree's dues of each month from `first` to `last` (first days): units reporting and the grassroots
-        unions at the month's end (in the tree of that day), members paid and exempt, collected, owed under the
-        norm, the upper level's share and the grassroots unions' share. Months without any record answer zeros."""
+    async def dues(self, principal: Principal, unit_id: UUID, first: date, last: date) -> DuesReport:
+        """The subtree's dues of each month from `first` to `last` (first days), and of the whole period for the unit
+        and each unit directly under it (in the tree of the period's days): units reporting and the grassroots
+        unions at the month's (the period's) end, members paid and exempt, collected, owed under the norm, the upper
+        level's share and the grassroots unions' share; what the collecting units remitted of the upper share for
+        periods ending in the months, what their upper level confirmed of it, and what is outstanding. Months
+        without any record answer zeros."""
+        self._check_months(first, last)
+        await ensure_in_scope(self.session, principal, Permission.REPORTS_READ, unit_id)
+        repository = DuesRepository(self.session)
+        found = {row.month: row for row in await repository.months(principal, unit_id, first, last)}
+        start, now = await self.figures.ledger_start(), today()
+        months = []
+        month = first
+        while month <= last:
+            following = _next_month(month)
+            end = min(following - timedelta(days=1), now)
+            grassroots = None
+            if start is not None and start <= end:
+                units = await self.figures.figures(principal, unit_id, "unit_type", end, now)
+                grassroots = units.get(GRASSROOTS, 0)
+            row = found.get(month)
+            months.append(
+                _with_outstanding(
+                    {
+                        "month": month,
+                        "grassroots_unions": grassroots,
+                        **{name: int(getattr(row, name)) if row else 0 for name in (*AMOUNTS, *REMITTED)},
+                    }
+                )
+            )
+            month = following
+        end = min(_next_month(last) - timedelta(days=1), now)
+        unit = await self.figures.unit_on(principal, unit_id, end)
+        below = await self.figures.units_of_period(principal, unit_id, first, end)
+        every = [(row.unit_id, row.code, row.name) for row in below]
+        every.append((unit_id, unit.code if unit else "", unit.name if unit else str(unit_id)))
+        ids = [unit for unit, _, _ in every]
+        sums = await repository.sums(principal, ids, first, last)
+        grassroots_at_end: dict[UUID, int | None] = dict.fromkeys(ids, None)
+        if start is not None and start <= end:
+            grassroots_at_end = dict.fromkeys(ids, 0)
+            for row in await self.figures.stocks(principal, ids, ("unit_type",), end, end, now):
+                if row.value == GRASSROOTS:
+                    grassroots_at_end[row.unit_id] = int(row.at_end)
+        nothing = dict.fromkeys((*AMOUNTS, *REMITTED), 0)
+        rows = [
+            _with_outstanding(
+                {
+                    "unit_id": unit,
+                    "code": code,
+                    "name": name,
+                    "grassroots_unions": grassroots_at_end[unit],
+                    **sums.get(unit, nothing),
+                }
+            )
+            for unit, code, name in every
+        ]
+        return DuesReport(unit_id, first, last, months, rows[:-1], rows[-1])
+
+    @staticmethod
+    def _check_months(first: date, last: date) -> None:
         if first > last:
             raise InvalidInput(
                 "Tháng bắt đầu phải trước tháng kết thúc",
@@ -122,28 +199,6 @@ class PeriodService:
                 code="period-too-long",
                 field="to",
             )
-        await ensure_in_scope(self.session, principal, Permission.REPORTS_READ, unit_id)
-        found = {row.month: row for row in await DuesRepository(self.session).months(principal, unit_id, first, last)}
-        start, now = await self.figures.ledger_start(), today()
-        months = []
-        month = first
-        while month <= last:
-            following = date(month.year + month.month // 12, month.month % 12 + 1, 1)
-            end = min(following - timedelta(days=1), now)
-            grassroots = None
-            if start is not None and start <= end:
-                units = await self.figures.figures(principal, unit_id, "unit_type", end, now)
-                grassroots = units.get(GRASSROOTS, 0)
-            row = found.get(month)
-            months.append(
-                {
-                    "month": month,
-                    "grassroots_unions": grassroots,
-                    **{name: getattr(row, name) if row else 0 for name in AMOUNTS},
-                }
-            )
-            month = following
-        return months
 
     async def _check(self, principal: Principal, unit_id: UUID, first: date, last: date) -> None:
         if first > last:

@@ -49,12 +49,21 @@ async def follow_cards(session: AsyncSession, steps: Iterable[tuple[UUID, str, d
     await repository.write_card_changes(facts.follow_cards(await repository.lock_facts(list(wanted)), wanted, days))
 
 
-async def apply_dues(session: AsyncSession, records: Sequence[tuple[UUID, date, dues.DuesMonth]]) -> None:
-    """Dues records (unit, month, amounts), in event order: each unit's latest month and its subtrees' sums."""
+async def apply_dues(
+    session: AsyncSession,
+    records: Sequence[tuple[UUID, date, dues.DuesMonth]],
+    remittances: Sequence[tuple[UUID, dues.Remittance]] = (),
+) -> None:
+    """Dues records (unit, month, amounts) and remittances (id, state), in event order: each unit's latest month
+    and each remittance's latest state, and their subtrees' sums."""
     await FigureRepository(session).share_tree()
     repository = DuesRepository(session)
     stored = await repository.lock_months([(unit_id, month) for unit_id, month, _ in records])
-    await repository.write(*dues.fold(stored, (((unit_id, month), amounts) for unit_id, month, amounts in records)))
+    known = await repository.lock_remittances([remittance_id for remittance_id, _ in remittances])
+    await repository.write(
+        *dues.fold(stored, (((unit_id, month), amounts) for unit_id, month, amounts in records)),
+        *dues.fold_remittances(known, remittances),
+    )
 
 
 async def apply_unit_changes(session: AsyncSession, states: Sequence[UnitState]) -> None:

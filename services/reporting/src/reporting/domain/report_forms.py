@@ -4,7 +4,7 @@ route that fills it with the rows a use case already answers), not new SQL or ne
 
 from __future__ import annotations
 
-from reporting.domain.dues import AMOUNTS
+from reporting.domain.dues import AMOUNTS, REMITTED
 from reporting.domain.figures import LABELS, NOT_KNOWN, NOT_KNOWN_LABEL
 from reporting.domain.forms import Column, Form, Section
 
@@ -71,6 +71,29 @@ _DUES_HEADINGS = {
     "grassroots_share_vnd": "Để lại cơ sở (đồng)",
 }
 assert set(_DUES_HEADINGS) == {*AMOUNTS, "grassroots_unions"}
+# The upper share the collecting units owe, what they remitted of it (for periods ending in the month), what their
+# upper level confirmed, and what is outstanding.
+_REMITTANCE_COLUMNS = (
+    Column("upper_share_vnd", "Phải nộp", "Nộp cấp trên (đồng)"),
+    Column("remitted_vnd", "Đã nộp", "Nộp cấp trên (đồng)"),
+    Column("confirmed_vnd", "Cấp trên đã xác nhận", "Nộp cấp trên (đồng)"),
+    Column("outstanding_vnd", "Còn phải nộp", "Nộp cấp trên (đồng)"),
+)
+assert {column.key for column in _REMITTANCE_COLUMNS} == {"upper_share_vnd", *REMITTED, "outstanding_vnd"}
+
+
+def _dues_columns(grassroots_heading: str, units_heading: str) -> tuple[Column, ...]:
+    headings = {**_DUES_HEADINGS, "grassroots_unions": grassroots_heading, "units_reporting": units_heading}
+    return (
+        Column("units_reporting", headings["units_reporting"], "Đơn vị"),
+        Column("grassroots_unions", headings["grassroots_unions"], "Đơn vị", summed=False, may_be_empty=True),
+        *(
+            Column(key, headings[key], "Thu đoàn phí")
+            for key in ("members_paid", "members_exempt", "collected_vnd", "norm_vnd", "grassroots_share_vnd")
+        ),
+        *_REMITTANCE_COLUMNS,
+    )
+
 
 DUES = Form(
     "doan-phi",
@@ -79,7 +102,15 @@ DUES = Form(
         Section(
             "Tháng",
             "{row[month]:%m/%Y}",
-            tuple(Column(key, heading) for key, heading in _DUES_HEADINGS.items()),
+            _dues_columns("Công đoàn cơ sở cuối tháng", "Đơn vị đã ghi sổ"),
+            title="I. Theo tháng (toàn đơn vị)",
+        ),
+        Section(
+            "Đơn vị",
+            "{row[code]} {row[name]}",
+            _dues_columns("Công đoàn cơ sở cuối kỳ", "Lượt đơn vị ghi sổ (đơn vị × tháng)"),
+            title="II. Cả kỳ, theo đơn vị trực thuộc",
+            total="Cộng các đơn vị trực thuộc",
         ),
     ),
 )

@@ -1,5 +1,5 @@
-"""What reporting consumes: the union tree (replica and history), every member change, every card step and every
-month of dues recorded."""
+"""What reporting consumes: the union tree (replica and history), every member change, every card step, every
+month of dues recorded and every remittance of the upper share."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from contracts.wellknown import vietnamese_date
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from reporting.application import read_model
-from reporting.domain.dues import DuesMonth
+from reporting.domain.dues import DuesMonth, Remittance
 from reporting.domain.facts import MemberChange
 
 
@@ -64,25 +64,37 @@ async def apply_unit_changes(session: AsyncSession, events: list[orgtree_unit_v1
     await read_model.apply_unit_changes(session, [event.unit for event in events])
 
 
-async def apply_dues_records(
-    session: AsyncSession, events: list[dues_collection_v1.DuesMonthRecorded], _: list[Envelope]
-) -> None:
+async def apply_dues_records(session: AsyncSession, events: list[IntegrationEvent], _: list[Envelope]) -> None:
+    # Months recorded and remittances share the topic (keyed by unit): one poll carries both, applied together.
+    records = [event.collection for event in events if isinstance(event, dues_collection_v1.DuesMonthRecorded)]
+    remittances = [
+        event.remittance
+        for event in events
+        if isinstance(event, dues_collection_v1.DuesRemitted | dues_collection_v1.DuesRemittanceConfirmed)
+    ]
     await read_model.apply_dues(
         session,
         [
             (
-                event.collection.unit_id,
-                event.collection.month,
+                record.unit_id,
+                record.month,
                 DuesMonth(
-                    event.collection.members_paid,
-                    event.collection.members_exempt,
-                    event.collection.collected_vnd,
-                    event.collection.norm_vnd,
-                    event.collection.upper_share_vnd,
-                    event.collection.grassroots_share_vnd,
+                    record.members_paid,
+                    record.members_exempt,
+                    record.collected_vnd,
+                    record.norm_vnd,
+                    record.upper_share_vnd,
+                    record.grassroots_share_vnd,
                 ),
             )
-            for event in events
+            for record in records
+        ],
+        [
+            (
+                remittance.remittance_id,
+                Remittance(remittance.unit_id, remittance.month_to, remittance.amount_vnd, remittance.confirmed),
+            )
+            for remittance in remittances
         ],
     )
 

@@ -105,11 +105,8 @@ async def dues_workbook(
     first: str = Query(alias="from", pattern=MONTH),
     last: str = Query(alias="to", pattern=MONTH),
 ) -> Response:
-    service = PeriodService(session)
-    months = await service.dues(principal, unit_id, month_start(first), month_start(last))
-    unit = await service.figures.unit_on(principal, unit_id, month_start(last))
-    form = dues_form(unit.name if unit else str(unit_id), first, last, months)
-    content = form_xlsx(form, _made_on())
+    report = await PeriodService(session).dues(principal, unit_id, month_start(first), month_start(last))
+    content = form_xlsx(dues_form(report), _made_on())
     return xlsx_response(content, f"{DUES.code}-{first}-{last}.xlsx")
 
 

@@ -15,6 +15,7 @@ from reporting.domain.units import size_band_label
 from reporting.entrypoints.schemas import (
     DuesMonthOut,
     DuesOut,
+    DuesUnitOut,
     PeriodReportOut,
     PeriodRowOut,
     SizeBandOut,
@@ -135,13 +136,19 @@ async def dues(
     last: str = Query(alias="to", pattern=MONTH),
 ) -> DuesOut:
     """Each month of the period (at most 36): the units of the subtree that recorded it against the grassroots
-    unions at the month's end, and the sums of their latest records (corrections replace what they correct)."""
-    months = await PeriodService(session).dues(principal, unit_id, month_start(first), month_start(last))
+    unions at the month's end, and the sums of their latest records (corrections replace what they correct); the
+    upper share the collecting units owe, what they remitted of it for periods ending in the month (the first hop
+    only: a level forwarding it upward is not counted again), what their upper level confirmed, what is
+    outstanding. Then the whole period for each unit directly under the unit (in the tree of the period's days)
+    and for the unit itself."""
+    report = await PeriodService(session).dues(principal, unit_id, month_start(first), month_start(last))
     return DuesOut(
         unit_id=unit_id,
         from_=first,
         to=last,
-        months=[DuesMonthOut(**{**month, "month": f"{month['month']:%Y-%m}"}) for month in months],
+        months=[DuesMonthOut(**{**month, "month": f"{month['month']:%Y-%m}"}) for month in report.months],
+        rows=[DuesUnitOut(**row) for row in report.rows],
+        total=DuesUnitOut(**report.total),
     )
 
 

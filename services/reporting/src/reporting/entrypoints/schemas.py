@@ -120,18 +120,37 @@ class UnitFiguresOut(PeriodOut):
     grassroots_without_members: int = Field(description="Công đoàn cơ sở chưa có đoàn viên (cuối kỳ)")
 
 
-class DuesMonthOut(BaseModel):
-    month: str = Field(description="YYYY-MM")
-    units_reporting: int = Field(description="Đơn vị đã ghi sổ thu đoàn phí của tháng")
+class DuesSumsOut(BaseModel):
+    """The dues of a subtree: of a month, or of a whole period."""
+
+    units_reporting: int = Field(description="Đơn vị đã ghi sổ thu đoàn phí (cả kỳ: lượt, đơn vị × tháng)")
     grassroots_unions: int | None = Field(
-        description="Công đoàn cơ sở (đơn vị thu) cuối tháng; null: trước khi có số liệu"
+        description="Công đoàn cơ sở (đơn vị thu) cuối tháng (cuối kỳ); null: trước khi có số liệu"
     )
     members_paid: int = Field(description="Đoàn viên đã đóng")
     members_exempt: int = Field(description="Đoàn viên được miễn")
     collected_vnd: int = Field(description="Số thu (đồng)")
     norm_vnd: int = Field(description="Số phải thu theo mức quy định (đồng)")
-    upper_share_vnd: int = Field(description="Nộp cấp trên (đồng)")
+    upper_share_vnd: int = Field(description="Phải nộp cấp trên (đồng): phần của cấp trên trong số thu")
     grassroots_share_vnd: int = Field(description="Để lại công đoàn cơ sở (đồng)")
+    remitted_vnd: int = Field(
+        description="Đã nộp cấp trên (đồng): các đơn vị thu đoàn phí nộp cấp trên trực tiếp, cho kỳ nộp kết thúc trong"
+        " tháng (cấp trên chuyển tiếp lên cấp cao hơn không tính lại)"
+    )
+    confirmed_vnd: int = Field(description="Trong đó cấp trên đã xác nhận đã nhận (đồng)")
+    outstanding_vnd: int = Field(description="Còn phải nộp cấp trên (đồng); âm: nộp trước")
+
+
+class DuesMonthOut(DuesSumsOut):
+    month: str = Field(description="YYYY-MM")
+
+
+class DuesUnitOut(DuesSumsOut):
+    """The whole period, for one unit's subtree."""
+
+    unit_id: UUID
+    code: str
+    name: str
 
 
 class DuesOut(BaseModel):
@@ -140,7 +159,9 @@ class DuesOut(BaseModel):
     unit_id: UUID
     from_: str = Field(alias="from")
     to: str
-    months: list[DuesMonthOut]
+    months: list[DuesMonthOut] = Field(description="Mỗi tháng của kỳ, toàn đơn vị (cả cấp dưới)")
+    rows: list[DuesUnitOut] = Field(description="Cả kỳ, mỗi đơn vị trực thuộc (trong cây tổ chức của kỳ)")
+    total: DuesUnitOut = Field(description="Cả kỳ, toàn đơn vị")
 
 
 class TargetIn(BaseModel):
