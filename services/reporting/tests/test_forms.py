@@ -11,7 +11,8 @@ from dataclasses import dataclass
 from datetime import date
 
 from contracts.events.orgtree_unit_v1 import UnitCreated, UnitMoved
-from reporting.domain.forms import Column, Form, Section, fill
+from reporting.adapters.workbooks import form_pdf, form_xlsx
+from reporting.domain.forms import Column, Form, Section, fill, heading_groups
 
 from services.reporting.tests.figures_support import admit, deliver, national, state, tree
 from tests.support.services import headers_for, principal
@@ -119,17 +120,22 @@ async def test_the_targets_progress_as_a_workbook(reporting):
         "TIẾN ĐỘ THỰC HIỆN CHỈ TIÊU PHÁT TRIỂN ĐOÀN VIÊN",
         "Công đoàn TGX-P1",
         "Nhiệm kỳ 2025-2030",
-        "Số đoàn viên: Chỉ tiêu",
-        "Kết nạp mới: Tỷ lệ đạt",
+        "Số đoàn viên",
+        "Kết nạp mới",
+        "Chỉ tiêu",
+        "Tỷ lệ đạt",
         "TGX-G1 Công đoàn TGX-G1",
         "Cộng các đơn vị trực thuộc",
         "Toàn đơn vị",
     ):
         assert text in strings, text
+    # Two heading rows: each group merged over its columns, STT and the unit over both rows.
+    merged = set(re.findall(r'<mergeCell ref="([A-Z0-9:]+)"/>', sheet))
+    assert {"A5:A6", "B5:B6", "C5:F5", "G5:I5"} <= merged
     # G1: 1 member of 4, 1 admission of 2; the progress is a formula over the row's cells.
-    assert 'IF(N(C6)=0,"",E6/C6)</f><v>0.25</v>' in sheet
-    assert 'IF(N(G6)=0,"",H6/G6)</f><v>0.5</v>' in sheet
-    assert "SUM(C6:C6)" in sheet
+    assert 'IF(N(C7)=0,"",E7/C7)</f><v>0.25</v>' in sheet
+    assert 'IF(N(G7)=0,"",H7/G7)</f><v>0.5</v>' in sheet
+    assert "SUM(C7:C7)" in sheet
 
     pdf = await reporting["http"].get(
         "/api/v1/reporting/targets.pdf", headers=national(), params={"unit_id": str(p1), "term": "2025-2030"}
@@ -196,7 +202,8 @@ async def test_the_period_report_counts_grassroots_unions_and_units_established_
         "/api/v1/reporting/members/development.xlsx", headers=national(), params=params
     )
     strings, _ = opened(workbook.content)
-    assert "Tổ chức: Công đoàn cơ sở cuối kỳ" in strings and "Tổ chức: Đơn vị thành lập mới" in strings
+    for text in ("Tổ chức", "Công đoàn cơ sở cuối kỳ", "Đơn vị thành lập mới"):
+        assert text in strings, text
 
 
 @dataclass
@@ -232,3 +239,71 @@ def test_a_form_is_filled_from_its_definition_alone():
     assert [column.title for column in section.columns][3] == "Chia theo: A"
     assert section.rows == [("X", [4, 1, 0.25, 2, 0.25]), ("Y", [None, 3, None, 0, 0.75])]
     assert section.total == ("Tổng cộng", [4, 4, 1.0, 2, 1.0])
+
+
+def test_grouped_columns_are_drawn_under_their_group_in_two_heading_rows():
+    columns = (
+        Column("start", "Đầu kỳ"),
+        Column("a", "A", "Nhóm 1"),
+        Column("b", "B", "Nhóm 1"),
+        Column("c", "C", "Nhóm 2"),
+        Column("end", "Cuối kỳ"),
+        Column("d", "D", "Nhóm 1"),  # the same group again, not adjacent: a run of its own
+    )
+    assert heading_groups(columns) == [
+        (None, 0, 0),
+        ("Nhóm 1", 1, 2),
+        ("Nhóm 2", 3, 3),
+        (None, 4, 4),
+        ("Nhóm 1", 5, 5),
+    ]
+    form = Form("thu", "Biểu thử", (Section("Đơn vị", "{row[code]}", columns),))
+    filled = fill(form, ["Đơn vị thử"], [[{"code": "X", "start": 1, "a": 2, "b": 3, "c": 4, "end": 5, "d": 6}]])
+    strings, sheet = opened(form_xlsx(filled, date(2026, 1, 1)))
+    merged = set(re.findall(r'<mergeCell ref="([A-Z0-9:]+)"/>', sheet))
+    # Excel's rows 4 and 5 (under the title and one line) are the headings: STT, the unit, the ungrouped columns
+    # over both rows; a group of several columns merged over them; the data below.
+    assert {"A4:A5", "B4:B5", "C4:C5", "D4:E4", "G4:G5"} <= merged
+    assert not {"F4:F5", "H4:H5", "F4:F4"} & merged
+    for text in ("Nhóm 1", "Nhóm 2", "Đầu kỳ", "A", "B", "C", "D"):
+        assert f"<t>{text}</t>" in strings, text
+    assert "Nhóm 1: A" not in strings
+    assert "SUM(C6:C6)" in sheet
+    pdf = form_pdf(filled, date(2026, 1, 1))
+    assert pdf.startswith(b"%PDF")
+
+
+async def test_the_period_workbook_has_each_units_target_of_the_term(reporting):
+    units = await tree(reporting, "DTG")
+    p1, g1 = units["p1"], units["g1"]
+    for _ in range(3):
+        await admit(reporting["db"], g1, date(2025, 3, 1))
+    target = {"starts_on": "2025-06-01", "ends_on": "2030-05-31", "members": 4, "admissions": 2}
+    saved = await reporting["http"].put(
+        f"/api/v1/reporting/targets/{g1}/2025-2030", json=target, headers=headers_for(principal("unit_admin", p1))
+    )
+    assert saved.status_code == 200, saved.text
+    params = {"unit_id": str(p1), "from": "2025-10-01", "to": "2025-10-31"}
+    report = await reporting["http"].get("/api/v1/reporting/members/development", headers=national(), params=params)
+    [row] = [row for row in report.json()["rows"] if row["code"] == "DTG-G1"]
+    assert (row["target_term"], row["target_members"], row["members_at_end"]) == ("2025-2030", 4, 3)
+    assert report.json()["total"]["target_members"] is None  # no target set for the province itself
+    # Before the term: no target in force.
+    earlier = await reporting["http"].get(
+        "/api/v1/reporting/members/development",
+        headers=national(),
+        params={**params, "from": "2025-03-01", "to": "2025-03-31"},
+    )
+    assert [r["target_members"] for r in earlier.json()["rows"] if r["code"] == "DTG-G1"] == [None]
+
+    workbook = await reporting["http"].get(
+        "/api/v1/reporting/members/development.xlsx", headers=national(), params=params
+    )
+    assert workbook.status_code == 200, workbook.text
+    strings, sheet = opened(workbook.content)
+    for text in ("Chỉ tiêu nhiệm kỳ", "Chỉ tiêu đoàn viên", "Đạt (cuối kỳ)", "Tỷ lệ đạt"):
+        assert text in strings, text
+    # The unit's row: 3 members of the target of 4, the share a formula over the row's own cells.
+    assert re.search(r'IF\(N\([A-Z]+7\)=0,"",[A-Z]+7/[A-Z]+7\)</f><v>0\.75</v>', sheet)
+    pdf = await reporting["http"].get("/api/v1/reporting/members/development.pdf", headers=national(), params=params)
+    assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")

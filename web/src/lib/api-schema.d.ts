@@ -5203,6 +5203,16 @@ export interface components {
              */
             suspended: number;
             /**
+             * Target Members
+             * @description Chỉ tiêu số đoàn viên của nhiệm kỳ đó (cấp trên giao); null: chưa giao
+             */
+            target_members?: number | null;
+            /**
+             * Target Term
+             * @description Nhiệm kỳ của chỉ tiêu đang áp dụng ngày cuối kỳ
+             */
+            target_term?: string | null;
+            /**
              * Transferred In
              * @description Chuyển đến (từ ngoài đơn vị)
              */

@@ -17,7 +17,7 @@ from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, TableStyle
 from reportlab.platypus import Table as PdfTable
 from xlsxwriter.utility import xl_col_to_name
 
-from reporting.domain.forms import Column, FilledForm, FilledSection
+from reporting.domain.forms import Column, FilledForm, FilledSection, heading_groups
 
 _DANGEROUS_FIRST = ("=", "+", "-", "@", "\t", "\r")
 
@@ -91,11 +91,35 @@ def form_xlsx(form: FilledForm, made_on: date) -> bytes:
     return buffer.getvalue()
 
 
+def _write_headings(sheet, section: FilledSection, top: int, header) -> int:
+    """The section's heading from row `top`: one row, or two when columns are grouped (each group merged over its
+    columns, the columns' headings under it; the others merged over both rows). The index of its last row."""
+    runs = heading_groups(section.columns)
+    if all(group is None for group, _, _ in runs):
+        sheet.set_row(top, 45)
+        for column, name in enumerate(["STT", section.label_heading, *(c.heading for c in section.columns)]):
+            sheet.write_string(top, column, name, header)
+        return top
+    sheet.set_row(top, 30)
+    sheet.set_row(top + 1, 45)
+    for column, name in enumerate(["STT", section.label_heading]):
+        sheet.merge_range(top, column, top + 1, column, name, header)
+    for group, first, last in runs:
+        if group is None:
+            sheet.merge_range(top, 2 + first, top + 1, 2 + first, section.columns[first].heading, header)
+            continue
+        if first == last:
+            sheet.write_string(top, 2 + first, group, header)
+        else:
+            sheet.merge_range(top, 2 + first, top, 2 + last, group, header)
+        for index in range(first, last + 1):
+            sheet.write_string(top + 1, 2 + index, section.columns[index].heading, header)
+    return top + 1
+
+
 def _write_section(sheet, section: FilledSection, top: int, header, cell, formats) -> int:
-    """The section's table from row `top` (its heading row): the row index of its last row."""
-    sheet.set_row(top, 45)
-    for column, name in enumerate(["STT", section.label_heading, *(c.title for c in section.columns)]):
-        sheet.write_string(top, column, name, header)
+    """The section's table from row `top` (its heading's first row): the row index of its last row."""
+    top = _write_headings(sheet, section, top, header)
     letters = {column.key: xl_col_to_name(2 + index) for index, column in enumerate(section.columns)}
     first, last = top + 2, top + 1 + len(section.rows)  # Excel's row numbers of the data
     total_row = top + 1 + len(section.rows)
@@ -171,25 +195,44 @@ def form_pdf(form: FilledForm, made_on: date, configured_font: str | None = None
         def cells(values: list, section: FilledSection = section) -> list[str]:
             return [_cell_text(column, value) for column, value in zip(section.columns, values, strict=True)]
 
-        rows: list[list[object]] = [
-            [Paragraph(_escape(name), heading) for name in ["STT", section.label_heading]]
-            + [Paragraph(_escape(column.title), heading) for column in section.columns]
-        ]
+        runs = heading_groups(section.columns)
+        grouped = any(group is not None for group, _, _ in runs)
+        names = [Paragraph(_escape(name), heading) for name in ["STT", section.label_heading]]
+        columns = [Paragraph(_escape(column.heading), heading) for column in section.columns]
+        spans: list[tuple] = []
+        if grouped:
+            # Two heading rows: a group over its columns, the others (and STT, the label) spanning both rows.
+            top_row: list[object] = [*names, *[""] * len(section.columns)]
+            below: list[object] = ["", "", *[""] * len(section.columns)]
+            spans += [("SPAN", (0, 0), (0, 1)), ("SPAN", (1, 0), (1, 1))]
+            for group, first, last in runs:
+                if group is None:
+                    top_row[2 + first] = columns[first]
+                    spans.append(("SPAN", (2 + first, 0), (2 + first, 1)))
+                else:
+                    top_row[2 + first] = Paragraph(_escape(group), heading)
+                    spans.append(("SPAN", (2 + first, 0), (2 + last, 0)))
+                    below[2 + first : 3 + last] = columns[first : last + 1]
+            rows: list[list[object]] = [top_row, below]
+        else:
+            rows = [[*names, *columns]]
         for index, (label, values) in enumerate(section.rows, start=1):
             rows.append([str(index), Paragraph(_escape(label), small), *cells(values)])
         ending = ([section.total] if section.total else []) + section.after_total
         rows += [["", Paragraph(_escape(label), small), *cells(values)] for label, values in ending]
         label_width = 45 * mm
         rest = (page[0] - 16 * mm - 8 * mm - label_width) / max(len(section.columns), 1)
-        grid = PdfTable(rows, colWidths=[8 * mm, label_width, *[rest] * len(section.columns)], repeatRows=1)
+        heading_rows = 2 if grouped else 1
+        grid = PdfTable(rows, colWidths=[8 * mm, label_width, *[rest] * len(section.columns)], repeatRows=heading_rows)
         grid.setStyle(
             TableStyle(
                 [
                     ("FONT", (0, 0), (-1, -1), font, 6),
                     ("GRID", (0, 0), (-1, -1), 0.3, colors.grey),
-                    ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#DDEBF7")),
-                    ("ALIGN", (2, 1), (-1, -1), "RIGHT"),
+                    ("BACKGROUND", (0, 0), (-1, heading_rows - 1), colors.HexColor("#DDEBF7")),
+                    ("ALIGN", (2, heading_rows), (-1, -1), "RIGHT"),
                     ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
+                    *spans,
                 ]
             )
         )

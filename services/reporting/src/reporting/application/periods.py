@@ -15,6 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from reporting.adapters.dues import DuesRepository
 from reporting.adapters.figures import FigureRepository
+from reporting.adapters.targets import TargetRepository
 from reporting.application.figures import EARLIEST, ensure_answerable, today
 from reporting.domain.dues import AMOUNTS, REMITTED
 from reporting.domain.periods import STOCK_DIMENSIONS, PeriodRow, fill_rows
@@ -86,6 +87,8 @@ class PeriodService:
         stocks = await self.figures.stocks(principal, ids, STOCK_DIMENSIONS, first - timedelta(days=1), last, today())
         flows = await self.figures.flows(principal, ids, first, last)
         fill_rows(every, [tuple(row) for row in stocks], [tuple(row) for row in flows])
+        for unit, target in (await TargetRepository(self.session).in_force(principal, ids, last)).items():
+            every[unit].target_term, every[unit].target_members = target.term, target.members
         return PeriodReport(unit_id, first, last, list(rows.values()), total)
 
     async def overview(self, principal: Principal, unit_id: UUID, first: date, last: date) -> UnitFigures:

@@ -21,7 +21,7 @@ Number = int | float | None
 class Column:
     key: str
     heading: str
-    group: str | None = None  # heading over several columns (shown "group: heading" where headings are one row)
+    group: str | None = None  # heading over the run of adjacent columns of the same group (a second heading row)
     summed: bool = True  # the total row sums it; False: left empty there
     may_be_empty: bool = False  # a value absent stays empty (no target set); otherwise it is 0
     # A share: this row's `share_of` over the total row's (0..1). A ratio: the row's `ratio[0]` over `ratio[1]`,
@@ -36,6 +36,19 @@ class Column:
     @property
     def derived(self) -> bool:
         return self.share_of is not None or self.ratio is not None
+
+
+def heading_groups(columns: Sequence[Column]) -> list[tuple[str | None, int, int]]:
+    """The runs of adjacent columns under one group heading: (group or None, first index, last index). The writers
+    draw a group over its run in a first heading row (merged cells), each column's heading in a second row; a
+    column without a group takes both rows."""
+    runs: list[tuple[str | None, int, int]] = []
+    for index, column in enumerate(columns):
+        if runs and column.group is not None and runs[-1][0] == column.group and runs[-1][2] == index - 1:
+            runs[-1] = (column.group, runs[-1][1], index)
+        else:
+            runs.append((column.group, index, index))
+    return runs
 
 
 @dataclass(frozen=True)

@@ -38,6 +38,9 @@ class PeriodRow:
     grassroots_at_end: int = 0
     units_established: int = 0
     units_closed: int = 0
+    # The unit's member target of the term in force on the period's last day (none set: None).
+    target_term: str | None = None
+    target_members: int | None = None
 
     @property
     def restructured(self) -> int:

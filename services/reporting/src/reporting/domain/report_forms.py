@@ -21,6 +21,8 @@ MOVEMENT_HEADINGS = {
 _ENTERPRISE_TYPE_LABELS = LABELS["enterprise_type"]
 ENTERPRISE_TYPES = [*_ENTERPRISE_TYPE_LABELS, NOT_KNOWN]
 
+_TARGET_GROUP = "Chỉ tiêu nhiệm kỳ"
+
 DEVELOPMENT = Form(
     "phat-trien-doan-vien",
     "Báo cáo tình hình phát triển đoàn viên",
@@ -36,13 +38,22 @@ DEVELOPMENT = Form(
                 Column("women_at_end", "Trong đó nữ (cuối kỳ)"),
                 Column("women.admitted", "Kết nạp nữ"),
                 *(
-                    Column(f"by_enterprise_type.{kind}", _ENTERPRISE_TYPE_LABELS.get(kind, NOT_KNOWN_LABEL), "Cuối kỳ")
+                    Column(
+                        f"by_enterprise_type.{kind}",
+                        _ENTERPRISE_TYPE_LABELS.get(kind, NOT_KNOWN_LABEL),
+                        "Cuối kỳ theo loại hình doanh nghiệp",
+                    )
                     for kind in ENTERPRISE_TYPES
                 ),
                 Column("grassroots_at_start", "Công đoàn cơ sở đầu kỳ", "Tổ chức"),
                 Column("units_established", "Đơn vị thành lập mới", "Tổ chức"),
                 Column("units_closed", "Đơn vị giải thể, sáp nhập", "Tổ chức"),
                 Column("grassroots_at_end", "Công đoàn cơ sở cuối kỳ", "Tổ chức"),
+                # The member target of the term in force on the period's last day, set by the level above: the
+                # rows' targets are not summed (a unit without one would lower the whole's share).
+                Column("target_members", "Chỉ tiêu đoàn viên", _TARGET_GROUP, summed=False, may_be_empty=True),
+                Column("members_at_end", "Đạt (cuối kỳ)", _TARGET_GROUP, summed=False),
+                Column("target_progress", "Tỷ lệ đạt", _TARGET_GROUP, ratio=("members_at_end", "target_members")),
             ),
         ),
     ),

@@ -45,6 +45,8 @@ def _row(row: PeriodRow) -> PeriodRowOut:
         grassroots_at_end=row.grassroots_at_end,
         units_established=row.units_established,
         units_closed=row.units_closed,
+        target_term=row.target_term,
+        target_members=row.target_members,
         **row.movements,
     )
 

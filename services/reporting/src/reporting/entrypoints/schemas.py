@@ -87,6 +87,10 @@ class PeriodRowOut(BaseModel):
     grassroots_at_end: int = Field(description="Công đoàn cơ sở cuối kỳ")
     units_established: int = Field(description="Đơn vị (mọi loại) thành lập mới trong kỳ")
     units_closed: int = Field(description="Đơn vị (mọi loại) giải thể, sáp nhập trong kỳ")
+    target_term: str | None = Field(None, description="Nhiệm kỳ của chỉ tiêu đang áp dụng ngày cuối kỳ")
+    target_members: int | None = Field(
+        None, description="Chỉ tiêu số đoàn viên của nhiệm kỳ đó (cấp trên giao); null: chưa giao"
+    )
 
 
 class PeriodReportOut(PeriodOut):
