@@ -177,6 +177,26 @@ async def test_bad_input_to_the_new_workbooks_is_a_problem(reporting):
         params={"unit_id": str(units["p1"]), "term": "2025-2030"},
     )
     assert (outside.status_code, outside.json()["code"]) == (403, "out-of-scope")
+    # The dues report as PDF: each bad input a problem naming its field, in Vietnamese and English.
+    for params, status, code, field in (
+        ({"from": "2025-11", "to": "2025-10"}, 422, "period-reversed", "from"),
+        ({"from": "2025-1", "to": "2025-10"}, 422, None, "from"),
+        ({"from": "2022-01", "to": "2025-10"}, 422, "period-too-long", "to"),
+        ({"from": "2025-10", "to": "2999-12"}, 422, "date-in-future", "to"),
+    ):
+        refused = await reporting["http"].get(
+            "/api/v1/reporting/dues.pdf", headers=national(), params={"unit_id": str(units["p1"]), **params}
+        )
+        body = refused.json()
+        assert (refused.status_code, body["field"]) == (status, field), refused.text
+        assert code is None or body["code"] == code
+        assert body["message_vi"] and body["message_en"]
+    outside_dues = await reporting["http"].get(
+        "/api/v1/reporting/dues.pdf",
+        headers=headers_for(principal("report_viewer", units["p2"])),
+        params={"unit_id": str(units["p1"]), "from": "2025-10", "to": "2025-10"},
+    )
+    assert (outside_dues.status_code, outside_dues.json()["code"]) == (403, "out-of-scope")
 
 
 async def test_the_period_report_counts_grassroots_unions_and_units_established_and_closed(reporting):
@@ -307,3 +327,49 @@ async def test_the_period_workbook_has_each_units_target_of_the_term(reporting):
     assert re.search(r'IF\(N\([A-Z]+7\)=0,"",[A-Z]+7/[A-Z]+7\)</f><v>0\.75</v>', sheet)
     pdf = await reporting["http"].get("/api/v1/reporting/members/development.pdf", headers=national(), params=params)
     assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")
+
+
+async def test_the_list_of_forms_comes_from_their_definitions_and_routes(reporting):
+    response = await reporting["http"].get("/api/v1/reporting/forms", headers=national())
+    assert response.status_code == 200, response.text
+    forms = {form["id"]: form for form in response.json()}
+    assert list(forms) == ["phat-trien-doan-vien", "so-lieu-to-chuc-cong-doan", "so-lieu-doan-vien",
+                           "chi-tieu-phat-trien-doan-vien", "doan-phi"]  # fmt: skip
+    development = forms["phat-trien-doan-vien"]
+    assert development["title"] == "Báo cáo tình hình phát triển đoàn viên"
+    columns = {column["key"]: column for column in development["sections"][0]["columns"]}
+    assert columns["women.admitted"]["heading"] == "Kết nạp nữ"
+    assert columns["grassroots_at_end"]["group"] == "Tổ chức"
+    assert columns["target_progress"]["ratio"] == ["members_at_end", "target_members"]
+    answers = {answer["format"]: answer for answer in development["answers"]}
+    assert {kind: answer["url"] for kind, answer in answers.items()} == {
+        "json": "/api/v1/reporting/members/development",
+        "xlsx": "/api/v1/reporting/members/development.xlsx",
+        "pdf": "/api/v1/reporting/members/development.pdf",
+    }
+    assert {(p["name"], p["required"]) for p in answers["xlsx"]["parameters"]} == {
+        ("unit_id", True),
+        ("from", True),
+        ("to", True),
+    }
+    # A parameter of a text is named by what it stands for.
+    assert forms["so-lieu-doan-vien"]["title"] == "Số liệu đoàn viên theo tiêu chí"
+    assert [answer["format"] for answer in forms["doan-phi"]["answers"]] == ["json", "xlsx", "pdf"]
+    # Every form is answered somewhere, and every answer is a route of the API.
+    for form in forms.values():
+        assert form["answers"], form["id"]
+    units = await tree(reporting, "FLIST")
+    for form in forms.values():
+        for answer in form["answers"]:
+            params = {"unit_id": str(units["p1"]), "by": "gender", "term": "2025-2030"}
+            params |= {"from": "2025-10", "to": "2025-10"} if form["id"] == "doan-phi" else {}
+            params |= {"from": "2025-10-01", "to": "2025-10-31"} if "from" not in params else {}
+            wanted = {p["name"] for p in answer["parameters"] if p["required"]}
+            found = await reporting["http"].get(
+                answer["url"], headers=national(), params={k: v for k, v in params.items() if k in wanted}
+            )
+            assert found.status_code == 200, (answer["url"], found.text)
+
+    anonymous = await reporting["http"].get("/api/v1/reporting/forms")
+    assert anonymous.status_code == 401
+    assert anonymous.headers["content-type"].startswith("application/problem+json")

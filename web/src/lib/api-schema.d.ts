@@ -2262,6 +2262,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/reporting/dues.pdf": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Số liệu thu đoàn phí theo tháng và theo đơn vị trực thuộc (PDF) */
+        get: operations["dues_pdf_api_v1_reporting_dues_pdf_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/reporting/dues.xlsx": {
         parameters: {
             query?: never;
@@ -2271,6 +2288,27 @@ export interface paths {
         };
         /** Số liệu thu đoàn phí theo tháng (.xlsx) */
         get: operations["dues_workbook_api_v1_reporting_dues_xlsx_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/reporting/forms": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Danh sách biểu mẫu báo cáo
+         * @description Every standard form from its definition: its title, sections and columns (headings, groups), and the routes
+         *     that answer it (JSON, .xlsx, PDF) with their parameters, so a client builds its menu and tables from them.
+         */
+        get: operations["report_forms_api_v1_reporting_forms_get"];
         put?: never;
         post?: never;
         delete?: never;
@@ -3676,6 +3714,78 @@ export interface components {
             cards: number;
             /** Part */
             part: number;
+        };
+        /** FormAnswerOut */
+        FormAnswerOut: {
+            /**
+             * Format
+             * @enum {string}
+             */
+            format: "json" | "xlsx" | "pdf";
+            /** Parameters */
+            parameters: components["schemas"]["FormParameterOut"][];
+            /**
+             * Url
+             * @description Đường dẫn qua cổng API, thêm các tham số
+             */
+            url: string;
+        };
+        /** FormColumnOut */
+        FormColumnOut: {
+            /**
+             * Group
+             * @description Tiêu đề nhóm phía trên các cột liền nhau cùng nhóm
+             */
+            group: string | null;
+            /**
+             * Heading
+             * @description Tiêu đề cột
+             */
+            heading: string;
+            /**
+             * Key
+             * @description Đường dẫn tới số liệu trong câu trả lời JSON của báo cáo, ví dụ women.admitted
+             */
+            key: string;
+            /**
+             * Ratio
+             * @description Tỷ lệ: [tử số, mẫu số] là hai cột của cùng dòng
+             */
+            ratio: string[] | null;
+            /**
+             * Share Of
+             * @description Tỷ lệ: cột này của dòng trên cột `share_of` của dòng tổng
+             */
+            share_of: string | null;
+            /**
+             * Summed
+             * @description Dòng tổng cộng cộng cột này
+             */
+            summed: boolean;
+        };
+        /** FormParameterOut */
+        FormParameterOut: {
+            /** Name */
+            name: string;
+            /** Required */
+            required: boolean;
+        };
+        /** FormSectionOut */
+        FormSectionOut: {
+            /** Columns */
+            columns: components["schemas"]["FormColumnOut"][];
+            /**
+             * Label Heading
+             * @description Tiêu đề cột nhãn của dòng (đơn vị, tháng, tiêu chí…)
+             */
+            label_heading: string;
+            /** Title */
+            title: string | null;
+            /**
+             * Total
+             * @description Nhãn dòng tổng; null: mục không có dòng tổng
+             */
+            total: string | null;
         };
         /** GrantOut */
         GrantOut: {
@@ -5773,6 +5883,26 @@ export interface components {
              * @description Cấp trên nhận khoản nộp (cấp trên trực tiếp khi ghi)
              */
             upper_unit_id?: string | null;
+        };
+        /** ReportFormOut */
+        ReportFormOut: {
+            /**
+             * Answers
+             * @description Câu trả lời JSON và các tệp tải về của biểu mẫu
+             */
+            answers: components["schemas"]["FormAnswerOut"][];
+            /**
+             * Id
+             * @description Mã biểu mẫu (tên tệp tải về bắt đầu bằng mã này)
+             */
+            id: string;
+            /** Sections */
+            sections: components["schemas"]["FormSectionOut"][];
+            /**
+             * Title
+             * @description Tên biểu mẫu
+             */
+            title: string;
         };
         /** RoleIn */
         RoleIn: {
@@ -21482,6 +21612,102 @@ export interface operations {
             };
         };
     };
+    dues_pdf_api_v1_reporting_dues_pdf_get: {
+        parameters: {
+            query: {
+                unit_id: string;
+                from: string;
+                to: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/pdf": unknown;
+                };
+            };
+            /** @description Yêu cầu không đọc được (nội dung, đường dẫn) / the request cannot be read (body, path) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Chưa đăng nhập / not authenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Không có quyền hoặc ngoài phạm vi / not allowed or out of scope */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Không tìm thấy / not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Dữ liệu không hợp lệ / invalid input */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Quá nhiều yêu cầu / too many requests */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Tạm thời không phục vụ được, gửi lại sau / unavailable for now, send again later */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Dịch vụ không trả lời kịp / a service did not answer in time */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     dues_workbook_api_v1_reporting_dues_xlsx_get: {
         parameters: {
             query: {
@@ -21542,6 +21768,89 @@ export interface operations {
             };
             /** @description Dữ liệu không hợp lệ / invalid input */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Quá nhiều yêu cầu / too many requests */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Tạm thời không phục vụ được, gửi lại sau / unavailable for now, send again later */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Dịch vụ không trả lời kịp / a service did not answer in time */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    report_forms_api_v1_reporting_forms_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ReportFormOut"][];
+                };
+            };
+            /** @description Yêu cầu không đọc được (nội dung, đường dẫn) / the request cannot be read (body, path) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Chưa đăng nhập / not authenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Không có quyền hoặc ngoài phạm vi / not allowed or out of scope */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Không tìm thấy / not found */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -10,6 +10,7 @@ attribute or a mapping key alike, so the rows are the objects the use case made 
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -65,6 +66,15 @@ class Form:
     code: str  # the file name's stem
     title: str  # may name parameters: "Số liệu đoàn viên theo {by_label}"
     sections: tuple[Section, ...]
+
+    def unfilled(self, text: str) -> str:
+        """`text` of the form (its title, a section's title or label heading) before a report fills it: each
+        parameter named by what it stands for ("Số liệu đoàn viên theo tiêu chí"), as a menu shows it."""
+        return re.sub(r"\{(\w+)[^}]*\}", lambda found: _UNFILLED.get(found[1], "…"), text)
+
+
+# What each parameter of a form's texts stands for, before a report gives it.
+_UNFILLED = {"by_label": "tiêu chí", "last": "cuối kỳ"}
 
 
 @dataclass

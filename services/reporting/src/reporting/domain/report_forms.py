@@ -171,3 +171,6 @@ TARGETS = Form(
         ),
     ),
 )
+
+# Every standard form, in the order a menu offers them.
+FORMS = (DEVELOPMENT, UNITS, BREAKDOWN, TARGETS, DUES)

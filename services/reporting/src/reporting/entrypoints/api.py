@@ -17,6 +17,7 @@ from reporting.application.figures import Breakdown, FigureService
 from reporting.application.service import ReportService
 from reporting.config import ReportingSettings
 from reporting.domain.figures import DIMENSIONS
+from reporting.domain.forms import Form
 from reporting.domain.report_forms import BREAKDOWN
 from reporting.entrypoints.schemas import (
     BreakdownOut,
@@ -27,6 +28,14 @@ from reporting.entrypoints.schemas import (
 )
 
 router = APIRouter(prefix="/api/v1/reporting", tags=["reporting"])
+
+# The mark of a route that answers a standard form (its JSON, .xlsx or PDF): the list of forms (`GET forms`) finds
+# each form's routes by it, so a new route of a form is in the list without another table to keep.
+FORM_MARK = "x-report-form"
+
+
+def answers(form: Form) -> dict[str, str]:
+    return {FORM_MARK: form.code}
 
 
 @router.get("/units/{unit_id}/member-summary", response_model=MemberSummaryOut)
@@ -94,6 +103,7 @@ members (active, suspended); `status` counts every status. Ethnicity and religio
 
 @router.get(
     "/members/breakdown",
+    openapi_extra=answers(BREAKDOWN),
     response_model=BreakdownOut,
     summary="Số liệu đoàn viên theo tiêu chí",
     description=_BREAKDOWN_DOC,
@@ -121,6 +131,7 @@ async def breakdown(
 
 @router.get(
     "/members/breakdown.xlsx",
+    openapi_extra=answers(BREAKDOWN),
     response_class=Response,
     summary="Số liệu đoàn viên theo tiêu chí (.xlsx)",
     responses={200: {"content": {XLSX: {}}}},

@@ -11,7 +11,9 @@ from fastapi import APIRouter, Path, Query
 from reporting.application.periods import PeriodService
 from reporting.application.targets import TargetService
 from reporting.domain.periods import PeriodRow
+from reporting.domain.report_forms import DEVELOPMENT, DUES, TARGETS, UNITS
 from reporting.domain.units import size_band_label
+from reporting.entrypoints.api import answers
 from reporting.entrypoints.schemas import (
     DuesMonthOut,
     DuesOut,
@@ -53,6 +55,7 @@ def _row(row: PeriodRow) -> PeriodRowOut:
 
 @router.get(
     "/members/development",
+    openapi_extra=answers(DEVELOPMENT),
     response_model=PeriodReportOut,
     response_model_by_alias=True,
     summary="Báo cáo tình hình phát triển đoàn viên của kỳ, theo đơn vị trực thuộc",
@@ -81,6 +84,7 @@ async def development(
 
 @router.get(
     "/unit-figures",
+    openapi_extra=answers(UNITS),
     response_model=UnitFiguresOut,
     response_model_by_alias=True,
     summary="Số liệu tổ chức công đoàn của đơn vị và cấp dưới",
@@ -126,6 +130,7 @@ def month_start(value: str) -> date:
 
 @router.get(
     "/dues",
+    openapi_extra=answers(DUES),
     response_model=DuesOut,
     response_model_by_alias=True,
     summary="Số liệu thu đoàn phí theo tháng của đơn vị và cấp dưới",
@@ -183,6 +188,7 @@ def _share(done: int, wanted: int | None) -> float | None:
 
 @router.get(
     "/targets",
+    openapi_extra=answers(TARGETS),
     response_model=list[TargetProgressOut],
     summary="Tiến độ thực hiện chỉ tiêu phát triển đoàn viên của đơn vị và các đơn vị trực thuộc",
 )

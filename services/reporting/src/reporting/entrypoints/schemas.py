@@ -4,6 +4,7 @@ reports, dues and member-development targets."""
 from __future__ import annotations
 
 from datetime import date
+from typing import Literal
 from uuid import UUID
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -195,3 +196,37 @@ class TargetProgressOut(BaseModel):
     admitted: int = Field(description="Đã kết nạp trong nhiệm kỳ")
     members_progress: float | None = Field(description="Đoàn viên so với chỉ tiêu (tỷ lệ)")
     admissions_progress: float | None = Field(description="Kết nạp so với chỉ tiêu (tỷ lệ)")
+
+
+class FormColumnOut(BaseModel):
+    key: str = Field(description="Đường dẫn tới số liệu trong câu trả lời JSON của báo cáo, ví dụ women.admitted")
+    heading: str = Field(description="Tiêu đề cột")
+    group: str | None = Field(description="Tiêu đề nhóm phía trên các cột liền nhau cùng nhóm")
+    summed: bool = Field(description="Dòng tổng cộng cộng cột này")
+    share_of: str | None = Field(description="Tỷ lệ: cột này của dòng trên cột `share_of` của dòng tổng")
+    ratio: list[str] | None = Field(description="Tỷ lệ: [tử số, mẫu số] là hai cột của cùng dòng")
+
+
+class FormSectionOut(BaseModel):
+    title: str | None
+    label_heading: str = Field(description="Tiêu đề cột nhãn của dòng (đơn vị, tháng, tiêu chí…)")
+    columns: list[FormColumnOut]
+    total: str | None = Field(description="Nhãn dòng tổng; null: mục không có dòng tổng")
+
+
+class FormParameterOut(BaseModel):
+    name: str
+    required: bool
+
+
+class FormAnswerOut(BaseModel):
+    format: Literal["json", "xlsx", "pdf"]
+    url: str = Field(description="Đường dẫn qua cổng API, thêm các tham số")
+    parameters: list[FormParameterOut]
+
+
+class ReportFormOut(BaseModel):
+    id: str = Field(description="Mã biểu mẫu (tên tệp tải về bắt đầu bằng mã này)")
+    title: str = Field(description="Tên biểu mẫu")
+    sections: list[FormSectionOut]
+    answers: list[FormAnswerOut] = Field(description="Câu trả lời JSON và các tệp tải về của biểu mẫu")
