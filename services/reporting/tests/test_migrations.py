@@ -116,3 +116,31 @@ async def test_the_figures_open_with_the_members_and_units_known_at_upgrade(pg_s
         assert await connection.fetchval("SELECT opened_on FROM figure_ledger") is not None
     finally:
         await connection.close()
+
+
+async def test_remittances_upgrade_keeps_the_dues_months(pg_server_url):
+    url = await fresh_database(pg_server_url, f"test_reporting_remit_{uuid.uuid4().hex[:8]}")
+    await asyncio.to_thread(migrations.upgrade, url, MIGRATIONS, "0006")
+    unit = uuid.uuid4()
+    connection = await asyncpg.connect(asyncpg_dsn(url))
+    try:
+        # The tables as 0006 left them: no remittance anywhere.
+        await connection.execute("""
+            ALTER TABLE subtree_dues DROP COLUMN remitted_vnd, DROP COLUMN confirmed_vnd;
+            DROP TABLE dues_remittances""")
+        await connection.execute(
+            "INSERT INTO subtree_dues VALUES ($1, '2025-10-01', 3, 0, 150000, 150000, 60000, 90000, 1)", unit
+        )
+
+        await asyncio.to_thread(migrations.upgrade, url, MIGRATIONS)
+
+        row = await connection.fetchrow("SELECT * FROM subtree_dues")
+        assert (row["unit_id"], row["upper_share_vnd"], row["remitted_vnd"], row["confirmed_vnd"]) == (
+            unit,
+            60000,
+            0,
+            0,
+        )
+        assert await connection.fetchval("SELECT count(*) FROM dues_remittances") == 0
+    finally:
+        await connection.close()
