@@ -64,7 +64,7 @@ def _next_month(month: date) -> date:
 
 
 def _with_outstanding(values: dict) -> dict:
-    """The upper share the collecting units have not remitted yet (negative: remitted ahead)."""
+    """The upper share the grassroots unions have not remitted yet (negative: remitted ahead)."""
     return {**values, "outstanding_vnd": values["upper_share_vnd"] - values["remitted_vnd"]}
 
 
@@ -122,13 +122,12 @@ class PeriodService:
         """The subtree's dues of each month from `first` to `last` (first days), and of the whole period for the unit
         and each unit directly under it (in the tree of the period's days): units reporting and the grassroots
         unions at the month's (the period's) end, members paid and exempt, collected, owed under the norm, the upper
-        level's share and the grassroots unions' share; what the collecting units remitted of the upper share for
-        periods ending in the months, what their upper level confirmed of it, and what is outstanding. Months
-        without any record answer zeros."""
+        level's share and the grassroots unions' share; what the grassroots unions remitted of the upper share for
+        periods ending in the months (the first hop, `domain/dues.py`), what their upper level confirmed of it, and
+        what is outstanding. Months without any record answer zeros."""
         self._check_months(first, last)
         await ensure_in_scope(self.session, principal, Permission.REPORTS_READ, unit_id)
-        repository = DuesRepository(self.session)
-        found = {row.month: row for row in await repository.months(principal, unit_id, first, last)}
+        found = {row.month: row for row in await DuesRepository(self.session).months(principal, unit_id, first, last)}
         start, now = await self.figures.ledger_start(), today()
         months = []
         month = first
@@ -150,13 +149,22 @@ class PeriodService:
                 )
             )
             month = following
+        rows = await self._dues_by_unit(principal, unit_id, first, last, start)
+        return DuesReport(unit_id, first, last, months, rows[:-1], rows[-1])
+
+    async def _dues_by_unit(
+        self, principal: Principal, unit_id: UUID, first: date, last: date, start: date | None
+    ) -> list[dict]:
+        """The whole period's dues of each unit directly under the unit (in the tree of the period's days), then of
+        the unit itself; `start`: the figures' first day, before which grassroots unions are not known."""
+        now = today()
         end = min(_next_month(last) - timedelta(days=1), now)
         unit = await self.figures.unit_on(principal, unit_id, end)
         below = await self.figures.units_of_period(principal, unit_id, first, end)
         every = [(row.unit_id, row.code, row.name) for row in below]
         every.append((unit_id, unit.code if unit else "", unit.name if unit else str(unit_id)))
         ids = [unit for unit, _, _ in every]
-        sums = await repository.sums(principal, ids, first, last)
+        sums = await DuesRepository(self.session).sums(principal, ids, first, last)
         grassroots_at_end: dict[UUID, int | None] = dict.fromkeys(ids, None)
         if start is not None and start <= end:
             grassroots_at_end = dict.fromkeys(ids, 0)
@@ -164,7 +172,7 @@ class PeriodService:
                 if row.value == GRASSROOTS:
                     grassroots_at_end[row.unit_id] = int(row.at_end)
         nothing = dict.fromkeys((*AMOUNTS, *REMITTED), 0)
-        rows = [
+        return [
             _with_outstanding(
                 {
                     "unit_id": unit,
@@ -176,7 +184,6 @@ class PeriodService:
             )
             for unit, code, name in every
         ]
-        return DuesReport(unit_id, first, last, months, rows[:-1], rows[-1])
 
     @staticmethod
     def _check_months(first: date, last: date) -> None:
