@@ -256,7 +256,7 @@ def test_a_form_is_filled_from_its_definition_alone():
     filled = fill(form, ["Đơn vị thử"], [rows], what="một")
     assert filled.title == "Biểu thử một"
     section = filled.sections[0]
-    assert [column.title for column in section.columns][3] == "Chia theo: A"
+    assert [(column.group, column.heading) for column in section.columns][3] == ("Chia theo", "A")
     assert section.rows == [("X", [4, 1, 0.25, 2, 0.25]), ("Y", [None, 3, None, 0, 0.75])]
     assert section.total == ("Tổng cộng", [4, 4, 1.0, 2, 1.0])
 

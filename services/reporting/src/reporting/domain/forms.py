@@ -31,10 +31,6 @@ class Column:
     ratio: tuple[str, str] | None = None
 
     @property
-    def title(self) -> str:
-        return f"{self.group}: {self.heading}" if self.group else self.heading
-
-    @property
     def derived(self) -> bool:
         return self.share_of is not None or self.ratio is not None
 
