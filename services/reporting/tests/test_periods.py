@@ -331,12 +331,19 @@ async def test_dues_recorded_before_the_unit_arrives_are_counted_when_it_does(re
     late = uuid.uuid4()
     await record_dues(reporting, late, date(2025, 10, 1), 3, 150_000)
     await deliver(reporting["db"], UnitCreated, state(late, "DLATE-G9", units["p1"]), date(2025, 1, 1))
+    # A unit created since records months before it: its dues and its row are there all the same.
+    newer = uuid.uuid4()
+    await deliver(reporting["db"], UnitCreated, state(newer, "DLATE-G8", units["p1"]), date(2026, 1, 1))
+    await record_dues(reporting, newer, date(2025, 10, 1), 2, 100_000)
     response = await reporting["http"].get(
         "/api/v1/reporting/dues",
         headers=national(),
         params={"unit_id": str(units["p1"]), "from": "2025-10", "to": "2025-10"},
     )
-    assert response.json()["months"][0]["collected_vnd"] == 150_000
+    assert response.json()["months"][0]["collected_vnd"] == 250_000
+    rows = {row["code"]: row["collected_vnd"] for row in response.json()["rows"]}
+    assert (rows["DLATE-G9"], rows["DLATE-G8"]) == (150_000, 100_000)
+    assert response.json()["total"]["collected_vnd"] == 250_000
 
 
 async def test_dues_as_a_workbook_with_the_remittances_and_the_units_below(reporting):

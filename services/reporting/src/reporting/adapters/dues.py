@@ -9,6 +9,7 @@ from uuid import UUID
 
 from chassis.principal import Principal
 from chassis.scope import restrict_to_scope, unscoped
+from chassis.tables import tree_units
 from contracts.permissions import Permission
 from pydantic_core import to_json
 from sqlalchemy import Row, func, select, text
@@ -98,6 +99,22 @@ class DuesRepository:
         )
         rows = await self.session.execute(restrict_to_scope(query, principal, Permission.REPORTS_READ, d.c.unit_id))
         return {row.unit_id: {name: int(getattr(row, name)) for name in names} for row in rows}
+
+    async def children_with_dues(self, principal: Principal, unit_id: UUID, first: date, last: date) -> list[Row]:
+        """The units directly under the unit now whose subtrees have dues in the months from `first` to `last`: dues
+        go up the tree of the day they are recorded, so a unit created after the months it records is here too."""
+        d, t = subtree_dues, tree_units
+        query = (
+            select(t.c.unit_id, t.c.code, t.c.name)
+            .where(
+                t.c.parent_id == unit_id,
+                select(d.c.unit_id).where(d.c.unit_id == t.c.unit_id, d.c.month.between(first, last)).exists(),
+            )
+            .order_by(t.c.code)
+        )
+        return list(
+            await self.session.execute(restrict_to_scope(query, principal, Permission.REPORTS_READ, t.c.unit_id))
+        )
 
     async def months(self, principal: Principal, unit_id: UUID, first: date, last: date) -> list[Row]:
         """The subtree's dues of each month from `first` to `last` (first days of months) that has any."""

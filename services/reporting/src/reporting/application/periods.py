@@ -155,16 +155,20 @@ class PeriodService:
     async def _dues_by_unit(
         self, principal: Principal, unit_id: UUID, first: date, last: date, start: date | None
     ) -> list[dict]:
-        """The whole period's dues of each unit directly under the unit (in the tree of the period's days), then of
-        the unit itself; `start`: the figures' first day, before which grassroots unions are not known."""
+        """The whole period's dues of each unit directly under the unit (in the tree of the period's days, and those
+        under it now with dues in the period), then of the unit itself; `start`: the figures' first day, before
+        which grassroots unions are not known."""
         now = today()
         end = min(_next_month(last) - timedelta(days=1), now)
         unit = await self.figures.unit_on(principal, unit_id, end)
-        below = await self.figures.units_of_period(principal, unit_id, first, end)
-        every = [(row.unit_id, row.code, row.name) for row in below]
+        dues = DuesRepository(self.session)
+        below = {row.unit_id: row for row in await self.figures.units_of_period(principal, unit_id, first, end)}
+        for row in await dues.children_with_dues(principal, unit_id, first, last):
+            below.setdefault(row.unit_id, row)
+        every = [(row.unit_id, row.code, row.name) for row in sorted(below.values(), key=lambda row: row.code)]
         every.append((unit_id, unit.code if unit else "", unit.name if unit else str(unit_id)))
         ids = [unit for unit, _, _ in every]
-        sums = await DuesRepository(self.session).sums(principal, ids, first, last)
+        sums = await dues.sums(principal, ids, first, last)
         grassroots_at_end: dict[UUID, int | None] = dict.fromkeys(ids, None)
         if start is not None and start <= end:
             grassroots_at_end = dict.fromkeys(ids, 0)
