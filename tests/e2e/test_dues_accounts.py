@@ -1,5 +1,7 @@
 """Dues through the gateway: a month accounts for the members left out, arrears follow, a remittance is recorded
-by its unit and confirmed once by the upper level, the reconciliation adds up."""
+by its unit and confirmed once by the upper level, the reconciliation adds up, and reporting (through Kafka) shows
+the upper share, what the grassroots union remitted of it and what was confirmed, the province's onward remittance
+not counted twice."""
 
 from __future__ import annotations
 
@@ -129,6 +131,32 @@ async def test_months_arrears_and_remittances_add_up(platform, admin):
     )
     position = (await admin.get("/api/v1/dues/reconciliation", params={"unit_id": province, **period})).json()
     assert position["to_upper_level"]["outstanding_vnd"] == 10_500
+
+    # Reporting reads the same months and remittances from dues.collection.v1: the remittance of September and
+    # October counts in October; the province forwarding 30,000 of it is the same money, not counted again.
+    def sums(values: dict) -> tuple:
+        return tuple(values[k] for k in ("upper_share_vnd", "remitted_vnd", "confirmed_vnd", "outstanding_vnd"))
+
+    report = await eventually(
+        lambda: admin.get("/api/v1/reporting/dues", params={"unit_id": province, "from": "2025-09", "to": "2025-10"}),
+        lambda r: r.status_code == 200 and r.json()["total"]["confirmed_vnd"] == 40_500,
+        timeout=60,
+    )
+    body = report.json()
+    assert [sums(month) for month in body["months"]] == [(27_000, 0, 0, 27_000), (13_500, 40_500, 40_500, -27_000)]
+    assert [(row["code"], sums(row)) for row in body["rows"]] == [(f"DG{suffix}", (40_500, 40_500, 40_500, 0))]
+    assert (sums(body["total"]), body["total"]["units_reporting"]) == ((40_500, 40_500, 40_500, 0), 2)
+    for wrong, field in (
+        ({"from": "2025-11", "to": "2025-10"}, "from"),
+        ({"from": "2025-13", "to": "2025-10"}, "from"),
+    ):
+        refused = await admin.get("/api/v1/reporting/dues", params={"unit_id": province, **wrong})
+        assert (refused.status_code, refused.json()["field"]) == (422, field)
+        assert refused.headers["content-type"].startswith("application/problem+json")
+    workbook = await admin.get(
+        "/api/v1/reporting/dues.xlsx", params={"unit_id": province, "from": "2025-09", "to": "2025-10"}
+    )
+    assert workbook.status_code == 200 and workbook.content[:2] == b"PK"
 
 
 async def test_an_exemption_names_a_reason_of_the_months_policy(platform, admin):
