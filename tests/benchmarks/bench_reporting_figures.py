@@ -17,6 +17,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import os
 import statistics
 import sys
 import time
@@ -29,7 +30,7 @@ sys.path.insert(0, str(ROOT))
 
 import asyncpg  # noqa: E402
 import chassis.http  # noqa: E402,F401  (imported first: chassis.scope and chassis.audit import each other)
-from chassis.database import Database, asyncpg_dsn  # noqa: E402
+from chassis.database import Database, asyncpg_dsn, database_on_server  # noqa: E402
 from contracts.wellknown import NATIONAL_CENTRE_ID  # noqa: E402
 from reporting.application.read_model import apply_member_changes  # noqa: E402
 from reporting.config import ReportingSettings  # noqa: E402
@@ -37,7 +38,7 @@ from reporting.domain.facts import MemberChange  # noqa: E402
 from reporting.entrypoints.api import create_app  # noqa: E402
 
 from tests.benchmarks.support import GRASSROOTS, fresh_database, print_results, record, unit_id, write_national_tree  # noqa: E402
-from tests.support.infra import postgres_url  # noqa: E402
+from tests.support.infra import drop_databases, postgres_url  # noqa: E402
 from tests.support.services import TEST_SECRET, client, headers_for, principal  # noqa: E402
 
 MIGRATIONS = ROOT / "services" / "reporting" / "src" / "reporting" / "migrations"
@@ -233,18 +234,16 @@ async def time_breakdowns(http, runs: int) -> None:
         (unit_id("p", 7), "a province", "status", date(2026, 6, 30)),
     ]
     for unit, label, by, as_of in cases:
-        viewer = headers_for(principal("report_viewer", unit, "viewer"))
         params = {"unit_id": str(unit), "by": by, **({"as_of": as_of.isoformat()} if as_of else {})}
-        samples, response = await timed(http, "/api/v1/reporting/members/breakdown", params, viewer, runs)
+        samples, response = await timed(http, "/api/v1/reporting/members/breakdown", params, runs)
         body = response.json()
         record(
             f"{label}, by {by}, {'as of ' + as_of.strftime('%d/%m/%Y') if as_of else 'now'}",
             p50_p95(samples),
             f"{len(body['rows'])} rows, total {body['total']:,}",
         )
-    viewer = headers_for(principal("report_viewer", NATIONAL_CENTRE_ID, "viewer"))
     params = {"unit_id": str(NATIONAL_CENTRE_ID), "by": "age_band", "as_of": "2025-06-30"}
-    samples, response = await timed(http, "/api/v1/reporting/members/breakdown.xlsx", params, viewer, max(3, runs // 4))
+    samples, response = await timed(http, "/api/v1/reporting/members/breakdown.xlsx", params, max(3, runs // 4))
     record(
         "the country by age band as of 30/06/2025, .xlsx",
         f"{statistics.median(samples) * 1000:.1f} ms p50",
@@ -252,10 +251,12 @@ async def time_breakdowns(http, runs: int) -> None:
     )
 
 
-async def timed(http, path: str, params: dict, headers: dict, runs: int) -> tuple[list[float], object]:
-    """Sorted durations of `runs` calls, and the last answer (each must be 200)."""
+async def timed(http, path: str, params: dict, runs: int) -> tuple[list[float], object]:
+    """Sorted durations of `runs` calls by a report viewer of `params["unit_id"]`, and the last answer (each must
+    be 200). A token per call: a slow report would outlive one."""
     samples = []
     for _ in range(runs):
+        headers = headers_for(principal("report_viewer", uuid.UUID(params["unit_id"]), "viewer"))
         started = time.perf_counter()
         response = await http.get(path, params=params, headers=headers)
         samples.append(time.perf_counter() - started)
@@ -285,9 +286,8 @@ async def time_period_reports(http, runs: int) -> None:
         (unit_id("p", 7), "units report, a province, 10/2026", "/unit-figures", month),
     ]
     for unit, label, path, (first, last) in cases:
-        viewer = headers_for(principal("report_viewer", unit, "viewer"))
         params = {"unit_id": str(unit), "from": first, "to": last}
-        samples, response = await timed(http, f"/api/v1/reporting{path}", params, viewer, runs)
+        samples, response = await timed(http, f"/api/v1/reporting{path}", params, runs)
         body = response.json()
         if "rows" in body:
             what = f"{len(body['rows'])} rows, members at the end {body['total']['members_at_end']:,}"
@@ -295,18 +295,16 @@ async def time_period_reports(http, runs: int) -> None:
             what = f"{body['grassroots_without_members']:,} grassroots unions without members"
         record(label, p50_p95(samples), what)
     for unit, label in subtrees[:2]:
-        viewer = headers_for(principal("report_viewer", unit, "viewer"))
         params = {"unit_id": str(unit), "from": "2025-12", "to": "2026-11"}
-        samples, response = await timed(http, "/api/v1/reporting/dues", params, viewer, runs)
+        samples, response = await timed(http, "/api/v1/reporting/dues", params, runs)
         record(f"dues, {label}, 12 months", p50_p95(samples), f"{len(response.json()['months'])} months")
         params = {"unit_id": str(unit), "term": "2023-2028"}
-        samples, response = await timed(http, "/api/v1/reporting/targets", params, viewer, runs)
+        samples, response = await timed(http, "/api/v1/reporting/targets", params, runs)
         record(f"targets, {label}, term 2023-2028", p50_p95(samples), f"{len(response.json())} rows")
-    viewer = headers_for(principal("report_viewer", NATIONAL_CENTRE_ID, "viewer"))
     for suffix in ("xlsx", "pdf"):
         params = {"unit_id": str(NATIONAL_CENTRE_ID), "from": year[0], "to": year[1]}
         samples, response = await timed(
-            http, f"/api/v1/reporting/members/development.{suffix}", params, viewer, max(3, runs // 4)
+            http, f"/api/v1/reporting/members/development.{suffix}", params, max(3, runs // 4)
         )
         record(
             f"the country's development report, year 2025, .{suffix}",
@@ -360,15 +358,24 @@ async def time_consumer_poll(url: str) -> None:
 async def main(server: str) -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--runs", type=int, default=20)
+    parser.add_argument("--keep", action="store_true", help="keep the database (to EXPLAIN afterwards)")
+    parser.add_argument("--reuse", action="store_true", help="measure again on the database a --keep run left")
     args = parser.parse_args()
-    url = await fresh_database(server, "bench_reporting_figures", MIGRATIONS)
-    await generate(url)
+    print(f"load average before: {os.getloadavg()}", flush=True)
+    if args.reuse:
+        url = database_on_server(server, "bench_reporting_figures")
+    else:
+        url = await fresh_database(server, "bench_reporting_figures", MIGRATIONS)
+        await generate(url)
     settings = ReportingSettings(database_url=url, internal_token_secret=TEST_SECRET)
     async with client(create_app, settings) as http:
         await time_breakdowns(http, args.runs)
         await time_period_reports(http, args.runs)
     await time_consumer_poll(url)
+    print(f"load average after the run: {os.getloadavg()}", flush=True)
     print_results()
+    if not args.keep:
+        await drop_databases(server, ["bench_reporting_figures"])
 
 
 if __name__ == "__main__":
