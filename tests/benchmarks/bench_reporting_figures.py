@@ -7,7 +7,9 @@ union's opening figures on 1/1/2025 (~77 members each over 15 dimensions, ~81 va
 union, province and the country; then a change of 10 values a day for every upper union from 2/1/2025 to
 1/12/2026 (699 days), rolled up to the provinces and the country. Through the reporting API in process, p50 /
 p95 of a breakdown for a grassroots union, an upper union, a province and the country now and as of past days,
-the country's .xlsx, and the consumer's write of a poll of 1,000 new members. Prints a Markdown table.
+the country's .xlsx, the standard period reports (member development per unit below, the units report, dues by
+month, targets; the country's development report as .xlsx and PDF), and the consumer's write of a poll of 1,000
+new members. Prints a Markdown table.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import os
 import statistics
 import sys
 import time
@@ -27,7 +30,7 @@ sys.path.insert(0, str(ROOT))
 
 import asyncpg  # noqa: E402
 import chassis.http  # noqa: E402,F401  (imported first: chassis.scope and chassis.audit import each other)
-from chassis.database import Database, asyncpg_dsn  # noqa: E402
+from chassis.database import Database, asyncpg_dsn, database_on_server  # noqa: E402
 from contracts.wellknown import NATIONAL_CENTRE_ID  # noqa: E402
 from reporting.application.read_model import apply_member_changes  # noqa: E402
 from reporting.config import ReportingSettings  # noqa: E402
@@ -35,10 +38,11 @@ from reporting.domain.facts import MemberChange  # noqa: E402
 from reporting.entrypoints.api import create_app  # noqa: E402
 
 from tests.benchmarks.support import GRASSROOTS, fresh_database, print_results, record, unit_id, write_national_tree  # noqa: E402
-from tests.support.infra import postgres_url  # noqa: E402
+from tests.support.infra import drop_databases, postgres_url  # noqa: E402
 from tests.support.services import TEST_SECRET, client, headers_for, principal  # noqa: E402
 
 MIGRATIONS = ROOT / "services" / "reporting" / "src" / "reporting" / "migrations"
+BIG_TABLES = ("subtree_figure_days", "subtree_figures", "subtree_movement_days", "dues_months", "subtree_dues")
 
 # (dimension, value, share of a unit's members); a dimension with `per_unit` takes one value per unit.
 _SHARES = {
@@ -112,9 +116,53 @@ INSERT INTO subtree_figure_days (unit_id, dimension, day, value, members)
     UNION ALL SELECT u.parent_id, d.dimension, d.day, d.value, sum(d.members)
               FROM upper_days d JOIN u ON u.unit_id = d.unit_id GROUP BY 1, 2, 3, 4
     UNION ALL SELECT '{national}'::uuid, dimension, day, value, sum(members) FROM upper_days GROUP BY 2, 3, 4;
+-- The units themselves, for the period reports' grassroots columns and the units report: each unit adds one to its
+-- type, a grassroots union also to its employer's enterprise type, for itself and every unit above it.
+INSERT INTO subtree_figure_days (unit_id, dimension, day, value, members)
+    SELECT c.ancestor_id, 'unit_type', DATE '2025-01-01', t.type_code, count(*)
+    FROM tree_units t JOIN tree_closure c ON c.descendant_id = t.unit_id GROUP BY 1, 4
+    UNION ALL SELECT c.ancestor_id, 'grassroots_enterprise_type', DATE '2025-01-01', o.value, count(*)
+    FROM opening o JOIN tree_closure c ON c.descendant_id = o.unit_id WHERE o.dimension = 'enterprise_type'
+    GROUP BY 1, 4;
 INSERT INTO subtree_figures (unit_id, dimension, value, members)
     SELECT unit_id, dimension, value, sum(members) FROM subtree_figure_days GROUP BY 1, 2, 3;
 UPDATE figure_ledger SET opened_on = DATE '2025-01-01';
+-- The tree's history: every unit in force since 1/1/2020 (reports of past days walk it).
+INSERT INTO unit_versions (unit_id, version, valid_from, parent_id, code, name, type_code, status, enterprise_type)
+    SELECT t.unit_id, 1, DATE '2020-01-01', t.parent_id, t.code, t.name, t.type_code, 'active', o.value
+    FROM tree_units t LEFT JOIN opening o ON o.unit_id = t.unit_id AND o.dimension = 'enterprise_type';
+-- Movements: every grassroots union has one kind of movement every 30th day (1 to 4 members, women every other),
+-- ~3 M days, rolled up to its upper union, province and the country (transfers between two units of one subtree
+-- are counted at every level here; the real consumer leaves them out above the pair: a little more to read).
+CREATE TEMP TABLE moves AS
+    SELECT g.unit_id, g.parent_id, DATE '2025-01-01' + d AS day,
+           (ARRAY['admitted', 'admitted', 'admitted', 'transferred_in', 'transferred_out', 'suspended', 'resumed',
+                  'retired', 'removed'])[1 + (g.i / 30 + d / 30) % 9] AS kind,
+           (g.i + d / 30) % 2 = 0 AS female, (1 + (g.i * 7 + d) % 4)::bigint AS members
+    FROM g CROSS JOIN LATERAL generate_series(30 - g.i % 30, 699, 30) AS d;
+INSERT INTO subtree_movement_days (unit_id, day, kind, female, members)
+    SELECT unit_id, day, kind, female, members FROM moves
+    UNION ALL SELECT parent_id, day, kind, female, sum(members) FROM moves GROUP BY 1, 2, 3, 4
+    UNION ALL SELECT u.parent_id, m.day, m.kind, m.female, sum(m.members)
+              FROM moves m JOIN u ON u.unit_id = m.parent_id GROUP BY 1, 2, 3, 4
+    UNION ALL SELECT '{national}'::uuid, day, kind, female, sum(members) FROM moves GROUP BY 2, 3, 4;
+-- Dues: every grassroots union records the twelve months from 12/2025 to 11/2026, rolled up like the figures.
+INSERT INTO dues_months (unit_id, month, members_paid, members_exempt, collected_vnd, norm_vnd, upper_share_vnd,
+                         grassroots_share_vnd, units_reporting)
+    SELECT g.unit_id, (DATE '2025-12-01' + make_interval(months => m))::date, 70, 3, 70 * 52000, 77 * 52000,
+           70 * 52000 * 3 / 10, 70 * 52000 * 7 / 10, 1
+    FROM g CROSS JOIN generate_series(0, 11) AS m;
+INSERT INTO subtree_dues (unit_id, month, members_paid, members_exempt, collected_vnd, norm_vnd, upper_share_vnd,
+                          grassroots_share_vnd, units_reporting)
+    SELECT c.ancestor_id, d.month, sum(d.members_paid), sum(d.members_exempt), sum(d.collected_vnd), sum(d.norm_vnd),
+           sum(d.upper_share_vnd), sum(d.grassroots_share_vnd), sum(d.units_reporting)
+    FROM dues_months d JOIN tree_closure c ON c.descendant_id = d.unit_id GROUP BY 1, 2;
+-- Targets of the term 2023-2028 for every province (set by the country) and every upper union (by its province).
+INSERT INTO member_targets (unit_id, term, starts_on, ends_on, members, admissions, set_by)
+    SELECT unit_id, '2023-2028', DATE '2023-07-01', DATE '2028-06-30', 320000, 40000, 'benchmark'
+    FROM tree_units WHERE type_code = 'provincial_federation'
+    UNION ALL SELECT unit_id, '2023-2028', DATE '2023-07-01', DATE '2028-06-30', 9000, 1200, 'benchmark'
+    FROM tree_units WHERE type_code = 'industrial_zone_union';
 """
 
 
@@ -137,23 +185,22 @@ async def generate(url: str, write_tree=write_national_tree) -> None:
     try:
         await write_tree(connection)
         started = time.perf_counter()
+        # The big tables are written without their keys, which are built once afterwards.
         keys = await connection.fetch(
-            "SELECT conname, pg_get_constraintdef(oid) AS definition FROM pg_constraint "
-            "WHERE conrelid IN ('subtree_figure_days'::regclass, 'subtree_figures'::regclass)"
-            " AND contype = 'p'"
+            "SELECT conrelid::regclass::text AS table, conname, pg_get_constraintdef(oid) AS definition"
+            " FROM pg_constraint WHERE conrelid = ANY($1::regclass[]) AND contype = 'p'",
+            list(BIG_TABLES),
         )
         for key in keys:
-            table = "subtree_figure_days" if "day" in key["definition"] else "subtree_figures"
-            await connection.execute(f"ALTER TABLE {table} DROP CONSTRAINT {key['conname']}")
+            await connection.execute(f"ALTER TABLE {key['table']} DROP CONSTRAINT {key['conname']}")
         await connection.execute("SET work_mem = '256MB'")
         async with connection.transaction():
             for statement in GENERATE_SQL.replace("{national}", str(NATIONAL_CENTRE_ID)).split(";\n"):
                 if statement.strip():
                     await connection.execute(statement, *([json.dumps(shares)] if "$1" in statement else []))
         for key in keys:
-            table = "subtree_figure_days" if "day" in key["definition"] else "subtree_figures"
-            await connection.execute(f"ALTER TABLE {table} ADD CONSTRAINT {key['conname']} {key['definition']}")
-        await connection.execute("VACUUM ANALYZE subtree_figure_days, subtree_figures")
+            await connection.execute(f"ALTER TABLE {key['table']} ADD CONSTRAINT {key['conname']} {key['definition']}")
+        await connection.execute(f"VACUUM ANALYZE {', '.join(BIG_TABLES)}, unit_versions, member_targets")
         await connection.execute("ANALYZE tree_closure")
         rows = await connection.fetchval("SELECT count(*) FROM subtree_figure_days")
         members = await connection.fetchval(
@@ -187,38 +234,83 @@ async def time_breakdowns(http, runs: int) -> None:
         (unit_id("p", 7), "a province", "status", date(2026, 6, 30)),
     ]
     for unit, label, by, as_of in cases:
-        viewer = headers_for(principal("report_viewer", unit, "viewer"))
         params = {"unit_id": str(unit), "by": by, **({"as_of": as_of.isoformat()} if as_of else {})}
-        samples = []
-        for _ in range(runs):
-            started = time.perf_counter()
-            response = await http.get("/api/v1/reporting/members/breakdown", params=params, headers=viewer)
-            samples.append(time.perf_counter() - started)
-            assert response.status_code == 200, response.text
-        samples.sort()
+        samples, response = await timed(http, "/api/v1/reporting/members/breakdown", params, runs)
         body = response.json()
         record(
             f"{label}, by {by}, {'as of ' + as_of.strftime('%d/%m/%Y') if as_of else 'now'}",
-            f"{statistics.median(samples) * 1000:.1f} / {samples[int(len(samples) * 0.95)] * 1000:.1f} ms",
+            p50_p95(samples),
             f"{len(body['rows'])} rows, total {body['total']:,}",
         )
-    viewer = headers_for(principal("report_viewer", NATIONAL_CENTRE_ID, "viewer"))
-    samples = []
-    for _ in range(max(3, runs // 4)):
-        started = time.perf_counter()
-        response = await http.get(
-            "/api/v1/reporting/members/breakdown.xlsx",
-            headers=viewer,
-            params={"unit_id": str(NATIONAL_CENTRE_ID), "by": "age_band", "as_of": "2025-06-30"},
-        )
-        samples.append(time.perf_counter() - started)
-        assert response.status_code == 200, response.text
-    samples.sort()
+    params = {"unit_id": str(NATIONAL_CENTRE_ID), "by": "age_band", "as_of": "2025-06-30"}
+    samples, response = await timed(http, "/api/v1/reporting/members/breakdown.xlsx", params, max(3, runs // 4))
     record(
         "the country by age band as of 30/06/2025, .xlsx",
         f"{statistics.median(samples) * 1000:.1f} ms p50",
         f"{len(response.content):,} bytes",
     )
+
+
+async def timed(http, path: str, params: dict, runs: int) -> tuple[list[float], object]:
+    """Sorted durations of `runs` calls by a report viewer of `params["unit_id"]`, and the last answer (each must
+    be 200). A token per call: a slow report would outlive one."""
+    samples = []
+    for _ in range(runs):
+        headers = headers_for(principal("report_viewer", uuid.UUID(params["unit_id"]), "viewer"))
+        started = time.perf_counter()
+        response = await http.get(path, params=params, headers=headers)
+        samples.append(time.perf_counter() - started)
+        assert response.status_code == 200, response.text
+    return sorted(samples), response
+
+
+def p50_p95(samples: list[float]) -> str:
+    return f"{statistics.median(samples) * 1000:.1f} / {samples[int(len(samples) * 0.95)] * 1000:.1f} ms"
+
+
+async def time_period_reports(http, runs: int) -> None:
+    """The standard period reports (issue 13): member development per unit below, the units report, dues by month
+    and targets, for the country, a province, an upper union and a grassroots union, over periods in the past."""
+    year, quarter, month = ("2025-01-01", "2025-12-31"), ("2025-07-01", "2025-09-30"), ("2026-10-01", "2026-10-31")
+    subtrees = [
+        (NATIONAL_CENTRE_ID, "the country (34 provinces)"),
+        (unit_id("p", 7), "a province (35 upper unions)"),
+        (unit_id("u", 7), "an upper union (~110 grassroots unions)"),
+        (unit_id("g", 7), "a grassroots union"),
+    ]
+    cases = [
+        *((unit, f"development, {label}, year 2025", "/members/development", year) for unit, label in subtrees),
+        (NATIONAL_CENTRE_ID, "development, the country, Q3 2025", "/members/development", quarter),
+        (unit_id("p", 7), "development, a province, 10/2026", "/members/development", month),
+        *((unit, f"units report, {label}, year 2025", "/unit-figures", year) for unit, label in subtrees[:2]),
+        (unit_id("p", 7), "units report, a province, 10/2026", "/unit-figures", month),
+    ]
+    for unit, label, path, (first, last) in cases:
+        params = {"unit_id": str(unit), "from": first, "to": last}
+        samples, response = await timed(http, f"/api/v1/reporting{path}", params, runs)
+        body = response.json()
+        if "rows" in body:
+            what = f"{len(body['rows'])} rows, members at the end {body['total']['members_at_end']:,}"
+        else:
+            what = f"{body['grassroots_without_members']:,} grassroots unions without members"
+        record(label, p50_p95(samples), what)
+    for unit, label in subtrees[:2]:
+        params = {"unit_id": str(unit), "from": "2025-12", "to": "2026-11"}
+        samples, response = await timed(http, "/api/v1/reporting/dues", params, runs)
+        record(f"dues, {label}, 12 months", p50_p95(samples), f"{len(response.json()['months'])} months")
+        params = {"unit_id": str(unit), "term": "2023-2028"}
+        samples, response = await timed(http, "/api/v1/reporting/targets", params, runs)
+        record(f"targets, {label}, term 2023-2028", p50_p95(samples), f"{len(response.json())} rows")
+    for suffix in ("xlsx", "pdf"):
+        params = {"unit_id": str(NATIONAL_CENTRE_ID), "from": year[0], "to": year[1]}
+        samples, response = await timed(
+            http, f"/api/v1/reporting/members/development.{suffix}", params, max(3, runs // 4)
+        )
+        record(
+            f"the country's development report, year 2025, .{suffix}",
+            f"{statistics.median(samples) * 1000:.0f} ms p50, max {samples[-1] * 1000:.0f} ms",
+            f"{len(response.content):,} bytes",
+        )
 
 
 async def time_consumer_poll(url: str) -> None:
@@ -266,14 +358,24 @@ async def time_consumer_poll(url: str) -> None:
 async def main(server: str) -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--runs", type=int, default=20)
+    parser.add_argument("--keep", action="store_true", help="keep the database (to EXPLAIN afterwards)")
+    parser.add_argument("--reuse", action="store_true", help="measure again on the database a --keep run left")
     args = parser.parse_args()
-    url = await fresh_database(server, "bench_reporting_figures", MIGRATIONS)
-    await generate(url)
+    print(f"load average before: {os.getloadavg()}", flush=True)
+    if args.reuse:
+        url = database_on_server(server, "bench_reporting_figures")
+    else:
+        url = await fresh_database(server, "bench_reporting_figures", MIGRATIONS)
+        await generate(url)
     settings = ReportingSettings(database_url=url, internal_token_secret=TEST_SECRET)
     async with client(create_app, settings) as http:
         await time_breakdowns(http, args.runs)
+        await time_period_reports(http, args.runs)
     await time_consumer_poll(url)
+    print(f"load average after the run: {os.getloadavg()}", flush=True)
     print_results()
+    if not args.keep:
+        await drop_databases(server, ["bench_reporting_figures"])
 
 
 if __name__ == "__main__":

@@ -5,8 +5,9 @@ from __future__ import annotations
 import io
 import uuid
 import zipfile
-from datetime import date
+from datetime import date, timedelta
 
+import sqlalchemy
 from contracts.envelope import Envelope
 from contracts.events.dues_collection_v1 import (
     DuesMonthRecorded,
@@ -17,7 +18,8 @@ from contracts.events.dues_collection_v1 import (
 )
 from contracts.events.members_member_v1 import MemberStatusChanged, MemberTransferred
 from contracts.events.orgtree_unit_v1 import UnitCapabilities, UnitCreated, UnitDissolved, UnitMoved
-from contracts.wellknown import NATIONAL_CENTRE_ID
+from contracts.wellknown import NATIONAL_CENTRE_ID, vietnamese_today
+from reporting.adapters.figures import whole_months
 from reporting.entrypoints.consumers import apply_dues_record
 
 from services.reporting.tests.figures_support import admit, change, deliver, national, state, tree
@@ -456,3 +458,61 @@ async def test_remittances_of_the_upper_share_per_month_and_per_unit_below(repor
     assert by_code["REMIT-D-G1"]["grassroots_unions"] == 1
     # Grassroots unions counted by type: the professional union remits its share but is not one of them.
     assert (below["total"]["code"], below["total"]["grassroots_unions"]) == ("REMIT-D", 2)
+
+
+def test_a_span_of_days_is_its_whole_months_and_the_days_at_its_edges():
+    assert whole_months(date(2025, 2, 27), date(2025, 6, 30)) == (
+        (date(2025, 3, 1), date(2025, 6, 1)),
+        [(date(2025, 2, 28), date(2025, 2, 28))],
+    )
+    assert whole_months(date(2025, 2, 28), date(2025, 7, 1)) == (
+        (date(2025, 3, 1), date(2025, 6, 1)),
+        [(date(2025, 7, 1), date(2025, 7, 1))],
+    )
+    assert whole_months(date(2025, 11, 30), date(2026, 1, 31)) == ((date(2025, 12, 1), date(2026, 1, 1)), [])
+    assert whole_months(date(2025, 3, 3), date(2025, 3, 30)) == (None, [(date(2025, 3, 4), date(2025, 3, 30))])
+    assert whole_months(date(2025, 3, 3), date(2025, 3, 3)) == (None, [])
+    assert whole_months(None, date(2025, 1, 15)) == (
+        (date.min, date(2024, 12, 1)),
+        [(date(2025, 1, 1), date(2025, 1, 15))],
+    )
+
+
+async def test_a_period_across_months_counts_its_whole_months_and_its_edge_days(reporting):
+    units = await tree(reporting, "SPAN")
+    for day in (date(2025, 2, 27), date(2025, 3, 1), date(2025, 3, 31), date(2025, 4, 15), date(2025, 6, 30)):
+        await admit(reporting["db"], units["g1"], day)
+    await admit(reporting["db"], units["g1"], date(2025, 7, 1))
+    # An early period: its start is counted up from the ledger's first day.
+    total = (await development(reporting, units["p1"], "2025-02-28", "2025-06-30")).json()["total"]
+    assert figures(total) == {"members_at_start": 1, "admitted": 4, "members_at_end": 5}
+
+    # A recent period: its start is the figure now less what came since.
+    today = vietnamese_today()
+    for days_ago in (70, 45, 31, 5):
+        await admit(reporting["db"], units["g2"], today - timedelta(days=days_ago))
+    first, last = today - timedelta(days=60), today - timedelta(days=10)
+    total = (await development(reporting, units["p2"], first.isoformat(), last.isoformat())).json()["total"]
+    assert figures(total) == {"members_at_start": 1, "admitted": 2, "members_at_end": 3}
+
+
+async def test_the_month_tables_are_the_day_tables_summed_by_month(reporting):
+    """Kept by triggers through every write of this module's stories: admissions, transfers, retirements, a unit
+    moved mid-month with its figures, units that arrived after their members."""
+    async with reporting["db"].transaction() as session:
+        for days, months, keys in (
+            ("subtree_figure_days", "subtree_figure_months", "dimension, value"),
+            ("subtree_movement_days", "subtree_movement_months", "kind, female"),
+        ):
+            summed = (
+                await session.execute(
+                    sqlalchemy.text(
+                        f"SELECT unit_id, date_trunc('month', day)::date AS month, {keys}, sum(members) AS members"
+                        f" FROM {days} GROUP BY 1, 2, {keys} HAVING sum(members) <> 0"
+                    )
+                )
+            ).all()
+            kept_query = f"SELECT unit_id, month, {keys}, members FROM {months} WHERE members <> 0"
+            kept = (await session.execute(sqlalchemy.text(kept_query))).all()
+            assert len(summed) > 20
+            assert sorted(map(tuple, kept)) == sorted(map(tuple, summed))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
-from datetime import date
+from datetime import date, timedelta
 from uuid import UUID
 
 from chassis.principal import Principal
@@ -13,14 +13,31 @@ from chassis.tables import tree_closure, tree_units
 from contracts.events.orgtree_unit_v1 import UnitState
 from contracts.permissions import Permission
 from pydantic_core import to_json
-from sqlalchemy import ARRAY, Row, Uuid, and_, bindparam, case, func, literal, or_, select, text, union_all
+from sqlalchemy import (
+    ARRAY,
+    Row,
+    Select,
+    Table,
+    Uuid,
+    and_,
+    bindparam,
+    case,
+    func,
+    literal,
+    or_,
+    select,
+    text,
+    union_all,
+)
 from sqlalchemy.dialects.postgresql import distinct_on
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from reporting.adapters.tables import (
     subtree_figure_days,
+    subtree_figure_months,
     subtree_figures,
     subtree_movement_days,
+    subtree_movement_months,
     unit_versions,
 )
 from reporting.domain.dues import AMOUNTS as DUES_AMOUNTS
@@ -302,11 +319,17 @@ class FigureRepository:
         self, principal: Principal, unit_ids: list[UUID], dimensions: Sequence[str], start: date, end: date, today: date
     ) -> list[Row]:
         """Per unit, dimension and value: members at the end of `start` and of `end` (`start` <= `end`), read as
-        the figures now less the changes since `start`, or the changes up to `end`, whichever is fewer days."""
-        now, days = subtree_figures, subtree_figure_days
+        the figures now less the changes since `start`, or the changes up to `end`, whichever is fewer days; the
+        changes of whole months from the month table."""
+        now = subtree_figures
         ledger = await self.ledger_start() or start
         units = bindparam("units", unit_ids, type_=ARRAY(Uuid))
-        wanted = and_(days.c.unit_id == func.any(units), days.c.dimension.in_(dimensions))
+
+        tables = (subtree_figure_days, subtree_figure_months)
+
+        def wanted(table: Table):
+            return and_(table.c.unit_id == func.any(units), table.c.dimension.in_(dimensions))
+
         if (today - start) <= (start - ledger):
             current = select(
                 now.c.unit_id,
@@ -315,55 +338,44 @@ class FigureRepository:
                 now.c.members.label("at_start"),
                 now.c.members.label("at_end"),
             ).where(now.c.unit_id == func.any(units), now.c.dimension.in_(dimensions))
-            since = select(
-                days.c.unit_id,
-                days.c.dimension,
-                days.c.value,
-                (-days.c.members).label("at_start"),
-                case((days.c.day > end, -days.c.members), else_=0).label("at_end"),
-            ).where(wanted, days.c.day > start)
-            parts = union_all(
-                restrict_to_scope(current, principal, Permission.REPORTS_READ, now.c.unit_id),
-                restrict_to_scope(since, principal, Permission.REPORTS_READ, days.c.unit_id),
-            )
+            parts = [
+                current,
+                *_counted_changes(*tables, wanted, start, end, at_start=-1, at_end=0),
+                *_counted_changes(*tables, wanted, end, today, at_start=-1, at_end=-1),
+            ]
         else:
-            parts = restrict_to_scope(
-                select(
-                    days.c.unit_id,
-                    days.c.dimension,
-                    days.c.value,
-                    case((days.c.day <= start, days.c.members), else_=0).label("at_start"),
-                    days.c.members.label("at_end"),
-                ).where(wanted, days.c.day <= end),
-                principal,
-                Permission.REPORTS_READ,
-                days.c.unit_id,
-            )
-        part = parts.subquery()
+            parts = [
+                *_counted_changes(*tables, wanted, None, start, at_start=1, at_end=1),
+                *_counted_changes(*tables, wanted, start, end, at_start=0, at_end=1),
+            ]
+        part = union_all(*parts).subquery()
+        query = select(
+            part.c.unit_id,
+            part.c.dimension,
+            part.c.value,
+            func.sum(part.c.at_start).label("at_start"),
+            func.sum(part.c.at_end).label("at_end"),
+        ).group_by(part.c.unit_id, part.c.dimension, part.c.value)
         return list(
-            await self.session.execute(
-                select(
-                    part.c.unit_id,
-                    part.c.dimension,
-                    part.c.value,
-                    func.sum(part.c.at_start).label("at_start"),
-                    func.sum(part.c.at_end).label("at_end"),
-                ).group_by(part.c.unit_id, part.c.dimension, part.c.value)
-            )
+            await self.session.execute(restrict_to_scope(query, principal, Permission.REPORTS_READ, part.c.unit_id))
         )
 
     async def flows(self, principal: Principal, unit_ids: list[UUID], first: date, last: date) -> list[Row]:
         """Per unit: the movements out of or into its subtree from `first` to `last` by kind, women apart."""
-        m = subtree_movement_days
-        query = (
-            select(m.c.unit_id, m.c.kind, m.c.female, func.sum(m.c.members).label("members"))
-            .where(
-                m.c.unit_id == func.any(bindparam("units", unit_ids, type_=ARRAY(Uuid))), m.c.day.between(first, last)
-            )
-            .group_by(m.c.unit_id, m.c.kind, m.c.female)
+        units = bindparam("units", unit_ids, type_=ARRAY(Uuid))
+        parts = _changes_between(
+            subtree_movement_days,
+            subtree_movement_months,
+            lambda table: table.c.unit_id == func.any(units),
+            first - timedelta(days=1),
+            last,
+        )
+        part = union_all(*parts).subquery() if len(parts) > 1 else parts[0].subquery()
+        query = select(part.c.unit_id, part.c.kind, part.c.female, func.sum(part.c.members).label("members")).group_by(
+            part.c.unit_id, part.c.kind, part.c.female
         )
         return list(
-            await self.session.execute(restrict_to_scope(query, principal, Permission.REPORTS_READ, m.c.unit_id))
+            await self.session.execute(restrict_to_scope(query, principal, Permission.REPORTS_READ, part.c.unit_id))
         )
 
     async def grassroots_sizes(self, principal: Principal, unit_id: UUID, day: date, today: date) -> dict[int, int]:
@@ -475,6 +487,69 @@ class FigureRepository:
 
 
 _COUNTED = ", ".join(f"'{status}'" for status in sorted(COUNTED_STATUSES))
+
+
+def whole_months(after: date | None, through: date) -> tuple[tuple[date, date] | None, list[tuple[date, date]]]:
+    """The days after `after` (None: from the beginning) up to `through`, as the first days of the whole months
+    among them (first and last, or None) and the spans of days left at either edge."""
+    first = date.min if after is None else after + timedelta(days=1)
+    if first > through:
+        return None, []
+    months_from = first if first.day == 1 else _next_month(first)
+    following = through + timedelta(days=1)
+    months_until = following.replace(day=1)  # exclusive: the month `following` falls in is not whole
+    if months_from >= months_until:
+        return None, [(first, through)]
+    edges = [(first, months_from - timedelta(days=1))] if first < months_from else []
+    if months_until <= through:
+        edges.append((months_until, through))
+    return (months_from, _previous_month(months_until)), edges
+
+
+def _next_month(day: date) -> date:
+    return date(day.year + day.month // 12, day.month % 12 + 1, 1)
+
+
+def _previous_month(first_day: date) -> date:
+    return date(first_day.year - (first_day.month == 1), (first_day.month - 2) % 12 + 1, 1)
+
+
+def _changes_between(days: Table, months: Table, wanted, after: date | None, through: date) -> list[Select]:
+    """Queries of the rows of `days` after `after` up to `through` (unit, keys, members), their whole months read
+    from `months` instead; `wanted(table)` filters either table. Always at least one query (it may find nothing).
+    The caller restricts their union to the principal's scope."""
+    whole, edges = whole_months(after, through)
+    keys = [column for column in days.c if column.name not in ("unit_id", "day", "members")]
+    parts = []
+    if whole is not None:
+        query = select(months.c.unit_id, *(months.c[key.name] for key in keys), months.c.members).where(
+            wanted(months), months.c.month.between(*whole)
+        )
+        parts.append(query)
+    for first, last in edges or ([] if parts else [(through + timedelta(days=1), through)]):
+        query = select(days.c.unit_id, *keys, days.c.members).where(wanted(days), days.c.day.between(first, last))
+        parts.append(query)
+    return parts
+
+
+def _counted_changes(
+    days: Table, months: Table, wanted, after: date | None, through: date, *, at_start: int, at_end: int
+) -> list[Select]:
+    """The figure changes after `after` up to `through` (`_changes_between`), counted `at_start` and `at_end` times
+    (1, 0 or -1) into the members at a period's start and end."""
+    parts = (query.subquery() for query in _changes_between(days, months, wanted, after, through))
+    return [
+        select(
+            part.c.unit_id,
+            part.c.dimension,
+            part.c.value,
+            (part.c.members * at_start).label("at_start"),
+            (part.c.members * at_end).label("at_end"),
+        )
+        for part in parts
+    ]
+
+
 _CHANGES = """
 SELECT link.ancestor_id AS unit_id, change.dimension, change.day, change.value, sum(change.members) AS members
 FROM jsonb_to_recordset(CAST(:changes AS jsonb))

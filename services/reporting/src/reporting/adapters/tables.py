@@ -148,6 +148,32 @@ subtree_movement_days = Table(
     info={"scoped_by": "unit_id"},
 )
 
+# The same changes and movements summed per month (the month's first day), kept by triggers on the day tables
+# (migration 0008), so no writer can forget them: a period's sum reads a row a month for its whole months and days
+# only at its edges. A country's year is ~12 rows per figure instead of ~365.
+subtree_figure_months = Table(
+    "subtree_figure_months",
+    metadata,
+    Column("unit_id", Uuid, nullable=False),
+    Column("dimension", Text, nullable=False),
+    Column("month", Date, nullable=False),
+    Column("value", Text, nullable=False),
+    Column("members", BigInteger, nullable=False),
+    PrimaryKeyConstraint("unit_id", "dimension", "month", "value"),
+    info={"scoped_by": "unit_id"},
+)
+subtree_movement_months = Table(
+    "subtree_movement_months",
+    metadata,
+    Column("unit_id", Uuid, nullable=False),
+    Column("month", Date, nullable=False),
+    Column("kind", Text, nullable=False),
+    Column("female", Boolean, nullable=False),
+    Column("members", BigInteger, nullable=False),
+    PrimaryKeyConstraint("unit_id", "month", "kind", "female"),
+    info={"scoped_by": "unit_id"},
+)
+
 # Figure changes and movements of members in units the tree replica does not hold yet (the member's event
 # overtook the unit's): they go up the tree when the unit arrives.
 unplaced_figures = Table(
