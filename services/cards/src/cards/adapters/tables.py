@@ -256,6 +256,10 @@ partner_webhooks = Table(
     Column("secret", Text, nullable=False),
     Column("active", Boolean, nullable=False, server_default=text("true")),
     Column("position", BigInteger, nullable=False, server_default=text("0")),
+    # Which sender delivers to the partner now, until when (renewed at every step and retry): a lease, not a row
+    # lock, so nothing stays locked while the sender waits on the partner's endpoint (see application/webhooks.py).
+    Column("lease_owner", Text),
+    Column("lease_until", DateTime(timezone=True)),
     Column("updated_by", Text, nullable=False),
     Column("updated_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
 )
