@@ -70,7 +70,10 @@ async def test_a_grassroots_union_hands_a_delivered_card_to_its_member(page, wor
     member = found.json()["items"][50 if screen.phone else 55]
     await request_cards(admin, world.units["G1"], 50 if screen.phone else 55, 1)
     # The card comes down the tree level by level (through the API here; the order screen does the same).
-    order = await admin.post("/api/v1/cards/print-orders", json={"unit_id": world.units["TP"], "kind": "regular"})
+    order = await admin.post(
+        "/api/v1/cards/print-orders",
+        json={"unit_id": world.units["TP"], "kind": "regular", "include_without_photo": True},
+    )
     assert order.status_code == 201, order.text
     steps = f"/api/v1/cards/print-orders/{order.json()['order_id']}"
     assert (await admin.post(f"{steps}/printed")).status_code == 200

@@ -312,6 +312,27 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/cards/print-orders/preview": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Xem trước đơn đặt in: số thẻ sẽ vào đơn
+         * @description How many requested cards an order of the unit would take now, and how many of them belong to members with
+         *     no 3×4 photo (left out unless the order includes them).
+         */
+        get: operations["preview_order_api_v1_cards_print_orders_preview_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/cards/print-orders/{order_id}": {
         parameters: {
             query?: never;
@@ -5329,10 +5350,25 @@ export interface components {
             /** Card Count */
             card_count: number;
             /**
+             * Include Without Photo
+             * @description Đơn vị đã chọn đặt in cả thẻ của đoàn viên chưa có ảnh
+             */
+            include_without_photo: boolean;
+            /**
              * Kind
              * @enum {string}
              */
             kind: "regular" | "linked";
+            /**
+             * Left Out Vi
+             * @description Vì sao có thẻ không vào đơn (tiếng Việt), hoặc null
+             */
+            left_out_vi: string | null;
+            /**
+             * Left Out Without Photo
+             * @description Số thẻ đã đề nghị không vào đơn vì đoàn viên chưa có ảnh
+             */
+            left_out_without_photo: number;
             /** Note */
             note: string | null;
             /**
@@ -5375,6 +5411,12 @@ export interface components {
         /** PrintOrderPlace */
         PrintOrderPlace: {
             /**
+             * Include Without Photo
+             * @description Đặt in cả thẻ của đoàn viên chưa có ảnh 3×4; mặc định các thẻ này không được đặt in (vẫn chờ)
+             * @default false
+             */
+            include_without_photo: boolean;
+            /**
              * Kind
              * @description regular: in tại Tổng Liên đoàn; linked: ngân hàng phát hành
              * @enum {string}
@@ -5393,6 +5435,47 @@ export interface components {
              * @description Đơn vị đặt in (được đặt in thẻ): gom các thẻ đã đề nghị trong đơn vị
              */
             unit_id: string;
+        };
+        /**
+         * PrintOrderPreview
+         * @description What an order of the unit would take if placed now.
+         */
+        PrintOrderPreview: {
+            /**
+             * Kind
+             * @enum {string}
+             */
+            kind: "regular" | "linked";
+            /**
+             * Left Out Vi
+             * @description Vì sao có thẻ sẽ không vào đơn (tiếng Việt), hoặc null
+             */
+            left_out_vi: string | null;
+            /**
+             * Requested
+             * @description Số thẻ loại này đã đề nghị trong đơn vị và các đơn vị trực thuộc
+             */
+            requested: number;
+            /**
+             * Supplier
+             * @description Nơi in: national_centre (xưởng in Tổng Liên đoàn) hoặc mã ngân hàng phát hành
+             */
+            supplier: string;
+            /**
+             * To Order
+             * @description Số thẻ sẽ vào đơn nếu không chọn đặt in cả thẻ chưa có ảnh
+             */
+            to_order: number;
+            /**
+             * Unit Id
+             * Format: uuid
+             */
+            unit_id: string;
+            /**
+             * Without Photo
+             * @description Trong đó: thẻ của đoàn viên chưa có ảnh 3×4
+             */
+            without_photo: number;
         };
         /** PrintOrderReceive */
         PrintOrderReceive: {
@@ -8412,6 +8495,102 @@ export interface operations {
             };
             /** @description Quá lớn / too large */
             413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Dữ liệu không hợp lệ / invalid input */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Quá nhiều yêu cầu / too many requests */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Tạm thời không phục vụ được, gửi lại sau / unavailable for now, send again later */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Dịch vụ không trả lời kịp / a service did not answer in time */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    preview_order_api_v1_cards_print_orders_preview_get: {
+        parameters: {
+            query: {
+                unit_id: string;
+                kind: "regular" | "linked";
+                partner?: string | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PrintOrderPreview"];
+                };
+            };
+            /** @description Yêu cầu không đọc được (nội dung, đường dẫn) / the request cannot be read (body, path) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Chưa đăng nhập / not authenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Không có quyền hoặc ngoài phạm vi / not allowed or out of scope */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Không tìm thấy / not found */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };

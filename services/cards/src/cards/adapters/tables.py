@@ -131,6 +131,10 @@ print_orders = Table(
     Column("cancelled_at", DateTime(timezone=True)),
     Column("cancel_reason", Text),
     Column("version", Integer, nullable=False),
+    # Cards whose member has no 3×4 photo are left out of an order unless the unit chose to include them; how many
+    # were left out is kept, so the order says it (they stay requested, for a later order).
+    Column("include_without_photo", Boolean, nullable=False, server_default=text("false")),
+    Column("left_out_without_photo", Integer, nullable=False, server_default=text("0")),
     Index("print_orders_unit_placed", "unit_id", "placed_at", "order_id"),
     info={"scoped_by": "unit_id"},
 )

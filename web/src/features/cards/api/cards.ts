@@ -51,10 +51,23 @@ function useCardsChanged() {
   };
 }
 
+export type PrintOrderPreview = Schemas['PrintOrderPreview'];
+
+/** What an order of the unit would take now, and how many cards of members without a photo it would leave out. */
+export function useOrderPreview(unitId: string, kind: CardKind | undefined) {
+  return useQuery({
+    queryKey: ['print-orders', 'preview', unitId, kind],
+    queryFn: () => unwrap(api.GET('/api/v1/cards/print-orders/preview', {
+      params: { query: { unit_id: unitId, kind: kind ?? 'regular' } },
+    })),
+    enabled: kind !== undefined,
+  });
+}
+
 export function usePlaceOrder() {
   const changed = useCardsChanged();
   return useMutation({
-    mutationFn: (body: { unit_id: string; kind: CardKind; note?: string }) =>
+    mutationFn: (body: { unit_id: string; kind: CardKind; note?: string; include_without_photo: boolean }) =>
       unwrap(api.POST('/api/v1/cards/print-orders', { body })),
     onSuccess: changed,
   });

@@ -66,12 +66,19 @@ export default function PrintOrderPage() {
               )}
             </Space>
           </div>
+          {order.data.left_out_vi && (
+            <Alert style={{ marginBottom: 16 }} type="warning" showIcon title="Có thẻ không vào đơn"
+                   description={order.data.left_out_vi} />
+          )}
           <Card style={{ marginBottom: 16 }}>
             <Descriptions size="small" column={{ xs: 1, md: 2, xl: 3 }}>
               <Descriptions.Item label="Đơn vị đặt"><UnitName unitId={order.data.unit_id} /></Descriptions.Item>
               <Descriptions.Item label="Loại thẻ">{label(CARD_TYPE, order.data.kind)}</Descriptions.Item>
               <Descriptions.Item label="Nơi in">{order.data.supplier}</Descriptions.Item>
               <Descriptions.Item label="Số thẻ">{formatNumber(order.data.card_count)}</Descriptions.Item>
+              <Descriptions.Item label="Thẻ chưa có ảnh">
+                {order.data.include_without_photo ? 'đặt in cả thẻ chưa có ảnh' : `không đặt in (${formatNumber(order.data.left_out_without_photo)} thẻ để lại)`}
+              </Descriptions.Item>
               <Descriptions.Item label="Đơn giá (đồng)">{formatNumber(order.data.unit_price_vnd)}</Descriptions.Item>
               <Descriptions.Item label="Thành tiền (đồng)">{formatNumber(order.data.total_vnd)}</Descriptions.Item>
               <Descriptions.Item label="Lập">{formatDateTime(order.data.placed_at)} · {order.data.placed_by}</Descriptions.Item>
