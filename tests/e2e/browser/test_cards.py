@@ -1,4 +1,5 @@
-"""Cards in the web app: a province gathers the requested cards into a print order, downloads the list, the
+"""Cards in the web app: a province gathers the requested cards into a print order (including, by choice, those of
+members without a photo, which are otherwise left out), downloads the list, the
 payment voucher and the card faces (and they open as .xlsx and PDF), the national centre marks it printed, and the
 province confirms it received them."""
 
@@ -39,8 +40,18 @@ async def test_a_province_orders_prints_and_receives_cards(page, world, admin, s
     await sign_in(page, "admin", "Admin@12345")
     await page.goto(f"/don-vi/{world.units['TP']}/the")
     await page.get_by_role("button", name="Lập đơn đặt in").click()
+    # The members of the test world have no 3×4 photo: the dialog says their cards would be left out, an order of
+    # them alone is refused on the option, and the unit chooses to include them.
+    dialog = page.get_by_role("dialog")
+    without_photo = re.compile("thẻ không được đặt in vì đoàn viên chưa có ảnh 3×4")
+    await expect(dialog.get_by_role("alert").get_by_text(without_photo)).to_be_visible()
+    await confirm(page, "Lập đơn")
+    await expect(dialog.get_by_text(re.compile("Không tạo đơn: .*chưa có ảnh"))).to_be_visible()
+    await dialog.get_by_label("Đặt in cả thẻ của đoàn viên chưa có ảnh").check()
+    await expect(dialog.get_by_role("alert").get_by_text(without_photo)).to_have_count(0)
     await confirm(page, "Lập đơn")
     await expect(page.get_by_role("heading", name=re.compile("Đơn đặt in DI-"))).to_be_visible()
+    await expect(page.get_by_text("đặt in cả thẻ chưa có ảnh")).to_be_visible()
     await expect(page.locator(".ant-table-tbody tr.ant-table-row").first).to_be_visible()
 
     workbook = await downloaded(page, "Danh sách thẻ (.xlsx)")
