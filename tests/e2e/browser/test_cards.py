@@ -44,11 +44,11 @@ async def test_a_province_orders_prints_and_receives_cards(page, world, admin, s
     # them alone is refused on the option, and the unit chooses to include them.
     dialog = page.get_by_role("dialog")
     without_photo = re.compile("thẻ không được đặt in vì đoàn viên chưa có ảnh 3×4")
-    await expect(dialog.get_by_role("alert").get_by_text(without_photo)).to_be_visible()
+    await expect(dialog.locator(".ant-alert").get_by_text(without_photo)).to_be_visible()
     await confirm(page, "Lập đơn")
     await expect(dialog.get_by_text(re.compile("Không tạo đơn: .*chưa có ảnh"))).to_be_visible()
     await dialog.get_by_label("Đặt in cả thẻ của đoàn viên chưa có ảnh").check()
-    await expect(dialog.get_by_role("alert").get_by_text(without_photo)).to_have_count(0)
+    await expect(dialog.locator(".ant-alert").get_by_text(without_photo)).to_have_count(0)
     await confirm(page, "Lập đơn")
     await expect(page.get_by_role("heading", name=re.compile("Đơn đặt in DI-"))).to_be_visible()
     await expect(page.get_by_text("đặt in cả thẻ chưa có ảnh")).to_be_visible()
