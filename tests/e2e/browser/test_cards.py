@@ -58,6 +58,10 @@ async def test_a_province_orders_prints_and_receives_cards(page, world, admin, s
     assert "xl/workbook.xml" in zipfile.ZipFile(io.BytesIO(workbook)).namelist()
     assert (await downloaded(page, "Chứng từ thanh toán (PDF)")).startswith(b"%PDF")
     assert (await downloaded(page, "Mặt thẻ để in (PDF)")).startswith(b"%PDF")
+    # The same faces made in the background: the order lists the job with its state, progress and download.
+    await page.get_by_role("button", name="Tạo mặt thẻ (chạy nền)").click()
+    job = page.get_by_role("row", name=re.compile("Đã xong"))
+    await expect(job.get_by_role("button", name="Tải (.zip)", exact=True)).to_be_visible(timeout=30_000)
 
     await page.get_by_role("button", name="Xác nhận đã in").click()
     await confirm(page, "Đã in xong")

@@ -425,7 +425,12 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        get?: never;
+        /**
+         * Các lượt tạo mặt thẻ của đơn
+         * @description The order's card-face jobs, newest first: each with its state, progress, when it was asked for, and its
+         *     download once ready.
+         */
+        get: operations["jobs_api_v1_cards_print_orders__order_id__faces_get"];
         put?: never;
         /**
          * Tạo mặt thẻ của đơn lớn (chạy nền, theo phần)
@@ -4675,6 +4680,16 @@ export interface components {
         Page_DelegationOut_: {
             /** Items */
             items: components["schemas"]["DelegationOut"][];
+            /**
+             * Next Cursor
+             * @description Pass as `after` to get the next page; null on the last
+             */
+            next_cursor?: string | null;
+        };
+        /** Page[FaceJobOut] */
+        Page_FaceJobOut_: {
+            /** Items */
+            items: components["schemas"]["FaceJobOut"][];
             /**
              * Next Cursor
              * @description Pass as `after` to get the next page; null on the last
@@ -9057,6 +9072,103 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["DeliveryProgress"];
+                };
+            };
+            /** @description Yêu cầu không đọc được (nội dung, đường dẫn) / the request cannot be read (body, path) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Chưa đăng nhập / not authenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Không có quyền hoặc ngoài phạm vi / not allowed or out of scope */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Không tìm thấy / not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Dữ liệu không hợp lệ / invalid input */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Quá nhiều yêu cầu / too many requests */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Tạm thời không phục vụ được, gửi lại sau / unavailable for now, send again later */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Dịch vụ không trả lời kịp / a service did not answer in time */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    jobs_api_v1_cards_print_orders__order_id__faces_get: {
+        parameters: {
+            query?: {
+                after?: string | null;
+                limit?: number;
+            };
+            header?: never;
+            path: {
+                order_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Page_FaceJobOut_"];
                 };
             };
             /** @description Yêu cầu không đọc được (nội dung, đường dẫn) / the request cannot be read (body, path) */

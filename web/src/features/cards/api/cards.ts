@@ -148,11 +148,25 @@ export function useStartFaces(orderId: string) {
     mutationFn: () => unwrap(api.POST('/api/v1/cards/print-orders/{order_id}/faces', {
       params: { path: { order_id: orderId } },
     })),
-    onSuccess: (job) => queryClient.setQueryData(['print-orders', 'faces', orderId, job.job_id], job),
+    onSuccess: (job) => {
+      queryClient.setQueryData(['print-orders', 'faces', orderId, job.job_id], job);
+      void queryClient.invalidateQueries({ queryKey: ['print-orders', 'face-jobs', orderId] });
+    },
   });
 }
 
 const FINISHED = ['ready', 'failed'];
+
+/** The order's card-face jobs, newest first; followed while one of them is still being made. */
+export function useFaceJobs(orderId: string) {
+  return useQuery({
+    queryKey: ['print-orders', 'face-jobs', orderId],
+    queryFn: () => unwrap(api.GET('/api/v1/cards/print-orders/{order_id}/faces', {
+      params: { path: { order_id: orderId }, query: { limit: 20 } },
+    })),
+    refetchInterval: (query) => (query.state.data?.items.some((job) => !FINISHED.includes(job.state)) ? 1000 : false),
+  });
+}
 
 export function useFaceJob(orderId: string, jobId: string | null) {
   return useQuery({

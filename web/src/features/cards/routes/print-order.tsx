@@ -17,7 +17,7 @@ import { CARD_TYPE, label } from '@/lib/labels';
 import {
   type PrintOrderLine, type SubunitDelivery, useDelivery, useOrderLines, useOrderStep, usePrintOrder,
 } from '../api/cards';
-import { CardFaces } from '../components/card-faces';
+import { CardFaces, FaceJobs } from '../components/card-faces';
 
 export default function PrintOrderPage() {
   const { unitId, orderId } = useParams() as { unitId: string; orderId: string };
@@ -113,6 +113,7 @@ export default function PrintOrderPage() {
           {order.data.kind === 'regular' && order.data.status !== 'cancelled' && (
             <Card title="Mặt thẻ của đơn (tạo nền)" style={{ marginBottom: 16 }}>
               <CardFaces orderId={orderId} orderNumber={order.data.order_number} />
+              <FaceJobs orderId={orderId} orderNumber={order.data.order_number} />
             </Card>
           )}
           <Card title="Các thẻ trong đơn"><OrderLines orderId={orderId} /></Card>
