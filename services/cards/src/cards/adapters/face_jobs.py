@@ -8,9 +8,10 @@ from uuid import UUID
 from chassis.principal import Principal
 from chassis.scope import restrict_to_scope, unscoped
 from contracts.permissions import Permission
-from sqlalchemy import Row, and_, func, insert, or_, select, update
+from sqlalchemy import Row, func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from cards.adapters.repository import newest_first
 from cards.adapters.tables import face_jobs, face_parts
 
 
@@ -29,12 +30,7 @@ class FaceJobRepository:
     async def page(self, principal: Principal, order_id: UUID, after: tuple | None, limit: int) -> list[Row]:
         """The order's jobs newest first, keyset-paged on (requested_at, job_id)."""
         query = select(face_jobs).where(face_jobs.c.order_id == order_id)
-        if after is not None:
-            at, job_id = after
-            query = query.where(
-                or_(face_jobs.c.requested_at < at, and_(face_jobs.c.requested_at == at, face_jobs.c.job_id < job_id))
-            )
-        query = query.order_by(face_jobs.c.requested_at.desc(), face_jobs.c.job_id.desc()).limit(limit)
+        query = newest_first(query, face_jobs.c.requested_at, face_jobs.c.job_id, after, limit)
         query = restrict_to_scope(query, principal, Permission.CARDS_READ, face_jobs.c.unit_id)
         return list(await self.session.execute(query))
 

@@ -198,12 +198,7 @@ class CardRepository:
             query = query.where(cards.c.kind == kind)
         if member_id is not None:
             query = query.where(cards.c.member_id == member_id)
-        if after is not None:
-            at, card_id = after
-            query = query.where(
-                or_(cards.c.requested_at < at, and_(cards.c.requested_at == at, cards.c.card_id < card_id))
-            )
-        query = query.order_by(cards.c.requested_at.desc(), cards.c.card_id.desc()).limit(limit)
+        query = newest_first(query, cards.c.requested_at, cards.c.card_id, after, limit)
         query = restrict_to_scope(query, principal, Permission.CARDS_READ, cards.c.unit_id)
         return [_card(row) for row in await self.session.execute(query)]
 
@@ -252,6 +247,14 @@ class CardRepository:
             .where(cards.c.verification_code == verification_code, cards.c.status.in_(ISSUED_STATUSES))
         )
         return (await self.session.execute(query)).one_or_none()
+
+
+def newest_first(query, moment, key, after: tuple[datetime, UUID] | None, limit: int):
+    """A list newest first, keyset-paged on (`moment`, `key`): the rows after the cursor's (moment, key)."""
+    if after is not None:
+        at, last = after
+        query = query.where(or_(moment < at, and_(moment == at, key < last)))
+    return query.order_by(moment.desc(), key.desc()).limit(limit)
 
 
 # Whoever appends to the banks' feed holds this lock until its transaction commits (see `tables.issuance_feed`).
@@ -399,15 +402,7 @@ class PrintOrderRepository:
             query = query.where(print_orders.c.status == status)
         if kind is not None:
             query = query.where(print_orders.c.kind == kind)
-        if after is not None:
-            at, order_id = after
-            query = query.where(
-                or_(
-                    print_orders.c.placed_at < at,
-                    and_(print_orders.c.placed_at == at, print_orders.c.order_id < order_id),
-                )
-            )
-        query = query.order_by(print_orders.c.placed_at.desc(), print_orders.c.order_id.desc()).limit(limit)
+        query = newest_first(query, print_orders.c.placed_at, print_orders.c.order_id, after, limit)
         return [
             _order(row)
             for row in await self.session.execute(
