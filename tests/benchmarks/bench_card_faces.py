@@ -47,7 +47,10 @@ async def one_size(server: str, cards: int, units: int, part_size: int) -> None:
     try:
         async with client(create_app, settings) as http:
             placed = await http.post(
-                ORDERS, json={"unit_id": str(province), "kind": "regular"}, headers=officer(), timeout=600
+                ORDERS,
+                json={"unit_id": str(province), "kind": "regular", "include_without_photo": True},
+                headers=officer(),
+                timeout=600,
             )
             assert placed.status_code == 201, placed.text
             order = placed.json()

@@ -139,7 +139,12 @@ async def main(server: str) -> None:
     try:
         async with client(create_app, settings) as http:
             seconds, placed = await timed(
-                http.post(ORDERS, json={"unit_id": str(province), "kind": "regular"}, headers=officer(), timeout=600)
+                http.post(
+                    ORDERS,
+                    json={"unit_id": str(province), "kind": "regular", "include_without_photo": True},
+                    headers=officer(),
+                    timeout=600,
+                )
             )
             order = placed.json()
             assert order["card_count"] == args.cards, order

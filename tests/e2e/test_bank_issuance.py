@@ -62,7 +62,10 @@ async def test_a_bank_follows_its_linked_cards_and_answers_for_them(platform, ad
         assert card["partner"] == "CTG"
 
         async def place_order():
-            return await admin.post("/api/v1/cards/print-orders", json={"unit_id": province, "kind": "linked"})
+            return await admin.post(
+                "/api/v1/cards/print-orders",
+                json={"unit_id": province, "kind": "linked", "include_without_photo": True},
+            )
 
         order = (await eventually(place_order, lambda r: r.status_code == 201, timeout=30)).json()
         assert (order["supplier"], order["card_count"]) == ("CTG", 1)
@@ -105,7 +108,9 @@ async def test_a_bank_follows_its_linked_cards_and_answers_for_them(platform, ad
         again = await bank.post(answer, json={"outcome": "rejected", "reason": "Trùng"})
         assert again.status_code == 409 and again.json()["code"] == "already-answered", again.text
         # A bank's client writes nothing else: an officer's door stays shut to it.
-        officer_door = await bank.post("/api/v1/cards/print-orders", json={"unit_id": province, "kind": "linked"})
+        officer_door = await bank.post(
+            "/api/v1/cards/print-orders", json={"unit_id": province, "kind": "linked", "include_without_photo": True}
+        )
         assert officer_door.status_code in (403, 404), officer_door.text
 
         async with gateway_client(platform.gateway_url) as anonymous:

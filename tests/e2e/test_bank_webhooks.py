@@ -111,7 +111,10 @@ async def test_the_reference_bank_client_receives_deduplicates_and_answers(platf
         cards = (await eventually(request_cards, lambda r: r.status_code == 201, timeout=60)).json()["cards"]
 
         async def place_order():
-            return await admin.post("/api/v1/cards/print-orders", json={"unit_id": province, "kind": "linked"})
+            return await admin.post(
+                "/api/v1/cards/print-orders",
+                json={"unit_id": province, "kind": "linked", "include_without_photo": True},
+            )
 
         order = (await eventually(place_order, lambda r: r.status_code == 201, timeout=60)).json()
         assert order["card_count"] == 2
@@ -237,7 +240,10 @@ async def test_the_reference_bank_client_follows_its_own_topic(platform, admin, 
         cards = (await eventually(request_cards, lambda r: r.status_code == 201, timeout=60)).json()["cards"]
 
         async def place_order():
-            return await admin.post("/api/v1/cards/print-orders", json={"unit_id": province, "kind": "linked"})
+            return await admin.post(
+                "/api/v1/cards/print-orders",
+                json={"unit_id": province, "kind": "linked", "include_without_photo": True},
+            )
 
         assert (await eventually(place_order, lambda r: r.status_code == 201, timeout=60)).json()["card_count"] == 2
 

@@ -33,7 +33,9 @@ async def test_a_printed_card_verifies_anonymously(platform, admin):
 
     # The one way to a printed card: the province orders it, the national centre marks the order printed.
     async def place_order():
-        return await admin.post("/api/v1/cards/print-orders", json={"unit_id": province, "kind": "regular"})
+        return await admin.post(
+            "/api/v1/cards/print-orders", json={"unit_id": province, "kind": "regular", "include_without_photo": True}
+        )
 
     order = await eventually(place_order, lambda r: r.status_code == 201, timeout=30)
     assert order.json()["card_count"] == 1

@@ -89,10 +89,11 @@ class CardOffice:
             await apply_partner_change(session, PartnerChanged(partner_id=partner_id, partner=snapshot), None)
 
     async def member(
-        self, unit: str, *, approved: bool = True, card_type: str | None = None, consent: bool = True
+        self, unit: str, *, approved: bool = True, card_type: str | None = None, consent: bool = True, photo=True
     ) -> UUID:
-        """A member as the members service announces it: created, then (usually) approved with a code, and (unless
-        `consent` is false) consenting to share ID number, date of birth and phone with the bank."""
+        """A member as the members service announces it: created, then (usually) approved with a code (and a photo
+        unless `photo` is false), and (unless `consent` is false) consenting to share ID number, date of birth and
+        phone with the bank."""
         member_id = uuid.uuid4()
         await self.deliver(MemberCreated(member_id=member_id, member=snapshot(member_id, self.units[unit], "pending")))
         if approved:
@@ -106,6 +107,7 @@ class CardOffice:
                         version=2,
                         card_type=card_type,
                         member_code=f"79{next(_codes):08d}",
+                        photo=photo,
                     ),
                 )
             )
@@ -246,8 +248,9 @@ class CardOffice:
         return [(row.event_type, row.payload) for row in rows]
 
 
-def snapshot(member_id, unit_id, status, version=1, card_type=None, member_code=None) -> MemberSnapshot:
+def snapshot(member_id, unit_id, status, version=1, card_type=None, member_code=None, photo=True) -> MemberSnapshot:
     return MemberSnapshot(
+        has_photo=photo,
         member_id=member_id,
         unit_id=unit_id,
         status=status,

@@ -70,3 +70,44 @@ async def test_faces_that_cannot_be_made_here_or_seen_are_refused(office):
     assert other.status_code == 404, other.text
     missing = await office.http.get(f"{ORDERS}/{linked['order_id']}/faces/{uuid.uuid4()}", headers=officer)
     assert_problem(missing, 404, "face-job-not-found", "job_id")
+
+
+async def test_an_order_lists_its_face_jobs_newest_first_with_progress_and_download(office):
+    province = await office.province("FJL")
+    await requested_cards(office, f"{province}-A", 12)
+    order = await place(office, province)
+    officer = office.as_("card_officer", province)
+    faces = f"{ORDERS}/{order['order_id']}/faces"
+    assert (await office.http.get(faces, headers=officer)).json() == {"items": [], "next_cursor": None}
+    first = (await office.http.post(faces, headers=officer)).json()
+    settings = CardsSettings(
+        database_url="unused", public_verify_base_url="https://congdoan.example/the/", faces_part_size=10
+    )
+    worker = CardFaceWorker(office.db, settings)
+    while await worker.work_once():
+        pass
+    second = (await office.http.post(faces, headers=officer)).json()
+
+    listed = await office.http.get(faces, params={"limit": 1}, headers=officer)
+    assert listed.status_code == 200, listed.text
+    [newest] = listed.json()["items"]
+    assert (newest["job_id"], newest["state"], newest["progress"], newest["download"]) == (
+        second["job_id"],
+        "queued",
+        0,
+        None,
+    )
+    rest = await office.http.get(faces, params={"after": listed.json()["next_cursor"]}, headers=officer)
+    [oldest] = rest.json()["items"]
+    assert (oldest["job_id"], oldest["state"], oldest["done"], oldest["progress"]) == (first["job_id"], "ready", 12, 1)
+    assert oldest["download"] == f"{faces}/{first['job_id']}/cards.zip" and oldest["requested_at"]
+    assert rest.json()["next_cursor"] is None
+
+    # Bad input is refused with the field; an order the caller does not see is not found.
+    assert_problem(await office.http.get(f"{ORDERS}/abc/faces", headers=officer), 422, "invalid-input", "order_id")
+    assert_problem(await office.http.get(faces, params={"limit": 0}, headers=officer), 422, "invalid-input", "limit")
+    assert_problem(await office.http.get(faces, params={"after": "x!"}, headers=officer), 422, "invalid-input", "after")
+    unknown = await office.http.get(f"{ORDERS}/{uuid.uuid4()}/faces", headers=officer)
+    assert_problem(unknown, 404, "print-order-not-found", "order_id")
+    other = await office.http.get(faces, headers=office.as_("card_officer", "HCM"))
+    assert_problem(other, 404, "print-order-not-found", "order_id")

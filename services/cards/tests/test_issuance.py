@@ -170,6 +170,7 @@ async def test_the_feed_starts_with_the_card_steps_recorded_before_it_existed(pg
             member_code=f"0100000000{i}",
             card_type=card_type,
             version=2,
+            has_photo=True,
         )
         for i, card_type in enumerate(("linked", "regular"))
     ]

@@ -74,6 +74,7 @@ class Platform:
                 member_code=f"{prefix:02d}{i:09d}",
                 card_type="linked",
                 version=2,
+                has_photo=True,
             )
             for i in range(count)
         ]

@@ -116,7 +116,7 @@ async def test_an_order_gathers_the_requested_cards_of_its_subtree_and_kind(offi
     ).json()
     assert {line["card_id"] for line in lines["items"] + rest["items"]} == {c["card_id"] for c in regular}
     assert rest["next_cursor"] is None
-    assert not any(line["has_photo"] for line in lines["items"] + rest["items"])  # no photo in members: flagged
+    assert all(line["has_photo"] for line in lines["items"] + rest["items"])  # without a photo it would not be here
 
     linked_order = await place(office, province, kind="linked")
     assert (linked_order["supplier"], linked_order["card_count"], linked_order["total_vnd"]) == ("CTG", 1, 50_000)
@@ -432,3 +432,77 @@ async def test_cards_come_down_level_by_level_and_each_level_sees_its_part(offic
         ("received", 3),
         ("handed_down", 2),
     ]
+
+
+async def test_cards_without_a_photo_are_left_out_unless_the_unit_includes_them(office):
+    province = await office.province("PHO")
+    officer = office.as_("card_officer", province)
+    with_photo = [await office.member("PHO-A") for _ in range(2)]
+    without = [await office.member("PHO-B", photo=False) for _ in range(3)]
+    await office.request(with_photo, unit="PHO-A")
+    left = (await office.request(without, unit="PHO-B"))["cards"]
+    unit = str(office.units[province])
+
+    # The preview says what an order would take and what it would leave out, and why, in Vietnamese.
+    preview = await office.http.get(f"{ORDERS}/preview", params={"unit_id": unit, "kind": "regular"}, headers=officer)
+    assert preview.status_code == 200, preview.text
+    seen = preview.json()
+    assert (seen["supplier"], seen["requested"], seen["without_photo"], seen["to_order"]) == (
+        "national_centre",
+        5,
+        3,
+        2,
+    )
+    assert seen["left_out_vi"].startswith("3 thẻ không được đặt in vì đoàn viên chưa có ảnh 3×4")
+
+    # By default the order takes the cards with a photo and says how many it left out; those stay requested.
+    order = await place(office, province)
+    assert (order["card_count"], order["include_without_photo"], order["left_out_without_photo"]) == (2, False, 3)
+    assert order["left_out_vi"].startswith("3 thẻ không được đặt in")
+    assert {(await card(office, c["card_id"]))["status"] for c in left} == {"requested"}
+    fetched = (await office.http.get(f"{ORDERS}/{order['order_id']}", headers=officer)).json()
+    assert (fetched["left_out_without_photo"], fetched["left_out_vi"]) == (3, order["left_out_vi"])
+
+    # Only cards without a photo are left: no order unless the unit includes them; then they all go, nothing left.
+    refused = await office.http.post(ORDERS, json={"unit_id": unit, "kind": "regular"}, headers=officer)
+    problem = assert_problem(refused, 422, "only-cards-without-photo", "include_without_photo")
+    assert "3 thẻ không được đặt in vì đoàn viên chưa có ảnh" in problem["message_vi"]
+    included = await office.http.post(
+        ORDERS, json={"unit_id": unit, "kind": "regular", "include_without_photo": True}, headers=officer
+    )
+    assert included.status_code == 201, included.text
+    assert (included.json()["card_count"], included.json()["left_out_without_photo"]) == (3, 0)
+    assert included.json()["include_without_photo"] is True and included.json()["left_out_vi"] is None
+    after = (
+        await office.http.get(f"{ORDERS}/preview", params={"unit_id": unit, "kind": "regular"}, headers=officer)
+    ).json()
+    assert (after["requested"], after["without_photo"], after["to_order"], after["left_out_vi"]) == (0, 0, 0, None)
+
+
+async def test_a_bad_order_preview_or_option_is_refused(office):
+    province = await office.province("PHX")
+    officer, unit = office.as_("card_officer", province), str(office.units[province])
+    for params, field in (
+        ({"kind": "regular"}, "unit_id"),
+        ({"unit_id": "abc", "kind": "regular"}, "unit_id"),
+        ({"unit_id": unit, "kind": "gold"}, "kind"),
+        ({"unit_id": unit, "kind": "linked", "partner": "ctg!"}, "partner"),
+    ):
+        answer = await office.http.get(f"{ORDERS}/preview", params=params, headers=officer)
+        assert_problem(answer, 422, "invalid-input", field)
+    bad_option = await office.http.post(
+        ORDERS, json={"unit_id": unit, "kind": "regular", "include_without_photo": "maybe"}, headers=officer
+    )
+    assert_problem(bad_option, 422, "invalid-input", "include_without_photo")
+    grassroots = await office.http.get(
+        f"{ORDERS}/preview", params={"unit_id": str(office.units["PHX-A"]), "kind": "regular"}, headers=officer
+    )
+    assert_problem(grassroots, 422, "unit-cannot-order-cards", "unit_id")
+    elsewhere = await office.http.get(
+        f"{ORDERS}/preview", params={"unit_id": str(office.units["HNI"]), "kind": "regular"}, headers=officer
+    )
+    assert_problem(elsewhere, 403, "out-of-scope", "unit_id")
+    unknown_bank = await office.http.get(
+        f"{ORDERS}/preview", params={"unit_id": unit, "kind": "linked", "partner": "ZZZ"}, headers=officer
+    )
+    assert_problem(unknown_bank, 422, "unknown-partner", "partner")

@@ -148,6 +148,7 @@ async def consenting_members(database, unit_id, count: int, prefix: int) -> list
             member_code=f"{prefix:02d}{i:09d}",
             card_type="linked",
             version=2,
+            has_photo=True,
         )
         for i in range(count)
     ]

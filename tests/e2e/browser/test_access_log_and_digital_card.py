@@ -73,7 +73,10 @@ async def test_a_member_opens_their_digital_card_and_it_opens_offline(page, cont
         await asyncio.sleep(0.2)
     assert requested.status_code == 201, requested.text
     path = urlsplit(requested.json()["cards"][0]["verification_url"]).path
-    order = await admin.post("/api/v1/cards/print-orders", json={"unit_id": world.units["TP"], "kind": "regular"})
+    order = await admin.post(
+        "/api/v1/cards/print-orders",
+        json={"unit_id": world.units["TP"], "kind": "regular", "include_without_photo": True},
+    )
     assert order.status_code == 201, order.text
     printed = await admin.post(f"/api/v1/cards/print-orders/{order.json()['order_id']}/printed")
     assert printed.status_code == 200, printed.text

@@ -274,7 +274,10 @@ async def test_a_print_order_makes_its_card_faces_in_the_background_then_they_ar
         for i in range(2)
     ]
     await request_card(admin, [m["member_id"] for m in members], "regular")
-    order = await admin.post("/api/v1/cards/print-orders", json={"unit_id": world.units["TP"], "kind": "regular"})
+    order = await admin.post(
+        "/api/v1/cards/print-orders",
+        json={"unit_id": world.units["TP"], "kind": "regular", "include_without_photo": True},
+    )
     assert order.status_code == 201, order.text
     total = order.json()["card_count"]
 

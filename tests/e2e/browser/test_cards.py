@@ -1,4 +1,5 @@
-"""Cards in the web app: a province gathers the requested cards into a print order, downloads the list, the
+"""Cards in the web app: a province gathers the requested cards into a print order (including, by choice, those of
+members without a photo, which are otherwise left out), downloads the list, the
 payment voucher and the card faces (and they open as .xlsx and PDF), the national centre marks it printed, and the
 province confirms it received them."""
 
@@ -39,14 +40,28 @@ async def test_a_province_orders_prints_and_receives_cards(page, world, admin, s
     await sign_in(page, "admin", "Admin@12345")
     await page.goto(f"/don-vi/{world.units['TP']}/the")
     await page.get_by_role("button", name="Lập đơn đặt in").click()
+    # The members of the test world have no 3×4 photo: the dialog says their cards would be left out, an order of
+    # them alone is refused on the option, and the unit chooses to include them.
+    dialog = page.get_by_role("dialog")
+    without_photo = re.compile("thẻ không được đặt in vì đoàn viên chưa có ảnh 3×4")
+    await expect(dialog.locator(".ant-alert").get_by_text(without_photo)).to_be_visible()
+    await confirm(page, "Lập đơn")
+    await expect(dialog.get_by_text(re.compile("Không tạo đơn: .*chưa có ảnh"))).to_be_visible()
+    await dialog.get_by_label("Đặt in cả thẻ của đoàn viên chưa có ảnh").check()
+    await expect(dialog.locator(".ant-alert").get_by_text(without_photo)).to_have_count(0)
     await confirm(page, "Lập đơn")
     await expect(page.get_by_role("heading", name=re.compile("Đơn đặt in DI-"))).to_be_visible()
+    await expect(page.get_by_text("đặt in cả thẻ chưa có ảnh")).to_be_visible()
     await expect(page.locator(".ant-table-tbody tr.ant-table-row").first).to_be_visible()
 
     workbook = await downloaded(page, "Danh sách thẻ (.xlsx)")
     assert "xl/workbook.xml" in zipfile.ZipFile(io.BytesIO(workbook)).namelist()
     assert (await downloaded(page, "Chứng từ thanh toán (PDF)")).startswith(b"%PDF")
     assert (await downloaded(page, "Mặt thẻ để in (PDF)")).startswith(b"%PDF")
+    # The same faces made in the background: the order lists the job with its state, progress and download.
+    await page.get_by_role("button", name="Tạo mặt thẻ (chạy nền)").click()
+    job = page.get_by_role("row", name=re.compile("Đã xong"))
+    await expect(job.get_by_role("button", name="Tải (.zip)", exact=True)).to_be_visible(timeout=30_000)
 
     await page.get_by_role("button", name="Xác nhận đã in").click()
     await confirm(page, "Đã in xong")
@@ -70,7 +85,10 @@ async def test_a_grassroots_union_hands_a_delivered_card_to_its_member(page, wor
     member = found.json()["items"][50 if screen.phone else 55]
     await request_cards(admin, world.units["G1"], 50 if screen.phone else 55, 1)
     # The card comes down the tree level by level (through the API here; the order screen does the same).
-    order = await admin.post("/api/v1/cards/print-orders", json={"unit_id": world.units["TP"], "kind": "regular"})
+    order = await admin.post(
+        "/api/v1/cards/print-orders",
+        json={"unit_id": world.units["TP"], "kind": "regular", "include_without_photo": True},
+    )
     assert order.status_code == 201, order.text
     steps = f"/api/v1/cards/print-orders/{order.json()['order_id']}"
     assert (await admin.post(f"{steps}/printed")).status_code == 200

@@ -42,7 +42,10 @@ async def a_printed_card(admin: httpx.AsyncClient, world, member: dict) -> dict:
         timeout=60,
     )
     assert requested.status_code == 201, requested.text
-    order = await admin.post("/api/v1/cards/print-orders", json={"unit_id": world.units["TP"], "kind": "regular"})
+    order = await admin.post(
+        "/api/v1/cards/print-orders",
+        json={"unit_id": world.units["TP"], "kind": "regular", "include_without_photo": True},
+    )
     assert order.status_code == 201, order.text
     printed = await admin.post(f"/api/v1/cards/print-orders/{order.json()['order_id']}/printed")
     assert printed.status_code == 200, printed.text

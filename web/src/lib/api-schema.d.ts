@@ -312,6 +312,27 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/cards/print-orders/preview": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Xem trước đơn đặt in: số thẻ sẽ vào đơn
+         * @description How many requested cards an order of the unit would take now, and how many of them belong to members with
+         *     no 3×4 photo (left out unless the order includes them).
+         */
+        get: operations["preview_order_api_v1_cards_print_orders_preview_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/cards/print-orders/{order_id}": {
         parameters: {
             query?: never;
@@ -404,7 +425,12 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        get?: never;
+        /**
+         * Các lượt tạo mặt thẻ của đơn
+         * @description The order's card-face jobs, newest first: each with its state, progress, when it was asked for, and its
+         *     download once ready.
+         */
+        get: operations["jobs_api_v1_cards_print_orders__order_id__faces_get"];
         put?: never;
         /**
          * Tạo mặt thẻ của đơn lớn (chạy nền, theo phần)
@@ -4869,6 +4895,16 @@ export interface components {
              */
             next_cursor?: string | null;
         };
+        /** Page[FaceJobOut] */
+        Page_FaceJobOut_: {
+            /** Items */
+            items: components["schemas"]["FaceJobOut"][];
+            /**
+             * Next Cursor
+             * @description Pass as `after` to get the next page; null on the last
+             */
+            next_cursor?: string | null;
+        };
         /** Page[ImportOut] */
         Page_ImportOut_: {
             /** Items */
@@ -5548,10 +5584,25 @@ export interface components {
             /** Card Count */
             card_count: number;
             /**
+             * Include Without Photo
+             * @description Đơn vị đã chọn đặt in cả thẻ của đoàn viên chưa có ảnh
+             */
+            include_without_photo: boolean;
+            /**
              * Kind
              * @enum {string}
              */
             kind: "regular" | "linked";
+            /**
+             * Left Out Vi
+             * @description Vì sao có thẻ không vào đơn (tiếng Việt), hoặc null
+             */
+            left_out_vi: string | null;
+            /**
+             * Left Out Without Photo
+             * @description Số thẻ đã đề nghị không vào đơn vì đoàn viên chưa có ảnh
+             */
+            left_out_without_photo: number;
             /** Note */
             note: string | null;
             /**
@@ -5594,6 +5645,12 @@ export interface components {
         /** PrintOrderPlace */
         PrintOrderPlace: {
             /**
+             * Include Without Photo
+             * @description Đặt in cả thẻ của đoàn viên chưa có ảnh 3×4; mặc định các thẻ này không được đặt in (vẫn chờ)
+             * @default false
+             */
+            include_without_photo: boolean;
+            /**
              * Kind
              * @description regular: in tại Tổng Liên đoàn; linked: ngân hàng phát hành
              * @enum {string}
@@ -5612,6 +5669,47 @@ export interface components {
              * @description Đơn vị đặt in (được đặt in thẻ): gom các thẻ đã đề nghị trong đơn vị
              */
             unit_id: string;
+        };
+        /**
+         * PrintOrderPreview
+         * @description What an order of the unit would take if placed now.
+         */
+        PrintOrderPreview: {
+            /**
+             * Kind
+             * @enum {string}
+             */
+            kind: "regular" | "linked";
+            /**
+             * Left Out Vi
+             * @description Vì sao có thẻ sẽ không vào đơn (tiếng Việt), hoặc null
+             */
+            left_out_vi: string | null;
+            /**
+             * Requested
+             * @description Số thẻ loại này đã đề nghị trong đơn vị và các đơn vị trực thuộc
+             */
+            requested: number;
+            /**
+             * Supplier
+             * @description Nơi in: national_centre (xưởng in Tổng Liên đoàn) hoặc mã ngân hàng phát hành
+             */
+            supplier: string;
+            /**
+             * To Order
+             * @description Số thẻ sẽ vào đơn nếu không chọn đặt in cả thẻ chưa có ảnh
+             */
+            to_order: number;
+            /**
+             * Unit Id
+             * Format: uuid
+             */
+            unit_id: string;
+            /**
+             * Without Photo
+             * @description Trong đó: thẻ của đoàn viên chưa có ảnh 3×4
+             */
+            without_photo: number;
         };
         /** PrintOrderReceive */
         PrintOrderReceive: {
@@ -8696,6 +8794,102 @@ export interface operations {
             };
         };
     };
+    preview_order_api_v1_cards_print_orders_preview_get: {
+        parameters: {
+            query: {
+                unit_id: string;
+                kind: "regular" | "linked";
+                partner?: string | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PrintOrderPreview"];
+                };
+            };
+            /** @description Yêu cầu không đọc được (nội dung, đường dẫn) / the request cannot be read (body, path) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Chưa đăng nhập / not authenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Không có quyền hoặc ngoài phạm vi / not allowed or out of scope */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Không tìm thấy / not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Dữ liệu không hợp lệ / invalid input */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Quá nhiều yêu cầu / too many requests */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Tạm thời không phục vụ được, gửi lại sau / unavailable for now, send again later */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Dịch vụ không trả lời kịp / a service did not answer in time */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     get_order_api_v1_cards_print_orders__order_id__get: {
         parameters: {
             query?: never;
@@ -9117,6 +9311,103 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["DeliveryProgress"];
+                };
+            };
+            /** @description Yêu cầu không đọc được (nội dung, đường dẫn) / the request cannot be read (body, path) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Chưa đăng nhập / not authenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Không có quyền hoặc ngoài phạm vi / not allowed or out of scope */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Không tìm thấy / not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Dữ liệu không hợp lệ / invalid input */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Quá nhiều yêu cầu / too many requests */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Tạm thời không phục vụ được, gửi lại sau / unavailable for now, send again later */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Dịch vụ không trả lời kịp / a service did not answer in time */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    jobs_api_v1_cards_print_orders__order_id__faces_get: {
+        parameters: {
+            query?: {
+                after?: string | null;
+                limit?: number;
+            };
+            header?: never;
+            path: {
+                order_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Page_FaceJobOut_"];
                 };
             };
             /** @description Yêu cầu không đọc được (nội dung, đường dẫn) / the request cannot be read (body, path) */

@@ -145,7 +145,9 @@ async def _when_cards_knows_the_members(http: httpx.AsyncClient, member_ids: lis
 
 async def _print_order(http: httpx.AsyncClient, unit_id: str) -> dict | None:
     """The order placed, or None when an earlier start ordered every requested card already."""
-    response = await http.post("/api/v1/cards/print-orders", json={"unit_id": unit_id, "kind": "regular"})
+    response = await http.post(
+        "/api/v1/cards/print-orders", json={"unit_id": unit_id, "kind": "regular", "include_without_photo": True}
+    )
     if response.status_code == 422 and response.json().get("code") == "no-cards-to-order":
         return None
     response.raise_for_status()

@@ -11,6 +11,7 @@ from contracts.permissions import Permission
 from sqlalchemy import Row, func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from cards.adapters.repository import newest_first
 from cards.adapters.tables import face_jobs, face_parts
 
 
@@ -25,6 +26,13 @@ class FaceJobRepository:
         query = select(face_jobs).where(face_jobs.c.job_id == job_id, face_jobs.c.order_id == order_id)
         query = restrict_to_scope(query, principal, Permission.CARDS_READ, face_jobs.c.unit_id)
         return (await self.session.execute(query)).one_or_none()
+
+    async def page(self, principal: Principal, order_id: UUID, after: tuple | None, limit: int) -> list[Row]:
+        """The order's jobs newest first, keyset-paged on (requested_at, job_id)."""
+        query = select(face_jobs).where(face_jobs.c.order_id == order_id)
+        query = newest_first(query, face_jobs.c.requested_at, face_jobs.c.job_id, after, limit)
+        query = restrict_to_scope(query, principal, Permission.CARDS_READ, face_jobs.c.unit_id)
+        return list(await self.session.execute(query))
 
     @unscoped("the worker makes the faces of every unit's orders; no principal is involved")
     async def claim_next(self) -> Row | None:

@@ -198,12 +198,7 @@ class CardRepository:
             query = query.where(cards.c.kind == kind)
         if member_id is not None:
             query = query.where(cards.c.member_id == member_id)
-        if after is not None:
-            at, card_id = after
-            query = query.where(
-                or_(cards.c.requested_at < at, and_(cards.c.requested_at == at, cards.c.card_id < card_id))
-            )
-        query = query.order_by(cards.c.requested_at.desc(), cards.c.card_id.desc()).limit(limit)
+        query = newest_first(query, cards.c.requested_at, cards.c.card_id, after, limit)
         query = restrict_to_scope(query, principal, Permission.CARDS_READ, cards.c.unit_id)
         return [_card(row) for row in await self.session.execute(query)]
 
@@ -252,6 +247,14 @@ class CardRepository:
             .where(cards.c.verification_code == verification_code, cards.c.status.in_(ISSUED_STATUSES))
         )
         return (await self.session.execute(query)).one_or_none()
+
+
+def newest_first(query, moment, key, after: tuple[datetime, UUID] | None, limit: int):
+    """A list newest first, keyset-paged on (`moment`, `key`): the rows after the cursor's (moment, key)."""
+    if after is not None:
+        at, last = after
+        query = query.where(or_(moment < at, and_(moment == at, key < last)))
+    return query.order_by(moment.desc(), key.desc()).limit(limit)
 
 
 # Whoever appends to the banks' feed holds this lock until its transaction commits (see `tables.issuance_feed`).
@@ -399,15 +402,7 @@ class PrintOrderRepository:
             query = query.where(print_orders.c.status == status)
         if kind is not None:
             query = query.where(print_orders.c.kind == kind)
-        if after is not None:
-            at, order_id = after
-            query = query.where(
-                or_(
-                    print_orders.c.placed_at < at,
-                    and_(print_orders.c.placed_at == at, print_orders.c.order_id < order_id),
-                )
-            )
-        query = query.order_by(print_orders.c.placed_at.desc(), print_orders.c.order_id.desc()).limit(limit)
+        query = newest_first(query, print_orders.c.placed_at, print_orders.c.order_id, after, limit)
         return [
             _order(row)
             for row in await self.session.execute(
@@ -415,15 +410,38 @@ class PrintOrderRepository:
             )
         ]
 
+    @staticmethod
+    def _orderable(unit_id: UUID, kind: str, supplier: str) -> list:
+        """The requested cards of the kind (and bank) in the unit's subtree: what an order of that unit takes."""
+        conditions = [cards.c.status == "requested", cards.c.kind == kind, cards.c.unit_id.in_(subtree_of(unit_id))]
+        if kind == "linked":
+            conditions.append(cards.c.partner == supplier)
+        return conditions
+
+    async def orderable_counts(self, principal: Principal, unit_id: UUID, kind: str, supplier: str) -> dict:
+        """How many cards an order of the unit would take, and how many of them belong to members with no photo."""
+        without_photo = func.count().filter(card_holders.c.has_photo.is_(False))
+        query = restrict_to_scope(
+            select(func.count().label("requested"), without_photo.label("without_photo"))
+            .select_from(cards.join(card_holders, card_holders.c.member_id == cards.c.member_id))
+            .where(*self._orderable(unit_id, kind, supplier)),
+            principal,
+            Permission.CARDS_ORDER,
+            cards.c.unit_id,
+        )
+        row = (await self.session.execute(query)).one()
+        return {"requested": row.requested, "without_photo": row.without_photo}
+
     async def gather(self, principal: Principal, order: dict, changed_by: str, at: datetime) -> list[Row]:
         """Every requested card of the order's kind (and bank) in the subtree of the order's unit becomes `ordered`
         in this order, with its history row; a regular card gets its national number now, since the print shop
-        prints it on the card. Returns the cards as they are now. A card requested concurrently by two orders is
-        taken by the first: the second's UPDATE re-reads it as `ordered` and leaves it."""
-        subtree = subtree_of(order["unit_id"])
-        conditions = [cards.c.status == "requested", cards.c.kind == order["kind"], cards.c.unit_id.in_(subtree)]
-        if order["kind"] == "linked":
-            conditions.append(cards.c.partner == order["supplier"])
+        prints it on the card. Cards of members with no photo only if the order includes them. Returns the cards
+        as they are now. A card requested concurrently by two orders is taken by the first: the second's UPDATE
+        re-reads it as `ordered` and leaves it."""
+        conditions = self._orderable(order["unit_id"], order["kind"], order["supplier"])
+        if not order["include_without_photo"]:
+            with_photo = select(card_holders.c.member_id).where(card_holders.c.has_photo)
+            conditions.append(cards.c.member_id.in_(with_photo))
         statement = restrict_to_scope(
             update(cards).where(*conditions), principal, Permission.CARDS_ORDER, cards.c.unit_id
         )

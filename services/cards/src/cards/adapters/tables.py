@@ -131,6 +131,10 @@ print_orders = Table(
     Column("cancelled_at", DateTime(timezone=True)),
     Column("cancel_reason", Text),
     Column("version", Integer, nullable=False),
+    # Cards whose member has no 3×4 photo are left out of an order unless the unit chose to include them; how many
+    # were left out is kept, so the order says it (they stay requested, for a later order).
+    Column("include_without_photo", Boolean, nullable=False, server_default=text("false")),
+    Column("left_out_without_photo", Integer, nullable=False, server_default=text("0")),
     Index("print_orders_unit_placed", "unit_id", "placed_at", "order_id"),
     info={"scoped_by": "unit_id"},
 )
@@ -256,6 +260,10 @@ partner_webhooks = Table(
     Column("secret", Text, nullable=False),
     Column("active", Boolean, nullable=False, server_default=text("true")),
     Column("position", BigInteger, nullable=False, server_default=text("0")),
+    # Which sender delivers to the partner now, until when (renewed at every step and retry): a lease, not a row
+    # lock, so nothing stays locked while the sender waits on the partner's endpoint (see application/webhooks.py).
+    Column("lease_owner", Text),
+    Column("lease_until", DateTime(timezone=True)),
     Column("updated_by", Text, nullable=False),
     Column("updated_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
 )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import timedelta
 from uuid import UUID
 
 from chassis.scope import unscoped
@@ -55,19 +56,56 @@ class WebhookRepository:
             )
         )
 
-    async def claim(self, partner: str) -> Row | None:
-        """The partner's endpoint, locked until commit, unless another sender is delivering to it right now."""
+    async def claim(self, partner: str, owner: str, lease_s: float) -> Row | None:
+        """Lease the partner's endpoint to `owner` for `lease_s` seconds, unless another sender's lease still runs
+        (or another sender is claiming it this very moment: SKIP LOCKED). The row is locked for this statement only;
+        the lease, a value, is what keeps other senders off while this one waits on the endpoint."""
+        free = (
+            partner_webhooks.c.lease_owner.is_(None)
+            | (partner_webhooks.c.lease_owner == owner)
+            | (partner_webhooks.c.lease_until < func.now())
+        )
+        claimable = (
+            select(partner_webhooks.c.partner)
+            .where(partner_webhooks.c.partner == partner, partner_webhooks.c.active, free)
+            .with_for_update(skip_locked=True)
+            .scalar_subquery()
+        )
         return (
             await self.session.execute(
-                select(partner_webhooks)
-                .where(partner_webhooks.c.partner == partner, partner_webhooks.c.active)
-                .with_for_update(skip_locked=True)
+                update(partner_webhooks)
+                .where(partner_webhooks.c.partner == claimable)
+                .values(lease_owner=owner, lease_until=func.now() + timedelta(seconds=lease_s))
+                .returning(partner_webhooks)
             )
         ).one_or_none()
 
-    async def advance(self, partner: str, position: int) -> None:
+    async def advance(self, partner: str, owner: str, lease_s: float, position: int, to: int) -> Row | None:
+        """Move the partner's position from `position` to `to` and renew the lease, only while `owner` holds the
+        lease and nobody moved the position meanwhile (a replay); None otherwise, and nothing changes."""
+        return (
+            await self.session.execute(
+                update(partner_webhooks)
+                .where(
+                    partner_webhooks.c.partner == partner,
+                    partner_webhooks.c.lease_owner == owner,
+                    partner_webhooks.c.position == position,
+                )
+                .values(position=to, lease_until=func.now() + timedelta(seconds=lease_s))
+                .returning(partner_webhooks)
+            )
+        ).one_or_none()
+
+    async def renew(self, partner: str, owner: str, lease_s: float, position: int) -> Row | None:
+        """Keep the lease (between retries of one step) while it is `owner`'s and the position is still `position`."""
+        return await self.advance(partner, owner, lease_s, position, position)
+
+    async def release(self, partner: str, owner: str) -> None:
+        """Give the lease up (the sender found nothing more to send, or stops): another sender may claim at once."""
         await self.session.execute(
-            update(partner_webhooks).where(partner_webhooks.c.partner == partner).values(position=position)
+            update(partner_webhooks)
+            .where(partner_webhooks.c.partner == partner, partner_webhooks.c.lease_owner == owner)
+            .values(lease_owner=None, lease_until=None)
         )
 
     async def park(self, partner: str, position: int, event_id: UUID, attempts: int, error: str) -> None:

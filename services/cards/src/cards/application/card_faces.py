@@ -69,6 +69,11 @@ class CardFaceService:
             }
         )
 
+    async def jobs_of(self, principal: Principal, order_id: UUID, after: tuple | None, limit: int) -> list[Row]:
+        """The card-face jobs of an order the caller sees, newest first."""
+        await PrintOrderService(self.session, self.settings).get(principal, order_id)
+        return await self.jobs.page(principal, order_id, after, limit)
+
     async def get(self, principal: Principal, order_id: UUID, job_id: UUID) -> Row:
         job = await self.jobs.get(principal, order_id, job_id)
         if job is None:

@@ -35,7 +35,7 @@ from cards.adapters.order_documents import OrderHeading, card_faces_pdf, order_p
 from cards.adapters.repository import PartnerRepository, PrintOrderRepository
 from cards.application.service import snapshot_of
 from cards.config import CardsSettings
-from cards.domain.model import ORDER_STATUS_VI, PrintOrder, can_move_order, order_number
+from cards.domain.model import ORDER_STATUS_VI, PrintOrder, can_move_order, left_out_vi, order_number
 
 LINES_PER_QUERY = 5000  # an order's lines are read for its documents in batches of this many
 
@@ -58,9 +58,7 @@ class PrintOrderService:
         self.session, self.settings = session, settings
         self.orders = PrintOrderRepository(session)
 
-    async def place(
-        self, principal: Principal, unit_id: UUID, kind: str, note: str | None, partner: str | None = None
-    ) -> tuple[PrintOrder, int]:
+    async def _may_order(self, principal: Principal, unit_id: UUID) -> None:
         await ensure_in_scope(self.session, principal, Permission.CARDS_ORDER, unit_id)
         if not await self.orders.may_order_cards(unit_id):
             raise RuleViolation(
@@ -71,6 +69,24 @@ class PrintOrderService:
                 code="unit-cannot-order-cards",
                 field="unit_id",
             )
+
+    async def preview(self, principal: Principal, unit_id: UUID, kind: str, partner: str | None) -> dict:
+        """What an order of the unit would take now: the requested cards, those of members without a photo (left
+        out unless the order includes them), and the bank or print shop it would go to."""
+        await self._may_order(principal, unit_id)
+        supplier = NATIONAL_PRINT_SHOP if kind == "regular" else await self._bank(unit_id, partner)
+        return {"supplier": supplier} | await self.orders.orderable_counts(principal, unit_id, kind, supplier)
+
+    async def place(
+        self,
+        principal: Principal,
+        unit_id: UUID,
+        kind: str,
+        note: str | None,
+        partner: str | None = None,
+        include_without_photo: bool = False,
+    ) -> tuple[PrintOrder, int]:
+        await self._may_order(principal, unit_id)
         supplier = NATIONAL_PRINT_SHOP if kind == "regular" else await self._bank(unit_id, partner)
         now = datetime.now(UTC)
         price = self.settings.regular_card_price_vnd if kind == "regular" else self.settings.linked_card_price_vnd
@@ -88,9 +104,22 @@ class PrintOrderService:
             "placed_by": principal.username,
             "placed_at": now,
             "version": 1,
+            "include_without_photo": include_without_photo,
         }
         await self.orders.add(order)
         moved = await self.orders.gather(principal, order, principal.username, now)
+        # What is still requested after the gather (same transaction) and has no photo is what it left out.
+        left_out = 0
+        if not include_without_photo:
+            left_out = (await self.orders.orderable_counts(principal, unit_id, kind, supplier))["without_photo"]
+        if not moved and left_out:
+            raise RuleViolation(
+                f"Không tạo đơn: {left_out_vi(left_out)}",
+                f"No order was placed: the {left_out} requested cards of this kind belong to members with no photo; "
+                "add their photos, or include cards without a photo",
+                code="only-cards-without-photo",
+                field="include_without_photo",
+            )
         if not moved:
             raise RuleViolation(
                 "Không có thẻ nào đang chờ đặt in (đã đề nghị) thuộc loại này trong đơn vị; không tạo đơn",
@@ -100,7 +129,11 @@ class PrintOrderService:
             )
         # Counted after the gather, in the same transaction: the order is exactly the cards it took.
         placed = await self.orders.set(
-            order["order_id"], new_version=False, card_count=len(moved), total_vnd=len(moved) * price
+            order["order_id"],
+            new_version=False,
+            card_count=len(moved),
+            total_vnd=len(moved) * price,
+            left_out_without_photo=left_out,
         )
         await self._record(
             placed,

@@ -120,6 +120,19 @@ class PrintOrder:
     cancelled_by: str | None = None
     cancelled_at: datetime | None = None
     cancel_reason: str | None = None
+    include_without_photo: bool = False
+    left_out_without_photo: int = 0
+
+
+def left_out_vi(left_out_without_photo: int) -> str | None:
+    """Why cards that were requested are not in an order (or would not be): their members have no photo."""
+    if not left_out_without_photo:
+        return None
+    count = f"{left_out_without_photo:,}".replace(",", ".")  # 1.234: Vietnamese thousands
+    return (
+        f"{count} thẻ không được đặt in vì đoàn viên chưa có ảnh 3×4 trong hồ sơ; các thẻ này vẫn chờ đặt in "
+        "(bổ sung ảnh rồi lập đơn sau, hoặc chọn đặt in cả thẻ chưa có ảnh)"
+    )
 
 
 def order_number(year: int, serial: int) -> str:

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Annotated
 from urllib.parse import quote
 from uuid import UUID
 
 from chassis.errors import NotFound
 from chassis.http import CurrentPrincipal, Session
-from fastapi import APIRouter, Path, Request, Response
+from chassis.pagination import MAX_PAGE_SIZE, Keyset, Page
+from fastapi import APIRouter, Path, Query, Request, Response
 from fastapi.responses import StreamingResponse
 from sqlalchemy import Row
 
@@ -17,6 +19,7 @@ from cards.application.card_faces import CardFaceService, zipped_parts
 from cards.entrypoints.schemas import FaceJobOut, FacePart
 
 router = APIRouter(prefix="/api/v1/cards/print-orders/{order_id}/faces", tags=["print orders"])
+JOBS_KEYSET = Keyset(datetime, UUID)  # newest first: (requested_at, job_id)
 
 
 async def job_out(session, job: Row) -> FaceJobOut:
@@ -52,6 +55,25 @@ async def start(order_id: UUID, principal: CurrentPrincipal, session: Session, r
     `progress` and download the zip of the parts' PDFs when `state` is `ready`."""
     job = await CardFaceService(session, request.app.state.settings).start(principal, order_id)
     return await job_out(session, job)
+
+
+@router.get("", response_model=Page[FaceJobOut], summary="Các lượt tạo mặt thẻ của đơn")
+async def jobs(
+    order_id: UUID,
+    principal: CurrentPrincipal,
+    session: Session,
+    request: Request,
+    after: str | None = None,
+    limit: int = Query(20, ge=1, le=MAX_PAGE_SIZE),
+) -> Page[FaceJobOut]:
+    """The order's card-face jobs, newest first: each with its state, progress, when it was asked for, and its
+    download once ready."""
+    window = JOBS_KEYSET.window(after, limit)
+    rows = await CardFaceService(session, request.app.state.settings).jobs_of(
+        principal, order_id, window.after, window.fetch
+    )
+    page = window.page(rows, lambda row: (row.requested_at, row.job_id))
+    return Page[FaceJobOut](items=[await job_out(session, row) for row in page.items], next_cursor=page.next_cursor)
 
 
 @router.get("/{job_id}", response_model=FaceJobOut, summary="Tiến độ tạo mặt thẻ")

@@ -10,11 +10,12 @@ from uuid import UUID
 from chassis.http import CurrentPrincipal, Session
 from chassis.pagination import MAX_PAGE_SIZE, Keyset, Page
 from contracts.events.cards_card_v1 import CardKind
+from contracts.events.identity_partner_v1 import PARTNER_CODE_PATTERN
 from fastapi import APIRouter, Query, Request, Response
 
 from cards.adapters.repository import PrintOrderRepository
 from cards.application.print_orders import PrintOrderService
-from cards.domain.model import ORDER_STATUS_VI, PrintOrder
+from cards.domain.model import ORDER_STATUS_VI, PrintOrder, left_out_vi
 from cards.entrypoints.schemas import (
     CardsHandedDown,
     CardsReceived,
@@ -24,6 +25,7 @@ from cards.entrypoints.schemas import (
     PrintOrderLine,
     PrintOrderOut,
     PrintOrderPlace,
+    PrintOrderPreview,
     PrintOrderReceive,
     SubunitDelivery,
 )
@@ -35,7 +37,9 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def order_out(order: PrintOrder) -> PrintOrderOut:
-    return PrintOrderOut(**asdict(order), status_vi=ORDER_STATUS_VI[order.status])
+    return PrintOrderOut(
+        **asdict(order), status_vi=ORDER_STATUS_VI[order.status], left_out_vi=left_out_vi(order.left_out_without_photo)
+    )
 
 
 def service(session, request: Request) -> PrintOrderService:
@@ -46,7 +50,9 @@ def service(session, request: Request) -> PrintOrderService:
 async def place_order(
     body: PrintOrderPlace, principal: CurrentPrincipal, session: Session, request: Request
 ) -> PrintOrderOut:
-    order, _ = await service(session, request).place(principal, body.unit_id, body.kind, body.note, body.partner)
+    order, _ = await service(session, request).place(
+        principal, body.unit_id, body.kind, body.note, body.partner, body.include_without_photo
+    )
     return order_out(order)
 
 
@@ -65,6 +71,30 @@ async def list_orders(
         principal, unit_id=unit_id, status=status, kind=kind, after=window.after, limit=window.fetch
     )
     return window.page(rows, lambda row: (row.placed_at, row.order_id), order_out)
+
+
+@router.get("/preview", response_model=PrintOrderPreview, summary="Xem trước đơn đặt in: số thẻ sẽ vào đơn")
+async def preview_order(
+    principal: CurrentPrincipal,
+    session: Session,
+    request: Request,
+    unit_id: UUID,
+    kind: CardKind,
+    partner: str | None = Query(None, pattern=PARTNER_CODE_PATTERN),
+) -> PrintOrderPreview:
+    """How many requested cards an order of the unit would take now, and how many of them belong to members with
+    no 3×4 photo (left out unless the order includes them)."""
+    counts = await service(session, request).preview(principal, unit_id, kind, partner)
+    without_photo = counts["without_photo"]
+    return PrintOrderPreview(
+        unit_id=unit_id,
+        kind=kind,
+        supplier=counts["supplier"],
+        requested=counts["requested"],
+        without_photo=without_photo,
+        to_order=counts["requested"] - without_photo,
+        left_out_vi=left_out_vi(without_photo),
+    )
 
 
 @router.get("/{order_id}", response_model=PrintOrderOut, summary="Một đơn đặt in")

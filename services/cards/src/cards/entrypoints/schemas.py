@@ -149,6 +149,10 @@ class PrintOrderPlace(BaseModel):
         description="Thẻ liên kết: mã ngân hàng; mặc định ngân hàng phát hành của đơn vị",
     )
     note: str | None = Field(None, max_length=500)
+    include_without_photo: bool = Field(
+        False,
+        description="Đặt in cả thẻ của đoàn viên chưa có ảnh 3×4; mặc định các thẻ này không được đặt in (vẫn chờ)",
+    )
 
 
 class PrintOrderCancel(BaseModel):
@@ -213,6 +217,21 @@ class PrintOrderOut(BaseModel):
     cancelled_by: str | None
     cancelled_at: datetime | None
     cancel_reason: str | None
+    include_without_photo: bool = Field(description="Đơn vị đã chọn đặt in cả thẻ của đoàn viên chưa có ảnh")
+    left_out_without_photo: int = Field(description="Số thẻ đã đề nghị không vào đơn vì đoàn viên chưa có ảnh")
+    left_out_vi: str | None = Field(description="Vì sao có thẻ không vào đơn (tiếng Việt), hoặc null")
+
+
+class PrintOrderPreview(BaseModel):
+    """What an order of the unit would take if placed now."""
+
+    unit_id: UUID
+    kind: CardKind
+    supplier: str = Field(description="Nơi in: national_centre (xưởng in Tổng Liên đoàn) hoặc mã ngân hàng phát hành")
+    requested: int = Field(description="Số thẻ loại này đã đề nghị trong đơn vị và các đơn vị trực thuộc")
+    without_photo: int = Field(description="Trong đó: thẻ của đoàn viên chưa có ảnh 3×4")
+    to_order: int = Field(description="Số thẻ sẽ vào đơn nếu không chọn đặt in cả thẻ chưa có ảnh")
+    left_out_vi: str | None = Field(description="Vì sao có thẻ sẽ không vào đơn (tiếng Việt), hoặc null")
 
 
 class PrintOrderLine(BaseModel):

@@ -51,10 +51,23 @@ function useCardsChanged() {
   };
 }
 
+export type PrintOrderPreview = Schemas['PrintOrderPreview'];
+
+/** What an order of the unit would take now, and how many cards of members without a photo it would leave out. */
+export function useOrderPreview(unitId: string, kind: CardKind | undefined) {
+  return useQuery({
+    queryKey: ['print-orders', 'preview', unitId, kind],
+    queryFn: () => unwrap(api.GET('/api/v1/cards/print-orders/preview', {
+      params: { query: { unit_id: unitId, kind: kind ?? 'regular' } },
+    })),
+    enabled: kind !== undefined,
+  });
+}
+
 export function usePlaceOrder() {
   const changed = useCardsChanged();
   return useMutation({
-    mutationFn: (body: { unit_id: string; kind: CardKind; note?: string }) =>
+    mutationFn: (body: { unit_id: string; kind: CardKind; note?: string; include_without_photo: boolean }) =>
       unwrap(api.POST('/api/v1/cards/print-orders', { body })),
     onSuccess: changed,
   });
@@ -135,11 +148,25 @@ export function useStartFaces(orderId: string) {
     mutationFn: () => unwrap(api.POST('/api/v1/cards/print-orders/{order_id}/faces', {
       params: { path: { order_id: orderId } },
     })),
-    onSuccess: (job) => queryClient.setQueryData(['print-orders', 'faces', orderId, job.job_id], job),
+    onSuccess: (job) => {
+      queryClient.setQueryData(['print-orders', 'faces', orderId, job.job_id], job);
+      void queryClient.invalidateQueries({ queryKey: ['print-orders', 'face-jobs', orderId] });
+    },
   });
 }
 
 const FINISHED = ['ready', 'failed'];
+
+/** The order's card-face jobs, newest first; followed while one of them is still being made. */
+export function useFaceJobs(orderId: string) {
+  return useQuery({
+    queryKey: ['print-orders', 'face-jobs', orderId],
+    queryFn: () => unwrap(api.GET('/api/v1/cards/print-orders/{order_id}/faces', {
+      params: { path: { order_id: orderId }, query: { limit: 20 } },
+    })),
+    refetchInterval: (query) => (query.state.data?.items.some((job) => !FINISHED.includes(job.state)) ? 1000 : false),
+  });
+}
 
 export function useFaceJob(orderId: string, jobId: string | null) {
   return useQuery({

@@ -5,12 +5,47 @@
  */
 
 import { DownloadOutlined, FileZipOutlined } from '@ant-design/icons';
-import { Alert, App, Button, Progress, Space, Typography } from 'antd';
+import { Alert, App, Button, Progress, Space, Table, Typography } from 'antd';
 import { useSearchParams } from 'react-router';
 import { ErrorState, problemMessage } from '@/components/query-state';
 import { download } from '@/lib/files';
-import { formatNumber } from '@/lib/format';
-import { useFaceJob, useStartFaces } from '../api/cards';
+import { formatDateTime, formatNumber } from '@/lib/format';
+import { type FaceJob, useFaceJob, useFaceJobs, useStartFaces } from '../api/cards';
+
+const FACE_STATE: Record<FaceJob['state'], string> = {
+  queued: 'Đang chờ', running: 'Đang tạo', ready: 'Đã xong', failed: 'Không thành công',
+};
+
+/** Every time the order's faces were asked for: state, progress, when, by whom, and the download once ready. */
+export function FaceJobs({ orderId, orderNumber }: { orderId: string; orderNumber: string }) {
+  const jobs = useFaceJobs(orderId);
+  const { message } = App.useApp();
+  if (jobs.isError) return <ErrorState error={jobs.error} onRetry={jobs.refetch} />;
+  if (!jobs.data?.items.length) return null;
+  return (
+    <Table<FaceJob>
+      size="small" rowKey="job_id" pagination={false} loading={jobs.isLoading} dataSource={jobs.data.items}
+      aria-label="Các lượt tạo mặt thẻ" style={{ marginTop: 12 }}
+      columns={[
+        { title: 'Yêu cầu lúc', dataIndex: 'requested_at', render: (at: string) => formatDateTime(at) },
+        { title: 'Người yêu cầu', dataIndex: 'requested_by', responsive: ['md'] },
+        { title: 'Trạng thái', dataIndex: 'state', render: (state: FaceJob['state']) => FACE_STATE[state] },
+        { title: 'Tiến độ', key: 'progress',
+          render: (_, job) => <Progress size="small" percent={Math.floor(job.progress * 100)}
+                                        status={job.state === 'failed' ? 'exception' : undefined}
+                                        aria-label={`${formatNumber(job.done)} / ${formatNumber(job.total)} thẻ`} /> },
+        { title: 'Tải về', key: 'download',
+          render: (_, job) => job.download && (
+            <Button size="small" icon={<DownloadOutlined aria-hidden />}
+                    onClick={() => void download(job.download as string, {}, `mat-the-${orderNumber}.zip`)
+                      .catch((error) => message.error(problemMessage(error)))}>
+              Tải (.zip)
+            </Button>
+          ) },
+      ]}
+    />
+  );
+}
 
 const JOB_PARAM = 'mat-the';
 

@@ -5,7 +5,7 @@
  */
 
 import { PlusOutlined } from '@ant-design/icons';
-import { App, Button, Form, Input, Modal, Select, Table, Tabs, Tag } from 'antd';
+import { Alert, App, Button, Checkbox, Form, Input, Modal, Select, Table, Tabs, Tag } from 'antd';
 import { useEffect, useState } from 'react';
 import { Link, useNavigate, useParams } from 'react-router';
 import { CursorPager, useCursorPages } from '@/components/cursor-pager';
@@ -17,7 +17,8 @@ import { useFormSubmit } from '@/lib/forms';
 import { formatDate, formatDateTime, formatNumber } from '@/lib/format';
 import { CARD_STATUS, CARD_TYPE, label } from '@/lib/labels';
 import {
-  type Card, type CardKind, type CardStatus, type PrintOrder, useCards, useHandOver, usePlaceOrder, usePrintOrders,
+  type Card, type CardKind, type CardStatus, type PrintOrder, useCards, useHandOver, useOrderPreview, usePlaceOrder,
+  usePrintOrders,
 } from '../api/cards';
 import { WithheldSteps } from '../components/withheld-steps';
 
@@ -127,26 +128,47 @@ function Orders({ unitId, canOrder }: { unitId: string; canOrder: boolean }) {
   );
 }
 
+type PlaceOrderValues = { kind: CardKind; note?: string; include_without_photo: boolean };
+
 function PlaceOrderDialog({ unitId, onClose }: { unitId: string; onClose: () => void }) {
-  const [form] = Form.useForm<{ kind: CardKind; note?: string }>();
+  const [form] = Form.useForm<PlaceOrderValues>();
   const place = usePlaceOrder();
   const navigate = useNavigate();
   const { message } = App.useApp();
-  const { onFinish, problem, submitting } = useFormSubmit(form, async (values: { kind: CardKind; note?: string }) => {
-    const order = await place.mutateAsync({ unit_id: unitId, kind: values.kind, note: values.note?.trim() || undefined });
-    message.success(`Đã lập đơn ${order.order_number}: ${formatNumber(order.card_count)} thẻ`);
+  const kind = Form.useWatch('kind', form);
+  const includeWithoutPhoto = Form.useWatch('include_without_photo', form);
+  const preview = useOrderPreview(unitId, kind);
+  const { onFinish, problem, submitting } = useFormSubmit(form, async (values: PlaceOrderValues) => {
+    const order = await place.mutateAsync({
+      unit_id: unitId, kind: values.kind, note: values.note?.trim() || undefined,
+      include_without_photo: values.include_without_photo,
+    });
+    const leftOut = order.left_out_vi ? `; ${order.left_out_vi}` : '';
+    message.success(`Đã lập đơn ${order.order_number}: ${formatNumber(order.card_count)} thẻ${leftOut}`);
     onClose();
     navigate(`/don-vi/${unitId}/the/don/${order.order_id}`);
   });
   return (
     <Modal open title="Lập đơn đặt in thẻ" okText="Lập đơn" onCancel={onClose} onOk={() => form.submit()}
            confirmLoading={submitting} destroyOnHidden>
-      <Form form={form} layout="vertical" onFinish={onFinish} initialValues={{ kind: 'regular' }}>
+      <Form form={form} layout="vertical" onFinish={onFinish} initialValues={{ kind: 'regular', include_without_photo: false }}>
         <FormProblem messages={problem} />
         <Form.Item name="kind" label="Loại thẻ"
                    extra="Đơn gom mọi thẻ loại này đã được đề nghị trong đơn vị và các đơn vị trực thuộc.">
           <Select options={[{ value: 'regular', label: 'Thẻ thường (in tại Tổng Liên đoàn)' },
                             { value: 'linked', label: 'Thẻ liên kết (ngân hàng phát hành)' }]} />
+        </Form.Item>
+        {preview.data && (
+          <Alert
+            style={{ marginBottom: 16 }} showIcon type={preview.data.without_photo && !includeWithoutPhoto ? 'warning' : 'info'}
+            title={`Đơn sẽ gồm ${formatNumber(includeWithoutPhoto ? preview.data.requested : preview.data.to_order)} thẻ`
+              + ` (đã đề nghị: ${formatNumber(preview.data.requested)}, trong đó chưa có ảnh: ${formatNumber(preview.data.without_photo)})`}
+            description={!includeWithoutPhoto && preview.data.left_out_vi}
+          />
+        )}
+        <Form.Item name="include_without_photo" valuePropName="checked"
+                   extra="Mặc định thẻ của đoàn viên chưa có ảnh 3×4 không được đặt in, vẫn chờ đặt in ở đơn sau.">
+          <Checkbox>Đặt in cả thẻ của đoàn viên chưa có ảnh</Checkbox>
         </Form.Item>
         <Form.Item name="note" label="Ghi chú"><Input.TextArea rows={2} maxLength={500} /></Form.Item>
       </Form>

@@ -17,7 +17,7 @@ import { CARD_TYPE, label } from '@/lib/labels';
 import {
   type PrintOrderLine, type SubunitDelivery, useDelivery, useOrderLines, useOrderStep, usePrintOrder,
 } from '../api/cards';
-import { CardFaces } from '../components/card-faces';
+import { CardFaces, FaceJobs } from '../components/card-faces';
 
 export default function PrintOrderPage() {
   const { unitId, orderId } = useParams() as { unitId: string; orderId: string };
@@ -66,12 +66,19 @@ export default function PrintOrderPage() {
               )}
             </Space>
           </div>
+          {order.data.left_out_vi && (
+            <Alert style={{ marginBottom: 16 }} type="warning" showIcon title="Có thẻ không vào đơn"
+                   description={order.data.left_out_vi} />
+          )}
           <Card style={{ marginBottom: 16 }}>
             <Descriptions size="small" column={{ xs: 1, md: 2, xl: 3 }}>
               <Descriptions.Item label="Đơn vị đặt"><UnitName unitId={order.data.unit_id} /></Descriptions.Item>
               <Descriptions.Item label="Loại thẻ">{label(CARD_TYPE, order.data.kind)}</Descriptions.Item>
               <Descriptions.Item label="Nơi in">{order.data.supplier}</Descriptions.Item>
               <Descriptions.Item label="Số thẻ">{formatNumber(order.data.card_count)}</Descriptions.Item>
+              <Descriptions.Item label="Thẻ chưa có ảnh">
+                {order.data.include_without_photo ? 'đặt in cả thẻ chưa có ảnh' : `không đặt in (${formatNumber(order.data.left_out_without_photo)} thẻ để lại)`}
+              </Descriptions.Item>
               <Descriptions.Item label="Đơn giá (đồng)">{formatNumber(order.data.unit_price_vnd)}</Descriptions.Item>
               <Descriptions.Item label="Thành tiền (đồng)">{formatNumber(order.data.total_vnd)}</Descriptions.Item>
               <Descriptions.Item label="Lập">{formatDateTime(order.data.placed_at)} · {order.data.placed_by}</Descriptions.Item>
@@ -106,6 +113,7 @@ export default function PrintOrderPage() {
           {order.data.kind === 'regular' && order.data.status !== 'cancelled' && (
             <Card title="Mặt thẻ của đơn (tạo nền)" style={{ marginBottom: 16 }}>
               <CardFaces orderId={orderId} orderNumber={order.data.order_number} />
+              <FaceJobs orderId={orderId} orderNumber={order.data.order_number} />
             </Card>
           )}
           <Card title="Các thẻ trong đơn"><OrderLines orderId={orderId} /></Card>
