@@ -170,6 +170,8 @@ async def test_a_delegation_longer_than_allowed_is_refused_on_its_end_date_and_l
     await page.get_by_role("button", name="Ủy quyền mới").click()
     dialog = page.get_by_role("dialog")
     await pick_user(page, "Người được ủy quyền", world.accounts["approver"])
+    # The one role the lender holds is chosen for them (once their grants have loaded).
+    await expect(dialog.locator(".ant-select-selection-item").filter(has_text="Quản trị đơn vị")).to_be_visible()
     await dialog.get_by_label("Lý do").fill("Đi học dài hạn")
     # From today for 184 days, both ends counted: one day more than the identity service allows (183 by default).
     today = vietnamese_today()
