@@ -24,9 +24,12 @@ import shutil
 import statistics
 import sys
 import time
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 
 import asyncpg
+import httpx
 from chassis.database import asyncpg_dsn, database_on_server
 from contracts.wellknown import NATIONAL_CENTRE_ID
 from localrun.client import gateway_client
@@ -68,12 +71,13 @@ async def drop_databases(platform: Platform) -> None:
         await server.close()
 
 
-async def admin_client(platform: Platform):
-    http = gateway_client(platform.gateway_url)
-    login = await http.post("/api/v1/identity/login", json=ADMIN)
-    login.raise_for_status()
-    http.headers["authorization"] = f"Bearer {login.json()['access_token']}"
-    return http
+@asynccontextmanager
+async def admin_client(platform: Platform) -> AsyncIterator[httpx.AsyncClient]:
+    async with gateway_client(platform.gateway_url) as http:
+        login = await http.post("/api/v1/identity/login", json=ADMIN)
+        login.raise_for_status()
+        http.headers["authorization"] = f"Bearer {login.json()['access_token']}"
+        yield http
 
 
 async def public_pages() -> None:
@@ -82,7 +86,7 @@ async def public_pages() -> None:
     try:
         if platform.demo_error is not None:
             raise RuntimeError("the demo data did not load") from platform.demo_error
-        async with await admin_client(platform) as admin:
+        async with admin_client(platform) as admin:
             found = await admin.get("/api/v1/orgtree/units", params={"q": "HNI-CS-0001"})
             unit = next(u["unit_id"] for u in found.json()["items"] if u["code"] == "HNI-CS-0001")
             cards = await admin.get("/api/v1/cards/cards", params={"unit_id": unit, "status": "printed", "limit": 1})
@@ -161,7 +165,7 @@ async def dashboard(runs: int) -> None:
     try:
         dsn = platform.database_dsn("reporting")
         await generate(dsn, write_tree=national_tree_replacing_the_replica)
-        async with await admin_client(platform) as admin:
+        async with admin_client(platform) as admin:
             summary = await admin.get(
                 f"/api/v1/reporting/units/{NATIONAL_CENTRE_ID}/member-summary", params={"subtree": True}
             )
