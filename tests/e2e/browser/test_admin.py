@@ -9,6 +9,7 @@ from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import httpx
+from contracts.wellknown import vietnamese_today
 from localrun.demo_people import create_account
 from playwright.async_api import Page, expect
 
@@ -147,6 +148,51 @@ async def test_a_unit_administrator_delegates_a_role_for_a_week_and_revokes_it(p
     await row.get_by_role("button", name="Thu hồi").click()
     await confirm(page, "Thu hồi")
     await expect(row).to_contain_text("Đã thu hồi")
+
+
+async def test_a_delegation_longer_than_allowed_is_refused_on_its_end_date_and_lends_nothing(
+    page, world, admin, platform, screen
+):
+    username = f"{world.tag.lower()}.qtdai.{screen.name}"
+    lender = f"Quản trị dài {screen.name}"
+    await create_account(admin, platform.gateway_url, username, lender, "unit_admin", world.units["U"], PASSWORD)
+    found = await admin.get("/api/v1/identity/users", params={"q": username})
+    [lender_id] = [user["user_id"] for user in found.json()["items"] if user["username"] == username]
+
+    async def delegations_of_lender() -> list[dict]:
+        listed = await admin.get("/api/v1/identity/delegations", params={"user_id": lender_id})
+        assert listed.status_code == 200, listed.text
+        return listed.json()["items"]
+
+    await sign_in(page, username)
+    await page.goto(f"/don-vi/{world.units['U']}/uy-quyen")
+    await expect(page.get_by_role("heading", name="Ủy quyền")).to_be_visible()
+    await page.get_by_role("button", name="Ủy quyền mới").click()
+    dialog = page.get_by_role("dialog")
+    await pick_user(page, "Người được ủy quyền", world.accounts["approver"])
+    # The one role the lender holds is chosen for them (once their grants have loaded).
+    await expect(dialog.locator(".ant-select-selection-item").filter(has_text="Quản trị đơn vị")).to_be_visible()
+    await dialog.get_by_label("Lý do").fill("Đi học dài hạn")
+    # From today for 184 days, both ends counted: one day more than the identity service allows (183 by default).
+    today = vietnamese_today()
+    last_allowed = today + timedelta(days=182)
+    ends = dialog.get_by_label("Đến hết ngày", exact=True)
+    await ends.fill(f"{last_allowed + timedelta(days=1):%d/%m/%Y}")
+    await ends.press("Enter")  # the typed date is taken (the form has no submit button: Enter does not send it)
+    await expect(ends).to_have_value(f"{last_allowed + timedelta(days=1):%d/%m/%Y}")
+    await confirm(page, "Ủy quyền")
+
+    # The API's message, under the end date itself, and the dialog stays open with what was typed.
+    end_field = dialog.locator(".ant-form-item").filter(has=page.get_by_label("Đến hết ngày", exact=True))
+    await expect(end_field.locator(".ant-form-item-explain-error")).to_have_text(
+        f"Uỷ quyền dài nhất 183 ngày: với ngày bắt đầu đã chọn, ngày kết thúc muộn nhất là {last_allowed:%d/%m/%Y}"
+    )
+    await expect(dialog.get_by_label("Lý do")).to_have_value("Đi học dài hạn")
+    await expect(page.locator(".ant-modal-footer .ant-btn-loading")).to_have_count(0, timeout=30_000)
+    assert await delegations_of_lender() == []  # nothing lent
+    await page.locator(".ant-modal-footer").get_by_role("button", name="Đóng").click()
+    await expect(dialog).to_have_count(0)
+    await expect(page.locator("tr.ant-table-row").filter(has_text=lender)).to_have_count(0)
 
 
 async def test_a_units_administration_is_handed_over_in_guided_steps(page, world, admin, screen):

@@ -34,13 +34,14 @@ export const routes: RouteObject[] = [
     hydrateFallbackElement: <FullPageSpin />,
     children: [
       { path: '/dang-nhap', element: <SignInPage /> },
+      // A member's public pages are plain HTML too (a phone, a slow network): no Ant Design, no server-state cache.
+      { path: '/tra-cuu', lazy: lazyPage(() => import('@/features/public/routes/lookup')) },
+      // Where a card's QR code points: the gateway gives browsers this page, programs the JSON.
+      { path: '/api/v1/public/cards/verify/:code', lazy: lazyPage(() => import('@/features/public/routes/verify-card')) },
       {
         // Everything else needs Ant Design and the server-state cache: they load with the first of these screens.
         lazy: lazyPage(() => import('./providers-root')),
         children: [
-          { path: '/tra-cuu', lazy: lazyPage(() => import('@/features/public/routes/lookup')) },
-          // Where a card's QR code points: the gateway gives browsers this page, programs the JSON.
-          { path: '/api/v1/public/cards/verify/:code', lazy: lazyPage(() => import('@/features/public/routes/verify-card')) },
           { path: '/the-dien-tu/:code?', lazy: lazyPage(() => import('@/features/public/routes/digital-card')) },
           {
             element: <RequireSession />,

@@ -93,6 +93,14 @@ function DelegateDialog({ unitId, onClose }: { unitId: string; onClose: () => vo
   // Only my own roles (not ones lent to me) that reach this unit can be lent.
   const chain = [...(ancestors.data ?? []).map((unit) => unit.unit_id), unitId];
   const mine = [...new Set(grantsReaching(me.data, chain).filter((g) => !g.delegation_id).map((g) => g.role))];
+  // One role to lend: it is chosen already. My grants and the unit's ancestors may arrive after the dialog opened
+  // (right after signing in), so the choice is made when they do, unless the user has touched the field.
+  const onlyRole = mine.length === 1 ? mine[0] : undefined;
+  useEffect(() => {
+    if (onlyRole && !form.isFieldTouched('roles') && !form.getFieldValue('roles')?.length) {
+      form.setFieldValue('roles', [onlyRole]);
+    }
+  }, [onlyRole, form]);
   const { onFinish, problem, submitting } = useFormSubmit(form, async (values: Values) => {
     try {
       await delegate.mutateAsync({
@@ -111,7 +119,7 @@ function DelegateDialog({ unitId, onClose }: { unitId: string; onClose: () => vo
            onOk={() => form.submit()} confirmLoading={submitting} destroyOnHidden>
       <p style={{ marginTop: 0 }}>Đơn vị: <UnitName unitId={unitId} /></p>
       <Form form={form} layout="vertical" onFinish={onFinish}
-            initialValues={{ roles: mine.length === 1 ? mine : [], starts_on: dayjs(), ends_on: dayjs().add(7, 'day'), reason: '' }}>
+            initialValues={{ roles: onlyRole ? [onlyRole] : [], starts_on: dayjs(), ends_on: dayjs().add(7, 'day'), reason: '' }}>
         <FormProblem messages={problem} />
         <Form.Item name="delegate_id" label="Người được ủy quyền"><UserSelect /></Form.Item>
         <Form.Item name="roles" label="Vai trò ủy quyền" extra="Chỉ ủy quyền được vai trò bạn đang giữ tại đơn vị này hoặc cấp trên.">

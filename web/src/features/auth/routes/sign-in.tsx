@@ -6,10 +6,11 @@
  * Ant Design: its JavaScript is React, the router and the API layer only. The rare steps load when needed.
  */
 
-import { type FormEvent, lazy, type ReactNode, Suspense, useId, useState } from 'react';
+import { lazy, Suspense, useState } from 'react';
 import { Link, Navigate, useNavigate, useSearchParams } from 'react-router';
 import { FullPageSpin } from '@/components/full-page-spin';
-import { ApiProblem, formErrors } from '@/lib/problem';
+import { Field, useSubmit } from '@/components/plain-form';
+import { ApiProblem } from '@/lib/problem';
 import { useSession } from '@/lib/session-hooks';
 import { type Credentials, signIn, startLoginEnrolment } from '../api/auth';
 
@@ -65,64 +66,6 @@ export function SignInPage() {
         <p style={{ marginTop: 16 }}><Link to="/tra-cuu">Đoàn viên tra cứu thông tin của mình</Link></p>
       </div>
     </main>
-  );
-}
-
-type Errors = Record<string, string | undefined>;
-
-/**
- * A submit that checks the required fields, then shows the API's refusal above the form, or on the field it names
- * when `onFields`.
- */
-function useSubmit<Values extends Record<string, string>>(fields: Record<keyof Values, string>,
-                                                          send: (values: Values) => Promise<void>,
-                                                          onFields = true) {
-  const [errors, setErrors] = useState<Errors>({});
-  const [problem, setProblem] = useState<string | undefined>();
-  const [busy, setBusy] = useState(false);
-  const onSubmit = async (event: FormEvent<HTMLFormElement>) => {
-    event.preventDefault();
-    const data = new FormData(event.currentTarget);
-    const values = Object.fromEntries(Object.keys(fields).map((name) => [name, String(data.get(name) ?? '')])) as Values;
-    const missing = Object.fromEntries(
-      Object.entries(fields).filter(([name]) => !values[name].trim()).map(([name, message]) => [name, message]),
-    ) as Errors;
-    setErrors(missing);
-    setProblem(undefined);
-    if (Object.keys(missing).length) return;
-    setBusy(true);
-    try {
-      await send(values);
-    } catch (error) {
-      if (!(error instanceof ApiProblem)) {
-        setProblem('Có lỗi xảy ra. Vui lòng thử lại.');
-      } else if (!onFields) {
-        setProblem(error.messageVi);
-      } else {
-        const { fields: onFields, other } = formErrors(error, Object.keys(fields));
-        setErrors(Object.fromEntries(onFields.map((field) => [field.name.join('.'), field.errors[0]])));
-        setProblem(onFields.length === 0 && other.length === 0 ? error.messageVi : other.join(' ') || undefined);
-      }
-    } finally {
-      setBusy(false);
-    }
-  };
-  return { errors, problem, busy, onSubmit };
-}
-
-function Field({ name, label, error, children }: {
-  name: string; label: string; error?: string; children: (props: Record<string, unknown>) => ReactNode;
-}) {
-  const id = useId();
-  return (
-    <div className="plain-field">
-      <label htmlFor={id}>{label}</label>
-      {children({
-        id, name, className: 'plain-input', 'aria-invalid': error ? true : undefined,
-        'aria-describedby': error ? `${id}-error` : undefined,
-      })}
-      {error && <div id={`${id}-error`} className="plain-field-error">{error}</div>}
-    </div>
   );
 }
 

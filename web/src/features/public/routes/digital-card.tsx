@@ -9,7 +9,7 @@ import { Alert, Button, QRCode, Skeleton } from 'antd';
 import { useEffect, useState } from 'react';
 import { Link, Navigate, useParams } from 'react-router';
 import { ErrorState } from '@/components/query-state';
-import { useCardVerification } from '../api/public';
+import { useCardVerification } from '../api/card-query';
 import { keepCardAnswer, lastCard, makeInstallable, rememberCard, verificationUrl } from '../components/installable';
 import '../components/digital-card.css';
 

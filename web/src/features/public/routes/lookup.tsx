@@ -1,22 +1,26 @@
-/** Tra cứu đoàn viên: a member looks up their own record by member code and ID number, without signing in. */
+/**
+ * Tra cứu đoàn viên: a member looks up their own record by member code and ID number, without signing in.
+ *
+ * Plain HTML like the sign-in page, outside Ant Design: a member opens it on a phone, often on a slow network.
+ */
 
-import { Alert, Button, Descriptions, Form, Input } from 'antd';
 import { useEffect, useState } from 'react';
 import { Link } from 'react-router';
-import { FormProblem } from '@/components/form-problem';
-import { useFormSubmit } from '@/lib/forms';
+import { Field, useSubmit } from '@/components/plain-form';
 import { lookUp, type PublicMember } from '../api/public';
 import { lastCard } from '../components/installable';
 
 type Values = { member_code: string; id_number: string };
 
 export default function LookupPage() {
-  const [form] = Form.useForm<Values>();
   const [found, setFound] = useState<PublicMember | null>(null);
-  const { onFinish, problem, submitting } = useFormSubmit(form, async (values: Values) => {
-    setFound(null);
-    setFound(await lookUp(values.member_code.trim(), values.id_number.trim()));
-  });
+  const { errors, problem, busy, onSubmit } = useSubmit<Values>(
+    { member_code: 'Nhập mã đoàn viên', id_number: 'Nhập số CCCD' },
+    async (values) => {
+      setFound(null);
+      setFound(await lookUp(values.member_code.trim(), values.id_number.trim()));
+    },
+  );
   useEffect(() => {
     document.title = 'Tra cứu đoàn viên';
   }, []);
@@ -28,25 +32,25 @@ export default function LookupPage() {
           <h1>Tra cứu thông tin đoàn viên</h1>
         </header>
         <p>Nhập mã đoàn viên (11 chữ số, in trên thẻ) và số CCCD của bạn.</p>
-        <Form form={form} layout="vertical" onFinish={onFinish} requiredMark={false}>
-          <FormProblem messages={problem} />
-          <Form.Item name="member_code" label="Mã đoàn viên" rules={[{ required: true, message: 'Nhập mã đoàn viên' }]}>
-            <Input inputMode="numeric" autoComplete="off" maxLength={11} />
-          </Form.Item>
-          <Form.Item name="id_number" label="Số CCCD/CMND" rules={[{ required: true, message: 'Nhập số CCCD' }]}>
-            <Input inputMode="numeric" autoComplete="off" maxLength={20} />
-          </Form.Item>
-          <Button type="primary" htmlType="submit" loading={submitting} block size="large">Tra cứu</Button>
-        </Form>
+        <form onSubmit={onSubmit} noValidate>
+          {problem && <p className="plain-alert" role="alert">{problem}</p>}
+          <Field name="member_code" label="Mã đoàn viên" error={errors.member_code}>
+            {(props) => <input {...props} inputMode="numeric" autoComplete="off" maxLength={11} />}
+          </Field>
+          <Field name="id_number" label="Số CCCD/CMND" error={errors.id_number}>
+            {(props) => <input {...props} inputMode="numeric" autoComplete="off" maxLength={20} />}
+          </Field>
+          <button type="submit" className="plain-button block" disabled={busy} aria-busy={busy}>Tra cứu</button>
+        </form>
         {found && (
-          <Alert type="success" showIcon style={{ marginTop: 16 }} title={found.full_name}
-                 description={(
-                   <Descriptions size="small" column={1} layout="vertical">
-                     <Descriptions.Item label="Công đoàn cơ sở">{found.unit_name}</Descriptions.Item>
-                     <Descriptions.Item label="Trạng thái">{found.status_vi}</Descriptions.Item>
-                     <Descriptions.Item label="Thẻ đoàn viên">{found.card_status_vi}</Descriptions.Item>
-                   </Descriptions>
-                 )} />
+          <section className="plain-result" aria-label="Kết quả tra cứu">
+            <h2>{found.full_name}</h2>
+            <dl className="plain-facts">
+              <dt>Công đoàn cơ sở</dt><dd>{found.unit_name}</dd>
+              <dt>Trạng thái</dt><dd>{found.status_vi}</dd>
+              <dt>Thẻ đoàn viên</dt><dd>{found.card_status_vi}</dd>
+            </dl>
+          </section>
         )}
         {found && ['printed', 'delivered'].includes(found.card_status) && (
           <p style={{ marginTop: 12 }}>

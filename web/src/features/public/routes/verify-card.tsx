@@ -1,42 +1,56 @@
 /**
  * The page the QR code on a member card opens: whether the card is valid, with the little the public route gives.
  * The same address answers JSON to programs that ask for it (the gateway picks by the Accept header).
+ *
+ * Plain HTML like the sign-in page, outside Ant Design: whoever scans a card waits for it on a phone.
  */
 
-import { CheckCircleFilled, CloseCircleFilled } from '@ant-design/icons';
-import { Descriptions, Spin } from 'antd';
-import { useEffect } from 'react';
+import { useEffect, useState } from 'react';
 import { Link, useParams } from 'react-router';
-import { problemMessage } from '@/components/query-state';
-import { useCardVerification } from '../api/public';
+import { ApiProblem } from '@/lib/problem';
+import { type PublicCard, verifyCard } from '../api/public';
+
+type Answer = { card: PublicCard } | { error: string } | null;
 
 export default function VerifyCardPage() {
   const { code } = useParams() as { code: string };
-  const card = useCardVerification(code);
+  const [answer, setAnswer] = useState<Answer>(null);
   useEffect(() => {
     document.title = 'Xác thực thẻ đoàn viên';
   }, []);
+  useEffect(() => {
+    let current = true;
+    setAnswer(null);
+    verifyCard(code).then(
+      (card) => current && setAnswer({ card }),
+      (error) => current && setAnswer({
+        error: error instanceof ApiProblem ? error.messageVi : 'Có lỗi xảy ra. Vui lòng thử lại.' }),
+    );
+    return () => {
+      current = false;
+    };
+  }, [code]);
   return (
     <main className="sign-in">
       <div className="sign-in-card" aria-live="polite">
         <h1 style={{ fontSize: 20 }}>Xác thực thẻ đoàn viên</h1>
-        {card.isPending && <Spin aria-label="Đang kiểm tra" />}
-        {card.isError && (
-          <p className="verdict invalid"><CloseCircleFilled aria-hidden /> {problemMessage(card.error)}</p>
+        {answer === null && <div className="css-spinner" role="status" aria-label="Đang kiểm tra" />}
+        {answer && 'error' in answer && (
+          <p className="verdict invalid"><span aria-hidden>✕</span> {answer.error}</p>
         )}
-        {card.data && (
+        {answer && 'card' in answer && (
           <>
-            <p className={`verdict ${card.data.valid ? 'valid' : 'invalid'}`}>
-              {card.data.valid ? <CheckCircleFilled aria-hidden /> : <CloseCircleFilled aria-hidden />}{' '}
-              {card.data.valid ? 'Thẻ hợp lệ' : 'Thẻ không hợp lệ'}
+            <p className={`verdict ${answer.card.valid ? 'valid' : 'invalid'}`}>
+              <span aria-hidden>{answer.card.valid ? '✓' : '✕'}</span>{' '}
+              {answer.card.valid ? 'Thẻ hợp lệ' : 'Thẻ không hợp lệ'}
             </p>
-            <Descriptions size="small" column={1}>
-              <Descriptions.Item label="Họ và tên">{card.data.full_name}</Descriptions.Item>
-              <Descriptions.Item label="Mã đoàn viên">{card.data.member_code}</Descriptions.Item>
-              <Descriptions.Item label="Công đoàn cơ sở">{card.data.unit_name}</Descriptions.Item>
-              <Descriptions.Item label="Thẻ">{card.data.card_status_vi}</Descriptions.Item>
-            </Descriptions>
-            {card.data.valid && (
+            <dl className="plain-facts">
+              <dt>Họ và tên</dt><dd>{answer.card.full_name}</dd>
+              <dt>Mã đoàn viên</dt><dd>{answer.card.member_code}</dd>
+              <dt>Công đoàn cơ sở</dt><dd>{answer.card.unit_name}</dd>
+              <dt>Thẻ</dt><dd>{answer.card.card_status_vi}</dd>
+            </dl>
+            {answer.card.valid && (
               <p><Link to={`/the-dien-tu/${encodeURIComponent(code)}`}>Mở thẻ điện tử trên điện thoại này</Link></p>
             )}
           </>

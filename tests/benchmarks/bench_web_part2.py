@@ -1,0 +1,200 @@
+"""The web app of issue 16 as its users feel it: the public pages on a phone, the national dashboard at scale.
+
+    uv run python tests/benchmarks/bench_web_part2.py [--public] [--dashboard] [--runs 7]
+
+(neither flag: both). Each part starts the whole platform on its own ports, data dir and databases, as bench_web
+does, with bench_web's browser profiles and its Lighthouse 12.2.3:
+
+- `--public`: the platform with its demo data (a printed card among it); Lighthouse's mobile profile scores the
+  member's lookup page (/tra-cuu) and the page a card's QR code opens (its verification address).
+- `--dashboard`: reporting's figure tables filled for the whole country (130,000 grassroots unions, ~10 million
+  members, 699 days of changes) by bench_reporting_figures' generator, written into the running platform's
+  reporting database; then the national administrator opens the national centre's dashboard (Báo cáo) in a fresh
+  browser context every run (cold cache), desktop and throttled mobile: navigation start to every figure shown
+  (the six numbers, the charts of the 12 months, by status and the period's movements, nothing loading). The
+  platform's databases are dropped afterwards (the figures take gigabytes).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import shutil
+import statistics
+import sys
+import time
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+
+import asyncpg
+import httpx
+from chassis.database import asyncpg_dsn, database_on_server
+from contracts.wellknown import NATIONAL_CENTRE_ID
+from localrun.client import gateway_client
+from localrun.platform import Platform
+from playwright.async_api import Page, async_playwright
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
+from tests.benchmarks.bench_reporting_figures import generate  # noqa: E402
+from tests.benchmarks.bench_web import CHROMIUM_ARGS, PROFILES, ROOT, lighthouse, p95  # noqa: E402
+from tests.benchmarks.support import print_results, record, write_national_tree  # noqa: E402
+
+ADMIN = {"username": "admin", "password": "Admin@12345"}
+DASHBOARD_GOALS = {"desktop": 2.0, "mobile": 3.5}
+# Every run signs in from 127.0.0.1: the production per-address login bucket would make runs wait.
+ROOMY = {"GATEWAY_RATE_LIMIT_LOGIN_BURST": "1000", "GATEWAY_RATE_LIMIT_LOGIN_PER_MINUTE": "6000"}
+
+
+def platform_for(name: str, base_port: int, demo_data: bool) -> Platform:
+    return Platform(
+        ROOT / ".data" / f"bench-{name}",
+        base_port=base_port,
+        broker_port=base_port + 390,
+        demo_data=demo_data,
+        database_prefix=f"bench{name.replace('-', '')}_",
+        settings=ROOMY,
+    )
+
+
+async def drop_databases(platform: Platform) -> None:
+    """The platform's databases, once it has stopped (the national figures alone take gigabytes)."""
+    server = await asyncpg.connect(asyncpg_dsn(database_on_server(platform.layout().server_url, "postgres")))
+    try:
+        names = await server.fetch(
+            "SELECT datname FROM pg_database WHERE datname LIKE $1", platform.database_prefix + "%"
+        )
+        for row in names:
+            await server.execute(f'DROP DATABASE IF EXISTS "{row["datname"]}" WITH (FORCE)')
+    finally:
+        await server.close()
+
+
+@asynccontextmanager
+async def admin_client(platform: Platform) -> AsyncIterator[httpx.AsyncClient]:
+    async with gateway_client(platform.gateway_url) as http:
+        login = await http.post("/api/v1/identity/login", json=ADMIN)
+        login.raise_for_status()
+        http.headers["authorization"] = f"Bearer {login.json()['access_token']}"
+        yield http
+
+
+async def public_pages() -> None:
+    platform = platform_for("web-public", 12_400, demo_data=True)
+    await asyncio.to_thread(platform.start)
+    try:
+        if platform.demo_error is not None:
+            raise RuntimeError("the demo data did not load") from platform.demo_error
+        async with admin_client(platform) as admin:
+            found = await admin.get("/api/v1/orgtree/units", params={"q": "HNI-CS-0001"})
+            unit = next(u["unit_id"] for u in found.json()["items"] if u["code"] == "HNI-CS-0001")
+            cards = await admin.get("/api/v1/cards/cards", params={"unit_id": unit, "status": "printed", "limit": 1})
+            cards.raise_for_status()
+            verification_url = cards.json()["items"][0]["verification_url"]
+        path = "/" + verification_url.split("://", 1)[-1].split("/", 1)[1]
+        lighthouse(f"{platform.gateway_url}/tra-cuu", None, "the member's lookup (/tra-cuu)")
+        lighthouse(f"{platform.gateway_url}{path}", None, "a card's verification page (its QR address)")
+    finally:
+        await asyncio.to_thread(platform.stop)
+        await drop_databases(platform)
+
+
+async def national_tree_replacing_the_replica(connection) -> None:
+    """The national tree in reporting's replica, instead of the national centre alone the platform put there."""
+    await connection.execute("DELETE FROM tree_closure")
+    await connection.execute("DELETE FROM tree_units")
+    await write_national_tree(connection)
+
+
+async def dashboard_ready(page: Page) -> None:
+    """Every figure of the dashboard shown: the members now, the three charts with their tables, nothing loading."""
+    members = page.locator(".ant-statistic").filter(has_text="Đoàn viên hiện nay").locator(".ant-statistic-content")
+    await page.wait_for_function(
+        "(e) => e && /\\d/.test(e.textContent)", arg=await members.element_handle(timeout=60_000), timeout=60_000
+    )
+    for chart in (
+        "Biểu đồ số đoàn viên cuối mỗi tháng và số kết nạp trong tháng, 12 tháng qua",
+        "Biểu đồ tròn: đoàn viên theo trạng thái",
+        "Biểu đồ cột: biến động đoàn viên trong kỳ",
+    ):
+        await page.get_by_role("img", name=chart).locator("canvas, svg").first.wait_for(timeout=60_000)
+    await page.wait_for_function(
+        "() => !document.querySelector('.ant-spin-spinning, .ant-skeleton, .ant-card-loading-content')",
+        timeout=60_000,
+    )
+
+
+async def time_dashboard(gateway_url: str, runs: int) -> None:
+    chromium = os.environ.get("CHROMIUM_PATH") or shutil.which("chromium")
+    async with async_playwright() as playwright:
+        browser = await playwright.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS)
+        for name, profile in PROFILES.items():
+            samples = []
+            for _ in range(runs):
+                context = await browser.new_context(
+                    base_url=gateway_url, viewport=profile["viewport"], locale="vi-VN", is_mobile=name == "mobile"
+                )
+                page = await context.new_page()
+                await page.goto("/dang-nhap")
+                await page.get_by_label("Tên đăng nhập").fill(ADMIN["username"])
+                await page.get_by_label("Mật khẩu").fill(ADMIN["password"])
+                await page.get_by_role("button", name="Đăng nhập").click()
+                await page.wait_for_url("**/don-vi/**")
+                cdp = await context.new_cdp_session(page)
+                await cdp.send("Emulation.setCPUThrottlingRate", {"rate": profile["cpu"]})
+                if profile["network"]:
+                    await cdp.send("Network.emulateNetworkConditions", {"offline": False, **profile["network"]})
+                started = time.perf_counter()
+                await page.goto(f"/don-vi/{NATIONAL_CENTRE_ID}/bao-cao")
+                await dashboard_ready(page)
+                samples.append(time.perf_counter() - started)
+                await context.close()
+            goal = DASHBOARD_GOALS[name]
+            record(
+                f"{name}: the national centre's dashboard ready, p95 ({runs} cold runs)",
+                f"{p95(samples):.2f} s (median {statistics.median(samples):.2f} s)",
+                f"goal < {goal} s: {'met' if p95(samples) < goal else 'MISSED'}",
+            )
+        await browser.close()
+
+
+async def dashboard(runs: int) -> None:
+    platform = platform_for("web-dashboard", 12_800, demo_data=False)
+    await asyncio.to_thread(platform.start)
+    try:
+        dsn = platform.database_dsn("reporting")
+        await generate(dsn, write_tree=national_tree_replacing_the_replica)
+        async with admin_client(platform) as admin:
+            summary = await admin.get(
+                f"/api/v1/reporting/units/{NATIONAL_CENTRE_ID}/member-summary", params={"subtree": True}
+            )
+            summary.raise_for_status()
+            record("the national centre's members, as the dashboard reads them", f"{summary.json()['members']:,}")
+        await time_dashboard(platform.gateway_url, runs)
+    finally:
+        await asyncio.to_thread(platform.stop)
+        await drop_databases(platform)
+
+
+def load_average() -> str:
+    return " ".join(f"{load:.2f}" for load in os.getloadavg()) + f" at {time.strftime('%H:%M', time.gmtime())} UTC"
+
+
+async def main(args: argparse.Namespace) -> None:
+    both = not (args.public or args.dashboard)
+    record("load average at the start (1, 5, 15 min)", load_average())
+    if args.public or both:
+        await public_pages()
+    if args.dashboard or both:
+        await dashboard(args.runs)
+    record("load average at the end (1, 5, 15 min)", load_average())
+    print_results()
+
+
+if __name__ == "__main__":
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--public", action="store_true", help="Lighthouse of the lookup and the verification page")
+    parser.add_argument("--dashboard", action="store_true", help="the national dashboard at 10 million members")
+    parser.add_argument("--runs", type=int, default=7)
+    asyncio.run(main(parser.parse_args()))
