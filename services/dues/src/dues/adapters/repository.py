@@ -129,6 +129,13 @@ class PolicyRepository:
         )
         return added is not None
 
+    async def set_exemption_reasons(self, effective_from: date, reasons: tuple[ExemptionReason, ...]) -> None:
+        await self.session.execute(
+            update(dues_policies)
+            .where(dues_policies.c.effective_from == effective_from)
+            .values(exemption_reasons=[asdict(reason) for reason in reasons])
+        )
+
 
 # A subtree's live records summed (a month's, or each month's of a year).
 _TOTALS = (
@@ -602,6 +609,28 @@ class RemittanceRepository:
                 restrict_to_scope(query.limit(limit), principal, Permission.DUES_READ, dues_remittances.c.unit_id)
             )
         ]
+
+    async def statement(self, principal: Principal, unit_id: UUID) -> list[Row]:
+        """Every remittance of `unit_id`'s subtree with the remitting and the receiving unit's code and name,
+        oldest period first (bảng kê nộp cấp trên)."""
+        remitter, upper = tree_units.alias("remitter"), tree_units.alias("upper")
+        query = (
+            select(
+                dues_remittances,
+                remitter.c.code.label("unit_code"),
+                remitter.c.name.label("unit_name"),
+                upper.c.name.label("upper_unit_name"),
+            )
+            .join(remitter, remitter.c.unit_id == dues_remittances.c.unit_id)
+            .outerjoin(upper, upper.c.unit_id == dues_remittances.c.upper_unit_id)
+            .where(in_subtree(dues_remittances.c.unit_id, unit_id))
+            .order_by(dues_remittances.c.month_from, remitter.c.code, dues_remittances.c.transferred_on)
+        )
+        return list(
+            await self.session.execute(
+                restrict_to_scope(query, principal, Permission.DUES_READ, dues_remittances.c.unit_id)
+            )
+        )
 
     @unscoped("sums the subtree of a unit the service checked against the caller's scope just before")
     async def reconciliation(self, unit_id: UUID, month_from: date, month_to: date, *, children: bool) -> list[Row]:

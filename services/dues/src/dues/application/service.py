@@ -425,3 +425,34 @@ class DuesService:
                 code="policy-exists",
                 field="effective_from",
             )
+
+    async def set_exemption_reasons(
+        self, principal: Principal, effective_from: date, reasons: list[dict], today: date | None = None
+    ) -> None:
+        """The exemption reasons of a policy, named again or added to; one taken off only while the policy is not in
+        force (no month under it can have been recorded: a month in the future is refused), so that no recorded line
+        names a reason its policy no longer lists. `suspended` stays on every list."""
+        await ensure_in_scope(self.session, principal, Permission.DUES_WRITE, NATIONAL_CENTRE_ID)
+        policies = PolicyRepository(self.session)
+        policy = next((p for p in await policies.all() if p.effective_from == effective_from), None)
+        if policy is None:
+            raise NotFound(
+                f"Không có quy định áp dụng từ {effective_from:%d/%m/%Y}",
+                f"No policy starts on {effective_from}",
+                code="policy-not-found",
+                field="effective_from",
+            )
+        listed = [ExemptionReason(**reason) for reason in reasons]
+        if SUSPENDED.code not in {reason.code for reason in listed}:
+            listed.append(SUSPENDED)
+        removed = sorted(policy.exemption_codes - {reason.code for reason in listed})
+        if removed and effective_from <= (today or today_in_vietnam()):
+            raise Conflict(
+                f"Quy định đã áp dụng từ {effective_from:%d/%m/%Y}: không bỏ được lý do miễn "
+                f"{', '.join(removed)} (các tháng đã ghi nhận có thể dùng); hãy thêm quy định mới",
+                f"The policy is in force since {effective_from}: reasons {', '.join(removed)} cannot be taken off "
+                "(recorded months may name them); add a new policy instead",
+                code="exemption-reason-in-force",
+                field="exemption_reasons",
+            )
+        await policies.set_exemption_reasons(effective_from, tuple(listed))
