@@ -115,6 +115,18 @@ def month_xlsx(collection, unit_name: str, lines: Iterable, exemption_names: dic
     return buffer.getvalue()
 
 
+def _titled_sheet(name: str, title: str, headers: tuple[str, ...]):
+    """A workbook of one sheet with its title on the first row and the column headings on the third; the buffer
+    it is written to, the bold and the money formats."""
+    buffer = io.BytesIO()
+    workbook = xlsxwriter.Workbook(buffer, {"strings_to_numbers": False, "strings_to_formulas": False})
+    sheet = workbook.add_worksheet(name)
+    bold = workbook.add_format({"bold": True})
+    sheet.write_row(0, 0, (title,), bold)
+    sheet.write_row(2, 0, headers, bold)
+    return buffer, workbook, sheet, bold, workbook.add_format({"num_format": "#,##0"})
+
+
 REMITTANCE_HEADERS = (
     "STT",
     "Mã đơn vị",
@@ -132,13 +144,7 @@ REMITTANCE_HEADERS = (
 
 def remittances_xlsx(title: str, rows: list) -> bytes:
     """Bảng kê nộp cấp trên: each transfer of the subtree and whether the upper level confirmed it."""
-    buffer = io.BytesIO()
-    workbook = xlsxwriter.Workbook(buffer, {"strings_to_numbers": False, "strings_to_formulas": False})
-    sheet = workbook.add_worksheet("Nộp cấp trên")
-    bold = workbook.add_format({"bold": True})
-    money = workbook.add_format({"num_format": "#,##0"})
-    sheet.write_row(0, 0, (title,), bold)
-    sheet.write_row(2, 0, REMITTANCE_HEADERS, bold)
+    buffer, workbook, sheet, bold, money = _titled_sheet("Nộp cấp trên", title, REMITTANCE_HEADERS)
     for number, row in enumerate(rows, start=1):
         sheet.write_row(
             2 + number,
@@ -183,13 +189,7 @@ _AMOUNTS = ("collected_vnd", "due_vnd", "remitted_vnd", "confirmed_vnd", "outsta
 
 
 def reconciliation_xlsx(title: str, rows: list) -> bytes:
-    buffer = io.BytesIO()
-    workbook = xlsxwriter.Workbook(buffer, {"strings_to_numbers": False, "strings_to_formulas": False})
-    sheet = workbook.add_worksheet("Đối chiếu")
-    bold = workbook.add_format({"bold": True})
-    money = workbook.add_format({"num_format": "#,##0"})
-    sheet.write_row(0, 0, (title,), bold)
-    sheet.write_row(2, 0, RECONCILIATION_HEADERS, bold)
+    buffer, workbook, sheet, bold, money = _titled_sheet("Đối chiếu", title, RECONCILIATION_HEADERS)
     for number, row in enumerate(rows, start=1):
         sheet.write_row(2 + number, 0, (number, row.code, row.name, row.months_recorded))
         for column, name in enumerate(_AMOUNTS, start=4):
