@@ -36,7 +36,7 @@ sys.path.insert(0, str(ROOT))
 import asyncpg  # noqa: E402
 import chassis.http  # noqa: E402,F401  (imported first: chassis.scope and chassis.audit import each other)
 import xlsxwriter  # noqa: E402
-from chassis.database import asyncpg_dsn  # noqa: E402
+from chassis.database import asyncpg_dsn, database_on_server  # noqa: E402
 from contracts.wellknown import NATIONAL_CENTRE_ID  # noqa: E402
 from dues.adapters.repository import REFRESH_UNITS  # noqa: E402
 from dues.config import DuesSettings  # noqa: E402
@@ -232,13 +232,17 @@ async def main(server: str) -> None:
     parser.add_argument("--runs", type=int, default=50)
     parser.add_argument("--corrections", type=int, default=20)
     parser.add_argument("--keep", action="store_true", help="keep the database (to EXPLAIN afterwards)")
+    parser.add_argument("--reuse", action="store_true", help="measure again on the database a --keep run left")
     args = parser.parse_args()
     print(f"load average before: {os.getloadavg()}", flush=True)
-    url = await fresh_database(server, "bench_dues", MIGRATIONS)
-    started = time.perf_counter()
-    generated = await generate(url, args.payers, args.lines_budget)
-    record("generated", f"{time.perf_counter() - started:.0f} s", generated)
-    print(f"load average after generation: {os.getloadavg()}", flush=True)
+    if args.reuse:
+        url = database_on_server(server, "bench_dues")
+    else:
+        url = await fresh_database(server, "bench_dues", MIGRATIONS)
+        started = time.perf_counter()
+        generated = await generate(url, args.payers, args.lines_budget)
+        record("generated", f"{time.perf_counter() - started:.0f} s", generated)
+        print(f"load average after generation: {os.getloadavg()}", flush=True)
     settings = DuesSettings(database_url=url, internal_token_secret=TEST_SECRET)
     recorder, payroll = unit_id("g", 0), unit_id("g", 1)
     connection = await asyncpg.connect(asyncpg_dsn(url))
@@ -255,6 +259,13 @@ async def main(server: str) -> None:
                 "SELECT member_code FROM dues_payers WHERE unit_id = $1 ORDER BY member_code", payroll
             )
         ]
+        # The month the first unit records: October, or after a --keep run the first month it has not recorded.
+        month = await connection.fetchval(
+            "SELECT to_char(m, 'YYYY-MM') FROM unnest(ARRAY[DATE '2025-10-01'] || ARRAY(SELECT generate_series("
+            "DATE '2026-01-01', DATE '2026-11-01', interval '1 month')::date)) AS m WHERE NOT EXISTS (SELECT FROM "
+            "dues_collections WHERE unit_id = $1 AND month = m AND status = 'recorded') LIMIT 1",
+            recorder,
+        )
     finally:
         await connection.close()
     async with client(create_app, settings) as http:
@@ -262,7 +273,7 @@ async def main(server: str) -> None:
         lines = [{"member_id": str(m), "salary_vnd": 8_000_000 + n * 1_000} for n, m in enumerate(members)]
         started = time.perf_counter()
         first = await http.post(
-            "/api/v1/dues/months", json={"unit_id": str(recorder), "month": MONTH, "lines": lines}, headers=officer
+            "/api/v1/dues/months", json={"unit_id": str(recorder), "month": month, "lines": lines}, headers=officer
         )
         recorded = time.perf_counter() - started
         assert first.status_code == 201, first.text
@@ -271,7 +282,7 @@ async def main(server: str) -> None:
             started = time.perf_counter()
             corrected = await http.post(
                 "/api/v1/dues/months",
-                json={"unit_id": str(recorder), "month": MONTH, "lines": lines, "corrects_id": live},
+                json={"unit_id": str(recorder), "month": month, "lines": lines, "corrects_id": live},
                 headers=officer,
             )
             corrections.append(time.perf_counter() - started)
