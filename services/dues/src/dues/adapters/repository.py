@@ -153,6 +153,14 @@ class PolicyRepository:
         )
 
 
+# A month's lines in one statement (not one per line: a month has up to 20,000).
+_ADD_LINES = text("""
+INSERT INTO dues_lines (collection_id, member_id, salary_vnd, norm_vnd, paid_vnd, upper_share_vnd, exemption)
+SELECT collection_id, member_id, salary_vnd, norm_vnd, paid_vnd, upper_share_vnd, exemption
+FROM jsonb_to_recordset(CAST(:rows AS jsonb)) AS line(collection_id uuid, member_id uuid, salary_vnd bigint,
+     norm_vnd bigint, paid_vnd bigint, upper_share_vnd bigint, exemption text)
+""")
+
 # A subtree's live records summed (a month's, or each month's of a year).
 _TOTALS = (
     func.count().label("units_reported"),
@@ -224,7 +232,7 @@ class CollectionRepository:
             )
         ).one_or_none()
         if row is not None and lines:
-            await self.session.execute(insert(dues_lines), lines)
+            await self.session.execute(_ADD_LINES, {"rows": to_json(lines).decode()})
         return _month(row)
 
     async def get(self, principal: Principal, collection_id: UUID) -> DuesMonth | None:
