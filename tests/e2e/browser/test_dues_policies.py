@@ -40,7 +40,7 @@ async def test_the_national_administrator_adds_a_policy_and_edits_its_exemption_
     await page.get_by_label("Tên lý do (như in ra)").last.fill("Nghỉ thai sản")
     await page.get_by_role("button", name="Thêm quy định").last.click()
     await confirm(page, "Thêm quy định")
-    code = page.locator(".ant-form-item").filter(has=page.get_by_label("Mã lý do").last)
+    code = page.locator(".ant-form-item").filter(has=page.get_by_label("Mã lý do")).last
     await expect(code).to_contain_text("Giá trị không đúng định dạng")
     await page.get_by_label("Mã lý do").last.fill("maternity")
     await page.get_by_role("button", name="Thêm quy định").last.click()
