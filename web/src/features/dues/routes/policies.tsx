@@ -228,7 +228,9 @@ function ReasonsDialog({ policy, onClose }: { policy: Policy; onClose: () => voi
     <Modal open width={720} title={`Lý do miễn đóng của quy định từ ${formatDate(policy.effective_from)}`}
            okText="Lưu" cancelText="Đóng" onCancel={onClose} onOk={() => form.submit()} confirmLoading={submitting}
            destroyOnHidden>
-      <Form form={form} layout="vertical" onFinish={onFinish} requiredMark={false}
+      {/* Named: its fields' ids must not be those of the add form's list on the same page (a label would name the
+          other form's field). */}
+      <Form form={form} name="policy-reasons" layout="vertical" onFinish={onFinish} requiredMark={false}
             initialValues={{ exemption_reasons: policy.exemption_reasons }}>
         <FormProblem messages={problem} />
         {inForce && <p style={{ marginTop: 0 }}>Quy định đã áp dụng: có thể sửa tên hoặc thêm lý do, không bỏ được lý do đã có.</p>}
