@@ -103,3 +103,75 @@ async def test_a_line_names_a_reason_of_its_months_policy_or_nothing_is_recorded
     assert (
         await treasury.record("HNI-B", "2023-10", [line(member, exemption="social_insurance_benefit")])
     ).status_code == 201
+
+
+async def test_a_policys_reasons_are_named_again_or_added_to_and_taken_off_only_before_it_applies(treasury):
+    officer = treasury.as_("dues_officer", "TLD")
+    future = {
+        "effective_from": "2099-01-01",
+        "rate_permille": 5,
+        "base_salary_vnd": 2_340_000,
+        "cap_percent_of_base": 10,
+        "grassroots_share_percent": 70,
+        "decision": "quy định tương lai",
+    }
+    assert (await treasury.http.post(f"{M}/policies", json=future, headers=officer)).status_code == 201
+
+    def reasons_of(policies, start):
+        return next(
+            [(r["code"], r["name"]) for r in p["exemption_reasons"]] for p in policies if p["effective_from"] == start
+        )
+
+    # Not in force yet: the list is whatever the national centre says, `suspended` always on it.
+    edited = await treasury.http.put(
+        f"{M}/policies/2099-01-01/exemption-reasons",
+        json={"exemption_reasons": [{"code": "maternity", "name": "Nghỉ thai sản"}]},
+        headers=officer,
+    )
+    assert edited.status_code == 200, edited.text
+    assert reasons_of(edited.json(), "2099-01-01") == [
+        ("maternity", "Nghỉ thai sản"),
+        ("suspended", "Tạm dừng sinh hoạt"),
+    ]
+
+    # In force: a reason may be named again or added, not taken off (recorded months may name it).
+    seeded = (await treasury.http.get(f"{M}/policies", headers=officer)).json()
+    in_force = reasons_of(seeded, "2025-07-01")
+    renamed = [{"code": code, "name": f"{name} (sửa)"} for code, name in in_force] + [
+        {"code": "long_illness", "name": "Ốm dài ngày"}
+    ]
+    edited = await treasury.http.put(
+        f"{M}/policies/2025-07-01/exemption-reasons", json={"exemption_reasons": renamed}, headers=officer
+    )
+    assert edited.status_code == 200, edited.text
+    assert reasons_of(edited.json(), "2025-07-01") == [(r["code"], r["name"]) for r in renamed]
+
+    before = (await treasury.http.get(f"{M}/policies", headers=officer)).json(), await treasury.counts()
+    for path, body, status, code, field in (
+        ("2025-07-01", {"exemption_reasons": renamed[1:]}, 409, "exemption-reason-in-force", "exemption_reasons"),
+        ("2025-08-01", {"exemption_reasons": renamed}, 404, "policy-not-found", "effective_from"),
+    ):
+        refused = await treasury.http.put(f"{M}/policies/{path}/exemption-reasons", json=body, headers=officer)
+        assert_problem(refused, status, code, field)
+    assert_problem(
+        await treasury.http.put(
+            f"{M}/policies/2099-01-01/exemption-reasons",
+            json={"exemption_reasons": renamed},
+            headers=treasury.as_("dues_officer", "HNI"),
+        ),
+        403,
+        "out-of-scope",
+        "unit_id",
+    )
+    for body, field in (
+        ({"exemption_reasons": []}, "exemption_reasons"),
+        ({"exemption_reasons": [renamed[0], renamed[0]]}, "exemption_reasons"),
+        ({"exemption_reasons": [{"code": "xyz", "name": ""}]}, "exemption_reasons.0.name"),
+    ):
+        refused = await treasury.http.put(f"{M}/policies/2099-01-01/exemption-reasons", json=body, headers=officer)
+        assert refused.status_code == 422 and refused.json()["errors"][0]["field"] == field, refused.text
+    bad_day = await treasury.http.put(
+        f"{M}/policies/2099-13-01/exemption-reasons", json={"exemption_reasons": renamed}, headers=officer
+    )
+    assert bad_day.status_code == 422 and bad_day.json()["errors"][0]["field"] == "effective_from", bad_day.text
+    assert ((await treasury.http.get(f"{M}/policies", headers=officer)).json(), await treasury.counts()) == before

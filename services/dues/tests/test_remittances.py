@@ -89,6 +89,34 @@ async def test_a_remittance_is_recorded_by_its_unit_and_confirmed_once_by_the_up
     ).json()["items"]
     assert [r["remittance_id"] for r in listed] == [remittance["remittance_id"]]
 
+    # The statement (bảng kê) as .xlsx, headings in Vietnamese, dates dd/mm/yyyy; within the scope only.
+    export = await treasury.http.get(
+        f"{M}/remittances/export.xlsx",
+        params={"unit_id": str(treasury.units["HNI"])},
+        headers=treasury.as_("dues_officer", "HNI"),
+    )
+    assert export.status_code == 200, export.text
+    assert export.headers["content-disposition"].endswith("bang-ke-nop-cap-tren.xlsx")
+    rows = CalamineWorkbook.from_filelike(io.BytesIO(export.content)).get_sheet_by_index(0).to_python()
+    assert rows[0][0].startswith("Bảng kê nộp đoàn phí cấp trên")
+    assert rows[2][:4] == ["STT", "Mã đơn vị", "Đơn vị nộp", "Nộp cho"]
+    assert rows[3][4:11] == [
+        "01/2024",
+        "02/2024",
+        "05/03/2024",
+        "UNC 0012/2024",
+        30_000,
+        "06/03/2024",
+        "dues_officer@HNI",
+    ]
+    assert (rows[4][0], rows[4][8]) == ("Cộng", 30_000)
+    outside = await treasury.http.get(
+        f"{M}/remittances/export.xlsx",
+        params={"unit_id": str(treasury.units["HNI"])},
+        headers=treasury.as_("dues_officer", "HCM"),
+    )
+    assert_problem(outside, 403, "out-of-scope", "unit_id")
+
 
 async def test_bad_remittances_are_refused_and_change_nothing(treasury):
     before = await treasury.counts()

@@ -132,6 +132,10 @@ export const routes: RouteObject[] = [
                     lazy: lazyPage(() => import('@/features/dues/routes/payroll')),
                   },
                   {
+                    path: '/don-vi/:unitId/doan-phi/quy-dinh',
+                    lazy: lazyPage(() => import('@/features/dues/routes/policies')),
+                  },
+                  {
                     path: '/don-vi/:unitId/doan-phi/:month',
                     lazy: lazyPage(() => import('@/features/dues/routes/dues-month')),
                   },

@@ -38,6 +38,8 @@ const ITEMS: Item[] = [
       { path: '/doan-phi/nop-cap-tren', label: 'Nộp cấp trên' },
       // Recording a month from the payroll is a dues officer's work.
       { path: '/doan-phi/bang-luong', label: 'Tính từ bảng lương', permission: PERMISSIONS.duesWrite },
+      // Every officer reads the policies; the national administrator adds them there.
+      { path: '/doan-phi/quy-dinh', label: 'Quy định mức đóng' },
     ],
   },
   { path: '/nguoi-dung', label: 'Người dùng', icon: <SafetyCertificateOutlined aria-hidden />, permission: PERMISSIONS.usersWrite },

@@ -1,5 +1,6 @@
 """Dues documents an officer takes away, headings in Vietnamese: a recorded month (what the grassroots union
-keeps and sends up with its remittance), a year's summary, the arrears list, the reconciliation."""
+keeps and sends up with its remittance), a year's summary, the arrears list, the remittance statement, the
+reconciliation."""
 
 from __future__ import annotations
 
@@ -114,6 +115,65 @@ def month_xlsx(collection, unit_name: str, lines: Iterable, exemption_names: dic
     return buffer.getvalue()
 
 
+def _titled_sheet(name: str, title: str, headers: tuple[str, ...]):
+    """A workbook of one sheet with its title on the first row and the column headings on the third; the buffer
+    it is written to, the bold and the money formats."""
+    buffer = io.BytesIO()
+    workbook = xlsxwriter.Workbook(buffer, {"strings_to_numbers": False, "strings_to_formulas": False})
+    sheet = workbook.add_worksheet(name)
+    bold = workbook.add_format({"bold": True})
+    sheet.write_row(0, 0, (title,), bold)
+    sheet.write_row(2, 0, headers, bold)
+    return buffer, workbook, sheet, bold, workbook.add_format({"num_format": "#,##0"})
+
+
+REMITTANCE_HEADERS = (
+    "STT",
+    "Mã đơn vị",
+    "Đơn vị nộp",
+    "Nộp cho",
+    "Từ tháng",
+    "Đến tháng",
+    "Ngày chuyển",
+    "Số chứng từ",
+    "Số tiền (đ)",
+    "Ngày cấp trên nhận",
+    "Người xác nhận",
+)
+
+
+def remittances_xlsx(title: str, rows: list) -> bytes:
+    """Bảng kê nộp cấp trên: each transfer of the subtree and whether the upper level confirmed it."""
+    buffer, workbook, sheet, bold, money = _titled_sheet("Nộp cấp trên", title, REMITTANCE_HEADERS)
+    for number, row in enumerate(rows, start=1):
+        sheet.write_row(
+            2 + number,
+            0,
+            (
+                number,
+                row.unit_code,
+                row.unit_name,
+                row.upper_unit_name or "",
+                f"{row.month_from:%m/%Y}",
+                f"{row.month_to:%m/%Y}",
+                f"{row.transferred_on:%d/%m/%Y}",
+                row.reference,
+            ),
+        )
+        sheet.write_number(2 + number, 8, row.amount_vnd, money)
+        if row.received_on is not None:
+            sheet.write_row(2 + number, 9, (f"{row.received_on:%d/%m/%Y}", row.confirmed_by or ""))
+        else:
+            sheet.write_string(2 + number, 9, "Chưa xác nhận")
+    sheet.write_row(3 + len(rows), 0, ("Cộng", "", f"{len(rows)} khoản nộp"), bold)
+    sheet.write_number(3 + len(rows), 8, sum(row.amount_vnd for row in rows), money)
+    sheet.set_column(1, 1, 14)
+    sheet.set_column(2, 3, 32)
+    sheet.set_column(4, 10, 16)
+    workbook.close()
+    return buffer.getvalue()
+
+
 RECONCILIATION_HEADERS = (
     "STT",
     "Mã đơn vị",
@@ -129,13 +189,7 @@ _AMOUNTS = ("collected_vnd", "due_vnd", "remitted_vnd", "confirmed_vnd", "outsta
 
 
 def reconciliation_xlsx(title: str, rows: list) -> bytes:
-    buffer = io.BytesIO()
-    workbook = xlsxwriter.Workbook(buffer, {"strings_to_numbers": False, "strings_to_formulas": False})
-    sheet = workbook.add_worksheet("Đối chiếu")
-    bold = workbook.add_format({"bold": True})
-    money = workbook.add_format({"num_format": "#,##0"})
-    sheet.write_row(0, 0, (title,), bold)
-    sheet.write_row(2, 0, RECONCILIATION_HEADERS, bold)
+    buffer, workbook, sheet, bold, money = _titled_sheet("Đối chiếu", title, RECONCILIATION_HEADERS)
     for number, row in enumerate(rows, start=1):
         sheet.write_row(2 + number, 0, (number, row.code, row.name, row.months_recorded))
         for column, name in enumerate(_AMOUNTS, start=4):

@@ -42,7 +42,7 @@ FROM jsonb_to_recordset(CAST(:rows AS jsonb))
 ON CONFLICT DO NOTHING
 """)
 
-# The members of a unit at a month's end (any status), with the salary of their latest earlier recorded month.
+# The members of a unit at a month's end (any status).
 # A spell lasts until the member's next version; the first paying one reaches back to the member's joining.
 _AT_MONTH_END = text("""
 WITH spells AS (
@@ -57,12 +57,20 @@ WITH spells AS (
     FROM spells WHERE starts < :month_end AND (ends IS NULL OR ends >= :month_end)
     ORDER BY member_id, status = ANY(:paying) DESC, version DESC
 )
-SELECT e.member_id, e.status, p.full_name, p.member_code,
-       (SELECT l.salary_vnd FROM dues_lines l JOIN dues_collections c ON c.collection_id = l.collection_id
-        WHERE l.member_id = e.member_id AND c.status = 'recorded' AND c.month < :month AND l.salary_vnd IS NOT NULL
-        ORDER BY c.month DESC LIMIT 1) AS last_salary_vnd
+SELECT e.member_id, e.status, p.full_name, p.member_code
 FROM at_end e JOIN dues_payers p ON p.member_id = e.member_id
 WHERE e.unit_id = :unit_id AND (p.joined_on IS NULL OR p.joined_on < :month_end_day)
+""")
+
+# The salary of each member's latest live line with one before `month`. Read only for the members a month records
+# without a salary (left out, or unpaid without one): every line a member has ever had is read, which at a year of
+# months and more is most of a month's cost if done for the whole unit.
+_LAST_SALARIES = text("""
+SELECT m.member_id, last.salary_vnd
+FROM unnest(CAST(:ids AS uuid[])) AS m (member_id),
+LATERAL (SELECT l.salary_vnd FROM dues_lines l JOIN dues_collections c ON c.collection_id = l.collection_id
+         WHERE l.member_id = m.member_id AND c.status = 'recorded' AND c.month < :month AND l.salary_vnd IS NOT NULL
+         ORDER BY c.month DESC LIMIT 1) AS last
 """)
 
 
@@ -105,6 +113,14 @@ class DuesPayerRepository:
             )
         )
 
+    @unscoped("members of one unit the service checked against the caller's scope just before")
+    async def last_salaries(self, member_ids: Sequence[UUID], month: date) -> dict[UUID, int]:
+        """The salary of each member's latest recorded month before `month` that has one."""
+        if not member_ids:
+            return {}
+        rows = await self.session.execute(_LAST_SALARIES, {"ids": list(member_ids), "month": month})
+        return {row.member_id: row.salary_vnd for row in rows}
+
 
 class PolicyRepository:
     def __init__(self, session: AsyncSession) -> None:
@@ -129,6 +145,21 @@ class PolicyRepository:
         )
         return added is not None
 
+    async def set_exemption_reasons(self, effective_from: date, reasons: tuple[ExemptionReason, ...]) -> None:
+        await self.session.execute(
+            update(dues_policies)
+            .where(dues_policies.c.effective_from == effective_from)
+            .values(exemption_reasons=[asdict(reason) for reason in reasons])
+        )
+
+
+# A month's lines in one statement (not one per line: a month has up to 20,000).
+_ADD_LINES = text("""
+INSERT INTO dues_lines (collection_id, member_id, salary_vnd, norm_vnd, paid_vnd, upper_share_vnd, exemption)
+SELECT collection_id, member_id, salary_vnd, norm_vnd, paid_vnd, upper_share_vnd, exemption
+FROM jsonb_to_recordset(CAST(:rows AS jsonb)) AS line(collection_id uuid, member_id uuid, salary_vnd bigint,
+     norm_vnd bigint, paid_vnd bigint, upper_share_vnd bigint, exemption text)
+""")
 
 # A subtree's live records summed (a month's, or each month's of a year).
 _TOTALS = (
@@ -201,7 +232,7 @@ class CollectionRepository:
             )
         ).one_or_none()
         if row is not None and lines:
-            await self.session.execute(insert(dues_lines), lines)
+            await self.session.execute(_ADD_LINES, {"rows": to_json(lines).decode()})
         return _month(row)
 
     async def get(self, principal: Principal, collection_id: UUID) -> DuesMonth | None:
@@ -602,6 +633,28 @@ class RemittanceRepository:
                 restrict_to_scope(query.limit(limit), principal, Permission.DUES_READ, dues_remittances.c.unit_id)
             )
         ]
+
+    async def statement(self, principal: Principal, unit_id: UUID) -> list[Row]:
+        """Every remittance of `unit_id`'s subtree with the remitting and the receiving unit's code and name,
+        oldest period first (bảng kê nộp cấp trên)."""
+        remitter, upper = tree_units.alias("remitter"), tree_units.alias("upper")
+        query = (
+            select(
+                dues_remittances,
+                remitter.c.code.label("unit_code"),
+                remitter.c.name.label("unit_name"),
+                upper.c.name.label("upper_unit_name"),
+            )
+            .join(remitter, remitter.c.unit_id == dues_remittances.c.unit_id)
+            .outerjoin(upper, upper.c.unit_id == dues_remittances.c.upper_unit_id)
+            .where(in_subtree(dues_remittances.c.unit_id, unit_id))
+            .order_by(dues_remittances.c.month_from, remitter.c.code, dues_remittances.c.transferred_on)
+        )
+        return list(
+            await self.session.execute(
+                restrict_to_scope(query, principal, Permission.DUES_READ, dues_remittances.c.unit_id)
+            )
+        )
 
     @unscoped("sums the subtree of a unit the service checked against the caller's scope just before")
     async def reconciliation(self, unit_id: UUID, month_from: date, month_to: date, *, children: bool) -> list[Row]:

@@ -153,3 +153,7 @@ class RemittanceService:
     async def page(self, principal: Principal, unit_id: UUID, after, limit: int) -> list[Remittance]:
         await ensure_in_scope(self.session, principal, Permission.DUES_READ, unit_id)
         return await self.remittances.page(principal, unit_id, after, limit)
+
+    async def statement(self, principal: Principal, unit_id: UUID) -> list[Row]:
+        await ensure_in_scope(self.session, principal, Permission.DUES_READ, unit_id)
+        return await self.remittances.statement(principal, unit_id)

@@ -151,7 +151,7 @@ def _line_problem(
     return None
 
 
-def _missing_line(collection_id: UUID, payer: Row, policy: DuesPolicy) -> dict:
+def _missing_line(collection_id: UUID, payer: Row, policy: DuesPolicy, salary: int | None) -> dict:
     """An accountable member the unit left out: unpaid on their latest known salary, or exempt if suspended."""
     if payer.status == "suspended":
         return {
@@ -163,7 +163,6 @@ def _missing_line(collection_id: UUID, payer: Row, policy: DuesPolicy) -> dict:
             "upper_share_vnd": 0,
             "exemption": "suspended",
         }
-    salary = payer.last_salary_vnd
     return {
         "collection_id": collection_id,
         "member_id": payer.member_id,
@@ -261,12 +260,23 @@ class DuesService:
             )
         now = datetime.now(UTC)
         collection_id = uuid7()
+        submitted = {line.member_id for line in lines}
+        left_out = [
+            payer
+            for member_id, payer in payers.items()
+            if member_id not in submitted and payer.status in PAYING_STATUSES
+        ]
+        # Recorded unpaid without a salary: what they owe follows their latest known salary.
+        last_salaries = await DuesPayerRepository(self.session).last_salaries(
+            [line.member_id for line in lines if line.salary_vnd is None and not line.exemption]
+            + [payer.member_id for payer in left_out if payer.status != "suspended"],
+            month,
+        )
         rows = []
         for line in lines:
             payer = payers[line.member_id]
             exemption = line.exemption or ("suspended" if payer.status == "suspended" else None)
-            # Recorded unpaid without a salary: what they owe follows their latest known salary.
-            salary = line.salary_vnd if line.salary_vnd is not None or exemption else payer.last_salary_vnd
+            salary = line.salary_vnd if line.salary_vnd is not None or exemption else last_salaries.get(line.member_id)
             norm = 0 if exemption else policy.norm_vnd(salary or 0)
             paid = 0 if exemption else (norm if line.paid_vnd is None else line.paid_vnd)
             rows.append(
@@ -280,12 +290,7 @@ class DuesService:
                     "exemption": exemption,
                 }
             )
-        submitted = {line.member_id for line in lines}
-        rows += [
-            _missing_line(collection_id, payer, policy)
-            for member_id, payer in payers.items()
-            if member_id not in submitted and payer.status in PAYING_STATUSES
-        ]
+        rows += [_missing_line(collection_id, payer, policy, last_salaries.get(payer.member_id)) for payer in left_out]
         outcomes = Counter(outcome(r["paid_vnd"], r["norm_vnd"], r["exemption"]) for r in rows)
         collected, upper = sum(r["paid_vnd"] for r in rows), sum(r["upper_share_vnd"] for r in rows)
         if live is not None:
@@ -425,3 +430,34 @@ class DuesService:
                 code="policy-exists",
                 field="effective_from",
             )
+
+    async def set_exemption_reasons(
+        self, principal: Principal, effective_from: date, reasons: list[dict], today: date | None = None
+    ) -> None:
+        """The exemption reasons of a policy, named again or added to; one taken off only while the policy is not in
+        force (no month under it can have been recorded: a month in the future is refused), so that no recorded line
+        names a reason its policy no longer lists. `suspended` stays on every list."""
+        await ensure_in_scope(self.session, principal, Permission.DUES_WRITE, NATIONAL_CENTRE_ID)
+        policies = PolicyRepository(self.session)
+        policy = next((p for p in await policies.all() if p.effective_from == effective_from), None)
+        if policy is None:
+            raise NotFound(
+                f"Không có quy định áp dụng từ {effective_from:%d/%m/%Y}",
+                f"No policy starts on {effective_from}",
+                code="policy-not-found",
+                field="effective_from",
+            )
+        listed = [ExemptionReason(**reason) for reason in reasons]
+        if SUSPENDED.code not in {reason.code for reason in listed}:
+            listed.append(SUSPENDED)
+        removed = sorted(policy.exemption_codes - {reason.code for reason in listed})
+        if removed and effective_from <= (today or today_in_vietnam()):
+            raise Conflict(
+                f"Quy định đã áp dụng từ {effective_from:%d/%m/%Y}: không bỏ được lý do miễn "
+                f"{', '.join(removed)} (các tháng đã ghi nhận có thể dùng); hãy thêm quy định mới",
+                f"The policy is in force since {effective_from}: reasons {', '.join(removed)} cannot be taken off "
+                "(recorded months may name them); add a new policy instead",
+                code="exemption-reason-in-force",
+                field="exemption_reasons",
+            )
+        await policies.set_exemption_reasons(effective_from, tuple(listed))

@@ -22,6 +22,7 @@ from dues.entrypoints.schemas import (
     MONTH_PATTERN,
     ArrearsMonthOut,
     ArrearsSummary,
+    ExemptionReasonsIn,
     LineOut,
     MemberArrearsDetail,
     MemberArrearsOut,
@@ -180,6 +181,20 @@ async def list_policies(principal: CurrentPrincipal, session: Session) -> list[P
 @router.post("/policies", response_model=list[PolicyOut], status_code=201, summary="Thêm quy định (Tổng Liên đoàn)")
 async def add_policy(body: PolicyIn, principal: CurrentPrincipal, session: Session) -> list[PolicyOut]:
     await DuesService(session).add_policy(principal, body.model_dump())
+    return [PolicyOut.of(policy) for policy in await PolicyRepository(session).all()]
+
+
+@router.put(
+    "/policies/{effective_from}/exemption-reasons",
+    response_model=list[PolicyOut],
+    summary="Sửa danh sách lý do miễn đóng của một quy định (Tổng Liên đoàn)",
+)
+async def set_exemption_reasons(
+    effective_from: date, body: ExemptionReasonsIn, principal: CurrentPrincipal, session: Session
+) -> list[PolicyOut]:
+    await DuesService(session).set_exemption_reasons(
+        principal, effective_from, [reason.model_dump() for reason in body.exemption_reasons]
+    )
     return [PolicyOut.of(policy) for policy in await PolicyRepository(session).all()]
 
 

@@ -14,7 +14,7 @@ from chassis.http import CurrentPrincipal, Session
 from chassis.pagination import MAX_PAGE_SIZE, Keyset, Page
 from fastapi import APIRouter, File, Form, Query, Response, UploadFile
 
-from dues.adapters.documents import XLSX, reconciliation_xlsx
+from dues.adapters.documents import XLSX, reconciliation_xlsx, remittances_xlsx
 from dues.adapters.repository import CollectionRepository
 from dues.application import payroll
 from dues.application.remittances import RemittanceService
@@ -70,6 +70,22 @@ async def list_remittances(
     window = REMITTANCES_KEYSET.window(after, limit)
     rows = await RemittanceService(session).page(principal, unit_id, window.after, window.fetch)
     return window.page(rows, lambda row: (row.month_from, row.remittance_id), lambda row: RemittanceOut(**asdict(row)))
+
+
+@router.get(
+    "/remittances/export.xlsx",
+    response_class=Response,
+    summary="Bảng kê nộp cấp trên của đơn vị và cấp dưới (.xlsx)",
+    responses={200: {"content": {XLSX: {}}}},
+)
+async def export_remittances(principal: CurrentPrincipal, session: Session, unit_id: UUID) -> Response:
+    rows = await RemittanceService(session).statement(principal, unit_id)
+    name = await CollectionRepository(session).unit_name(unit_id)
+    return Response(
+        remittances_xlsx(f"Bảng kê nộp đoàn phí cấp trên — {name} và các đơn vị trực thuộc", rows),
+        media_type=XLSX,
+        headers={"content-disposition": f"attachment; filename*=UTF-8''{quote('bang-ke-nop-cap-tren.xlsx')}"},
+    )
 
 
 async def _reconciliation(

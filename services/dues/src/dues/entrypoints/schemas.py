@@ -136,6 +136,28 @@ class ExemptionReasonOut(BaseModel):
     name: str
 
 
+def codes_once(reasons: list[ExemptionReasonIn] | None) -> list[ExemptionReasonIn] | None:
+    if reasons is not None and len({reason.code for reason in reasons}) != len(reasons):
+        raise ValueError("each exemption reason may appear once")
+    return reasons
+
+
+class ExemptionReasonsIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    exemption_reasons: list[ExemptionReasonIn] = Field(
+        min_length=1,
+        max_length=30,
+        description="Danh sách lý do được miễn đóng của quy định (luôn có 'suspended'); bỏ lý do chỉ khi quy định "
+        "chưa áp dụng",
+    )
+
+    @field_validator("exemption_reasons")
+    @classmethod
+    def _codes_once(cls, reasons: list[ExemptionReasonIn] | None) -> list[ExemptionReasonIn] | None:
+        return codes_once(reasons)
+
+
 class PolicyIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
@@ -158,9 +180,7 @@ class PolicyIn(BaseModel):
     @field_validator("exemption_reasons")
     @classmethod
     def _codes_once(cls, reasons: list[ExemptionReasonIn] | None) -> list[ExemptionReasonIn] | None:
-        if reasons is not None and len({reason.code for reason in reasons}) != len(reasons):
-            raise ValueError("each exemption reason may appear once")
-        return reasons
+        return codes_once(reasons)
 
     @field_validator("effective_from")
     @classmethod

@@ -101,3 +101,26 @@ export function useYearSummaries(unitId: string, months: string[]) {
     })),
   });
 }
+
+export type PolicyIn = Schemas['PolicyIn'];
+export type ExemptionReason = Schemas['ExemptionReasonIn'];
+
+/** A new policy from a month's first day (the national centre's decision); the answer is every policy. */
+export function useAddPolicy() {
+  const queryClient = useQueryClient();
+  return useMutation({
+    mutationFn: (body: PolicyIn) => unwrap(api.POST('/api/v1/dues/policies', { body })),
+    onSuccess: (policies) => queryClient.setQueryData(['dues', 'policies'], policies),
+  });
+}
+
+/** A policy's exemption reasons named again, added to, or (before it applies) taken off. */
+export function useSetExemptionReasons() {
+  const queryClient = useQueryClient();
+  return useMutation({
+    mutationFn: ({ effectiveFrom, reasons }: { effectiveFrom: string; reasons: ExemptionReason[] }) =>
+      unwrap(api.PUT('/api/v1/dues/policies/{effective_from}/exemption-reasons', {
+        params: { path: { effective_from: effectiveFrom } }, body: { exemption_reasons: reasons } })),
+    onSuccess: (policies) => queryClient.setQueryData(['dues', 'policies'], policies),
+  });
+}

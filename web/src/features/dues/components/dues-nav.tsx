@@ -5,6 +5,7 @@ const SECTIONS = [
   { value: '/no', label: 'Nợ đoàn phí' },
   { value: '/nop-cap-tren', label: 'Nộp cấp trên' },
   { value: '/bang-luong', label: 'Tính từ bảng lương' },
+  { value: '/quy-dinh', label: 'Quy định mức đóng' },
 ];
 
 /** The dues screens of a unit. */

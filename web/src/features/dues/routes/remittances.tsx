@@ -107,8 +107,15 @@ function Remittances({ unitId, upper, canConfirm }: {
   const pages = useCursorPages(unitId);
   const remittances = useRemittances(unitId, pages.after);
   const [confirming, setConfirming] = useState<Remittance | null>(null);
+  const { message } = App.useApp();
   return (
-    <Card title="Các khoản nộp cấp trên" style={{ marginBottom: 16 }}>
+    <Card title="Các khoản nộp cấp trên" style={{ marginBottom: 16 }} extra={(
+      <Button icon={<DownloadOutlined aria-hidden />}
+              onClick={() => void download('/api/v1/dues/remittances/export.xlsx', { unit_id: unitId }, 'bang-ke-nop-cap-tren.xlsx')
+                .catch((e) => message.error(problemMessage(e)))}>
+        Tải bảng kê (.xlsx)
+      </Button>
+    )}>
       {remittances.isError ? <ErrorState error={remittances.error} onRetry={remittances.refetch} /> : (
         <>
           <Table<Remittance>
