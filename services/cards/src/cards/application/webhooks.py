@@ -26,7 +26,8 @@ import os
 import secrets
 import socket
 import time
-from contextlib import suppress
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager, suppress
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
@@ -43,6 +44,7 @@ from contracts.events.cards_issuance_v1 import (
 )
 from contracts.wellknown import NATIONAL_CENTRE_ID
 from sqlalchemy import Row
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from cards.adapters.repository import IssuanceFeedRepository
 from cards.adapters.webhooks import WebhookRepository
@@ -98,6 +100,12 @@ class Outcome:
 LEASE_MARGIN_S = 30.0
 
 
+# The sender's transactions at once, however many banks it follows. Each is a short claim, read or settle, and every
+# bank's HTTP call waits outside them, so a bank that is down still delays no other; unbounded, a round over many
+# banks took the API process's whole connection pool at once, and with it the database server's last connections.
+SENDER_TRANSACTIONS = 2
+
+
 class WebhookSender(Rounds):
     name = "webhooks"
 
@@ -114,10 +122,16 @@ class WebhookSender(Rounds):
         self.owner = owner or f"{socket.gethostname()}:{os.getpid()}:{secrets.token_hex(4)}"
         self.lease_s = settings.webhook_timeout_s + settings.webhook_max_backoff_s + LEASE_MARGIN_S
         self.following: dict[str, asyncio.Task] = {}
+        self.transactions = asyncio.Semaphore(SENDER_TRANSACTIONS)
+
+    @asynccontextmanager
+    async def _transaction(self) -> AsyncIterator[AsyncSession]:
+        async with self.transactions, self.database.transaction() as session:
+            yield session
 
     async def round(self) -> bool:
         """Start a task for every active partner that has none running here; the tasks do the sending."""
-        async with self.database.transaction() as session:
+        async with self._transaction() as session:
             partners = await WebhookRepository(session).active_partners()
         for partner in partners:
             task = self.following.get(partner)
@@ -138,7 +152,7 @@ class WebhookSender(Rounds):
         settled = 0
         try:
             while not self._stopping.is_set():
-                async with self.database.transaction() as session:
+                async with self._transaction() as session:
                     hook = await WebhookRepository(session).claim(partner, self.owner, self.lease_s)
                     if hook is None:
                         return settled  # another sender is delivering to this partner, or it was switched off
@@ -150,7 +164,7 @@ class WebhookSender(Rounds):
             log.exception("webhook delivery failed", extra={"fields": {"partner": partner}})
         finally:
             with suppress(Exception):
-                async with self.database.transaction() as session:
+                async with self._transaction() as session:
                     await WebhookRepository(session).release(partner, self.owner)
         return settled
 
@@ -176,7 +190,7 @@ class WebhookSender(Rounds):
             outcome = await self.post(hook, step, position) if step else Outcome(False, 0, "step no longer in the feed")
             if self._given_up(outcome):
                 return settled
-            async with self.database.transaction() as session:
+            async with self._transaction() as session:
                 hooks = WebhookRepository(session)
                 if await hooks.renew(partner, self.owner, self.lease_s, position) is None:
                     return settled
@@ -189,7 +203,7 @@ class WebhookSender(Rounds):
             outcome = await self.post(hook, step, position)
             if self._given_up(outcome):
                 return settled
-            async with self.database.transaction() as session:
+            async with self._transaction() as session:
                 hooks = WebhookRepository(session)
                 moved = await hooks.advance(partner, self.owner, self.lease_s, position, step.sequence)
                 if moved is None:
@@ -210,7 +224,7 @@ class WebhookSender(Rounds):
         return not outcome.delivered and self._stopping.is_set()
 
     async def _keep_lease(self, partner: str, position: int) -> bool:
-        async with self.database.transaction() as session:
+        async with self._transaction() as session:
             return await WebhookRepository(session).renew(partner, self.owner, self.lease_s, position) is not None
 
     async def post(self, hook: Row, step: IssuanceStep, position: int | None = None) -> Outcome:
