@@ -101,10 +101,14 @@ async def public_pages() -> None:
 
 
 async def national_tree_replacing_the_replica(connection) -> None:
-    """The national tree in reporting's replica, instead of the national centre alone the platform put there."""
-    await connection.execute("DELETE FROM tree_closure")
-    await connection.execute("DELETE FROM tree_units")
-    await write_national_tree(connection)
+    """The national tree in reporting's replica and its history, instead of the national centre alone the platform
+    put there. In one transaction holding the tables: reporting's consumer applies the centre's own events too."""
+    async with connection.transaction():
+        await connection.execute("LOCK TABLE tree_closure, tree_units, unit_versions IN EXCLUSIVE MODE")
+        await connection.execute("DELETE FROM tree_closure")
+        await connection.execute("DELETE FROM tree_units")
+        await connection.execute("DELETE FROM unit_versions")
+        await write_national_tree(connection)
 
 
 async def dashboard_ready(page: Page) -> None:
