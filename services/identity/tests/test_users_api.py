@@ -347,6 +347,33 @@ async def test_a_delegation_longer_than_allowed_is_refused_on_its_end_date_and_c
     assert created.status_code == 201, created.text
 
 
+async def test_a_delegation_to_someone_working_outside_the_lenders_units_is_refused_and_changes_nothing(identity):
+    _, lender_headers = await officer(identity, "HNI-1")
+    elsewhere, _ = await officer(identity, "HCM")  # an officer of another province
+    body = {
+        "delegate_id": elsewhere["user_id"],
+        "unit_id": str(identity.units["HNI-1"]),
+        "roles": ["unit_admin"],
+        "starts_on": str(vietnamese_today()),
+        "ends_on": str(vietnamese_today() + timedelta(days=7)),
+        "reason": "Nghỉ phép",
+    }
+    before = (await identity.count(delegations), await identity.count(outbox_events))
+
+    refused = await identity.http.post("/api/v1/identity/delegations", json=body, headers=lender_headers)
+
+    assert refused.status_code == 403, refused.text
+    problem = refused.json()
+    assert (problem["code"], problem["field"]) == ("delegate-out-of-scope", "delegate_id")
+    assert problem["message_vi"].startswith("Người nhận uỷ quyền không công tác")
+    assert (await identity.count(delegations), await identity.count(outbox_events)) == before
+    # A colleague of the lender's own unit is in scope.
+    colleague = await identity.create_user(lender_headers, identity.units["HNI-1"])
+    lent = {**body, "delegate_id": colleague["user_id"]}
+    created = await identity.http.post("/api/v1/identity/delegations", json=lent, headers=lender_headers)
+    assert created.status_code == 201, created.text
+
+
 async def test_handover_moves_roles_and_ends_the_old_holders_sessions(identity):
     _, hanoi_admin = await officer(identity, "HNI")
     unit = identity.units["HNI-1"]

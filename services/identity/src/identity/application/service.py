@@ -231,6 +231,14 @@ class UserService:
         await self._unit_for_users(unit_id, "unit_id")
         above = set(await tree.ancestors_of(self.session, unit_id))
         mine = await self.grants.own(delegator_id)
+        # Lent only to someone who works where I hold a role, or below: not to an officer of another province.
+        if not set(await tree.ancestors_of(self.session, delegate.home_unit_id)) & {g.unit_id for g in mine}:
+            raise Forbidden(
+                "Người nhận uỷ quyền không công tác tại đơn vị bạn quản lý hoặc đơn vị cấp dưới",
+                "The delegate works outside the units you hold roles on",
+                code="delegate-out-of-scope",
+                field="delegate_id",
+            )
         for index, role in enumerate(dict.fromkeys(roles)):
             known_role(role, f"roles.{index}")
             if not any(g.role == role and g.unit_id in above for g in mine):
