@@ -136,9 +136,13 @@ async def bank_partner(admin) -> AsyncIterator[BankPartner]:
     )
     grassroots = await create_unit(admin, f"{code}-G", "Công đoàn cơ sở Ngân Hàng", "grassroots_union", province)
     name = f"Ngân hàng Thử Nghiệm {code}"
-    registered = await admin.put(
-        f"/api/v1/identity/partners/{code}", json={"name": name, "linked_cards_unit_id": province}
-    )
+
+    async def register():  # identity learns of the province a moment later, from Kafka
+        return await admin.put(
+            f"/api/v1/identity/partners/{code}", json={"name": name, "linked_cards_unit_id": province}
+        )
+
+    registered = await eventually(register, lambda r: r.status_code != 404, timeout=60)
     assert registered.status_code in (200, 201), registered.text
     endpoint = BankEndpoint()
     url = await endpoint.start()
