@@ -163,6 +163,8 @@ class WebhookSender(Rounds):
         except Exception:
             log.exception("webhook delivery failed", extra={"fields": {"partner": partner}})
         finally:
+            # A lease that cannot be given up (the database gone, the task cancelled) simply runs out: another
+            # sender takes the partner over when it expires.
             with suppress(Exception):
                 async with self._transaction() as session:
                     await WebhookRepository(session).release(partner, self.owner)
