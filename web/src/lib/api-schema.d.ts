@@ -2494,6 +2494,28 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/reporting/members/development/months": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Tình hình phát triển đoàn viên từng tháng của kỳ (toàn đơn vị)
+         * @description The `total` row of `members/development` for each calendar month of the period (at most 36; the first and
+         *     the last month cut to the period), in the tree of each month's days: members at each month's start and end,
+         *     what moved, of which women.
+         */
+        get: operations["development_months_api_v1_reporting_members_development_months_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/reporting/targets": {
         parameters: {
             query?: never;
@@ -3471,6 +3493,29 @@ export interface components {
             on_the_way: number;
             /** Subunits */
             subunits: components["schemas"]["SubunitDelivery"][];
+            /**
+             * Unit Id
+             * Format: uuid
+             */
+            unit_id: string;
+        };
+        /** DevelopmentMonthsOut */
+        DevelopmentMonthsOut: {
+            /**
+             * From
+             * Format: date
+             */
+            from: string;
+            /**
+             * Months
+             * @description Từng tháng của kỳ: số liệu toàn đơn vị (kể cả cấp dưới)
+             */
+            months: components["schemas"]["MonthRowOut"][];
+            /**
+             * To
+             * Format: date
+             */
+            to: string;
             /**
              * Unit Id
              * Format: uuid
@@ -4772,6 +4817,139 @@ export interface components {
              * @description Công đoàn cơ sở thu đoàn phí
              */
             unit_id: string;
+        };
+        /** MonthRowOut */
+        MonthRowOut: {
+            /**
+             * Admitted
+             * @description Kết nạp
+             */
+            admitted: number;
+            /**
+             * By Enterprise Type
+             * @description Đoàn viên cuối kỳ theo loại hình doanh nghiệp; '' chưa rõ
+             */
+            by_enterprise_type: {
+                [key: string]: number;
+            };
+            /** Code */
+            code: string;
+            /**
+             * From
+             * Format: date
+             * @description Ngày đầu của tháng (hoặc của kỳ)
+             */
+            from: string;
+            /**
+             * Grassroots At End
+             * @description Công đoàn cơ sở cuối kỳ
+             */
+            grassroots_at_end: number;
+            /**
+             * Grassroots At Start
+             * @description Công đoàn cơ sở đầu kỳ (cuối ngày trước kỳ)
+             */
+            grassroots_at_start: number;
+            /**
+             * Left
+             * @description Ra khỏi danh sách vì lý do khác
+             */
+            left: number;
+            /**
+             * Members At End
+             * @description Đoàn viên cuối ngày cuối kỳ
+             */
+            members_at_end: number;
+            /**
+             * Members At Start
+             * @description Đoàn viên cuối ngày trước kỳ
+             */
+            members_at_start: number;
+            /**
+             * Name
+             * @description Tên đơn vị (ngày gần nhất của kỳ mà đơn vị trực thuộc)
+             */
+            name: string;
+            /**
+             * Removed
+             * @description Xóa tên
+             */
+            removed: number;
+            /**
+             * Restructured
+             * @description Thay đổi do sắp xếp tổ chức (đơn vị chuyển, sáp nhập) hoặc mở sổ
+             */
+            restructured: number;
+            /**
+             * Resumed
+             * @description Sinh hoạt trở lại
+             */
+            resumed: number;
+            /**
+             * Retired
+             * @description Nghỉ hưu
+             */
+            retired: number;
+            /**
+             * Suspended
+             * @description Tạm dừng sinh hoạt
+             */
+            suspended: number;
+            /**
+             * Target Members
+             * @description Chỉ tiêu số đoàn viên của nhiệm kỳ đó (cấp trên giao); null: chưa giao
+             */
+            target_members?: number | null;
+            /**
+             * Target Term
+             * @description Nhiệm kỳ của chỉ tiêu đang áp dụng ngày cuối kỳ
+             */
+            target_term?: string | null;
+            /**
+             * To
+             * Format: date
+             * @description Ngày cuối của tháng (hoặc của kỳ)
+             */
+            to: string;
+            /**
+             * Transferred In
+             * @description Chuyển đến (từ ngoài đơn vị)
+             */
+            transferred_in: number;
+            /**
+             * Transferred Out
+             * @description Chuyển đi (ra ngoài đơn vị)
+             */
+            transferred_out: number;
+            /**
+             * Unit Id
+             * Format: uuid
+             */
+            unit_id: string;
+            /**
+             * Units Closed
+             * @description Đơn vị (mọi loại) giải thể, sáp nhập trong kỳ
+             */
+            units_closed: number;
+            /**
+             * Units Established
+             * @description Đơn vị (mọi loại) thành lập mới trong kỳ
+             */
+            units_established: number;
+            /**
+             * Women
+             * @description Trong đó nữ, theo loại biến động
+             */
+            women: {
+                [key: string]: number;
+            };
+            /**
+             * Women At End
+             * @description Trong đó nữ (cuối kỳ)
+             */
+            women_at_end: number;
+            /** Women At Start */
+            women_at_start: number;
         };
         /** MonthSummary */
         MonthSummary: {
@@ -22930,6 +23108,102 @@ export interface operations {
                 };
                 content: {
                     "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": unknown;
+                };
+            };
+            /** @description Yêu cầu không đọc được (nội dung, đường dẫn) / the request cannot be read (body, path) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Chưa đăng nhập / not authenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Không có quyền hoặc ngoài phạm vi / not allowed or out of scope */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Không tìm thấy / not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Dữ liệu không hợp lệ / invalid input */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Quá nhiều yêu cầu / too many requests */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Tạm thời không phục vụ được, gửi lại sau / unavailable for now, send again later */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Dịch vụ không trả lời kịp / a service did not answer in time */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    development_months_api_v1_reporting_members_development_months_get: {
+        parameters: {
+            query: {
+                unit_id: string;
+                from: string;
+                to: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DevelopmentMonthsOut"];
                 };
             };
             /** @description Yêu cầu không đọc được (nội dung, đường dẫn) / the request cannot be read (body, path) */

@@ -252,6 +252,42 @@ class FigureRepository:
     async def ledger_start(self) -> date | None:
         return await self.session.scalar(text("SELECT opened_on FROM figure_ledger"))
 
+    async def current(
+        self, principal: Principal, unit_id: UUID, dimensions: Sequence[str]
+    ) -> dict[str, dict[str, int]]:
+        """Members of the subtree of `unit_id` now, by value of each of `dimensions`: a few rows whatever the
+        subtree's size (the national centre's included), as they are kept per subtree on every change."""
+        now = subtree_figures
+        query = restrict_to_scope(
+            select(now.c.dimension, now.c.value, now.c.members).where(
+                now.c.unit_id == unit_id, now.c.dimension.in_(dimensions)
+            ),
+            principal,
+            Permission.REPORTS_READ,
+            now.c.unit_id,
+        )
+        found: dict[str, dict[str, int]] = {dimension: {} for dimension in dimensions}
+        for row in await self.session.execute(query):
+            if row.members:
+                found[row.dimension][row.value] = int(row.members)
+        return found
+
+    async def subtree_totals(self, principal: Principal, unit_ids: list[UUID]) -> list[Row]:
+        """Per unit of `unit_ids`: members (the counted statuses) and pending members of its whole subtree now,
+        from the status figures kept per subtree (one row per status and unit, not the subtree's units)."""
+        now = subtree_figures
+        query = (
+            select(
+                now.c.unit_id,
+                func.coalesce(func.sum(now.c.members).filter(now.c.value.in_(COUNTED_STATUSES)), 0).label("members"),
+                func.coalesce(func.sum(now.c.members).filter(now.c.value == "pending"), 0).label("pending"),
+            )
+            .where(now.c.unit_id.in_(unit_ids), now.c.dimension == "status")
+            .group_by(now.c.unit_id)
+        )
+        query = restrict_to_scope(query, principal, Permission.REPORTS_READ, now.c.unit_id)
+        return list(await self.session.execute(query))
+
     async def figures(
         self, principal: Principal, unit_id: UUID, dimension: str, as_of: date | None, today: date
     ) -> dict[str, int]:

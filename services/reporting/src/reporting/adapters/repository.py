@@ -7,8 +7,7 @@ from datetime import date
 from uuid import UUID
 
 from chassis.principal import Principal
-from chassis.scope import in_subtree, restrict_to_scope, subtree_of, unscoped
-from chassis.tables import tree_closure
+from chassis.scope import in_subtree, restrict_to_scope, unscoped
 from chassis.views import AggregateView, lock_order
 from contracts.permissions import Permission
 from pydantic_core import to_json
@@ -104,13 +103,8 @@ class MemberFactRepository:
             ]
             await self.session.execute(_ADD_COUNTS, {"changes": to_json(changes).decode()})
 
-    async def counts(self, principal: Principal, unit_id: UUID, subtree: bool) -> list[Row]:
-        """Member counts by status, gender, nationality and card status for the unit or its whole subtree."""
-        if subtree:
-            units = subtree_of(unit_id)
-            where = unit_member_counts.c.unit_id.in_(units)
-        else:
-            where = unit_member_counts.c.unit_id == unit_id
+    async def counts(self, principal: Principal, unit_id: UUID) -> list[Row]:
+        """Member counts of the unit itself (not its subtree) by status, gender, nationality and card status."""
         query = (
             select(
                 unit_member_counts.c.status,
@@ -119,7 +113,7 @@ class MemberFactRepository:
                 unit_member_counts.c.card_status,
                 func.sum(unit_member_counts.c.members).label("members"),
             )
-            .where(where)
+            .where(unit_member_counts.c.unit_id == unit_id)
             .group_by(
                 unit_member_counts.c.status,
                 unit_member_counts.c.gender,
@@ -128,23 +122,6 @@ class MemberFactRepository:
             )
         )
         query = restrict_to_scope(query, principal, Permission.REPORTS_READ, unit_member_counts.c.unit_id)
-        return list(await self.session.execute(query))
-
-    async def subtree_totals(self, principal: Principal, unit_ids: list[UUID]) -> list[Row]:
-        """Per unit of `unit_ids`: members (the counted statuses) and pending members of its whole subtree, in
-        one pass over the closure table."""
-        c, closure = unit_member_counts, tree_closure
-        query = (
-            select(
-                closure.c.ancestor_id.label("unit_id"),
-                func.coalesce(func.sum(c.c.members).filter(c.c.status.in_(COUNTED_STATUSES)), 0).label("members"),
-                func.coalesce(func.sum(c.c.members).filter(c.c.status == "pending"), 0).label("pending"),
-            )
-            .select_from(closure.join(c, c.c.unit_id == closure.c.descendant_id))
-            .where(closure.c.ancestor_id.in_(unit_ids))
-            .group_by(closure.c.ancestor_id)
-        )
-        query = restrict_to_scope(query, principal, Permission.REPORTS_READ, c.c.unit_id)
         return list(await self.session.execute(query))
 
     async def members_on(self, principal: Principal, unit_id: UUID, day: date) -> int:

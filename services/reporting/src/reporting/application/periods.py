@@ -21,7 +21,8 @@ from reporting.domain.dues import AMOUNTS, REMITTED
 from reporting.domain.periods import STOCK_DIMENSIONS, PeriodRow, fill_rows
 from reporting.domain.units import GRASSROOTS, SIZE_BANDS, UNIT_KINDS
 
-MAX_DUES_MONTHS = 36
+# The longest run of months one answer holds (a dues report, a series of monthly figures).
+MAX_MONTHS = 36
 
 
 @dataclass
@@ -63,6 +64,27 @@ def _next_month(month: date) -> date:
     return date(month.year + month.month // 12, month.month % 12 + 1, 1)
 
 
+def _at_most_months(first: date, last: date) -> None:
+    if (last.year - first.year) * 12 + last.month - first.month >= MAX_MONTHS:
+        raise InvalidInput(
+            f"Mỗi lần xem tối đa {MAX_MONTHS} tháng",
+            f"At most {MAX_MONTHS} months",
+            code="period-too-long",
+            field="to",
+        )
+
+
+def months_of(first: date, last: date) -> list[tuple[date, date]]:
+    """The calendar months from `first` to `last`, each cut to the period (the first from `first`, the last to
+    `last`)."""
+    months, start = [], first
+    while start <= last:
+        end = min(_next_month(start.replace(day=1)) - timedelta(days=1), last)
+        months.append((start, end))
+        start = end + timedelta(days=1)
+    return months
+
+
 def _with_outstanding(values: dict) -> dict:
     """The upper share the grassroots unions have not remitted yet (negative: remitted ahead)."""
     return {**values, "outstanding_vnd": values["upper_share_vnd"] - values["remitted_vnd"]}
@@ -90,6 +112,25 @@ class PeriodService:
         for unit, target in (await TargetRepository(self.session).in_force(principal, ids, last)).items():
             every[unit].target_term, every[unit].target_members = target.term, target.members
         return PeriodReport(unit_id, first, last, list(rows.values()), total)
+
+    async def development_months(
+        self, principal: Principal, unit_id: UUID, first: date, last: date
+    ) -> list[tuple[date, date, PeriodRow]]:
+        """The unit's whole-subtree row of the development report for each month of the period (the first and the
+        last cut to it): the series a chart of members over time draws, in one answer rather than one per month."""
+        _at_most_months(first, last)
+        await self._check(principal, unit_id, first, last)
+        unit = await self.figures.unit_on(principal, unit_id, last)
+        series = []
+        for start, end in months_of(first, last):
+            row = PeriodRow(unit_id, unit.code if unit else "", unit.name if unit else str(unit_id))
+            stocks = await self.figures.stocks(
+                principal, [unit_id], STOCK_DIMENSIONS, start - timedelta(days=1), end, today()
+            )
+            flows = await self.figures.flows(principal, [unit_id], start, end)
+            fill_rows({unit_id: row}, [tuple(r) for r in stocks], [tuple(r) for r in flows])
+            series.append((start, end, row))
+        return series
 
     async def overview(self, principal: Principal, unit_id: UUID, first: date, last: date) -> UnitFigures:
         """The units of the subtree by type and enterprise type at the start and the end of the period (in the tree
@@ -206,13 +247,7 @@ class PeriodService:
             raise InvalidInput(
                 "Tháng kết thúc ở tương lai", "The period ends in the future", code="date-in-future", field="to"
             )
-        if (last.year - first.year) * 12 + last.month - first.month >= MAX_DUES_MONTHS:
-            raise InvalidInput(
-                f"Mỗi lần xem tối đa {MAX_DUES_MONTHS} tháng",
-                f"At most {MAX_DUES_MONTHS} months",
-                code="period-too-long",
-                field="to",
-            )
+        _at_most_months(first, last)
 
     async def _check(self, principal: Principal, unit_id: UUID, first: date, last: date) -> None:
         if first > last:

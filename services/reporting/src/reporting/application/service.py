@@ -13,7 +13,9 @@ from chassis.scope import ensure_in_scope
 from contracts.permissions import Permission
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from reporting.adapters.figures import FigureRepository
 from reporting.adapters.repository import MemberFactRepository
+from reporting.domain.figures import NOT_KNOWN
 from reporting.domain.movements import COUNTED_STATUSES, MOVEMENT_KINDS
 
 
@@ -43,10 +45,12 @@ class ReportService:
 
     async def member_summary(self, principal: Principal, unit_id: UUID, subtree: bool) -> MemberSummary:
         await ensure_in_scope(self.session, principal, Permission.REPORTS_READ, unit_id)
-        summary = MemberSummary(unit_id=unit_id, scope="subtree" if subtree else "unit")
+        if subtree:
+            return await self._subtree_summary(principal, unit_id)
+        summary = MemberSummary(unit_id=unit_id, scope="unit")
         by_status: Counter[str] = Counter()
         cards: Counter[str] = Counter({"requested": 0, "printed": 0, "delivered": 0})
-        for row in await self.facts.counts(principal, unit_id, subtree):
+        for row in await self.facts.counts(principal, unit_id):
             by_status[row.status] += row.members
             if row.status in COUNTED_STATUSES:
                 summary.members += row.members
@@ -59,12 +63,30 @@ class ReportService:
         summary.cards = dict(cards)
         return summary
 
+    async def _subtree_summary(self, principal: Principal, unit_id: UUID) -> MemberSummary:
+        """The same figures for the whole subtree, from the figures kept per subtree: summing every unit's counts
+        took seconds for the national centre (2 million rows), these are a few dozen rows for any subtree. Gender,
+        nationality and card status are kept only for the members counted, as the summary counts them."""
+        figures = await FigureRepository(self.session).current(
+            principal, unit_id, ("status", "gender", "nationality", "card_status")
+        )
+        by_status = figures["status"]
+        return MemberSummary(
+            unit_id=unit_id,
+            scope="subtree",
+            members=sum(members for status, members in by_status.items() if status in COUNTED_STATUSES),
+            female=figures["gender"].get("female", 0),
+            foreign=sum(members for value, members in figures["nationality"].items() if value not in ("VN", NOT_KNOWN)),
+            by_status=by_status,
+            cards={kind: figures["card_status"].get(kind, 0) for kind in ("requested", "printed", "delivered")},
+        )
+
     async def subtree_totals(self, principal: Principal, unit_ids: list[UUID]) -> list[UnitTotals]:
         """Members and pending members below each unit (e.g. the children of the unit an officer looks at);
         every unit must be in the caller's scope. Units without members answer zeros."""
         for unit_id in unit_ids:
             await ensure_in_scope(self.session, principal, Permission.REPORTS_READ, unit_id)
-        found = {row.unit_id: row for row in await self.facts.subtree_totals(principal, unit_ids)}
+        found = {row.unit_id: row for row in await FigureRepository(self.session).subtree_totals(principal, unit_ids)}
         return [
             UnitTotals(
                 unit_id,

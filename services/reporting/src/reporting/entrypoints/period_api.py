@@ -15,9 +15,11 @@ from reporting.domain.report_forms import DEVELOPMENT, DUES, TARGETS, UNITS
 from reporting.domain.units import size_band_label
 from reporting.entrypoints.api import answers
 from reporting.entrypoints.schemas import (
+    DevelopmentMonthsOut,
     DuesMonthOut,
     DuesOut,
     DuesUnitOut,
+    MonthRowOut,
     PeriodReportOut,
     PeriodRowOut,
     SizeBandOut,
@@ -79,6 +81,31 @@ async def development(
         restructured=report.restructured,
         rows=[_row(row) for row in report.rows],
         total=_row(report.total),
+    )
+
+
+@router.get(
+    "/members/development/months",
+    response_model=DevelopmentMonthsOut,
+    response_model_by_alias=True,
+    summary="Tình hình phát triển đoàn viên từng tháng của kỳ (toàn đơn vị)",
+)
+async def development_months(
+    principal: CurrentPrincipal,
+    session: Session,
+    unit_id: UUID,
+    first: date = Query(alias="from"),
+    last: date = Query(alias="to"),
+) -> DevelopmentMonthsOut:
+    """The `total` row of `members/development` for each calendar month of the period (at most 36; the first and
+    the last month cut to the period), in the tree of each month's days: members at each month's start and end,
+    what moved, of which women."""
+    series = await PeriodService(session).development_months(principal, unit_id, first, last)
+    return DevelopmentMonthsOut(
+        unit_id=unit_id,
+        from_=first,
+        to=last,
+        months=[MonthRowOut(from_=start, to=end, **_row(row).model_dump()) for start, end, row in series],
     )
 
 

@@ -100,6 +100,17 @@ class PeriodReportOut(PeriodOut):
     total: PeriodRowOut = Field(description="Toàn đơn vị: chuyển sinh hoạt giữa các đơn vị trực thuộc không tính")
 
 
+class MonthRowOut(PeriodRowOut):
+    model_config = ConfigDict(populate_by_name=True)
+
+    from_: date = Field(alias="from", description="Ngày đầu của tháng (hoặc của kỳ)")
+    to: date = Field(description="Ngày cuối của tháng (hoặc của kỳ)")
+
+
+class DevelopmentMonthsOut(PeriodOut):
+    months: list[MonthRowOut] = Field(description="Từng tháng của kỳ: số liệu toàn đơn vị (kể cả cấp dưới)")
+
+
 class UnitCountsOut(BaseModel):
     by_type: dict[str, int] = Field(description="Đơn vị đang hoạt động theo loại (kể cả chính đơn vị)")
     grassroots_by_enterprise_type: dict[str, int] = Field(

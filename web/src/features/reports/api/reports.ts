@@ -1,6 +1,6 @@
 /** The reporting service's figures for a unit and its subtree: members now, movements of a period, per child. */
 
-import { keepPreviousData, useQueries, useQuery } from '@tanstack/react-query';
+import { keepPreviousData, useQuery } from '@tanstack/react-query';
 import { fetchChildren } from '@/components/units/api';
 import { api, type Schemas, unwrap } from '@/lib/api';
 import { ApiProblem } from '@/lib/problem';
@@ -22,15 +22,10 @@ export type Period = { from: string; to: string };
 /** The whole subtree's row of the period report of member development (`members/development`, its `total`). */
 export type Movements = Schemas['PeriodRowOut'] & Period;
 
-/** The subtree's members at the start and end of a period and what moved, in the tree of the period's days. With
- * `clip`, a period that starts before the figures' first day is answered from that day (`clipToLedger`) and one
- * wholly before it has no figures (null); without, the API's refusal stands (the officer chose the period). */
-export async function fetchMovements(unitId: string, period: Period, clip = true): Promise<Movements | null> {
-  const ask = async (asked: Period) => {
-    const report = await unwrap(api.GET('/api/v1/reporting/members/development', {
-      params: { query: { unit_id: unitId, ...asked } } }));
-    return { ...report.total, from: report.from, to: report.to };
-  };
+/** `ask` for `period`; with `clip`, a period that starts before the figures' first day is asked again from that day
+ * (`clipToLedger`) and one wholly before it has no figures (null); without, the API's refusal stands (the officer
+ * chose the period). */
+async function clippedToLedger<T>(period: Period, clip: boolean, ask: (asked: Period) => Promise<T>): Promise<T | null> {
   try {
     return await ask(period);
   } catch (error) {
@@ -39,6 +34,15 @@ export async function fetchMovements(unitId: string, period: Period, clip = true
     const clipped = clipToLedger(period, earliest);
     return clipped ? ask(clipped) : null;
   }
+}
+
+/** The subtree's members at the start and end of a period and what moved, in the tree of the period's days. */
+export function fetchMovements(unitId: string, period: Period, clip = true): Promise<Movements | null> {
+  return clippedToLedger(period, clip, async (asked) => {
+    const report = await unwrap(api.GET('/api/v1/reporting/members/development', {
+      params: { query: { unit_id: unitId, ...asked } } }));
+    return { ...report.total, from: report.from, to: report.to };
+  });
 }
 
 export function useMovements(unitId: string, period: Period, clip: boolean) {
@@ -50,14 +54,19 @@ export function useMovements(unitId: string, period: Period, clip: boolean) {
   });
 }
 
-/** One period per month (the month's first day to its last, or to today): members at each month's end. */
+/** The subtree's movements in each of `periods` (consecutive months) in one request: the element of a month before
+ * the figures' first day is null. */
 export function useMonthlyMovements(unitId: string, periods: Period[]) {
-  return useQueries({
-    queries: periods.map((period) => ({
-      queryKey: ['reports', unitId, 'movements', period],
-      queryFn: () => fetchMovements(unitId, period),
-      staleTime: 5 * 60_000,
-    })),
+  const whole = { from: periods[0].from, to: periods[periods.length - 1].to };
+  return useQuery({
+    queryKey: ['reports', unitId, 'months', whole],
+    queryFn: async () => {
+      const answered = await clippedToLedger(whole, true, async (asked) => (await unwrap(api.GET(
+        '/api/v1/reporting/members/development/months', { params: { query: { unit_id: unitId, ...asked } } }))).months);
+      const byMonth = new Map((answered ?? []).map((month) => [month.to.slice(0, 7), month as Movements]));
+      return periods.map((period) => byMonth.get(period.to.slice(0, 7)) ?? null);
+    },
+    staleTime: 5 * 60_000,
   });
 }
 

@@ -107,10 +107,10 @@ function ChartWithTable({ title, chart, table }: { title: string; chart: React.R
 function MembersOverTime({ unitId }: { unitId: string }) {
   const periods = useMemo(() => lastTwelveMonths(dayjs()), []);
   const months = useMonthlyMovements(unitId, periods);
-  const failed = months.find((m) => m.isError);
   // A month before the figures' first day has none (null): its cells stay empty, its points absent.
   const rows = periods.map((p, i) => ({
-    month: dayjs(p.from).format('MM/YYYY'), members: months[i].data?.members_at_end, admitted: months[i].data?.admitted }));
+    month: dayjs(p.from).format('MM/YYYY'), members: months.data?.[i]?.members_at_end,
+    admitted: months.data?.[i]?.admitted }));
   const option: ChartOption = useMemo(() => ({
     color: PALETTE,
     tooltip: { trigger: 'axis', valueFormatter },
@@ -123,12 +123,12 @@ function MembersOverTime({ unitId }: { unitId: string }) {
       { name: 'Kết nạp trong tháng', type: 'bar', yAxisIndex: 1, data: rows.map((r) => r.admitted ?? null) },
     ],
   }), [JSON.stringify(rows)]);
-  if (failed) return <ErrorState error={failed.error} onRetry={failed.refetch} />;
+  if (months.isError) return <ErrorState error={months.error} onRetry={months.refetch} />;
   return (
     <ChartWithTable title="Đoàn viên 12 tháng qua"
       chart={<Chart option={option} label="Biểu đồ số đoàn viên cuối mỗi tháng và số kết nạp trong tháng, 12 tháng qua" />}
       table={(
-        <Table size="small" rowKey="month" pagination={false} dataSource={rows} loading={months.some((m) => m.isPending)}
+        <Table size="small" rowKey="month" pagination={false} dataSource={rows} loading={months.isPending}
                scroll={{ y: 280 }}
                columns={[
                  { title: 'Tháng', dataIndex: 'month' },
