@@ -1,6 +1,6 @@
 """The web app of issue 16 as its users feel it: the public pages on a phone, the national dashboard at scale.
 
-    uv run python tests/benchmarks/bench_web_part2.py [--public] [--dashboard] [--runs 7]
+    uv run python tests/benchmarks/bench_web_part2.py [--public] [--dashboard [--keep] [--reuse]] [--runs 7]
 
 (neither flag: both). Each part starts the whole platform on its own ports, data dir and databases, as bench_web
 does, with bench_web's browser profiles and its Lighthouse 12.2.3:
@@ -12,7 +12,8 @@ does, with bench_web's browser profiles and its Lighthouse 12.2.3:
   reporting database; then the national administrator opens the national centre's dashboard (Báo cáo) in a fresh
   browser context every run (cold cache), desktop and throttled mobile: navigation start to every figure shown
   (the six numbers, the charts of the 12 months, by status and the period's movements, nothing loading). The
-  platform's databases are dropped afterwards (the figures take gigabytes).
+  platform's databases are dropped afterwards (the figures take gigabytes), unless `--keep`; `--reuse` then
+  skips the 12 minutes of generating them.
 """
 
 from __future__ import annotations
@@ -37,9 +38,10 @@ from localrun.platform import Platform
 from playwright.async_api import Page, async_playwright
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
-from tests.benchmarks.bench_reporting_figures import generate  # noqa: E402
+from tests.benchmarks.bench_reporting_figures import BIG_TABLES, generate  # noqa: E402
 from tests.benchmarks.bench_web import CHROMIUM_ARGS, PROFILES, ROOT, lighthouse, p95  # noqa: E402
 from tests.benchmarks.support import print_results, record, write_national_tree  # noqa: E402
+from tests.support.polling import eventually  # noqa: E402
 
 ADMIN = {"username": "admin", "password": "Admin@12345"}
 DASHBOARD_GOALS = {"desktop": 2.0, "mobile": 3.5}
@@ -102,12 +104,18 @@ async def public_pages() -> None:
 
 async def national_tree_replacing_the_replica(connection) -> None:
     """The national tree in reporting's replica and its history, instead of the national centre alone the platform
-    put there. In one transaction holding the tables: reporting's consumer applies the centre's own events too."""
+    put there, and none of the figures its events made (the generator writes the centre's). Only once reporting's
+    consumer has applied the centre's own events: applied during the generation, they would add a second row."""
+    await eventually(
+        lambda: connection.fetchval("SELECT count(*) FROM subtree_figures WHERE unit_id = $1", NATIONAL_CENTRE_ID),
+        lambda rows: rows > 0,
+        timeout=120,
+    )
+    tables = ("tree_closure", "tree_units", "unit_versions", *BIG_TABLES)
     async with connection.transaction():
-        await connection.execute("LOCK TABLE tree_closure, tree_units, unit_versions IN EXCLUSIVE MODE")
-        await connection.execute("DELETE FROM tree_closure")
-        await connection.execute("DELETE FROM tree_units")
-        await connection.execute("DELETE FROM unit_versions")
+        await connection.execute(f"LOCK TABLE {', '.join(tables)} IN EXCLUSIVE MODE")
+        for table in tables:
+            await connection.execute(f"DELETE FROM {table}")
         await write_national_tree(connection)
 
 
@@ -152,6 +160,13 @@ async def dashboard_ready(page: Page) -> None:
     )
 
 
+SLOWEST_REQUESTS = """() => performance.getEntriesByType('resource')
+  .sort((a, b) => b.responseEnd - a.responseEnd).slice(0, 6)
+  .map((e) => `${new URL(e.name).pathname.split('/').slice(-2).join('/')} ` +
+    `${(e.startTime / 1000).toFixed(2)}-${(e.responseEnd / 1000).toFixed(2)} s ` +
+    `${Math.round(e.transferSize / 1024)} KB`)"""
+
+
 async def time_dashboard(gateway_url: str, runs: int) -> None:
     chromium = os.environ.get("CHROMIUM_PATH") or shutil.which("chromium")
     async with async_playwright() as playwright:
@@ -176,7 +191,10 @@ async def time_dashboard(gateway_url: str, runs: int) -> None:
                 await page.goto(f"/don-vi/{NATIONAL_CENTRE_ID}/bao-cao")
                 await dashboard_ready(page)
                 samples.append(time.perf_counter() - started)
+                slowest = await page.evaluate(SLOWEST_REQUESTS)
                 await context.close()
+            # Where the last run's time went: its slowest requests (start and end from navigation start, bytes).
+            record(f"{name}: the last run's slowest requests", "; ".join(slowest))
             goal = DASHBOARD_GOALS[name]
             record(
                 f"{name}: the national centre's dashboard ready, p95 ({runs} cold runs)",
@@ -186,13 +204,24 @@ async def time_dashboard(gateway_url: str, runs: int) -> None:
         await browser.close()
 
 
-async def dashboard(runs: int) -> None:
+async def figures_generated(dsn: str) -> bool:
+    connection = await asyncpg.connect(asyncpg_dsn(dsn))
+    try:
+        return bool(await connection.fetchval("SELECT count(*) > 100000 FROM tree_units"))
+    finally:
+        await connection.close()
+
+
+async def dashboard(runs: int, keep: bool, reuse: bool) -> None:
     platform = platform_for("web-dashboard", 12_800, demo_data=False)
     await asyncio.to_thread(platform.start)
     try:
         dsn = platform.database_dsn("reporting")
-        await generate(dsn, write_tree=national_tree_replacing_the_replica)
-        await fill_member_counts(dsn)
+        if reuse and await figures_generated(dsn):
+            record("the figures", "reused from the last run kept (--keep)")
+        else:
+            await generate(dsn, write_tree=national_tree_replacing_the_replica)
+            await fill_member_counts(dsn)
         async with admin_client(platform) as admin:
             summary = await admin.get(
                 f"/api/v1/reporting/units/{NATIONAL_CENTRE_ID}/member-summary", params={"subtree": True}
@@ -202,7 +231,8 @@ async def dashboard(runs: int) -> None:
         await time_dashboard(platform.gateway_url, runs)
     finally:
         await asyncio.to_thread(platform.stop)
-        await drop_databases(platform)
+        if not keep:
+            await drop_databases(platform)
 
 
 def load_average() -> str:
@@ -215,7 +245,7 @@ async def main(args: argparse.Namespace) -> None:
     if args.public or both:
         await public_pages()
     if args.dashboard or both:
-        await dashboard(args.runs)
+        await dashboard(args.runs, args.keep, args.reuse)
     record("load average at the end (1, 5, 15 min)", load_average())
     print_results()
 
@@ -225,4 +255,6 @@ if __name__ == "__main__":
     parser.add_argument("--public", action="store_true", help="Lighthouse of the lookup and the verification page")
     parser.add_argument("--dashboard", action="store_true", help="the national dashboard at 10 million members")
     parser.add_argument("--runs", type=int, default=7)
+    parser.add_argument("--keep", action="store_true", help="keep the dashboard's databases (gigabytes) for --reuse")
+    parser.add_argument("--reuse", action="store_true", help="use the figures a --keep run left, if any")
     asyncio.run(main(parser.parse_args()))
