@@ -14,7 +14,7 @@ from contracts.events.orgtree_unit_v1 import UnitCreated, UnitMoved
 from reporting.adapters.workbooks import form_pdf, form_xlsx
 from reporting.domain.forms import Column, Form, Section, fill, heading_groups
 
-from services.reporting.tests.figures_support import admit, deliver, national, state, tree
+from services.reporting.tests.figures_support import assert_bands_are_the_walk, admit, deliver, national, state, tree
 from tests.support.services import headers_for, principal
 
 
@@ -373,3 +373,9 @@ async def test_the_list_of_forms_comes_from_their_definitions_and_routes(reporti
     anonymous = await reporting["http"].get("/api/v1/reporting/forms")
     assert anonymous.status_code == 401
     assert anonymous.headers["content-type"].startswith("application/problem+json")
+
+
+async def test_the_grassroots_bands_rolled_up_are_the_walk_after_every_story(reporting):
+    """Every story of this module (admissions, transfers, moves, units closed, units arriving after their members)
+    leaves the bands rolled up on write equal to the walk down the tree's history, for every unit and day."""
+    assert await assert_bands_are_the_walk(reporting["db"]) > 100

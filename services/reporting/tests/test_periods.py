@@ -22,7 +22,7 @@ from contracts.wellknown import NATIONAL_CENTRE_ID, vietnamese_today
 from reporting.adapters.figures import whole_months
 from reporting.entrypoints.consumers import apply_dues_record
 
-from services.reporting.tests.figures_support import admit, change, deliver, national, state, tree
+from services.reporting.tests.figures_support import assert_bands_are_the_walk, admit, change, deliver, national, state, tree
 from tests.support.services import headers_for, principal
 
 
@@ -516,3 +516,9 @@ async def test_the_month_tables_are_the_day_tables_summed_by_month(reporting):
             kept = (await session.execute(sqlalchemy.text(kept_query))).all()
             assert len(summed) > 20
             assert sorted(map(tuple, kept)) == sorted(map(tuple, summed))
+
+
+async def test_the_grassroots_bands_rolled_up_are_the_walk_after_every_story(reporting):
+    """Every story of this module (admissions, transfers, moves, units closed, units arriving after their members)
+    leaves the bands rolled up on write equal to the walk down the tree's history, for every unit and day."""
+    assert await assert_bands_are_the_walk(reporting["db"]) > 100

@@ -45,7 +45,7 @@ from reporting.domain.dues import FIRST_HOP_TYPES, REMITTED
 from reporting.domain.facts import FigureKey, MovementKey
 from reporting.domain.figures import NOT_KNOWN, UnitProfile
 from reporting.domain.movements import COUNTED_STATUSES
-from reporting.domain.units import GRASSROOTS, SIZE_BANDS, UnitShape
+from reporting.domain.units import GRASSROOTS, GRASSROOTS_BANDS, SIZE_BANDS, UnitShape
 
 # Member and card polls apply figures along the tree's current paths; a poll of unit events that moves a subtree
 # or changes a unit's profile re-attributes figures along the same paths. The first share this lock, the second
@@ -417,7 +417,19 @@ class FigureRepository:
     async def grassroots_sizes(self, principal: Principal, unit_id: UUID, day: date, today: date) -> dict[int, int]:
         """The grassroots unions active in the subtree of `unit_id` at the end of `day`, in the tree of that day, by
         their members (active, suspended) then: size band's lower bound → units, 0 for those without any member.
-        A union's members are its own subtree's figure: now, less the changes since `day` when it is past."""
+        Read from the bands rolled up on write (the figure `grassroots_members`, migration 0009): the figure now less
+        the changes since `day`, or the changes up to it, their whole months from the month table."""
+        end = min(day, today)
+        rows = await self.stocks(principal, [unit_id], (GRASSROOTS_BANDS,), end, end, today)
+        found = {int(row.value): int(row.at_end) for row in rows}
+        return {lower: found.get(lower, 0) for lower in SIZE_BANDS}
+
+    async def grassroots_sizes_walked(
+        self, principal: Principal, unit_id: UUID, day: date, today: date
+    ) -> dict[int, int]:
+        """`grassroots_sizes` the long way, without the rolled-up bands: a walk down the tree's history to the unions
+        of `day` and each one's members then (its own subtree's figure: now, less the changes since `day` when it is
+        past). Seconds for the country; kept as the reference the bands are tested and measured against."""
         if day < today:
             grassroots = self._grassroots_of_day(principal, unit_id, day)
         else:

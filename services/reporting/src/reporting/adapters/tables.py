@@ -174,6 +174,18 @@ subtree_movement_months = Table(
     info={"scoped_by": "unit_id"},
 )
 
+# Each grassroots union's band of members (domain.units.SIZE_BANDS' lower bound; NULL: not an active grassroots union)
+# from each day its own figures changed: what the rolled-up `grassroots_members` figures say of it, kept by a trigger
+# on `subtree_figure_days` (migration 0009) that compares a union's bands recounted from its rows with these.
+grassroots_bands = Table(
+    "grassroots_bands",
+    metadata,
+    Column("unit_id", Uuid, nullable=False),
+    Column("day", Date, nullable=False),
+    Column("band", Integer),
+    PrimaryKeyConstraint("unit_id", "day"),
+)
+
 # Figure changes and movements of members in units the tree replica does not hold yet (the member's event
 # overtook the unit's): they go up the tree when the unit arrives.
 unplaced_figures = Table(
