@@ -7,7 +7,6 @@ import uuid
 from datetime import UTC, date, datetime, timedelta
 
 import sqlalchemy
-
 from chassis.database import Database
 from contracts.envelope import Envelope
 from contracts.events.members_member_v1 import MemberApproved, MemberSnapshot, MemberStatusChanged

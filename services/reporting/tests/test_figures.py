@@ -15,7 +15,16 @@ from contracts.wellknown import NATIONAL_CENTRE_ID
 from reporting.application.read_model import apply_member_changes
 from reporting.domain.facts import MemberChange
 
-from services.reporting.tests.figures_support import assert_bands_are_the_walk, START, admit, change, deliver, national, state, tree
+from services.reporting.tests.figures_support import (
+    START,
+    admit,
+    assert_bands_are_the_walk,
+    change,
+    deliver,
+    national,
+    state,
+    tree,
+)
 from tests.support.services import headers_for, principal
 
 

@@ -14,7 +14,7 @@ from contracts.events.orgtree_unit_v1 import UnitCreated, UnitMoved
 from reporting.adapters.workbooks import form_pdf, form_xlsx
 from reporting.domain.forms import Column, Form, Section, fill, heading_groups
 
-from services.reporting.tests.figures_support import assert_bands_are_the_walk, admit, deliver, national, state, tree
+from services.reporting.tests.figures_support import admit, assert_bands_are_the_walk, deliver, national, state, tree
 from tests.support.services import headers_for, principal
 
 

@@ -22,7 +22,15 @@ from contracts.wellknown import NATIONAL_CENTRE_ID, vietnamese_today
 from reporting.adapters.figures import whole_months
 from reporting.entrypoints.consumers import apply_dues_record
 
-from services.reporting.tests.figures_support import assert_bands_are_the_walk, admit, change, deliver, national, state, tree
+from services.reporting.tests.figures_support import (
+    admit,
+    assert_bands_are_the_walk,
+    change,
+    deliver,
+    national,
+    state,
+    tree,
+)
 from tests.support.services import headers_for, principal
 
 
