@@ -1,4 +1,5 @@
-"""Grassroots unions by their members (the size bands), rolled up on write per subtree and day like the figures.
+"""Grassroots unions by their members (the size bands) rolled up on write like the figures; the figures and
+movements summed per year.
 
 Revision ID: 0009
 
@@ -16,6 +17,10 @@ ones: each difference goes up the tree (now) as a change of its day, like the fi
 new ones. Recounting against what is kept, not against the statement's change, stays exact when one statement fires
 both the insert and the update trigger (INSERT ... ON CONFLICT DO UPDATE). A union moved keeps its bands; its
 rolled-up rows move with its subtree's figures (`move_subtree`), like every other figure.
+
+The year tables (`subtree_figure_years`, `subtree_movement_years`) are to the month tables what these are to the
+day tables (migration 0008), kept by the same kind of statement triggers on the month tables: a year's development
+report reads a row per figure instead of twelve.
 """
 
 from alembic import op
@@ -105,9 +110,59 @@ END $$"""
 
 TRIGGERS = ("subtree_figure_days_banded", "subtree_figure_days_rebanded")
 
+# (month table, year table, key columns besides the unit and the month/year): like migration 0008's months.
+_YEARS = (
+    ("subtree_figure_months", "subtree_figure_years", ("dimension", "value")),
+    ("subtree_movement_months", "subtree_movement_years", ("kind", "female")),
+)
+
+
+def _yearly(months: str, years: str, keys: tuple[str, ...]) -> list[str]:
+    columns = ", ".join(keys)
+    new_keys = ", ".join(f"new_rows.{key}" for key in keys)
+    joined = " AND ".join(f"old_rows.{key} = new_rows.{key}" for key in ("unit_id", "month", *keys))
+    upsert = f"ON CONFLICT (unit_id, year, {columns}) DO UPDATE SET members = {years}.members + EXCLUDED.members"
+    function = f"""
+CREATE OR REPLACE FUNCTION {months}_into_years() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    IF TG_OP = 'INSERT' THEN
+        INSERT INTO {years} (unit_id, year, {columns}, members)
+        SELECT unit_id, date_trunc('year', month)::date, {columns}, sum(members) FROM new_rows
+        GROUP BY 1, 2, {columns} HAVING sum(members) <> 0 ORDER BY 1, 2, {columns}
+        {upsert};
+    ELSE
+        INSERT INTO {years} (unit_id, year, {columns}, members)
+        SELECT new_rows.unit_id, date_trunc('year', new_rows.month)::date, {new_keys},
+               sum(new_rows.members - old_rows.members)
+        FROM new_rows JOIN old_rows ON {joined}
+        GROUP BY 1, 2, {new_keys} HAVING sum(new_rows.members - old_rows.members) <> 0 ORDER BY 1, 2, {new_keys}
+        {upsert};
+    END IF;
+    RETURN NULL;
+END $$"""
+    return [
+        function,
+        f"DROP TRIGGER IF EXISTS {months}_inserted ON {months}",
+        f"""CREATE TRIGGER {months}_inserted AFTER INSERT ON {months} REFERENCING NEW TABLE AS new_rows
+            FOR EACH STATEMENT EXECUTE FUNCTION {months}_into_years()""",
+        f"DROP TRIGGER IF EXISTS {months}_updated ON {months}",
+        f"""CREATE TRIGGER {months}_updated AFTER UPDATE ON {months}
+            REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows
+            FOR EACH STATEMENT EXECUTE FUNCTION {months}_into_years()""",
+    ]
+
 
 def upgrade() -> None:
     metadata.create_all(op.get_bind())
+    for months, years, keys in _YEARS:
+        columns = ", ".join(keys)
+        op.execute(f"""
+            INSERT INTO {years} (unit_id, year, {columns}, members)
+            SELECT unit_id, date_trunc('year', month)::date, {columns}, sum(members) FROM {months}
+            GROUP BY 1, 2, {columns} HAVING sum(members) <> 0
+            ON CONFLICT DO NOTHING""")
+        for statement in _yearly(months, years, keys):
+            op.execute(statement)
     op.execute(_REBAND)
     op.execute(_TRIGGER)
     inserted, updated = TRIGGERS
