@@ -44,6 +44,15 @@ from tests.support.services import TEST_SECRET, client, headers_for, principal  
 
 MIGRATIONS = ROOT / "services" / "reporting" / "src" / "reporting" / "migrations"
 BAND_TRIGGERS = ("subtree_figure_days_banded", "subtree_figure_days_rebanded")
+# Migration 0009's triggers, off for the consumer's poll "without" (the bands' and the year tables').
+NEW_TRIGGERS = (
+    *(("subtree_figure_days", trigger) for trigger in BAND_TRIGGERS),
+    *(
+        (table, f"{table}_{event}")
+        for table in ("subtree_figure_months", "subtree_movement_months")
+        for event in ("inserted", "updated")
+    ),
+)
 BIG_TABLES = ("subtree_figure_days", "subtree_figures", "subtree_movement_days", "dues_months", "subtree_dues")
 
 # (dimension, value, share of a unit's members); a dimension with `per_unit` takes one value per unit.
@@ -233,12 +242,10 @@ async def generate(url: str, write_tree=write_national_tree) -> None:
         await connection.close()
 
 
-async def set_band_triggers(connection, *, enabled: bool) -> None:
-    """The grassroots bands' triggers on the day table (migration 0009) on or off."""
-    for trigger in BAND_TRIGGERS:
-        await connection.execute(
-            f"ALTER TABLE subtree_figure_days {'ENABLE' if enabled else 'DISABLE'} TRIGGER {trigger}"
-        )
+async def set_band_triggers(connection, *, enabled: bool, years: bool = False) -> None:
+    """The grassroots bands' triggers on the day table (migration 0009) on or off; `years`: the year tables' too."""
+    for table, trigger in NEW_TRIGGERS if years else (("subtree_figure_days", name) for name in BAND_TRIGGERS):
+        await connection.execute(f"ALTER TABLE {table} {'ENABLE' if enabled else 'DISABLE'} TRIGGER {trigger}")
 
 
 async def time_grassroots_sizes(url: str, runs: int) -> None:
@@ -320,9 +327,11 @@ def p50_p95(samples: list[float]) -> str:
     return f"{statistics.median(samples) * 1000:.1f} / {samples[int(len(samples) * 0.95)] * 1000:.1f} ms"
 
 
-async def time_period_reports(http, runs: int) -> None:
+async def time_period_reports(http, runs: int, *, development_only: bool = False) -> None:
     """The standard period reports (issue 13): member development per unit below, the units report, dues by month
-    and targets, for the country, a province, an upper union and a grassroots union, over periods in the past."""
+    and targets, for the country, a province, an upper union and a grassroots union, over periods in the past.
+    `development_only`: the development report alone, its whole years read from the month tables (as before the
+    year tables of migration 0009)."""
     year, quarter, month = ("2025-01-01", "2025-12-31"), ("2025-07-01", "2025-09-30"), ("2026-10-01", "2026-10-31")
     subtrees = [
         (NATIONAL_CENTRE_ID, "the country (34 provinces)"),
@@ -337,6 +346,9 @@ async def time_period_reports(http, runs: int) -> None:
         *((unit, f"units report, {label}, year 2025", "/unit-figures", year) for unit, label in subtrees[:2]),
         (unit_id("p", 7), "units report, a province, 10/2026", "/unit-figures", month),
     ]
+    if development_only:
+        cases = [(*case[:1], f"{case[1]} (month tables only)", *case[2:]) for case in cases if "development" in case[1]]
+    FigureRepository.read_years = not development_only
     for unit, label, path, (first, last) in cases:
         params = {"unit_id": str(unit), "from": first, "to": last}
         samples, response = await timed(http, f"/api/v1/reporting{path}", params, runs)
@@ -346,6 +358,9 @@ async def time_period_reports(http, runs: int) -> None:
         else:
             what = f"{body['grassroots_without_members']:,} grassroots unions without members"
         record(label, p50_p95(samples), what)
+    FigureRepository.read_years = True
+    if development_only:
+        return
     for unit, label in subtrees[:2]:
         params = {"unit_id": str(unit), "from": "2025-12", "to": "2026-11"}
         samples, response = await timed(http, "/api/v1/reporting/dues", params, runs)
@@ -375,7 +390,7 @@ async def time_consumer_poll(url: str) -> None:
     try:
         for run in range(10):
             banded = run % 2 == 0
-            await set_band_triggers(connection, enabled=banded)
+            await set_band_triggers(connection, enabled=banded, years=True)
             changes = [
                 MemberChange(
                     uuid.uuid4(),
@@ -402,14 +417,14 @@ async def time_consumer_poll(url: str) -> None:
                 await apply_member_changes(session, changes)
             samples[banded].append(time.perf_counter() - started)
     finally:
-        await set_band_triggers(connection, enabled=True)
+        await set_band_triggers(connection, enabled=True, years=True)
         await connection.close()
         await database.dispose()
     for banded, polls in samples.items():
         polls.sort()
         record(
             "consumer: a poll of 1,000 new members in 1,000 unions written (facts, ledger, counts, figures), "
-            + ("with the bands' triggers" if banded else "without the bands' triggers"),
+            + ("with migration 0009's triggers" if banded else "without migration 0009's triggers (bands, years)"),
             f"{statistics.median(polls) * 1000:.0f} ms p50, max {polls[-1] * 1000:.0f} ms",
             f"{len(polls)} polls, in turns",
         )
@@ -431,6 +446,7 @@ async def main(server: str) -> None:
     await time_grassroots_sizes(url, args.runs)
     async with client(create_app, settings) as http:
         await time_breakdowns(http, args.runs)
+        await time_period_reports(http, args.runs, development_only=True)
         await time_period_reports(http, args.runs)
     await time_consumer_poll(url)
     print(f"load average after the run: {os.getloadavg()}", flush=True)
