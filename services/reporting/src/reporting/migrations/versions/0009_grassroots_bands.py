@@ -91,6 +91,7 @@ SELECT unit_id, day, band FROM banded ORDER BY 1, 2
 ON CONFLICT (unit_id, day) DO UPDATE SET band = EXCLUDED.band WHERE grassroots_bands.band IS DISTINCT FROM EXCLUDED.band
 $$"""
 
+_BAND_LOCK = 0x62616E64  # "band"
 _TRIGGER = f"""
 CREATE OR REPLACE FUNCTION subtree_figure_days_into_bands() RETURNS trigger LANGUAGE plpgsql AS $$
 DECLARE
@@ -103,6 +104,10 @@ BEGIN
             AND EXISTS (SELECT 1 FROM tree_units unit WHERE unit.unit_id = f.unit_id AND unit.type_code = '{GRASSROOTS}')
           GROUP BY 1) AS f;
     IF units IS NOT NULL THEN
+        -- Two consumers may change one union's figures at once (members of one union, in two polls): the second
+        -- waits for the first to commit, then recounts in a new snapshot, against the bands the first kept.
+        PERFORM pg_advisory_xact_lock({_BAND_LOCK}, hashtext(locked.unit_id::text))
+        FROM (SELECT unit_id FROM unnest(units) AS unit_id ORDER BY 1) AS locked;
         PERFORM grassroots_bands_from(units, since);
     END IF;
     RETURN NULL;
