@@ -27,6 +27,7 @@ from alembic import op
 
 from reporting.adapters.tables import metadata
 from reporting.domain.movements import COUNTED_STATUSES
+from reporting.migrations.rollups import backfill, rollup_statements
 from reporting.domain.units import GRASSROOTS, GRASSROOTS_BANDS, SIZE_BANDS
 
 revision = "0009"
@@ -122,51 +123,11 @@ _YEARS = (
 )
 
 
-def _yearly(months: str, years: str, keys: tuple[str, ...]) -> list[str]:
-    columns = ", ".join(keys)
-    new_keys = ", ".join(f"new_rows.{key}" for key in keys)
-    joined = " AND ".join(f"old_rows.{key} = new_rows.{key}" for key in ("unit_id", "month", *keys))
-    upsert = f"ON CONFLICT (unit_id, year, {columns}) DO UPDATE SET members = {years}.members + EXCLUDED.members"
-    function = f"""
-CREATE OR REPLACE FUNCTION {months}_into_years() RETURNS trigger LANGUAGE plpgsql AS $$
-BEGIN
-    IF TG_OP = 'INSERT' THEN
-        INSERT INTO {years} (unit_id, year, {columns}, members)
-        SELECT unit_id, date_trunc('year', month)::date, {columns}, sum(members) FROM new_rows
-        GROUP BY 1, 2, {columns} HAVING sum(members) <> 0 ORDER BY 1, 2, {columns}
-        {upsert};
-    ELSE
-        INSERT INTO {years} (unit_id, year, {columns}, members)
-        SELECT new_rows.unit_id, date_trunc('year', new_rows.month)::date, {new_keys},
-               sum(new_rows.members - old_rows.members)
-        FROM new_rows JOIN old_rows ON {joined}
-        GROUP BY 1, 2, {new_keys} HAVING sum(new_rows.members - old_rows.members) <> 0 ORDER BY 1, 2, {new_keys}
-        {upsert};
-    END IF;
-    RETURN NULL;
-END $$"""
-    return [
-        function,
-        f"DROP TRIGGER IF EXISTS {months}_inserted ON {months}",
-        f"""CREATE TRIGGER {months}_inserted AFTER INSERT ON {months} REFERENCING NEW TABLE AS new_rows
-            FOR EACH STATEMENT EXECUTE FUNCTION {months}_into_years()""",
-        f"DROP TRIGGER IF EXISTS {months}_updated ON {months}",
-        f"""CREATE TRIGGER {months}_updated AFTER UPDATE ON {months}
-            REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows
-            FOR EACH STATEMENT EXECUTE FUNCTION {months}_into_years()""",
-    ]
-
-
 def upgrade() -> None:
     metadata.create_all(op.get_bind())
     for months, years, keys in _YEARS:
-        columns = ", ".join(keys)
-        op.execute(f"""
-            INSERT INTO {years} (unit_id, year, {columns}, members)
-            SELECT unit_id, date_trunc('year', month)::date, {columns}, sum(members) FROM {months}
-            GROUP BY 1, 2, {columns} HAVING sum(members) <> 0
-            ON CONFLICT DO NOTHING""")
-        for statement in _yearly(months, years, keys):
+        op.execute(backfill(months, years, keys, "month", "year"))
+        for statement in rollup_statements(months, years, keys, "month", "year"):
             op.execute(statement)
     op.execute(_REBAND)
     op.execute(_TRIGGER)
