@@ -9,7 +9,9 @@ union, province and the country; then a change of 10 values a day for every uppe
 p95 of a breakdown for a grassroots union, an upper union, a province and the country now and as of past days,
 the country's .xlsx, the standard period reports (member development per unit below, the units report, dues by
 month, targets; the country's development report as .xlsx and PDF), and the consumer's write of a poll of 1,000
-new members. Prints a Markdown table.
+new members. Side by side in one run (migration 0009): the grassroots unions by members walked down the tree's history
+and read from the rolled-up bands; the development report with and without the year tables; the poll with and
+without migration 0009's triggers. Prints a Markdown table.
 """
 
 from __future__ import annotations
