@@ -405,6 +405,15 @@ async def test_bands_follow_members_groups_moved_between_unions_late_units_and_c
         date(2025, 7, 1),
     )
 
+    # The other union reaches ten members on 1/8; a member admitted on 1/5 arrives afterwards: ten from 1/5 on,
+    # eleven from 1/8 (its bands of the days after the late one recounted).
+    await admit(db, g2, date(2025, 8, 1))
+    assert await bands(reporting, p2, "2025-05-01", "2025-05-31") == {1: 1}
+    await admit(db, g2, date(2025, 5, 1))
+
+    assert await bands(reporting, p2, "2025-04-01", "2025-04-30") == {1: 1}
+    assert await bands(reporting, p2, "2025-05-01", "2025-05-31") == {10: 1}
+    assert await bands(reporting, p2, "2025-08-01", "2025-08-31") == {10: 1}
     assert await bands(reporting, p1, "2025-01-01", "2025-01-31") == {0: 1}
     assert await bands(reporting, p1, "2025-02-01", "2025-02-28") == {1: 2}
     assert await bands(reporting, p1, "2025-03-01", "2025-03-31") == {1: 1, 10: 1}
