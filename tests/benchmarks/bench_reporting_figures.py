@@ -9,7 +9,9 @@ union, province and the country; then a change of 10 values a day for every uppe
 p95 of a breakdown for a grassroots union, an upper union, a province and the country now and as of past days,
 the country's .xlsx, the standard period reports (member development per unit below, the units report, dues by
 month, targets; the country's development report as .xlsx and PDF), and the consumer's write of a poll of 1,000
-new members. Prints a Markdown table.
+new members. Side by side in one run (migration 0009): the grassroots unions by members walked down the tree's history
+and read from the rolled-up bands; the development report with and without the year tables; the poll with and
+without migration 0009's triggers. Prints a Markdown table.
 """
 
 from __future__ import annotations
@@ -32,6 +34,7 @@ import asyncpg  # noqa: E402
 import chassis.http  # noqa: E402,F401  (imported first: chassis.scope and chassis.audit import each other)
 from chassis.database import Database, asyncpg_dsn, database_on_server  # noqa: E402
 from contracts.wellknown import NATIONAL_CENTRE_ID  # noqa: E402
+from reporting.adapters.figures import FigureRepository  # noqa: E402
 from reporting.application.read_model import apply_member_changes  # noqa: E402
 from reporting.config import ReportingSettings  # noqa: E402
 from reporting.domain.facts import MemberChange  # noqa: E402
@@ -42,6 +45,16 @@ from tests.support.infra import drop_databases, postgres_url  # noqa: E402
 from tests.support.services import TEST_SECRET, client, headers_for, principal  # noqa: E402
 
 MIGRATIONS = ROOT / "services" / "reporting" / "src" / "reporting" / "migrations"
+BAND_TRIGGERS = ("subtree_figure_days_banded", "subtree_figure_days_rebanded")
+# Migration 0009's triggers, off for the consumer's poll "without" (the bands' and the year tables').
+NEW_TRIGGERS = (
+    *(("subtree_figure_days", trigger) for trigger in BAND_TRIGGERS),
+    *(
+        (table, f"{table}_{event}")
+        for table in ("subtree_figure_months", "subtree_movement_months")
+        for event in ("inserted", "updated")
+    ),
+)
 BIG_TABLES = ("subtree_figure_days", "subtree_figures", "subtree_movement_days", "dues_months", "subtree_dues")
 
 # (dimension, value, share of a unit's members); a dimension with `per_unit` takes one value per unit.
@@ -193,6 +206,8 @@ async def generate(url: str, write_tree=write_national_tree) -> None:
         )
         for key in keys:
             await connection.execute(f"ALTER TABLE {key['table']} DROP CONSTRAINT {key['conname']}")
+        # The bands' trigger upserts into the day table, which has no key meanwhile: it is run once afterwards.
+        await set_band_triggers(connection, enabled=False)
         await connection.execute("SET work_mem = '256MB'")
         async with connection.transaction():
             for statement in GENERATE_SQL.replace("{national}", str(NATIONAL_CENTRE_ID)).split(";\n"):
@@ -200,6 +215,17 @@ async def generate(url: str, write_tree=write_national_tree) -> None:
                     await connection.execute(statement, *([json.dumps(shares)] if "$1" in statement else []))
         for key in keys:
             await connection.execute(f"ALTER TABLE {key['table']} ADD CONSTRAINT {key['conname']} {key['definition']}")
+        await set_band_triggers(connection, enabled=True)
+        banding = time.perf_counter()
+        await connection.execute(
+            "SELECT grassroots_bands_from(array_agg(unit_id ORDER BY unit_id), array_agg(DATE '-infinity'))"
+            " FROM tree_units WHERE type_code = 'grassroots_union'"
+        )
+        record(
+            "roll up the grassroots unions' bands (migration 0009's backfill)",
+            f"{time.perf_counter() - banding:.0f} s",
+            "",
+        )
         await connection.execute(f"VACUUM ANALYZE {', '.join(BIG_TABLES)}, unit_versions, member_targets")
         await connection.execute("ANALYZE tree_closure")
         rows = await connection.fetchval("SELECT count(*) FROM subtree_figure_days")
@@ -216,6 +242,41 @@ async def generate(url: str, write_tree=write_national_tree) -> None:
         )
     finally:
         await connection.close()
+
+
+async def set_band_triggers(connection, *, enabled: bool, years: bool = False) -> None:
+    """The grassroots bands' triggers on the day table (migration 0009) on or off; `years`: the year tables' too."""
+    for table, trigger in NEW_TRIGGERS if years else (("subtree_figure_days", name) for name in BAND_TRIGGERS):
+        await connection.execute(f"ALTER TABLE {table} {'ENABLE' if enabled else 'DISABLE'} TRIGGER {trigger}")
+
+
+async def time_grassroots_sizes(url: str, runs: int) -> None:
+    """The units report's grassroots unions by members as of a past day, side by side: the walk down the tree's
+    history (before migration 0009) and the bands rolled up on write; both must give the same answer."""
+    database = Database(url, 2)
+    viewer = principal("report_viewer", NATIONAL_CENTRE_ID)
+    today = date(2026, 12, 3)
+    try:
+        for unit, label in ((NATIONAL_CENTRE_ID, "the country"), (unit_id("p", 7), "a province")):
+            for day in (date(2025, 12, 31), date(2026, 10, 31)):
+                timings = {}
+                for way in ("grassroots_sizes_walked", "grassroots_sizes"):
+                    samples = []
+                    for _ in range(max(3, runs // 4) if way.endswith("walked") else runs):
+                        async with database.transaction() as session:
+                            started = time.perf_counter()
+                            found = await getattr(FigureRepository(session), way)(viewer, unit, day, today)
+                            samples.append(time.perf_counter() - started)
+                    timings[way] = (sorted(samples), found)
+                (walked, by_walk), (rolled, by_bands) = timings.values()
+                assert by_walk == by_bands, (by_walk, by_bands)
+                record(
+                    f"grassroots unions by members, {label}, as of {day.strftime('%d/%m/%Y')}: walk / bands",
+                    f"{p50_p95(walked)} / {p50_p95(rolled)}",
+                    f"{sum(by_bands.values()):,} unions",
+                )
+    finally:
+        await database.dispose()
 
 
 async def time_breakdowns(http, runs: int) -> None:
@@ -268,9 +329,11 @@ def p50_p95(samples: list[float]) -> str:
     return f"{statistics.median(samples) * 1000:.1f} / {samples[int(len(samples) * 0.95)] * 1000:.1f} ms"
 
 
-async def time_period_reports(http, runs: int) -> None:
+async def time_period_reports(http, runs: int, *, development_only: bool = False) -> None:
     """The standard period reports (issue 13): member development per unit below, the units report, dues by month
-    and targets, for the country, a province, an upper union and a grassroots union, over periods in the past."""
+    and targets, for the country, a province, an upper union and a grassroots union, over periods in the past.
+    `development_only`: the development report alone, its whole years read from the month tables (as before the
+    year tables of migration 0009)."""
     year, quarter, month = ("2025-01-01", "2025-12-31"), ("2025-07-01", "2025-09-30"), ("2026-10-01", "2026-10-31")
     subtrees = [
         (NATIONAL_CENTRE_ID, "the country (34 provinces)"),
@@ -285,6 +348,9 @@ async def time_period_reports(http, runs: int) -> None:
         *((unit, f"units report, {label}, year 2025", "/unit-figures", year) for unit, label in subtrees[:2]),
         (unit_id("p", 7), "units report, a province, 10/2026", "/unit-figures", month),
     ]
+    if development_only:
+        cases = [(*case[:1], f"{case[1]} (month tables only)", *case[2:]) for case in cases if "development" in case[1]]
+    FigureRepository.read_years = not development_only
     for unit, label, path, (first, last) in cases:
         params = {"unit_id": str(unit), "from": first, "to": last}
         samples, response = await timed(http, f"/api/v1/reporting{path}", params, runs)
@@ -294,6 +360,9 @@ async def time_period_reports(http, runs: int) -> None:
         else:
             what = f"{body['grassroots_without_members']:,} grassroots unions without members"
         record(label, p50_p95(samples), what)
+    FigureRepository.read_years = True
+    if development_only:
+        return
     for unit, label in subtrees[:2]:
         params = {"unit_id": str(unit), "from": "2025-12", "to": "2026-11"}
         samples, response = await timed(http, "/api/v1/reporting/dues", params, runs)
@@ -315,11 +384,15 @@ async def time_period_reports(http, runs: int) -> None:
 
 async def time_consumer_poll(url: str) -> None:
     """The consumer's write of a poll of 1,000 new members spread over 1,000 grassroots unions: facts, ledger,
-    counts and the figures of their units and every unit above them."""
+    counts and the figures of their units and every unit above them; in turns with the grassroots bands' triggers
+    (migration 0009) on and off (their bands are left behind then: the last thing the run does)."""
     database = Database(url, 2)
-    samples = []
+    samples: dict[bool, list[float]] = {True: [], False: []}
+    connection = await asyncpg.connect(asyncpg_dsn(url))
     try:
-        for run in range(5):
+        for run in range(10):
+            banded = run % 2 == 0
+            await set_band_triggers(connection, enabled=banded, years=True)
             changes = [
                 MemberChange(
                     uuid.uuid4(),
@@ -344,15 +417,19 @@ async def time_consumer_poll(url: str) -> None:
             started = time.perf_counter()
             async with database.transaction() as session:
                 await apply_member_changes(session, changes)
-            samples.append(time.perf_counter() - started)
+            samples[banded].append(time.perf_counter() - started)
     finally:
+        await set_band_triggers(connection, enabled=True, years=True)
+        await connection.close()
         await database.dispose()
-    samples.sort()
-    record(
-        "consumer: a poll of 1,000 new members written (facts, ledger, counts, figures)",
-        f"{statistics.median(samples) * 1000:.0f} ms p50, max {samples[-1] * 1000:.0f} ms",
-        "5 polls",
-    )
+    for banded, polls in samples.items():
+        polls.sort()
+        record(
+            "consumer: a poll of 1,000 new members in 1,000 unions written (facts, ledger, counts, figures), "
+            + ("with migration 0009's triggers" if banded else "without migration 0009's triggers (bands, years)"),
+            f"{statistics.median(polls) * 1000:.0f} ms p50, max {polls[-1] * 1000:.0f} ms",
+            f"{len(polls)} polls, in turns",
+        )
 
 
 async def main(server: str) -> None:
@@ -368,8 +445,10 @@ async def main(server: str) -> None:
         url = await fresh_database(server, "bench_reporting_figures", MIGRATIONS)
         await generate(url)
     settings = ReportingSettings(database_url=url, internal_token_secret=TEST_SECRET)
+    await time_grassroots_sizes(url, args.runs)
     async with client(create_app, settings) as http:
         await time_breakdowns(http, args.runs)
+        await time_period_reports(http, args.runs, development_only=True)
         await time_period_reports(http, args.runs)
     await time_consumer_poll(url)
     print(f"load average after the run: {os.getloadavg()}", flush=True)

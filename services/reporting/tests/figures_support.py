@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import dataclasses
 import uuid
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 
+import sqlalchemy
 from chassis.database import Database
 from contracts.envelope import Envelope
 from contracts.events.members_member_v1 import MemberApproved, MemberSnapshot, MemberStatusChanged
 from contracts.events.orgtree_unit_v1 import UnitCreated, UnitState
-from contracts.wellknown import NATIONAL_CENTRE_ID
+from contracts.wellknown import NATIONAL_CENTRE_ID, vietnamese_today
+from reporting.adapters.figures import FigureRepository
 from reporting.entrypoints.consumers import apply_member_change, apply_unit_change
 
 from tests.support.services import headers_for, principal
@@ -121,3 +123,28 @@ async def tree(reporting, name: str) -> dict[str, uuid.UUID]:
         START,
     )
     return units
+
+
+async def assert_bands_are_the_walk(database: Database) -> int:
+    """The grassroots unions by members rolled up on write (migration 0009) equal the walk down the tree's history
+    for every unit, on every day a union's own figures changed, the day before each and today; the number of
+    (unit, day) pairs compared."""
+    viewer = principal("report_viewer", NATIONAL_CENTRE_ID)
+    now = vietnamese_today()
+    compared = 0
+    async with database.transaction() as session:
+        repository = FigureRepository(session)
+        units = (await session.execute(sqlalchemy.text("SELECT unit_id FROM tree_units ORDER BY code"))).scalars()
+        changed = await session.execute(
+            sqlalchemy.text(
+                "SELECT DISTINCT day FROM subtree_figure_days WHERE dimension IN ('status', 'unit_type') ORDER BY 1"
+            )
+        )
+        days = sorted({now} | {day for (day,) in changed for day in (day, day - timedelta(days=1)) if day <= now})
+        for unit in list(units):
+            for day in days:
+                rolled = await repository.grassroots_sizes(viewer, unit, day, now)
+                walked = await repository.grassroots_sizes_walked(viewer, unit, day, now)
+                assert rolled == walked, (unit, day)
+                compared += 1
+    return compared

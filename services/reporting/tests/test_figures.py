@@ -15,7 +15,16 @@ from contracts.wellknown import NATIONAL_CENTRE_ID
 from reporting.application.read_model import apply_member_changes
 from reporting.domain.facts import MemberChange
 
-from services.reporting.tests.figures_support import START, admit, change, deliver, national, state, tree
+from services.reporting.tests.figures_support import (
+    START,
+    admit,
+    assert_bands_are_the_walk,
+    change,
+    deliver,
+    national,
+    state,
+    tree,
+)
 from tests.support.services import headers_for, principal
 
 
@@ -288,3 +297,9 @@ async def test_two_consumers_applying_polls_at_once_add_up(reporting):
     }
     country = await figures(reporting, NATIONAL_CENTRE_ID, "gender", date(2025, 11, 30))
     assert country["female"] >= women
+
+
+async def test_the_grassroots_bands_rolled_up_are_the_walk_after_every_story(reporting):
+    """Every story of this module (admissions, transfers, moves, units closed, units arriving after their members)
+    leaves the bands rolled up on write equal to the walk down the tree's history, for every unit and day."""
+    assert await assert_bands_are_the_walk(reporting["db"]) > 100

@@ -10,11 +10,11 @@ import zipfile
 from dataclasses import dataclass
 from datetime import date
 
-from contracts.events.orgtree_unit_v1 import UnitCreated, UnitMoved
+from contracts.events.orgtree_unit_v1 import UnitCreated, UnitDissolved, UnitMoved
 from reporting.adapters.workbooks import form_pdf, form_xlsx
 from reporting.domain.forms import Column, Form, Section, fill, heading_groups
 
-from services.reporting.tests.figures_support import admit, deliver, national, state, tree
+from services.reporting.tests.figures_support import admit, assert_bands_are_the_walk, deliver, national, state, tree
 from tests.support.services import headers_for, principal
 
 
@@ -373,3 +373,58 @@ async def test_the_list_of_forms_comes_from_their_definitions_and_routes(reporti
     anonymous = await reporting["http"].get("/api/v1/reporting/forms")
     assert anonymous.status_code == 401
     assert anonymous.headers["content-type"].startswith("application/problem+json")
+
+
+async def test_bands_follow_members_groups_moved_between_unions_late_units_and_closures(reporting):
+    db = reporting["db"]
+    units = await tree(reporting, "BST")
+    p1, p2, g1, g2 = units["p1"], units["p2"], units["g1"], units["g2"]
+    group, late = uuid.uuid4(), uuid.uuid4()
+    await deliver(db, UnitCreated, state(group, "BST-G1-T1", g1, "union_group"), date(2025, 1, 1))
+    for _ in range(9):
+        await admit(db, group, date(2025, 2, 1))
+    await admit(db, g1, date(2025, 3, 1))
+    # Members of a union that reporting learns of afterwards: counted from their day when it arrives.
+    for _ in range(3):
+        await admit(db, late, date(2025, 2, 10))
+    await deliver(db, UnitCreated, state(late, "BST-G3", p1, effective_from=date(2025, 2, 1)), date(2025, 2, 1))
+    # The union group, with its nine members, goes over to the other province's union on 1/4.
+    await deliver(
+        db,
+        UnitMoved,
+        state(group, "BST-G2-T1", g2, "union_group", version=2, effective_from=date(2025, 4, 1)),
+        date(2025, 4, 1),
+        old_parent_id=g1,
+        new_parent_id=g2,
+    )
+    # The first union is dissolved on 1/7 with its one member left in it: it is no longer counted.
+    await deliver(
+        db,
+        UnitDissolved,
+        state(g1, "BST-G1", p1, version=2, status="dissolved", effective_from=date(2025, 7, 1)),
+        date(2025, 7, 1),
+    )
+
+    # The other union reaches ten members on 1/8; a member admitted on 1/5 arrives afterwards: ten from 1/5 on,
+    # eleven from 1/8 (its bands of the days after the late one recounted).
+    await admit(db, g2, date(2025, 8, 1))
+    assert await bands(reporting, p2, "2025-05-01", "2025-05-31") == {1: 1}
+    await admit(db, g2, date(2025, 5, 1))
+
+    assert await bands(reporting, p2, "2025-04-01", "2025-04-30") == {1: 1}
+    assert await bands(reporting, p2, "2025-05-01", "2025-05-31") == {10: 1}
+    assert await bands(reporting, p2, "2025-08-01", "2025-08-31") == {10: 1}
+    assert await bands(reporting, p1, "2025-01-01", "2025-01-31") == {0: 1}
+    assert await bands(reporting, p1, "2025-02-01", "2025-02-28") == {1: 2}
+    assert await bands(reporting, p1, "2025-03-01", "2025-03-31") == {1: 1, 10: 1}
+    assert await bands(reporting, p2, "2025-03-01", "2025-03-31") == {0: 1}
+    assert await bands(reporting, p1, "2025-04-01", "2025-04-30") == {1: 2}
+    assert await bands(reporting, p2, "2025-04-01", "2025-04-30") == {1: 1}
+    assert await bands(reporting, p1, "2025-07-01", "2025-07-31") == {1: 1}
+    assert await assert_bands_are_the_walk(db) > 100
+
+
+async def test_the_grassroots_bands_rolled_up_are_the_walk_after_every_story(reporting):
+    """Every story of this module (admissions, transfers, moves, units closed, units arriving after their members)
+    leaves the bands rolled up on write equal to the walk down the tree's history, for every unit and day."""
+    assert await assert_bands_are_the_walk(reporting["db"]) > 100

@@ -112,6 +112,12 @@ async def test_the_figures_open_with_the_members_and_units_known_at_upgrade(pg_s
         }
         assert found["grassroots_enterprise_type", "state_owned"] == 1
         assert found["ethnicity", ""] == 2
+        # Migration 0009: the union (two members counted) in its band, and the year tables from the months.
+        assert {key: found[key] for key in found if key[0] == "grassroots_members"} == {("grassroots_members", "1"): 1}
+        yearly = await connection.fetchval(
+            "SELECT sum(members) FROM subtree_figure_years WHERE unit_id = $1 AND dimension = 'status'", province
+        )
+        assert yearly == 3
         assert await connection.fetchval("SELECT count(*) FROM unit_versions WHERE valid_to IS NULL") == 2
         assert await connection.fetchval("SELECT opened_on FROM figure_ledger") is not None
     finally:

@@ -19,10 +19,18 @@ from contracts.events.dues_collection_v1 import (
 from contracts.events.members_member_v1 import MemberStatusChanged, MemberTransferred
 from contracts.events.orgtree_unit_v1 import UnitCapabilities, UnitCreated, UnitDissolved, UnitMoved
 from contracts.wellknown import NATIONAL_CENTRE_ID, vietnamese_today
-from reporting.adapters.figures import whole_months
+from reporting.adapters.figures import whole_months, whole_years
 from reporting.entrypoints.consumers import apply_dues_record
 
-from services.reporting.tests.figures_support import admit, change, deliver, national, state, tree
+from services.reporting.tests.figures_support import (
+    admit,
+    assert_bands_are_the_walk,
+    change,
+    deliver,
+    national,
+    state,
+    tree,
+)
 from tests.support.services import headers_for, principal
 
 
@@ -460,6 +468,17 @@ async def test_remittances_of_the_upper_share_per_month_and_per_unit_below(repor
     assert (below["total"]["code"], below["total"]["grassroots_unions"]) == ("REMIT-D", 2)
 
 
+def test_whole_months_are_their_whole_years_and_the_months_at_their_edges():
+    assert whole_years((date(2025, 1, 1), date(2025, 12, 1))) == ((date(2025, 1, 1), date(2025, 1, 1)), [])
+    assert whole_years((date(2024, 11, 1), date(2026, 2, 1))) == (
+        (date(2025, 1, 1), date(2025, 1, 1)),
+        [(date(2024, 11, 1), date(2024, 12, 1)), (date(2026, 1, 1), date(2026, 2, 1))],
+    )
+    assert whole_years((date(2025, 7, 1), date(2025, 9, 1))) == (None, [(date(2025, 7, 1), date(2025, 9, 1))])
+    assert whole_years((date(2025, 2, 1), date(2026, 1, 1))) == (None, [(date(2025, 2, 1), date(2026, 1, 1))])
+    assert whole_years((date.min, date(2024, 12, 1))) == ((date.min, date(2024, 1, 1)), [])
+
+
 def test_a_span_of_days_is_its_whole_months_and_the_days_at_its_edges():
     assert whole_months(date(2025, 2, 27), date(2025, 6, 30)) == (
         (date(2025, 3, 1), date(2025, 6, 1)),
@@ -486,6 +505,13 @@ async def test_a_period_across_months_counts_its_whole_months_and_its_edge_days(
     # An early period: its start is counted up from the ledger's first day.
     total = (await development(reporting, units["p1"], "2025-02-28", "2025-06-30")).json()["total"]
     assert figures(total) == {"members_at_start": 1, "admitted": 4, "members_at_end": 5}
+
+    # A whole year, and a year and a month: the year read from the year tables.
+    for last in ("2025-12-31", "2026-01-31"):
+        total = (await development(reporting, units["p1"], "2025-01-01", last)).json()["total"]
+        assert figures(total) == {"admitted": 6, "members_at_end": 6}
+    total = (await development(reporting, units["p1"], "2025-06-30", "2026-01-31")).json()["total"]
+    assert figures(total) == {"members_at_start": 4, "admitted": 2, "members_at_end": 6}
 
     # A recent period: its start is the figure now less what came since.
     today = vietnamese_today()
@@ -516,3 +542,22 @@ async def test_the_month_tables_are_the_day_tables_summed_by_month(reporting):
             kept = (await session.execute(sqlalchemy.text(kept_query))).all()
             assert len(summed) > 20
             assert sorted(map(tuple, kept)) == sorted(map(tuple, summed))
+            # And the year tables the month tables summed by year (migration 0009).
+            yearly = f"SELECT unit_id, date_trunc('year', month)::date, {keys}, sum(members) FROM {months}"
+            by_year = (
+                await session.execute(sqlalchemy.text(f"{yearly} GROUP BY 1, 2, {keys} HAVING sum(members) <> 0"))
+            ).all()
+            years = months.replace("months", "years")
+            kept_years = (
+                await session.execute(
+                    sqlalchemy.text(f"SELECT unit_id, year, {keys}, members FROM {years} WHERE members <> 0")
+                )
+            ).all()
+            assert len(by_year) > 10
+            assert sorted(map(tuple, kept_years)) == sorted(map(tuple, by_year))
+
+
+async def test_the_grassroots_bands_rolled_up_are_the_walk_after_every_story(reporting):
+    """Every story of this module (admissions, transfers, moves, units closed, units arriving after their members)
+    leaves the bands rolled up on write equal to the walk down the tree's history, for every unit and day."""
+    assert await assert_bands_are_the_walk(reporting["db"]) > 100

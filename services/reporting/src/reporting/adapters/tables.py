@@ -174,6 +174,43 @@ subtree_movement_months = Table(
     info={"scoped_by": "unit_id"},
 )
 
+# Each grassroots union's band of members (domain.units.SIZE_BANDS' lower bound; NULL: not an active grassroots union)
+# from each day its own figures changed: what the rolled-up `grassroots_members` figures say of it, kept by a trigger
+# on `subtree_figure_days` (migration 0009) that compares a union's bands recounted from its rows with these.
+grassroots_bands = Table(
+    "grassroots_bands",
+    metadata,
+    Column("unit_id", Uuid, nullable=False),
+    Column("day", Date, nullable=False),
+    Column("band", Integer),
+    PrimaryKeyConstraint("unit_id", "day"),
+)
+
+# The same summed per year (its first day), kept by triggers on the month tables (migration 0009): a year's report
+# reads a row per figure for its whole years, months only for the months outside them, days only at its edges.
+subtree_figure_years = Table(
+    "subtree_figure_years",
+    metadata,
+    Column("unit_id", Uuid, nullable=False),
+    Column("dimension", Text, nullable=False),
+    Column("year", Date, nullable=False),
+    Column("value", Text, nullable=False),
+    Column("members", BigInteger, nullable=False),
+    PrimaryKeyConstraint("unit_id", "dimension", "year", "value"),
+    info={"scoped_by": "unit_id"},
+)
+subtree_movement_years = Table(
+    "subtree_movement_years",
+    metadata,
+    Column("unit_id", Uuid, nullable=False),
+    Column("year", Date, nullable=False),
+    Column("kind", Text, nullable=False),
+    Column("female", Boolean, nullable=False),
+    Column("members", BigInteger, nullable=False),
+    PrimaryKeyConstraint("unit_id", "year", "kind", "female"),
+    info={"scoped_by": "unit_id"},
+)
+
 # Figure changes and movements of members in units the tree replica does not hold yet (the member's event
 # overtook the unit's): they go up the tree when the unit arrives.
 unplaced_figures = Table(

@@ -37,6 +37,8 @@ UNIT_TYPE_LABELS = {
 UNIT_KINDS = ("unit_established", "unit_closed")
 # Lower bounds of the bands of members per grassroots union; 0 is "without any member".
 SIZE_BANDS = (0, 1, 10, 30, 100, 500, 1000)
+# The figure of the grassroots unions by band (value: the band's lower bound), rolled up by a trigger (migration 0009).
+GRASSROOTS_BANDS = "grassroots_members"
 
 
 def size_band_label(lower: int) -> str:

@@ -12,6 +12,7 @@ the same transaction, in key order like the day rows (several consumers write th
 from alembic import op
 
 from reporting.adapters.tables import metadata
+from reporting.migrations.rollups import backfill, rollup_statements
 
 revision = "0008"
 down_revision = "0007"
@@ -23,51 +24,11 @@ _ROLLUPS = (
 )
 
 
-def _statements(days: str, months: str, keys: tuple[str, ...]) -> list[str]:
-    columns = ", ".join(keys)
-    new_keys = ", ".join(f"new_rows.{key}" for key in keys)
-    joined = " AND ".join(f"old_rows.{key} = new_rows.{key}" for key in ("unit_id", "day", *keys))
-    target = f"(unit_id, month, {columns})"
-    upsert = f"ON CONFLICT {target} DO UPDATE SET members = {months}.members + EXCLUDED.members"
-    function = f"""
-CREATE OR REPLACE FUNCTION {days}_into_months() RETURNS trigger LANGUAGE plpgsql AS $$
-BEGIN
-    IF TG_OP = 'INSERT' THEN
-        INSERT INTO {months} (unit_id, month, {columns}, members)
-        SELECT unit_id, date_trunc('month', day)::date, {columns}, sum(members) FROM new_rows
-        GROUP BY 1, 2, {columns} HAVING sum(members) <> 0 ORDER BY 1, 2, {columns}
-        {upsert};
-    ELSE
-        INSERT INTO {months} (unit_id, month, {columns}, members)
-        SELECT new_rows.unit_id, date_trunc('month', new_rows.day)::date, {new_keys},
-               sum(new_rows.members - old_rows.members)
-        FROM new_rows JOIN old_rows ON {joined}
-        GROUP BY 1, 2, {new_keys} HAVING sum(new_rows.members - old_rows.members) <> 0 ORDER BY 1, 2, {new_keys}
-        {upsert};
-    END IF;
-    RETURN NULL;
-END $$"""
-    return [
-        function,
-        f"DROP TRIGGER IF EXISTS {days}_inserted ON {days}",
-        f"""CREATE TRIGGER {days}_inserted AFTER INSERT ON {days} REFERENCING NEW TABLE AS new_rows
-            FOR EACH STATEMENT EXECUTE FUNCTION {days}_into_months()""",
-        f"DROP TRIGGER IF EXISTS {days}_updated ON {days}",
-        f"""CREATE TRIGGER {days}_updated AFTER UPDATE ON {days} REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows
-            FOR EACH STATEMENT EXECUTE FUNCTION {days}_into_months()""",
-    ]
-
-
 def upgrade() -> None:
     metadata.create_all(op.get_bind())
     for days, months, keys in _ROLLUPS:
-        columns = ", ".join(keys)
-        op.execute(f"""
-            INSERT INTO {months} (unit_id, month, {columns}, members)
-            SELECT unit_id, date_trunc('month', day)::date, {columns}, sum(members) FROM {days}
-            GROUP BY 1, 2, {columns} HAVING sum(members) <> 0
-            ON CONFLICT DO NOTHING""")
-        for statement in _statements(days, months, keys):
+        op.execute(backfill(days, months, keys, "day", "month"))
+        for statement in rollup_statements(days, months, keys, "day", "month"):
             op.execute(statement)
 
 
