@@ -9,10 +9,13 @@ The JPEG is at most `MAX_JPEG_BYTES` (a few tens of KB in practice), far below t
 
 from __future__ import annotations
 
+import base64
+import binascii
+import hashlib
 from typing import ClassVar, Literal
 from uuid import UUID
 
-from pydantic import Field
+from pydantic import ConfigDict, Field, model_validator
 
 from contracts.base import IntegrationEvent
 
@@ -25,6 +28,8 @@ MAX_JPEG_BYTES = 96 * 1024
 class PhotoStored(IntegrationEvent):
     """The member's photo for the card, replacing any earlier one."""
 
+    # A refused photo's bytes never go into an error message (the consumer keeps it in its dead-letter record).
+    model_config = ConfigDict(frozen=True, extra="ignore", hide_input_in_errors=True)
     topic_name: ClassVar[str] = TOPIC
     aggregate_field: ClassVar[str] = "member_id"
     event_type: ClassVar[str] = "members.photo.stored"
@@ -38,6 +43,21 @@ class PhotoStored(IntegrationEvent):
     jpeg_base64: str = Field(
         max_length=(MAX_JPEG_BYTES + 2) // 3 * 4, description="The JPEG (3×4 portrait, baseline), base64"
     )
+
+    @model_validator(mode="after")
+    def _a_whole_jpeg(self) -> PhotoStored:
+        try:
+            jpeg = base64.b64decode(self.jpeg_base64, validate=True)
+        except binascii.Error as error:
+            raise ValueError("jpeg_base64 is not base64") from error
+        if not jpeg.startswith(b"\xff\xd8\xff"):
+            raise ValueError("jpeg_base64 is not a JPEG")
+        if hashlib.sha256(jpeg).hexdigest() != self.sha256:
+            raise ValueError("sha256 does not match the JPEG")
+        return self
+
+    def jpeg(self) -> bytes:
+        return base64.b64decode(self.jpeg_base64)
 
 
 EVENTS: tuple[type[IntegrationEvent], ...] = (PhotoStored,)
