@@ -277,3 +277,35 @@ async def test_nothing_is_locked_while_a_sender_waits_on_the_bank(banks):
             assert hook["position"] == third[0]
         finally:
             await sender.stop()
+
+
+async def test_a_round_claims_only_banks_with_something_to_send(banks):
+    office, settings = banks
+    async with Endpoint() as ctg, Endpoint() as vcb:
+        await register(office, "CTG", ctg.url)
+        await register(office, "VCB", vcb.url)
+        sender = WebhookSender(office.db, settings)
+        try:
+            await sender.round()
+            assert sender.following == {}  # two idle banks: no task, no lease claimed and given up
+            await new_steps(office, "DNG-A", 2)
+            await sender.round()
+            assert set(sender.following) == {"VCB"}
+            assert await sender.following["VCB"] == 2 and len(vcb.received) == 2 and ctg.calls == 0
+            async with office.db.transaction() as session:
+                leases = await session.execute(text("SELECT partner, lease_owner FROM partner_webhooks"))
+                assert {partner: owner for partner, owner in leases} == {"CTG": None, "VCB": None}
+            await sender.round()  # VCB delivered up to its last step: idle again
+            assert sender.following["VCB"].done() and len(vcb.received) == 2
+            # Its feed replayed from the start: it has work again.
+            replayed = await office.http.post(
+                "/api/v1/cards/partners/VCB/webhook/replay",
+                json={"after": 0},
+                headers=office.as_("national_admin", "TLD"),
+            )
+            assert replayed.status_code == 200, replayed.text
+            await sender.round()
+            await sender.following["VCB"]
+            assert len(vcb.received) == 4
+        finally:
+            await sender.stop()

@@ -7,11 +7,11 @@ from datetime import timedelta
 from uuid import UUID
 
 from chassis.scope import unscoped
-from sqlalchemy import Row, func, select, tuple_, update
+from sqlalchemy import Row, exists, func, select, tuple_, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from cards.adapters.tables import partner_topics, partner_webhooks, webhook_parked
+from cards.adapters.tables import issuance_feed, partner_topics, partner_webhooks, webhook_parked
 
 WAITING = ("parked", "retrying")
 
@@ -49,10 +49,21 @@ class WebhookRepository:
             )
         ).one()
 
-    async def active_partners(self) -> list[str]:
+    @unscoped("the sender looks at every partner's feed, whatever its unit; nothing of it is read, only whether")
+    async def partners_with_work(self) -> list[str]:
+        """Active partners with a step after their position or a parked step someone asked to send again: a round
+        claims (and releases) only those, not every idle bank every `webhook_poll_s`. One index probe each
+        (`issuance_feed_partner_position`, `webhook_parked_waiting`)."""
+        feed, hook = issuance_feed.c, partner_webhooks.c
+        ahead = exists().where(feed.partner == hook.partner, feed.position > hook.position)
+        retrying = exists().where(
+            webhook_parked.c.partner == partner_webhooks.c.partner, webhook_parked.c.state == "retrying"
+        )
         return list(
             await self.session.scalars(
-                select(partner_webhooks.c.partner).where(partner_webhooks.c.active).order_by(partner_webhooks.c.partner)
+                select(partner_webhooks.c.partner)
+                .where(partner_webhooks.c.active, ahead | retrying)
+                .order_by(partner_webhooks.c.partner)
             )
         )
 
