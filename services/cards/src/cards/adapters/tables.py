@@ -314,6 +314,10 @@ partner_topics = Table(
     Column("position", BigInteger, nullable=False, server_default=text("0")),
     Column("updated_by", Text, nullable=False),
     Column("updated_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+    # Which publisher sends the partner's steps now, until when (renewed when it settles): a lease, not a row lock
+    # held while the broker acknowledges (like `partner_webhooks`).
+    Column("lease_owner", Text),
+    Column("lease_until", DateTime(timezone=True)),
 )
 
 # Card faces of a large order, made in the background a part at a time (`part_size` cards, one PDF each), so memory

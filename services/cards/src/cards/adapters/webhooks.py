@@ -230,18 +230,60 @@ class PartnerTopicRepository:
             .values(topic_ready_at=func.now())
         )
 
-    async def active_partners(self) -> list[str]:
+    @unscoped("the publisher looks at every partner's feed, whatever its unit; nothing of it is read, only whether")
+    async def partners_with_work(self) -> list[str]:
+        """Active partners whose topic is not made yet or with a step after their position."""
+        feed, topic = issuance_feed.c, partner_topics.c
+        ahead = exists().where(feed.partner == topic.partner, feed.position > topic.position)
         return list(
             await self.session.scalars(
-                select(partner_topics.c.partner).where(partner_topics.c.active).order_by(partner_topics.c.partner)
+                select(topic.partner)
+                .where(topic.active, topic.topic_ready_at.is_(None) | ahead)
+                .order_by(topic.partner)
             )
         )
 
-    async def claim(self, partner: str) -> Row | None:
+    async def claim(self, partner: str, owner: str, lease_s: float) -> Row | None:
+        """Lease the partner's topic to `owner` for `lease_s` seconds unless another publisher's lease still runs (or
+        another is claiming it this moment: SKIP LOCKED); the row is locked for this statement only."""
+        free = (
+            partner_topics.c.lease_owner.is_(None)
+            | (partner_topics.c.lease_owner == owner)
+            | (partner_topics.c.lease_until < func.now())
+        )
+        claimable = (
+            select(partner_topics.c.partner)
+            .where(partner_topics.c.partner == partner, partner_topics.c.active, free)
+            .with_for_update(skip_locked=True)
+            .scalar_subquery()
+        )
         return (
             await self.session.execute(
-                select(partner_topics)
-                .where(partner_topics.c.partner == partner, partner_topics.c.active)
-                .with_for_update(skip_locked=True)
+                update(partner_topics)
+                .where(partner_topics.c.partner == claimable)
+                .values(lease_owner=owner, lease_until=func.now() + timedelta(seconds=lease_s))
+                .returning(partner_topics)
             )
         ).one_or_none()
+
+    async def advance(self, partner: str, owner: str, position: int, to: int) -> bool:
+        """Move the position from `position` to `to` only while `owner` holds the lease and nobody moved the position
+        meanwhile (a replay wins); False otherwise, and nothing changes."""
+        moved = await self.session.execute(
+            update(partner_topics)
+            .where(
+                partner_topics.c.partner == partner,
+                partner_topics.c.lease_owner == owner,
+                partner_topics.c.position == position,
+            )
+            .values(position=to)
+            .returning(partner_topics.c.partner)
+        )
+        return moved.one_or_none() is not None
+
+    async def release(self, partner: str, owner: str) -> None:
+        await self.session.execute(
+            update(partner_topics)
+            .where(partner_topics.c.partner == partner, partner_topics.c.lease_owner == owner)
+            .values(lease_owner=None, lease_until=None)
+        )

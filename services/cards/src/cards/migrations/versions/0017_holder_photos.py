@@ -1,4 +1,4 @@
-"""Card holders' 3×4 photos (`members.photo.v1`), drawn on the card faces.
+"""Card holders' 3×4 photos (`members.photo.v1`), drawn on the card faces; the partner topics' publisher lease.
 
 Photos stored in members before are sent once by `python -m members.entrypoints.photo_republish`.
 
@@ -16,7 +16,12 @@ down_revision = "0015"
 
 def upgrade() -> None:
     holder_photos.create(op.get_bind(), checkfirst=True)
+    # Earlier migrations create tables from today's metadata: a new database has the columns already.
+    op.execute("ALTER TABLE partner_topics ADD COLUMN IF NOT EXISTS lease_owner text")
+    op.execute("ALTER TABLE partner_topics ADD COLUMN IF NOT EXISTS lease_until timestamptz")
 
 
 def downgrade() -> None:
+    op.execute("ALTER TABLE partner_topics DROP COLUMN IF EXISTS lease_until")
+    op.execute("ALTER TABLE partner_topics DROP COLUMN IF EXISTS lease_owner")
     holder_photos.drop(op.get_bind(), checkfirst=True)
