@@ -7,13 +7,42 @@ from datetime import timedelta
 from uuid import UUID
 
 from chassis.scope import unscoped
-from sqlalchemy import Row, exists, func, select, tuple_, update
+from sqlalchemy import Row, Table, exists, func, select, tuple_, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from cards.adapters.tables import issuance_feed, partner_topics, partner_webhooks, webhook_parked
 
 WAITING = ("parked", "retrying")
+
+
+async def claim_lease(session: AsyncSession, table: Table, partner: str, owner: str, lease_s: float) -> Row | None:
+    """Lease an active partner's row of `table` to `owner` for `lease_s` seconds, unless another owner's lease still
+    runs (or another is claiming it this very moment: SKIP LOCKED). The row is locked for this statement only; the
+    lease, a value, is what keeps others off while its owner waits on an endpoint or the broker."""
+    free = table.c.lease_owner.is_(None) | (table.c.lease_owner == owner) | (table.c.lease_until < func.now())
+    claimable = (
+        select(table.c.partner)
+        .where(table.c.partner == partner, table.c.active, free)
+        .with_for_update(skip_locked=True)
+        .scalar_subquery()
+    )
+    return (
+        await session.execute(
+            update(table)
+            .where(table.c.partner == claimable)
+            .values(lease_owner=owner, lease_until=func.now() + timedelta(seconds=lease_s))
+            .returning(table)
+        )
+    ).one_or_none()
+
+
+async def release_lease(session: AsyncSession, table: Table, partner: str, owner: str) -> None:
+    await session.execute(
+        update(table)
+        .where(table.c.partner == partner, table.c.lease_owner == owner)
+        .values(lease_owner=None, lease_until=None)
+    )
 
 
 class WebhookRepository:
@@ -68,28 +97,8 @@ class WebhookRepository:
         )
 
     async def claim(self, partner: str, owner: str, lease_s: float) -> Row | None:
-        """Lease the partner's endpoint to `owner` for `lease_s` seconds, unless another sender's lease still runs
-        (or another sender is claiming it this very moment: SKIP LOCKED). The row is locked for this statement only;
-        the lease, a value, is what keeps other senders off while this one waits on the endpoint."""
-        free = (
-            partner_webhooks.c.lease_owner.is_(None)
-            | (partner_webhooks.c.lease_owner == owner)
-            | (partner_webhooks.c.lease_until < func.now())
-        )
-        claimable = (
-            select(partner_webhooks.c.partner)
-            .where(partner_webhooks.c.partner == partner, partner_webhooks.c.active, free)
-            .with_for_update(skip_locked=True)
-            .scalar_subquery()
-        )
-        return (
-            await self.session.execute(
-                update(partner_webhooks)
-                .where(partner_webhooks.c.partner == claimable)
-                .values(lease_owner=owner, lease_until=func.now() + timedelta(seconds=lease_s))
-                .returning(partner_webhooks)
-            )
-        ).one_or_none()
+        """Lease the partner's endpoint to `owner` for `lease_s` seconds (see `claim_lease`)."""
+        return await claim_lease(self.session, partner_webhooks, partner, owner, lease_s)
 
     async def advance(self, partner: str, owner: str, lease_s: float, position: int, to: int) -> Row | None:
         """Move the partner's position from `position` to `to` and renew the lease, only while `owner` holds the
@@ -113,11 +122,7 @@ class WebhookRepository:
 
     async def release(self, partner: str, owner: str) -> None:
         """Give the lease up (the sender found nothing more to send, or stops): another sender may claim at once."""
-        await self.session.execute(
-            update(partner_webhooks)
-            .where(partner_webhooks.c.partner == partner, partner_webhooks.c.lease_owner == owner)
-            .values(lease_owner=None, lease_until=None)
-        )
+        await release_lease(self.session, partner_webhooks, partner, owner)
 
     async def park(self, partner: str, position: int, event_id: UUID, attempts: int, error: str) -> None:
         statement = pg_insert(webhook_parked).values(
@@ -244,27 +249,8 @@ class PartnerTopicRepository:
         )
 
     async def claim(self, partner: str, owner: str, lease_s: float) -> Row | None:
-        """Lease the partner's topic to `owner` for `lease_s` seconds unless another publisher's lease still runs (or
-        another is claiming it this moment: SKIP LOCKED); the row is locked for this statement only."""
-        free = (
-            partner_topics.c.lease_owner.is_(None)
-            | (partner_topics.c.lease_owner == owner)
-            | (partner_topics.c.lease_until < func.now())
-        )
-        claimable = (
-            select(partner_topics.c.partner)
-            .where(partner_topics.c.partner == partner, partner_topics.c.active, free)
-            .with_for_update(skip_locked=True)
-            .scalar_subquery()
-        )
-        return (
-            await self.session.execute(
-                update(partner_topics)
-                .where(partner_topics.c.partner == claimable)
-                .values(lease_owner=owner, lease_until=func.now() + timedelta(seconds=lease_s))
-                .returning(partner_topics)
-            )
-        ).one_or_none()
+        """Lease the partner's topic to `owner` for `lease_s` seconds (see `claim_lease`)."""
+        return await claim_lease(self.session, partner_topics, partner, owner, lease_s)
 
     async def advance(self, partner: str, owner: str, position: int, to: int) -> bool:
         """Move the position from `position` to `to` only while `owner` holds the lease and nobody moved the position
@@ -282,8 +268,4 @@ class PartnerTopicRepository:
         return moved.one_or_none() is not None
 
     async def release(self, partner: str, owner: str) -> None:
-        await self.session.execute(
-            update(partner_topics)
-            .where(partner_topics.c.partner == partner, partner_topics.c.lease_owner == owner)
-            .values(lease_owner=None, lease_until=None)
-        )
+        await release_lease(self.session, partner_topics, partner, owner)
