@@ -7,8 +7,8 @@ transaction that also reads the next steps), sends the steps in feed order to th
 every acknowledgement (acks=all) with no transaction open, then moves the position in another short transaction,
 only if the lease is still its own and the position where it read it (a replay wins). A broker that fails leaves
 the position where it was and the steps are sent again: at least once, the bank drops a step it has by `ce_id` (the
-step's event id). A lease outlives a send (the producer's delivery timeout and a margin); a publisher that dies
-leaves it to run out. The topic is created, one partition, when first used; in production its KafkaTopic and the
+step's event id). A lease outlives a send; a publisher that dies leaves it to run out. The topic is created, one
+partition, when first used; in production its KafkaTopic and the
 bank's KafkaUser (read only, its own group) are rendered with the manifests.
 """
 
@@ -37,7 +37,8 @@ from cards.config import CardsSettings
 log = logging.getLogger(__name__)
 SOURCE = "/services/cards"
 TOPIC_ALREADY_EXISTS = 36
-# A send waits for acks up to the producer's delivery timeout (aiokafka's default, 120 s); the lease outlasts it.
+# A send gives up within the producer's request timeout (`chassis.kafka`, 10 s a try): the lease outlasts a slow one
+# many times over, and a publisher that dies holds the partner no longer than this.
 LEASE_S = 180.0
 
 
