@@ -14,7 +14,7 @@ from chassis.database import Database
 from sqlalchemy import text
 
 from services.cards.tests.conftest import MIGRATIONS, CardOffice
-from services.cards.tests.test_webhook_senders import feed_of, new_steps
+from services.cards.tests.test_webhook_senders import assert_unlocked, feed_of, new_steps
 from services.chassis.tests.helpers import headers_of, read_topic
 from tests.support.services import TEST_SECRET, client, migrated_database, replicate_small_tree
 
@@ -75,18 +75,7 @@ async def test_nothing_is_locked_while_the_broker_acknowledges_and_a_replay_wins
     publisher = Observed(office.db, settings)
 
     async def look_and_replay():
-        async with office.db.transaction() as session:
-            held = await session.scalar(
-                text(
-                    "SELECT count(*) FROM pg_locks l JOIN pg_class c ON c.oid = l.relation "
-                    "WHERE c.relname = 'partner_topics' AND l.pid <> pg_backend_pid()"
-                )
-            )
-            assert held == 0
-            await session.execute(text("SET LOCAL lock_timeout = '200ms'"))
-            await session.execute(
-                text("SELECT 1 FROM partner_topics WHERE partner = :p FOR UPDATE NOWAIT"), {"p": code}
-            )
+        await assert_unlocked(office, "partner_topics", code)
         replayed = await office.http.post(
             f"/api/v1/cards/partners/{code}/topic/replay",
             json={"after": 0},
