@@ -19,6 +19,7 @@ from contracts.events import (
     identity_user_v1,
     members_bank_identity_v1,
     members_member_v1,
+    members_photo_v1,
     orgtree_unit_v1,
 )
 
@@ -62,6 +63,13 @@ TOPICS: tuple[TopicSpec, ...] = (
         description="Consented members' ID number, date of birth and phone for the bank issuing their linked card "
         "(cards only)",
         events=members_bank_identity_v1.EVENTS,
+    ),
+    TopicSpec(
+        name=members_photo_v1.TOPIC,
+        partitions=12,
+        key="member_id",
+        description="Members' 3×4 photos at card resolution, for the card faces (cards only)",
+        events=members_photo_v1.EVENTS,
     ),
     TopicSpec(
         name=identity_user_v1.TOPIC,

@@ -53,7 +53,12 @@ def test_each_service_may_write_only_its_own_topics(documents):
     writes = {
         name: {acl["resource"]["name"] for acl in acls if "Write" in acl["operations"]} for name, acls in users.items()
     }
-    assert writes["members"] == {"members.member.v1", "members.bank_identity.v1", "platform.deadletter.v1"}
+    assert writes["members"] == {
+        "members.member.v1",
+        "members.bank_identity.v1",
+        "members.photo.v1",
+        "platform.deadletter.v1",
+    }
     assert writes["gateway"] == set()
     reads = {
         name: {acl["resource"]["name"] for acl in acls if "Read" in acl["operations"]} for name, acls in users.items()
@@ -61,6 +66,8 @@ def test_each_service_may_write_only_its_own_topics(documents):
     assert reads["gateway"] == {"identity.user.v1", "orgtree.unit.v1"}
     # Consented members' ID numbers reach cards alone; a bank reads its own topic alone, which cards writes.
     assert {name for name, topics in reads.items() if "members.bank_identity.v1" in topics} == {"cards"}
+    # Members' photos, likewise: only cards draws them.
+    assert {name for name, topics in reads.items() if "members.photo.v1" in topics} == {"cards"}
     assert "cards.issuance.ctg.v1" in writes["cards"] and writes["bank-ctg"] == set()
     assert reads["bank-ctg"] == {"cards.issuance.ctg.v1", "bank-ctg"}
 

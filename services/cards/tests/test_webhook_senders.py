@@ -140,6 +140,21 @@ async def feed_of(office: CardOffice, partner: str) -> list[tuple[int, str]]:
         return [(row.position, str(row.event_id)) for row in rows]
 
 
+async def assert_unlocked(office: CardOffice, table: str, partner: str) -> None:
+    """No other backend holds any lock on `table`, and the partner's row can be locked at once."""
+    async with office.db.transaction() as session:
+        held = await session.scalar(
+            text(
+                "SELECT count(*) FROM pg_locks l JOIN pg_class c ON c.oid = l.relation "
+                "WHERE c.relname = :table AND l.pid <> pg_backend_pid()"
+            ),
+            {"table": table},
+        )
+        assert held == 0
+        await session.execute(text("SET LOCAL lock_timeout = '200ms'"))
+        await session.execute(text(f"SELECT 1 FROM {table} WHERE partner = :p FOR UPDATE NOWAIT"), {"p": partner})
+
+
 async def latency(office: CardOffice, bank: Endpoint, unit: str) -> float:
     """Seconds from a new step's commit to the feed until `bank` has it."""
     before = len(bank.received)
@@ -247,17 +262,7 @@ async def test_nothing_is_locked_while_a_sender_waits_on_the_bank(banks):
         sender.start()
         try:
             await asyncio.wait_for(ctg.arrived.wait(), 10)  # the second step's call is open at the bank
-            async with office.db.transaction() as session:
-                # No other backend holds any lock on the endpoints' table, and its row can be locked at once.
-                held = await session.scalar(
-                    text(
-                        "SELECT count(*) FROM pg_locks l JOIN pg_class c ON c.oid = l.relation "
-                        "WHERE c.relname = 'partner_webhooks' AND l.pid <> pg_backend_pid()"
-                    )
-                )
-                assert held == 0
-                await session.execute(text("SET LOCAL lock_timeout = '200ms'"))
-                await session.execute(text("SELECT 1 FROM partner_webhooks WHERE partner = 'CTG' FOR UPDATE NOWAIT"))
+            await assert_unlocked(office, "partner_webhooks", "CTG")
             # The card office changes the bank's settings and replays its feed from the start meanwhile.
             started = time.monotonic()
             changed = await office.http.put(
@@ -275,5 +280,37 @@ async def test_nothing_is_locked_while_a_sender_waits_on_the_bank(banks):
             assert ctg.sequences() == [first[0], second[0], first[0], second[0], third[0]]
             hook = (await office.http.get("/api/v1/cards/partners/CTG/webhook", headers=admin)).json()
             assert hook["position"] == third[0]
+        finally:
+            await sender.stop()
+
+
+async def test_a_round_claims_only_banks_with_something_to_send(banks):
+    office, settings = banks
+    async with Endpoint() as ctg, Endpoint() as vcb:
+        await register(office, "CTG", ctg.url)
+        await register(office, "VCB", vcb.url)
+        sender = WebhookSender(office.db, settings)
+        try:
+            await sender.round()
+            assert sender.following == {}  # two idle banks: no task, no lease claimed and given up
+            await new_steps(office, "DNG-A", 2)
+            await sender.round()
+            assert set(sender.following) == {"VCB"}
+            assert await sender.following["VCB"] == 2 and len(vcb.received) == 2 and ctg.calls == 0
+            async with office.db.transaction() as session:
+                leases = await session.execute(text("SELECT partner, lease_owner FROM partner_webhooks"))
+                assert {partner: owner for partner, owner in leases} == {"CTG": None, "VCB": None}
+            await sender.round()  # VCB delivered up to its last step: idle again
+            assert sender.following["VCB"].done() and len(vcb.received) == 2
+            # Its feed replayed from the start: it has work again.
+            replayed = await office.http.post(
+                "/api/v1/cards/partners/VCB/webhook/replay",
+                json={"after": 0},
+                headers=office.as_("national_admin", "TLD"),
+            )
+            assert replayed.status_code == 200, replayed.text
+            await sender.round()
+            await sender.following["VCB"]
+            assert len(vcb.received) == 4
         finally:
             await sender.stop()

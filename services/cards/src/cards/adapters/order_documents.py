@@ -10,9 +10,10 @@ from __future__ import annotations
 
 import io
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
+from uuid import UUID
 
 import xlsxwriter
 from chassis.fonts import vietnamese_font
@@ -24,6 +25,7 @@ from reportlab.lib.units import mm
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfgen.canvas import Canvas
 
+from cards.adapters.face_photos import draw_jpeg
 from cards.adapters.qr import QrShape
 from cards.domain.model import KIND_VI, ORDER_STATUS_VI, VERIFICATION_CODE_LENGTH
 
@@ -161,10 +163,17 @@ def order_pdf(heading: OrderHeading, lines: Iterable, configured_font: str | Non
 # A card is ID-1 size (85.6 × 54 mm, ISO/IEC 7810), ten to an A4 sheet with cut marks around each.
 CARD_WIDTH, CARD_HEIGHT = 85.6 * mm, 54 * mm
 COLUMNS, ROWS, GAP = 2, 5, 3 * mm
+PHOTO_X, PHOTO_Y, PHOTO_WIDTH, PHOTO_HEIGHT = 4.25 * mm, 14 * mm, 19.5 * mm, 26 * mm  # 3 × 4
 
 
-def card_faces_pdf(lines: Iterable, verify_base_url: str, configured_font: str | None = None) -> bytes:
-    """The fronts of an order's regular cards, for the national centre's print shop."""
+def card_faces_pdf(
+    lines: Iterable,
+    verify_base_url: str,
+    configured_font: str | None = None,
+    photos: Mapping[UUID, tuple[str, bytes]] | None = None,
+) -> bytes:
+    """The fronts of an order's regular cards, for the national centre's print shop, with each holder's photo
+    (SHA-256 and JPEG by member id) that `photos` has."""
     font = vietnamese_font(configured_font)
     buffer = io.BytesIO()
     canvas = Canvas(buffer, pagesize=A4)
@@ -180,26 +189,40 @@ def card_faces_pdf(lines: Iterable, verify_base_url: str, configured_font: str |
             canvas.showPage()
         x = left + (slot % COLUMNS) * (CARD_WIDTH + GAP)
         y = top - (slot // COLUMNS + 1) * CARD_HEIGHT - (slot // COLUMNS) * GAP
-        _card_face(canvas, font.fontName, x, y, line, verify_base_url, qr_shape)
+        _card_face(
+            canvas, font.fontName, x, y, line, verify_base_url, qr_shape, photos.get(line.member_id) if photos else None
+        )
     canvas.showPage()
     canvas.save()
     return buffer.getvalue()
 
 
-def _card_face(canvas: Canvas, font: str, x: float, y: float, line, verify_base_url: str, qr_shape: QrShape) -> None:
+def _card_face(
+    canvas: Canvas,
+    font: str,
+    x: float,
+    y: float,
+    line,
+    verify_base_url: str,
+    qr_shape: QrShape,
+    photo: tuple[str, bytes] | None,
+) -> None:
     canvas.setLineWidth(0.3)
     canvas.roundRect(x, y, CARD_WIDTH, CARD_HEIGHT, 3 * mm)
     canvas.setFont(font, 7)
     canvas.drawCentredString(x + CARD_WIDTH / 2, y + CARD_HEIGHT - 5 * mm, "TỔNG LIÊN ĐOÀN LAO ĐỘNG VIỆT NAM")
     canvas.setFont(font, 10)
     canvas.drawCentredString(x + CARD_WIDTH / 2, y + CARD_HEIGHT - 10 * mm, "THẺ ĐOÀN VIÊN CÔNG ĐOÀN")
-    # A 3 × 4 portrait frame: the photo is put on at the print shop (photos stay in the members service); a member
-    # without a photo in the registry is flagged on the face, so the shop asks the unit for one.
-    canvas.rect(x + 4 * mm, y + 14 * mm, 20 * mm, 26 * mm)
-    canvas.setFont(font, 6)
-    canvas.drawCentredString(x + 14 * mm, y + 26 * mm, "Ảnh 3×4")
-    if not getattr(line, "has_photo", True):
-        canvas.drawCentredString(x + 14 * mm, y + 22 * mm, "CHƯA CÓ ẢNH")
+    # The member's 3 × 4 photo (members.photo.v1) fills its frame; a member without a photo in the registry is
+    # flagged on the face, so the shop asks the unit for one.
+    if photo is not None:
+        draw_jpeg(canvas, *photo, x + PHOTO_X, y + PHOTO_Y, PHOTO_WIDTH, PHOTO_HEIGHT)
+    canvas.rect(x + PHOTO_X, y + PHOTO_Y, PHOTO_WIDTH, PHOTO_HEIGHT)
+    if photo is None:
+        canvas.setFont(font, 6)
+        canvas.drawCentredString(x + 14 * mm, y + 26 * mm, "Ảnh 3×4")
+        if not getattr(line, "has_photo", True):
+            canvas.drawCentredString(x + 14 * mm, y + 22 * mm, "CHƯA CÓ ẢNH")
     text_left = x + 27 * mm
     room = CARD_WIDTH - 30 * mm
     canvas.setFont(font, 8.5)

@@ -229,6 +229,20 @@ holder_bank_identities = Table(
     Column("version", Integer, nullable=False),
 )
 
+# Each card holder's 3×4 photo at card resolution, from `members.photo.v1` (only cards reads that topic): a newer
+# version replaces it, an older or equal one changes nothing. Personal data: read only to draw the card faces.
+holder_photos = Table(
+    "holder_photos",
+    metadata,
+    Column("member_id", Uuid, primary_key=True),
+    Column("version", Integer, nullable=False),
+    Column("sha256", Text, nullable=False),
+    Column("width", Integer, nullable=False),
+    Column("height", Integer, nullable=False),
+    Column("jpeg", LargeBinary, nullable=False),
+    Column("stored_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+)
+
 # Steps of linked cards kept out of every bank's feed, and why (`no-bank-consent`): the unit sees them
 # (`GET /issuance/withheld`); once the member consents (again), they go to the feed in their order (`step`: the
 # feed row as it would have been).
@@ -300,6 +314,10 @@ partner_topics = Table(
     Column("position", BigInteger, nullable=False, server_default=text("0")),
     Column("updated_by", Text, nullable=False),
     Column("updated_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+    # Which publisher sends the partner's steps now, until when (renewed when it settles): a lease, not a row lock
+    # held while the broker acknowledges (like `partner_webhooks`).
+    Column("lease_owner", Text),
+    Column("lease_until", DateTime(timezone=True)),
 )
 
 # Card faces of a large order, made in the background a part at a time (`part_size` cards, one PDF each), so memory

@@ -7,13 +7,42 @@ from datetime import timedelta
 from uuid import UUID
 
 from chassis.scope import unscoped
-from sqlalchemy import Row, func, select, tuple_, update
+from sqlalchemy import Row, Table, exists, func, select, tuple_, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from cards.adapters.tables import partner_topics, partner_webhooks, webhook_parked
+from cards.adapters.tables import issuance_feed, partner_topics, partner_webhooks, webhook_parked
 
 WAITING = ("parked", "retrying")
+
+
+async def claim_lease(session: AsyncSession, table: Table, partner: str, owner: str, lease_s: float) -> Row | None:
+    """Lease an active partner's row of `table` to `owner` for `lease_s` seconds, unless another owner's lease still
+    runs (or another is claiming it this very moment: SKIP LOCKED). The row is locked for this statement only; the
+    lease, a value, is what keeps others off while its owner waits on an endpoint or the broker."""
+    free = table.c.lease_owner.is_(None) | (table.c.lease_owner == owner) | (table.c.lease_until < func.now())
+    claimable = (
+        select(table.c.partner)
+        .where(table.c.partner == partner, table.c.active, free)
+        .with_for_update(skip_locked=True)
+        .scalar_subquery()
+    )
+    return (
+        await session.execute(
+            update(table)
+            .where(table.c.partner == claimable)
+            .values(lease_owner=owner, lease_until=func.now() + timedelta(seconds=lease_s))
+            .returning(table)
+        )
+    ).one_or_none()
+
+
+async def release_lease(session: AsyncSession, table: Table, partner: str, owner: str) -> None:
+    await session.execute(
+        update(table)
+        .where(table.c.partner == partner, table.c.lease_owner == owner)
+        .values(lease_owner=None, lease_until=None)
+    )
 
 
 class WebhookRepository:
@@ -49,36 +78,27 @@ class WebhookRepository:
             )
         ).one()
 
-    async def active_partners(self) -> list[str]:
+    @unscoped("the sender looks at every partner's feed, whatever its unit; nothing of it is read, only whether")
+    async def partners_with_work(self) -> list[str]:
+        """Active partners with a step after their position or a parked step someone asked to send again: a round
+        claims (and releases) only those, not every idle bank every `webhook_poll_s`. One index probe each
+        (`issuance_feed_partner_position`, `webhook_parked_waiting`)."""
+        feed, hook = issuance_feed.c, partner_webhooks.c
+        ahead = exists().where(feed.partner == hook.partner, feed.position > hook.position)
+        retrying = exists().where(
+            webhook_parked.c.partner == partner_webhooks.c.partner, webhook_parked.c.state == "retrying"
+        )
         return list(
             await self.session.scalars(
-                select(partner_webhooks.c.partner).where(partner_webhooks.c.active).order_by(partner_webhooks.c.partner)
+                select(partner_webhooks.c.partner)
+                .where(partner_webhooks.c.active, ahead | retrying)
+                .order_by(partner_webhooks.c.partner)
             )
         )
 
     async def claim(self, partner: str, owner: str, lease_s: float) -> Row | None:
-        """Lease the partner's endpoint to `owner` for `lease_s` seconds, unless another sender's lease still runs
-        (or another sender is claiming it this very moment: SKIP LOCKED). The row is locked for this statement only;
-        the lease, a value, is what keeps other senders off while this one waits on the endpoint."""
-        free = (
-            partner_webhooks.c.lease_owner.is_(None)
-            | (partner_webhooks.c.lease_owner == owner)
-            | (partner_webhooks.c.lease_until < func.now())
-        )
-        claimable = (
-            select(partner_webhooks.c.partner)
-            .where(partner_webhooks.c.partner == partner, partner_webhooks.c.active, free)
-            .with_for_update(skip_locked=True)
-            .scalar_subquery()
-        )
-        return (
-            await self.session.execute(
-                update(partner_webhooks)
-                .where(partner_webhooks.c.partner == claimable)
-                .values(lease_owner=owner, lease_until=func.now() + timedelta(seconds=lease_s))
-                .returning(partner_webhooks)
-            )
-        ).one_or_none()
+        """Lease the partner's endpoint to `owner` for `lease_s` seconds (see `claim_lease`)."""
+        return await claim_lease(self.session, partner_webhooks, partner, owner, lease_s)
 
     async def advance(self, partner: str, owner: str, lease_s: float, position: int, to: int) -> Row | None:
         """Move the partner's position from `position` to `to` and renew the lease, only while `owner` holds the
@@ -102,11 +122,7 @@ class WebhookRepository:
 
     async def release(self, partner: str, owner: str) -> None:
         """Give the lease up (the sender found nothing more to send, or stops): another sender may claim at once."""
-        await self.session.execute(
-            update(partner_webhooks)
-            .where(partner_webhooks.c.partner == partner, partner_webhooks.c.lease_owner == owner)
-            .values(lease_owner=None, lease_until=None)
-        )
+        await release_lease(self.session, partner_webhooks, partner, owner)
 
     async def park(self, partner: str, position: int, event_id: UUID, attempts: int, error: str) -> None:
         statement = pg_insert(webhook_parked).values(
@@ -219,18 +235,37 @@ class PartnerTopicRepository:
             .values(topic_ready_at=func.now())
         )
 
-    async def active_partners(self) -> list[str]:
+    @unscoped("the publisher looks at every partner's feed, whatever its unit; nothing of it is read, only whether")
+    async def partners_with_work(self) -> list[str]:
+        """Active partners whose topic is not made yet or with a step after their position."""
+        feed, topic = issuance_feed.c, partner_topics.c
+        ahead = exists().where(feed.partner == topic.partner, feed.position > topic.position)
         return list(
             await self.session.scalars(
-                select(partner_topics.c.partner).where(partner_topics.c.active).order_by(partner_topics.c.partner)
+                select(topic.partner)
+                .where(topic.active, topic.topic_ready_at.is_(None) | ahead)
+                .order_by(topic.partner)
             )
         )
 
-    async def claim(self, partner: str) -> Row | None:
-        return (
-            await self.session.execute(
-                select(partner_topics)
-                .where(partner_topics.c.partner == partner, partner_topics.c.active)
-                .with_for_update(skip_locked=True)
+    async def claim(self, partner: str, owner: str, lease_s: float) -> Row | None:
+        """Lease the partner's topic to `owner` for `lease_s` seconds (see `claim_lease`)."""
+        return await claim_lease(self.session, partner_topics, partner, owner, lease_s)
+
+    async def advance(self, partner: str, owner: str, position: int, to: int) -> bool:
+        """Move the position from `position` to `to` only while `owner` holds the lease and nobody moved the position
+        meanwhile (a replay wins); False otherwise, and nothing changes."""
+        moved = await self.session.execute(
+            update(partner_topics)
+            .where(
+                partner_topics.c.partner == partner,
+                partner_topics.c.lease_owner == owner,
+                partner_topics.c.position == position,
             )
-        ).one_or_none()
+            .values(position=to)
+            .returning(partner_topics.c.partner)
+        )
+        return moved.one_or_none() is not None
+
+    async def release(self, partner: str, owner: str) -> None:
+        await release_lease(self.session, partner_topics, partner, owner)

@@ -4,7 +4,8 @@ A job names the order and its size; a worker beside each cards API process (`CAR
 oldest unfinished job (`FOR UPDATE SKIP LOCKED`: several processes share the jobs, one part each at a time), reads the
 next `CARDS_FACES_PART_SIZE` cards after the last one done, draws them as one PDF (in a thread) and stores it with the
 job's progress in one transaction: memory holds one part whatever the order's size, and a crash costs one part.
-The download is a zip of the parts' PDFs, streamed a part at a time.
+The download is a zip of the parts' PDFs, streamed a part at a time. Each holder's photo (`holder_photos`, from
+`members.photo.v1`) is read with its part and embedded once as the JPEG it is, so a part holds its own photos only.
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ from sqlalchemy import Row
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from cards.adapters.face_jobs import FaceJobRepository
+from cards.adapters.holder_photos import HolderPhotoRepository
 from cards.adapters.order_documents import card_faces_pdf
 from cards.adapters.repository import PrintOrderRepository
 from cards.application.print_orders import PrintOrderService
@@ -146,9 +148,10 @@ class CardFaceWorker(Rounds):
             if not lines:
                 await jobs.finish(job.job_id, "ready")
                 return True
+            photos = await HolderPhotoRepository(session).jpegs([line.member_id for line in lines])
             try:
                 pdf = await asyncio.to_thread(
-                    card_faces_pdf, lines, self.settings.public_verify_base_url, self.settings.pdf_font_path
+                    card_faces_pdf, lines, self.settings.public_verify_base_url, self.settings.pdf_font_path, photos
                 )
             except Exception as failure:  # a card that cannot be drawn: the job says so rather than looping
                 log.exception("card faces failed", extra={"fields": {"job_id": str(job.job_id)}})

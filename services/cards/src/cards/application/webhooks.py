@@ -130,9 +130,10 @@ class WebhookSender(Rounds):
             yield session
 
     async def round(self) -> bool:
-        """Start a task for every active partner that has none running here; the tasks do the sending."""
+        """Start a task for every active partner with something to send that has none running here; the tasks do the
+        sending. A partner with nothing waiting is not claimed at all."""
         async with self._transaction() as session:
-            partners = await WebhookRepository(session).active_partners()
+            partners = await WebhookRepository(session).partners_with_work()
         for partner in partners:
             task = self.following.get(partner)
             if task is None or task.done():

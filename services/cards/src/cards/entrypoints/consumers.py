@@ -1,4 +1,4 @@
-"""What cards consumes: the union tree (replica), every member change (its view of card holders), identity's
+"""What cards consumes: the union tree (replica), every member change (its view of card holders) and photo, identity's
 partner catalogue (which bank issues whose linked cards), and its own card events (the banks' feed, numbered in
 the order they are applied: see `tables.issuance_feed`)."""
 
@@ -9,10 +9,17 @@ from chassis.settings import ServiceSettings
 from chassis.tree import tree_handlers
 from contracts.base import IntegrationEvent
 from contracts.envelope import Envelope
-from contracts.events import cards_card_v1, identity_partner_v1, members_bank_identity_v1, members_member_v1
+from contracts.events import (
+    cards_card_v1,
+    identity_partner_v1,
+    members_bank_identity_v1,
+    members_member_v1,
+    members_photo_v1,
+)
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from cards.adapters.bank_identities import BankIdentityRepository
+from cards.adapters.holder_photos import HolderPhotoRepository, checked_row
 from cards.adapters.repository import CardHolderRepository, IssuanceFeedRepository, PartnerRepository
 
 
@@ -43,6 +50,17 @@ async def apply_bank_identities(session: AsyncSession, events: list, _: list[Env
 
 
 apply_bank_identity = batched(apply_bank_identities)
+
+
+async def apply_holder_photos(
+    session: AsyncSession, events: list[members_photo_v1.PhotoStored], _: list[Envelope]
+) -> None:
+    """Keep each holder's newest photo for the card faces; a JPEG the faces could not draw fails its event alone
+    (dead-lettered after the consumer's attempts), never the poll."""
+    await HolderPhotoRepository(session).apply([checked_row(event) for event in events])
+
+
+apply_holder_photo = batched(apply_holder_photos)
 NO_CONSENT = "no-bank-consent"
 
 
@@ -89,4 +107,5 @@ def handlers(_: ServiceSettings) -> dict[type[IntegrationEvent], Handler]:
         **dict.fromkeys(cards_card_v1.EVENTS, feed_card_step),
         **dict.fromkeys(identity_partner_v1.EVENTS, apply_partner_change),
         **dict.fromkeys(members_bank_identity_v1.EVENTS, apply_bank_identity),
+        **dict.fromkeys(members_photo_v1.EVENTS, apply_holder_photo),
     }

@@ -298,3 +298,12 @@ class BulkMemberRepository:
             .values(status="cancelled", closed_by="system", closed_at=func.now(), close_reason=why)
         )
         return moved
+
+    @unscoped("operator's one-off republication of every stored photo to cards: no principal, nothing shown")
+    async def photo_versions_after(self, after: UUID | None, limit: int) -> dict[UUID, int]:
+        """The next `limit` members with a photo after `after` (member id order), each with its version."""
+        statement = select(members.c.member_id, members.c.version).where(members.c.has_photo)
+        if after is not None:
+            statement = statement.where(members.c.member_id > after)
+        rows = await self.session.execute(statement.order_by(members.c.member_id).limit(limit))
+        return dict(rows.tuples().all())

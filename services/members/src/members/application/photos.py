@@ -9,11 +9,16 @@ and the whole batch only up to `MAX_INFLATED`; a file past a limit, a decompress
 declares huge dimensions is reported for that file alone while the rest of the batch goes on. Everything
 that inflates or decodes runs in a worker thread, one file at a time, so the event loop keeps answering and
 memory holds one inflated photo at a time, not the inflated batch.
+
+Each stored photo goes to cards on `members.photo.v1` (at card resolution), recorded in the transaction that marks
+the member as having a photo, read back from the store one at a time: memory stays one photo whatever the batch.
 """
 
 from __future__ import annotations
 
 import asyncio
+import base64
+import hashlib
 import logging
 import zipfile
 from dataclasses import asdict
@@ -22,8 +27,10 @@ from uuid import UUID
 
 from chassis.archives import EntryCorrupt, EntryTooLarge, check_declared, open_zip, read_entry
 from chassis.errors import FieldError, InvalidInput
+from chassis.outbox import record_event
 from chassis.principal import Principal
 from chassis.scope import ensure_in_scope
+from contracts.events.members_photo_v1 import PhotoStored
 from contracts.permissions import Permission
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -31,7 +38,8 @@ from members.adapters.bulk_members import BulkMemberRepository
 from members.adapters.photo_store import PhotoStore
 from members.application.service import MemberService
 from members.domain.member_codes import is_valid_member_code
-from members.domain.portraits import MAX_BYTES, card_portrait, problem
+from members.domain.model import Member
+from members.domain.portraits import MAX_BYTES, card_portrait, card_print_photo, problem
 
 log = logging.getLogger(__name__)
 MAX_PHOTOS = 5_000
@@ -168,7 +176,7 @@ async def store_photos(
             await asyncio.to_thread(store.put, member_id, portrait)
             stored.append(member_id)
     if stored:
-        await bulk.mark_photos(principal, stored)
+        await publish_photos(session, store, await bulk.mark_photos(principal, stored))
     return {"stored": len(stored), "problems": problems}
 
 
@@ -183,4 +191,27 @@ async def store_photo(
         found: FieldError = error.args[0]
         raise InvalidInput(found.message_vi, found.message_en, code=found.code, field="file") from error
     await asyncio.to_thread(store.put, member.member_id, portrait)
-    await BulkMemberRepository(session).mark_photos(principal, [member.member_id])
+    marked = await BulkMemberRepository(session).mark_photos(principal, [member.member_id])
+    await publish_photos(session, store, marked)
+
+
+def photo_event(member_id: UUID, version: int, portrait: bytes) -> PhotoStored:
+    """The event carrying a stored portrait to cards, at card resolution."""
+    jpeg, width, height = card_print_photo(portrait)
+    return PhotoStored(
+        member_id=member_id,
+        version=version,
+        width=width,
+        height=height,
+        sha256=hashlib.sha256(jpeg).hexdigest(),
+        jpeg_base64=base64.b64encode(jpeg).decode("ascii"),
+    )
+
+
+async def publish_photos(session: AsyncSession, store: PhotoStore, marked: list[Member]) -> None:
+    """Each member's photo as its own event, at the member's new version, one photo in memory at a time."""
+    for member in marked:
+        portrait = await asyncio.to_thread(store.get, member.member_id)
+        if portrait is not None:
+            event = await asyncio.to_thread(photo_event, member.member_id, member.version, portrait)
+            await record_event(session, event)

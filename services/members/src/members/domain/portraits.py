@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 
 from chassis.errors import FieldError
+from contracts.events.members_photo_v1 import CARD_PHOTO_SIZE, MAX_JPEG_BYTES
 from PIL import Image, ImageOps, UnidentifiedImageError
 
 MAX_BYTES = 5 * 1024 * 1024
@@ -55,3 +56,18 @@ def card_portrait(data: bytes) -> bytes:
         out = io.BytesIO()
         portrait.save(out, "JPEG", quality=88, optimize=True)
         return out.getvalue()
+
+
+def card_print_photo(portrait: bytes) -> tuple[bytes, int, int]:
+    """The stored portrait at card resolution (`CARD_PHOTO_SIZE`, about 300 dpi on the face's photo box), as a small
+    baseline JPEG, with its width and height: what goes to cards, a few tens of KB, not the stored file."""
+    with Image.open(io.BytesIO(portrait)) as image:
+        image = image.convert("RGB")
+        if image.size != CARD_PHOTO_SIZE:
+            image = ImageOps.fit(image, CARD_PHOTO_SIZE, method=Image.Resampling.LANCZOS, centering=(0.5, 0.4))
+        for quality in (85, 70, 50):
+            out = io.BytesIO()
+            image.save(out, "JPEG", quality=quality, optimize=True)
+            if out.tell() <= MAX_JPEG_BYTES:
+                return out.getvalue(), *CARD_PHOTO_SIZE
+    raise ValueError(too_big())
