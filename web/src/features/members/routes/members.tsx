@@ -20,11 +20,11 @@ import { CARD_STATUS, ENTERPRISE_TYPE, GENDER, label, MEMBER_STATUS } from '@/li
 import { type MemberRow, useMemberSearch } from '../api/members';
 import { BulkActions } from '../components/bulk-actions';
 import { useColumnChoice } from '../components/column-chooser';
-import { type Filters, filtersOf, paramsOf, searchQuery } from '../components/member-filters';
+import {
+  type Filters, filtersOf, firstPageSize, PAGE_SIZES, paramsOf, searchQuery,
+} from '../components/member-filters';
 
-const PAGE_SIZES = [20, 50, 100];
-// A phone shows a screenful at a time and renders each row on a slow CPU: it starts with the smallest page.
-const FIRST_PAGE_SIZE = window.matchMedia('(max-width: 600px)').matches ? PAGE_SIZES[0] : PAGE_SIZES[1];
+const FIRST_PAGE_SIZE = firstPageSize();
 
 const options = (table: Record<string, string>) => Object.entries(table).map(([value, text]) => ({ value, label: text }));
 
