@@ -5,13 +5,47 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { brotliCompressSync, constants, gzipSync } from 'node:zlib';
 import react from '@vitejs/plugin-react';
-import { defineConfig, type Plugin } from 'vite';
+import { createServer, defineConfig, type Plugin } from 'vite';
 
 const root = dirname(fileURLToPath(import.meta.url));
 const require = createRequire(import.meta.url);
 
 /**
- * After the bundle: Swagger UI's files for the gateway's /docs (unit offices often have no outside internet, so
+ * The sign-in page ready before any script (a phone on a slow network waits ~2 s for the app's JavaScript):
+ * `dang-nhap.html` is index.html with the sign-in form rendered into it by React on the server side
+ * (src/features/auth/prerender.tsx) and the app's small stylesheet inlined, so the form shows with the first
+ * response. Its script tag is index.html's: the app starts, renders the same page and keeps what was typed.
+ * No inline script: the Content-Security-Policy stays as it is.
+ */
+async function prerenderSignIn(dist: string): Promise<void> {
+  const server = await createServer({
+    configFile: false,
+    root,
+    logLevel: 'error',
+    resolve: { alias: { '@': join(root, 'src') } },
+    server: { middlewareMode: true, hmr: false, ws: false },
+    appType: 'custom',
+  });
+  let markup: string;
+  try {
+    const module = await server.ssrLoadModule('/src/features/auth/prerender.tsx');
+    markup = (module.renderSignIn as () => string)();
+  } finally {
+    await server.close();
+  }
+  let html = await readFile(join(dist, 'index.html'), 'utf8');
+  const link = /<link rel="stylesheet"[^>]*href="(\/assets\/[^"]+\.css)"[^>]*>/;
+  const css = link.exec(html);
+  if (!css) throw new Error('prerenderSignIn: no stylesheet link in index.html');
+  const style = await readFile(join(dist, css[1]), 'utf8');
+  html = html.replace(link, () => `<style>${style}</style>`);
+  if (!html.includes('<div id="root"></div>')) throw new Error('prerenderSignIn: no empty #root in index.html');
+  html = html.replace('<div id="root"></div>', () => `<div id="root">${markup}</div>`);
+  await writeFile(join(dist, 'dang-nhap.html'), html);
+}
+
+/**
+ * After the bundle: the prerendered sign-in page, Swagger UI's files for the gateway's /docs (unit offices often have no outside internet, so
  * nothing may come from a CDN), then brotli and gzip copies beside every text file, so the gateway serves them
  * compressed without compressing per request.
  */
@@ -21,6 +55,7 @@ function finishDist(): Plugin {
     apply: 'build',
     async closeBundle() {
       const dist = join(root, 'dist');
+      await prerenderSignIn(dist);
       const swagger = dirname(require.resolve('swagger-ui-dist/package.json'));
       const target = join(dist, 'vendor', 'swagger-ui');
       await mkdir(target, { recursive: true });

@@ -37,6 +37,22 @@ async def test_app_routes_get_the_page_with_its_security_headers_and_no_long_cac
             assert response.headers["x-content-type-options"] == "nosniff"
 
 
+async def test_the_sign_in_route_gets_its_prerendered_page_compressed_and_other_routes_do_not(backends, web_dir):
+    signin = b"<!doctype html><html lang=vi><div id=root><form data-prerendered>...</form></div>" * 20
+    (web_dir / "dang-nhap.html").write_bytes(signin)
+    (web_dir / "dang-nhap.html.gz").write_bytes(gzip.compress(signin))
+    async with backends.gateway(web_dir=str(web_dir)) as http:
+        for path in ("/dang-nhap", "/dang-nhap?next=%2Fdon-vi%2F1", "/dang-nhap/"):
+            response = await http.get(path, headers={"accept-encoding": "gzip"})
+            assert response.status_code == 200, path
+            assert response.content == signin  # httpx undoes the gzip the gateway sent
+            assert response.headers["content-encoding"] == "gzip"
+            assert response.headers["cache-control"] == "no-cache"
+            assert "script-src 'self';" in response.headers["content-security-policy"]
+        for path in ("/", "/don-vi/1/doan-vien", "/dang-nhap-khac"):
+            assert (await http.get(path)).content == INDEX, path
+
+
 async def test_hashed_assets_are_cached_for_a_year_and_sent_compressed_as_the_browser_accepts(backends, web_dir):
     async with backends.gateway(web_dir=str(web_dir)) as http:
         plain = await http.get("/assets/app-1a2b.js", headers={"accept-encoding": "identity"})

@@ -8,7 +8,8 @@ them, and writes the members straight into the members database (set-based, as b
 province's subtree holds `--members` members. Then, for each profile, in a fresh browser context every run (cold
 cache, as an officer opening the app in the morning):
 
-- sign-in page ready: navigation start to the username field usable;
+- sign-in page ready: navigation start to the username field usable (shown, taking typing), and the form
+  sendable (its button enabled: the app's script has taken the page over);
 - the members list of the province ready: navigation to the first row of the table shown;
 - a search answered: Enter in the search box to the table showing the matches;
 - the JavaScript loaded before sign-in (bytes on the wire, compressed).
@@ -177,6 +178,20 @@ async def write_members(dsn: str, province_id: str, count: int) -> None:
         await connection.close()
 
 
+def network_log(cdp) -> list[tuple[str, str, float]]:
+    """Every request's start and end (CDP's monotonic seconds), for `--profile`: the critical path of a screen."""
+    events: list[tuple[str, str, float]] = []
+    cdp.on("Network.requestWillBeSent", lambda e: events.append(("start", e["request"]["url"], e["timestamp"])))
+    cdp.on("Network.responseReceived", lambda e: events.append(("answer", e["response"]["url"], e["timestamp"])))
+    return events
+
+
+def print_network_log(title: str, events: list[tuple[str, str, float]]) -> None:
+    print(f"--- {title} (seconds since the navigation's first request)")
+    for kind, url, at in events:
+        print(f"{at - events[0][2]:7.3f} {kind:6} {url.split('//', 1)[-1].split('/', 1)[-1][:110]}")
+
+
 def p95(samples: list[float]) -> float:
     ordered = sorted(samples)
     return ordered[min(len(ordered) - 1, round(0.95 * (len(ordered) - 1)))]
@@ -191,12 +206,17 @@ def on_the_wire(cdp) -> tuple[dict[str, int], dict[str, str]]:
     return transferred, kinds
 
 
-async def measure(gateway_url: str, province_id: str, runs: int) -> None:
+async def measure(gateway_url: str, province_id: str, runs: int, profile_network: bool = False) -> None:
     chromium = os.environ.get("CHROMIUM_PATH") or shutil.which("chromium")
     async with async_playwright() as playwright:
         browser = await playwright.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS)
         for name, profile in PROFILES.items():
-            timings: dict[str, list[float]] = {"sign-in page": [], "members list": [], "search": []}
+            timings: dict[str, list[float]] = {
+                "sign-in page": [],
+                "sign-in form sendable": [],
+                "members list": [],
+                "search": [],
+            }
             script_bytes = []
             for _ in range(runs):
                 context = await browser.new_context(
@@ -206,14 +226,20 @@ async def measure(gateway_url: str, province_id: str, runs: int) -> None:
                 cdp = await context.new_cdp_session(page)
                 await cdp.send("Network.enable")
                 transferred, kinds = on_the_wire(cdp)
+                events = network_log(cdp)
                 await cdp.send("Emulation.setCPUThrottlingRate", {"rate": profile["cpu"]})
                 if profile["network"]:
                     await cdp.send("Network.emulateNetworkConditions", {"offline": False, **profile["network"]})
 
                 started = time.perf_counter()
-                await page.goto("/dang-nhap")
+                # Not until the load event (goto's default): the field may be there, taking typing, before it.
+                await page.goto("/dang-nhap", wait_until="commit")
                 await page.get_by_label("Tên đăng nhập").wait_for(state="visible")
                 timings["sign-in page"].append(time.perf_counter() - started)
+                await page.locator('button[type="submit"]:not([disabled])').wait_for(state="visible")
+                timings["sign-in form sendable"].append(time.perf_counter() - started)
+                if profile_network:
+                    print_network_log(f"{name}: sign-in page, {timings['sign-in page'][-1]:.2f} s", list(events))
                 script_bytes.append(sum(size for rid, size in transferred.items() if kinds.get(rid) == "Script"))
 
                 await page.get_by_label("Tên đăng nhập").fill(OFFICER)
@@ -221,9 +247,12 @@ async def measure(gateway_url: str, province_id: str, runs: int) -> None:
                 await page.get_by_role("button", name="Đăng nhập").click()
                 await page.wait_for_url("**/don-vi/**")
                 started = time.perf_counter()
+                first = len(events)
                 await page.goto(f"/don-vi/{province_id}/doan-vien")
                 await page.locator(".ant-table-tbody tr.ant-table-row").first.wait_for(state="visible", timeout=60_000)
                 timings["members list"].append(time.perf_counter() - started)
+                if profile_network:
+                    print_network_log(f"{name}: members list, {timings['members list'][-1]:.2f} s", events[first:])
 
                 box = page.get_by_label("Tìm đoàn viên")
                 await box.fill("tran thi lan")
@@ -316,7 +345,7 @@ async def main(args: argparse.Namespace) -> None:
                 f"{time.perf_counter() - started:.0f} s",
             )
             await write_members(dsn, province_id, args.members)
-        await measure(platform.gateway_url, province_id, args.runs)
+        await measure(platform.gateway_url, province_id, args.runs, args.profile)
         if not args.skip_lighthouse:
             lighthouse(f"{platform.gateway_url}/dang-nhap", None, "sign-in page")
             cookie = await fresh_refresh_cookie(platform.gateway_url)
@@ -335,4 +364,5 @@ if __name__ == "__main__":
     parser.add_argument("--members", type=int, default=300_000)
     parser.add_argument("--runs", type=int, default=7)
     parser.add_argument("--skip-lighthouse", action="store_true")
+    parser.add_argument("--profile", action="store_true", help="print each members list run's requests in time")
     asyncio.run(main(parser.parse_args()))

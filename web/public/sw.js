@@ -33,8 +33,9 @@ self.addEventListener('fetch', (event) => {
   const url = new URL(request.url);
   if (request.method !== 'GET' || url.origin !== self.location.origin) return;
   if (request.mode === 'navigate' && !url.pathname.startsWith('/docs')) {
-    // Every app page is the same index.html (the API's own docs page is not, and is not kept).
-    event.respondWith(networkFirst(request, SHELL));
+    // Every app page is the same index.html (the API's own docs page is not, and is not kept), but for the
+    // sign-in page, which has the form prerendered in it: it is served, not kept as the shell.
+    event.respondWith(networkFirst(request, url.pathname.startsWith('/dang-nhap') ? null : SHELL, SHELL));
   } else if (url.pathname.startsWith('/assets/') || STATIC.includes(url.pathname)) {
     event.respondWith(cacheFirst(request));
   } else if (url.pathname.startsWith(CARD_API)) {
@@ -42,14 +43,14 @@ self.addEventListener('fetch', (event) => {
   }
 });
 
-async function networkFirst(request, key) {
+async function networkFirst(request, key, fallback = key) {
   const cache = await caches.open(CACHE);
   try {
     const response = await fetch(request);
-    if (response.ok) await cache.put(key, response.clone());
+    if (response.ok && key) await cache.put(key, response.clone());
     return response;
   } catch (error) {
-    const cached = await cache.match(key, { ignoreVary: true });
+    const cached = await cache.match(fallback, { ignoreVary: true });
     if (cached) return cached;
     throw error;
   }

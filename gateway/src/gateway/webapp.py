@@ -3,7 +3,9 @@
 Hashed files under `/assets/` never change, so browsers keep them for a year; `index.html` is revalidated
 on every visit so a release reaches everyone at their next page load. Any other path without a file name
 extension is one of the app's own routes (`/don-vi/...`) and gets `index.html` (the app routes in the
-browser); `/api/...` and the gateway's own paths never fall back to it. Files were compressed at build time
+browser); `/api/...` and the gateway's own paths never fall back to it. The sign-in page has its own copy,
+`dang-nhap.html`, with the form already rendered in it by the build, so a phone on a slow network can type before
+the app's script has arrived (the app then takes the page over). Files were compressed at build time
 (`.br`, `.gz` beside each), so the gateway only picks the variant the browser accepts.
 
 Every page carries a Content-Security-Policy without inline scripts: a name typed into a member's record can
@@ -52,6 +54,8 @@ NOT_APP = ("/api/", "/docs", "/openapi.json", "/asyncapi/", "/metrics", "/health
 # a program that asks for JSON gets the API's answer at the same address.
 PAGES_IN_THE_API = ("/api/v1/public/cards/verify/",)
 ENCODINGS = (("br", ".br"), ("gzip", ".gz"))
+# App routes whose page the build prerendered: the route's markup is in the HTML, the same script takes it over.
+PRERENDERED = {"/dang-nhap": "dang-nhap.html"}
 # The digital card's manifest (not every system's MIME table knows the extension).
 mimetypes.add_type("application/manifest+json", ".webmanifest")
 
@@ -85,7 +89,9 @@ class WebApp:
             raise _not_found()
         name = path.rsplit("/", 1)[-1]
         if "." not in name:  # an app route: the browser-side router decides what it shows
-            return self._file(self.index, request, REVALIDATE, page=True)
+            prerendered = self.root / PRERENDERED.get(path.rstrip("/") or "/", "index.html")
+            page = prerendered if prerendered.is_file() else self.index
+            return self._file(page, request, REVALIDATE, page=True)
         target = (self.root / path.lstrip("/")).resolve()
         if not target.is_relative_to(self.root) or not target.is_file() or target.suffix in (".br", ".gz"):
             raise _not_found()

@@ -137,6 +137,13 @@ async def test_the_members_list_pages_filters_and_exports(page, world, screen):
     await expect(page.get_by_text("Trang 1")).to_be_visible()
     await expect(rows.filter(has_not_text="Đang sinh hoạt")).to_have_count(0)
     await expect(rows).to_have_count(page_size)
+    # The unit filter and the bulk actions load when they are shown (not on the list's first load).
+    await expect(page.get_by_text("Đơn vị trực thuộc", exact=True)).to_be_visible()
+    await rows.nth(0).get_by_role("checkbox").check()
+    await rows.nth(1).get_by_role("checkbox").check()
+    await expect(page.get_by_text("Đã chọn 2 đoàn viên")).to_be_visible()
+    await page.get_by_role("button", name="Bỏ chọn").click()
+    await expect(page.get_by_text("Đã chọn 2 đoàn viên")).to_have_count(0)
 
     await page.get_by_role("button", name="Xuất danh sách").click()
     async with page.expect_download() as downloading:

@@ -29,30 +29,32 @@ export const PERMISSIONS = {
 
 export type Permission = (typeof PERMISSIONS)[keyof typeof PERMISSIONS];
 
+export const meQuery = {
+  queryKey: ['me'],
+  queryFn: () => unwrap(api.GET('/api/v1/identity/me')),
+  staleTime: 5 * 60_000,
+};
+
 export function useMe() {
   const state = useSession();
-  return useQuery({
-    queryKey: ['me'],
-    queryFn: () => unwrap(api.GET('/api/v1/identity/me')),
-    enabled: state.status === 'signed-in',
-    staleTime: 5 * 60_000,
-  });
+  return useQuery({ ...meQuery, enabled: state.status === 'signed-in' });
 }
 
 /** The unit's ancestors, the national centre first (for breadcrumbs and for which grants reach the unit). */
+export const ancestorsQuery = (unitId: string | undefined) => ({
+  queryKey: ['units', unitId, 'ancestors'],
+  queryFn: async () => {
+    const page = await unwrap(
+      api.GET('/api/v1/orgtree/units/{unit_id}/ancestors', { params: { path: { unit_id: unitId as string } } }),
+    );
+    // The API counts the unit among its own ancestors (depth 0): the breadcrumbs add it themselves.
+    return page.items.filter((unit) => unit.unit_id !== unitId);
+  },
+  staleTime: 5 * 60_000,
+});
+
 export function useAncestors(unitId: string | undefined) {
-  return useQuery({
-    queryKey: ['units', unitId, 'ancestors'],
-    queryFn: async () => {
-      const page = await unwrap(
-        api.GET('/api/v1/orgtree/units/{unit_id}/ancestors', { params: { path: { unit_id: unitId as string } } }),
-      );
-      // The API counts the unit among its own ancestors (depth 0): the breadcrumbs add it themselves.
-      return page.items.filter((unit) => unit.unit_id !== unitId);
-    },
-    enabled: Boolean(unitId),
-    staleTime: 5 * 60_000,
-  });
+  return useQuery({ ...ancestorsQuery(unitId), enabled: Boolean(unitId) });
 }
 
 /** The grants of `me` that reach a unit whose chain (ancestors and itself) is `chain`. */

@@ -5,5 +5,6 @@ export function useSession(): SessionState {
   return useSyncExternalStore(
     (listener) => session.subscribe(listener),
     () => session.state,
+    () => session.state, // the build's prerendered sign-in page (features/auth/prerender.tsx)
   );
 }

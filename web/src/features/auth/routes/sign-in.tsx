@@ -4,9 +4,11 @@
  *
  * This page is what an officer on a slow phone waits for first, so it is plain HTML styled by app.css, with no
  * Ant Design: its JavaScript is React, the router and the API layer only. The rare steps load when needed.
+ * The build also renders it into `dang-nhap.html` (`prerender`), which the gateway serves for /dang-nhap: the form
+ * shows and takes typing before any script arrives; when the app starts it takes over what was typed.
  */
 
-import { lazy, Suspense, useState } from 'react';
+import { lazy, Suspense, useEffect, useRef, useState } from 'react';
 import { Link, Navigate, useNavigate, useSearchParams } from 'react-router';
 import { FullPageSpin } from '@/components/full-page-spin';
 import { Field, useSubmit } from '@/components/plain-form';
@@ -28,7 +30,8 @@ export function safeNext(next: string | null): string {
   return next && next.startsWith('/') && !next.startsWith('//') && !next.startsWith('/dang-nhap') ? next : '/';
 }
 
-export function SignInPage() {
+/** `prerender`: the build's static copy, whose button waits for the script (no submit without it). */
+export function SignInPage({ prerender = false }: { prerender?: boolean }) {
   const [params] = useSearchParams();
   const navigate = useNavigate();
   const state = useSession();
@@ -54,7 +57,7 @@ export function SignInPage() {
         {expired && step.name === 'password' && (
           <p className="plain-alert warning" role="alert">Phiên làm việc đã hết hạn. Vui lòng đăng nhập lại để tiếp tục.</p>
         )}
-        {step.name === 'password' && <PasswordStep onStep={setStep} onDone={done} />}
+        {step.name === 'password' && <PasswordStep onStep={setStep} onDone={done} prerender={prerender} />}
         {step.name === 'totp' && <TotpStep credentials={step.credentials} onStep={setStep} onDone={done} />}
         <Suspense fallback={<FullPageSpin />}>
           {step.name === 'enrol' && (
@@ -69,7 +72,40 @@ export function SignInPage() {
   );
 }
 
-function PasswordStep({ onStep, onDone }: { onStep: (step: Step) => void; onDone: () => void }) {
+type Typed = { username?: string; password?: string; focused?: string; caret?: number | null };
+
+/**
+ * What the officer typed into the prerendered form before the script arrived. Read while rendering, which happens
+ * in the same task as the commit that replaces that form, so no keystroke falls between the two.
+ */
+function typedBeforeScript(): Typed {
+  if (typeof document === 'undefined') return {};
+  const form = document.querySelector<HTMLFormElement>('form[data-prerendered]');
+  if (!form) return {};
+  const field = (name: string) => form.querySelector<HTMLInputElement>(`input[name="${name}"]`);
+  const focused = document.activeElement instanceof HTMLInputElement && form.contains(document.activeElement)
+    ? document.activeElement : null;
+  return {
+    username: field('username')?.value, password: field('password')?.value,
+    focused: focused?.name, caret: focused?.selectionStart,
+  };
+}
+
+function PasswordStep({ onStep, onDone, prerender }: {
+  onStep: (step: Step) => void;
+  onDone: () => void;
+  prerender: boolean;
+}) {
+  const [typed] = useState(typedBeforeScript);
+  const formRef = useRef<HTMLFormElement>(null);
+  useEffect(() => {
+    // Back to the field and the place where the officer was typing.
+    const field = typed.focused && formRef.current?.querySelector<HTMLInputElement>(`input[name="${typed.focused}"]`);
+    if (!field) return;
+    field.focus();
+    const caret = typed.caret ?? field.value.length;
+    field.setSelectionRange(caret, caret);
+  }, [typed]);
   const { errors, problem, busy, onSubmit } = useSubmit<{ username: string; password: string }>(
     { username: 'Nhập tên đăng nhập', password: 'Nhập mật khẩu' },
     async (credentials) => {
@@ -91,15 +127,20 @@ function PasswordStep({ onStep, onDone }: { onStep: (step: Step) => void; onDone
     false, // wrong password, locked or disabled account: one message above the form says which, and for how long
   );
   return (
-    <form onSubmit={onSubmit} noValidate>
+    <form ref={formRef} onSubmit={onSubmit} noValidate data-prerendered={prerender || undefined}>
       {problem && <p className="plain-alert" role="alert">{problem}</p>}
       <Field name="username" label="Tên đăng nhập" error={errors.username}>
-        {(props) => <input {...props} autoComplete="username" autoFocus autoCapitalize="none" />}
+        {(props) => (
+          <input {...props} autoComplete="username" autoFocus={!typed.focused} autoCapitalize="none"
+                 defaultValue={typed.username} />
+        )}
       </Field>
       <Field name="password" label="Mật khẩu" error={errors.password}>
-        {(props) => <input {...props} type="password" autoComplete="current-password" />}
+        {(props) => <input {...props} type="password" autoComplete="current-password" defaultValue={typed.password} />}
       </Field>
-      <button type="submit" className="plain-button block" disabled={busy} aria-busy={busy}>Đăng nhập</button>
+      <button type="submit" className="plain-button block" disabled={busy || prerender} aria-busy={busy}>
+        Đăng nhập
+      </button>
     </form>
   );
 }

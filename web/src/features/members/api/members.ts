@@ -9,12 +9,13 @@ export type SearchQuery = NonNullable<
   import('@/lib/api').paths['/api/v1/members/search']['get']['parameters']['query']
 >;
 
+export const memberSearch = (query: SearchQuery) => ({
+  queryKey: ['members', 'search', query],
+  queryFn: () => unwrap(api.GET('/api/v1/members/search', { params: { query } })),
+});
+
 export function useMemberSearch(query: SearchQuery) {
-  return useQuery({
-    queryKey: ['members', 'search', query],
-    queryFn: () => unwrap(api.GET('/api/v1/members/search', { params: { query } })),
-    placeholderData: (previous) => previous,
-  });
+  return useQuery({ ...memberSearch(query), placeholderData: (previous) => previous });
 }
 
 export function useMember(memberId: string) {

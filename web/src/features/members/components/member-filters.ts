@@ -1,5 +1,9 @@
 import type { SearchQuery } from '../api/members';
 
+export const PAGE_SIZES = [20, 50, 100];
+// A phone shows a screenful at a time and renders each row on a slow CPU: it starts with the smallest page.
+export const firstPageSize = () => (window.matchMedia('(max-width: 600px)').matches ? PAGE_SIZES[0] : PAGE_SIZES[1]);
+
 /** The members list's filters as they stand in the address bar (so "back" and a shared link keep them). */
 export type Filters = {
   q: string;

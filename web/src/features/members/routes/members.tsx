@@ -7,24 +7,26 @@
 import { DownloadOutlined, FilterOutlined, UserAddOutlined } from '@ant-design/icons';
 import { App, Button, Dropdown, Input, Select, Space, Table, Tag, Typography } from 'antd';
 import type { ColumnsType } from 'antd/es/table';
-import { useEffect, useMemo, useState } from 'react';
+import { lazy, Suspense, useEffect, useMemo, useState } from 'react';
 import { Link, useNavigate, useParams, useSearchParams } from 'react-router';
 import { CursorPager, useCursorPages } from '@/components/cursor-pager';
 import { ErrorState, problemMessage } from '@/components/query-state';
 import { UnitName } from '@/components/units/unit-name';
-import { UnitPicker } from '@/components/units/unit-picker';
 import { PERMISSIONS, useAccess } from '@/lib/access';
 import { download } from '@/lib/files';
 import { formatDate } from '@/lib/format';
 import { CARD_STATUS, ENTERPRISE_TYPE, GENDER, label, MEMBER_STATUS } from '@/lib/labels';
 import { type MemberRow, useMemberSearch } from '../api/members';
-import { BulkActions } from '../components/bulk-actions';
 import { useColumnChoice } from '../components/column-chooser';
-import { type Filters, filtersOf, paramsOf, searchQuery } from '../components/member-filters';
+import {
+  type Filters, filtersOf, firstPageSize, PAGE_SIZES, paramsOf, searchQuery,
+} from '../components/member-filters';
 
-const PAGE_SIZES = [20, 50, 100];
-// A phone shows a screenful at a time and renders each row on a slow CPU: it starts with the smallest page.
-const FIRST_PAGE_SIZE = window.matchMedia('(max-width: 600px)').matches ? PAGE_SIZES[0] : PAGE_SIZES[1];
+const FIRST_PAGE_SIZE = firstPageSize();
+// What the list does not show until asked for (the unit filter, the bulk actions of a selection) loads when it is:
+// on a slow phone the first page of rows waits for less code.
+const UnitPicker = lazy(() => import('@/components/units/unit-picker').then((m) => ({ default: m.UnitPicker })));
+const BulkActions = lazy(() => import('../components/bulk-actions').then((m) => ({ default: m.BulkActions })));
 
 const options = (table: Record<string, string>) => Object.entries(table).map(([value, text]) => ({ value, label: text }));
 
@@ -129,13 +131,17 @@ export default function MembersPage() {
                   style={{ width: 260 }} value={filters.enterprise_type} options={options(ENTERPRISE_TYPE)}
                   onChange={(enterprise_type) => setFilters({ enterprise_type })} />
           <div style={{ minWidth: 240, flex: '1 1 240px' }}>
-            <UnitPicker rootIds={[unitId]} value={filters.unit} allowClear placeholder="Đơn vị trực thuộc"
-                        onChange={(unit) => setFilters({ unit })} />
+            <Suspense fallback={null}>
+              <UnitPicker rootIds={[unitId]} value={filters.unit} allowClear placeholder="Đơn vị trực thuộc"
+                          onChange={(unit) => setFilters({ unit })} />
+            </Suspense>
           </div>
         </div>
       )}
       {selected.length > 0 && (
-        <BulkActions unitId={unitId} selected={selected} access={access} onDone={() => setSelected([])} />
+        <Suspense fallback={null}>
+          <BulkActions unitId={unitId} selected={selected} access={access} onDone={() => setSelected([])} />
+        </Suspense>
       )}
       {search.isError ? (
         <ErrorState error={search.error} onRetry={search.refetch} />
