@@ -55,7 +55,7 @@ def _amounts() -> dict:
         "members_units_pay_vnd": members_pay,
         "ordering_unit_pays_vnd": blank + printing + linked - waived - members_pay,
     }
-    return {name: func.coalesce(func.sum(value), 0).label(name) for name, value in sums.items()}
+    return {name: cast(func.coalesce(func.sum(value), 0), BigInteger).label(name) for name, value in sums.items()}
 
 
 class FeeRepository:
