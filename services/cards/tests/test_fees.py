@@ -3,14 +3,18 @@ and the fee statement (JSON, .xlsx, PDF) of a unit and period."""
 
 from __future__ import annotations
 
+import asyncio
 import io
+import uuid
 from datetime import UTC, datetime, timedelta
 from types import SimpleNamespace
 
 import openpyxl
 from cards.adapters.fee_documents import ORDER_COLUMNS, SUBUNIT_COLUMNS, WIDTH, header_lines, wrapped
 from cards.adapters.order_documents import OrderHeading, voucher_heading
-from cards.adapters.tables import card_fee_schedules, print_orders, salary_through_bank
+from cards.adapters.tables import card_fee_schedules, cards, print_order_fee_lines, print_orders, salary_through_bank
+from chassis import migrations
+from chassis.database import Database
 from chassis.fonts import vietnamese_font
 from chassis.tables import audit_log
 from contracts.wellknown import vietnamese_today
@@ -19,8 +23,9 @@ from reportlab.lib.units import mm
 from reportlab.pdfbase import pdfmetrics
 from sqlalchemy import func, insert, select
 
-from services.cards.tests.conftest import assert_problem
+from services.cards.tests.conftest import MIGRATIONS, assert_problem
 from services.cards.tests.test_print_orders import place, requested_cards
+from tests.support.services import fresh_database
 
 FEES = "/api/v1/cards/fees"
 NEW_SCHEDULE = {
@@ -275,3 +280,56 @@ def test_the_voucher_headers_fit_an_a4_page():
     voucher = voucher_heading(heading, font, page_width)
     assert any("2 thẻ miễn phí" in line for line in voucher)
     assert all(pdfmetrics.stringWidth(line, font, 10) <= page_width for line in voucher)
+
+
+async def test_migration_0016_keeps_what_existing_orders_cost(pg_server_url):
+    """An order placed before the schedule keeps its price and total, split as seed 001 says, with its lines."""
+    url = await fresh_database(pg_server_url, f"test_cards_0016_{uuid.uuid4().hex[:8]}")
+    await asyncio.to_thread(migrations.upgrade, url, MIGRATIONS, "0015")
+    database = Database(url, 2)
+    order_id, unit_id = uuid.uuid4(), uuid.uuid4()
+    async with database.transaction() as session:
+        await session.execute(
+            insert(print_orders).values(
+                order_id=order_id,
+                order_number="DI-2025-000001",
+                unit_id=unit_id,
+                kind="regular",
+                supplier="national_centre",
+                status="placed",
+                card_count=2,
+                unit_price_vnd=10_000,
+                total_vnd=20_000,
+                placed_by="old",
+                version=1,
+            )
+        )
+        for number in range(2):
+            await session.execute(
+                insert(cards).values(
+                    card_id=uuid.uuid4(),
+                    member_id=uuid.uuid4(),
+                    unit_id=unit_id,
+                    member_code=f"7900000{number}",
+                    kind="regular",
+                    status="ordered",
+                    reason="new",
+                    verification_code=f"CODE{number:012d}",
+                    requested_by="old",
+                    order_id=order_id,
+                )
+            )
+    await asyncio.to_thread(migrations.upgrade, url, MIGRATIONS)
+    async with database.transaction() as session:
+        order = (await session.execute(select(print_orders).where(print_orders.c.order_id == order_id))).one()
+        lines = (await session.execute(select(print_order_fee_lines))).all()
+        seeded = (await session.execute(select(card_fee_schedules))).all()
+    await database.dispose()
+    assert (order.blank_vnd, order.printing_vnd, order.total_vnd, order.fee_schedule_from) == (
+        3_000,
+        7_000,
+        20_000,
+        None,
+    )
+    assert [(line.unit_id, line.card_count, line.waived_count) for line in lines] == [(unit_id, 2, 0)]
+    assert [(s.blank_vnd, s.printing_vnd, s.linked_vnd) for s in seeded] == [(3_000, 7_000, 50_000)]
