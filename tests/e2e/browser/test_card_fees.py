@@ -60,6 +60,8 @@ async def test_a_national_administrator_sees_and_extends_the_fees_and_downloads_
     statement = page.locator(".ant-card").filter(has_text="Bảng kê phí thẻ")
     await expect(statement.get_by_role("row", name=re.compile(re.escape(world.names["U"])))).to_be_visible()
     await expect(statement.get_by_role("row", name=re.compile(re.escape(order["order_number"])))).to_be_visible()
+    # Wide tables scroll inside their cards: the page itself never scrolls sideways, at 360 px too.
+    assert await page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth") <= 0
     workbook = openpyxl.load_workbook(io.BytesIO(await downloaded(page, "Tải .xlsx")))
     assert workbook.sheetnames == ["Theo đơn vị", "Theo đơn đặt in"]
     orders = [row[1] for row in workbook["Theo đơn đặt in"].iter_rows(values_only=True)]
