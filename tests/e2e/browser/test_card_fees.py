@@ -13,14 +13,16 @@ from contracts.wellknown import vietnamese_today
 from playwright.async_api import Page, expect
 
 from tests.e2e.browser.steps import open_menu, sign_in
-from tests.e2e.browser.test_cards import downloaded, request_cards
+from tests.e2e.browser.test_bank_screens import approved_member, request_card
+from tests.e2e.browser.test_cards import downloaded
 
 
 async def test_a_national_administrator_sees_and_extends_the_fees_and_downloads_the_statement(
     page: Page, world, admin, screen
 ):
-    # One card of the province's subtree ordered today (members 60 and 62 of TP-G1: no other test orders them).
-    await request_cards(admin, world.units["G1"], 60 if screen.phone else 62, 1)
+    # One card of the province's subtree ordered today, of a member of this file's ID-number range (584,000...).
+    member = await approved_member(admin, world.units["G1"], f"Hà Văn Phí Thẻ {screen.name}", 584_000 + screen.phone)
+    await request_card(admin, [member["member_id"]], "regular")
     placed = await admin.post(
         "/api/v1/cards/print-orders",
         json={"unit_id": world.units["TP"], "kind": "regular", "include_without_photo": True},
