@@ -30,6 +30,8 @@ class Permission(StrEnum):
     # Answer for a bank's linked cards (issued or rejected): only the `cards.issuance:answer` scope confers it, and
     # the answer counts only from a client speaking for the card's bank.
     CARDS_ANSWER_ISSUANCE = "cards.answer_issuance"
+    # Add a card fee schedule (national prices): only national_admin, which holds every permission.
+    CARDS_SET_FEES = "cards.set_fees"
     REPORTS_READ = "reports.read"
     # Set the member-development targets of the units below one's unit (national centre, provinces).
     REPORTS_SET_TARGETS = "reports.set_targets"

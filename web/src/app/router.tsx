@@ -86,6 +86,7 @@ export const routes: RouteObject[] = [
                     lazy: lazyPage(() => import('@/features/members/routes/photos')),
                   },
                   { path: '/don-vi/:unitId/the', lazy: lazyPage(() => import('@/features/cards/routes/cards')) },
+                  { path: '/don-vi/:unitId/the/phi', lazy: lazyPage(() => import('@/features/cards/routes/fees')) },
                   {
                     path: '/don-vi/:unitId/the/don/:orderId',
                     lazy: lazyPage(() => import('@/features/cards/routes/print-order')),

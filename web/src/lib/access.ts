@@ -23,6 +23,7 @@ export const PERMISSIONS = {
   duesWrite: 'dues.write',
   cardsRead: 'cards.read',
   cardsOrder: 'cards.order',
+  cardsSetFees: 'cards.set_fees',
   reportsRead: 'reports.read',
   auditRead: 'audit.read',
 } as const;

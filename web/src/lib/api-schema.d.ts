@@ -118,6 +118,95 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/cards/fees/salary-through-bank": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Đơn vị chi lương qua ngân hàng */
+        get: operations["salary_units_api_v1_cards_fees_salary_through_bank_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/cards/fees/salary-through-bank/{unit_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /** Ghi nhận đơn vị chi lương qua ngân hàng (cấp trên của đơn vị) */
+        put: operations["set_salary_through_bank_api_v1_cards_fees_salary_through_bank__unit_id__put"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/cards/fees/schedules": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Biểu phí thẻ: đã qua, đang áp dụng, sắp tới */
+        get: operations["list_schedules_api_v1_cards_fees_schedules_get"];
+        put?: never;
+        /**
+         * Thêm biểu phí từ một ngày tới
+         * @description National administrators only; the day is after today, the amounts 0 to 1,000,000 VND a card.
+         */
+        post: operations["add_schedule_api_v1_cards_fees_schedules_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/cards/fees/statement": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Bảng kê phí thẻ của đơn vị trong kỳ */
+        get: operations["statement_api_v1_cards_fees_statement_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/cards/fees/statement.{kind}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Bảng kê phí thẻ (.xlsx hoặc PDF, chứng từ thanh toán) */
+        get: operations["statement_file_api_v1_cards_fees_statement__kind__get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/cards/issuance": {
         parameters: {
             query?: never;
@@ -3828,6 +3917,280 @@ export interface components {
             /** Part */
             part: number;
         };
+        /** FeeAmounts */
+        FeeAmounts: {
+            /** Blank Vnd */
+            blank_vnd: number;
+            /** Linked Cards */
+            linked_cards: number;
+            /** Linked Vnd */
+            linked_vnd: number;
+            /**
+             * Members Units Pay Vnd
+             * @description Phần do đơn vị của đoàn viên chi (cấp nào cấp đó chi)
+             */
+            members_units_pay_vnd: number;
+            /**
+             * Ordering Unit Pays Vnd
+             * @description Phần do đơn vị đặt in chi
+             */
+            ordering_unit_pays_vnd: number;
+            /**
+             * Payable Vnd
+             * @description Phải trả
+             */
+            payable_vnd: number;
+            /** Printing Vnd */
+            printing_vnd: number;
+            /** Regular Cards */
+            regular_cards: number;
+            /**
+             * Waived Cards
+             * @description Thẻ liên kết miễn phí
+             */
+            waived_cards: number;
+            /**
+             * Waived Vnd
+             * @description Được miễn (ngân hàng chịu)
+             */
+            waived_vnd: number;
+        };
+        /** FeeScheduleIn */
+        FeeScheduleIn: {
+            /**
+             * Blank Paid By
+             * @description Ai chi phôi: member_unit (cấp cơ sở) / ordering_unit
+             * @default member_unit
+             * @enum {string}
+             */
+            blank_paid_by: "member_unit" | "ordering_unit";
+            /**
+             * Blank Vnd
+             * @description Phôi thẻ thường, mỗi thẻ (đ)
+             */
+            blank_vnd: number;
+            /**
+             * Decision
+             * @description Văn bản quy định giá
+             */
+            decision: string;
+            /**
+             * Effective From
+             * Format: date
+             * @description Ngày bắt đầu áp dụng (sau hôm nay)
+             */
+            effective_from: string;
+            /**
+             * Linked Paid By
+             * @description Ai chi phí thẻ liên kết
+             * @default member_unit
+             * @enum {string}
+             */
+            linked_paid_by: "member_unit" | "ordering_unit";
+            /**
+             * Linked Vnd
+             * @description Thẻ liên kết, mỗi thẻ (đ); miễn khi đơn vị chi lương qua ngân hàng
+             */
+            linked_vnd: number;
+            /**
+             * Printing Paid By
+             * @description Ai chi tiền in
+             * @default member_unit
+             * @enum {string}
+             */
+            printing_paid_by: "member_unit" | "ordering_unit";
+            /**
+             * Printing Vnd
+             * @description In thẻ thường, mỗi thẻ (đ)
+             */
+            printing_vnd: number;
+        };
+        /** FeeScheduleOut */
+        FeeScheduleOut: {
+            /**
+             * Blank Paid By
+             * @enum {string}
+             */
+            blank_paid_by: "member_unit" | "ordering_unit";
+            /** Blank Vnd */
+            blank_vnd: number;
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /** Created By */
+            created_by: string;
+            /** Decision */
+            decision: string;
+            /**
+             * Effective From
+             * Format: date
+             */
+            effective_from: string;
+            /**
+             * Linked Paid By
+             * @enum {string}
+             */
+            linked_paid_by: "member_unit" | "ordering_unit";
+            /** Linked Vnd */
+            linked_vnd: number;
+            /**
+             * Printing Paid By
+             * @enum {string}
+             */
+            printing_paid_by: "member_unit" | "ordering_unit";
+            /** Printing Vnd */
+            printing_vnd: number;
+            /**
+             * State
+             * @description Đã hết hiệu lực / đang áp dụng / sắp áp dụng
+             * @enum {string}
+             */
+            state: "past" | "in_force" | "upcoming";
+        };
+        /** FeeStatementOrder */
+        FeeStatementOrder: {
+            /** Blank Vnd */
+            blank_vnd: number;
+            /**
+             * Kind
+             * @enum {string}
+             */
+            kind: "regular" | "linked";
+            /** Linked Cards */
+            linked_cards: number;
+            /** Linked Vnd */
+            linked_vnd: number;
+            /**
+             * Members Units Pay Vnd
+             * @description Phần do đơn vị của đoàn viên chi (cấp nào cấp đó chi)
+             */
+            members_units_pay_vnd: number;
+            /**
+             * Order Id
+             * Format: uuid
+             */
+            order_id: string;
+            /** Order Number */
+            order_number: string;
+            /** Ordering Unit Name */
+            ordering_unit_name: string;
+            /**
+             * Ordering Unit Pays Vnd
+             * @description Phần do đơn vị đặt in chi
+             */
+            ordering_unit_pays_vnd: number;
+            /**
+             * Payable Vnd
+             * @description Phải trả
+             */
+            payable_vnd: number;
+            /**
+             * Placed At
+             * Format: date-time
+             */
+            placed_at: string;
+            /** Printing Vnd */
+            printing_vnd: number;
+            /** Regular Cards */
+            regular_cards: number;
+            /**
+             * Status
+             * @enum {string}
+             */
+            status: "placed" | "printed";
+            /** Supplier */
+            supplier: string;
+            /**
+             * Waived Cards
+             * @description Thẻ liên kết miễn phí
+             */
+            waived_cards: number;
+            /**
+             * Waived Vnd
+             * @description Được miễn (ngân hàng chịu)
+             */
+            waived_vnd: number;
+        };
+        /** FeeStatementOut */
+        FeeStatementOut: {
+            /**
+             * Date From
+             * Format: date
+             */
+            date_from: string;
+            /**
+             * Date To
+             * Format: date
+             */
+            date_to: string;
+            /**
+             * Orders
+             * @description Theo đơn đặt in (chỉ thẻ của đơn vị và cấp dưới)
+             */
+            orders: components["schemas"]["FeeStatementOrder"][];
+            /**
+             * Subunits
+             * @description Theo đơn vị trực thuộc (và chính đơn vị)
+             */
+            subunits: components["schemas"]["FeeStatementSubunit"][];
+            totals: components["schemas"]["FeeAmounts"];
+            /**
+             * Unit Id
+             * Format: uuid
+             */
+            unit_id: string;
+            /** Unit Name */
+            unit_name: string;
+        };
+        /** FeeStatementSubunit */
+        FeeStatementSubunit: {
+            /** Blank Vnd */
+            blank_vnd: number;
+            /** Linked Cards */
+            linked_cards: number;
+            /** Linked Vnd */
+            linked_vnd: number;
+            /**
+             * Members Units Pay Vnd
+             * @description Phần do đơn vị của đoàn viên chi (cấp nào cấp đó chi)
+             */
+            members_units_pay_vnd: number;
+            /**
+             * Ordering Unit Pays Vnd
+             * @description Phần do đơn vị đặt in chi
+             */
+            ordering_unit_pays_vnd: number;
+            /**
+             * Payable Vnd
+             * @description Phải trả
+             */
+            payable_vnd: number;
+            /** Printing Vnd */
+            printing_vnd: number;
+            /** Regular Cards */
+            regular_cards: number;
+            /** Unit Code */
+            unit_code: string;
+            /**
+             * Unit Id
+             * Format: uuid
+             */
+            unit_id: string;
+            /** Unit Name */
+            unit_name: string;
+            /**
+             * Waived Cards
+             * @description Thẻ liên kết miễn phí
+             */
+            waived_cards: number;
+            /**
+             * Waived Vnd
+             * @description Được miễn (ngân hàng chịu)
+             */
+            waived_vnd: number;
+        };
         /** FormAnswerOut */
         FormAnswerOut: {
             /**
@@ -5795,6 +6158,11 @@ export interface components {
         };
         /** PrintOrderOut */
         PrintOrderOut: {
+            /**
+             * Blank Vnd
+             * @description Phôi thẻ, mỗi thẻ thường (đ)
+             */
+            blank_vnd: number;
             /** Cancel Reason */
             cancel_reason: string | null;
             /** Cancelled At */
@@ -5803,6 +6171,11 @@ export interface components {
             cancelled_by: string | null;
             /** Card Count */
             card_count: number;
+            /**
+             * Fee Schedule From
+             * @description Biểu phí áp dụng (từ ngày); null: đơn lập trước biểu phí
+             */
+            fee_schedule_from: string | null;
             /**
              * Include Without Photo
              * @description Đơn vị đã chọn đặt in cả thẻ của đoàn viên chưa có ảnh
@@ -5823,6 +6196,11 @@ export interface components {
              * @description Số thẻ đã đề nghị không vào đơn vì đoàn viên chưa có ảnh
              */
             left_out_without_photo: number;
+            /**
+             * Linked Vnd
+             * @description Phí thẻ liên kết, mỗi thẻ (đ)
+             */
+            linked_vnd: number;
             /** Note */
             note: string | null;
             /**
@@ -5844,6 +6222,11 @@ export interface components {
             /** Printed By */
             printed_by: string | null;
             /**
+             * Printing Vnd
+             * @description In thẻ, mỗi thẻ thường (đ)
+             */
+            printing_vnd: number;
+            /**
              * Status
              * @enum {string}
              */
@@ -5861,6 +6244,16 @@ export interface components {
             unit_id: string;
             /** Unit Price Vnd */
             unit_price_vnd: number;
+            /**
+             * Waived Count
+             * @description Số thẻ liên kết miễn phí (đơn vị chi lương qua ngân hàng)
+             */
+            waived_count: number;
+            /**
+             * Waived Vnd
+             * @description Số tiền được miễn (đ); total_vnd là số phải trả sau khi miễn
+             */
+            waived_vnd: number;
         };
         /** PrintOrderPlace */
         PrintOrderPlace: {
@@ -6253,6 +6646,40 @@ export interface components {
             message_en: string;
             /** Message Vi */
             message_vi: string;
+        };
+        /** SalaryThroughBankIn */
+        SalaryThroughBankIn: {
+            /**
+             * Commitment
+             * @description Văn bản cam kết chi lương qua thẻ
+             */
+            commitment: string;
+            /**
+             * Pays Through Bank
+             * @description Đơn vị chi lương cho đoàn viên qua ngân hàng: thẻ liên kết miễn phí
+             */
+            pays_through_bank: boolean;
+        };
+        /** SalaryThroughBankOut */
+        SalaryThroughBankOut: {
+            /** Commitment */
+            commitment: string;
+            /** Pays Through Bank */
+            pays_through_bank: boolean;
+            /**
+             * Set At
+             * Format: date-time
+             */
+            set_at: string;
+            /** Set By */
+            set_by: string;
+            /**
+             * Unit Id
+             * Format: uuid
+             */
+            unit_id: string;
+            /** Unit Name */
+            unit_name: string;
         };
         /** ScopeOut */
         ScopeOut: {
@@ -7587,6 +8014,605 @@ export interface operations {
             };
             /** @description Quá lớn / too large */
             413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Dữ liệu không hợp lệ / invalid input */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Quá nhiều yêu cầu / too many requests */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Tạm thời không phục vụ được, gửi lại sau / unavailable for now, send again later */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Dịch vụ không trả lời kịp / a service did not answer in time */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    salary_units_api_v1_cards_fees_salary_through_bank_get: {
+        parameters: {
+            query: {
+                unit_id: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SalaryThroughBankOut"][];
+                };
+            };
+            /** @description Yêu cầu không đọc được (nội dung, đường dẫn) / the request cannot be read (body, path) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Chưa đăng nhập / not authenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Không có quyền hoặc ngoài phạm vi / not allowed or out of scope */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Không tìm thấy / not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Dữ liệu không hợp lệ / invalid input */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Quá nhiều yêu cầu / too many requests */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Tạm thời không phục vụ được, gửi lại sau / unavailable for now, send again later */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Dịch vụ không trả lời kịp / a service did not answer in time */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    set_salary_through_bank_api_v1_cards_fees_salary_through_bank__unit_id__put: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                unit_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SalaryThroughBankIn"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Yêu cầu không đọc được (nội dung, đường dẫn) / the request cannot be read (body, path) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Chưa đăng nhập / not authenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Không có quyền hoặc ngoài phạm vi / not allowed or out of scope */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Không tìm thấy / not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Xung đột với dữ liệu hiện có / conflicts with the current state */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Quá lớn / too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Dữ liệu không hợp lệ / invalid input */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Quá nhiều yêu cầu / too many requests */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Tạm thời không phục vụ được, gửi lại sau / unavailable for now, send again later */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Dịch vụ không trả lời kịp / a service did not answer in time */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    list_schedules_api_v1_cards_fees_schedules_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FeeScheduleOut"][];
+                };
+            };
+            /** @description Yêu cầu không đọc được (nội dung, đường dẫn) / the request cannot be read (body, path) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Chưa đăng nhập / not authenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Không có quyền hoặc ngoài phạm vi / not allowed or out of scope */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Không tìm thấy / not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Quá nhiều yêu cầu / too many requests */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Tạm thời không phục vụ được, gửi lại sau / unavailable for now, send again later */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Dịch vụ không trả lời kịp / a service did not answer in time */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    add_schedule_api_v1_cards_fees_schedules_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["FeeScheduleIn"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FeeScheduleOut"];
+                };
+            };
+            /** @description Yêu cầu không đọc được (nội dung, đường dẫn) / the request cannot be read (body, path) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Chưa đăng nhập / not authenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Không có quyền hoặc ngoài phạm vi / not allowed or out of scope */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Không tìm thấy / not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Xung đột với dữ liệu hiện có / conflicts with the current state */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Quá lớn / too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Dữ liệu không hợp lệ / invalid input */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Quá nhiều yêu cầu / too many requests */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Tạm thời không phục vụ được, gửi lại sau / unavailable for now, send again later */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Dịch vụ không trả lời kịp / a service did not answer in time */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    statement_api_v1_cards_fees_statement_get: {
+        parameters: {
+            query: {
+                unit_id: string;
+                date_from: string;
+                date_to: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FeeStatementOut"];
+                };
+            };
+            /** @description Yêu cầu không đọc được (nội dung, đường dẫn) / the request cannot be read (body, path) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Chưa đăng nhập / not authenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Không có quyền hoặc ngoài phạm vi / not allowed or out of scope */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Không tìm thấy / not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Dữ liệu không hợp lệ / invalid input */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Quá nhiều yêu cầu / too many requests */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Tạm thời không phục vụ được, gửi lại sau / unavailable for now, send again later */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Dịch vụ không trả lời kịp / a service did not answer in time */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    statement_file_api_v1_cards_fees_statement__kind__get: {
+        parameters: {
+            query: {
+                unit_id: string;
+                date_from: string;
+                date_to: string;
+            };
+            header?: never;
+            path: {
+                kind: "xlsx" | "pdf";
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": unknown;
+                };
+            };
+            /** @description Yêu cầu không đọc được (nội dung, đường dẫn) / the request cannot be read (body, path) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Chưa đăng nhập / not authenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Không có quyền hoặc ngoài phạm vi / not allowed or out of scope */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Không tìm thấy / not found */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -10,8 +10,9 @@ class CardsSettings(ServiceSettings):
     http_port: int = 8106
     # What the card's QR code holds: this address followed by the card's verification code.
     public_verify_base_url: str = "http://127.0.0.1:8080/api/v1/public/cards/verify/"
-    # What a print order costs the unit that places it, per card (seed 001: 10,000 VND a printed regular card
-    # including the blank, 50,000 VND a linked card unless the unit pays salaries through the bank).
+    # The prices of the first fee schedule, read once by migration 0016 (seed 001: 10,000 VND a printed regular card
+    # including its 3,000 VND blank, 50,000 VND a linked card unless the unit pays salaries through the bank). Orders
+    # take their prices from the schedule in force on their day (`/api/v1/cards/fees/schedules`), not from here.
     regular_card_price_vnd: int = 10_000
     linked_card_price_vnd: int = 50_000
     # Signed webhooks to partners (cards/application/webhooks.py): a sender beside each API process.

@@ -1,5 +1,5 @@
 import {
-  ApartmentOutlined, ApiOutlined, BankOutlined, AuditOutlined, BarChartOutlined, FileSearchOutlined, WalletOutlined, CameraOutlined, FileExcelOutlined, IdcardOutlined, InteractionOutlined,
+  ApartmentOutlined, ApiOutlined, DollarOutlined, BankOutlined, AuditOutlined, BarChartOutlined, FileSearchOutlined, WalletOutlined, CameraOutlined, FileExcelOutlined, IdcardOutlined, InteractionOutlined,
   SafetyCertificateOutlined, SwapOutlined, TeamOutlined, UserAddOutlined, UserSwitchOutlined,
 } from '@ant-design/icons';
 import { Menu } from 'antd';
@@ -22,6 +22,7 @@ const ITEMS: Item[] = [
   { path: '/chuyen-sinh-hoat', label: 'Chuyển sinh hoạt', icon: <SwapOutlined aria-hidden />, permission: PERMISSIONS.membersTransfer },
   { path: '/anh', label: 'Ảnh đoàn viên', icon: <CameraOutlined aria-hidden />, permission: PERMISSIONS.membersWrite },
   { path: '/the', label: 'Thẻ đoàn viên', icon: <IdcardOutlined aria-hidden />, permission: PERMISSIONS.cardsRead },
+  { path: '/the/phi', label: 'Phí thẻ', icon: <DollarOutlined aria-hidden />, permission: PERMISSIONS.cardsRead },
   {
     path: '/bao-cao', label: 'Báo cáo', icon: <BarChartOutlined aria-hidden />, permission: PERMISSIONS.reportsRead, children: [
       { path: '/bao-cao', label: 'Tổng quan' },

@@ -18,10 +18,12 @@ from uuid import UUID
 import xlsxwriter
 from chassis.fonts import vietnamese_font
 from contracts.events.cards_print_order_v1 import NATIONAL_PRINT_SHOP
+from contracts.wellknown import VIETNAM_TIME
 from reportlab import rl_config
 from reportlab.graphics.barcode import code128
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.units import mm
+from reportlab.lib.utils import simpleSplit
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfgen.canvas import Canvas
 
@@ -48,6 +50,24 @@ class OrderHeading:
     total_vnd: int
     placed_at: datetime
     placed_by: str
+    blank_vnd: int = 0
+    printing_vnd: int = 0
+    linked_vnd: int = 0
+    waived_count: int = 0
+    waived_vnd: int = 0
+
+    def fee_line(self) -> str:
+        """The order's fee breakdown per card and the amount to pay (what the schedule gave it, waiver included)."""
+        if self.kind == "regular":
+            per_card = f"phôi {vnd(self.blank_vnd)} + in {vnd(self.printing_vnd)} = {vnd(self.unit_price_vnd)}/thẻ"
+        else:
+            per_card = f"{vnd(self.linked_vnd)}/thẻ liên kết"
+        waived = (
+            f"; {self.waived_count} thẻ miễn phí (đơn vị chi lương qua ngân hàng): {vnd(self.waived_vnd)}"
+            if self.waived_count
+            else ""
+        )
+        return f"Số thẻ: {self.card_count}    Phí: {per_card}{waived}    Phải trả: {vnd(self.total_vnd)}"
 
 
 def supplier_name(supplier: str) -> str:
@@ -66,7 +86,7 @@ def _cells(number: int, line) -> tuple:
     )
 
 
-def _vnd(amount: int) -> str:
+def vnd(amount: int) -> str:
     return f"{amount:,}".replace(",", ".") + " đ"
 
 
@@ -87,6 +107,7 @@ def order_xlsx(heading: OrderHeading, lines: Iterable) -> bytes:
     sheet.write_row(
         2, 0, ("Số thẻ", heading.card_count, "Đơn giá (đ)", heading.unit_price_vnd, "Thành tiền (đ)", heading.total_vnd)
     )
+    sheet.write_row(3, 0, (heading.fee_line(),))
     sheet.write_row(4, 0, HEADERS, bold)
     for number, line in enumerate(lines, start=1):
         sheet.write_row(4 + number, 0, _cells(number, line))
@@ -95,6 +116,18 @@ def order_xlsx(heading: OrderHeading, lines: Iterable) -> bytes:
     sheet.set_column(4, 6, 20)
     workbook.close()
     return buffer.getvalue()
+
+
+def voucher_heading(heading: OrderHeading, font: str, width: float, size: float = 10) -> list[str]:
+    """The voucher's heading lines below its title, each wrapped to `width` at `size`."""
+    texts = (
+        f"Đơn vị đặt in: {heading.unit_name}",
+        f"Ngày đặt: {heading.placed_at.astimezone(VIETNAM_TIME):%d/%m/%Y}    Người lập: {heading.placed_by}    "
+        f"Trạng thái: {ORDER_STATUS_VI[heading.status]}",
+        f"Loại thẻ: {KIND_VI[heading.kind]}    Nơi in: {supplier_name(heading.supplier)}",
+        heading.fee_line(),
+    )
+    return [part for text in texts for part in simpleSplit(text, font, size, width)]
 
 
 def order_pdf(heading: OrderHeading, lines: Iterable, configured_font: str | None = None) -> bytes:
@@ -113,15 +146,9 @@ def order_pdf(heading: OrderHeading, lines: Iterable, configured_font: str | Non
             canvas.setFont(font.fontName, 14)
             canvas.drawString(left, y, f"ĐƠN ĐẶT IN THẺ ĐOÀN VIÊN SỐ {heading.order_number}")
             canvas.setFont(font.fontName, 10)
-            for text in (
-                f"Đơn vị đặt in: {heading.unit_name}    Ngày đặt: {heading.placed_at:%d/%m/%Y}    "
-                f"Người lập: {heading.placed_by}",
-                f"Loại thẻ: {KIND_VI[heading.kind]}    Nơi in: {supplier_name(heading.supplier)}    "
-                f"Trạng thái: {ORDER_STATUS_VI[heading.status]}",
-                f"Số thẻ: {heading.card_count}    Đơn giá: {_vnd(heading.unit_price_vnd)}    "
-                f"Thành tiền: {_vnd(heading.total_vnd)}",
-            ):
-                y -= 6 * mm
+            # Long unit and bank names are common: every heading line is wrapped to the page (voucher_heading).
+            for text in voucher_heading(heading, font.fontName, width - 2 * left):
+                y -= 5 * mm
                 canvas.drawString(left, y, text)
             y -= 4 * mm
         canvas.setFont(font.fontName, 9)
@@ -141,7 +168,7 @@ def order_pdf(heading: OrderHeading, lines: Iterable, configured_font: str | Non
             y = start_page(first=False) - row_height
         cells = (str(number), line.member_code, line.full_name, line.unit_name, line.card_number or "")
         for x, end, text in zip(columns, (*columns[1:], width - left), cells, strict=True):
-            canvas.drawString(x, y, _fit(text, font.fontName, 9, end - x - 2 * mm))
+            canvas.drawString(x, y, fit(text, font.fontName, 9, end - x - 2 * mm))
     if y < 45 * mm:
         canvas.drawString(width - left - 20 * mm, 10 * mm, f"Trang {page}")
         canvas.showPage()
@@ -226,11 +253,11 @@ def _card_face(
     text_left = x + 27 * mm
     room = CARD_WIDTH - 30 * mm
     canvas.setFont(font, 8.5)
-    canvas.drawString(text_left, y + 36 * mm, _fit(line.full_name.upper(), font, 8.5, room))
+    canvas.drawString(text_left, y + 36 * mm, fit(line.full_name.upper(), font, 8.5, room))
     canvas.setFont(font, 7)
     canvas.drawString(text_left, y + 31 * mm, f"Mã đoàn viên: {line.member_code}")
     canvas.drawString(text_left, y + 27 * mm, f"Số thẻ: {line.card_number or ''}")
-    canvas.drawString(text_left, y + 23 * mm, _fit(line.unit_name, font, 7, room))
+    canvas.drawString(text_left, y + 23 * mm, fit(line.unit_name, font, 7, room))
     code = code128.Code128(line.member_code, barHeight=7 * mm, barWidth=0.28 * mm, humanReadable=False)
     code.drawOn(canvas, text_left - 2 * mm, y + 4 * mm)
     qr_size = 17 * mm
@@ -258,7 +285,7 @@ def _qr_code(canvas: Canvas, modules: list[bytearray], x: float, y: float, size:
     canvas.restoreState()
 
 
-def _fit(text: str, font: str, size: float, width: float) -> str:
+def fit(text: str, font: str, size: float, width: float) -> str:
     """The text, shortened with an ellipsis until it fits `width` (long unit names are common)."""
     if pdfmetrics.stringWidth(text, font, size) <= width:
         return text

@@ -135,6 +135,16 @@ print_orders = Table(
     # were left out is kept, so the order says it (they stay requested, for a later order).
     Column("include_without_photo", Boolean, nullable=False, server_default=text("false")),
     Column("left_out_without_photo", Integer, nullable=False, server_default=text("0")),
+    # The fee breakdown taken from the schedule in force on the order's day (`card_fee_schedules`), per card: the
+    # blank and its printing for a regular card, the linked card's fee; and the linked cards waived because their
+    # unit pays salaries through the bank. Orders placed before the schedule existed keep their one unit price,
+    # split in migration 0016 (`fee_schedule_from` null).
+    Column("fee_schedule_from", Date),
+    Column("blank_vnd", Integer, nullable=False, server_default=text("0")),
+    Column("printing_vnd", Integer, nullable=False, server_default=text("0")),
+    Column("linked_vnd", Integer, nullable=False, server_default=text("0")),
+    Column("waived_count", Integer, nullable=False, server_default=text("0")),
+    Column("waived_vnd", BigInteger, nullable=False, server_default=text("0")),
     Index("print_orders_unit_placed", "unit_id", "placed_at", "order_id"),
     info={"scoped_by": "unit_id"},
 )
@@ -351,4 +361,49 @@ face_parts = Table(
     Column("part", Integer, primary_key=True),
     Column("cards", Integer, nullable=False),
     Column("pdf", LargeBinary, nullable=False),
+)
+
+
+# Biểu phí thẻ: prices per card from a day on, never edited (a new schedule is added from a later day). Who pays each
+# component: the member's own unit ("cấp nào cấp đó chi", seed 004) or the unit that placed the order.
+card_fee_schedules = Table(
+    "card_fee_schedules",
+    metadata,
+    Column("effective_from", Date, primary_key=True),
+    Column("blank_vnd", Integer, nullable=False),
+    Column("printing_vnd", Integer, nullable=False),
+    Column("linked_vnd", Integer, nullable=False),
+    Column("blank_paid_by", Text, nullable=False),
+    Column("printing_paid_by", Text, nullable=False),
+    Column("linked_paid_by", Text, nullable=False),
+    Column("decision", Text, nullable=False),
+    Column("created_by", Text, nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+    CheckConstraint("blank_vnd >= 0 and printing_vnd >= 0 and linked_vnd >= 0", name="card_fee_amounts_not_negative"),
+)
+
+# Units that pay their members' salaries through the bank (seed 001, Kế hoạch 56/KH-TLĐ): their members' linked cards,
+# and those of the units below them, are free. Set by an officer of the unit above.
+salary_through_bank = Table(
+    "salary_through_bank",
+    metadata,
+    Column("unit_id", Uuid, primary_key=True),
+    Column("pays_through_bank", Boolean, nullable=False),
+    Column("commitment", Text, nullable=False),
+    Column("set_by", Text, nullable=False),
+    Column("set_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+    info={"scoped_by": "unit_id"},
+)
+
+# What each unit's members took of an order (the unit the card's member was in when the order was placed): the lines
+# of the fee statement, so a statement per unit and period sums these instead of the cards.
+print_order_fee_lines = Table(
+    "print_order_fee_lines",
+    metadata,
+    Column("order_id", Uuid, ForeignKey("print_orders.order_id"), primary_key=True),
+    Column("unit_id", Uuid, primary_key=True),
+    Column("card_count", Integer, nullable=False),
+    Column("waived_count", Integer, nullable=False),
+    Index("print_order_fee_lines_unit", "unit_id", "order_id"),
+    info={"scoped_by": "unit_id"},
 )

@@ -33,6 +33,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from cards.adapters.order_documents import OrderHeading, card_faces_pdf, order_pdf, order_xlsx
 from cards.adapters.repository import PartnerRepository, PrintOrderRepository
+from cards.application.fees import FeeService
 from cards.application.service import snapshot_of
 from cards.config import CardsSettings
 from cards.domain.model import ORDER_STATUS_VI, PrintOrder, can_move_order, left_out_vi, order_number
@@ -89,7 +90,10 @@ class PrintOrderService:
         await self._may_order(principal, unit_id)
         supplier = NATIONAL_PRINT_SHOP if kind == "regular" else await self._bank(unit_id, partner)
         now = datetime.now(UTC)
-        price = self.settings.regular_card_price_vnd if kind == "regular" else self.settings.linked_card_price_vnd
+        fees = FeeService(self.session, self.settings)
+        # The schedule in force on the order's day gives its prices; the order keeps them whatever comes later.
+        schedule, prices = await fees.prices_for(kind, vietnamese_date(now))
+        price = sum(prices.values())
         order = {
             "order_id": uuid7(),
             "order_number": order_number(vietnamese_date(now).year, await self.orders.next_order_serial()),
@@ -105,6 +109,8 @@ class PrintOrderService:
             "placed_at": now,
             "version": 1,
             "include_without_photo": include_without_photo,
+            "fee_schedule_from": schedule.effective_from,
+            **prices,
         }
         await self.orders.add(order)
         moved = await self.orders.gather(principal, order, principal.username, now)
@@ -127,12 +133,18 @@ class PrintOrderService:
                 code="no-cards-to-order",
                 field="unit_id",
             )
-        # Counted after the gather, in the same transaction: the order is exactly the cards it took.
+        # Counted after the gather, in the same transaction: the order is exactly the cards it took, each unit's
+        # part of them is a line of the fee statement, and linked cards of units paying salaries through the bank
+        # are free.
+        _, waived = await fees.record_lines(order["order_id"], kind)
+        waived_vnd = waived * prices["linked_vnd"]
         placed = await self.orders.set(
             order["order_id"],
             new_version=False,
             card_count=len(moved),
-            total_vnd=len(moved) * price,
+            total_vnd=len(moved) * price - waived_vnd,
+            waived_count=waived,
+            waived_vnd=waived_vnd,
             left_out_without_photo=left_out,
         )
         await self._record(
@@ -331,6 +343,11 @@ class PrintOrderService:
             order.total_vnd,
             order.placed_at,
             order.placed_by,
+            order.blank_vnd,
+            order.printing_vnd,
+            order.linked_vnd,
+            order.waived_count,
+            order.waived_vnd,
         )
         lines, after = [], None
         while batch := await self.orders.lines(order_id, after, LINES_PER_QUERY):

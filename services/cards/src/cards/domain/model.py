@@ -122,6 +122,13 @@ class PrintOrder:
     cancel_reason: str | None = None
     include_without_photo: bool = False
     left_out_without_photo: int = 0
+    # The fee breakdown per card from the schedule in force on the order's day (`domain/fees.py`).
+    fee_schedule_from: date | None = None
+    blank_vnd: int = 0
+    printing_vnd: int = 0
+    linked_vnd: int = 0
+    waived_count: int = 0
+    waived_vnd: int = 0
 
 
 def left_out_vi(left_out_without_photo: int) -> str | None:

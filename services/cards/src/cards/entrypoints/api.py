@@ -20,7 +20,7 @@ from cards.application.service import CardService
 from cards.application.webhooks import WebhookSender
 from cards.config import CardsSettings
 from cards.domain.model import STATUS_VI, Card
-from cards.entrypoints import face_api, issuance_api, print_order_api, public_api, webhook_api
+from cards.entrypoints import face_api, fee_api, issuance_api, print_order_api, public_api, webhook_api
 from cards.entrypoints.schemas import CardCorrection, CardHandOver, CardOut, CardRequest, CardsRequested
 
 router = APIRouter(prefix="/api/v1/cards", tags=["cards"])
@@ -101,6 +101,7 @@ def create_app(settings: CardsSettings, database: Database) -> FastAPI:
     routers = [
         router,
         print_order_api.router,
+        fee_api.router,
         face_api.router,
         issuance_api.router,
         webhook_api.router,

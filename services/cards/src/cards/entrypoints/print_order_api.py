@@ -119,7 +119,7 @@ async def order_cards(
     )
 
 
-def _attachment(content: bytes, media_type: str, name: str) -> Response:
+def attachment(content: bytes, media_type: str, name: str) -> Response:
     return Response(
         content, media_type=media_type, headers={"content-disposition": f"attachment; filename*=UTF-8''{quote(name)}"}
     )
@@ -128,19 +128,19 @@ def _attachment(content: bytes, media_type: str, name: str) -> Response:
 @router.get("/{order_id}/list.xlsx", summary="Danh sách thẻ của đơn (.xlsx, cho nơi in)")
 async def order_list_xlsx(order_id: UUID, principal: CurrentPrincipal, session: Session, request: Request) -> Response:
     number, content = await service(session, request).list_xlsx(principal, order_id)
-    return _attachment(content, XLSX, f"{number}.xlsx")
+    return attachment(content, XLSX, f"{number}.xlsx")
 
 
 @router.get("/{order_id}/list.pdf", summary="Danh sách thẻ của đơn (PDF, chứng từ thanh toán)")
 async def order_list_pdf(order_id: UUID, principal: CurrentPrincipal, session: Session, request: Request) -> Response:
     number, content = await service(session, request).list_pdf(principal, order_id)
-    return _attachment(content, "application/pdf", f"{number}.pdf")
+    return attachment(content, "application/pdf", f"{number}.pdf")
 
 
 @router.get("/{order_id}/cards.pdf", summary="Mặt thẻ để in (thẻ thường: mã vạch, mã QR)")
 async def order_card_faces(order_id: UUID, principal: CurrentPrincipal, session: Session, request: Request) -> Response:
     number, content = await service(session, request).card_faces(principal, order_id)
-    return _attachment(content, "application/pdf", f"{number}-the.pdf")
+    return attachment(content, "application/pdf", f"{number}-the.pdf")
 
 
 @router.post("/{order_id}/printed", response_model=PrintOrderOut, summary="Xác nhận đã in xong (Tổng Liên đoàn)")

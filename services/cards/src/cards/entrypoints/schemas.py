@@ -11,6 +11,8 @@ from contracts.events.cards_issuance_v1 import IssuanceStep
 from contracts.events.identity_partner_v1 import PARTNER_CODE_PATTERN
 from pydantic import AnyHttpUrl, BaseModel, ConfigDict, Field, field_validator
 
+from cards.domain.fees import MAX_PRICE_VND
+
 
 class CardRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
@@ -220,6 +222,12 @@ class PrintOrderOut(BaseModel):
     include_without_photo: bool = Field(description="Đơn vị đã chọn đặt in cả thẻ của đoàn viên chưa có ảnh")
     left_out_without_photo: int = Field(description="Số thẻ đã đề nghị không vào đơn vì đoàn viên chưa có ảnh")
     left_out_vi: str | None = Field(description="Vì sao có thẻ không vào đơn (tiếng Việt), hoặc null")
+    fee_schedule_from: date | None = Field(description="Biểu phí áp dụng (từ ngày); null: đơn lập trước biểu phí")
+    blank_vnd: int = Field(description="Phôi thẻ, mỗi thẻ thường (đ)")
+    printing_vnd: int = Field(description="In thẻ, mỗi thẻ thường (đ)")
+    linked_vnd: int = Field(description="Phí thẻ liên kết, mỗi thẻ (đ)")
+    waived_count: int = Field(description="Số thẻ liên kết miễn phí (đơn vị chi lương qua ngân hàng)")
+    waived_vnd: int = Field(description="Số tiền được miễn (đ); total_vnd là số phải trả sau khi miễn")
 
 
 class PrintOrderPreview(BaseModel):
@@ -328,3 +336,89 @@ class FaceJobOut(BaseModel):
     requested_at: datetime
     finished_at: datetime | None
     download: str | None = Field(description="Đường dẫn tải (zip các phần PDF) khi đã xong")
+
+
+Payer = Literal["member_unit", "ordering_unit"]
+Price = Annotated[int, Field(ge=0, le=MAX_PRICE_VND)]
+
+
+class FeeScheduleIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    effective_from: date = Field(description="Ngày bắt đầu áp dụng (sau hôm nay)")
+    blank_vnd: Price = Field(description="Phôi thẻ thường, mỗi thẻ (đ)")
+    printing_vnd: Price = Field(description="In thẻ thường, mỗi thẻ (đ)")
+    linked_vnd: Price = Field(description="Thẻ liên kết, mỗi thẻ (đ); miễn khi đơn vị chi lương qua ngân hàng")
+    blank_paid_by: Payer = Field("member_unit", description="Ai chi phôi: member_unit (cấp cơ sở) / ordering_unit")
+    printing_paid_by: Payer = Field("member_unit", description="Ai chi tiền in")
+    linked_paid_by: Payer = Field("member_unit", description="Ai chi phí thẻ liên kết")
+    decision: str = Field(min_length=3, max_length=300, description="Văn bản quy định giá")
+
+
+class FeeScheduleOut(BaseModel):
+    effective_from: date
+    blank_vnd: int
+    printing_vnd: int
+    linked_vnd: int
+    blank_paid_by: Payer
+    printing_paid_by: Payer
+    linked_paid_by: Payer
+    decision: str
+    created_by: str
+    created_at: datetime
+    state: Literal["past", "in_force", "upcoming"] = Field(description="Đã hết hiệu lực / đang áp dụng / sắp áp dụng")
+
+
+class SalaryThroughBankIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    pays_through_bank: bool = Field(description="Đơn vị chi lương cho đoàn viên qua ngân hàng: thẻ liên kết miễn phí")
+    commitment: str = Field(min_length=3, max_length=300, description="Văn bản cam kết chi lương qua thẻ")
+
+
+class SalaryThroughBankOut(BaseModel):
+    unit_id: UUID
+    unit_name: str
+    pays_through_bank: bool
+    commitment: str
+    set_by: str
+    set_at: datetime
+
+
+class FeeAmounts(BaseModel):
+    regular_cards: int
+    linked_cards: int
+    waived_cards: int = Field(description="Thẻ liên kết miễn phí")
+    blank_vnd: int
+    printing_vnd: int
+    linked_vnd: int
+    waived_vnd: int = Field(description="Được miễn (ngân hàng chịu)")
+    payable_vnd: int = Field(description="Phải trả")
+    members_units_pay_vnd: int = Field(description="Phần do đơn vị của đoàn viên chi (cấp nào cấp đó chi)")
+    ordering_unit_pays_vnd: int = Field(description="Phần do đơn vị đặt in chi")
+
+
+class FeeStatementOrder(FeeAmounts):
+    order_id: UUID
+    order_number: str
+    placed_at: datetime
+    kind: CardKind
+    supplier: str
+    status: Literal["placed", "printed"]
+    ordering_unit_name: str
+
+
+class FeeStatementSubunit(FeeAmounts):
+    unit_id: UUID
+    unit_code: str
+    unit_name: str
+
+
+class FeeStatementOut(BaseModel):
+    unit_id: UUID
+    unit_name: str
+    date_from: date
+    date_to: date
+    orders: list[FeeStatementOrder] = Field(description="Theo đơn đặt in (chỉ thẻ của đơn vị và cấp dưới)")
+    subunits: list[FeeStatementSubunit] = Field(description="Theo đơn vị trực thuộc (và chính đơn vị)")
+    totals: FeeAmounts

@@ -20,6 +20,8 @@ import {
   type Card, type CardKind, type CardStatus, type PrintOrder, useCards, useHandOver, useOrderPreview, usePlaceOrder,
   usePrintOrders,
 } from '../api/cards';
+import { useFeeSchedules } from '../api/fees';
+import { perCard } from '../components/fee-breakdown';
 import { WithheldSteps } from '../components/withheld-steps';
 
 const ORDER_STATUS: Record<string, string> = { placed: 'blue', printed: 'green', cancelled: 'default' };
@@ -138,6 +140,7 @@ function PlaceOrderDialog({ unitId, onClose }: { unitId: string; onClose: () => 
   const kind = Form.useWatch('kind', form);
   const includeWithoutPhoto = Form.useWatch('include_without_photo', form);
   const preview = useOrderPreview(unitId, kind);
+  const fee = useFeeSchedules().data?.find((schedule) => schedule.state === 'in_force');
   const { onFinish, problem, submitting } = useFormSubmit(form, async (values: PlaceOrderValues) => {
     const order = await place.mutateAsync({
       unit_id: unitId, kind: values.kind, note: values.note?.trim() || undefined,
@@ -165,6 +168,9 @@ function PlaceOrderDialog({ unitId, onClose }: { unitId: string; onClose: () => 
               + ` (đã đề nghị: ${formatNumber(preview.data.requested)}, trong đó chưa có ảnh: ${formatNumber(preview.data.without_photo)})`}
             description={!includeWithoutPhoto && preview.data.left_out_vi}
           />
+        )}
+        {fee && kind && (
+          <p>Phí theo biểu phí áp dụng từ {formatDate(fee.effective_from)}: {perCard(kind, fee)}.</p>
         )}
         <Form.Item name="include_without_photo" valuePropName="checked"
                    extra="Mặc định thẻ của đoàn viên chưa có ảnh 3×4 không được đặt in, vẫn chờ đặt in ở đơn sau.">

@@ -18,6 +18,7 @@ import {
   type PrintOrderLine, type SubunitDelivery, useDelivery, useOrderLines, useOrderStep, usePrintOrder,
 } from '../api/cards';
 import { CardFaces, FaceJobs } from '../components/card-faces';
+import { FeeBreakdown } from '../components/fee-breakdown';
 
 export default function PrintOrderPage() {
   const { unitId, orderId } = useParams() as { unitId: string; orderId: string };
@@ -87,6 +88,7 @@ export default function PrintOrderPage() {
               )}
               {order.data.cancel_reason && <Descriptions.Item label="Lý do hủy">{order.data.cancel_reason}</Descriptions.Item>}
             </Descriptions>
+            <FeeBreakdown order={order.data} />
             <Space wrap style={{ marginTop: 12 }}>
               <Button icon={<DownloadOutlined aria-hidden />} onClick={documents('list.xlsx', `don-${order.data.order_number}.xlsx`)}>
                 Danh sách thẻ (.xlsx)
