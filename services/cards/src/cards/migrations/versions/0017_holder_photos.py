@@ -10,8 +10,7 @@ from alembic import op
 from cards.adapters.tables import holder_photos
 
 revision = "0017"
-# 0016 is the card-fee migration of a branch merged alongside: this one follows it.
-down_revision = "0015"
+down_revision = "0016"
 
 
 def upgrade() -> None:
