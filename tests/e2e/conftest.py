@@ -22,8 +22,14 @@ def platform(tmp_path_factory, pg_server_url):
         database_url=pg_server_url,
         demo_data=False,
         database_prefix=f"e2e{uuid.uuid4().hex[:6]}_",
-        # Every test signs in from 127.0.0.1: the per-address login bucket of production would make them wait.
-        settings={"GATEWAY_RATE_LIMIT_LOGIN_BURST": "100", "GATEWAY_RATE_LIMIT_LOGIN_PER_MINUTE": "600"},
+        # Every test signs in and looks members up from 127.0.0.1: the per-address login and public buckets of
+        # production (tested in gateway/tests) would make them wait, and a page that got 429 fail its test.
+        settings={
+            "GATEWAY_RATE_LIMIT_LOGIN_BURST": "100",
+            "GATEWAY_RATE_LIMIT_LOGIN_PER_MINUTE": "600",
+            "GATEWAY_RATE_LIMIT_PUBLIC_BURST": "100",
+            "GATEWAY_RATE_LIMIT_PUBLIC_PER_MINUTE": "600",
+        },
         # Twenty processes importing their libraries at once on two shared cores took 100-300 s to be ready.
         ready_timeout=420,
         # Two consumers of the busiest groups and two relays, as production runs them (tests/e2e/test_scale_out.py).

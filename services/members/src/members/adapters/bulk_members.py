@@ -306,4 +306,4 @@ class BulkMemberRepository:
         if after is not None:
             statement = statement.where(members.c.member_id > after)
         rows = await self.session.execute(statement.order_by(members.c.member_id).limit(limit))
-        return dict(rows.tuples().all())
+        return {member_id: version for member_id, version in rows}
