@@ -62,7 +62,7 @@ function Schedules() {
             { title: 'Ai chi', key: 'payers', width: 260, render: (_, s) => (
               <>phôi: {payer(s.blank_paid_by)}; in: {payer(s.printing_paid_by)}; thẻ liên kết: {payer(s.linked_paid_by)}</>
             ) },
-            { title: 'Văn bản', dataIndex: 'decision' },
+            { title: 'Văn bản', dataIndex: 'decision', width: 280 },
           ]}
         />
       )}

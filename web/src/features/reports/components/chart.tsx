@@ -17,11 +17,12 @@ export type ChartOption = echarts.EChartsCoreOption;
 
 type Axis = { type?: string; axisLabel?: object };
 
-/** Value axes read as Vietnamese numbers (3.000, not 3,000), unless the chart says otherwise. */
+/** Value axes read as Vietnamese numbers (3.000, not 3,000), unless the chart says otherwise; on a phone's narrow
+ * chart the labels that would overlap are left out. */
 function vietnameseAxes(axes: unknown): unknown {
   if (axes === undefined) return axes;
   const label = (axis: Axis) => (axis.type === 'value'
-    ? { ...axis, axisLabel: { formatter: (value: number) => formatNumber(value), ...axis.axisLabel } }
+    ? { ...axis, axisLabel: { formatter: (value: number) => formatNumber(value), hideOverlap: true, ...axis.axisLabel } }
     : axis);
   return Array.isArray(axes) ? axes.map(label) : label(axes as Axis);
 }
