@@ -13,6 +13,7 @@ from contracts.wellknown import vietnamese_today
 from playwright.async_api import Page, expect
 
 from tests.e2e.browser.steps import open_menu, sign_in
+from tests.e2e.browser.test_admin import dropdown_of
 from tests.e2e.browser.test_bank_screens import approved_member, request_card
 from tests.e2e.browser.test_cards import downloaded
 
@@ -69,3 +70,21 @@ async def test_a_national_administrator_sees_and_extends_the_fees_and_downloads_
     orders = [row[1] for row in workbook["Theo đơn đặt in"].iter_rows(values_only=True)]
     assert order["order_number"] in orders
     assert (await downloaded(page, "Tải PDF")).startswith(b"%PDF")
+
+    # The province records that its upper-level union pays salaries through the bank (its linked cards free).
+    salary = page.locator(".ant-card").filter(has_text="Đơn vị chi lương qua ngân hàng")
+    box = salary.get_by_label("Đơn vị trực thuộc", exact=True)
+    await box.fill(world.names["U"][:12])
+    option = dropdown_of(page, await box.get_attribute("id")).locator(".ant-select-item-option")
+    await option.filter(has_text=world.names["U"]).dispatch_event("click")
+    commitment = f"Cam kết chi lương qua thẻ {screen.name}"
+    await salary.get_by_label("Văn bản cam kết").fill(commitment)
+    await salary.get_by_role("button", name="Ghi nhận").click()
+    await expect(page.get_by_text("Đã ghi nhận")).to_be_visible()
+    row = salary.get_by_role("row", name=re.compile(re.escape(world.names["U"])))
+    await expect(row).to_contain_text(commitment)
+    await expect(row.get_by_text("có", exact=True)).to_be_visible()
+    recorded = await admin.get("/api/v1/cards/fees/salary-through-bank", params={"unit_id": world.units["TP"]})
+    assert [(u["unit_id"], u["pays_through_bank"], u["commitment"]) for u in recorded.json()] == [
+        (world.units["U"], True, commitment)
+    ]

@@ -1,5 +1,6 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { api, type Schemas, unwrap } from '@/lib/api';
+import { fetchChildren } from '@/components/units/api';
 import { download } from '@/lib/files';
 
 export type FeeSchedule = Schemas['FeeScheduleOut'];
@@ -44,4 +45,30 @@ export function useFeeStatement(period: Period) {
 
 export function downloadStatement(period: Period, kind: 'xlsx' | 'pdf'): Promise<void> {
   return download(`/api/v1/cards/fees/statement.${kind}`, period, `bang-ke-phi-the.${kind}`);
+}
+
+export type SalaryThroughBank = Schemas['SalaryThroughBankOut'];
+export type SalaryThroughBankIn = Schemas['SalaryThroughBankIn'];
+
+/** The units of the subtree recorded as paying salaries through the bank (or no longer): their linked cards are
+ * free. */
+export function useSalaryUnits(unitId: string) {
+  return useQuery({
+    queryKey: ['card-fees', 'salary', unitId],
+    queryFn: () => unwrap(api.GET('/api/v1/cards/fees/salary-through-bank', { params: { query: { unit_id: unitId } } })),
+  });
+}
+
+/** The units directly below, the ones whose salaries this unit may record (an upper level records its units'). */
+export function useChildUnits(unitId: string) {
+  return useQuery({ queryKey: ['card-fees', 'children', unitId], queryFn: async () => (await fetchChildren(unitId)).items });
+}
+
+export function useSetSalaryThroughBank(unitId: string) {
+  const queryClient = useQueryClient();
+  return useMutation({
+    mutationFn: ({ unit_id, ...body }: SalaryThroughBankIn & { unit_id: string }) => unwrap(api.PUT(
+      '/api/v1/cards/fees/salary-through-bank/{unit_id}', { params: { path: { unit_id } }, body })),
+    onSuccess: () => queryClient.invalidateQueries({ queryKey: ['card-fees', 'salary', unitId] }),
+  });
 }

@@ -19,10 +19,13 @@ const statement: FeeStatement = {
   subunits: [{ ...amounts, unit_id: 'u2', unit_code: 'G1', unit_name: 'Công đoàn cơ sở Một' }], totals: amounts,
 };
 let setsFees = true;
+let orders = true;
 
 vi.mock('@/lib/access', () => ({
-  PERMISSIONS: { cardsSetFees: 'cards.set_fees' },
-  useAccess: () => ({ can: (permission: string) => setsFees && permission === 'cards.set_fees' }),
+  PERMISSIONS: { cardsSetFees: 'cards.set_fees', cardsOrder: 'cards.order' },
+  useAccess: () => ({
+    can: (permission: string) => (setsFees && permission === 'cards.set_fees') || (orders && permission === 'cards.order'),
+  }),
 }));
 vi.mock('../api/fees', () => ({
   PAYERS: { member_unit: 'Đơn vị của đoàn viên', ordering_unit: 'Đơn vị đặt in' },
@@ -33,6 +36,13 @@ vi.mock('../api/fees', () => ({
   useAddFeeSchedule: () => ({ mutateAsync: vi.fn() }),
   useFeeStatement: () => ({ data: statement, isFetching: false, isError: false }),
   downloadStatement: vi.fn(),
+  useSalaryUnits: () => ({
+    data: [{ unit_id: 'u2', unit_name: 'Công đoàn KCN Hai', pays_through_bank: true, commitment: 'CK 05/2026',
+             set_by: 'tinh', set_at: '2026-12-01T03:00:00Z' }],
+    isPending: false, isError: false,
+  }),
+  useChildUnits: () => ({ data: [{ unit_id: 'u2', name: 'Công đoàn KCN Hai' }], isPending: false }),
+  useSetSalaryThroughBank: () => ({ mutateAsync: vi.fn() }),
 }));
 
 function show() {
@@ -48,6 +58,7 @@ function show() {
 describe('the card fees screen', { timeout: 60_000 }, () => {
   beforeEach(() => {
     setsFees = true;
+    orders = true;
   });
   afterEach(cleanup);
 
@@ -72,5 +83,17 @@ describe('the card fees screen', { timeout: 60_000 }, () => {
     setsFees = false;
     show();
     expect(screen.queryByRole('button', { name: 'Thêm biểu phí' })).toBeNull();
+  });
+
+  it('lists the units paying salaries through the bank, and lets only a level that orders record one', () => {
+    show();
+    expect(screen.getByText('CK 05/2026')).toBeTruthy();
+    expect(screen.getByText('01/12/2026')).toBeTruthy();
+    expect(screen.getByRole('button', { name: 'Ghi nhận' })).toBeTruthy();
+    cleanup();
+    orders = false;
+    show();
+    expect(screen.getByText('CK 05/2026')).toBeTruthy();
+    expect(screen.queryByRole('button', { name: 'Ghi nhận' })).toBeNull();
   });
 });

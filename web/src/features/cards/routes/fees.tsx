@@ -5,7 +5,7 @@
  */
 
 import { DownloadOutlined } from '@ant-design/icons';
-import { App, Button, Card, DatePicker, Form, Input, InputNumber, Select, Table, Tag } from 'antd';
+import { App, Button, Card, DatePicker, Form, Input, InputNumber, Select, Switch, Table, Tag } from 'antd';
 import dayjs from 'dayjs';
 import { useEffect, useState } from 'react';
 import { useParams } from 'react-router';
@@ -16,8 +16,9 @@ import { useFormSubmit } from '@/lib/forms';
 import { API_DATE, DATE_FORMAT, formatDate, formatNumber } from '@/lib/format';
 import { CARD_TYPE, label } from '@/lib/labels';
 import {
-  downloadStatement, type FeePayer, type FeeSchedule, type FeeStatementOrder, type FeeStatementSubunit, PAYERS,
-  type Period, useAddFeeSchedule, useFeeSchedules, useFeeStatement,
+  downloadStatement, type FeePayer, type SalaryThroughBank, type FeeSchedule, type FeeStatementOrder, type FeeStatementSubunit, PAYERS,
+  type Period, useAddFeeSchedule, useChildUnits, useFeeSchedules, useFeeStatement, useSalaryUnits,
+  useSetSalaryThroughBank,
 } from '../api/fees';
 
 const STATE: Record<FeeSchedule['state'], [string, string]> = {
@@ -36,6 +37,7 @@ export default function FeesPage() {
       <div className="page-header"><h1>Phí thẻ</h1></div>
       <Schedules />
       {access.can(PERMISSIONS.cardsSetFees) && <AddSchedule />}
+      <SalaryUnits unitId={unitId} mayRecord={access.can(PERMISSIONS.cardsOrder)} />
       <Statement unitId={unitId} />
     </>
   );
@@ -133,6 +135,57 @@ const amountColumns = [
   { title: 'Cấp cơ sở chi', dataIndex: 'members_units_pay_vnd', width: 120, align: 'right' as const, render: formatNumber },
   { title: 'Đơn vị đặt chi', dataIndex: 'ordering_unit_pays_vnd', width: 120, align: 'right' as const, render: formatNumber },
 ];
+
+type SalaryValues = { unit_id: string; pays_through_bank: boolean; commitment: string };
+
+/** Đơn vị chi lương qua ngân hàng: the units whose linked cards are free; the level above records them. */
+function SalaryUnits({ unitId, mayRecord }: { unitId: string; mayRecord: boolean }) {
+  const units = useSalaryUnits(unitId);
+  const children = useChildUnits(unitId);
+  const record = useSetSalaryThroughBank(unitId);
+  const [form] = Form.useForm<SalaryValues>();
+  const { message } = App.useApp();
+  const { onFinish, problem, submitting } = useFormSubmit(form, async (values: SalaryValues) => {
+    await record.mutateAsync({ ...values, commitment: values.commitment.trim() });
+    message.success('Đã ghi nhận');
+    form.resetFields();
+  });
+  return (
+    <Card title="Đơn vị chi lương qua ngân hàng (thẻ liên kết miễn phí)" style={{ marginBottom: 16 }}>
+      {units.isError ? <ErrorState error={units.error} onRetry={units.refetch} /> : (
+        <Table<SalaryThroughBank> size="small" rowKey="unit_id" pagination={false} loading={units.isPending}
+               dataSource={units.data ?? []} scroll={{ x: 'max-content' }}
+               locale={{ emptyText: 'Chưa có đơn vị nào được ghi nhận' }}
+               columns={[
+                 { title: 'Đơn vị', dataIndex: 'unit_name', width: 240 },
+                 { title: 'Chi lương qua ngân hàng', dataIndex: 'pays_through_bank', width: 130,
+                   render: (yes: boolean) => (yes ? <Tag color="green">có</Tag> : <Tag>không</Tag>) },
+                 { title: 'Văn bản cam kết', dataIndex: 'commitment', width: 220 },
+                 { title: 'Ghi nhận ngày', dataIndex: 'set_at', width: 120, render: formatDate },
+               ]} />
+      )}
+      {mayRecord && (
+        <Form form={form} layout="vertical" onFinish={onFinish} requiredMark={false} style={{ marginTop: 16 }}
+              initialValues={{ pays_through_bank: true }}>
+          <FormProblem messages={problem} />
+          <div className="filter-grid">
+            <Form.Item name="unit_id" label="Đơn vị trực thuộc" rules={[{ required: true, message: 'Chọn đơn vị' }]}>
+              <Select showSearch optionFilterProp="label" loading={children.isPending} placeholder="Chọn đơn vị"
+                      options={(children.data ?? []).map((u) => ({ value: u.unit_id, label: u.name }))} />
+            </Form.Item>
+            <Form.Item name="pays_through_bank" label="Chi lương qua ngân hàng" valuePropName="checked">
+              <Switch checkedChildren="có" unCheckedChildren="không" />
+            </Form.Item>
+            <Form.Item name="commitment" label="Văn bản cam kết" rules={[{ required: true, message: 'Nhập văn bản cam kết' }]}>
+              <Input maxLength={300} placeholder="ví dụ 05/CK-NH" />
+            </Form.Item>
+          </div>
+          <Button htmlType="submit" loading={submitting}>Ghi nhận</Button>
+        </Form>
+      )}
+    </Card>
+  );
+}
 
 function Statement({ unitId }: { unitId: string }) {
   const { message } = App.useApp();
