@@ -9,15 +9,17 @@ import { createServer, defineConfig, type Plugin } from 'vite';
 
 const root = dirname(fileURLToPath(import.meta.url));
 const require = createRequire(import.meta.url);
+const EARLY_SIGN_IN = 'early-sign-in';
 
 /**
  * The sign-in page ready before any script (a phone on a slow network waits ~2 s for the app's JavaScript):
  * `dang-nhap.html` is index.html with the sign-in form rendered into it by React on the server side
  * (src/features/auth/prerender.tsx) and the app's small stylesheet inlined, so the form shows with the first
- * response. Its script tag is index.html's: the app starts, renders the same page and keeps what was typed.
- * No inline script: the Content-Security-Policy stays as it is.
+ * response. Its script tags are index.html's, after the early script's (src/early-sign-in.ts, its own entry), which
+ * lets the form be sent before the app arrives: the app starts, renders the same page, keeps what was typed and
+ * takes over a login already sent. No inline script: the Content-Security-Policy stays as it is.
  */
-async function prerenderSignIn(dist: string): Promise<void> {
+async function prerenderSignIn(dist: string, earlyScript: string): Promise<void> {
   const server = await createServer({
     configFile: false,
     root,
@@ -41,6 +43,10 @@ async function prerenderSignIn(dist: string): Promise<void> {
   html = html.replace(link, () => `<style>${style}</style>`);
   if (!html.includes('<div id="root"></div>')) throw new Error('prerenderSignIn: no empty #root in index.html');
   html = html.replace('<div id="root"></div>', () => `<div id="root">${markup}</div>`);
+  // Deferred module scripts run in document order: the early one (under 1 KB) first, once the form is parsed.
+  const app = /<script type="module" crossorigin src="\/assets\/[^"]+\.js"><\/script>/;
+  if (!app.test(html)) throw new Error('prerenderSignIn: no app script in index.html');
+  html = html.replace(app, (tag) => `<script type="module" crossorigin src="/${earlyScript}"></script>\n    ${tag}`);
   await writeFile(join(dist, 'dang-nhap.html'), html);
 }
 
@@ -50,12 +56,20 @@ async function prerenderSignIn(dist: string): Promise<void> {
  * compressed without compressing per request.
  */
 function finishDist(): Plugin {
+  let earlyScript = '';
   return {
     name: 'finish-dist',
     apply: 'build',
+    generateBundle(_options, bundle) {
+      const early = Object.values(bundle).find((output) => output.type === 'chunk' && output.isEntry
+        && output.name === EARLY_SIGN_IN);
+      if (!early) throw new Error('finishDist: no early sign-in script in the bundle');
+      if (early.type === 'chunk' && early.imports.length) throw new Error('finishDist: the early sign-in script imports');
+      earlyScript = early.fileName;
+    },
     async closeBundle() {
       const dist = join(root, 'dist');
-      await prerenderSignIn(dist);
+      await prerenderSignIn(dist, earlyScript);
       const swagger = dirname(require.resolve('swagger-ui-dist/package.json'));
       const target = join(dist, 'vendor', 'swagger-ui');
       await mkdir(target, { recursive: true });
@@ -80,6 +94,7 @@ export default defineConfig({
   resolve: { alias: { '@': join(root, 'src') } },
   build: {
     target: 'es2022',
+    rollupOptions: { input: { index: join(root, 'index.html'), [EARLY_SIGN_IN]: join(root, 'src/early-sign-in.ts') } },
     sourcemap: false,
     chunkSizeWarningLimit: 1500,
   },

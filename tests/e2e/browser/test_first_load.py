@@ -1,6 +1,7 @@
 """What an officer on a slow phone waits for first: the sign-in page, without Ant Design, in under 100 KB of
 JavaScript on the wire (slow 3G carries about 50 KB a second); the rest of the app loads once signed in. The
-form itself comes with the page (prerendered by the build), so typing can start before any script arrives."""
+form itself comes with the page (prerendered by the build), so typing can start before any script arrives, and
+its own small script sends it before the app has arrived."""
 
 from __future__ import annotations
 
@@ -13,6 +14,18 @@ from tests.e2e.browser.steps import sign_in
 from tests.e2e.browser.world import PASSWORD
 
 BUDGET = 100 * 1024
+
+
+async def hold_the_app(page) -> asyncio.Event:
+    """Holds the app's script back until the event is set: a phone whose network has brought only the page."""
+    script_may_come = asyncio.Event()
+
+    async def hold(route: Route) -> None:
+        await script_may_come.wait()
+        await route.continue_()
+
+    await page.route(re.compile(r"/assets/index-[^/]+\.js$"), hold)
+    return script_may_come
 
 
 async def test_the_sign_in_page_loads_little_javascript_and_no_ant_design(page, world):
@@ -42,18 +55,11 @@ async def test_the_sign_in_page_loads_little_javascript_and_no_ant_design(page, 
 
 
 async def test_the_sign_in_form_takes_typing_before_the_script_and_the_app_keeps_what_was_typed(page, world):
-    script_may_come = asyncio.Event()
-
-    async def hold_the_app(route: Route) -> None:
-        await script_may_come.wait()
-        await route.continue_()
-
-    await page.route(re.compile(r"/assets/index-[^/]+\.js$"), hold_the_app)
+    script_may_come = await hold_the_app(page)
     await page.goto("/dang-nhap?next=%2Ftai-khoan", wait_until="commit")
-    # The page alone: the form is there and takes typing, but cannot be sent without the app.
+    # The page alone: the form is there and takes typing.
     await page.get_by_label("Tên đăng nhập").fill(world.accounts["officer"])
     await expect(page.locator("form[data-prerendered]")).to_have_count(1)
-    await expect(page.get_by_role("button", name="Đăng nhập")).to_be_disabled()
     await page.get_by_label("Mật khẩu").click()
     await page.keyboard.type(PASSWORD[:4])
 
@@ -65,3 +71,50 @@ async def test_the_sign_in_form_takes_typing_before_the_script_and_the_app_keeps
     await expect(page.get_by_label("Mật khẩu")).to_have_value(PASSWORD)
     await page.get_by_role("button", name="Đăng nhập").click()
     await expect(page).to_have_url(re.compile("/tai-khoan$"))
+
+
+async def test_the_sign_in_form_is_sent_before_the_app_arrives_and_the_app_takes_the_answer_over(page, world):
+    script_may_come = await hold_the_app(page)
+    logins: list[str] = []
+    page.on("request", lambda sent: logins.append(sent.method) if sent.url.endswith("/identity/login") else None)
+    await page.goto("/dang-nhap?next=%2Ftai-khoan", wait_until="commit")
+    button = page.get_by_role("button", name="Đăng nhập")
+    await expect(button).to_be_enabled()  # by the page's early script, the app still held back
+    await expect(page.locator("form[data-prerendered]")).to_have_count(1)
+
+    # An empty field is named before anything is sent, as the app would.
+    await page.get_by_label("Tên đăng nhập").fill(world.accounts["officer"])
+    await button.click()
+    await expect(page.get_by_text("Nhập mật khẩu")).to_be_visible()
+    await expect(page.get_by_label("Mật khẩu")).to_have_attribute("aria-invalid", "true")
+    await expect(page.get_by_label("Mật khẩu")).to_be_focused()
+    assert logins == []
+
+    async with page.expect_response(re.compile(r"/api/v1/identity/login$")) as answer:
+        await page.get_by_label("Mật khẩu").fill(PASSWORD)
+        await button.click()
+    assert (await answer.value).ok  # answered while the app is still on its way
+    await expect(button).to_be_disabled()  # sent once
+    await expect(page.locator("form[data-prerendered]")).to_have_count(1)
+
+    script_may_come.set()
+    await expect(page).to_have_url(re.compile("/tai-khoan$"))
+    assert logins == ["POST"], logins  # the app took the answer over instead of signing in again
+
+
+async def test_a_refused_early_sign_in_is_shown_by_the_app_and_the_officer_tries_again(page, world):
+    script_may_come = await hold_the_app(page)
+    await page.goto("/dang-nhap", wait_until="commit")
+    await page.get_by_label("Tên đăng nhập").fill(world.accounts["officer"])
+    async with page.expect_response(re.compile(r"/api/v1/identity/login$")) as answer:
+        await page.get_by_label("Mật khẩu").fill("not-the-password")
+        await page.get_by_role("button", name="Đăng nhập").click()
+    assert (await answer.value).status == 401
+
+    script_may_come.set()
+    await expect(page.locator("form[data-prerendered]")).to_have_count(0)
+    await expect(page.get_by_role("alert")).to_contain_text("mật khẩu")
+    await expect(page.get_by_label("Mật khẩu")).to_have_value("not-the-password")  # what was typed is kept
+    await page.get_by_label("Mật khẩu").fill(PASSWORD)
+    await page.get_by_role("button", name="Đăng nhập").click()
+    await expect(page.get_by_role("heading", name=world.names["G1"])).to_be_visible()

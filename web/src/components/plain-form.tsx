@@ -20,19 +20,12 @@ export function useSubmit<Values extends Record<string, string>>(
   const [errors, setErrors] = useState<Errors>({});
   const [problem, setProblem] = useState<string | undefined>();
   const [busy, setBusy] = useState(false);
-  const onSubmit = async (event: FormEvent<HTMLFormElement>) => {
-    event.preventDefault();
-    const data = new FormData(event.currentTarget);
-    const values = Object.fromEntries(Object.keys(fields).map((name) => [name, String(data.get(name) ?? '')])) as Values;
-    const missing = Object.fromEntries(
-      Object.entries(fields).filter(([name]) => !values[name].trim()).map(([name, message]) => [name, message]),
-    ) as Errors;
-    setErrors(missing);
+  /** Sends, showing the work as busy and the API's refusal as `onSubmit` does. */
+  const run = async (sending: () => Promise<void>) => {
     setProblem(undefined);
-    if (Object.keys(missing).length) return;
     setBusy(true);
     try {
-      await send(values);
+      await sending();
     } catch (error) {
       if (!(error instanceof ApiProblem)) {
         setProblem('Có lỗi xảy ra. Vui lòng thử lại.');
@@ -47,7 +40,19 @@ export function useSubmit<Values extends Record<string, string>>(
       setBusy(false);
     }
   };
-  return { errors, problem, busy, onSubmit };
+  const onSubmit = async (event: FormEvent<HTMLFormElement>) => {
+    event.preventDefault();
+    const data = new FormData(event.currentTarget);
+    const values = Object.fromEntries(Object.keys(fields).map((name) => [name, String(data.get(name) ?? '')])) as Values;
+    const missing = Object.fromEntries(
+      Object.entries(fields).filter(([name]) => !values[name].trim()).map(([name, message]) => [name, message]),
+    ) as Errors;
+    setErrors(missing);
+    setProblem(undefined);
+    if (Object.keys(missing).length) return;
+    await run(() => send(values));
+  };
+  return { errors, problem, busy, onSubmit, run };
 }
 
 export function Field({ name, label, error, children }: {

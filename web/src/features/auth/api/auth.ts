@@ -1,7 +1,8 @@
 /** Signing in: password, then the TOTP code or the login-time enrolment, as identity asks for them. */
 
 import { api, unwrap } from '@/lib/api';
-import { session, TOKEN_TRANSPORT } from '@/lib/session';
+import { ApiProblem } from '@/lib/problem';
+import { session, TOKEN_TRANSPORT, type TokenAnswer } from '@/lib/session';
 
 const cookie = { headers: TOKEN_TRANSPORT, credentials: 'same-origin' as const };
 
@@ -9,6 +10,41 @@ export type Credentials = { username: string; password: string; totp_code?: stri
 
 export async function signIn(credentials: Credentials) {
   const tokens = await unwrap(api.POST('/api/v1/identity/login', { body: credentials, ...cookie }));
+  session.accept(tokens);
+  return tokens;
+}
+
+/** The login that the prerendered page's early script (src/early-sign-in.ts) sent before the app started. */
+export type EarlySignIn = { username: string; password: string; answer: Promise<Response> };
+
+declare global {
+  interface Window {
+    earlySignIn?: EarlySignIn;
+  }
+}
+
+/** That login, if one was sent and its answer is not yet taken. */
+export function earlySignIn(): EarlySignIn | undefined {
+  return window.earlySignIn;
+}
+
+/** Takes that login's answer for handling: true once, for the first caller, so that it is handled once. */
+export function takeEarlySignIn(early: EarlySignIn): boolean {
+  if (window.earlySignIn !== early) return false;
+  delete window.earlySignIn;
+  return true;
+}
+
+/** Its answer, handled as `signIn`'s own. */
+export async function acceptEarlySignIn(early: EarlySignIn) {
+  let response: Response;
+  try {
+    response = await early.answer;
+  } catch (error) {
+    throw ApiProblem.network(error);
+  }
+  if (!response.ok) throw await ApiProblem.fromResponse(response);
+  const tokens = (await response.json()) as TokenAnswer;
   session.accept(tokens);
   return tokens;
 }

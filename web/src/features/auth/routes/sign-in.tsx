@@ -14,7 +14,10 @@ import { FullPageSpin } from '@/components/full-page-spin';
 import { Field, useSubmit } from '@/components/plain-form';
 import { ApiProblem } from '@/lib/problem';
 import { useSession } from '@/lib/session-hooks';
-import { type Credentials, signIn, startLoginEnrolment } from '../api/auth';
+import {
+  acceptEarlySignIn, type Credentials, earlySignIn, signIn, startLoginEnrolment, takeEarlySignIn,
+} from '../api/auth';
+import type { TokenAnswer } from '@/lib/session';
 
 const EnrolStep = lazy(() => import('../components/first-sign-in-steps').then((module) => ({ default: module.EnrolStep })));
 const ChangeStep = lazy(() => import('../components/first-sign-in-steps').then((module) => ({ default: module.ChangeStep })));
@@ -30,7 +33,10 @@ export function safeNext(next: string | null): string {
   return next && next.startsWith('/') && !next.startsWith('//') && !next.startsWith('/dang-nhap') ? next : '/';
 }
 
-/** `prerender`: the build's static copy, whose button waits for the script (no submit without it). */
+/**
+ * `prerender`: the build's static copy, whose button is enabled by its early script (src/early-sign-in.ts), never
+ * sent natively.
+ */
 export function SignInPage({ prerender = false }: { prerender?: boolean }) {
   const [params] = useSearchParams();
   const navigate = useNavigate();
@@ -72,6 +78,9 @@ export function SignInPage({ prerender = false }: { prerender?: boolean }) {
   );
 }
 
+/** The fields a sign-in needs, and what is said when one is left empty (also read by the early script). */
+const REQUIRED = { username: 'Nhập tên đăng nhập', password: 'Nhập mật khẩu' };
+
 type Typed = { username?: string; password?: string; focused?: string; caret?: number | null };
 
 /**
@@ -106,39 +115,51 @@ function PasswordStep({ onStep, onDone, prerender }: {
     const caret = typed.caret ?? field.value.length;
     field.setSelectionRange(caret, caret);
   }, [typed]);
-  const { errors, problem, busy, onSubmit } = useSubmit<{ username: string; password: string }>(
-    { username: 'Nhập tên đăng nhập', password: 'Nhập mật khẩu' },
-    async (credentials) => {
-      try {
-        const tokens = await signIn(credentials);
-        if (tokens.must_change_password) onStep({ name: 'change', credentials });
-        else onDone();
-      } catch (error) {
-        if (error instanceof ApiProblem && error.code === 'totp-required') {
-          onStep({ name: 'totp', credentials });
-        } else if (error instanceof ApiProblem && error.code === 'totp-enrolment-required') {
-          const enrolment = await startLoginEnrolment(credentials.username, credentials.password);
-          onStep({ name: 'enrol', credentials, enrolment });
-        } else {
-          throw error;
-        }
+  // One sign-in's answer, from the app's own request or from the one the page sent before the app arrived.
+  const answered = async (credentials: Credentials, login: Promise<TokenAnswer>) => {
+    try {
+      const tokens = await login;
+      if (tokens.must_change_password) onStep({ name: 'change', credentials });
+      else onDone();
+    } catch (error) {
+      if (error instanceof ApiProblem && error.code === 'totp-required') {
+        onStep({ name: 'totp', credentials });
+      } else if (error instanceof ApiProblem && error.code === 'totp-enrolment-required') {
+        const enrolment = await startLoginEnrolment(credentials.username, credentials.password);
+        onStep({ name: 'enrol', credentials, enrolment });
+      } else {
+        throw error;
       }
-    },
+    }
+  };
+  const { errors, problem, busy, onSubmit, run } = useSubmit<{ username: string; password: string }>(
+    REQUIRED,
+    (credentials) => answered(credentials, signIn(credentials)),
     false, // wrong password, locked or disabled account: one message above the form says which, and for how long
   );
+  // Busy from the first render while that answer is awaited, so the form cannot be sent twice.
+  const [early, setEarly] = useState(() => (prerender ? undefined : earlySignIn()));
+  useEffect(() => {
+    if (!early || !takeEarlySignIn(early)) return;
+    void run(() => answered(early, acceptEarlySignIn(early))).finally(() => setEarly(undefined));
+  }, [early]); // only `early`: `run` and `answered` are new on every render
   return (
     <form ref={formRef} onSubmit={onSubmit} noValidate data-prerendered={prerender || undefined}>
       {problem && <p className="plain-alert" role="alert">{problem}</p>}
       <Field name="username" label="Tên đăng nhập" error={errors.username}>
         {(props) => (
           <input {...props} autoComplete="username" autoFocus={!typed.focused} autoCapitalize="none"
-                 defaultValue={typed.username} />
+                 defaultValue={typed.username} data-required={REQUIRED.username} />
         )}
       </Field>
       <Field name="password" label="Mật khẩu" error={errors.password}>
-        {(props) => <input {...props} type="password" autoComplete="current-password" defaultValue={typed.password} />}
+        {(props) => (
+          <input {...props} type="password" autoComplete="current-password" defaultValue={typed.password}
+                 data-required={REQUIRED.password} />
+        )}
       </Field>
-      <button type="submit" className="plain-button block" disabled={busy || prerender} aria-busy={busy}>
+      <button type="submit" className="plain-button block" disabled={busy || prerender || Boolean(early)}
+              aria-busy={busy || Boolean(early) || undefined}>
         Đăng nhập
       </button>
     </form>
