@@ -1,6 +1,7 @@
-"""The reports dashboard: a report viewer of an upper-level union sees its subtree's figures, each chart with its
-table beside it, the period's movements and the members at each month's end from the period report of member
-development (never the deprecated `units/{id}/movements`), and a reversed period refused by the API on the field."""
+"""The reports dashboard: a report viewer of an upper-level union sees its subtree's figures, each chart (a canvas
+drawn by Chart.js) with its table beside it, the period's movements and the members at each month's end from the
+period report of member development (never the deprecated `units/{id}/movements`), and a reversed period refused by
+the API on the field."""
 
 from __future__ import annotations
 
@@ -39,18 +40,18 @@ async def test_a_report_viewer_opens_the_dashboard_of_the_unit(page, world, admi
     members = page.locator(".ant-statistic").filter(has_text="Đoàn viên hiện nay")
     await expect(members).to_contain_text(vietnamese(summary["members"]))
     chart = page.get_by_role("img", name="Biểu đồ tròn: đoàn viên theo trạng thái")
-    await expect(chart.locator("svg")).to_be_visible()
+    await expect(chart.locator("canvas")).to_be_visible()
     status_table = page.locator(".ant-card").filter(has_text="Đoàn viên theo trạng thái").locator("table")
     await expect(status_table).to_contain_text("Đang sinh hoạt")
     subunits = page.locator(".ant-card").filter(has_text="Đoàn viên theo đơn vị trực thuộc")
     await expect(subunits.locator("table")).to_contain_text(world.names["G1"])
     over_time = page.locator(".ant-card").filter(has_text="Đoàn viên 12 tháng qua")
-    await expect(over_time.locator("svg")).to_be_visible()
+    await expect(over_time.get_by_role("img").locator("canvas")).to_be_visible()
     # This month's row: the members at its end (today) are the members now.
     this_month = over_time.locator("tr").filter(has_text=vietnamese_today().strftime("%m/%Y"))
     await expect(this_month).to_contain_text(vietnamese(summary["members"]))
     movements = page.locator(".ant-card").filter(has_text="Biến động từ")
-    await expect(movements.locator("svg")).to_be_visible()
+    await expect(movements.get_by_role("img").locator("canvas")).to_be_visible()
     await expect(movements.locator("tr").filter(has_text="Cuối kỳ")).to_contain_text(vietnamese(summary["members"]))
     await expect(movements.locator("tr").filter(has_text="Kết nạp")).to_be_visible()
     assert not [url for url in asked if "/movements" in url], "the dashboard asked the deprecated movements report"

@@ -1,7 +1,8 @@
 /**
  * A page load of a signed-in screen asks for the data its address already names (who the user is, the unit, the
- * first page of the members list) as soon as the session is back, while the screen's code is still on its way,
- * instead of after that code has arrived and rendered: on a slow network each of those is a round trip saved.
+ * first page of the members list, the figures of the reports' dashboard) as soon as the session is back, while the
+ * screen's code is still on its way, instead of after that code has arrived and rendered: on a slow network each of
+ * those is a round trip saved.
  * The answers go into the server-state cache under the keys the screens use, so the screens find them there.
  */
 
@@ -10,6 +11,7 @@ import { queryClient } from '@/lib/query';
 import { fetchUnit } from '@/components/units/api';
 import { memberSearch } from '@/features/members/api/members';
 import { filtersOf, firstPageSize, searchQuery } from '@/features/members/components/member-filters';
+import { prefetchDashboard } from '@/features/reports/api/reports';
 
 const UNIT_SCREEN = /^\/don-vi\/([0-9a-f-]{36})(\/[^/]*)?\/?$/;
 
@@ -23,5 +25,8 @@ export function prefetch(pathname: string, search: string): void {
   if (section === '/doan-vien') {
     const filters = filtersOf(new URLSearchParams(search));
     void queryClient.prefetchQuery(memberSearch(searchQuery(unitId, filters, firstPageSize())));
+  }
+  if (section === '/bao-cao') {
+    prefetchDashboard(queryClient, unitId);
   }
 }

@@ -1,23 +1,32 @@
 /** The reporting service's figures for a unit and its subtree: members now, movements of a period, per child. */
 
-import { keepPreviousData, useQuery } from '@tanstack/react-query';
+import { keepPreviousData, type QueryClient, queryOptions, useQuery } from '@tanstack/react-query';
+import dayjs from 'dayjs';
 import { fetchChildren } from '@/components/units/api';
 import { api, type Schemas, unwrap } from '@/lib/api';
 import { ApiProblem } from '@/lib/problem';
-import { clipToLedger } from '../components/periods';
+import { API_DATE } from '@/lib/format';
+import { clipToLedger, lastTwelveMonths } from '../components/periods';
 
 export type MemberSummary = Schemas['MemberSummaryOut'];
 export type UnitTotals = Schemas['UnitTotalsOut'];
 
+export const memberSummaryQuery = (unitId: string) => queryOptions({
+  queryKey: ['reports', unitId, 'summary'],
+  queryFn: () => unwrap(api.GET('/api/v1/reporting/units/{unit_id}/member-summary', {
+    params: { path: { unit_id: unitId }, query: { subtree: true } } })),
+});
+
 export function useMemberSummary(unitId: string) {
-  return useQuery({
-    queryKey: ['reports', unitId, 'summary'],
-    queryFn: () => unwrap(api.GET('/api/v1/reporting/units/{unit_id}/member-summary', {
-      params: { path: { unit_id: unitId }, query: { subtree: true } } })),
-  });
+  return useQuery(memberSummaryQuery(unitId));
 }
 
 export type Period = { from: string; to: string };
+
+/** The dashboard's period until the officer chooses one: this year to today. */
+export function thisYear(today = dayjs()): Period {
+  return { from: today.startOf('year').format(API_DATE), to: today.format(API_DATE) };
+}
 
 /** The whole subtree's row of the period report of member development (`members/development`, its `total`). */
 export type Movements = Schemas['PeriodRowOut'] & Period;
@@ -45,20 +54,21 @@ export function fetchMovements(unitId: string, period: Period, clip = true): Pro
   });
 }
 
+export const movementsQuery = (unitId: string, period: Period, clip: boolean) => queryOptions({
+  queryKey: ['reports', unitId, 'movements', period, clip],
+  queryFn: () => fetchMovements(unitId, period, clip),
+  retry: false,
+});
+
 export function useMovements(unitId: string, period: Period, clip: boolean) {
-  return useQuery({
-    queryKey: ['reports', unitId, 'movements', period, clip],
-    queryFn: () => fetchMovements(unitId, period, clip),
-    placeholderData: keepPreviousData,
-    retry: false,
-  });
+  return useQuery({ ...movementsQuery(unitId, period, clip), placeholderData: keepPreviousData });
 }
 
 /** The subtree's movements in each of `periods` (consecutive months) in one request: the element of a month before
  * the figures' first day is null. */
-export function useMonthlyMovements(unitId: string, periods: Period[]) {
+export function monthlyMovementsQuery(unitId: string, periods: Period[]) {
   const whole = { from: periods[0].from, to: periods[periods.length - 1].to };
-  return useQuery({
+  return queryOptions({
     queryKey: ['reports', unitId, 'months', whole],
     queryFn: async () => {
       const answered = await clippedToLedger(whole, true, async (asked) => (await unwrap(api.GET(
@@ -70,20 +80,35 @@ export function useMonthlyMovements(unitId: string, periods: Period[]) {
   });
 }
 
+export function useMonthlyMovements(unitId: string, periods: Period[]) {
+  return useQuery(monthlyMovementsQuery(unitId, periods));
+}
+
 /** The unit's direct children (the first 200) with their subtree's member counts. */
+export const childCountsQuery = (unitId: string) => queryOptions({
+  queryKey: ['reports', unitId, 'children'],
+  queryFn: async () => {
+    const children = (await fetchChildren(unitId)).items;
+    if (children.length === 0) return [];
+    const counts = await unwrap(api.GET('/api/v1/reporting/member-counts', {
+      params: { query: { unit_id: children.map((c) => c.unit_id) } } }));
+    const byUnit = new Map(counts.map((c) => [c.unit_id, c]));
+    return children.map((child) => ({
+      unit_id: child.unit_id, name: child.name,
+      members: byUnit.get(child.unit_id)?.members ?? 0, pending: byUnit.get(child.unit_id)?.pending ?? 0,
+    }));
+  },
+});
+
 export function useChildCounts(unitId: string) {
-  return useQuery({
-    queryKey: ['reports', unitId, 'children'],
-    queryFn: async () => {
-      const children = (await fetchChildren(unitId)).items;
-      if (children.length === 0) return [];
-      const counts = await unwrap(api.GET('/api/v1/reporting/member-counts', {
-        params: { query: { unit_id: children.map((c) => c.unit_id) } } }));
-      const byUnit = new Map(counts.map((c) => [c.unit_id, c]));
-      return children.map((child) => ({
-        unit_id: child.unit_id, name: child.name,
-        members: byUnit.get(child.unit_id)?.members ?? 0, pending: byUnit.get(child.unit_id)?.pending ?? 0,
-      }));
-    },
-  });
+  return useQuery(childCountsQuery(unitId));
+}
+
+/** What the dashboard of `unitId` asks for first (its default period, the last twelve months), asked for by the
+ * startup prefetch beside the screen's code, under the keys the dashboard reads. */
+export function prefetchDashboard(client: QueryClient, unitId: string, today = dayjs()): void {
+  void client.prefetchQuery(memberSummaryQuery(unitId));
+  void client.prefetchQuery(movementsQuery(unitId, thisYear(today), true));
+  void client.prefetchQuery(monthlyMovementsQuery(unitId, lastTwelveMonths(today)));
+  void client.prefetchQuery(childCountsQuery(unitId));
 }

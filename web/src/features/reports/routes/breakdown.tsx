@@ -16,7 +16,7 @@ import { showOnForm } from '@/lib/forms';
 import { API_DATE, DATE_FORMAT, formatDate, formatNumber } from '@/lib/format';
 import { ApiProblem } from '@/lib/problem';
 import { type BreakdownRow, type Dimension, useBreakdown } from '../api/standard';
-import { Chart, type ChartOption } from '../components/chart';
+import { Chart, type ChartSpec } from '../components/chart';
 import { ReportsNav } from '../components/reports-nav';
 
 const DIMENSIONS: { value: Dimension; label: string }[] = [
@@ -60,13 +60,9 @@ export default function BreakdownPage() {
   }, [breakdown.error, refused, form]);
   const data = refused ? undefined : breakdown.data;
   const rows = data?.rows ?? [];
-  const option: ChartOption = useMemo(() => ({
-    color: ['#0b57a4'],
-    tooltip: { trigger: 'axis', valueFormatter: (v: unknown) => formatNumber(Number(v)) },
-    grid: { left: 8, right: 16, top: 8, bottom: 8, containLabel: true },
-    xAxis: { type: 'value' },
-    yAxis: { type: 'category', inverse: true, data: rows.map((r) => (r.label.length > 24 ? `${r.label.slice(0, 23)}…` : r.label)) },
-    series: [{ type: 'bar', name: 'Đoàn viên', data: rows.map((r) => r.members) }],
+  const spec: ChartSpec = useMemo(() => ({
+    kind: 'bars', name: 'Đoàn viên', values: rows.map((r) => r.members),
+    labels: rows.map((r) => (r.label.length > 24 ? `${r.label.slice(0, 23)}…` : r.label)),
   }), [JSON.stringify(rows)]);
   return (
     <>
@@ -99,7 +95,7 @@ export default function BreakdownPage() {
           <Row gutter={[16, 16]}>
             <Col xs={24} lg={14}>
               {rows.length > 0 && (
-                <Chart option={option} height={Math.max(200, rows.length * 28)}
+                <Chart spec={spec} height={Math.max(200, rows.length * 28)}
                        label={`Biểu đồ cột: đoàn viên theo ${data?.by_label.toLowerCase() ?? 'tiêu chí'}`} />
               )}
             </Col>

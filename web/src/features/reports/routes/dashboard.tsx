@@ -14,19 +14,16 @@ import { showOnForm } from '@/lib/forms';
 import { API_DATE, DATE_FORMAT, formatNumber } from '@/lib/format';
 import { label, MEMBER_STATUS } from '@/lib/labels';
 import { ApiProblem, withFieldNames } from '@/lib/problem';
-import { type Movements, type Period, useChildCounts, useMemberSummary, useMonthlyMovements, useMovements } from '../api/reports';
-import { Chart, type ChartOption } from '../components/chart';
+import { type Movements, type Period, thisYear, useChildCounts, useMemberSummary, useMonthlyMovements, useMovements } from '../api/reports';
+import { Chart, type ChartSpec } from '../components/chart';
 import { MOVEMENTS, lastTwelveMonths } from '../components/periods';
 import { ReportsNav } from '../components/reports-nav';
 
-const PALETTE = ['#0b57a4', '#d4380d', '#389e0d', '#d48806', '#531dab', '#08979c', '#c41d7f', '#595959'];
-const valueFormatter = (value: unknown) => formatNumber(Number(value));
 const orDash = (value: number | undefined) => (value === undefined ? '—' : formatNumber(value));
 
 export default function DashboardPage() {
   const { unitId } = useParams() as { unitId: string };
-  const [period, setPeriod] = useState<Period>({
-    from: dayjs().startOf('year').format(API_DATE), to: dayjs().format(API_DATE) });
+  const [period, setPeriod] = useState<Period>(thisYear);
   const summary = useMemberSummary(unitId);
   const [chosen, setChosen] = useState(false);
   // This year by default, from the figures' first day when they start later; a period the officer chose is the API's
@@ -111,22 +108,16 @@ function MembersOverTime({ unitId }: { unitId: string }) {
   const rows = periods.map((p, i) => ({
     month: dayjs(p.from).format('MM/YYYY'), members: months.data?.[i]?.members_at_end,
     admitted: months.data?.[i]?.admitted }));
-  const option: ChartOption = useMemo(() => ({
-    color: PALETTE,
-    tooltip: { trigger: 'axis', valueFormatter },
-    legend: { bottom: 0 },
-    grid: { left: 8, right: 8, top: 16, bottom: 40, containLabel: true },
-    xAxis: { type: 'category', data: rows.map((r) => r.month) },
-    yAxis: [{ type: 'value' }, { type: 'value', splitLine: { show: false } }],
-    series: [
-      { name: 'Đoàn viên cuối tháng', type: 'line', data: rows.map((r) => r.members ?? null) },
-      { name: 'Kết nạp trong tháng', type: 'bar', yAxisIndex: 1, data: rows.map((r) => r.admitted ?? null) },
-    ],
+  const spec: ChartSpec = useMemo(() => ({
+    kind: 'line-and-bars',
+    labels: rows.map((r) => r.month),
+    line: { name: 'Đoàn viên cuối tháng', values: rows.map((r) => r.members ?? null) },
+    bars: { name: 'Kết nạp trong tháng', values: rows.map((r) => r.admitted ?? null) },
   }), [JSON.stringify(rows)]);
   if (months.isError) return <ErrorState error={months.error} onRetry={months.refetch} />;
   return (
     <ChartWithTable title="Đoàn viên 12 tháng qua"
-      chart={<Chart option={option} label="Biểu đồ số đoàn viên cuối mỗi tháng và số kết nạp trong tháng, 12 tháng qua" />}
+      chart={<Chart spec={spec} label="Biểu đồ số đoàn viên cuối mỗi tháng và số kết nạp trong tháng, 12 tháng qua" />}
       table={(
         <Table size="small" rowKey="month" pagination={false} dataSource={rows} loading={months.isPending}
                scroll={{ y: 280 }}
@@ -142,16 +133,12 @@ function MembersOverTime({ unitId }: { unitId: string }) {
 function ByStatus({ byStatus }: { byStatus: Record<string, number> }) {
   const rows = Object.entries(byStatus).filter(([, count]) => count > 0)
     .map(([status, count]) => ({ status, name: label(Object.fromEntries(Object.entries(MEMBER_STATUS).map(([k, v]) => [k, v.label])), status), count }));
-  const option: ChartOption = useMemo(() => ({
-    color: PALETTE,
-    tooltip: { trigger: 'item', valueFormatter },
-    legend: { bottom: 0 },
-    series: [{ type: 'pie', radius: ['40%', '70%'], top: 0, bottom: 40, label: { show: false },
-               data: rows.map((r) => ({ name: r.name, value: r.count })) }],
+  const spec: ChartSpec = useMemo(() => ({
+    kind: 'doughnut', labels: rows.map((r) => r.name), values: rows.map((r) => r.count),
   }), [JSON.stringify(rows)]);
   return (
     <ChartWithTable title="Đoàn viên theo trạng thái"
-      chart={<Chart option={option} label="Biểu đồ tròn: đoàn viên theo trạng thái" />}
+      chart={<Chart spec={spec} label="Biểu đồ tròn: đoàn viên theo trạng thái" />}
       table={(
         <Table size="small" rowKey="status" pagination={false} dataSource={rows}
                columns={[{ title: 'Trạng thái', dataIndex: 'name' },
@@ -162,17 +149,12 @@ function ByStatus({ byStatus }: { byStatus: Record<string, number> }) {
 
 function MovementsCard({ movements }: { movements: Movements }) {
   const rows = MOVEMENTS.map(([key, name]) => ({ key, name, count: movements[key] }));
-  const option: ChartOption = useMemo(() => ({
-    color: PALETTE,
-    tooltip: { trigger: 'axis', valueFormatter },
-    grid: { left: 8, right: 16, top: 8, bottom: 8, containLabel: true },
-    xAxis: { type: 'value' },
-    yAxis: { type: 'category', inverse: true, data: rows.map((r) => r.name) },
-    series: [{ type: 'bar', name: 'Số người', data: rows.map((r) => r.count) }],
+  const spec: ChartSpec = useMemo(() => ({
+    kind: 'bars', name: 'Số người', labels: rows.map((r) => r.name), values: rows.map((r) => r.count),
   }), [JSON.stringify(rows)]);
   return (
     <ChartWithTable title={`Biến động từ ${dayjs(movements.from).format(DATE_FORMAT)} đến ${dayjs(movements.to).format(DATE_FORMAT)}`}
-      chart={<Chart option={option} label="Biểu đồ cột: biến động đoàn viên trong kỳ" />}
+      chart={<Chart spec={spec} label="Biểu đồ cột: biến động đoàn viên trong kỳ" />}
       table={(
         <Table size="small" rowKey="key" pagination={false}
                dataSource={[{ key: 'start', name: 'Đầu kỳ', count: movements.members_at_start }, ...rows,
@@ -187,19 +169,15 @@ function BySubunit({ unitId }: { unitId: string }) {
   const children = useChildCounts(unitId);
   const rows = children.data ?? [];
   const top = [...rows].sort((a, b) => b.members - a.members).slice(0, 15);
-  const option: ChartOption = useMemo(() => ({
-    color: PALETTE,
-    tooltip: { trigger: 'axis', valueFormatter },
-    grid: { left: 8, right: 16, top: 8, bottom: 8, containLabel: true },
-    xAxis: { type: 'value' },
-    yAxis: { type: 'category', inverse: true, data: top.map((r) => (r.name.length > 28 ? `${r.name.slice(0, 27)}…` : r.name)) },
-    series: [{ type: 'bar', name: 'Đoàn viên', data: top.map((r) => r.members) }],
+  const spec: ChartSpec = useMemo(() => ({
+    kind: 'bars', name: 'Đoàn viên', values: top.map((r) => r.members),
+    labels: top.map((r) => (r.name.length > 28 ? `${r.name.slice(0, 27)}…` : r.name)),
   }), [JSON.stringify(top)]);
   if (children.isError) return <ErrorState error={children.error} onRetry={children.refetch} />;
   if (children.isSuccess && rows.length === 0) return null;
   return (
     <ChartWithTable title="Đoàn viên theo đơn vị trực thuộc"
-      chart={<Chart option={option} height={Math.max(200, top.length * 28)} label="Biểu đồ cột: đoàn viên theo đơn vị trực thuộc (15 đơn vị đông nhất)" />}
+      chart={<Chart spec={spec} height={Math.max(200, top.length * 28)} label="Biểu đồ cột: đoàn viên theo đơn vị trực thuộc (15 đơn vị đông nhất)" />}
       table={(
         <Table size="small" rowKey="unit_id" pagination={rows.length > 10 ? { pageSize: 10 } : false}
                dataSource={rows} loading={children.isPending}

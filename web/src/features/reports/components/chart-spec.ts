@@ -1,0 +1,14 @@
+/** What a report chart shows, whatever draws it (chart-engine.ts): the screens say this, not the library's options. */
+
+export type ChartSpec =
+  /** Horizontal bars, one per category, largest first as given (members per subunit, the period's movements). */
+  | { kind: 'bars'; labels: string[]; name: string; values: number[] }
+  /** Shares of a whole (members by status). */
+  | { kind: 'doughnut'; labels: string[]; values: number[] }
+  /** A line on the left axis and bars on the right one over the same categories; a null is a gap. */
+  | {
+      kind: 'line-and-bars';
+      labels: string[];
+      line: { name: string; values: (number | null)[] };
+      bars: { name: string; values: (number | null)[] };
+    };

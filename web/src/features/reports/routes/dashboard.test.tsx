@@ -1,0 +1,83 @@
+import { act, cleanup, render, screen, within } from '@testing-library/react';
+import { App } from 'antd';
+import { MemoryRouter, Route, Routes } from 'react-router';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import type { ChartSpec } from '../components/chart-spec';
+import DashboardPage from './dashboard';
+
+const month = (to: string, members: number, admitted: number) => ({
+  from: `${to.slice(0, 8)}01`, to, members_at_start: members - admitted, members_at_end: members, admitted,
+  transferred_in: 0, transferred_out: 0, suspended: 0, resumed: 0, retired: 0, removed: 0, left: 0, restructured: 0,
+});
+const ready = <T,>(data: T) => ({ data, isPending: false, isError: false, isSuccess: true });
+
+vi.mock('../api/reports', async (importOriginal) => ({
+  ...(await importOriginal<typeof import('../api/reports')>()),
+  useMemberSummary: () => ready({
+    unit_id: 'u1', scope: 'subtree', members: 10_093_210, female: 4_541_944, foreign: 0,
+    by_status: { active: 9_386_685, pending: 403_728, suspended: 100_932 }, cards: { requested: 2_018_642 },
+  }),
+  useMovements: () => ready({ ...month('2026-12-03', 10_093_210, 81_234), from: '2026-01-01', transferred_in: 1_200 }),
+  useMonthlyMovements: (_unitId: string, periods: { to: string }[]) =>
+    ready(periods.map((p, i) => month(p.to, 10_000_000 + i * 1_000, 5_000 + i))),
+  useChildCounts: () => ready([{ unit_id: 'p1', name: 'Liên đoàn Lao động thành phố Hà Nội', members: 1_234_567, pending: 321 }]),
+}));
+
+// The charts' code (Chart.js) arrives when the test says: what was drawn before and after is what a phone sees.
+const drawn: ChartSpec[] = [];
+let arrive: () => void = () => undefined;
+const arrived = new Promise<void>((resolve) => {
+  arrive = resolve;
+});
+vi.mock('../components/chart-engine', async () => {
+  await arrived;
+  return { draw: (_canvas: HTMLCanvasElement, spec: ChartSpec) => {
+    drawn.push(spec);
+    return () => undefined;
+  } };
+});
+
+function show() {
+  render(
+    <App>
+      <MemoryRouter initialEntries={['/don-vi/u1/bao-cao']}>
+        <Routes><Route path="/don-vi/:unitId/bao-cao" element={<DashboardPage />} /></Routes>
+      </MemoryRouter>
+    </App>,
+  );
+}
+
+describe('the reports dashboard', { timeout: 60_000 }, () => {
+  afterEach(cleanup);
+
+  it('shows the figures and each chart\'s table before the charts\' code arrives, then draws every chart', async () => {
+    show();
+    const members = screen.getByText('Đoàn viên hiện nay').closest('.ant-statistic') as HTMLElement;
+    expect(members.textContent).toContain('10.093.210');
+    const byStatus = screen.getByText('Đoàn viên theo trạng thái').closest('.ant-card') as HTMLElement;
+    expect(within(byStatus).getByText('Đang sinh hoạt')).toBeTruthy();
+    expect(within(byStatus).getByText('9.386.685')).toBeTruthy();
+    expect(screen.getByText('Liên đoàn Lao động thành phố Hà Nội')).toBeTruthy();
+    // Four charts, each named for screen readers, none drawn yet.
+    const charts = screen.getAllByRole('img');
+    expect(charts.map((chart) => chart.getAttribute('aria-label'))).toEqual([
+      'Biểu đồ số đoàn viên cuối mỗi tháng và số kết nạp trong tháng, 12 tháng qua',
+      'Biểu đồ tròn: đoàn viên theo trạng thái',
+      'Biểu đồ cột: biến động đoàn viên trong kỳ',
+      'Biểu đồ cột: đoàn viên theo đơn vị trực thuộc (15 đơn vị đông nhất)',
+    ]);
+    expect(document.querySelectorAll('canvas')).toHaveLength(0);
+    expect(drawn).toHaveLength(0);
+
+    await act(async () => {
+      arrive();
+      await arrived;
+    });
+    await vi.waitFor(() => expect(document.querySelectorAll('[role="img"] canvas')).toHaveLength(4));
+    expect(drawn.map((spec) => spec.kind)).toEqual(['line-and-bars', 'doughnut', 'bars', 'bars']);
+    const [overTime, statuses, movements] = drawn;
+    expect(overTime.kind === 'line-and-bars' && overTime.labels).toHaveLength(12);
+    expect(statuses.labels).toEqual(['Đang sinh hoạt', 'Chờ duyệt', 'Tạm dừng sinh hoạt']);
+    expect(movements.kind === 'bars' && movements.values.slice(0, 2)).toEqual([81_234, 1_200]);
+  });
+});
