@@ -23,7 +23,8 @@ function wrap(children: ReactNode) {
 
 afterEach(cleanup);
 
-describe('MemberCards', () => {
+// The first render loads Ant Design's modules, which takes seconds on a busy machine.
+describe('MemberCards', { timeout: 60_000 }, () => {
   it('shows each member as a row whose cells name the member, the code, the status, and link to the member', () => {
     wrap(<MemberCards unitId={UNIT} rows={[row(1), row(2, { member_code: null, status: 'pending' })]} busy={false}
                       emptyText="Đơn vị chưa có đoàn viên" selected={[]} onSelect={() => undefined} />);

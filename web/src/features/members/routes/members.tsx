@@ -9,7 +9,6 @@ import { App, Button, Dropdown, Input, Select, Space } from 'antd';
 import { lazy, Suspense, useEffect, useState } from 'react';
 import { useNavigate, useParams, useSearchParams } from 'react-router';
 import { CursorPager, useCursorPages } from '@/components/cursor-pager';
-import { ErrorState, problemMessage } from '@/components/query-state';
 import { PERMISSIONS, useAccess } from '@/lib/access';
 import { download } from '@/lib/files';
 import { CARD_STATUS, ENTERPRISE_TYPE, GENDER, MEMBER_STATUS } from '@/lib/labels';
@@ -29,6 +28,8 @@ const BulkActions = lazy(() => import('../components/bulk-actions').then((m) => 
 const loadTable = () => import('../components/member-table');
 if (!window.matchMedia(PHONE).matches) void loadTable();
 const MemberTable = lazy(loadTable);
+// The error state's illustrations are the largest part of its code: they load when a list fails.
+const ErrorState = lazy(() => import('@/components/query-state').then((m) => ({ default: m.ErrorState })));
 
 const options = (table: Record<string, string>) => Object.entries(table).map(([value, text]) => ({ value, label: text }));
 
@@ -73,6 +74,7 @@ export default function MembersPage() {
       const { limit: _limit, after: _after, ...query } = searchQuery(unitId, filters, 1);
       await download('/api/v1/members/export', { ...query, format } as never, `doan-vien.${format}`);
     } catch (error) {
+      const { problemMessage } = await import('@/components/query-state');
       message.error(problemMessage(error));
     } finally {
       hide();
@@ -142,7 +144,7 @@ export default function MembersPage() {
         </Suspense>
       )}
       {search.isError ? (
-        <ErrorState error={search.error} onRetry={search.refetch} />
+        <Suspense fallback={null}><ErrorState error={search.error} onRetry={search.refetch} /></Suspense>
       ) : phone ? (
         <MemberCards {...list} />
       ) : (
