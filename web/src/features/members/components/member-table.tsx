@@ -40,6 +40,8 @@ export default function MemberTable({ unitId, rows, busy, emptyText, selected, o
         selectedRowKeys: selected.map((row) => row.member_id),
         onChange: (_, chosen) => onSelect(chosen),
         preserveSelectedRowKeys: true,
+        // Each box says whom it selects (a screen reader otherwise hears "checkbox" twenty times).
+        getCheckboxProps: (row) => ({ 'aria-label': `Chọn ${row.full_name}` }),
       }}
       locale={{ emptyText }}
     />
