@@ -121,7 +121,7 @@ async def test_a_new_member_form_shows_the_apis_refusal_on_the_field_and_keeps_w
 async def test_the_members_list_pages_filters_and_exports(page, world, screen):
     await sign_in(page, world.accounts["officer"])
     await page.goto(f"/don-vi/{world.units['G1']}/doan-vien")
-    rows = page.locator(".ant-table-tbody tr.ant-table-row")
+    rows = page.locator("tr.member-row")
     page_size = 20 if screen.phone else 50  # a phone starts with the smallest page
     await expect(rows).to_have_count(page_size)
     first_page = await rows.first.inner_text()
@@ -155,7 +155,7 @@ async def test_the_members_list_pages_filters_and_exports(page, world, screen):
 async def test_a_member_page_shows_the_record_and_a_change_lands_in_the_history(page, world, screen):
     await sign_in(page, world.accounts["officer"])
     await page.goto(f"/don-vi/{world.units['G1']}/doan-vien?status=active")
-    await page.locator(".ant-table-tbody tr.ant-table-row").nth(1 if screen.phone else 2).get_by_role("link").click()
+    await page.locator("tr.member-row").nth(1 if screen.phone else 2).get_by_role("link").click()
     await expect(page.get_by_text("Hồ sơ đoàn viên")).to_be_visible()
     await choose_action(page, "Thao tác", "Thay đổi chức vụ")
     dialog = page.get_by_role("dialog")
@@ -197,7 +197,7 @@ async def test_an_administrator_adds_a_unit_with_a_confirmation_of_what_happens(
 async def test_photos_in_a_zip_are_stored_and_each_refusal_is_listed(page, world, screen):
     await sign_in(page, world.accounts["officer"])
     await page.goto(f"/don-vi/{world.units['G1']}/doan-vien?status=active")
-    row = page.locator(".ant-table-tbody tr.ant-table-row").nth(3 if screen.phone else 4)
+    row = page.locator("tr.member-row").nth(3 if screen.phone else 4)
     code = (await row.locator("td").nth(2).inner_text()).strip()
     buffer = io.BytesIO()
     portrait = io.BytesIO()
@@ -229,4 +229,4 @@ async def test_a_network_failure_shows_a_retry_not_a_blank_page(page, world, con
     await expect(page.get_by_text("Không kết nối được máy chủ", exact=False)).to_be_visible(timeout=30_000)
     await page.unroute("**/api/v1/members/search**")
     await page.get_by_role("button", name="Thử lại").click()
-    await expect(page.locator(".ant-table-tbody tr.ant-table-row").first).to_be_visible()
+    await expect(page.locator("tr.member-row").first).to_be_visible()

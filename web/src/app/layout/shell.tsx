@@ -6,14 +6,17 @@
 
 import { MenuOutlined } from '@ant-design/icons';
 import { App as AntApp, Breadcrumb, Button, Drawer, Grid, Layout, Skeleton } from 'antd';
-import { Suspense, useState } from 'react';
+import { lazy, Suspense, useState } from 'react';
 import { Link, Outlet, useLocation, useNavigate, useParams } from 'react-router';
-import { UnitTree } from '@/components/units/unit-tree';
 import { useAncestors, useMe } from '@/lib/access';
 import { useUnit } from '@/components/units/api';
 import { DelegationNotice } from './delegation-notice';
 import { UnitMenu } from './unit-menu';
 import { UserMenu } from './user-menu';
+
+// The tree loads when it is shown (beside the screen on a wide screen, in the drawer on a phone), not before the
+// screen's first rows.
+const UnitTree = lazy(() => import('@/components/units/unit-tree').then((m) => ({ default: m.UnitTree })));
 
 export default function AppShell() {
   const { unitId } = useParams();
@@ -39,7 +42,9 @@ export default function AppShell() {
     <div className="app-sider-inner">
       {unitId && <UnitMenu unitId={unitId} onNavigate={() => setDrawer(false)} />}
       <h2 style={{ fontSize: 14, margin: '16px 4px 8px', color: 'rgba(0,0,0,0.68)' }}>Cây đơn vị</h2>
-      {roots.length > 0 ? <UnitTree rootIds={roots} selectedId={unitId} onSelect={goTo} /> : <Skeleton active />}
+      <Suspense fallback={<Skeleton active />}>
+        {roots.length > 0 ? <UnitTree rootIds={roots} selectedId={unitId} onSelect={goTo} /> : <Skeleton active />}
+      </Suspense>
     </div>
   );
 

@@ -77,7 +77,7 @@ export function UnitTree({ rootIds, selectedId, onSelect, disabledIds = [] }: Pr
   useEffect(() => {
     let cancelled = false;
     setFailed(false);
-    Promise.all(rootKey.split(',').filter(Boolean).map(fetchUnit))
+    Promise.all(rootKey.split(',').filter(Boolean).map((id) => fetchUnit(id)))
       .then((units) => {
         if (!cancelled) setNodes(units.map((unit) => ({ ...nodeOf(unit), isLeaf: false })));
       })

@@ -1,8 +1,34 @@
+import { useSyncExternalStore } from 'react';
 import type { SearchQuery } from '../api/members';
 
 export const PAGE_SIZES = [20, 50, 100];
+/** A phone's screen: the list shows cards rather than the table. */
+export const PHONE = '(max-width: 600px)';
 // A phone shows a screenful at a time and renders each row on a slow CPU: it starts with the smallest page.
-export const firstPageSize = () => (window.matchMedia('(max-width: 600px)').matches ? PAGE_SIZES[0] : PAGE_SIZES[1]);
+export const firstPageSize = () => (window.matchMedia(PHONE).matches ? PAGE_SIZES[0] : PAGE_SIZES[1]);
+
+export function usePhone(): boolean {
+  return useSyncExternalStore(
+    (changed) => {
+      const query = window.matchMedia(PHONE);
+      query.addEventListener('change', changed);
+      return () => query.removeEventListener('change', changed);
+    },
+    () => window.matchMedia(PHONE).matches,
+  );
+}
+
+/** The desktop table's columns, by key, as the column chooser names them. */
+export const MEMBER_COLUMNS = [
+  { key: 'full_name', title: 'Họ và tên' },
+  { key: 'member_code', title: 'Mã đoàn viên' },
+  { key: 'gender', title: 'Giới tính' },
+  { key: 'date_of_birth', title: 'Ngày sinh' },
+  { key: 'unit', title: 'Đơn vị' },
+  { key: 'position', title: 'Chức vụ' },
+  { key: 'status', title: 'Trạng thái' },
+  { key: 'card_status', title: 'Thẻ' },
+];
 
 /** The members list's filters as they stand in the address bar (so "back" and a shared link keep them). */
 export type Filters = {

@@ -5,28 +5,31 @@
  */
 
 import { DownloadOutlined, FilterOutlined, UserAddOutlined } from '@ant-design/icons';
-import { App, Button, Dropdown, Input, Select, Space, Table, Tag, Typography } from 'antd';
-import type { ColumnsType } from 'antd/es/table';
-import { lazy, Suspense, useEffect, useMemo, useState } from 'react';
-import { Link, useNavigate, useParams, useSearchParams } from 'react-router';
+import { App, Button, Dropdown, Input, Select, Space } from 'antd';
+import { lazy, Suspense, useEffect, useState } from 'react';
+import { useNavigate, useParams, useSearchParams } from 'react-router';
 import { CursorPager, useCursorPages } from '@/components/cursor-pager';
-import { ErrorState, problemMessage } from '@/components/query-state';
-import { UnitName } from '@/components/units/unit-name';
 import { PERMISSIONS, useAccess } from '@/lib/access';
 import { download } from '@/lib/files';
-import { formatDate } from '@/lib/format';
-import { CARD_STATUS, ENTERPRISE_TYPE, GENDER, label, MEMBER_STATUS } from '@/lib/labels';
+import { CARD_STATUS, ENTERPRISE_TYPE, GENDER, MEMBER_STATUS } from '@/lib/labels';
 import { type MemberRow, useMemberSearch } from '../api/members';
 import { useColumnChoice } from '../components/column-chooser';
+import { MemberCards } from '../components/member-cards';
 import {
-  type Filters, filtersOf, firstPageSize, PAGE_SIZES, paramsOf, searchQuery,
+  type Filters, filtersOf, firstPageSize, MEMBER_COLUMNS, PAGE_SIZES, paramsOf, PHONE, searchQuery, usePhone,
 } from '../components/member-filters';
 
 const FIRST_PAGE_SIZE = firstPageSize();
 // What the list does not show until asked for (the unit filter, the bulk actions of a selection) loads when it is:
-// on a slow phone the first page of rows waits for less code.
+// on a slow phone the first page of rows waits for less code. A phone shows cards, so it never loads the table;
+// a wider screen starts loading the table with this screen's code.
 const UnitPicker = lazy(() => import('@/components/units/unit-picker').then((m) => ({ default: m.UnitPicker })));
 const BulkActions = lazy(() => import('../components/bulk-actions').then((m) => ({ default: m.BulkActions })));
+const loadTable = () => import('../components/member-table');
+if (!window.matchMedia(PHONE).matches) void loadTable();
+const MemberTable = lazy(loadTable);
+// The error state's illustrations are the largest part of its code: they load when a list fails.
+const ErrorState = lazy(() => import('@/components/query-state').then((m) => ({ default: m.ErrorState })));
 
 const options = (table: Record<string, string>) => Object.entries(table).map(([value, text]) => ({ value, label: text }));
 
@@ -53,21 +56,17 @@ export default function MembersPage() {
   const search = useMemberSearch(searchQuery(unitId, filters, size, pages.after));
   const setFilters = (change: Partial<Filters>) => setParams(paramsOf({ ...filters, ...change }));
 
-  const allColumns: (ColumnsType<MemberRow>[number] & { key: string; title: string })[] = useMemo(() => [
-    { key: 'full_name', title: 'Họ và tên', dataIndex: 'full_name', fixed: 'left', width: 200,
-      render: (name: string, row: MemberRow) => <Link to={`/don-vi/${unitId}/doan-vien/${row.member_id}`}>{name}</Link> },
-    { key: 'member_code', title: 'Mã đoàn viên', dataIndex: 'member_code', width: 140,
-      render: (code: string | null) => code ?? <Typography.Text type="secondary">Chưa cấp</Typography.Text> },
-    { key: 'gender', title: 'Giới tính', dataIndex: 'gender', width: 90, render: (g: string) => label(GENDER, g) },
-    { key: 'date_of_birth', title: 'Ngày sinh', dataIndex: 'date_of_birth', width: 120, render: formatDate },
-    { key: 'unit', title: 'Đơn vị', dataIndex: 'unit_id', width: 260, render: (id: string) => <UnitName unitId={id} /> },
-    { key: 'position', title: 'Chức vụ', dataIndex: 'position', width: 160 },
-    { key: 'status', title: 'Trạng thái', dataIndex: 'status', width: 170,
-      render: (status: string) => <Tag color={MEMBER_STATUS[status]?.color}>{MEMBER_STATUS[status]?.label ?? status}</Tag> },
-    { key: 'card_status', title: 'Thẻ', dataIndex: 'card_status', width: 140,
-      render: (status: string | null) => label(CARD_STATUS, status ?? 'none') },
-  ], [unitId]);
-  const columns = useColumnChoice('members.columns', allColumns, ['position']);
+  const columns = useColumnChoice('members.columns', MEMBER_COLUMNS, ['position']);
+  const phone = usePhone();
+
+  const list = {
+    unitId,
+    rows: search.data?.items,
+    busy: search.isFetching,
+    selected,
+    onSelect: setSelected,
+    emptyText: filters.q || filters.status.length ? 'Không có đoàn viên nào khớp bộ lọc' : 'Đơn vị chưa có đoàn viên',
+  };
 
   const exportAs = async (format: 'xlsx' | 'csv') => {
     const hide = message.loading('Đang chuẩn bị tệp…', 0);
@@ -75,6 +74,7 @@ export default function MembersPage() {
       const { limit: _limit, after: _after, ...query } = searchQuery(unitId, filters, 1);
       await download('/api/v1/members/export', { ...query, format } as never, `doan-vien.${format}`);
     } catch (error) {
+      const { problemMessage } = await import('@/components/query-state');
       message.error(problemMessage(error));
     } finally {
       hide();
@@ -112,7 +112,7 @@ export default function MembersPage() {
         <Button icon={<FilterOutlined aria-hidden />} onClick={() => setShowFilters(!showFilters)} aria-expanded={showFilters}>
           Bộ lọc
         </Button>
-        {columns.chooser}
+        {!phone && columns.chooser}
       </div>
       {showFilters && (
         <div className="toolbar" role="group" aria-label="Bộ lọc">
@@ -144,23 +144,13 @@ export default function MembersPage() {
         </Suspense>
       )}
       {search.isError ? (
-        <ErrorState error={search.error} onRetry={search.refetch} />
+        <Suspense fallback={null}><ErrorState error={search.error} onRetry={search.refetch} /></Suspense>
+      ) : phone ? (
+        <MemberCards {...list} />
       ) : (
-        <Table<MemberRow>
-          rowKey="member_id"
-          size="middle"
-          loading={search.isFetching}
-          dataSource={search.data?.items ?? []}
-          columns={allColumns.filter((column) => columns.visible(column.key))}
-          scroll={{ x: 900 }}
-          pagination={false}
-          rowSelection={{
-            selectedRowKeys: selected.map((row) => row.member_id),
-            onChange: (_, rows) => setSelected(rows),
-            preserveSelectedRowKeys: true,
-          }}
-          locale={{ emptyText: filters.q || filters.status.length ? 'Không có đoàn viên nào khớp bộ lọc' : 'Đơn vị chưa có đoàn viên' }}
-        />
+        <Suspense fallback={<div className="full-page-spin" style={{ minHeight: 120 }}><div className="css-spinner" /></div>}>
+          <MemberTable {...list} visible={columns.visible} />
+        </Suspense>
       )}
       <CursorPager pages={pages} next={search.data?.next_cursor}>
         <Select aria-label="Số dòng mỗi trang" value={size} onChange={setSize}
