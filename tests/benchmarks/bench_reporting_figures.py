@@ -437,12 +437,13 @@ async def main(server: str) -> None:
     parser.add_argument("--runs", type=int, default=20)
     parser.add_argument("--keep", action="store_true", help="keep the database (to EXPLAIN afterwards)")
     parser.add_argument("--reuse", action="store_true", help="measure again on the database a --keep run left")
+    parser.add_argument("--database", default="bench_reporting_figures", help="its name (two helpers, two names)")
     args = parser.parse_args()
     print(f"load average before: {os.getloadavg()}", flush=True)
     if args.reuse:
-        url = database_on_server(server, "bench_reporting_figures")
+        url = database_on_server(server, args.database)
     else:
-        url = await fresh_database(server, "bench_reporting_figures", MIGRATIONS)
+        url = await fresh_database(server, args.database, MIGRATIONS)
         await generate(url)
     settings = ReportingSettings(database_url=url, internal_token_secret=TEST_SECRET)
     await time_grassroots_sizes(url, args.runs)
@@ -454,7 +455,7 @@ async def main(server: str) -> None:
     print(f"load average after the run: {os.getloadavg()}", flush=True)
     print_results()
     if not args.keep:
-        await drop_databases(server, ["bench_reporting_figures"])
+        await drop_databases(server, [args.database])
 
 
 if __name__ == "__main__":

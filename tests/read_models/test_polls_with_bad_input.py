@@ -18,7 +18,6 @@ from datetime import date
 
 import pytest
 from aiokafka import AIOKafkaProducer, TopicPartition
-from aiokafka.admin import AIOKafkaAdminClient
 from chassis.consumer import EventConsumer
 from chassis.database import Database
 from chassis.kafka import provision_topics
@@ -31,6 +30,7 @@ from prometheus_client import REGISTRY
 from sqlalchemy import select, text
 
 from services.chassis.tests.helpers import headers_of, read_topic
+from tests.support.infra import committed_offsets
 from tests.support.polling import eventually
 from tests.support.services import migrated_database
 
@@ -95,16 +95,6 @@ def snapshot(member_id: uuid.UUID, unit_id: uuid.UUID, status: str, version: int
         card_type="regular",
         version=version,
     )
-
-
-async def committed(bootstrap: str, group: str, partitions: list[TopicPartition]) -> dict[TopicPartition, int]:
-    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap)
-    await admin.start()
-    try:
-        offsets = await admin.list_consumer_group_offsets(group, partitions=partitions)
-    finally:
-        await admin.close()
-    return {partition: found.offset for partition, found in offsets.items() if found is not None}
 
 
 def processed_count(group: str, event_types: set[str]) -> float:
@@ -196,7 +186,7 @@ async def test_a_poll_with_bad_input_applies_the_rest_once_and_dead_letters_the_
     await app.start()
     try:
         offsets = await eventually(
-            lambda: committed(broker.bootstrap, group, list(last)),
+            lambda: committed_offsets(broker.bootstrap, group, list(last)),
             lambda found: all(found.get(p, -1) > offset for p, offset in last.items()),
             timeout=90,
         )

@@ -11,6 +11,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import asyncpg
+from aiokafka import TopicPartition
+from aiokafka.admin import AIOKafkaAdminClient
 from chassis.database import database_on_server
 from localrun.infra import ensure_postgres, tansu_binary
 
@@ -135,3 +137,14 @@ async def drop_databases(server_url: str, names: list[str] | None = None, prefix
             await connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
     finally:
         await connection.close()
+
+
+async def committed_offsets(bootstrap: str, group: str, partitions: list[TopicPartition]) -> dict[TopicPartition, int]:
+    """A consumer group's committed offsets on the partitions (those it committed)."""
+    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap)
+    await admin.start()
+    try:
+        offsets = await admin.list_consumer_group_offsets(group, partitions=partitions)
+    finally:
+        await admin.close()
+    return {partition: found.offset for partition, found in offsets.items() if found is not None}
