@@ -104,10 +104,12 @@ class Bench:
     async def processed(self, service: str) -> float:
         """Member events the service's consumers (every scaled-out instance) have applied so far."""
         instances = self.platform.scale.get(f"{service}.consume", 1)
+        # Scraped first: an `await` inside the generator would make it an async generator, which `sum` cannot take.
+        scraped = [await self.metrics(service, instance=instance) for instance in range(1, instances + 1)]
         return sum(
             value
-            for instance in range(1, instances + 1)
-            for (name, labels), value in (await self.metrics(service, instance=instance)).items()
+            for samples in scraped
+            for (name, labels), value in samples.items()
             if name == "events_consumed_total"
             and dict(labels).get("outcome") == "processed"
             and dict(labels).get("event_type", "").startswith("members.member.")
