@@ -35,6 +35,12 @@ export const PALETTE = ['#0b57a4', '#d4380d', '#389e0d', '#d48806', '#531dab', '
 
 type Configuration = ChartConfiguration<ChartType>;
 
+const LABEL_CHARACTERS = 18;
+
+export function shortLabel(label: string): string {
+  return label.length > LABEL_CHARACTERS ? `${label.slice(0, LABEL_CHARACTERS - 1)}…` : label;
+}
+
 function configuration(spec: ChartSpec): Configuration {
   // No animation: on a slow phone the first frame is the chart, and nothing moves for those who asked for less motion.
   // Axes and tooltips read as Vietnamese numbers (3.000, not 3,000) by the locale; Chart.js leaves out the axis
@@ -57,7 +63,12 @@ function configuration(spec: ChartSpec): Configuration {
       data: { labels: spec.labels, datasets: [{ label: spec.name, data: spec.values, backgroundColor: PALETTE[0] }] },
       options: {
         ...common, indexAxis: 'y',
-        scales: { x: { beginAtZero: true }, y: { grid: { display: false } } },
+        scales: {
+          x: { beginAtZero: true },
+          // Long unit names would be cut at the chart's left edge on a phone: shortened at their end instead (the
+          // tooltip and the table beside the chart give them whole).
+          y: { grid: { display: false }, ticks: { callback(value) { return shortLabel(this.getLabelForValue(Number(value))); } } },
+        },
         plugins: { legend: { display: false } },
       },
     };
