@@ -33,6 +33,11 @@ UNITS = [
     ("HNI-CS-0003", "Công đoàn cơ sở Công ty Cổ phần Dệt may Hà Đông", "grassroots_union", "HNI-KCN-TL"),
 ]
 
+# The demo's units exist since the provinces' merger took effect, so a year of reports has them (the members
+# imported with join dates back to 2005 count in the reports of those days too: reporting dates an entry at the
+# member's join date).
+UNITS_FROM = "2025-07-01"
+
 # Its members are approved and carded by the demo; the others stay pending, for the approval screen.
 CARDED_UNIT = "HNI-CS-0001"
 
@@ -195,7 +200,8 @@ async def _unit(http: httpx.AsyncClient, code: str, name: str, type_code: str, p
         if unit["code"] == code:
             return unit["unit_id"]
     response = await http.post(
-        "/api/v1/orgtree/units", json={"code": code, "name": name, "type_code": type_code, "parent_id": parent_id}
+        "/api/v1/orgtree/units",
+        json={"code": code, "name": name, "type_code": type_code, "parent_id": parent_id, "effective_from": UNITS_FROM},
     )
     response.raise_for_status()
     return response.json()["unit_id"]

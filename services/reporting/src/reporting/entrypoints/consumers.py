@@ -15,13 +15,24 @@ from reporting.application import read_model
 from reporting.domain.dues import DuesMonth, Remittance
 from reporting.domain.facts import MemberChange
 
+# The events that bring a member into the registry: entered, then approved or rejected.
+_ENTRY_EVENTS = frozenset(
+    event.event_type
+    for event in (members_member_v1.MemberCreated, members_member_v1.MemberApproved, members_member_v1.MemberRejected)
+)
+
 
 def member_change(event: members_member_v1.MemberEvent, envelope: Envelope) -> MemberChange:
-    # The day of each change is when it happened (the envelope's time, written with the change), not when it arrived.
+    """The day of each change is when it happened (the envelope's time, written with the change), not when it
+    arrived; but a member entered with an earlier join date (the migration of existing members, a list entered
+    late) is a member since that day: its entry is dated then, which opens the ledger that far back."""
     member = event.member
+    day = vietnamese_date(envelope.time)
+    if envelope.type in _ENTRY_EVENTS and member.joined_on is not None:
+        day = min(day, member.joined_on)
     return MemberChange(
         envelope.id,
-        vietnamese_date(envelope.time),
+        day,
         member.member_id,
         member.unit_id,
         member.status,
