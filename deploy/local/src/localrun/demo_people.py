@@ -9,6 +9,7 @@ import asyncio
 import random
 import time
 from dataclasses import dataclass
+from datetime import date, timedelta
 
 import httpx
 
@@ -122,6 +123,10 @@ HOMETOWNS = ["Hà Nội", "Nam Định", "Thái Bình", "Nghệ An", "Thanh Hóa
 JOBS = ["Công nhân may", "Công nhân lắp ráp", "Kỹ thuật viên", "Nhân viên kho", "Kế toán", "Công nhân đóng gói"]
 
 
+# The latest join date of the lists: fixed, so that a list is the same bytes on every start.
+LAST_JOINED = date(2026, 11, 30)
+
+
 def member_list(unit_code: str, count: int, serial_base: int) -> bytes:
     """A CSV list as a unit office would fill it in; the same arguments always give the same bytes."""
     rng = random.Random(f"{unit_code}-{count}")
@@ -141,7 +146,8 @@ def member_list(unit_code: str, count: int, serial_base: int) -> bytes:
         id_number = f"{province}{century}{year % 100:02d}{serial_base + index:06d}"
         phone = f"09{rng.randint(10_000_000, 99_999_999)}"
         position = rng.choice(POSITIONS) if index < 5 else ""
-        joined = f"{rng.randint(1, 28):02d}/{rng.randint(1, 12):02d}/{rng.randint(max(year + 18, 2005), 2025)}"
+        first_day = date(max(year + 18, 2005), 1, 1)
+        joined = f"{first_day + timedelta(days=rng.randint(0, (LAST_JOINED - first_day).days)):%d/%m/%Y}"
         born = f"{rng.randint(1, 28):02d}/{rng.randint(1, 12):02d}/{year}"
         lines.append(
             ",".join(
