@@ -11,7 +11,9 @@ the country's .xlsx, the standard period reports (member development per unit be
 month, targets; the country's development report as .xlsx and PDF), and the consumer's write of a poll of 1,000
 new members. Side by side in one run (migration 0009): the grassroots unions by members walked down the tree's history
 and read from the rolled-up bands; the development report with and without the year tables; the poll with and
-without migration 0009's triggers. Prints a Markdown table.
+without migration 0009's triggers; first of all, the reports most at risk with each of the sessions' settings
+(`SESSION_SETTINGS`) in turns. Prints a Markdown table. Generate once (`--generate-only --keep`), then re-time with
+`--reuse` (a reused database is kept; `--settings-only` times the settings alone).
 """
 
 from __future__ import annotations
@@ -488,7 +490,9 @@ async def main(server: str) -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--runs", type=int, default=20)
     parser.add_argument("--keep", action="store_true", help="keep the database (to EXPLAIN afterwards)")
-    parser.add_argument("--reuse", action="store_true", help="measure again on the database a --keep run left")
+    parser.add_argument(
+        "--reuse", action="store_true", help="measure again on the database a --keep run left (and keep it)"
+    )
     parser.add_argument("--database", default="bench_reporting_figures", help="its name (two helpers, two names)")
     parser.add_argument("--generate-only", action="store_true", help="generate and keep the database, measure nothing")
     parser.add_argument("--settings-runs", type=int, default=30, help="calls of each setting side by side")
@@ -521,7 +525,7 @@ async def main(server: str) -> None:
     await time_consumer_poll(url)
     print(f"load average after the run: {os.getloadavg()}", flush=True)
     print_results()
-    if not args.keep:
+    if not (args.keep or args.reuse):  # a reused database stays for the next re-timing
         await drop_databases(server, [args.database])
 
 
