@@ -56,9 +56,13 @@ from reporting.domain.units import GRASSROOTS, GRASSROOTS_BANDS, SIZE_BANDS, Uni
 _TREE_LOCK = 0x7265706F72747265  # "reportre"
 
 
+_UNREAD = object()
+
+
 class FigureRepository:
     # Periods read their whole years from the year tables; off, from the month tables (the benchmark's "before").
     read_years = True
+    _ledger_start: date | None | object = _UNREAD  # `ledger_start`, once read
 
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
@@ -256,7 +260,11 @@ class FigureRepository:
     # --- read by the API --------------------------------------------------------------------------------------
 
     async def ledger_start(self) -> date | None:
-        return await self.session.scalar(text("SELECT opened_on FROM figure_ledger"))
+        """The figures' first day, read once per repository: a report checks it, then each of its reads of the
+        past chooses by it (a series of months, once per month). Read side only: a write may move it."""
+        if self._ledger_start is _UNREAD:
+            self._ledger_start = await self.session.scalar(text("SELECT opened_on FROM figure_ledger"))
+        return self._ledger_start
 
     async def current(
         self, principal: Principal, unit_id: UUID, dimensions: Sequence[str]
