@@ -11,7 +11,9 @@ the country's .xlsx, the standard period reports (member development per unit be
 month, targets; the country's development report as .xlsx and PDF), and the consumer's write of a poll of 1,000
 new members. Side by side in one run (migration 0009): the grassroots unions by members walked down the tree's history
 and read from the rolled-up bands; the development report with and without the year tables; the poll with and
-without migration 0009's triggers. Prints a Markdown table.
+without migration 0009's triggers; first of all, the reports most at risk with each of the sessions' settings
+(`SESSION_SETTINGS`) in turns. Prints a Markdown table. Generate once (`--generate-only --keep`), then re-time with
+`--reuse` (a reused database is kept; `--settings-only` times the settings alone).
 """
 
 from __future__ import annotations
@@ -32,6 +34,7 @@ sys.path.insert(0, str(ROOT))
 
 import asyncpg  # noqa: E402
 import chassis.http  # noqa: E402,F401  (imported first: chassis.scope and chassis.audit import each other)
+import httpx  # noqa: E402
 from chassis.database import Database, asyncpg_dsn, database_on_server  # noqa: E402
 from contracts.wellknown import NATIONAL_CENTRE_ID  # noqa: E402
 from reporting.adapters.figures import FigureRepository  # noqa: E402
@@ -382,6 +385,57 @@ async def time_period_reports(http, runs: int, *, development_only: bool = False
         )
 
 
+# The sessions' settings compared side by side: PostgreSQL's default (a prepared statement's generic plan from its
+# sixth execution on), the chassis' custom plans, and custom plans without parallel workers, without JIT compilation
+# (on by default: a statement estimated costly is compiled first), or without both.
+SESSION_SETTINGS = {
+    "plan_cache_mode=auto": {"plan_cache_mode": "auto"},
+    "force_custom_plan": {},
+    "force_custom_plan, no parallel workers": {"max_parallel_workers_per_gather": "0"},
+    "force_custom_plan, jit off": {"jit": "off"},
+    "force_custom_plan, jit off, no parallel workers": {"jit": "off", "max_parallel_workers_per_gather": "0"},
+}
+
+
+async def time_session_settings(settings: ReportingSettings, runs: int) -> None:
+    """The reports most at risk, each through one app per setting of `SESSION_SETTINGS`, called in turns (one call
+    of each setting, then again) so that the machine's load weighs on each alike."""
+    year, month = ("2025-01-01", "2025-12-31"), ("2026-10-01", "2026-10-31")
+    cases = [
+        ("development, the country, year 2025", "/members/development", NATIONAL_CENTRE_ID, year),
+        ("development, a province, year 2025", "/members/development", unit_id("p", 7), year),
+        ("development, a province, 10/2026", "/members/development", unit_id("p", 7), month),
+        ("development, an upper union, year 2025", "/members/development", unit_id("u", 7), year),
+        ("units report, a province, 10/2026", "/unit-figures", unit_id("p", 7), month),
+        ("targets, a province, term 2023-2028", "/targets", unit_id("p", 7), None),
+        ("dues, a province, 12 months", "/dues", unit_id("p", 7), ("2025-12", "2026-11")),
+        ("a province by status as of 30/06/2026", "/members/breakdown", unit_id("p", 7), None),
+    ]
+    databases = {name: Database(settings.database_url, 2, values) for name, values in SESSION_SETTINGS.items()}
+    apps = [
+        httpx.AsyncClient(transport=httpx.ASGITransport(app=create_app(settings, db)), base_url="http://service")
+        for db in databases.values()
+    ]
+    try:
+        for label, path, unit, period in cases:
+            params = {"unit_id": str(unit)}
+            if path == "/targets":
+                params["term"] = "2023-2028"
+            elif path == "/members/breakdown":
+                params |= {"by": "status", "as_of": "2026-06-30"}
+            else:
+                params |= {"from": period[0], "to": period[1]}
+            samples: list[list[float]] = [[] for _ in apps]
+            for _ in range(runs):
+                for index, http in enumerate(apps):
+                    found, _ = await timed(http, f"/api/v1/reporting{path}", params, 1)
+                    samples[index].extend(found)
+            record(label, " / ".join(p50_p95(sorted(found)) for found in samples), f"{runs} calls each, in turns")
+    finally:
+        for db in databases.values():
+            await db.dispose()
+
+
 async def time_consumer_poll(url: str) -> None:
     """The consumer's write of a poll of 1,000 new members spread over 1,000 grassroots unions: facts, ledger,
     counts and the figures of their units and every unit above them; in turns with the grassroots bands' triggers
@@ -436,8 +490,17 @@ async def main(server: str) -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--runs", type=int, default=20)
     parser.add_argument("--keep", action="store_true", help="keep the database (to EXPLAIN afterwards)")
-    parser.add_argument("--reuse", action="store_true", help="measure again on the database a --keep run left")
+    parser.add_argument(
+        "--reuse", action="store_true", help="measure again on the database a --keep run left (and keep it)"
+    )
     parser.add_argument("--database", default="bench_reporting_figures", help="its name (two helpers, two names)")
+    parser.add_argument("--generate-only", action="store_true", help="generate and keep the database, measure nothing")
+    parser.add_argument("--settings-runs", type=int, default=30, help="calls of each setting side by side")
+    parser.add_argument(
+        "--settings-only",
+        action="store_true",
+        help="only the sessions' settings side by side: " + "; ".join(SESSION_SETTINGS),
+    )
     args = parser.parse_args()
     print(f"load average before: {os.getloadavg()}", flush=True)
     if args.reuse:
@@ -445,7 +508,15 @@ async def main(server: str) -> None:
     else:
         url = await fresh_database(server, args.database, MIGRATIONS)
         await generate(url)
+    if args.generate_only:
+        print_results()
+        return
     settings = ReportingSettings(database_url=url, internal_token_secret=TEST_SECRET)
+    await time_session_settings(settings, args.settings_runs)
+    if args.settings_only:
+        print(f"load average after the run: {os.getloadavg()}", flush=True)
+        print_results()
+        return
     await time_grassroots_sizes(url, args.runs)
     async with client(create_app, settings) as http:
         await time_breakdowns(http, args.runs)
@@ -454,7 +525,7 @@ async def main(server: str) -> None:
     await time_consumer_poll(url)
     print(f"load average after the run: {os.getloadavg()}", flush=True)
     print_results()
-    if not args.keep:
+    if not (args.keep or args.reuse):  # a reused database stays for the next re-timing
         await drop_databases(server, [args.database])
 
 

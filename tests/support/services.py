@@ -42,7 +42,7 @@ def headers_for(who: Principal) -> dict[str, str]:
 
 
 def client(create_app: Callable[[ServiceSettings, Database], FastAPI], settings: ServiceSettings) -> httpx.AsyncClient:
-    app = create_app(settings, Database(settings.database_url, 5))
+    app = create_app(settings, Database(settings.database_url, 5, settings.database_settings))
     return httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://service")
 
 

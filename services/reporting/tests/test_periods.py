@@ -561,3 +561,24 @@ async def test_the_grassroots_bands_rolled_up_are_the_walk_after_every_story(rep
     """Every story of this module (admissions, transfers, moves, units closed, units arriving after their members)
     leaves the bands rolled up on write equal to the walk down the tree's history, for every unit and day."""
     assert await assert_bands_are_the_walk(reporting["db"]) > 100
+
+
+async def test_dues_months_count_the_grassroots_unions_at_each_months_end(reporting):
+    units = await tree(reporting, "DUEG")
+    p1, g1 = units["p1"], units["g1"]
+    g3 = uuid.uuid4()
+    await deliver(
+        reporting["db"], UnitCreated, state(g3, "DUEG-G3", p1, effective_from=date(2025, 9, 10)), date(2025, 9, 10)
+    )
+    await deliver(
+        reporting["db"],
+        UnitDissolved,
+        state(g1, "DUEG-G1", p1, version=2, status="dissolved", effective_from=date(2025, 11, 5)),
+        date(2025, 11, 5),
+    )
+    response = await reporting["http"].get(
+        "/api/v1/reporting/dues", headers=national(), params={"unit_id": str(p1), "from": "2025-08", "to": "2025-12"}
+    )
+    assert response.status_code == 200, response.text
+    # G1 from the start; G3 from 10/9; G1 dissolved on 5/11. Each month's end in the tree of that day.
+    assert [month["grassroots_unions"] for month in response.json()["months"]] == [1, 2, 2, 1, 1]

@@ -41,7 +41,7 @@ class ServiceDefinition:
     handlers: Callable[[ServiceSettings], Mapping[type[IntegrationEvent], Handler]] | None = None
 
     def database(self, settings: ServiceSettings) -> Database:
-        return Database(settings.database_url, settings.database_pool_size)
+        return Database(settings.database_url, settings.database_pool_size, settings.database_settings)
 
     def consumer(self, settings: ServiceSettings, database: Database) -> EventConsumer | None:
         if self.handlers is None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Mapping
 from contextlib import asynccontextmanager
 
 from sqlalchemy import text
@@ -11,15 +11,15 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 
 class Database:
-    def __init__(self, url: str, pool_size: int = 10) -> None:
+    def __init__(self, url: str, pool_size: int = 10, server_settings: Mapping[str, str] | None = None) -> None:
         self.url = url
         self.engine: AsyncEngine = create_async_engine(
             url,
             pool_size=pool_size,
             pool_pre_ping=True,
             # A generic plan for a scope filter hashes every unit in the country (2 ms becomes 300 ms);
-            # custom plans see the actual subtree roots.
-            connect_args={"server_settings": {"plan_cache_mode": "force_custom_plan"}},
+            # custom plans see the actual subtree roots. A service may set more of its sessions' settings.
+            connect_args={"server_settings": {"plan_cache_mode": "force_custom_plan", **(server_settings or {})}},
         )
         self.sessions = async_sessionmaker(self.engine, expire_on_commit=False)
 

@@ -50,6 +50,9 @@ class ServiceSettings(KafkaSettings):
     environment: Environment = "production"
     database_url: str = "postgresql+asyncpg://postgres@127.0.0.1:5432/congdoan"
     database_pool_size: int = 10
+    # PostgreSQL settings of every session of the process, over the chassis' own (`database.Database`); as JSON in
+    # the environment, e.g. REPORTING_DATABASE_SETTINGS='{"max_parallel_workers_per_gather": "0"}'.
+    database_settings: dict[str, str] = {}
 
     @field_validator("database_url")
     @classmethod

@@ -15,6 +15,7 @@ from contracts.permissions import Permission
 from pydantic_core import to_json
 from sqlalchemy import (
     ARRAY,
+    Date,
     Row,
     Select,
     Table,
@@ -55,9 +56,13 @@ from reporting.domain.units import GRASSROOTS, GRASSROOTS_BANDS, SIZE_BANDS, Uni
 _TREE_LOCK = 0x7265706F72747265  # "reportre"
 
 
+_UNREAD = object()
+
+
 class FigureRepository:
     # Periods read their whole years from the year tables; off, from the month tables (the benchmark's "before").
     read_years = True
+    _ledger_start: date | None | object = _UNREAD  # `ledger_start`, once read
 
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
@@ -255,7 +260,11 @@ class FigureRepository:
     # --- read by the API --------------------------------------------------------------------------------------
 
     async def ledger_start(self) -> date | None:
-        return await self.session.scalar(text("SELECT opened_on FROM figure_ledger"))
+        """The figures' first day, read once per repository: a report checks it, then each of its reads of the
+        past chooses by it (a series of months, once per month). Read side only: a write may move it."""
+        if self._ledger_start is _UNREAD:
+            self._ledger_start = await self.session.scalar(text("SELECT opened_on FROM figure_ledger"))
+        return self._ledger_start
 
     async def current(
         self, principal: Principal, unit_id: UUID, dimensions: Sequence[str]
@@ -324,6 +333,35 @@ class FigureRepository:
                 parts = restrict_to_scope(up_to, principal, Permission.REPORTS_READ, days.c.unit_id).subquery()
             query = select(parts.c.value, func.sum(parts.c.members).label("members")).group_by(parts.c.value)
         return {row.value: int(row.members) for row in await self.session.execute(query) if row.members}
+
+    async def value_on_days(
+        self, principal: Principal, unit_id: UUID, dimension: str, value: str, days: Sequence[date]
+    ) -> dict[date, int]:
+        """One value of the subtree's figures at the end of each of `days` (none after today), in the tree of each
+        day: the figure now less its changes after the day, all read in one statement (a dues report's grassroots
+        unions at each month's end)."""
+        now, changes = subtree_figures, subtree_figure_days
+        current = select(literal(None, Date).label("day"), now.c.members).where(
+            now.c.unit_id == unit_id, now.c.dimension == dimension, now.c.value == value
+        )
+        since = select(changes.c.day, changes.c.members).where(
+            changes.c.unit_id == unit_id,
+            changes.c.dimension == dimension,
+            changes.c.value == value,
+            changes.c.day > min(days),
+        )
+        rows = [
+            tuple(row)
+            for row in await self.session.execute(
+                union_all(
+                    restrict_to_scope(current, principal, Permission.REPORTS_READ, now.c.unit_id),
+                    restrict_to_scope(since, principal, Permission.REPORTS_READ, changes.c.unit_id),
+                )
+            )
+        ]
+        total = sum(int(members) for day, members in rows if day is None)
+        changes = [(day, int(members)) for day, members in rows if day is not None]
+        return {end: total - sum(members for day, members in changes if day > end) for end in days}
 
     async def units_of_period(self, principal: Principal, unit_id: UUID, first: date, last: date) -> list[Row]:
         """The units directly under `unit_id` at any time from `first` to `last` (each with its name of the latest

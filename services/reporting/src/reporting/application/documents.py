@@ -54,6 +54,11 @@ def dues_form(report: DuesReport) -> FilledForm:
     )
 
 
+def size_bands(found: UnitFigures) -> list[dict]:
+    """The grassroots unions by their members at the period's end: a row per band, its lower bound and label."""
+    return [{"lower": lower, "label": size_band_label(lower), "units": units} for lower, units in found.sizes.items()]
+
+
 def units_form(unit_name: str, found: UnitFigures) -> FilledForm:
     def stocks(dimension: str, labels: dict[str, str]) -> list[dict]:
         values = sorted({*found.at_start[dimension], *found.at_end[dimension]}, key=lambda v: (v == "", v))
@@ -76,7 +81,7 @@ def units_form(unit_name: str, found: UnitFigures) -> FilledForm:
                 {"label": "Đơn vị thành lập mới", "units": found.flows["unit_established"]},
                 {"label": "Đơn vị giải thể, sáp nhập", "units": found.flows["unit_closed"]},
             ],
-            [{"label": size_band_label(lower), "units": units} for lower, units in found.sizes.items()],
+            size_bands(found),
         ],
         last=found.last,
     )

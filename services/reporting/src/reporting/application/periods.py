@@ -170,26 +170,29 @@ class PeriodService:
         await ensure_in_scope(self.session, principal, Permission.REPORTS_READ, unit_id)
         found = {row.month: row for row in await DuesRepository(self.session).months(principal, unit_id, first, last)}
         start, now = await self.figures.ledger_start(), today()
-        months = []
+        ends = {}  # first day of each month → its last day (today for this month)
         month = first
         while month <= last:
             following = _next_month(month)
-            end = min(following - timedelta(days=1), now)
-            grassroots = None
-            if start is not None and start <= end:
-                units = await self.figures.figures(principal, unit_id, "unit_type", end, now)
-                grassroots = units.get(GRASSROOTS, 0)
+            ends[month] = min(following - timedelta(days=1), now)
+            month = following
+        # The grassroots unions at each month's end the figures know, in one statement.
+        known = [end for end in ends.values() if start is not None and start <= end]
+        grassroots = (
+            await self.figures.value_on_days(principal, unit_id, "unit_type", GRASSROOTS, known) if known else {}
+        )
+        months = []
+        for month, end in ends.items():
             row = found.get(month)
             months.append(
                 _with_outstanding(
                     {
                         "month": month,
-                        "grassroots_unions": grassroots,
+                        "grassroots_unions": grassroots.get(end),
                         **{name: int(getattr(row, name)) if row else 0 for name in (*AMOUNTS, *REMITTED)},
                     }
                 )
             )
-            month = following
         rows = await self._dues_by_unit(principal, unit_id, first, last, start)
         return DuesReport(unit_id, first, last, months, rows[:-1], rows[-1])
 

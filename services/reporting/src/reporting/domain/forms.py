@@ -5,7 +5,10 @@ and ratios), filled from the rows a report's use case answers. The forms themsel
 new form is a new definition there, not new SQL or new export code.
 
 A column's `key` is a path into a row (`women.admitted`: the row's `women`, then its `admitted`), read from an
-attribute or a mapping key alike, so the rows are the objects the use case made for the API's answer.
+attribute or a mapping key alike, so the rows are the objects the use case made for the API's answer. The same
+definition builds that answer's JSON rows (`answer`): each column's figure at its `answer` path (its key unless
+named), beside the section's `fields` (the row's identity and what the JSON carries beyond the form's columns), so
+the JSON, the workbook and the PDF of a report give the same figures.
 """
 
 from __future__ import annotations
@@ -29,10 +32,18 @@ class Column:
     # empty when the denominator is 0 or absent. The workbook writes both as formulas over the cells they read.
     share_of: str | None = None
     ratio: tuple[str, str] | None = None
+    # Its path in the JSON answer's row, when not its key; a ratio is in the JSON only where it names one (a share
+    # needs the total row, which the JSON answers apart).
+    answer: str | None = None
 
     @property
     def derived(self) -> bool:
         return self.share_of is not None or self.ratio is not None
+
+    @property
+    def path(self) -> str:
+        """Where the JSON answer's row holds the column's figure."""
+        return self.answer or self.key
 
 
 def heading_groups(columns: Sequence[Column]) -> list[tuple[str | None, int, int]]:
@@ -55,6 +66,9 @@ class Section:
     columns: tuple[Column, ...]
     title: str | None = None  # above the section's table, when a form has several
     total: str | None = "Tổng cộng"  # the label of the total row; None: no total row (the rows do not add up)
+    # What the JSON answer's row holds besides the columns, read from the row as it is: its identity (unit, code,
+    # name) and whole values a column reads a part of (`women`: every kind, where the form shows `women.admitted`).
+    fields: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -105,6 +119,40 @@ def _ratio(numerator: Number, denominator: Number) -> float | None:
     return None if not denominator or numerator is None else numerator / denominator
 
 
+def _values(section: Section, row: Any) -> dict[str, Number]:
+    """The row's figure of each plain column by key: as the row holds it, 0 when absent unless it may be empty."""
+    found = {}
+    for column in section.columns:
+        if not column.derived:
+            value = value_at(row, column.key)
+            found[column.key] = 0 if value is None and not column.may_be_empty else value
+    return found
+
+
+def answer(section: Section, row: Any, *, digits: int = 4) -> dict[str, Any]:
+    """The row of the API's JSON answer for `row`: the section's fields, then each column's figure at its path
+    (ratios that name one rounded to `digits`); a column under a field (`women.admitted` under `women`) is the
+    field's already."""
+    found: dict[str, Any] = {name: value_at(row, name) for name in section.fields}
+    values = _values(section, row)
+    for column in section.columns:
+        if column.path.split(".", 1)[0] in section.fields or (column.share_of is not None):
+            continue
+        if column.ratio is not None:
+            if column.answer is None:
+                continue
+            value = _ratio(values.get(column.ratio[0]), values.get(column.ratio[1]))
+            value = None if value is None else round(value, digits)
+        else:
+            value = values[column.key]
+        *parents, name = column.path.split(".")
+        place = found
+        for step in parents:
+            place = place.setdefault(step, {})
+        place[name] = value
+    return found
+
+
 def fill_section(
     section: Section,
     rows: Sequence[Any],
@@ -115,15 +163,7 @@ def fill_section(
     them, the total of each summed column, shares and ratios computed (the workbook writes them as formulas)."""
     params = params or {}
     plain = [column for column in section.columns if not column.derived]
-
-    def base(row: Any) -> dict[str, Number]:
-        values = {column.key: value_at(row, column.key) for column in plain}
-        return {
-            column.key: 0 if values[column.key] is None and not column.may_be_empty else values[column.key]
-            for column in plain
-        }
-
-    bases = [base(row) for row in rows]
+    bases = [_values(section, row) for row in rows]
     totals: dict[str, Number] = {
         column.key: sum(b[column.key] or 0 for b in bases) if column.summed else None for column in plain
     }
@@ -145,7 +185,7 @@ def fill_section(
         section.columns,
         [(section.label.format(row=row), cells(b)) for row, b in zip(rows, bases, strict=True)],
         (section.total, cells(totals)) if section.total else None,
-        [(label, cells(base(row))) for label, row in after_total],
+        [(label, cells(_values(section, row))) for label, row in after_total],
     )
 
 

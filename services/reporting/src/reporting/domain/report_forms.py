@@ -32,7 +32,7 @@ DEVELOPMENT = Form(
             "{row.code} {row.name}",
             (
                 Column("members_at_start", "Đầu kỳ"),
-                *(Column(f"movements.{kind}", heading) for kind, heading in MOVEMENT_HEADINGS.items()),
+                *(Column(f"movements.{kind}", heading, answer=kind) for kind, heading in MOVEMENT_HEADINGS.items()),
                 Column("restructured", "Sắp xếp tổ chức"),
                 Column("members_at_end", "Cuối kỳ"),
                 Column("women_at_end", "Trong đó nữ (cuối kỳ)"),
@@ -55,6 +55,9 @@ DEVELOPMENT = Form(
                 Column("members_at_end", "Đạt (cuối kỳ)", _TARGET_GROUP, summed=False),
                 Column("target_progress", "Tỷ lệ đạt", _TARGET_GROUP, ratio=("members_at_end", "target_members")),
             ),
+            # The JSON's row also has every kind of women's movements, women at the start, members at the end by
+            # each enterprise type present (the form shows every type), and the target's term.
+            fields=("unit_id", "code", "name", "women_at_start", "women", "by_enterprise_type", "target_term"),
         ),
     ),
 )
@@ -67,6 +70,7 @@ BREAKDOWN = Form(
             "{by_label}",
             "{row.label}",
             (Column("members", "Số đoàn viên"), Column("share", "Tỷ lệ", share_of="members")),
+            fields=("value", "label"),
         ),
     ),
 )
@@ -115,6 +119,7 @@ DUES = Form(
             "{row[month]:%m/%Y}",
             _dues_columns("Công đoàn cơ sở cuối tháng", "Đơn vị đã ghi sổ"),
             title="I. Theo tháng (toàn đơn vị)",
+            fields=("month",),
         ),
         Section(
             "Đơn vị",
@@ -122,6 +127,7 @@ DUES = Form(
             _dues_columns("Công đoàn cơ sở cuối kỳ", "Lượt đơn vị ghi sổ (đơn vị × tháng)"),
             title="II. Cả kỳ, theo đơn vị trực thuộc",
             total="Cộng các đơn vị trực thuộc",
+            fields=("unit_id", "code", "name"),
         ),
     ),
 )
@@ -147,6 +153,7 @@ UNITS = Form(
             "{row[label]}",
             (Column("units", "Số công đoàn cơ sở"), Column("share", "Tỷ lệ", share_of="units")),
             title="IV. Công đoàn cơ sở theo số đoàn viên cuối ngày {last:%d/%m/%Y}",
+            fields=("lower", "label"),
         ),
     ),
 )
@@ -162,12 +169,25 @@ TARGETS = Form(
                 Column("target.members", "Chỉ tiêu", "Số đoàn viên", may_be_empty=True),
                 Column("members_at_start", "Đầu nhiệm kỳ", "Số đoàn viên", may_be_empty=True),
                 Column("members", "Đến ngày tính", "Số đoàn viên", may_be_empty=True),
-                Column("members_progress", "Tỷ lệ đạt", "Số đoàn viên", ratio=("members", "target.members")),
+                Column(
+                    "members_progress",
+                    "Tỷ lệ đạt",
+                    "Số đoàn viên",
+                    ratio=("members", "target.members"),
+                    answer="members_progress",
+                ),
                 Column("target.admissions", "Chỉ tiêu", "Kết nạp mới", may_be_empty=True),
                 Column("admitted", "Đã kết nạp", "Kết nạp mới", may_be_empty=True),
-                Column("admissions_progress", "Tỷ lệ đạt", "Kết nạp mới", ratio=("admitted", "target.admissions")),
+                Column(
+                    "admissions_progress",
+                    "Tỷ lệ đạt",
+                    "Kết nạp mới",
+                    ratio=("admitted", "target.admissions"),
+                    answer="admissions_progress",
+                ),
             ),
             total="Cộng các đơn vị trực thuộc",
+            fields=("unit_id", "code", "name", "target", "counted_from", "counted_to"),
         ),
     ),
 )

@@ -17,7 +17,7 @@ from reporting.application.figures import Breakdown, FigureService
 from reporting.application.service import ReportService
 from reporting.config import ReportingSettings
 from reporting.domain.figures import DIMENSIONS
-from reporting.domain.forms import Form
+from reporting.domain.forms import Form, answer
 from reporting.domain.report_forms import BREAKDOWN
 from reporting.entrypoints.schemas import (
     BreakdownOut,
@@ -122,7 +122,8 @@ async def breakdown(
         **{
             **found.__dict__,
             "rows": [
-                BreakdownRowOut(value=row.value or None, label=row.label, members=row.members) for row in found.rows
+                BreakdownRowOut(**{**answer(BREAKDOWN.sections[0], row), "value": row.value or None})
+                for row in found.rows
             ],
         },
         total=found.total,

@@ -221,7 +221,7 @@ async def report_forms(_: CurrentPrincipal) -> list[ReportFormOut]:
                     label_heading=form.unfilled(section.label_heading),
                     columns=[
                         FormColumnOut(
-                            key=column.key,
+                            key=column.path,
                             heading=column.heading,
                             group=column.group,
                             summed=column.summed and not column.derived,

@@ -8,11 +8,12 @@ from uuid import UUID
 from chassis.http import CurrentPrincipal, Session
 from fastapi import APIRouter, Path, Query
 
+from reporting.application.documents import size_bands
 from reporting.application.periods import PeriodService
 from reporting.application.targets import TargetService
+from reporting.domain.forms import answer
 from reporting.domain.periods import PeriodRow
 from reporting.domain.report_forms import DEVELOPMENT, DUES, TARGETS, UNITS
-from reporting.domain.units import size_band_label
 from reporting.entrypoints.api import answers
 from reporting.entrypoints.schemas import (
     DevelopmentMonthsOut,
@@ -34,25 +35,7 @@ router = APIRouter(prefix="/api/v1/reporting", tags=["reporting"])
 
 
 def _row(row: PeriodRow) -> PeriodRowOut:
-    return PeriodRowOut(
-        unit_id=row.unit_id,
-        code=row.code,
-        name=row.name,
-        members_at_start=row.members_at_start,
-        members_at_end=row.members_at_end,
-        restructured=row.restructured,
-        women_at_start=row.women_at_start,
-        women_at_end=row.women_at_end,
-        women=row.women,
-        by_enterprise_type=row.by_enterprise_type,
-        grassroots_at_start=row.grassroots_at_start,
-        grassroots_at_end=row.grassroots_at_end,
-        units_established=row.units_established,
-        units_closed=row.units_closed,
-        target_term=row.target_term,
-        target_members=row.target_members,
-        **row.movements,
-    )
+    return PeriodRowOut.model_validate(answer(DEVELOPMENT.sections[0], row))
 
 
 @router.get(
@@ -105,7 +88,10 @@ async def development_months(
         unit_id=unit_id,
         from_=first,
         to=last,
-        months=[MonthRowOut(from_=start, to=end, **_row(row).model_dump()) for start, end, row in series],
+        months=[
+            MonthRowOut.model_validate({"from": start, "to": end, **answer(DEVELOPMENT.sections[0], row)})
+            for start, end, row in series
+        ],
     )
 
 
@@ -141,9 +127,7 @@ async def unit_figures(
         at_end=counts(found.at_end),
         established=found.flows["unit_established"],
         closed=found.flows["unit_closed"],
-        grassroots_by_members=[
-            SizeBandOut(lower=lower, label=size_band_label(lower), units=units) for lower, units in found.sizes.items()
-        ],
+        grassroots_by_members=[SizeBandOut(**answer(UNITS.sections[3], row)) for row in size_bands(found)],
         grassroots_without_members=found.sizes[0],
     )
 
@@ -176,13 +160,16 @@ async def dues(
     outstanding. Then the whole period for each unit directly under the unit (in the tree of the period's days)
     and for the unit itself."""
     report = await PeriodService(session).dues(principal, unit_id, month_start(first), month_start(last))
+    months, units = DUES.sections
     return DuesOut(
         unit_id=unit_id,
         from_=first,
         to=last,
-        months=[DuesMonthOut(**{**month, "month": f"{month['month']:%Y-%m}"}) for month in report.months],
-        rows=[DuesUnitOut(**row) for row in report.rows],
-        total=DuesUnitOut(**report.total),
+        months=[
+            DuesMonthOut(**{**answer(months, month), "month": f"{month['month']:%Y-%m}"}) for month in report.months
+        ],
+        rows=[DuesUnitOut(**answer(units, row)) for row in report.rows],
+        total=DuesUnitOut(**answer(units, report.total)),
     )
 
 
@@ -209,10 +196,6 @@ async def set_target(
     return TargetOut.model_validate(saved, from_attributes=True)
 
 
-def _share(done: int, wanted: int | None) -> float | None:
-    return None if not wanted else round(done / wanted, 4)
-
-
 @router.get(
     "/targets",
     openapi_extra=answers(TARGETS),
@@ -224,19 +207,4 @@ async def target_progress(
 ) -> list[TargetProgressOut]:
     """The unit first, then each unit directly under it now: its targets of the term and how far it is."""
     found = await TargetService(session).progress(principal, unit_id, term)
-    return [
-        TargetProgressOut(
-            unit_id=row.unit_id,
-            code=row.code,
-            name=row.name,
-            target=TargetIn.model_validate(row.target, from_attributes=True) if row.target else None,
-            counted_from=row.counted_from,
-            counted_to=row.counted_to,
-            members_at_start=row.members_at_start,
-            members=row.members,
-            admitted=row.admitted,
-            members_progress=_share(row.members, row.target.members if row.target else None),
-            admissions_progress=_share(row.admitted, row.target.admissions if row.target else None),
-        )
-        for row in found
-    ]
+    return [TargetProgressOut.model_validate(answer(TARGETS.sections[0], row), from_attributes=True) for row in found]
