@@ -18,6 +18,20 @@ export type SessionState =
 
 type Listener = (state: SessionState) => void;
 
+declare global {
+  interface Window {
+    /** The renewal the page's first script sent before the app arrived (src/early-session.ts), until taken. */
+    earlySession?: Promise<Response>;
+  }
+}
+
+/** That renewal's answer, once: the first exchange handles it instead of asking again. */
+function takeEarlySession(): Promise<Response> | undefined {
+  const early = window.earlySession;
+  delete window.earlySession;
+  return early;
+}
+
 class Session {
   private accessToken: string | null = null;
   private renewTimer: ReturnType<typeof setTimeout> | undefined;
@@ -78,12 +92,12 @@ class Session {
   private async exchange(): Promise<boolean> {
     let response: Response;
     try {
-      response = await fetch('/api/v1/identity/token/refresh', {
+      response = await (takeEarlySession() ?? fetch('/api/v1/identity/token/refresh', {
         method: 'POST',
         credentials: 'same-origin',
         headers: { ...TOKEN_TRANSPORT, 'content-type': 'application/json' },
         body: '{}',
-      });
+      }));
     } catch (error) {
       // Offline: keep what we have; the next request that needs a token tries again.
       if (this.state.status === 'unknown') this.set({ status: 'signed-out' });
