@@ -1,7 +1,7 @@
 /// <reference types="vitest/config" />
 import { copyFile, mkdir, readFile, readdir, writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
-import { dirname, join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { brotliCompressSync, constants, gzipSync } from 'node:zlib';
 import react from '@vitejs/plugin-react';
@@ -105,9 +105,13 @@ async function prerenderSignIn(dist: string, earlyScript: string): Promise<void>
 function finishDist(): Plugin {
   const early: Record<string, string> = {};
   let screens: Record<string, string[]> = {};
+  let dist = join(root, 'dist');
   return {
     name: 'finish-dist',
     apply: 'build',
+    configResolved(config) {
+      dist = resolve(config.root, config.build.outDir);
+    },
     generateBundle(_options, bundle) {
       for (const name of [EARLY_SIGN_IN, EARLY_SESSION]) {
         const chunk = Object.values(bundle).find((output) => output.type === 'chunk' && output.isEntry
@@ -120,7 +124,6 @@ function finishDist(): Plugin {
       screens = screenFiles(Object.values(bundle).filter((output) => output.type === 'chunk'));
     },
     async closeBundle() {
-      const dist = join(root, 'dist');
       const index = join(dist, 'index.html');
       await writeFile(index, beforeApp(await readFile(index, 'utf8'), early[EARLY_SESSION], 'index.html'));
       await prerenderSignIn(dist, early[EARLY_SIGN_IN]);
