@@ -156,7 +156,7 @@ function finishDist(): Plugin {
         const file = join(dist, name);
         if (!/\.(js|css|html|json|svg|webmanifest|txt)$/.test(file)) continue;
         const content = await readFile(file);
-        if (content.length < 1024) continue;
+        if (content.length < 1024 && !file.endsWith('.js')) continue; // every script compressed, however small
         await writeFile(`${file}.br`, brotliCompressSync(content, { params: { [constants.BROTLI_PARAM_QUALITY]: 11 } }));
         await writeFile(`${file}.gz`, gzipSync(content, { level: 9 }));
       }
