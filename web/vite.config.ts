@@ -107,9 +107,10 @@ async function prerenderSignIn(dist: string, earlyScript: string): Promise<void>
 }
 
 /**
- * After the bundle: every page's early script (src/early-session.ts: the session's renewal sent before the app's
- * code has arrived and been parsed) put into index.html before the app's, the prerendered sign-in page, the large screens' pages (`SCREENS`), Swagger UI's files for the gateway's /docs (unit offices often have no outside internet, so
- * nothing may come from a CDN), then brotli and gzip copies beside every text file, so the gateway serves them
+ * After the bundle: the stylesheet inlined and every page's early script (src/early-session.ts: the session's
+ * renewal sent before the app's code has arrived and been parsed) put into index.html before the app's, the
+ * prerendered sign-in page, the large screens' pages (`SCREENS`), Swagger UI's files for the gateway's /docs (unit
+ * offices often have no outside internet, so nothing may come from a CDN), then brotli and gzip copies beside every text file, so the gateway serves them
  * compressed without compressing per request.
  */
 function finishDist(): Plugin {
@@ -143,7 +144,8 @@ function finishDist(): Plugin {
       for (const [screen, files] of Object.entries(screens)) {
         const links = files.map((file) => `<link rel="modulepreload" crossorigin href="/${file}">`).join('');
         const code = `<template id="screen-code">${links}</template>`; // fetched once the early script has run
-        await writeFile(join(dist, 'screens', `${screen}.html`), html.replace(APP_SCRIPT, (tag) => `${tag}\n    ${code}`));
+        const page = html.replace(APP_SCRIPT, (tag) => `${tag}\n    ${code}`);
+        await writeFile(join(dist, 'screens', `${screen}.html`), page);
       }
       const swagger = dirname(require.resolve('swagger-ui-dist/package.json'));
       const target = join(dist, 'vendor', 'swagger-ui');

@@ -1,9 +1,10 @@
 /**
  * Every page's first script (a separate entry of the build, a few hundred bytes, loaded before the app's): it sends
  * the session's renewal at once, so that on a slow phone the token is back while the app's code is still being
- * parsed, instead of one round trip after it; then it asks for the code the page names for its screen. The app takes the unread answer off `window` when it starts
- * (`takeEarlySession` in lib/session.ts) and handles it as its own refresh: the request is the one `Session.exchange`
- * sends, and the refresh token stays in its HttpOnly cookie; the access token is read only by the app.
+ * parsed, instead of one round trip after it; then it asks for the code the page names for its screen. The app
+ * takes the unread answer off `window` when it starts (`takeEarlySession` in lib/session.ts) and handles it as its
+ * own refresh: the request is the one `Session.exchange` sends, and the refresh token stays in its HttpOnly cookie;
+ * the access token is read only by the app.
  * It imports nothing, so that the build makes it one small file, and is not inline: the Content-Security-Policy
  * stays as it is.
  */
