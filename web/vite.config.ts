@@ -110,8 +110,8 @@ async function prerenderSignIn(dist: string, earlyScript: string): Promise<void>
  * After the bundle: the stylesheet inlined and every page's early script (src/early-session.ts: the session's
  * renewal sent before the app's code has arrived and been parsed) put into index.html before the app's, the
  * prerendered sign-in page, the large screens' pages (`SCREENS`), Swagger UI's files for the gateway's /docs (unit
- * offices often have no outside internet, so nothing may come from a CDN), then brotli and gzip copies beside every text file, so the gateway serves them
- * compressed without compressing per request.
+ * offices often have no outside internet, so nothing may come from a CDN), then brotli and gzip copies beside every
+ * text file, so the gateway serves them compressed without compressing per request.
  */
 function finishDist(): Plugin {
   const early: Record<string, string> = {};
