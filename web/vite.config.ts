@@ -1,7 +1,7 @@
 /// <reference types="vitest/config" />
 import { copyFile, mkdir, readFile, readdir, writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
-import { dirname, join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { brotliCompressSync, constants, gzipSync } from 'node:zlib';
 import react from '@vitejs/plugin-react';
@@ -10,12 +10,76 @@ import { createServer, defineConfig, type Plugin } from 'vite';
 const root = dirname(fileURLToPath(import.meta.url));
 const require = createRequire(import.meta.url);
 const EARLY_SIGN_IN = 'early-sign-in';
+const EARLY_SESSION = 'early-session';
+const APP_SCRIPT = /<script type="module" crossorigin src="\/assets\/index-[^"]+\.js"><\/script>/;
+
+/**
+ * The unit screens whose code is large, with the modules their route loads (app/router.tsx, app/prefetch.ts): each
+ * gets a page, `screens/<name>.html`, served by the gateway for `/don-vi/<unit>/<name>`, whose head names that code
+ * (`modulepreload` links in a template, which src/early-session.ts puts into the page just after it has sent the
+ * session's renewal: on HTTP/1.1's six connections the renewal goes first), so a phone fetches it beside the app's
+ * instead of after the app has run and matched the route.
+ */
+const SCREENS: Record<string, string[]> = {
+  // The largest first (the chart library, 54 KB: a second of slow 3G): it starts before the others queue.
+  'bao-cao': ['src/features/reports/components/chart-engine.ts', 'src/app/prefetch.ts',
+    'src/features/reports/routes/dashboard.tsx', 'src/app/providers-root.tsx', 'src/app/layout/shell.tsx'],
+  'doan-vien': ['src/app/prefetch.ts', 'src/features/members/routes/members.tsx', 'src/app/providers-root.tsx',
+    'src/app/layout/shell.tsx'],
+};
+
+type Chunk = { fileName: string; imports: string[]; facadeModuleId: string | null; isEntry: boolean; name: string };
+
+/** The files of each screen's modules and of everything they import, but the app's entry and its own imports. */
+function screenFiles(chunks: Chunk[]): Record<string, string[]> {
+  const byFile = new Map(chunks.map((chunk) => [chunk.fileName, chunk]));
+  const closure = (start: string[], into = new Set<string>()) => {
+    for (const file of start) {
+      if (into.has(file)) continue;
+      into.add(file);
+      closure(byFile.get(file)?.imports ?? [], into);
+    }
+    return into;
+  };
+  const entry = chunks.find((chunk) => chunk.isEntry && chunk.name === 'index');
+  if (!entry) throw new Error('finishDist: no app entry in the bundle');
+  const loaded = closure([entry.fileName]);
+  return Object.fromEntries(Object.entries(SCREENS).map(([screen, modules]) => {
+    const files = new Set<string>();
+    for (const module of modules) {
+      const chunk = chunks.find((c) => c.facadeModuleId === join(root, module));
+      if (!chunk) throw new Error(`finishDist: ${module} (screen ${screen}) is no chunk of its own`);
+      closure([chunk.fileName], files);
+    }
+    return [screen, [...files].filter((file) => !loaded.has(file))];
+  }));
+}
+
+/** `html` with a module script for `file` just before the app's: deferred module scripts run in document order. */
+function beforeApp(html: string, file: string, page: string): string {
+  if (!APP_SCRIPT.test(html)) throw new Error(`finishDist: no app script in ${page}`);
+  return html.replace(APP_SCRIPT, (tag) => `<script type="module" crossorigin src="/${file}"></script>\n    ${tag}`);
+}
+
+/**
+ * `html` with the app's small stylesheet (~2 KB compressed) in it instead of linked: a page is revalidated on every
+ * visit anyway, and a linked stylesheet is one more round trip (400 ms on slow 3G) that holds back the page's
+ * first paint and its scripts (deferred scripts wait for the stylesheets before them), on every page a phone opens
+ * first: the sign-in page inlines it, so the stylesheet was never in the browser's cache when the next page came.
+ */
+async function inlineStylesheet(dist: string, html: string): Promise<string> {
+  const link = /<link rel="stylesheet"[^>]*href="(\/assets\/[^"]+\.css)"[^>]*>/;
+  const css = link.exec(html);
+  if (!css) throw new Error('finishDist: no stylesheet link in index.html');
+  const style = await readFile(join(dist, css[1]), 'utf8');
+  return html.replace(link, () => `<style>${style}</style>`);
+}
 
 /**
  * The sign-in page ready before any script (a phone on a slow network waits ~2 s for the app's JavaScript):
  * `dang-nhap.html` is index.html with the sign-in form rendered into it by React on the server side
- * (src/features/auth/prerender.tsx) and the app's small stylesheet inlined, so the form shows with the first
- * response. Its script tags are index.html's, after the early script's (src/early-sign-in.ts, its own entry), which
+ * (src/features/auth/prerender.tsx), so the form shows with the first response (the stylesheet is in the page).
+ * Its script tags are index.html's, after the early script's (src/early-sign-in.ts, its own entry), which
  * lets the form be sent before the app arrives: the app starts, renders the same page, keeps what was typed and
  * takes over a login already sent. No inline script: the Content-Security-Policy stays as it is.
  */
@@ -36,40 +100,53 @@ async function prerenderSignIn(dist: string, earlyScript: string): Promise<void>
     await server.close();
   }
   let html = await readFile(join(dist, 'index.html'), 'utf8');
-  const link = /<link rel="stylesheet"[^>]*href="(\/assets\/[^"]+\.css)"[^>]*>/;
-  const css = link.exec(html);
-  if (!css) throw new Error('prerenderSignIn: no stylesheet link in index.html');
-  const style = await readFile(join(dist, css[1]), 'utf8');
-  html = html.replace(link, () => `<style>${style}</style>`);
   if (!html.includes('<div id="root"></div>')) throw new Error('prerenderSignIn: no empty #root in index.html');
   html = html.replace('<div id="root"></div>', () => `<div id="root">${markup}</div>`);
-  // Deferred module scripts run in document order: the early one (under 1 KB) first, once the form is parsed.
-  const app = /<script type="module" crossorigin src="\/assets\/[^"]+\.js"><\/script>/;
-  if (!app.test(html)) throw new Error('prerenderSignIn: no app script in index.html');
-  html = html.replace(app, (tag) => `<script type="module" crossorigin src="/${earlyScript}"></script>\n    ${tag}`);
-  await writeFile(join(dist, 'dang-nhap.html'), html);
+  // The early one (under 1 KB) runs before the app, once the form is parsed.
+  await writeFile(join(dist, 'dang-nhap.html'), beforeApp(html, earlyScript, 'index.html'));
 }
 
 /**
- * After the bundle: the prerendered sign-in page, Swagger UI's files for the gateway's /docs (unit offices often have no outside internet, so
- * nothing may come from a CDN), then brotli and gzip copies beside every text file, so the gateway serves them
- * compressed without compressing per request.
+ * After the bundle: the stylesheet inlined and every page's early script (src/early-session.ts: the session's
+ * renewal sent before the app's code has arrived and been parsed) put into index.html before the app's, the
+ * prerendered sign-in page, the large screens' pages (`SCREENS`), Swagger UI's files for the gateway's /docs (unit
+ * offices often have no outside internet, so nothing may come from a CDN), then brotli and gzip copies beside every
+ * text file, so the gateway serves them compressed without compressing per request.
  */
 function finishDist(): Plugin {
-  let earlyScript = '';
+  const early: Record<string, string> = {};
+  let screens: Record<string, string[]> = {};
+  let dist = join(root, 'dist');
   return {
     name: 'finish-dist',
     apply: 'build',
+    configResolved(config) {
+      dist = resolve(config.root, config.build.outDir);
+    },
     generateBundle(_options, bundle) {
-      const early = Object.values(bundle).find((output) => output.type === 'chunk' && output.isEntry
-        && output.name === EARLY_SIGN_IN);
-      if (!early) throw new Error('finishDist: no early sign-in script in the bundle');
-      if (early.type === 'chunk' && early.imports.length) throw new Error('finishDist: the early sign-in script imports');
-      earlyScript = early.fileName;
+      for (const name of [EARLY_SIGN_IN, EARLY_SESSION]) {
+        const chunk = Object.values(bundle).find((output) => output.type === 'chunk' && output.isEntry
+          && output.name === name);
+        if (!chunk) throw new Error(`finishDist: no ${name} script in the bundle`);
+        // One small file that runs before the app: an import would make it wait for (and share) the app's code.
+        if (chunk.type === 'chunk' && chunk.imports.length) throw new Error(`finishDist: the ${name} script imports`);
+        early[name] = chunk.fileName;
+      }
+      screens = screenFiles(Object.values(bundle).filter((output) => output.type === 'chunk'));
     },
     async closeBundle() {
-      const dist = join(root, 'dist');
-      await prerenderSignIn(dist, earlyScript);
+      const index = join(dist, 'index.html');
+      const page = await inlineStylesheet(dist, await readFile(index, 'utf8'));
+      await writeFile(index, beforeApp(page, early[EARLY_SESSION], 'index.html'));
+      await prerenderSignIn(dist, early[EARLY_SIGN_IN]);
+      await mkdir(join(dist, 'screens'), { recursive: true });
+      const html = await readFile(index, 'utf8');
+      for (const [screen, files] of Object.entries(screens)) {
+        const links = files.map((file) => `<link rel="modulepreload" crossorigin href="/${file}">`).join('');
+        const code = `<template id="screen-code">${links}</template>`; // fetched once the early script has run
+        const page = html.replace(APP_SCRIPT, (tag) => `${tag}\n    ${code}`);
+        await writeFile(join(dist, 'screens', `${screen}.html`), page);
+      }
       const swagger = dirname(require.resolve('swagger-ui-dist/package.json'));
       const target = join(dist, 'vendor', 'swagger-ui');
       await mkdir(target, { recursive: true });
@@ -81,7 +158,7 @@ function finishDist(): Plugin {
         const file = join(dist, name);
         if (!/\.(js|css|html|json|svg|webmanifest|txt)$/.test(file)) continue;
         const content = await readFile(file);
-        if (content.length < 1024) continue;
+        if (content.length < 1024 && !file.endsWith('.js')) continue; // every script compressed, however small
         await writeFile(`${file}.br`, brotliCompressSync(content, { params: { [constants.BROTLI_PARAM_QUALITY]: 11 } }));
         await writeFile(`${file}.gz`, gzipSync(content, { level: 9 }));
       }
@@ -94,7 +171,13 @@ export default defineConfig({
   resolve: { alias: { '@': join(root, 'src') } },
   build: {
     target: 'es2022',
-    rollupOptions: { input: { index: join(root, 'index.html'), [EARLY_SIGN_IN]: join(root, 'src/early-sign-in.ts') } },
+    rollupOptions: {
+      input: {
+        index: join(root, 'index.html'),
+        [EARLY_SIGN_IN]: join(root, 'src/early-sign-in.ts'),
+        [EARLY_SESSION]: join(root, 'src/early-session.ts'),
+      },
+    },
     sourcemap: false,
     chunkSizeWarningLimit: 1500,
   },

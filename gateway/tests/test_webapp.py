@@ -53,6 +53,24 @@ async def test_the_sign_in_route_gets_its_prerendered_page_compressed_and_other_
             assert (await http.get(path)).content == INDEX, path
 
 
+async def test_a_units_screen_gets_its_own_page_when_the_build_wrote_one(backends, web_dir):
+    code = b'<template id=screen-code><link rel=modulepreload href="/assets/dashboard-1a2b.js"></template>'
+    dashboard = INDEX.replace(b"<div", code + b"<div")
+    (web_dir / "screens").mkdir()
+    (web_dir / "screens" / "bao-cao.html").write_bytes(dashboard)
+    async with backends.gateway(web_dir=str(web_dir)) as http:
+        for path in ("/don-vi/123/bao-cao", "/don-vi/123/bao-cao/"):
+            response = await http.get(path)
+            assert response.status_code == 200, path
+            assert response.content == dashboard
+            assert response.headers["cache-control"] == "no-cache"
+            assert "script-src 'self';" in response.headers["content-security-policy"]
+        # Other screens, deeper paths and names that are not a screen's get index.html.
+        for path in ("/don-vi/123/doan-vien", "/don-vi/123/bao-cao/phat-trien", "/bao-cao", "/don-vi/123/khong-co"):
+            assert (await http.get(path)).content == INDEX, path
+        assert (await http.get("/screens/bao-cao.html")).status_code == 200  # a file of the build, like any other
+
+
 async def test_hashed_assets_are_cached_for_a_year_and_sent_compressed_as_the_browser_accepts(backends, web_dir):
     async with backends.gateway(web_dir=str(web_dir)) as http:
         plain = await http.get("/assets/app-1a2b.js", headers={"accept-encoding": "identity"})

@@ -366,8 +366,18 @@ async def fresh_refresh_cookie(gateway_url: str) -> str:
 
 
 def serve_variant(served: Path, dist: Path) -> None:
-    """The variant's files into the folder the gateway serves: its pages replace the last variant's, its hashed
-    assets join theirs (names never collide, and a page asks only for its own)."""
+    """The variant's files into the folder the gateway serves: its pages replace the last variant's (and a page the
+    last variant had and this one has not is gone, e.g. a screen's page), its hashed assets join theirs (names never
+    collide, and a page asks only for its own)."""
+    # A build copied before its last step (the compressed copies) would be sent plain: 3-4 times the bytes.
+    scripts = [f for f in (dist / "assets").glob("*.js") if f.stat().st_size >= 1024]
+    plain = [f.name for f in scripts if not f.with_name(f.name + ".br").is_file()]
+    if plain:
+        raise RuntimeError(f"{dist}: scripts without their compressed copies (an unfinished build?): {plain[:3]}")
+    if served.is_dir():
+        for entry in served.iterdir():
+            if entry.name != "assets":
+                shutil.rmtree(entry) if entry.is_dir() else entry.unlink()
     shutil.copytree(dist, served, dirs_exist_ok=True)
 
 

@@ -1,6 +1,7 @@
 """The web app of issue 16 as its users feel it: the public pages on a phone, the national dashboard at scale.
 
     uv run python tests/benchmarks/bench_web_part2.py [--public] [--dashboard [--keep] [--reuse]] [--runs 7]
+        [--variant main=/tmp/main-dist --variant new=web/dist]
 
 (neither flag: both). Each part starts the whole platform on its own ports, data dir and databases, as bench_web
 does, with bench_web's browser profiles and its Lighthouse 12.2.3:
@@ -13,9 +14,10 @@ does, with bench_web's browser profiles and its Lighthouse 12.2.3:
   browser context every run (cold cache), desktop and throttled mobile: navigation start to every figure shown
   (the six numbers, the charts of the 12 months, by status and the period's movements, nothing loading); then,
   as a row of its own, the mobile repeat visit: a new session in a browser whose HTTP cache holds an earlier
-  visit's files. `GATEWAY_WEB_DIR` chooses another build of the web app (an earlier one, side by side). The
-  platform's databases are dropped afterwards (the figures take gigabytes), unless `--keep`; `--reuse` then
-  skips the 12 minutes of generating them.
+  visit's files. `--variant NAME=DIST` (repeatable) measures several builds side by side on the same figures, as
+  bench_web's option does, their runs interleaved (one of each in turn) so that the machine's load falls on
+  every build alike. The platform's databases are dropped afterwards (the figures take gigabytes), unless
+  `--keep`; `--reuse` then skips the 12 minutes of generating them.
 """
 
 from __future__ import annotations
@@ -41,7 +43,7 @@ from playwright.async_api import Page, async_playwright
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 from tests.benchmarks.bench_reporting_figures import BIG_TABLES, generate  # noqa: E402
-from tests.benchmarks.bench_web import CHROMIUM_ARGS, PROFILES, ROOT, lighthouse, p95  # noqa: E402
+from tests.benchmarks.bench_web import CHROMIUM_ARGS, PROFILES, ROOT, lighthouse, p95, serve_variant  # noqa: E402
 from tests.benchmarks.support import print_results, record, write_national_tree  # noqa: E402
 from tests.support.polling import eventually  # noqa: E402
 
@@ -51,14 +53,14 @@ DASHBOARD_GOALS = {"desktop": 2.0, "mobile": 3.5}
 ROOMY = {"GATEWAY_RATE_LIMIT_LOGIN_BURST": "1000", "GATEWAY_RATE_LIMIT_LOGIN_PER_MINUTE": "6000"}
 
 
-def platform_for(name: str, base_port: int, demo_data: bool) -> Platform:
+def platform_for(name: str, base_port: int, demo_data: bool, web_dir: Path | None = None) -> Platform:
     return Platform(
         ROOT / ".data" / f"bench-{name}",
         base_port=base_port,
         broker_port=base_port + 390,
         demo_data=demo_data,
         database_prefix=f"bench{name.replace('-', '')}_",
-        settings=ROOMY,
+        settings={**ROOMY, "GATEWAY_WEB_DIR": str(web_dir)} if web_dir else ROOMY,
     )
 
 
@@ -213,26 +215,33 @@ async def one_visit(browser, gateway_url: str, name: str, repeat: bool) -> tuple
         await context.close()
 
 
-async def time_dashboard(gateway_url: str, runs: int) -> None:
+async def time_dashboard(gateway_url: str, runs: int, variants: list[tuple[str, Path]], served: Path) -> None:
     chromium = os.environ.get("CHROMIUM_PATH") or shutil.which("chromium")
     async with async_playwright() as playwright:
         browser = await playwright.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS)
         # The goals are for cold runs; the repeat visit is its own row, never instead of the cold figure.
         for name, repeat in (("desktop", False), ("mobile", False), ("mobile", True)):
-            samples = []
+            samples: dict[str, list[float]] = {variant: [] for variant, _ in variants}
+            slowest: dict[str, list[str]] = {}
             for _ in range(runs):
-                took, slowest = await one_visit(browser, gateway_url, name, repeat)
-                samples.append(took)
+                for variant, dist in variants:
+                    if variant:
+                        serve_variant(served, dist)
+                    took, slowest[variant] = await one_visit(browser, gateway_url, name, repeat)
+                    samples[variant].append(took)
             label = f"{name}, repeat visit (HTTP cache of an earlier visit, new session)" if repeat else name
             runs_kind = "repeat visits" if repeat else "cold runs"
-            # Where the last run's time went: its slowest requests (start and end from navigation start, bytes).
-            record(f"{label}: the last run's slowest requests", "; ".join(slowest))
             goal = DASHBOARD_GOALS[name]
-            record(
-                f"{label}: the national centre's dashboard ready, p95 ({runs} {runs_kind})",
-                f"{p95(samples):.2f} s (median {statistics.median(samples):.2f} s)",
-                f"goal < {goal} s (cold): {'met' if p95(samples) < goal else 'MISSED'}",
-            )
+            for variant, _ in variants:
+                prefix = f"{variant}: " if variant else ""
+                # Where the last run's time went: its slowest requests (start and end from navigation start, bytes).
+                record(f"{prefix}{label}: the last run's slowest requests", "; ".join(slowest[variant]))
+                timed = samples[variant]
+                record(
+                    f"{prefix}{label}: the national centre's dashboard ready, p95 ({runs} {runs_kind})",
+                    f"{p95(timed):.2f} s (median {statistics.median(timed):.2f} s)",
+                    f"goal < {goal} s (cold): {'met' if p95(timed) < goal else 'MISSED'}",
+                )
         await browser.close()
 
 
@@ -250,8 +259,15 @@ async def figures_generated(dsn: str) -> bool:
         await connection.close()
 
 
-async def dashboard(runs: int, keep: bool, reuse: bool) -> None:
-    platform = platform_for("web-dashboard", 12_800, demo_data=False)
+async def dashboard(runs: int, keep: bool, reuse: bool, variants: list[tuple[str, Path]]) -> None:
+    # Several builds: the gateway serves one folder holding every build's hashed assets, and each build's pages
+    # are put there before each of its runs (bench_web's `serve_variant`).
+    served = ROOT / ".data" / "bench-web-dashboard-served"
+    if variants:
+        shutil.rmtree(served, ignore_errors=True)
+        for _, dist in variants:
+            serve_variant(served, dist)
+    platform = platform_for("web-dashboard", 12_800, demo_data=False, web_dir=served if variants else None)
     await asyncio.to_thread(platform.start)
     try:
         dsn = platform.database_dsn("reporting")
@@ -266,7 +282,7 @@ async def dashboard(runs: int, keep: bool, reuse: bool) -> None:
             )
             summary.raise_for_status()
             record("the national centre's members, as the dashboard reads them", f"{summary.json()['members']:,}")
-        await time_dashboard(platform.gateway_url, runs)
+        await time_dashboard(platform.gateway_url, runs, variants or [("", ROOT / "web" / "dist")], served)
     finally:
         await asyncio.to_thread(platform.stop)
         if not keep:
@@ -283,7 +299,8 @@ async def main(args: argparse.Namespace) -> None:
     if args.public or both:
         await public_pages()
     if args.dashboard or both:
-        await dashboard(args.runs, args.keep, args.reuse)
+        variants = [(name, Path(dist)) for name, dist in (v.split("=", 1) for v in args.variant)]
+        await dashboard(args.runs, args.keep, args.reuse, variants)
     record("load average at the end (1, 5, 15 min)", load_average())
     print_results()
 
@@ -295,4 +312,7 @@ if __name__ == "__main__":
     parser.add_argument("--runs", type=int, default=7)
     parser.add_argument("--keep", action="store_true", help="keep the dashboard's databases (gigabytes) for --reuse")
     parser.add_argument("--reuse", action="store_true", help="use the figures a --keep run left, if any")
+    parser.add_argument(
+        "--variant", action="append", default=[], metavar="NAME=DIST", help="a build of the web app to measure"
+    )
     asyncio.run(main(parser.parse_args()))

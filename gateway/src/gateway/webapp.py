@@ -5,7 +5,10 @@ on every visit so a release reaches everyone at their next page load. Any other 
 extension is one of the app's own routes (`/don-vi/...`) and gets `index.html` (the app routes in the
 browser); `/api/...` and the gateway's own paths never fall back to it. The sign-in page has its own copy,
 `dang-nhap.html`, with the form already rendered in it by the build, so a phone on a slow network can type before
-the app's script has arrived (the app then takes the page over). Files were compressed at build time
+the app's script has arrived (the app then takes the page over). A unit's screen whose code is large (the reports'
+dashboard, the members list) has a page of its own, `screens/<its last path segment>.html`: `index.html` whose head
+names the screen's code (`modulepreload` links the page's first script adds), so the browser fetches it with the
+app's instead of after the app has run. Files were compressed at build time
 (`.br`, `.gz` beside each), so the gateway only picks the variant the browser accepts.
 
 Every page carries a Content-Security-Policy without inline scripts: a name typed into a member's record can
@@ -16,6 +19,7 @@ its CSS at run time.
 from __future__ import annotations
 
 import mimetypes
+import re
 from pathlib import Path
 
 from chassis.errors import NotFound
@@ -56,6 +60,8 @@ PAGES_IN_THE_API = ("/api/v1/public/cards/verify/",)
 ENCODINGS = (("br", ".br"), ("gzip", ".gz"))
 # App routes whose page the build prerendered: the route's markup is in the HTML, the same script takes it over.
 PRERENDERED = {"/dang-nhap": "dang-nhap.html"}
+# A unit's screen (`/don-vi/<unit>/<screen>`): its own page if the build wrote one (a name of letters and dashes).
+UNIT_SCREEN = re.compile(r"/don-vi/[^/]+/([a-z-]+)/?")
 # The digital card's manifest (not every system's MIME table knows the extension).
 mimetypes.add_type("application/manifest+json", ".webmanifest")
 
@@ -89,14 +95,19 @@ class WebApp:
             raise _not_found()
         name = path.rsplit("/", 1)[-1]
         if "." not in name:  # an app route: the browser-side router decides what it shows
-            prerendered = self.root / PRERENDERED.get(path.rstrip("/") or "/", "index.html")
-            page = prerendered if prerendered.is_file() else self.index
-            return self._file(page, request, REVALIDATE, page=True)
+            return self._file(self._page(path), request, REVALIDATE, page=True)
         target = (self.root / path.lstrip("/")).resolve()
         if not target.is_relative_to(self.root) or not target.is_file() or target.suffix in (".br", ".gz"):
             raise _not_found()
         cache = IMMUTABLE if path.startswith("/assets/") else REVALIDATE
         return self._file(target, request, cache, page=target == self.index)
+
+    def _page(self, path: str) -> Path:
+        """The page of an app route: its prerendered or screen page if the build wrote one, else index.html."""
+        screen = UNIT_SCREEN.fullmatch(path)
+        name = f"screens/{screen[1]}.html" if screen else PRERENDERED.get(path.rstrip("/") or "/", "index.html")
+        page = self.root / name
+        return page if page.is_file() else self.index
 
     def _file(self, target: Path, request: Request, cache: str, *, page: bool) -> Response:
         headers = {"cache-control": cache, "vary": "accept-encoding"}

@@ -18,10 +18,25 @@ export type SessionState =
 
 type Listener = (state: SessionState) => void;
 
+declare global {
+  interface Window {
+    /** The renewal the page's first script sent before the app arrived (src/early-session.ts), until taken. */
+    earlySession?: Promise<Response>;
+  }
+}
+
+/** That renewal's answer, once: the first exchange handles it instead of asking again. */
+function takeEarlySession(): Promise<Response> | undefined {
+  const early = window.earlySession;
+  delete window.earlySession;
+  return early;
+}
+
 class Session {
   private accessToken: string | null = null;
   private renewTimer: ReturnType<typeof setTimeout> | undefined;
   private refreshing: Promise<boolean> | null = null;
+  private accepted = 0; // tokens accepted so far: a refusal of an older renewal must not end a newer session
   private listeners = new Set<Listener>();
   state: SessionState = { status: 'unknown' };
 
@@ -37,6 +52,7 @@ class Session {
   /** Tokens from a login, a TOTP confirmation or a refresh. */
   accept(answer: TokenAnswer): void {
     this.accessToken = answer.access_token;
+    this.accepted += 1;
     clearTimeout(this.renewTimer);
     const renewIn = Math.max(answer.expires_in * 1000 - RENEW_BEFORE_MS, 5_000);
     this.renewTimer = setTimeout(() => void this.refresh(), renewIn);
@@ -76,19 +92,23 @@ class Session {
   }
 
   private async exchange(): Promise<boolean> {
+    const accepted = this.accepted;
     let response: Response;
     try {
-      response = await fetch('/api/v1/identity/token/refresh', {
+      response = await (takeEarlySession() ?? fetch('/api/v1/identity/token/refresh', {
         method: 'POST',
         credentials: 'same-origin',
         headers: { ...TOKEN_TRANSPORT, 'content-type': 'application/json' },
         body: '{}',
-      });
+      }));
     } catch (error) {
       // Offline: keep what we have; the next request that needs a token tries again.
       if (this.state.status === 'unknown') this.set({ status: 'signed-out' });
       throw ApiProblem.network(error);
     }
+    // A sign-in answered while the renewal was on its way (the page's early one was sent before the form was
+    // filled) stands: the renewal had no cookie, or the one the sign-in has just replaced.
+    if (this.accepted !== accepted) return this.state.status === 'signed-in';
     if (!response.ok) {
       if (this.state.status === 'signed-in') this.forget('expired');
       else this.set({ status: 'signed-out' });
