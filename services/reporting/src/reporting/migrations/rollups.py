@@ -11,7 +11,7 @@ def rollup_function(source: str, target: str, keys: tuple[str, ...], column: str
     first day of its `date_trunc` unit of the same name); `keys`: the other columns besides the unit.
 
     An update adds its new rows and subtracts its old ones, each transition table read once: no join of the two
-    (a join of old and new rows took a time of their product, once its cached plan chose a nested loop)."""
+    (which grew far faster than the rows, migration 0010)."""
     columns = ", ".join(keys)
     upsert = f"ON CONFLICT (unit_id, {into}, {columns}) DO UPDATE SET members = {target}.members + EXCLUDED.members"
     changed = f"""INSERT INTO {target} (unit_id, {into}, {columns}, members)
