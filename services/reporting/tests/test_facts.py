@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import random
 import uuid
+from collections import Counter
 from datetime import date
 
-from reporting.domain.facts import Fact, MemberChange, apply_member_changes, follow_cards
+from reporting.domain.facts import PROFILE_FIELDS, Fact, MemberChange, apply_member_changes, follow_cards
+from reporting.domain.figures import values_of
 
 A, B = uuid.uuid4(), uuid.uuid4()
 DAY = date(2025, 10, 1)
@@ -84,3 +87,60 @@ def test_cards_move_only_members_counted_and_only_when_their_status_changes():
         (A, "active", "female", False, "requested"): -1,
         (A, "active", "female", False, "printed"): 1,
     }
+
+
+def test_the_figures_of_a_poll_are_each_members_values_moved_one_by_one():
+    """Members are counted per kind and spread over the dimensions once; the result is what moving each member's
+    values one at a time gives."""
+    chance = random.Random(7)
+    members = [uuid.uuid4() for _ in range(300)]
+    known = {
+        member: Fact(member, chance.choice((A, B)), chance.choice(("active", "pending")), "male", False, "none", 1)
+        for member in members[:200]
+    }
+    poll = [
+        MemberChange(
+            uuid.uuid4(),
+            chance.choice((DAY, date(2025, 10, 2))),
+            member,
+            chance.choice((A, B)),
+            chance.choice(("active", "suspended", "pending", "retired")),
+            chance.choice(("female", "male")),
+            chance.random() < 0.1,
+            version,
+            birth_year=chance.choice((1970, 1990, None)),
+            ethnicity=chance.choice(("Kinh", "Tày")),
+            is_officer=chance.random() < 0.2,
+            has_photo=chance.choice((True, False, None)),
+        )
+        for version in (2, 3)
+        for member in chance.sample(members, 250)
+    ]
+
+    effects = apply_member_changes(known, {}, poll)
+
+    expected: Counter = Counter()
+    current = dict(known)
+    for change_ in poll:
+        after = effects_fact(change_)
+        for sign, moved in ((-1, current.get(change_.member_id)), (1, after)):
+            if moved is not None:
+                for dimension, value in values_of(moved).items():
+                    expected[moved.unit_id, change_.occurred_on, dimension, value] += sign
+        current[change_.member_id] = after
+    assert effects.figures == {key: delta for key, delta in expected.items() if delta}
+    assert len(effects.figures) > 50
+
+
+def effects_fact(change_: MemberChange) -> Fact:
+    profile = {name: getattr(change_, name) for name in PROFILE_FIELDS}
+    return Fact(
+        change_.member_id,
+        change_.unit_id,
+        change_.status,
+        change_.gender,
+        change_.is_foreign,
+        "none",
+        change_.version,
+        **profile,
+    )

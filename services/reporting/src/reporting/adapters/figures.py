@@ -86,10 +86,7 @@ class FigureRepository:
         ]
         if not rows:
             return
-        document = {"changes": to_json(rows).decode()}
-        await self.session.execute(_ADD_FIGURE_DAYS, document)
-        await self.session.execute(_ADD_FIGURES, document)
-        await self.session.execute(_PARK_FIGURES, document)
+        await self.session.execute(_ADD_FIGURES, {"changes": to_json(rows).decode()})
         if opens_ledger:
             await self.session.execute(_OPEN_LEDGER, {"day": min(day for _, day, _, _ in changes)})
 
@@ -674,43 +671,41 @@ def _counted_changes(
     ]
 
 
-_CHANGES = """
-SELECT link.ancestor_id AS unit_id, change.dimension, change.day, change.value, sum(change.members) AS members
-FROM jsonb_to_recordset(CAST(:changes AS jsonb))
-     AS change(unit_id uuid, day date, dimension text, value text, members bigint)
-JOIN tree_closure link ON link.descendant_id = change.unit_id
-GROUP BY 1, 2, 3, 4
-HAVING sum(change.members) <> 0
-"""
-
-# Both in key order: two consumers adding to the same figures (every poll reaches the national centre's) lock
-# them in the same order.
-_ADD_FIGURE_DAYS = text(f"""
-INSERT INTO subtree_figure_days (unit_id, dimension, day, value, members)
-SELECT unit_id, dimension, day, value, members FROM ({_CHANGES}) AS rolled
-ORDER BY unit_id, dimension, day, value
-ON CONFLICT (unit_id, dimension, day, value) DO UPDATE SET members = subtree_figure_days.members + EXCLUDED.members
-""")
-
-_ADD_FIGURES = text(f"""
+# One statement: the changes read once, rolled up the tree once, then added to the day rows and the figures now,
+# both in key order (two consumers adding to the same figures, as every poll reaches the national centre's, lock them
+# in the same order); changes of units the tree replica does not hold yet wait in `unplaced_*` for the unit
+# (`place_new_units`).
+_ADD_FIGURES = text("""
+WITH change AS MATERIALIZED (
+    SELECT * FROM json_to_recordset(CAST(:changes AS json))
+        AS change(unit_id uuid, day date, dimension text, value text, members bigint)
+), rolled AS MATERIALIZED (
+    SELECT link.ancestor_id AS unit_id, change.dimension, change.day, change.value, sum(change.members) AS members
+    FROM change JOIN tree_closure link ON link.descendant_id = change.unit_id
+    GROUP BY 1, 2, 3, 4
+    HAVING sum(change.members) <> 0
+), days AS (
+    INSERT INTO subtree_figure_days (unit_id, dimension, day, value, members)
+    SELECT unit_id, dimension, day, value, members FROM rolled
+    ORDER BY unit_id, dimension, day, value
+    ON CONFLICT (unit_id, dimension, day, value)
+    DO UPDATE SET members = subtree_figure_days.members + EXCLUDED.members
+    RETURNING 1
+), parked AS (
+    INSERT INTO unplaced_figures (unit_id, day, dimension, value, members)
+    SELECT change.unit_id, change.day, change.dimension, change.value, change.members FROM change
+    WHERE NOT EXISTS (SELECT 1 FROM tree_closure link
+                      WHERE link.ancestor_id = change.unit_id AND link.descendant_id = change.unit_id)
+    ORDER BY 1, 2, 3, 4
+    ON CONFLICT (unit_id, day, dimension, value) DO UPDATE SET members = unplaced_figures.members + EXCLUDED.members
+    RETURNING 1
+)
 INSERT INTO subtree_figures (unit_id, dimension, value, members)
-SELECT unit_id, dimension, value, sum(members) FROM ({_CHANGES}) AS rolled
+SELECT unit_id, dimension, value, sum(members) FROM rolled
 GROUP BY unit_id, dimension, value
 HAVING sum(members) <> 0
 ORDER BY unit_id, dimension, value
 ON CONFLICT (unit_id, dimension, value) DO UPDATE SET members = subtree_figures.members + EXCLUDED.members
-""")
-
-# Changes of units the tree replica does not hold yet wait in `unplaced_*` for the unit (`place_new_units`).
-_PARK_FIGURES = text("""
-INSERT INTO unplaced_figures (unit_id, day, dimension, value, members)
-SELECT change.unit_id, change.day, change.dimension, change.value, change.members
-FROM jsonb_to_recordset(CAST(:changes AS jsonb))
-     AS change(unit_id uuid, day date, dimension text, value text, members bigint)
-WHERE NOT EXISTS (SELECT 1 FROM tree_closure link
-                  WHERE link.ancestor_id = change.unit_id AND link.descendant_id = change.unit_id)
-ORDER BY 1, 2, 3, 4
-ON CONFLICT (unit_id, day, dimension, value) DO UPDATE SET members = unplaced_figures.members + EXCLUDED.members
 """)
 
 _PARK_MOVEMENTS = text("""

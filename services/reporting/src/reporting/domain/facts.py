@@ -15,10 +15,11 @@ from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date
+from operator import attrgetter
 from uuid import UUID
 
-from reporting.domain.figures import UnitProfile, values_of
-from reporting.domain.movements import movements
+from reporting.domain.figures import FACT_DIMENSIONS, UnitProfile, values_of
+from reporting.domain.movements import COUNTED_STATUSES, movements
 
 Bucket = tuple[UUID, str, str, bool, str]  # unit_id, status, gender, is_foreign, card_status
 FigureKey = tuple[UUID, date, str, str]  # unit_id (the member's own unit), day, dimension, value
@@ -97,21 +98,40 @@ class Effects:
     movements: dict[MovementKey, int] = dataclasses.field(default_factory=dict)  # how many of each movement
 
 
+# What a counted member's figures depend on (`figures.values_of`): members alike in all of it are one kind.
+_KIND = attrgetter("unit_id", "status", "is_officer", *FACT_DIMENSIONS)
+
+
 class _Figures:
-    """The change of each figure: a member's old fact leaves its values, its new fact joins them, on the day."""
+    """The change of each figure: a member's old fact leaves its values, its new fact joins them, on the day.
+
+    Members are counted per kind (unit, status and every value the figures read) and day, and each kind is spread
+    over the dimensions once at the end: members imported or approved together in one union are often alike, and
+    a member not counted (pending) is its unit and status only."""
 
     def __init__(self) -> None:
-        self.changes: Counter[FigureKey] = Counter()
+        self.kinds: Counter[tuple[date, tuple]] = Counter()
+        self.facts: dict[tuple, Fact] = {}
+
+    def _count(self, day: date, fact: Fact, delta: int) -> None:
+        # A member not counted (pending, retired, ...) adds to its status only: its unit and status are its kind.
+        kind = _KIND(fact) if fact.status in COUNTED_STATUSES else (fact.unit_id, fact.status)
+        self.kinds[day, kind] += delta
+        self.facts.setdefault(kind, fact)
 
     def move(self, day: date, before: Fact | None, after: Fact) -> None:
         if before is not None:
-            for dimension, value in values_of(before).items():
-                self.changes[before.unit_id, day, dimension, value] -= 1
-        for dimension, value in values_of(after).items():
-            self.changes[after.unit_id, day, dimension, value] += 1
+            self._count(day, before, -1)
+        self._count(day, after, 1)
 
     def result(self) -> dict[FigureKey, int]:
-        return {key: delta for key, delta in self.changes.items() if delta}
+        changes: Counter[FigureKey] = Counter()
+        for (day, kind), delta in self.kinds.items():
+            if delta:
+                fact = self.facts[kind]
+                for dimension, value in values_of(fact).items():
+                    changes[fact.unit_id, day, dimension, value] += delta
+        return {key: delta for key, delta in changes.items() if delta}
 
 
 def apply_member_changes(
