@@ -175,6 +175,7 @@ async def test_unit_member_list_pages_with_a_cursor(registry):
             headers=officer,
         )
         seen += [item["full_name"] for item in page.json()["items"]]
+        assert {item["unit_name"] for item in page.json()["items"]} == {"Đơn vị HNI-1"}
         cursor = page.json()["next_cursor"]
         if cursor is None:
             break

@@ -31,6 +31,11 @@ async def test_name_search_with_or_without_diacritics_within_scope(registry):
     assert await names(registry, hni, name="VAN THANG", name_match="contains") == ["Nguyễn Văn Thắng"]
     assert await names(registry, hni, q="nguyen van th") == ["Nguyễn Văn Thắng"]
     assert len(await names(registry, registry.as_("report_viewer", "TLD"), q="van thang", name_match="contains")) == 2
+    # Each row names its unit, so a list shows it without asking the org tree once per unit.
+    found = await registry.http.get(
+        S, params={"q": "van thang", "name_match": "contains"}, headers=registry.as_("report_viewer", "TLD")
+    )
+    assert sorted(item["unit_name"] for item in found.json()["items"]) == ["Công đoàn HCM-1", "Công đoàn HNI-1"]
     assert await names(registry, hni, q="100%_") == []
 
 

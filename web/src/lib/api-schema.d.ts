@@ -4965,6 +4965,11 @@ export interface components {
              * Format: uuid
              */
             unit_id: string;
+            /**
+             * Unit Name
+             * @description Tên đơn vị (the unit's name today)
+             */
+            unit_name: string;
         };
         /** MemberSummaryOut */
         MemberSummaryOut: {

@@ -7,6 +7,7 @@ from uuid import UUID
 
 from chassis.principal import Principal
 from chassis.scope import restrict_to_scope, unscoped
+from chassis.tables import tree_units
 from chassis.text import search_key
 from contracts.permissions import Permission
 from sqlalchemy import Row, exists, func, insert, select, update
@@ -151,7 +152,9 @@ class MemberRepository:
                 members.c.name_search,
                 members.c.position,
                 members.c.card_status,
+                tree_units.c.name.label("unit_name"),
             )
+            .select_from(members.join(tree_units, tree_units.c.unit_id == members.c.unit_id))
             .where(members.c.unit_id == unit_id)
             .order_by(members.c.name_search, members.c.member_id)
             .limit(limit)

@@ -155,6 +155,9 @@ class MemberSearch:
             members.c.card_status,
             members.c.name_search,
             members.c.created_at,
+            # The unit's name from the join the scope already needs: a list naming each row's unit would otherwise
+            # ask the org tree once per unit shown, after the rows (half a second on a desktop).
+            tree_units.c.name.label("unit_name"),
         ]
         query = self.ordered(self.query(principal, wanted, columns, today), wanted, after)
         if wanted.name and wanted.name_match == "contains":

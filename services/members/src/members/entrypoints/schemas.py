@@ -184,6 +184,7 @@ class MemberOut(BaseModel):
 class MemberSummary(BaseModel):
     member_id: UUID
     unit_id: UUID
+    unit_name: str = Field(description="Tên đơn vị (the unit's name today)")
     full_name: str
     gender: str
     date_of_birth: date

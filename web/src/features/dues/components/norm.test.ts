@@ -10,7 +10,7 @@ const policy = (effective_from: string, rate_permille: number, base_salary_vnd: 
 const policies = [policy('2024-07-01', 10, 2_340_000), policy('2025-07-01', 5, 2_340_000)];
 const member = (id: string, name: string, status: string): Member => ({
   member_id: id, full_name: name, member_code: null, status, gender: 'male', date_of_birth: '1990-01-01',
-  unit_id: 'u', card_status: null, position: null,
+  unit_id: 'u', unit_name: 'CĐCS', card_status: null, position: null,
 });
 
 describe('the norm', () => {

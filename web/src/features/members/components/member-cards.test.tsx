@@ -8,13 +8,13 @@ import { MemberCards } from './member-cards';
 
 const UNIT = '11111111-1111-1111-1111-111111111111';
 const row = (n: number, extra: Partial<MemberRow> = {}): MemberRow => ({
-  member_id: `00000000-0000-0000-0000-00000000000${n}`, unit_id: UNIT, full_name: `Nguyễn Thị Lan ${n}`,
+  member_id: `00000000-0000-0000-0000-00000000000${n}`, unit_id: UNIT, unit_name: 'CĐCS Công ty May 10',
+  full_name: `Nguyễn Thị Lan ${n}`,
   member_code: `CD00${n}`, status: 'active', gender: 'female', date_of_birth: '1990-03-12', position: null,
   card_status: null, ...extra,
 } as MemberRow);
 
 function wrap(children: ReactNode) {
-  // The unit's name is never answered here: the card shows its placeholder, the test is about the rest.
   const client = new QueryClient({ defaultOptions: { queries: { retry: false, queryFn: () => new Promise(() => {}) } } });
   return render(
     <QueryClientProvider client={client}><MemoryRouter>{children}</MemoryRouter></QueryClientProvider>,
@@ -33,6 +33,7 @@ describe('MemberCards', { timeout: 60_000 }, () => {
     expect(within(rows[0]).getByRole('link', { name: 'Nguyễn Thị Lan 1' }).getAttribute('href'))
       .toBe(`/don-vi/${UNIT}/doan-vien/${row(1).member_id}`);
     expect(rows[0].textContent).toContain('CD001');
+    expect(within(rows[0]).getAllByRole('cell')[3].textContent).toBe('CĐCS Công ty May 10');
     expect(rows[0].textContent).toContain('Đang sinh hoạt');
     expect(rows[1].textContent).toContain('Chưa cấp mã');
     expect(rows[1].textContent).toContain('Chờ duyệt');

@@ -6,7 +6,6 @@
  */
 
 import { Link } from 'react-router';
-import { UnitName } from '@/components/units/unit-name';
 import { MEMBER_STATUS } from '@/lib/labels';
 import type { MemberRow } from '../api/members';
 
@@ -49,7 +48,7 @@ export function MemberCards({ unitId, rows, busy, emptyText, selected, onSelect 
                   <Link to={`/don-vi/${unitId}/doan-vien/${row.member_id}`}>{row.full_name}</Link>
                 </td>
                 <td role="cell">{row.member_code ?? <span className="muted">Chưa cấp mã</span>}</td>
-                <td role="cell" className="member-row-unit"><UnitName unitId={row.unit_id} /></td>
+                <td role="cell" className="member-row-unit">{row.unit_name}</td>
                 <td role="cell">
                   <span className={`status-tag ${status?.color ?? 'default'}`}>{status?.label ?? row.status}</span>
                 </td>

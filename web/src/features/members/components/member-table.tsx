@@ -4,7 +4,6 @@ import { Table, Tag, Typography } from 'antd';
 import type { ColumnsType } from 'antd/es/table';
 import { useMemo } from 'react';
 import { Link } from 'react-router';
-import { UnitName } from '@/components/units/unit-name';
 import { formatDate } from '@/lib/format';
 import { CARD_STATUS, GENDER, label, MEMBER_STATUS } from '@/lib/labels';
 import type { MemberRow } from '../api/members';
@@ -19,7 +18,7 @@ export default function MemberTable({ unitId, rows, busy, emptyText, selected, o
       render: (code: string | null) => code ?? <Typography.Text type="secondary">Chưa cấp</Typography.Text> },
     { key: 'gender', title: 'Giới tính', dataIndex: 'gender', width: 90, render: (g: string) => label(GENDER, g) },
     { key: 'date_of_birth', title: 'Ngày sinh', dataIndex: 'date_of_birth', width: 120, render: formatDate },
-    { key: 'unit', title: 'Đơn vị', dataIndex: 'unit_id', width: 260, render: (id: string) => <UnitName unitId={id} /> },
+    { key: 'unit', title: 'Đơn vị', dataIndex: 'unit_name', width: 260 },
     { key: 'position', title: 'Chức vụ', dataIndex: 'position', width: 160 },
     { key: 'status', title: 'Trạng thái', dataIndex: 'status', width: 170,
       render: (status: string) => <Tag color={MEMBER_STATUS[status]?.color}>{MEMBER_STATUS[status]?.label ?? status}</Tag> },

@@ -8,7 +8,6 @@ import { useEffect, useState } from 'react';
 import { Link, useParams } from 'react-router';
 import { CursorPager, useCursorPages } from '@/components/cursor-pager';
 import { ErrorState, problemMessage } from '@/components/query-state';
-import { UnitName } from '@/components/units/unit-name';
 import { UnitPicker } from '@/components/units/unit-picker';
 import { formatDate, formatNumber } from '@/lib/format';
 import { GENDER, label } from '@/lib/labels';
@@ -104,7 +103,7 @@ export default function ApprovalsPage() {
               render: (name, row) => <Link to={`/don-vi/${unitId}/doan-vien/${row.member_id}`}>{name}</Link> },
             { title: 'Giới tính', dataIndex: 'gender', width: 90, render: (g) => label(GENDER, g) },
             { title: 'Ngày sinh', dataIndex: 'date_of_birth', width: 120, render: formatDate },
-            { title: 'Đơn vị', dataIndex: 'unit_id', render: (id) => <UnitName unitId={id} /> },
+            { title: 'Đơn vị', dataIndex: 'unit_name' },
             { title: 'Trạng thái', key: 'status', width: 110, render: () => <Tag color="gold">Chờ duyệt</Tag> },
           ]}
         />
@@ -116,7 +115,7 @@ export default function ApprovalsPage() {
           <Table<MemberRow> rowKey="member_id" size="small" pagination={false} dataSource={issued}
                             columns={[{ title: 'Họ và tên', dataIndex: 'full_name' },
                                       { title: 'Mã đoàn viên', dataIndex: 'member_code' },
-                                      { title: 'Đơn vị', dataIndex: 'unit_id', render: (id) => <UnitName unitId={id} /> }]} />
+                                      { title: 'Đơn vị', dataIndex: 'unit_name' }]} />
         </div>
       )}
       {rejecting && (
