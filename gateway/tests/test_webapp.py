@@ -123,6 +123,14 @@ async def test_a_cards_qr_address_gives_browsers_the_page_and_programs_the_api(b
         assert other.content != INDEX  # only the card's address is a page
 
 
+async def test_the_apps_icons_are_kept_a_day_not_revalidated_on_every_page(backends, web_dir):
+    (web_dir / "favicon.svg").write_text('<svg xmlns="http://www.w3.org/2000/svg"/>')
+    async with backends.gateway(web_dir=str(web_dir)) as http:
+        icon = await http.get("/favicon.svg")
+        assert icon.status_code == 200 and icon.headers["content-type"].startswith("image/svg+xml")
+        assert icon.headers["cache-control"] == "public, max-age=86400"
+
+
 async def test_the_digital_cards_manifest_and_service_worker_are_served_as_such_and_revalidated(backends, web_dir):
     (web_dir / "the-dien-tu.webmanifest").write_text('{"name": "Thẻ đoàn viên"}', encoding="utf-8")
     (web_dir / "sw.js").write_text("self.addEventListener('fetch', () => {});")

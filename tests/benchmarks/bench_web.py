@@ -184,7 +184,10 @@ async def write_members(dsn: str, province_id: str, count: int) -> None:
         keys = [[search_key(n) for n in group] for group in names]
         for first in range(have + 1, count + 1, 100_000):
             await connection.execute(MEMBERS_SQL, first, min(first + 99_999, count), province_id, *names, *keys)
-        await connection.execute("VACUUM ANALYZE members")
+        # Every table, not only members: the province's 3,031 units arrived in the replica moments ago, and with the
+        # tree's statistics taken half way through (or never) the planner sorts all 300,000 members for the first
+        # page (~300 ms) instead of walking the name index (~5 ms), a state autovacuum ends soon after in service.
+        await connection.execute("VACUUM ANALYZE")
         record(f"write {count - have:,} members", f"{time.perf_counter() - started:.0f} s")
     finally:
         await connection.close()
@@ -315,6 +318,98 @@ async def measure(
         await browser.close()
 
 
+async def cpu_profile(gateway_url: str, province_id: str, runs: int) -> None:
+    """The members list opened on the mobile profile under V8's sampling profiler: the main thread's time from the
+    navigation to the first row, by script and by function (self time), summed over `runs` visits. "(program)" is
+    the browser's own work outside JavaScript (parsing, style, layout, paint)."""
+    chromium = os.environ.get("CHROMIUM_PATH") or shutil.which("chromium")
+    by_script: dict[str, float] = {}
+    by_function: dict[str, float] = {}
+    by_task: dict[str, float] = {}
+    total = 0.0
+    async with async_playwright() as playwright:
+        browser = await playwright.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS)
+        for _ in range(runs):
+            profile = PROFILES["mobile"]
+            context = await browser.new_context(
+                base_url=gateway_url, viewport=profile["viewport"], locale="vi-VN", is_mobile=True
+            )
+            page = await context.new_page()
+            cdp = await throttle(context, page, profile)
+            await page.goto("/dang-nhap")
+            await sign_in(page)
+            await cdp.send("Profiler.enable")
+            await cdp.send("Profiler.setSamplingInterval", {"interval": 500})
+            trace: list[dict] = []
+            complete = asyncio.get_running_loop().create_future()
+            cdp.on("Tracing.dataCollected", lambda e, into=trace: into.extend(e["value"]))
+            cdp.on("Tracing.tracingComplete", lambda e, done=complete: done.done() or done.set_result(None))
+            await cdp.send("Tracing.start", {"categories": TRACE_CATEGORIES, "transferMode": "ReportEvents"})
+            await cdp.send("Profiler.start")
+            took = await open_members_list(page, province_id)
+            nodes = (await cdp.send("Profiler.stop"))["profile"]
+            await cdp.send("Tracing.end")
+            await complete
+            for name, seconds in main_thread_self_times(trace).items():
+                by_task[name] = by_task.get(name, 0.0) + seconds
+            total += took
+            samples, deltas = nodes.get("samples", []), nodes.get("timeDeltas", [])
+            frames = {node["id"]: node["callFrame"] for node in nodes["nodes"]}
+            for node_id, delta in zip(samples, deltas, strict=True):
+                frame = frames[node_id]
+                script = frame["url"].rsplit("/", 1)[-1] or frame["functionName"] or "(anonymous)"
+                name = f"{frame['functionName'] or '(anonymous)'} {script}:{frame['lineNumber']}"
+                by_script[script] = by_script.get(script, 0.0) + delta / 1e6
+                by_function[name] = by_function.get(name, 0.0) + delta / 1e6
+            await context.close()
+        await browser.close()
+    print(f"--- members list on the mobile profile, {runs} visits, {total / runs:.2f} s each on average")
+    print("main thread by script (s per visit):")
+    for script, seconds in sorted(by_script.items(), key=lambda item: -item[1])[:20]:
+        print(f"  {seconds / runs:7.3f}  {script}")
+    print("by function, self time (s per visit):")
+    for name, seconds in sorted(by_function.items(), key=lambda item: -item[1])[:30]:
+        print(f"  {seconds / runs:7.3f}  {name[:140]}")
+    print("the renderer's main thread by task, self time (s per visit; the trace's names):")
+    for name, seconds in sorted(by_task.items(), key=lambda item: -item[1])[:25]:
+        print(f"  {seconds / runs:7.3f}  {name}")
+
+
+TRACE_CATEGORIES = "devtools.timeline,v8,blink,disabled-by-default-devtools.timeline"
+
+
+def main_thread_self_times(trace: list[dict]) -> dict[str, float]:
+    """Seconds of each kind of task on the page's main thread (CrRendererMain), nested tasks' time taken out of
+    their parents' (parsing, style, layout, script compile and run, paint)."""
+    mains = {
+        (e["pid"], e["tid"])
+        for e in trace
+        if e.get("ph") == "M" and e.get("name") == "thread_name" and e["args"].get("name") == "CrRendererMain"
+    }
+    spans = sorted(
+        (e for e in trace if e.get("ph") == "X" and (e["pid"], e["tid"]) in mains and "dur" in e),
+        key=lambda e: (e["pid"], e["tid"], e["ts"], -e["dur"]),
+    )
+    self_times: dict[str, float] = {}
+    stack: list[tuple[dict, list[float]]] = []
+    for span in spans:
+        while stack and (
+            (stack[-1][0]["pid"], stack[-1][0]["tid"]) != (span["pid"], span["tid"])
+            or stack[-1][0]["ts"] + stack[-1][0]["dur"] <= span["ts"]
+        ):
+            stack.pop()
+        if stack:
+            stack[-1][1][0] -= span["dur"]
+        entry = [span["dur"]]
+        stack.append((span, entry))
+        self_times.setdefault(span["name"], 0.0)
+        # The parent's share is settled as its children arrive: keep a reference and add at the end.
+        span["_self"] = entry
+    for span in spans:
+        self_times[span["name"]] += span["_self"][0] / 1e6
+    return self_times
+
+
 def lighthouse(url: str, headers: dict[str, str] | None, label: str) -> None:
     chromium = os.environ.get("CHROMIUM_PATH") or shutil.which("chromium")
     with tempfile.TemporaryDirectory() as folder:
@@ -414,6 +509,9 @@ async def main(args: argparse.Namespace) -> None:
                 f"{time.perf_counter() - started:.0f} s",
             )
             await write_members(dsn, province_id, args.members)
+        if args.cpu_profile:
+            await cpu_profile(platform.gateway_url, province_id, args.runs)
+            return
         for variant, dist in variants:
             if args.variant:
                 serve_variant(served, Path(dist))
@@ -438,6 +536,9 @@ if __name__ == "__main__":
     parser.add_argument("--runs", type=int, default=7)
     parser.add_argument("--skip-lighthouse", action="store_true")
     parser.add_argument("--profile", action="store_true", help="print each members list run's requests in time")
+    parser.add_argument(
+        "--cpu-profile", action="store_true", help="only: where the phone's main thread spends the members list's time"
+    )
     parser.add_argument(
         "--variant", action="append", default=[], metavar="NAME=DIST", help="a build of the web app to measure"
     )

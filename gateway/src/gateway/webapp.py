@@ -52,6 +52,11 @@ SECURITY_HEADERS = {
 }
 IMMUTABLE = "public, max-age=31536000, immutable"
 REVALIDATE = "no-cache"
+# The app's icons keep their names (pages, the manifest and other sites link them): kept a day rather than
+# revalidated, since a revalidation on every page is a round trip (400 ms on slow 3G) holding one of a phone's
+# six connections while the page's data waits for one.
+ICONS = (".svg", ".png")
+ICON_CACHE = "public, max-age=86400"
 # Paths the app never answers, whatever their shape: the API and the gateway's own endpoints.
 NOT_APP = ("/api/", "/docs", "/openapi.json", "/asyncapi/", "/metrics", "/health", "/ready")
 # API addresses people open in a browser (the QR code on a member card): a browser gets the app's page for them,
@@ -99,7 +104,10 @@ class WebApp:
         target = (self.root / path.lstrip("/")).resolve()
         if not target.is_relative_to(self.root) or not target.is_file() or target.suffix in (".br", ".gz"):
             raise _not_found()
-        cache = IMMUTABLE if path.startswith("/assets/") else REVALIDATE
+        if path.startswith("/assets/"):
+            cache = IMMUTABLE
+        else:
+            cache = ICON_CACHE if target.suffix in ICONS else REVALIDATE
         return self._file(target, request, cache, page=target == self.index)
 
     def _page(self, path: str) -> Path:
