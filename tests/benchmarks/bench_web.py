@@ -1,7 +1,7 @@
 """The web app's speed as an officer feels it: the real platform, Debian's Chromium, a province of 300,000 members.
 
-    uv run python tests/benchmarks/bench_web.py [--members 300000] [--runs 7] [--skip-lighthouse]
-        [--variant main=/tmp/main-dist --variant new=web/dist]
+    uv run python tests/benchmarks/bench_web.py [--members 300000] [--runs 7] [--skip-lighthouse] [--profile]
+        [--variant main=/tmp/main-dist --variant new=web/dist] [--cpu-profile]
 
 Starts the whole platform on its own ports and data dir (`.data/bench-web`), creates a province with 30 upper-level
 unions and 3,000 grassroots unions through the orgtree API, waits until the members service's tree replica holds
@@ -20,7 +20,10 @@ cache, as an officer opening the app in the morning):
 
 `--variant NAME=DIST` (repeatable) measures several builds of the web app side by side in one run, on the same
 platform and data: the gateway serves one folder holding every variant's hashed assets, and each variant's pages
-(index.html, dang-nhap.html: revalidated on every visit) are put there before its runs.
+(index.html, dang-nhap.html, the screens' pages: revalidated on every visit) are put there before each of its
+runs; the variants' runs take turns (one of each, then again), so that the machine's load falls on all alike.
+`--cpu-profile` instead traces the phone's main thread while it opens the members list: the time by kind of task
+and each visit's long tasks beside the API's answers.
 
 Profiles: desktop (no throttling) and mobile (Chromium's CPU throttled 4x and a slow 3G network: 400 ms
 round trip, 400 kbit/s down, 400 kbit/s up: Chrome DevTools' "Slow 3G" bandwidth with Lighthouse's 3G latency).
@@ -223,7 +226,9 @@ def on_the_wire(cdp) -> tuple[dict[str, int], dict[str, str]]:
 
 async def open_members_list(page, province_id: str) -> float:
     started = time.perf_counter()
-    await page.goto(f"/don-vi/{province_id}/doan-vien")
+    # Not until the load event (goto's default): that waits for every module the page preloads, the screens' that
+    # are not shown too, which on a phone comes about a second after the rows are on the screen and usable.
+    await page.goto(f"/don-vi/{province_id}/doan-vien", wait_until="commit")
     await page.locator(MEMBER_ROW).first.wait_for(state="visible", timeout=60_000)
     return time.perf_counter() - started
 
@@ -245,86 +250,105 @@ async def throttle(context, page, profile):
 
 
 async def measure(
-    gateway_url: str, province_id: str, runs: int, profile_network: bool = False, variant: str = ""
+    gateway_url: str,
+    province_id: str,
+    runs: int,
+    variants: list[tuple[str, str]],
+    served: Path | None,
+    profile_network: bool = False,
 ) -> None:
+    """Each profile's runs, the variants' in turns (one run of each, then again), so that the machine's load falls
+    on every build alike. `served` is the gateway's web folder each variant is copied into before its run (None:
+    the one build the gateway serves)."""
     chromium = os.environ.get("CHROMIUM_PATH") or shutil.which("chromium")
-    prefix = f"{variant}: " if variant else ""
     async with async_playwright() as playwright:
         browser = await playwright.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS)
         for name, profile in PROFILES.items():
-            timings: dict[str, list[float]] = {
-                "sign-in page": [],
-                "sign-in form sendable": [],
-                "members list": [],
-                "search": [],
-                "members list, repeat visit": [],
-            }
-            script_bytes = []
+            timings = {variant: {what: [] for what in MEASURED} for variant, _ in variants}
+            script_bytes: dict[str, list[int]] = {variant: [] for variant, _ in variants}
             for _ in range(runs):
-                context = await browser.new_context(
-                    base_url=gateway_url, viewport=profile["viewport"], locale="vi-VN", is_mobile=name == "mobile"
-                )
-                page = await context.new_page()
-                cdp = await throttle(context, page, profile)
-                transferred, kinds = on_the_wire(cdp)
-                events = network_log(cdp)
-
-                started = time.perf_counter()
-                # Not until the load event (goto's default): the field may be there, taking typing, before it.
-                await page.goto("/dang-nhap", wait_until="commit")
-                await page.get_by_label("Tên đăng nhập").wait_for(state="visible")
-                timings["sign-in page"].append(time.perf_counter() - started)
-                await page.locator('button[type="submit"]:not([disabled])').wait_for(state="visible")
-                timings["sign-in form sendable"].append(time.perf_counter() - started)
-                if profile_network:
-                    print_network_log(f"{name}: sign-in page, {timings['sign-in page'][-1]:.2f} s", list(events))
-                script_bytes.append(sum(size for rid, size in transferred.items() if kinds.get(rid) == "Script"))
-
-                await sign_in(page)
-                first = len(events)
-                timings["members list"].append(await open_members_list(page, province_id))
-                if profile_network:
-                    print_network_log(f"{name}: members list, {timings['members list'][-1]:.2f} s", events[first:])
-
-                box = page.get_by_label("Tìm đoàn viên")
-                await box.fill("tran thi lan")
-                started = time.perf_counter()
-                await box.press("Enter")
-                await page.locator(MEMBER_ROW, has_text="Trần Thị").first.wait_for(state="visible", timeout=60_000)
-                await page.locator(BUSY).first.wait_for(state="detached", timeout=60_000)
-                timings["search"].append(time.perf_counter() - started)
-
-                # The repeat visit: the HTTP cache as this visit left it, a new session, a new tab.
-                await page.close()
-                await context.clear_cookies()
-                page = await context.new_page()
-                await throttle(context, page, profile)
-                await page.goto("/dang-nhap")
-                await sign_in(page)
-                timings["members list, repeat visit"].append(await open_members_list(page, province_id))
-                await context.close()
-            for what, samples in timings.items():
-                goal = GOALS[name]
+                for variant, dist in variants:
+                    if served is not None:
+                        serve_variant(served, Path(dist))
+                    one = await one_run(browser, gateway_url, province_id, name, profile, profile_network)
+                    for what, seconds in one.items():
+                        if what == "script bytes":
+                            script_bytes[variant].append(int(seconds))
+                        else:
+                            timings[variant][what].append(seconds)
+            for variant, _ in variants:
+                prefix = f"{variant}: " if variant else ""
+                for what, samples in timings[variant].items():
+                    goal = GOALS[name]
+                    record(
+                        f"{prefix}{name}: {what} ready, p95 ({runs} runs)",
+                        f"{p95(samples):.2f} s (median {statistics.median(samples):.2f} s)",
+                        f"goal < {goal} s: {'met' if p95(samples) < goal else 'MISSED'}",
+                    )
                 record(
-                    f"{prefix}{name}: {what} ready, p95 ({runs} runs)",
-                    f"{p95(samples):.2f} s (median {statistics.median(samples):.2f} s)",
-                    f"goal < {goal} s: {'met' if p95(samples) < goal else 'MISSED'}",
+                    f"{prefix}{name}: JavaScript before sign-in (compressed, on the wire)",
+                    f"{max(script_bytes[variant]) / 1024:.0f} KB",
+                    "goal < 250 KB",
                 )
-            record(
-                f"{prefix}{name}: JavaScript before sign-in (compressed, on the wire)",
-                f"{max(script_bytes) / 1024:.0f} KB",
-                "goal < 250 KB",
-            )
         await browser.close()
 
 
+MEASURED = ("sign-in page", "sign-in form sendable", "members list", "search", "members list, repeat visit")
+
+
+async def one_run(browser, gateway_url: str, province_id: str, name: str, profile: dict, profile_network: bool):
+    """One cold visit (a new browser context): sign-in page, members list, a search; then the repeat visit."""
+    timings: dict[str, float] = {}
+    context = await browser.new_context(
+        base_url=gateway_url, viewport=profile["viewport"], locale="vi-VN", is_mobile=name == "mobile"
+    )
+    page = await context.new_page()
+    cdp = await throttle(context, page, profile)
+    transferred, kinds = on_the_wire(cdp)
+    events = network_log(cdp)
+
+    started = time.perf_counter()
+    # Not until the load event (goto's default): the field may be there, taking typing, before it.
+    await page.goto("/dang-nhap", wait_until="commit")
+    await page.get_by_label("Tên đăng nhập").wait_for(state="visible")
+    timings["sign-in page"] = time.perf_counter() - started
+    await page.locator('button[type="submit"]:not([disabled])').wait_for(state="visible")
+    timings["sign-in form sendable"] = time.perf_counter() - started
+    if profile_network:
+        print_network_log(f"{name}: sign-in page, {timings['sign-in page']:.2f} s", list(events))
+    timings["script bytes"] = sum(size for rid, size in transferred.items() if kinds.get(rid) == "Script")
+
+    await sign_in(page)
+    first = len(events)
+    timings["members list"] = await open_members_list(page, province_id)
+    if profile_network:
+        print_network_log(f"{name}: members list, {timings['members list']:.2f} s", events[first:])
+
+    box = page.get_by_label("Tìm đoàn viên")
+    await box.fill("tran thi lan")
+    started = time.perf_counter()
+    await box.press("Enter")
+    await page.locator(MEMBER_ROW, has_text="Trần Thị").first.wait_for(state="visible", timeout=60_000)
+    await page.locator(BUSY).first.wait_for(state="detached", timeout=60_000)
+    timings["search"] = time.perf_counter() - started
+
+    # The repeat visit: the HTTP cache as this visit left it, a new session, a new tab.
+    await page.close()
+    await context.clear_cookies()
+    page = await context.new_page()
+    await throttle(context, page, profile)
+    await page.goto("/dang-nhap")
+    await sign_in(page)
+    timings["members list, repeat visit"] = await open_members_list(page, province_id)
+    await context.close()
+    return timings
+
+
 async def cpu_profile(gateway_url: str, province_id: str, runs: int) -> None:
-    """The members list opened on the mobile profile under V8's sampling profiler: the main thread's time from the
-    navigation to the first row, by script and by function (self time), summed over `runs` visits. "(program)" is
-    the browser's own work outside JavaScript (parsing, style, layout, paint)."""
+    """The members list opened on the mobile profile under Chromium's tracing: where the page's main thread spends
+    the time from the navigation to the first row (self time by kind of task: script, style, layout, parsing...),
+    and each visit's timeline: the long tasks (30 ms and more) beside the API's answers."""
     chromium = os.environ.get("CHROMIUM_PATH") or shutil.which("chromium")
-    by_script: dict[str, float] = {}
-    by_function: dict[str, float] = {}
     by_task: dict[str, float] = {}
     total = 0.0
     async with async_playwright() as playwright:
@@ -338,39 +362,22 @@ async def cpu_profile(gateway_url: str, province_id: str, runs: int) -> None:
             cdp = await throttle(context, page, profile)
             await page.goto("/dang-nhap")
             await sign_in(page)
-            await cdp.send("Profiler.enable")
-            await cdp.send("Profiler.setSamplingInterval", {"interval": 500})
             trace: list[dict] = []
             complete = asyncio.get_running_loop().create_future()
             cdp.on("Tracing.dataCollected", lambda e, into=trace: into.extend(e["value"]))
             cdp.on("Tracing.tracingComplete", lambda e, done=complete: done.done() or done.set_result(None))
             await cdp.send("Tracing.start", {"categories": TRACE_CATEGORIES, "transferMode": "ReportEvents"})
-            await cdp.send("Profiler.start")
             took = await open_members_list(page, province_id)
-            nodes = (await cdp.send("Profiler.stop"))["profile"]
             await cdp.send("Tracing.end")
             await complete
-            for name, seconds in main_thread_self_times(trace).items():
-                by_task[name] = by_task.get(name, 0.0) + seconds
+            spans = main_thread_spans(trace)
+            for span in spans:
+                by_task[span["name"]] = by_task.get(span["name"], 0.0) + span["self"] / 1e6
+            print_timeline(f"members list on the mobile profile, {took:.2f} s", trace, spans)
             total += took
-            samples, deltas = nodes.get("samples", []), nodes.get("timeDeltas", [])
-            frames = {node["id"]: node["callFrame"] for node in nodes["nodes"]}
-            for node_id, delta in zip(samples, deltas, strict=True):
-                frame = frames[node_id]
-                script = frame["url"].rsplit("/", 1)[-1] or frame["functionName"] or "(anonymous)"
-                name = f"{frame['functionName'] or '(anonymous)'} {script}:{frame['lineNumber']}"
-                by_script[script] = by_script.get(script, 0.0) + delta / 1e6
-                by_function[name] = by_function.get(name, 0.0) + delta / 1e6
             await context.close()
         await browser.close()
-    print(f"--- members list on the mobile profile, {runs} visits, {total / runs:.2f} s each on average")
-    print("main thread by script (s per visit):")
-    for script, seconds in sorted(by_script.items(), key=lambda item: -item[1])[:20]:
-        print(f"  {seconds / runs:7.3f}  {script}")
-    print("by function, self time (s per visit):")
-    for name, seconds in sorted(by_function.items(), key=lambda item: -item[1])[:30]:
-        print(f"  {seconds / runs:7.3f}  {name[:140]}")
-    print("the renderer's main thread by task, self time (s per visit; the trace's names):")
+    print(f"--- the main thread by task, self time (s per visit; {runs} visits of {total / runs:.2f} s on average)")
     for name, seconds in sorted(by_task.items(), key=lambda item: -item[1])[:25]:
         print(f"  {seconds / runs:7.3f}  {name}")
 
@@ -378,36 +385,59 @@ async def cpu_profile(gateway_url: str, province_id: str, runs: int) -> None:
 TRACE_CATEGORIES = "devtools.timeline,v8,blink,disabled-by-default-devtools.timeline"
 
 
-def main_thread_self_times(trace: list[dict]) -> dict[str, float]:
-    """Seconds of each kind of task on the page's main thread (CrRendererMain), nested tasks' time taken out of
-    their parents' (parsing, style, layout, script compile and run, paint)."""
+def main_thread_spans(trace: list[dict]) -> list[dict]:
+    """The page's main thread's (CrRendererMain) complete events, each with its self time (`self`, its children's
+    time taken out) and its top-level task (`task`)."""
     mains = {
         (e["pid"], e["tid"])
         for e in trace
         if e.get("ph") == "M" and e.get("name") == "thread_name" and e["args"].get("name") == "CrRendererMain"
     }
     spans = sorted(
-        (e for e in trace if e.get("ph") == "X" and (e["pid"], e["tid"]) in mains and "dur" in e),
+        (dict(e) for e in trace if e.get("ph") == "X" and (e["pid"], e["tid"]) in mains and "dur" in e),
         key=lambda e: (e["pid"], e["tid"], e["ts"], -e["dur"]),
     )
-    self_times: dict[str, float] = {}
-    stack: list[tuple[dict, list[float]]] = []
+    stack: list[dict] = []
     for span in spans:
         while stack and (
-            (stack[-1][0]["pid"], stack[-1][0]["tid"]) != (span["pid"], span["tid"])
-            or stack[-1][0]["ts"] + stack[-1][0]["dur"] <= span["ts"]
+            (stack[-1]["pid"], stack[-1]["tid"]) != (span["pid"], span["tid"])
+            or stack[-1]["ts"] + stack[-1]["dur"] <= span["ts"]
         ):
             stack.pop()
+        span["self"] = span["dur"]
         if stack:
-            stack[-1][1][0] -= span["dur"]
-        entry = [span["dur"]]
-        stack.append((span, entry))
-        self_times.setdefault(span["name"], 0.0)
-        # The parent's share is settled as its children arrive: keep a reference and add at the end.
-        span["_self"] = entry
+            stack[-1]["self"] -= span["dur"]
+        span["task"] = stack[0] if stack else span
+        stack.append(span)
+    return spans
+
+
+def print_timeline(title: str, trace: list[dict], spans: list[dict]) -> None:
+    """The visit's long tasks (with what they spent their time on) and the API's answers, in seconds since the
+    navigation's request."""
+    sent = [e for e in trace if e.get("name") == "ResourceSendRequest"]
+    start = next((e["ts"] for e in sent if "/doan-vien" in e["args"]["data"].get("url", "")), None)
+    if start is None:
+        return
+    urls = {e["args"]["data"]["requestId"]: e["args"]["data"]["url"] for e in sent}
+    lines: list[tuple[float, str]] = []
+    for event in trace:
+        if event.get("name") == "ResourceReceiveResponse":
+            url = urls.get(event["args"]["data"]["requestId"], "")
+            if "/api/" in url:
+                lines.append((event["ts"], f"answer {url.split('/api/', 1)[1][:80]}"))
+    kinds: dict[int, dict[str, float]] = {}
     for span in spans:
-        self_times[span["name"]] += span["_self"][0] / 1e6
-    return self_times
+        task = kinds.setdefault(id(span["task"]), {})
+        task[span["name"]] = task.get(span["name"], 0.0) + span["self"]
+    for span in spans:
+        if span["task"] is span and span["dur"] >= 30_000 and span["ts"] >= start:
+            top = sorted(kinds[id(span)].items(), key=lambda item: -item[1])[:3]
+            inside = ", ".join(f"{name} {us / 1000:.0f}" for name, us in top)
+            lines.append((span["ts"], f"task {span['dur'] / 1000:5.0f} ms: {inside}"))
+    print(f"--- {title} (seconds since the navigation's request)")
+    for at, text in sorted(lines):
+        print(f"  {(at - start) / 1e6:6.3f}  {text}")
 
 
 def lighthouse(url: str, headers: dict[str, str] | None, label: str) -> None:
@@ -512,10 +542,12 @@ async def main(args: argparse.Namespace) -> None:
         if args.cpu_profile:
             await cpu_profile(platform.gateway_url, province_id, args.runs)
             return
+        await measure(
+            platform.gateway_url, province_id, args.runs, variants, served if args.variant else None, args.profile
+        )
         for variant, dist in variants:
             if args.variant:
                 serve_variant(served, Path(dist))
-            await measure(platform.gateway_url, province_id, args.runs, args.profile, variant)
             if not args.skip_lighthouse:
                 prefix = f"{variant}: " if variant else ""
                 lighthouse(f"{platform.gateway_url}/dang-nhap", None, f"{prefix}sign-in page")

@@ -1,9 +1,15 @@
 /**
  * Ant Design in Vietnamese with the app's theme. Everything but the sign-in page renders inside it; it is kept out
  * of the first load so that the sign-in page (the one an officer on a slow phone waits for) needs no Ant Design.
+ *
+ * Its styles come from its prebuilt stylesheet (zero-runtime mode), the theme's colours as CSS variables: a phone
+ * no longer computes, hashes and inserts every component's styles as it first renders the component (about 0.3 s
+ * of the members list's main thread on a 4×-slowed CPU, profiled with bench_web.py). The stylesheet (~75 KB
+ * compressed) loads once with the first signed-in screen and is cached for a year like every hashed file.
  */
 
 import { ConfigProvider } from 'antd';
+import 'antd/dist/antd.css';
 import viVN from 'antd/locale/vi_VN';
 import dayjs from 'dayjs';
 import 'dayjs/locale/vi';
@@ -17,5 +23,9 @@ dayjs.locale('vi');
 const reducedMotion = typeof window !== 'undefined' && window.matchMedia?.('(prefers-reduced-motion: reduce)').matches;
 
 export function AntdProvider({ children }: { children: ReactNode }) {
-  return <ConfigProvider locale={viVN} theme={reducedMotion ? withoutMotion : theme}>{children}</ConfigProvider>;
+  return (
+    <ConfigProvider locale={viVN} theme={{ ...(reducedMotion ? withoutMotion : theme), zeroRuntime: true }}>
+      {children}
+    </ConfigProvider>
+  );
 }
