@@ -168,7 +168,8 @@ async def dashboard_ready(page: Page) -> None:
     ):
         await page.get_by_role("img", name=chart).locator("canvas, svg").first.wait_for(timeout=60_000)
     await page.wait_for_function(
-        "() => !document.querySelector('.ant-spin-spinning, .ant-skeleton, .ant-card-loading-content')",
+        "() => !document.querySelector("
+        "'.ant-spin-spinning, .ant-skeleton, .ant-card-loading-content, [aria-busy=\"true\"]')",
         timeout=60_000,
     )
 
