@@ -14,7 +14,7 @@ import { useParams } from 'react-router';
 import { DATE_FORMAT, formatNumber } from '@/lib/format';
 import { label, MEMBER_STATUS } from '@/lib/labels';
 import { type Movements, type Period, thisYear, useChildCounts, useMemberSummary, useMonthlyMovements, useMovements } from '../api/reports';
-import { Chart, type ChartSpec } from '../components/chart';
+import { Chart, type ChartSpec, loadChartEngine } from '../components/chart';
 import { FigureTable, orDash, SubunitTable } from '../components/figure-table';
 import { MOVEMENTS, lastTwelveMonths } from '../components/periods';
 import { ReportsNav } from '../components/reports-nav';
@@ -26,19 +26,28 @@ function Failed({ error, onRetry }: { error: unknown; onRetry: () => unknown }) 
   return <Suspense fallback={<p role="alert">Không tải được dữ liệu</p>}><ErrorState error={error} onRetry={onRetry} /></Suspense>;
 }
 
-/** After the figures have been painted (or at once where the browser cannot say when it is idle). */
-function useOnceIdle(ready: boolean): boolean {
-  const [idle, setIdle] = useState(false);
+/** True once the figures are in and the charts' code has arrived, and the browser is idle after drawing them (or at
+ * once where it cannot say when it is idle): what loads then (the period's picker) does not hold back a figure. */
+function useAfterFigures(ready: boolean): boolean {
+  const [after, setAfter] = useState(false);
   useEffect(() => {
-    if (!ready || idle) return undefined;
-    if (typeof window.requestIdleCallback !== 'function') {
-      setIdle(true);
-      return undefined;
-    }
-    const handle = window.requestIdleCallback(() => setIdle(true), { timeout: 1000 });
-    return () => window.cancelIdleCallback(handle);
-  }, [ready, idle]);
-  return idle;
+    if (!ready || after) return undefined;
+    let current = true;
+    let handle: number | undefined;
+    void loadChartEngine().catch(() => undefined).then(() => {
+      if (!current) return;
+      if (typeof window.requestIdleCallback === 'function') {
+        handle = window.requestIdleCallback(() => setAfter(true), { timeout: 1000 });
+      } else {
+        setAfter(true);
+      }
+    });
+    return () => {
+      current = false;
+      if (handle !== undefined) window.cancelIdleCallback(handle);
+    };
+  }, [ready, after]);
+  return after;
 }
 
 const FIGURES: CSSProperties = {
@@ -56,7 +65,7 @@ export default function DashboardPage() {
   // This year by default, from the figures' first day when they start later; a period the officer chose is the API's
   // to refuse (before the figures start, reversed), on the field.
   const movements = useMovements(unitId, period, !chosen);
-  const picker = useOnceIdle(!summary.isPending && !movements.isPending);
+  const picker = useAfterFigures(!summary.isPending && !movements.isPending);
   useEffect(() => {
     document.title = 'Báo cáo — Quản lý đoàn viên';
   }, []);
