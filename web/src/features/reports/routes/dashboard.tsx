@@ -13,10 +13,11 @@ import { type CSSProperties, lazy, type ReactNode, Suspense, useEffect, useId, u
 import { useParams } from 'react-router';
 import { DATE_FORMAT, formatNumber } from '@/lib/format';
 import { label, MEMBER_STATUS } from '@/lib/labels';
-import { type Movements, type Period, thisYear, useChildCounts, useMemberSummary, useMonthlyMovements, useMovements } from '../api/reports';
+import {
+  lastTwelveMonths, MOVEMENTS, type Movements, type Period, thisYear, useChildCounts, useMemberSummary, useMonthlyMovements, useMovements,
+} from '../api/reports';
 import { Chart, type ChartSpec, loadChartEngine } from '../components/chart';
 import { FigureTable, orDash, SubunitTable } from '../components/figure-table';
-import { MOVEMENTS, lastTwelveMonths } from '../components/periods';
 import { ReportsNav } from '../components/reports-nav';
 
 const PeriodForm = lazy(() => import('../components/period-form'));
