@@ -105,7 +105,7 @@ export default function DashboardPage() {
   );
 }
 
-/** The period as text, where its form will be (the same height: nothing below moves when it arrives). */
+/** The period as text, where its form will be (on a wide screen its height: nothing below moves when it arrives). */
 function PeriodText({ period }: { period: Period }) {
   return (
     <p style={{ margin: '0 0 12px', minHeight: 32, lineHeight: '32px' }}>
