@@ -1,7 +1,7 @@
 /**
  * The dashboard's period: Ant Design's range picker in a form. Loaded on its own once the dashboard's figures are
- * shown (its code, the date picker and the form, is about a third of the dashboard's): a phone evaluating it before
- * the figures rendered spent that time before the figures. Until it is there the period shows as text.
+ * shown (its code, the date picker and the form, is ~130 KB before compression): a phone evaluating it before the
+ * figures rendered spent that time before the figures. Until it is there the period shows as text.
  */
 
 import { Button, DatePicker, Form, Grid } from 'antd';
