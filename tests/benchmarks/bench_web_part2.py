@@ -1,7 +1,7 @@
 """The web app of issue 16 as its users feel it: the public pages on a phone, the national dashboard at scale.
 
     uv run python tests/benchmarks/bench_web_part2.py [--public] [--dashboard [--keep] [--reuse]] [--runs 7]
-        [--variant main=/tmp/main-dist --variant new=web/dist]
+        [--variant main=/tmp/main-dist --variant new=web/dist] [--profile]
 
 (neither flag: both). Each part starts the whole platform on its own ports, data dir and databases, as bench_web
 does, with bench_web's browser profiles and its Lighthouse 12.2.3:
@@ -18,6 +18,10 @@ does, with bench_web's browser profiles and its Lighthouse 12.2.3:
   bench_web's option does, their runs interleaved (one of each in turn) so that the machine's load falls on
   every build alike. The platform's databases are dropped afterwards (the figures take gigabytes), unless
   `--keep`; `--reuse` then skips the 12 minutes of generating them.
+- `--profile`: after the timed runs, one more cold mobile visit per variant, not counted, that says where the
+  phone's time went: when the numbers, the charts and the whole page showed, every request (start, end, bytes),
+  the main thread's long tasks before and after the figures' data arrived, and the JavaScript's own time per file
+  (Chromium's sampling profiler, which slows the page: its total is not the timed runs').
 """
 
 from __future__ import annotations
@@ -148,7 +152,12 @@ async def fill_member_counts(dsn: str) -> None:
 
 async def dashboard_ready(page: Page) -> None:
     """Every figure of the dashboard shown: the members now, the three charts with their tables, nothing loading."""
-    members = page.locator(".ant-statistic").filter(has_text="Đoàn viên hiện nay").locator(".ant-statistic-content")
+    # Ant Design's statistic (builds before 2026-12-04) or the plain figure that replaced it.
+    members = (
+        page.locator(".ant-statistic, .figure")
+        .filter(has_text="Đoàn viên hiện nay")
+        .locator(".ant-statistic-content, .figure-value")
+    )
     await page.wait_for_function(
         "(e) => e && /\\d/.test(e.textContent)", arg=await members.element_handle(timeout=60_000), timeout=60_000
     )
@@ -159,7 +168,8 @@ async def dashboard_ready(page: Page) -> None:
     ):
         await page.get_by_role("img", name=chart).locator("canvas, svg").first.wait_for(timeout=60_000)
     await page.wait_for_function(
-        "() => !document.querySelector('.ant-spin-spinning, .ant-skeleton, .ant-card-loading-content')",
+        "() => !document.querySelector("
+        "'.ant-spin-spinning, .ant-skeleton, .ant-card-loading-content, [aria-busy=\"true\"]')",
         timeout=60_000,
     )
 
@@ -169,6 +179,89 @@ SLOWEST_REQUESTS = """() => performance.getEntriesByType('resource')
   .map((e) => `${new URL(e.name).pathname.split('/').slice(-2).join('/')} ` +
     `${(e.startTime / 1000).toFixed(2)}-${(e.responseEnd / 1000).toFixed(2)} s ` +
     `${Math.round(e.transferSize / 1024)} KB`)"""
+
+
+# Set before the page's own scripts: when each part of the dashboard first showed (ms from navigation start), and
+# the main thread's long tasks (over 50 ms; on the throttled CPU, wall time).
+MILESTONES = """
+window.__marks = {}; window.__longtasks = [];
+new PerformanceObserver((list) => {
+  for (const e of list.getEntries()) window.__longtasks.push([e.startTime, e.duration]);
+}).observe({ type: 'longtask', buffered: true });
+const mark = (name) => { if (!(name in window.__marks)) window.__marks[name] = performance.now(); };
+const look = () => {
+  const first = document.querySelector('.ant-statistic-content, .figure-value');
+  if (first && /\\d/.test(first.textContent)) mark('the first number shown');
+  if (document.querySelector('[role=img] canvas')) mark('the first chart drawn');
+  if (document.querySelectorAll('[role=img] canvas').length >= 3) mark('three charts drawn');
+  if (document.querySelector('table')) mark('the first table shown');
+  if (document.querySelector('.ant-picker, input[type=date]')) mark('the period picker shown');
+};
+document.addEventListener('DOMContentLoaded', () => mark('DOMContentLoaded'));
+new MutationObserver(look).observe(document, { subtree: true, childList: true, characterData: true });
+"""
+
+PROFILE_REPORT = """() => {
+  const data = performance.getEntriesByType('resource').filter((e) => e.name.includes('/api/v1/reporting/'));
+  const arrived = data.length ? Math.max(...data.map((e) => e.responseEnd)) : 0;
+  const tasks = window.__longtasks;
+  const sum = (list) => Math.round(list.reduce((total, [, d]) => total + d, 0));
+  return {
+    marks: window.__marks, arrived,
+    before: [tasks.filter(([s]) => s < arrived).length, sum(tasks.filter(([s]) => s < arrived))],
+    after: [tasks.filter(([s]) => s >= arrived).length, sum(tasks.filter(([s]) => s >= arrived))],
+    tasks: tasks.map(([s, d]) => `${(s / 1000).toFixed(2)}+${Math.round(d)}`),
+    requests: performance.getEntriesByType('resource').sort((a, b) => a.startTime - b.startTime).map((e) =>
+      `${(e.startTime / 1000).toFixed(2)}-${(e.responseEnd / 1000).toFixed(2)} s ` +
+      `${Math.round(e.transferSize / 1024)} KB ${new URL(e.name).pathname.split('/').slice(-2).join('/')}`),
+  };
+}"""
+
+
+def self_time_by_file(profile: dict) -> list[tuple[str, float]]:
+    """The sampling profile's time per script file (self time of its functions), the busiest first."""
+    by_node = {node["id"]: node for node in profile["nodes"]}
+    spent: dict[str, float] = {}
+    for node_id, delta in zip(profile["samples"], profile["timeDeltas"], strict=True):
+        frame = by_node[node_id]["callFrame"]
+        name = frame["url"].rsplit("/", 1)[-1] or frame["functionName"] or "(anonymous)"
+        spent[name] = spent.get(name, 0.0) + delta / 1000
+    return sorted(spent.items(), key=lambda item: -item[1])
+
+
+async def profiled_visit(browser, gateway_url: str, variant: str) -> None:
+    """One cold mobile visit, not counted: where its time went (`--profile`)."""
+    profile = PROFILES["mobile"]
+    context = await browser.new_context(
+        base_url=gateway_url, viewport=profile["viewport"], locale="vi-VN", is_mobile=True
+    )
+    try:
+        page = await context.new_page()
+        await sign_in(page)
+        await context.add_init_script(MILESTONES)
+        cdp = await page.context.new_cdp_session(page)
+        await cdp.send("Profiler.enable")
+        await cdp.send("Profiler.setSamplingInterval", {"interval": 1000})
+        await cdp.send("Profiler.start")
+        took = await timed_dashboard(page, profile)
+        sampled = (await cdp.send("Profiler.stop"))["profile"]
+        report = await page.evaluate(PROFILE_REPORT)
+    finally:
+        await context.close()
+    prefix = f"{variant}: " if variant else ""
+    marks = ", ".join(f"{name} {at / 1000:.2f} s" for name, at in sorted(report["marks"].items(), key=lambda m: m[1]))
+    print(f"--- {prefix}mobile, profiled (not counted): ready after {took:.2f} s; {marks}")
+    print(f"  the figures' data all arrived at {report['arrived'] / 1000:.2f} s")
+    for when, (count, total) in (("before", report["before"]), ("after", report["after"])):
+        print(f"  long tasks starting {when} it: {count}, {total} ms")
+    print("  long tasks (start s + ms): " + " ".join(report["tasks"]))
+    print(
+        "  JavaScript self time per file (ms, sampling profiler): "
+        + ", ".join(f"{name} {ms:.0f}" for name, ms in self_time_by_file(sampled)[:16])
+    )
+    print("  requests:")
+    for line in report["requests"]:
+        print(f"    {line}")
 
 
 async def sign_in(page: Page) -> None:
@@ -215,7 +308,9 @@ async def one_visit(browser, gateway_url: str, name: str, repeat: bool) -> tuple
         await context.close()
 
 
-async def time_dashboard(gateway_url: str, runs: int, variants: list[tuple[str, Path]], served: Path) -> None:
+async def time_dashboard(
+    gateway_url: str, runs: int, variants: list[tuple[str, Path]], served: Path, profile: bool = False
+) -> None:
     chromium = os.environ.get("CHROMIUM_PATH") or shutil.which("chromium")
     async with async_playwright() as playwright:
         browser = await playwright.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS)
@@ -242,6 +337,11 @@ async def time_dashboard(gateway_url: str, runs: int, variants: list[tuple[str, 
                     f"{p95(timed):.2f} s (median {statistics.median(timed):.2f} s)",
                     f"goal < {goal} s (cold): {'met' if p95(timed) < goal else 'MISSED'}",
                 )
+            if profile and name == "mobile" and not repeat:
+                for variant, dist in variants:
+                    if variant:
+                        serve_variant(served, dist)
+                    await profiled_visit(browser, gateway_url, variant)
         await browser.close()
 
 
@@ -259,7 +359,9 @@ async def figures_generated(dsn: str) -> bool:
         await connection.close()
 
 
-async def dashboard(runs: int, keep: bool, reuse: bool, variants: list[tuple[str, Path]]) -> None:
+async def dashboard(
+    runs: int, keep: bool, reuse: bool, variants: list[tuple[str, Path]], profile: bool = False
+) -> None:
     # Several builds: the gateway serves one folder holding every build's hashed assets, and each build's pages
     # are put there before each of its runs (bench_web's `serve_variant`).
     served = ROOT / ".data" / "bench-web-dashboard-served"
@@ -282,7 +384,7 @@ async def dashboard(runs: int, keep: bool, reuse: bool, variants: list[tuple[str
             )
             summary.raise_for_status()
             record("the national centre's members, as the dashboard reads them", f"{summary.json()['members']:,}")
-        await time_dashboard(platform.gateway_url, runs, variants or [("", ROOT / "web" / "dist")], served)
+        await time_dashboard(platform.gateway_url, runs, variants or [("", ROOT / "web" / "dist")], served, profile)
     finally:
         await asyncio.to_thread(platform.stop)
         if not keep:
@@ -300,7 +402,7 @@ async def main(args: argparse.Namespace) -> None:
         await public_pages()
     if args.dashboard or both:
         variants = [(name, Path(dist)) for name, dist in (v.split("=", 1) for v in args.variant)]
-        await dashboard(args.runs, args.keep, args.reuse, variants)
+        await dashboard(args.runs, args.keep, args.reuse, variants, args.profile)
     record("load average at the end (1, 5, 15 min)", load_average())
     print_results()
 
@@ -315,4 +417,5 @@ if __name__ == "__main__":
     parser.add_argument(
         "--variant", action="append", default=[], metavar="NAME=DIST", help="a build of the web app to measure"
     )
+    parser.add_argument("--profile", action="store_true", help="one more mobile visit: where its time went")
     asyncio.run(main(parser.parse_args()))

@@ -6,7 +6,6 @@ import { fetchChildren } from '@/components/units/api';
 import { api, type Schemas, unwrap } from '@/lib/api';
 import { ApiProblem } from '@/lib/problem';
 import { API_DATE } from '@/lib/format';
-import { clipToLedger, lastTwelveMonths } from '../components/periods';
 
 export type MemberSummary = Schemas['MemberSummaryOut'];
 export type UnitTotals = Schemas['UnitTotalsOut'];
@@ -112,3 +111,35 @@ export function prefetchDashboard(client: QueryClient, unitId: string, today = d
   void client.prefetchQuery(monthlyMovementsQuery(unitId, lastTwelveMonths(today)));
   void client.prefetchQuery(childCountsQuery(unitId));
 }
+
+/** The twelve months up to `today`'s, each from its first day to its last (the current one to today). */
+export function lastTwelveMonths(today: dayjs.Dayjs): Period[] {
+  return Array.from({ length: 12 }, (_, i) => {
+    const month = today.startOf('month').subtract(11 - i, 'month');
+    const end = i === 11 ? today : month.endOf('month');
+    return { from: month.format('YYYY-MM-DD'), to: end.format('YYYY-MM-DD') };
+  });
+}
+
+/** The part of `period` the figures answer, they start on `earliest` (YYYY-MM-DD): from that day, or none. */
+export function clipToLedger(period: Period, earliest: string): Period | null {
+  if (earliest > period.to) return null;
+  return { from: earliest > period.from ? earliest : period.from, to: period.to };
+}
+
+type Movement = 'admitted' | 'transferred_in' | 'transferred_out' | 'suspended' | 'resumed' | 'retired' | 'removed'
+  | 'left' | 'restructured';
+
+/** The period's movements, in the order of the standard report, with their Vietnamese names; what they do not
+ * explain (a unit moved, merged or dissolved) last, so start and end add up. */
+export const MOVEMENTS: [Movement & keyof Movements, string][] = [
+  ['admitted', 'Kết nạp'],
+  ['transferred_in', 'Chuyển đến'],
+  ['transferred_out', 'Chuyển đi'],
+  ['suspended', 'Tạm dừng sinh hoạt'],
+  ['resumed', 'Sinh hoạt trở lại'],
+  ['retired', 'Nghỉ hưu'],
+  ['removed', 'Xóa tên'],
+  ['left', 'Ra khỏi danh sách (lý do khác)'],
+  ['restructured', 'Sắp xếp tổ chức'],
+];

@@ -10,6 +10,9 @@ const month = (to: string, members: number, admitted: number) => ({
   transferred_in: 0, transferred_out: 0, suspended: 0, resumed: 0, retired: 0, removed: 0, left: 0, restructured: 0,
 });
 const ready = <T,>(data: T) => ({ data, isPending: false, isError: false, isSuccess: true });
+const subunits = vi.hoisted(() => ({
+  rows: [{ unit_id: 'p1', name: 'Liên đoàn Lao động thành phố Hà Nội', members: 1_234_567, pending: 321 }],
+}));
 
 vi.mock('../api/reports', async (importOriginal) => ({
   ...(await importOriginal<typeof import('../api/reports')>()),
@@ -20,7 +23,7 @@ vi.mock('../api/reports', async (importOriginal) => ({
   useMovements: () => ready({ ...month('2026-12-03', 10_093_210, 81_234), from: '2026-01-01', transferred_in: 1_200 }),
   useMonthlyMovements: (_unitId: string, periods: { to: string }[]) =>
     ready(periods.map((p, i) => month(p.to, 10_000_000 + i * 1_000, 5_000 + i))),
-  useChildCounts: () => ready([{ unit_id: 'p1', name: 'Liên đoàn Lao động thành phố Hà Nội', members: 1_234_567, pending: 321 }]),
+  useChildCounts: () => ready(subunits.rows),
 }));
 
 // The charts' code (Chart.js) arrives when the test says: what was drawn before and after is what a phone sees.
@@ -52,12 +55,18 @@ describe('the reports dashboard', { timeout: 60_000 }, () => {
 
   it('shows the figures and each chart\'s table before the charts\' code arrives, then draws every chart', async () => {
     show();
-    const members = screen.getByText('Đoàn viên hiện nay').closest('.ant-statistic') as HTMLElement;
+    // The six numbers, plain HTML: each value named by its label.
+    const members = screen.getByText('Đoàn viên hiện nay').closest('.figure') as HTMLElement;
     expect(members.textContent).toContain('10.093.210');
-    const byStatus = screen.getByText('Đoàn viên theo trạng thái').closest('.ant-card') as HTMLElement;
-    expect(within(byStatus).getByText('Đang sinh hoạt')).toBeTruthy();
-    expect(within(byStatus).getByText('9.386.685')).toBeTruthy();
+    expect(within(screen.getByText('Thẻ đã in').closest('.figure') as HTMLElement).getByText('0')).toBeTruthy();
+    const byStatus = screen.getByRole('region', { name: 'Đoàn viên theo trạng thái' });
+    const statusTable = within(byStatus).getByRole('table', { name: 'Đoàn viên theo trạng thái' });
+    expect(within(statusTable).getByRole('row', { name: 'Đang sinh hoạt 9.386.685' })).toBeTruthy();
     expect(screen.getByText('Liên đoàn Lao động thành phố Hà Nội')).toBeTruthy();
+    // The 12 months' table scrolls under its header: a region the keyboard reaches.
+    const months = screen.getByRole('region', { name: 'Đoàn viên cuối mỗi tháng và kết nạp trong tháng, 12 tháng qua' });
+    expect(months.tabIndex).toBe(0);
+    expect(within(months).getAllByRole('row')).toHaveLength(13);
     // Four charts, each named for screen readers, none drawn yet.
     const charts = screen.getAllByRole('img');
     expect(charts.map((chart) => chart.getAttribute('aria-label'))).toEqual([
@@ -79,5 +88,28 @@ describe('the reports dashboard', { timeout: 60_000 }, () => {
     expect(overTime.kind === 'line-and-bars' && overTime.labels).toHaveLength(12);
     expect(statuses.labels).toEqual(['Đang sinh hoạt', 'Chờ duyệt', 'Tạm dừng sinh hoạt']);
     expect(movements.kind === 'bars' && movements.values.slice(0, 2)).toEqual([81_234, 1_200]);
+  });
+
+  it('sorts the subunits by members, ten a page, and gives the period its picker once the figures are shown', async () => {
+    subunits.rows = Array.from({ length: 12 }, (_, i) => ({
+      unit_id: `p${i}`, name: `Liên đoàn Lao động tỉnh số ${i + 1}`, members: (i + 1) * 1_000, pending: i }));
+    show();
+    const table = screen.getByRole('table', { name: 'Đoàn viên theo đơn vị trực thuộc' });
+    const names = () => within(table).getAllByRole('row').slice(1).map((row) => row.firstElementChild?.textContent);
+    expect(names()).toHaveLength(10);
+    expect(names()[0]).toBe('Liên đoàn Lao động tỉnh số 12');
+    const header = within(table).getByRole('columnheader', { name: /Đoàn viên/ });
+    expect(header.getAttribute('aria-sort')).toBe('descending');
+    const pages = screen.getByRole('navigation', { name: 'Các trang đơn vị trực thuộc' });
+    await act(async () => within(pages).getByRole('button', { name: 'Trang sau' }).click());
+    expect(names()).toEqual(['Liên đoàn Lao động tỉnh số 2', 'Liên đoàn Lao động tỉnh số 1']);
+    expect(within(pages).getByText('Trang 2/2')).toBeTruthy();
+    await act(async () => within(header).getByRole('button').click());
+    expect(header.getAttribute('aria-sort')).toBe('ascending');
+    expect(names()[0]).toBe('Liên đoàn Lao động tỉnh số 1');
+    expect(within(pages).getByText('Trang 1/2')).toBeTruthy();
+    // The period shows as text first; its form (Ant Design's date picker) follows.
+    await vi.waitFor(() => expect(screen.getByPlaceholderText('Từ ngày')).toBeTruthy(), { timeout: 20_000 });
+    expect(screen.getByRole('button', { name: 'Xem' })).toBeTruthy();
   });
 });

@@ -2,24 +2,61 @@
  * Báo cáo: the current unit's dashboard (its whole subtree): members now, women, admissions of the period, card
  * progress; members at each month's end over the last year, members by status, the period's movements, members
  * per direct subunit. Every chart has its table beside it, the same figures in text.
+ *
+ * On a phone (4× slower CPU, slow 3G) what stood between the figures' data and the figures was the main thread's
+ * work (docs/BENCHMARKS.md, issue 16): so the screen is plain HTML (the numbers, the sections, the tables), the
+ * period's date picker is loaded once the figures are shown, and an error's panel only when there is one.
  */
 
-import { Button, Card, Col, DatePicker, Form, Grid, Row, Statistic, Table } from 'antd';
 import dayjs from 'dayjs';
-import { useEffect, useMemo, useState } from 'react';
+import { type CSSProperties, lazy, type ReactNode, Suspense, useEffect, useId, useMemo, useState } from 'react';
 import { useParams } from 'react-router';
-import { FormProblem } from '@/components/form-problem';
-import { ErrorState } from '@/components/query-state';
-import { showOnForm } from '@/lib/forms';
-import { API_DATE, DATE_FORMAT, formatNumber } from '@/lib/format';
+import { DATE_FORMAT, formatNumber } from '@/lib/format';
 import { label, MEMBER_STATUS } from '@/lib/labels';
-import { ApiProblem, withFieldNames } from '@/lib/problem';
-import { type Movements, type Period, thisYear, useChildCounts, useMemberSummary, useMonthlyMovements, useMovements } from '../api/reports';
-import { Chart, type ChartSpec } from '../components/chart';
-import { MOVEMENTS, lastTwelveMonths } from '../components/periods';
+import {
+  lastTwelveMonths, MOVEMENTS, type Movements, type Period, thisYear, useChildCounts, useMemberSummary, useMonthlyMovements, useMovements,
+} from '../api/reports';
+import { Chart, type ChartSpec, loadChartEngine } from '../components/chart';
+import { FigureTable, orDash, SubunitTable } from '../components/figure-table';
 import { ReportsNav } from '../components/reports-nav';
 
-const orDash = (value: number | undefined) => (value === undefined ? '—' : formatNumber(value));
+const PeriodForm = lazy(() => import('../components/period-form'));
+const ErrorState = lazy(async () => ({ default: (await import('@/components/query-state')).ErrorState }));
+
+function Failed({ error, onRetry }: { error: unknown; onRetry: () => unknown }) {
+  return <Suspense fallback={<p role="alert">Không tải được dữ liệu</p>}><ErrorState error={error} onRetry={onRetry} /></Suspense>;
+}
+
+/** True once the figures are in and the charts' code has arrived, and the browser is idle after drawing them (or at
+ * once where it cannot say when it is idle): what loads then (the period's picker) does not hold back a figure. */
+function useAfterFigures(ready: boolean): boolean {
+  const [after, setAfter] = useState(false);
+  useEffect(() => {
+    if (!ready || after) return undefined;
+    let current = true;
+    let handle: number | undefined;
+    void loadChartEngine().catch(() => undefined).then(() => {
+      if (!current) return;
+      if (typeof window.requestIdleCallback === 'function') {
+        handle = window.requestIdleCallback(() => setAfter(true), { timeout: 1000 });
+      } else {
+        setAfter(true);
+      }
+    });
+    return () => {
+      current = false;
+      if (handle !== undefined) window.cancelIdleCallback(handle);
+    };
+  }, [ready, after]);
+  return after;
+}
+
+const FIGURES: CSSProperties = {
+  display: 'grid', gridTemplateColumns: 'repeat(auto-fill, minmax(150px, 1fr))', gap: 12, margin: '0 0 12px',
+};
+const FIGURE: CSSProperties = {
+  padding: '12px 16px', background: '#fff', border: '1px solid #f0f0f0', borderRadius: 8,
+};
 
 export default function DashboardPage() {
   const { unitId } = useParams() as { unitId: string };
@@ -29,31 +66,36 @@ export default function DashboardPage() {
   // This year by default, from the figures' first day when they start later; a period the officer chose is the API's
   // to refuse (before the figures start, reversed), on the field.
   const movements = useMovements(unitId, period, !chosen);
+  const picker = useAfterFigures(!summary.isPending && !movements.isPending);
   useEffect(() => {
     document.title = 'Báo cáo — Quản lý đoàn viên';
   }, []);
+  const figures: [string, number | null | undefined][] = [
+    ['Đoàn viên hiện nay', summary.data?.members],
+    ['Nữ', summary.data?.female],
+    ['Kết nạp trong kỳ', movements.isError ? undefined : movements.data?.admitted],
+    ['Thẻ đã đề nghị', summary.data && (summary.data.cards?.requested ?? 0)],
+    ['Thẻ đã in', summary.data && (summary.data.cards?.printed ?? 0)],
+    ['Thẻ đã phát', summary.data && (summary.data.cards?.delivered ?? 0)],
+  ];
   return (
     <>
       <div className="page-header"><h1>Báo cáo thống kê</h1></div>
       <ReportsNav unitId={unitId} />
-      <PeriodForm period={period} onChange={(p) => { setChosen(true); setPeriod(p); }} error={movements.error} />
-      {summary.isError ? <ErrorState error={summary.error} onRetry={summary.refetch} /> : (
-        <Row gutter={[12, 12]} style={{ marginBottom: 12 }}>
-          {[
-            ['Đoàn viên hiện nay', summary.data?.members],
-            ['Nữ', summary.data?.female],
-            ['Kết nạp trong kỳ', movements.isError ? undefined : movements.data?.admitted ?? undefined],
-            ['Thẻ đã đề nghị', summary.data?.cards?.requested ?? 0],
-            ['Thẻ đã in', summary.data?.cards?.printed ?? 0],
-            ['Thẻ đã phát', summary.data?.cards?.delivered ?? 0],
-          ].map(([title, value]) => (
-            <Col xs={12} md={8} xl={4} key={title as string}>
-              <Card size="small" loading={summary.isPending}>
-                <Statistic title={title as string} value={value === undefined ? '—' : formatNumber(value as number)} />
-              </Card>
-            </Col>
+      {picker ? (
+        <Suspense fallback={<PeriodText period={period} />}>
+          <PeriodForm period={period} onChange={(p) => { setChosen(true); setPeriod(p); }} error={movements.error} />
+        </Suspense>
+      ) : <PeriodText period={period} />}
+      {summary.isError ? <Failed error={summary.error} onRetry={summary.refetch} /> : (
+        <dl style={FIGURES} aria-busy={summary.isPending}>
+          {figures.map(([title, value]) => (
+            <div key={title} className="figure" style={FIGURE}>
+              <dt style={{ color: '#595959' }}>{title}</dt>
+              <dd className="figure-value" style={{ margin: '4px 0 0', fontSize: 24, lineHeight: 1.3 }}>{orDash(value)}</dd>
+            </div>
           ))}
-        </Row>
+        </dl>
       )}
       <MembersOverTime unitId={unitId} />
       {summary.data && <ByStatus byStatus={summary.data.by_status} />}
@@ -63,41 +105,33 @@ export default function DashboardPage() {
   );
 }
 
-function PeriodForm({ period, onChange, error }: { period: Period; onChange: (p: Period) => void; error: unknown }) {
-  const [form] = Form.useForm<{ period: [dayjs.Dayjs, dayjs.Dayjs] }>();
-  const [problem, setProblem] = useState<string[]>([]);
-  const wide = Grid.useBreakpoint().sm !== false; // on a phone the period takes the whole width, above the button
-  // A refused period (reversed, before the data starts) shows the API's message on the field.
-  useEffect(() => {
-    if (error instanceof ApiProblem && !error.retryable) {
-      setProblem(showOnForm(form, withFieldNames(error, (field) => (['from', 'to'].includes(field) ? 'period' : field))));
-    } else {
-      form.setFields([{ name: 'period', errors: [] }]);
-      setProblem([]);
-    }
-  }, [error, form]);
+/** The period as text, where its form will be (on a wide screen its height: nothing below moves when it arrives). */
+function PeriodText({ period }: { period: Period }) {
   return (
-    <Form form={form} layout={wide ? 'inline' : 'vertical'} style={{ marginBottom: 12, rowGap: 8 }}
-          initialValues={{ period: [dayjs(period.from), dayjs(period.to)] }}
-          onFinish={(values) => onChange({ from: values.period[0].format(API_DATE), to: values.period[1].format(API_DATE) })}>
-      <FormProblem messages={problem} />
-      <Form.Item name="period" label="Kỳ báo cáo">
-        <DatePicker.RangePicker format={DATE_FORMAT} allowClear={false} order={false} placeholder={['Từ ngày', 'Đến ngày']}
-                               style={wide ? undefined : { width: '100%' }} />
-      </Form.Item>
-      <Button type="primary" htmlType="submit">Xem</Button>
-    </Form>
+    <p style={{ margin: '0 0 12px', minHeight: 32, lineHeight: '32px' }}>
+      Kỳ báo cáo: {dayjs(period.from).format(DATE_FORMAT)} – {dayjs(period.to).format(DATE_FORMAT)}
+    </p>
   );
 }
 
-function ChartWithTable({ title, chart, table }: { title: string; chart: React.ReactNode; table: React.ReactNode }) {
+const SECTION: CSSProperties = { marginBottom: 12, background: '#fff', border: '1px solid #f0f0f0', borderRadius: 8 };
+// Chart and table side by side where both fit (a desktop), one under the other on a phone.
+const SIDE_BY_SIDE: CSSProperties = {
+  display: 'grid', gridTemplateColumns: 'repeat(auto-fit, minmax(min(100%, 380px), 1fr))', gap: 16, padding: 16,
+};
+
+function ChartWithTable({ title, chart, table }: { title: string; chart: ReactNode; table: ReactNode }) {
+  const id = useId();
   return (
-    <Card title={title} style={{ marginBottom: 12 }}>
-      <Row gutter={[16, 16]}>
-        <Col xs={24} lg={14}>{chart}</Col>
-        <Col xs={24} lg={10}>{table}</Col>
-      </Row>
-    </Card>
+    <section className="report-section" style={SECTION} aria-labelledby={id}>
+      <h2 id={id} style={{ margin: 0, padding: '12px 16px', fontSize: 16, fontWeight: 600, borderBottom: '1px solid #f0f0f0' }}>
+        {title}
+      </h2>
+      <div style={SIDE_BY_SIDE}>
+        <div style={{ minWidth: 0 }}>{chart}</div>
+        <div style={{ minWidth: 0 }}>{table}</div>
+      </div>
+    </section>
   );
 }
 
@@ -114,18 +148,18 @@ function MembersOverTime({ unitId }: { unitId: string }) {
     line: { name: 'Đoàn viên cuối tháng', values: rows.map((r) => r.members ?? null) },
     bars: { name: 'Kết nạp trong tháng', values: rows.map((r) => r.admitted ?? null) },
   }), [JSON.stringify(rows)]);
-  if (months.isError) return <ErrorState error={months.error} onRetry={months.refetch} />;
+  if (months.isError) return <Failed error={months.error} onRetry={months.refetch} />;
   return (
     <ChartWithTable title="Đoàn viên 12 tháng qua"
       chart={<Chart spec={spec} label="Biểu đồ số đoàn viên cuối mỗi tháng và số kết nạp trong tháng, 12 tháng qua" />}
       table={(
-        <Table size="small" rowKey="month" pagination={false} dataSource={rows} loading={months.isPending}
-               scroll={{ y: 280 }}
-               columns={[
-                 { title: 'Tháng', dataIndex: 'month' },
-                 { title: 'Đoàn viên cuối tháng', dataIndex: 'members', align: 'right', render: orDash },
-                 { title: 'Kết nạp', dataIndex: 'admitted', align: 'right', render: orDash },
-               ]} />
+        <FigureTable caption="Đoàn viên cuối mỗi tháng và kết nạp trong tháng, 12 tháng qua" rows={rows}
+                     rowKey={(r) => r.month} busy={months.isPending} maxHeight={320}
+                     columns={[
+                       { title: 'Tháng', value: (r) => r.month },
+                       { title: 'Đoàn viên cuối tháng', value: (r) => orDash(r.members), numeric: true },
+                       { title: 'Kết nạp', value: (r) => orDash(r.admitted), numeric: true },
+                     ]} />
       )} />
   );
 }
@@ -140,9 +174,9 @@ function ByStatus({ byStatus }: { byStatus: Record<string, number> }) {
     <ChartWithTable title="Đoàn viên theo trạng thái"
       chart={<Chart spec={spec} label="Biểu đồ tròn: đoàn viên theo trạng thái" />}
       table={(
-        <Table size="small" rowKey="status" pagination={false} dataSource={rows}
-               columns={[{ title: 'Trạng thái', dataIndex: 'name' },
-                         { title: 'Số người', dataIndex: 'count', align: 'right', render: formatNumber }]} />
+        <FigureTable caption="Đoàn viên theo trạng thái" rows={rows} rowKey={(r) => r.status}
+                     columns={[{ title: 'Trạng thái', value: (r) => r.name },
+                               { title: 'Số người', value: (r) => formatNumber(r.count), numeric: true }]} />
       )} />
   );
 }
@@ -156,11 +190,11 @@ function MovementsCard({ movements }: { movements: Movements }) {
     <ChartWithTable title={`Biến động từ ${dayjs(movements.from).format(DATE_FORMAT)} đến ${dayjs(movements.to).format(DATE_FORMAT)}`}
       chart={<Chart spec={spec} label="Biểu đồ cột: biến động đoàn viên trong kỳ" />}
       table={(
-        <Table size="small" rowKey="key" pagination={false}
-               dataSource={[{ key: 'start', name: 'Đầu kỳ', count: movements.members_at_start }, ...rows,
+        <FigureTable caption="Biến động đoàn viên trong kỳ" rowKey={(r) => r.key}
+                     rows={[{ key: 'start', name: 'Đầu kỳ', count: movements.members_at_start }, ...rows,
                             { key: 'end', name: 'Cuối kỳ', count: movements.members_at_end }]}
-               columns={[{ title: 'Chỉ tiêu', dataIndex: 'name' },
-                         { title: 'Số người', dataIndex: 'count', align: 'right', render: formatNumber }]} />
+                     columns={[{ title: 'Chỉ tiêu', value: (r) => r.name },
+                               { title: 'Số người', value: (r) => formatNumber(r.count), numeric: true }]} />
       )} />
   );
 }
@@ -173,18 +207,13 @@ function BySubunit({ unitId }: { unitId: string }) {
     kind: 'bars', name: 'Đoàn viên', values: top.map((r) => r.members),
     labels: top.map((r) => (r.name.length > 28 ? `${r.name.slice(0, 27)}…` : r.name)),
   }), [JSON.stringify(top)]);
-  if (children.isError) return <ErrorState error={children.error} onRetry={children.refetch} />;
+  if (children.isError) return <Failed error={children.error} onRetry={children.refetch} />;
   if (children.isSuccess && rows.length === 0) return null;
   return (
     <ChartWithTable title="Đoàn viên theo đơn vị trực thuộc"
       chart={<Chart spec={spec} height={Math.max(200, top.length * 28)} label="Biểu đồ cột: đoàn viên theo đơn vị trực thuộc (15 đơn vị đông nhất)" />}
       table={(
-        <Table size="small" rowKey="unit_id" pagination={rows.length > 10 ? { pageSize: 10 } : false}
-               dataSource={rows} loading={children.isPending}
-               columns={[{ title: 'Đơn vị', dataIndex: 'name' },
-                         { title: 'Đoàn viên', dataIndex: 'members', align: 'right', render: formatNumber,
-                           sorter: (a, b) => a.members - b.members, defaultSortOrder: 'descend' },
-                         { title: 'Chờ duyệt', dataIndex: 'pending', align: 'right', render: formatNumber }]} />
+<SubunitTable rows={rows} busy={children.isPending} />
       )} />
   );
 }
