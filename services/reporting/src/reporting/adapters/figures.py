@@ -461,11 +461,12 @@ class FigureRepository:
         start: date,
         end: date,
         today: date,
-        values: Mapping[str, Sequence[str]] | None = None,
+        values: Sequence[str] | None = None,
     ) -> list[Row]:
         """Per unit, dimension and value: members at the end of `start` and of `end` (`start` <= `end`), read as
         the figures now less the changes since `start`, or the changes up to `end`, whichever is fewer days; the
-        changes of whole months from the month table. `values`: only these values of the dimensions it names."""
+        changes of whole months from the month table. `values`: only these values (a report that reads the members
+        counted, not every status)."""
         query = self._stocks(principal, unit_ids, dimensions, start, end, today, await self.ledger_start(), values)
         return list(await self.session.execute(query))
 
@@ -484,7 +485,7 @@ class FigureRepository:
         last: date,
         today: date,
         dimensions: Sequence[str],
-        values: Mapping[str, Sequence[str]] | None = None,
+        values: Sequence[str] | None = None,
         kinds: Sequence[str] | None = None,
     ) -> tuple[list[Stock], list[Flow]]:
         """`stocks` at the end of the day before `first` and of `last`, and `flows` from `first` to `last`, in one
@@ -530,7 +531,7 @@ class FigureRepository:
         end: date,
         today: date,
         ledger: date | None,
-        values: Mapping[str, Sequence[str]] | None,
+        values: Sequence[str] | None,
     ) -> Select:
         now = subtree_figures
         ledger = ledger or start
@@ -540,21 +541,7 @@ class FigureRepository:
 
         def wanted(table: Table):
             chosen = and_(table.c.unit_id == func.any(units), table.c.dimension.in_(dimensions))
-            if not values:
-                return chosen
-            # The dimensions stay the index's condition; the values only filter what it finds (a report reads the
-            # members counted, the women, the grassroots unions: not every status, gender and unit type).
-            return and_(
-                chosen,
-                or_(
-                    *(
-                        and_(table.c.dimension == dimension, table.c.value.in_(values[dimension]))
-                        if dimension in values
-                        else table.c.dimension == dimension
-                        for dimension in dimensions
-                    )
-                ),
-            )
+            return and_(chosen, table.c.value.in_(values)) if values else chosen
 
         if (today - start) <= (start - ledger):
             current = select(

@@ -18,7 +18,7 @@ from reporting.adapters.figures import FigureRepository
 from reporting.adapters.targets import TargetRepository
 from reporting.application.figures import EARLIEST, ensure_answerable, today
 from reporting.domain.dues import AMOUNTS, REMITTED
-from reporting.domain.periods import STOCK_DIMENSIONS, STOCK_VALUES, PeriodRow, fill_rows
+from reporting.domain.periods import STOCK_DIMENSIONS, PeriodRow, fill_rows
 from reporting.domain.units import GRASSROOTS, SIZE_BANDS, UNIT_KINDS
 
 # The longest run of months one answer holds (a dues report, a series of monthly figures).
@@ -103,7 +103,7 @@ class PeriodService:
         total = PeriodRow(unit_id, unit.code if unit else "", unit.name if unit else str(unit_id))
         every = {**rows, unit_id: total}
         ids = list(every)
-        stocks, flows = await self.figures.period(principal, ids, first, last, today(), STOCK_DIMENSIONS, STOCK_VALUES)
+        stocks, flows = await self.figures.period(principal, ids, first, last, today(), STOCK_DIMENSIONS)
         fill_rows(every, stocks, flows)
         for unit, target in (await TargetRepository(self.session).in_force(principal, ids, last)).items():
             every[unit].target_term, every[unit].target_members = target.term, target.members

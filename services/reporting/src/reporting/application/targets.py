@@ -102,7 +102,7 @@ class TargetService:
             windows.setdefault((progress.counted_from, progress.counted_to), []).append(progress.unit_id)
         for (first, last), ids in windows.items():
             stocks, flows = await self.figures.period(
-                principal, ids, first, last, now, ("status",), {"status": COUNTED}, ("admitted",)
+                principal, ids, first, last, now, ("status",), COUNTED, ("admitted",)
             )
             for stock in stocks:
                 found[stock.unit_id].members_at_start += int(stock.at_start)

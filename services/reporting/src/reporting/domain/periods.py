@@ -17,8 +17,6 @@ from reporting.domain.units import GRASSROOTS
 
 # Stocks read for each row: (dimension, value) at the start and the end.
 STOCK_DIMENSIONS = ("status", "gender", "enterprise_type", "unit_type")
-# Of them, the values a row reads (`fill_rows`): every enterprise type, but only these of the others.
-STOCK_VALUES = {"status": tuple(sorted(COUNTED_STATUSES)), "gender": ("female",), "unit_type": (GRASSROOTS,)}
 _UNIT_FLOWS = {"unit_established": "units_established", "unit_closed": "units_closed"}
 _INTO = {"admitted": 1, "transferred_in": 1, "transferred_out": -1, "retired": -1, "removed": -1, "left": -1}
 
