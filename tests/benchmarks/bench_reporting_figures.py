@@ -13,7 +13,8 @@ new members. Side by side in one run (migration 0009): the grassroots unions by 
 and read from the rolled-up bands; the development report with and without the year tables; the poll with and
 without migration 0009's triggers; first of all, the reports most at risk with each of the sessions' settings
 (`SESSION_SETTINGS`) in turns. Prints a Markdown table. Generate once (`--generate-only --keep`), then re-time with
-`--reuse` (a reused database is kept; `--settings-only` times the settings alone).
+`--reuse` (a reused database is kept; `--settings-only` times the settings alone, `--reports-only` the period
+reports alone).
 """
 
 from __future__ import annotations
@@ -507,6 +508,11 @@ async def main(server: str) -> None:
     parser.add_argument("--generate-only", action="store_true", help="generate and keep the database, measure nothing")
     parser.add_argument("--settings-runs", type=int, default=30, help="calls of each setting side by side")
     parser.add_argument(
+        "--reports-only",
+        action="store_true",
+        help="only the standard period reports (development, units, dues, targets; the documents)",
+    )
+    parser.add_argument(
         "--settings-only",
         action="store_true",
         help="only the sessions' settings side by side: " + "; ".join(SESSION_SETTINGS),
@@ -530,6 +536,12 @@ async def main(server: str) -> None:
         print_results()
         return
     settings = ReportingSettings(database_url=url, internal_token_secret=TEST_SECRET)
+    if args.reports_only:
+        async with client(create_app, settings) as http:
+            await time_period_reports(http, args.runs)
+        print(f"load average after the run: {os.getloadavg()}", flush=True)
+        print_results()
+        return
     await time_session_settings(settings, args.settings_runs)
     if args.settings_only:
         print(f"load average after the run: {os.getloadavg()}", flush=True)
