@@ -395,29 +395,13 @@ class FigureRepository:
         `first` to `last` (each with its name of the latest such day) in code order, units replicated before the
         tree's history was kept as the replica has them: a period report's unit and rows in one statement (a round
         trip fewer for every report, each a wait of its own on a busy machine)."""
-        v, t = unit_versions, tree_units
-        own_version = restrict_to_scope(
-            select(v.c.unit_id, v.c.code, v.c.name)
-            .where(v.c.unit_id == unit_id, v.c.valid_from <= last)
-            .order_by(v.c.valid_from.desc(), v.c.version.desc())
-            .limit(1),
-            principal,
-            Permission.REPORTS_READ,
-            v.c.unit_id,
-        ).subquery()
-        own_replica = restrict_to_scope(
-            select(t.c.unit_id, t.c.code, t.c.name).where(
-                t.c.unit_id == unit_id,
-                ~select(v.c.unit_id).where(v.c.unit_id == unit_id, v.c.valid_from <= last).exists(),
-            ),
-            principal,
-            Permission.REPORTS_READ,
-            t.c.unit_id,
-        )
+        own_version = self._version_on(principal, unit_id, last).subquery()
+        own_replica = self._replica_row(principal, unit_id, without_version_on=last)
         below = self._units_of_period(principal, unit_id, first, last).subquery()
+        own = own_replica.subquery()
         units = union_all(
-            select(literal(True).label("own"), own_version),
-            select(literal(True).label("own"), own_replica.subquery()),
+            select(literal(True).label("own"), own_version.c.unit_id, own_version.c.code, own_version.c.name),
+            select(literal(True).label("own"), own.c.unit_id, own.c.code, own.c.name),
             select(literal(False).label("own"), below),
         ).subquery()
         found = list(await self.session.execute(select(units).order_by(units.c.own.desc(), units.c.code)))
@@ -467,7 +451,7 @@ class FigureRepository:
         the figures now less the changes since `start`, or the changes up to `end`, whichever is fewer days; the
         changes of whole months from the month table. `values`: only these values (a report that reads the members
         counted, not every status)."""
-        query = self._stocks(principal, unit_ids, dimensions, start, end, today, await self.ledger_start(), values)
+        query = self._stocks(principal, unit_ids, dimensions, (start, end, today), await self.ledger_start(), values)
         return list(await self.session.execute(query))
 
     async def flows(
@@ -491,7 +475,7 @@ class FigureRepository:
         """`stocks` at the end of the day before `first` and of `last`, and `flows` from `first` to `last`, in one
         statement: the two reads of every period report, one round trip."""
         stocks = self._stocks(
-            principal, unit_ids, dimensions, first - timedelta(days=1), last, today, await self.ledger_start(), values
+            principal, unit_ids, dimensions, (first - timedelta(days=1), last, today), await self.ledger_start(), values
         ).subquery()
         flows = self._flows(principal, unit_ids, first, last, kinds).subquery()
         both = union_all(
@@ -527,12 +511,12 @@ class FigureRepository:
         principal: Principal,
         unit_ids: list[UUID],
         dimensions: Sequence[str],
-        start: date,
-        end: date,
-        today: date,
+        days: tuple[date, date, date],
         ledger: date | None,
         values: Sequence[str] | None,
     ) -> Select:
+        """`stocks`' query; `days`: the period's start and end, and today."""
+        start, end, today = days
         now = subtree_figures
         ledger = ledger or start
         units = bindparam("units", unit_ids, type_=ARRAY(Uuid))
@@ -693,25 +677,34 @@ class FigureRepository:
     async def unit_on(self, principal: Principal, unit_id: UUID, day: date):
         """The unit's version in force on `day` (code, name, status), or its current replica row when the history
         does not reach back (units replicated before it was kept)."""
-        versions = restrict_to_scope(
-            select(unit_versions.c.code, unit_versions.c.name, unit_versions.c.status)
-            .where(unit_versions.c.unit_id == unit_id, unit_versions.c.valid_from <= day)
-            .order_by(unit_versions.c.valid_from.desc(), unit_versions.c.version.desc())
+        found = (await self.session.execute(self._version_on(principal, unit_id, day))).one_or_none()
+        if found is not None:
+            return found
+        return (await self.session.execute(self._replica_row(principal, unit_id))).one_or_none()
+
+    @staticmethod
+    def _version_on(principal: Principal, unit_id: UUID, day: date) -> Select:
+        v = unit_versions
+        return restrict_to_scope(
+            select(v.c.unit_id, v.c.code, v.c.name, v.c.status)
+            .where(v.c.unit_id == unit_id, v.c.valid_from <= day)
+            .order_by(v.c.valid_from.desc(), v.c.version.desc())
             .limit(1),
             principal,
             Permission.REPORTS_READ,
-            unit_versions.c.unit_id,
+            v.c.unit_id,
         )
-        found = (await self.session.execute(versions)).one_or_none()
-        if found is not None:
-            return found
-        replica = restrict_to_scope(
-            select(tree_units.c.code, tree_units.c.name, tree_units.c.status).where(tree_units.c.unit_id == unit_id),
-            principal,
-            Permission.REPORTS_READ,
-            tree_units.c.unit_id,
-        )
-        return (await self.session.execute(replica)).one_or_none()
+
+    @staticmethod
+    def _replica_row(principal: Principal, unit_id: UUID, without_version_on: date | None = None) -> Select:
+        """The unit's replica row; `without_version_on`: only if no version of it was in force by that day."""
+        t, v = tree_units, unit_versions
+        query = select(t.c.unit_id, t.c.code, t.c.name, t.c.status).where(t.c.unit_id == unit_id)
+        if without_version_on is not None:
+            query = query.where(
+                ~select(v.c.unit_id).where(v.c.unit_id == unit_id, v.c.valid_from <= without_version_on).exists()
+            )
+        return restrict_to_scope(query, principal, Permission.REPORTS_READ, t.c.unit_id)
 
 
 _COUNTED = ", ".join(f"'{status}'" for status in sorted(COUNTED_STATUSES))
