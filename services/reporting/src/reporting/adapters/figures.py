@@ -498,13 +498,15 @@ class FigureRepository:
                 literal(None, BigInteger),
             ),
         )
-        found: tuple[list[Stock], list[Flow]] = ([], [])
-        for row in await self.session.execute(both):
-            if row.flow:
-                found[1].append(Flow(row.unit_id, row.key, row.female, row.at_start))
+        stocks_found: list[Stock] = []
+        flows_found: list[Flow] = []
+        # Unpacked as tuples: a few thousand rows for an upper union's year, where each attribute read costs.
+        for flow, unit, key, value, female, at_start, at_end in (await self.session.execute(both)).tuples():
+            if flow:
+                flows_found.append(Flow(unit, key, female, at_start))
             else:
-                found[0].append(Stock(row.unit_id, row.key, row.value, row.at_start, row.at_end))
-        return found
+                stocks_found.append(Stock(unit, key, value, at_start, at_end))
+        return stocks_found, flows_found
 
     def _stocks(
         self,
