@@ -501,7 +501,7 @@ class FigureRepository:
         stocks_found: list[Stock] = []
         flows_found: list[Flow] = []
         # Unpacked as tuples: a few thousand rows for an upper union's year, where each attribute read costs.
-        for flow, unit, key, value, female, at_start, at_end in (await self.session.execute(both)).tuples():
+        for flow, unit, key, value, female, at_start, at_end in await self.session.execute(both):
             if flow:
                 flows_found.append(Flow(unit, key, female, at_start))
             else:
