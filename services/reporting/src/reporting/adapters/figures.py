@@ -396,12 +396,11 @@ class FigureRepository:
         tree's history was kept as the replica has them: a period report's unit and rows in one statement (a round
         trip fewer for every report, each a wait of its own on a busy machine)."""
         own_version = self._version_on(principal, unit_id, last).subquery()
-        own_replica = self._replica_row(principal, unit_id, without_version_on=last)
+        own_replica = self._replica_row(principal, unit_id, without_version_on=last).subquery()
         below = self._units_of_period(principal, unit_id, first, last).subquery()
-        own = own_replica.subquery()
         units = union_all(
             select(literal(True).label("own"), own_version.c.unit_id, own_version.c.code, own_version.c.name),
-            select(literal(True).label("own"), own.c.unit_id, own.c.code, own.c.name),
+            select(literal(True).label("own"), own_replica.c.unit_id, own_replica.c.code, own_replica.c.name),
             select(literal(False).label("own"), below),
         ).subquery()
         found = list(await self.session.execute(select(units).order_by(units.c.own.desc(), units.c.code)))
@@ -445,13 +444,11 @@ class FigureRepository:
         start: date,
         end: date,
         today: date,
-        values: Sequence[str] | None = None,
     ) -> list[Row]:
         """Per unit, dimension and value: members at the end of `start` and of `end` (`start` <= `end`), read as
         the figures now less the changes since `start`, or the changes up to `end`, whichever is fewer days; the
-        changes of whole months from the month table. `values`: only these values (a report that reads the members
-        counted, not every status)."""
-        query = self._stocks(principal, unit_ids, dimensions, (start, end, today), await self.ledger_start(), values)
+        changes of whole months from the month table."""
+        query = self._stocks(principal, unit_ids, dimensions, (start, end, today), await self.ledger_start(), None)
         return list(await self.session.execute(query))
 
     async def flows(
@@ -473,7 +470,8 @@ class FigureRepository:
         kinds: Sequence[str] | None = None,
     ) -> tuple[list[Stock], list[Flow]]:
         """`stocks` at the end of the day before `first` and of `last`, and `flows` from `first` to `last`, in one
-        statement: the two reads of every period report, one round trip."""
+        statement: the two reads of every period report, one round trip. `values`, `kinds`: only these values of the
+        dimensions and kinds of movement (the targets report reads the members counted and the admissions)."""
         stocks = self._stocks(
             principal, unit_ids, dimensions, (first - timedelta(days=1), last, today), await self.ledger_start(), values
         ).subquery()
