@@ -20,9 +20,13 @@ from contracts.events.members_member_v1 import MemberStatusChanged, MemberTransf
 from contracts.events.orgtree_unit_v1 import UnitCapabilities, UnitCreated, UnitDissolved, UnitMoved
 from contracts.wellknown import NATIONAL_CENTRE_ID, vietnamese_today
 from reporting.adapters.figures import whole_months, whole_years
+from reporting.application.periods import PeriodService
+from reporting.application.targets import TargetService
 from reporting.entrypoints.consumers import apply_dues_record
+from sqlalchemy import event
 
 from services.reporting.tests.figures_support import (
+    START,
     admit,
     assert_bands_are_the_walk,
     change,
@@ -582,3 +586,54 @@ async def test_dues_months_count_the_grassroots_unions_at_each_months_end(report
     assert response.status_code == 200, response.text
     # G1 from the start; G3 from 10/9; G1 dissolved on 5/11. Each month's end in the tree of that day.
     assert [month["grassroots_unions"] for month in response.json()["months"]] == [1, 2, 2, 1, 1]
+    body = response.json()
+    # Each unit under it at the period's end (31/12/2025), in the tree of that day, and the province itself.
+    assert {row["code"]: row["grassroots_unions"] for row in body["rows"]} == {"DUEG-G1": 0, "DUEG-G3": 1}
+    assert body["total"]["grassroots_unions"] == 1
+    country = await reporting["http"].get(
+        "/api/v1/reporting/dues",
+        headers=national(),
+        params={"unit_id": str(NATIONAL_CENTRE_ID), "from": "2025-08", "to": "2025-12"},
+    )
+    rows = {row["code"]: row["grassroots_unions"] for row in country.json()["rows"] if row["code"].startswith("DUEG")}
+    assert rows == {"DUEG-P1": 1, "DUEG-P2": 1}
+
+
+async def test_a_period_report_is_a_few_statements(reporting):
+    """Every statement is a round trip, and on a busy machine each is a wait of its own for the CPU (docs/
+    BENCHMARKS.md, issue 13): the reports read their unit with its rows, and their stocks with their flows, in one
+    statement each; the dues report its months with their sums, and every row's grassroots unions with the months'."""
+    units = await tree(reporting, "FEW")
+    await admit(reporting["db"], units["g1"], date(2025, 3, 1))
+    target = {"starts_on": "2025-01-01", "ends_on": "2030-05-31", "members": 10, "admissions": 5}
+    saved = await reporting["http"].put(
+        f"/api/v1/reporting/targets/{units['g1']}/2025-2030",
+        json=target,
+        headers=headers_for(principal("unit_admin", units["p1"])),
+    )
+    assert saved.status_code == 200, saved.text
+    statements: list[str] = []
+
+    def count(conn, cursor, statement, parameters, context, executemany):
+        statements.append(statement)
+
+    engine = reporting["db"].engine.sync_engine
+    viewer = principal("report_viewer", NATIONAL_CENTRE_ID)
+    event.listen(engine, "before_cursor_execute", count)
+    try:
+        found = {}
+        for name, report in (
+            ("development", lambda session: PeriodService(session).development(viewer, units["p1"], START, START)),
+            ("dues", lambda session: PeriodService(session).dues(viewer, units["p1"], START, date(2025, 3, 1))),
+            ("targets", lambda session: TargetService(session).progress(viewer, units["p1"], "2025-2030")),
+        ):
+            statements.clear()
+            async with reporting["db"].transaction() as session:
+                await report(session)
+            found[name] = len(statements)
+    finally:
+        event.remove(engine, "before_cursor_execute", count)
+    # development: the ledger's start, the scope, the unit and its rows, stocks and flows, targets; dues: the scope,
+    # the ledger's start, the unit and its rows, the units with dues, months and sums, grassroots unions; targets:
+    # the scope, the unit and its rows, the targets, the ledger's start, stocks and flows.
+    assert found == {"development": 5, "dues": 6, "targets": 5}

@@ -12,7 +12,7 @@ from chassis.scope import restrict_to_scope, unscoped
 from chassis.tables import tree_units
 from contracts.permissions import Permission
 from pydantic_core import to_json
-from sqlalchemy import Row, func, select, text
+from sqlalchemy import Date, Row, func, literal, select, text, union_all
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from reporting.adapters.tables import subtree_dues
@@ -88,17 +88,38 @@ class DuesRepository:
         rows = await self.session.execute(_LOCK_REMITTANCES, {"ids": sorted(set(remittance_ids))})
         return {row.remittance_id: Remittance(row.unit_id, row.month, row.amount_vnd, row.confirmed) for row in rows}
 
-    async def sums(self, principal: Principal, unit_ids: Sequence[UUID], first: date, last: date) -> dict[UUID, dict]:
-        """Each unit's subtree summed over the months from `first` to `last` (first days of months)."""
+    async def months_and_sums(
+        self, principal: Principal, unit_id: UUID, unit_ids: Sequence[UUID], first: date, last: date
+    ) -> tuple[dict[date, dict], dict[UUID, dict]]:
+        """The subtree's dues of each month from `first` to `last` (first days of months) that has any, and each of
+        `unit_ids`' subtree summed over those months, in one statement (month → sums, unit → sums)."""
         d = subtree_dues
         names = (*AMOUNTS, *REMITTED)
-        query = (
-            select(d.c.unit_id, *(func.sum(d.c[name]).label(name) for name in names))
-            .where(d.c.unit_id.in_(unit_ids), d.c.month.between(first, last))
-            .group_by(d.c.unit_id)
+        months = restrict_to_scope(
+            select(d.c.unit_id, d.c.month, *(d.c[name] for name in names)).where(
+                d.c.unit_id == unit_id, d.c.month.between(first, last)
+            ),
+            principal,
+            Permission.REPORTS_READ,
+            d.c.unit_id,
         )
-        rows = await self.session.execute(restrict_to_scope(query, principal, Permission.REPORTS_READ, d.c.unit_id))
-        return {row.unit_id: {name: int(getattr(row, name)) for name in names} for row in rows}
+        sums = restrict_to_scope(
+            select(d.c.unit_id, literal(None, Date), *(func.sum(d.c[name]).label(name) for name in names))
+            .where(d.c.unit_id.in_(unit_ids), d.c.month.between(first, last))
+            .group_by(d.c.unit_id),
+            principal,
+            Permission.REPORTS_READ,
+            d.c.unit_id,
+        )
+        by_month: dict[date, dict] = {}
+        by_unit: dict[UUID, dict] = {}
+        for row in await self.session.execute(union_all(months, sums)):
+            values = {name: int(getattr(row, name)) for name in names}
+            if row.month is None:
+                by_unit[row.unit_id] = values
+            else:
+                by_month[row.month] = values
+        return by_month, by_unit
 
     async def children_with_dues(self, principal: Principal, unit_id: UUID, first: date, last: date) -> list[Row]:
         """The units directly under the unit now whose subtrees have dues in the months from `first` to `last`: dues
@@ -114,14 +135,6 @@ class DuesRepository:
         )
         return list(
             await self.session.execute(restrict_to_scope(query, principal, Permission.REPORTS_READ, t.c.unit_id))
-        )
-
-    async def months(self, principal: Principal, unit_id: UUID, first: date, last: date) -> list[Row]:
-        """The subtree's dues of each month from `first` to `last` (first days of months) that has any."""
-        d = subtree_dues
-        query = select(d).where(d.c.unit_id == unit_id, d.c.month.between(first, last)).order_by(d.c.month)
-        return list(
-            await self.session.execute(restrict_to_scope(query, principal, Permission.REPORTS_READ, d.c.unit_id))
         )
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import date, timedelta
+from typing import NamedTuple
 from uuid import UUID
 
 from chassis.principal import Principal
@@ -15,10 +16,13 @@ from contracts.permissions import Permission
 from pydantic_core import to_json
 from sqlalchemy import (
     ARRAY,
+    BigInteger,
+    Boolean,
     Date,
     Row,
     Select,
     Table,
+    Text,
     Uuid,
     and_,
     bindparam,
@@ -57,6 +61,25 @@ _TREE_LOCK = 0x7265706F72747265  # "reportre"
 
 
 _UNREAD = object()
+
+
+class Stock(NamedTuple):
+    """A unit's members of one value of a dimension at a period's start and end (`FigureRepository.period`)."""
+
+    unit_id: UUID
+    dimension: str
+    value: str
+    at_start: int
+    at_end: int
+
+
+class Flow(NamedTuple):
+    """A unit's movements of one kind in a period, of women or not (`FigureRepository.period`)."""
+
+    unit_id: UUID
+    kind: str
+    female: bool
+    members: int
 
 
 class FigureRepository:
@@ -332,37 +355,60 @@ class FigureRepository:
         return {row.value: int(row.members) for row in await self.session.execute(query) if row.members}
 
     async def value_on_days(
-        self, principal: Principal, unit_id: UUID, dimension: str, value: str, days: Sequence[date]
-    ) -> dict[date, int]:
-        """One value of the subtree's figures at the end of each of `days` (none after today), in the tree of each
-        day: the figure now less its changes after the day, all read in one statement (a dues report's grassroots
-        unions at each month's end)."""
+        self, principal: Principal, unit_ids: Sequence[UUID], dimension: str, value: str, days: Sequence[date]
+    ) -> dict[UUID, dict[date, int]]:
+        """One value of each unit's subtree figures at the end of each of `days` (none after today), in the tree of
+        each day: the figure now less its changes after the day, all read in one statement (a dues report's
+        grassroots unions at each month's end, and each of its rows' at the period's end)."""
         now, changes = subtree_figures, subtree_figure_days
-        current = select(literal(None, Date).label("day"), now.c.members).where(
-            now.c.unit_id == unit_id, now.c.dimension == dimension, now.c.value == value
+        units = bindparam("units", list(unit_ids), type_=ARRAY(Uuid))
+        current = select(now.c.unit_id, literal(None, Date).label("day"), now.c.members).where(
+            now.c.unit_id == func.any(units), now.c.dimension == dimension, now.c.value == value
         )
-        since = select(changes.c.day, changes.c.members).where(
-            changes.c.unit_id == unit_id,
+        since = select(changes.c.unit_id, changes.c.day, changes.c.members).where(
+            changes.c.unit_id == func.any(units),
             changes.c.dimension == dimension,
             changes.c.value == value,
             changes.c.day > min(days),
         )
-        rows = [
-            tuple(row)
-            for row in await self.session.execute(
-                union_all(
-                    restrict_to_scope(current, principal, Permission.REPORTS_READ, now.c.unit_id),
-                    restrict_to_scope(since, principal, Permission.REPORTS_READ, changes.c.unit_id),
-                )
+        totals: dict[UUID, int] = dict.fromkeys(unit_ids, 0)
+        after: dict[UUID, list[tuple[date, int]]] = {unit: [] for unit in unit_ids}
+        for unit, day, members in await self.session.execute(
+            union_all(
+                restrict_to_scope(current, principal, Permission.REPORTS_READ, now.c.unit_id),
+                restrict_to_scope(since, principal, Permission.REPORTS_READ, changes.c.unit_id),
             )
-        ]
-        total = sum(int(members) for day, members in rows if day is None)
-        changes = [(day, int(members)) for day, members in rows if day is not None]
-        return {end: total - sum(members for day, members in changes if day > end) for end in days}
+        ):
+            if day is None:
+                totals[unit] += int(members)
+            else:
+                after[unit].append((day, int(members)))
+        return {
+            unit: {end: total - sum(members for day, members in after[unit] if day > end) for end in days}
+            for unit, total in totals.items()
+        }
 
-    async def units_of_period(self, principal: Principal, unit_id: UUID, first: date, last: date) -> list[Row]:
-        """The units directly under `unit_id` at any time from `first` to `last` (each with its name of the latest
-        such day), in code order; units replicated before the tree's history was kept, as the replica has them."""
+    async def period_units(
+        self, principal: Principal, unit_id: UUID, first: date, last: date
+    ) -> tuple[Row | None, list[Row]]:
+        """The unit's version in force on `last` (as `unit_on`), then the units directly under it at any time from
+        `first` to `last` (each with its name of the latest such day) in code order, units replicated before the
+        tree's history was kept as the replica has them: a period report's unit and rows in one statement (a round
+        trip fewer for every report, each a wait of its own on a busy machine)."""
+        own_version = self._version_on(principal, unit_id, last).subquery()
+        own_replica = self._replica_row(principal, unit_id, without_version_on=last).subquery()
+        below = self._units_of_period(principal, unit_id, first, last).subquery()
+        units = union_all(
+            select(literal(True).label("own"), own_version.c.unit_id, own_version.c.code, own_version.c.name),
+            select(literal(True).label("own"), own_replica.c.unit_id, own_replica.c.code, own_replica.c.name),
+            select(literal(False).label("own"), below),
+        ).subquery()
+        found = list(await self.session.execute(select(units).order_by(units.c.own.desc(), units.c.code)))
+        own = found[0] if found and found[0].own else None
+        return own, found[1:] if own is not None else found
+
+    @staticmethod
+    def _units_of_period(principal: Principal, unit_id: UUID, first: date, last: date) -> Select:
         v, t = unit_versions, tree_units
         in_period = restrict_to_scope(
             select(v.c.unit_id, v.c.code, v.c.name)
@@ -388,23 +434,98 @@ class FigureRepository:
             Permission.REPORTS_READ,
             t.c.unit_id,
         )
-        units = union_all(select(in_period), without_history).subquery()
-        return list(await self.session.execute(select(units).order_by(units.c.code)))
+        return union_all(select(in_period), without_history)
 
     async def stocks(
-        self, principal: Principal, unit_ids: list[UUID], dimensions: Sequence[str], start: date, end: date, today: date
+        self,
+        principal: Principal,
+        unit_ids: list[UUID],
+        dimensions: Sequence[str],
+        start: date,
+        end: date,
+        today: date,
     ) -> list[Row]:
         """Per unit, dimension and value: members at the end of `start` and of `end` (`start` <= `end`), read as
         the figures now less the changes since `start`, or the changes up to `end`, whichever is fewer days; the
         changes of whole months from the month table."""
+        query = self._stocks(principal, unit_ids, dimensions, (start, end, today), await self.ledger_start(), None)
+        return list(await self.session.execute(query))
+
+    async def flows(
+        self, principal: Principal, unit_ids: list[UUID], first: date, last: date, kinds: Sequence[str] | None = None
+    ) -> list[Row]:
+        """Per unit: the movements out of or into its subtree from `first` to `last` by kind (`kinds`: only these),
+        women apart."""
+        return list(await self.session.execute(self._flows(principal, unit_ids, first, last, kinds)))
+
+    async def period(
+        self,
+        principal: Principal,
+        unit_ids: list[UUID],
+        first: date,
+        last: date,
+        today: date,
+        dimensions: Sequence[str],
+        values: Sequence[str] | None = None,
+        kinds: Sequence[str] | None = None,
+    ) -> tuple[list[Stock], list[Flow]]:
+        """`stocks` at the end of the day before `first` and of `last`, and `flows` from `first` to `last`, in one
+        statement: the two reads of every period report, one round trip. `values`, `kinds`: only these values of the
+        dimensions and kinds of movement (the targets report reads the members counted and the admissions)."""
+        stocks = self._stocks(
+            principal, unit_ids, dimensions, (first - timedelta(days=1), last, today), await self.ledger_start(), values
+        ).subquery()
+        flows = self._flows(principal, unit_ids, first, last, kinds).subquery()
+        both = union_all(
+            select(
+                literal(False).label("flow"),
+                stocks.c.unit_id,
+                stocks.c.dimension.label("key"),
+                stocks.c.value,
+                literal(None, Boolean).label("female"),
+                stocks.c.at_start,
+                stocks.c.at_end,
+            ),
+            select(
+                literal(True).label("flow"),
+                flows.c.unit_id,
+                flows.c.kind,
+                literal(None, Text),
+                flows.c.female,
+                flows.c.members,
+                literal(None, BigInteger),
+            ),
+        )
+        stocks_found: list[Stock] = []
+        flows_found: list[Flow] = []
+        # Unpacked as tuples: a few thousand rows for an upper union's year, where each attribute read costs.
+        for flow, unit, key, value, female, at_start, at_end in await self.session.execute(both):
+            if flow:
+                flows_found.append(Flow(unit, key, female, at_start))
+            else:
+                stocks_found.append(Stock(unit, key, value, at_start, at_end))
+        return stocks_found, flows_found
+
+    def _stocks(
+        self,
+        principal: Principal,
+        unit_ids: list[UUID],
+        dimensions: Sequence[str],
+        days: tuple[date, date, date],
+        ledger: date | None,
+        values: Sequence[str] | None,
+    ) -> Select:
+        """`stocks`' query; `days`: the period's start and end, and today."""
+        start, end, today = days
         now = subtree_figures
-        ledger = await self.ledger_start() or start
+        ledger = ledger or start
         units = bindparam("units", unit_ids, type_=ARRAY(Uuid))
 
         tables = (subtree_figure_days, subtree_figure_months, subtree_figure_years if self.read_years else None)
 
         def wanted(table: Table):
-            return and_(table.c.unit_id == func.any(units), table.c.dimension.in_(dimensions))
+            chosen = and_(table.c.unit_id == func.any(units), table.c.dimension.in_(dimensions))
+            return and_(chosen, table.c.value.in_(values)) if values else chosen
 
         if (today - start) <= (start - ledger):
             current = select(
@@ -413,7 +534,7 @@ class FigureRepository:
                 now.c.value,
                 now.c.members.label("at_start"),
                 now.c.members.label("at_end"),
-            ).where(now.c.unit_id == func.any(units), now.c.dimension.in_(dimensions))
+            ).where(wanted(now))
             parts = [
                 current,
                 *_counted_changes(*tables, wanted, start, end, at_start=-1, at_end=0),
@@ -432,18 +553,22 @@ class FigureRepository:
             func.sum(part.c.at_start).label("at_start"),
             func.sum(part.c.at_end).label("at_end"),
         ).group_by(part.c.unit_id, part.c.dimension, part.c.value)
-        return list(
-            await self.session.execute(restrict_to_scope(query, principal, Permission.REPORTS_READ, part.c.unit_id))
-        )
+        return restrict_to_scope(query, principal, Permission.REPORTS_READ, part.c.unit_id)
 
-    async def flows(self, principal: Principal, unit_ids: list[UUID], first: date, last: date) -> list[Row]:
-        """Per unit: the movements out of or into its subtree from `first` to `last` by kind, women apart."""
+    def _flows(
+        self, principal: Principal, unit_ids: list[UUID], first: date, last: date, kinds: Sequence[str] | None
+    ) -> Select:
         units = bindparam("units", unit_ids, type_=ARRAY(Uuid))
+
+        def wanted(table: Table):
+            chosen = table.c.unit_id == func.any(units)
+            return and_(chosen, table.c.kind.in_(kinds)) if kinds else chosen
+
         parts = _changes_between(
             subtree_movement_days,
             subtree_movement_months,
             subtree_movement_years if self.read_years else None,
-            lambda table: table.c.unit_id == func.any(units),
+            wanted,
             first - timedelta(days=1),
             last,
         )
@@ -451,9 +576,7 @@ class FigureRepository:
         query = select(part.c.unit_id, part.c.kind, part.c.female, func.sum(part.c.members).label("members")).group_by(
             part.c.unit_id, part.c.kind, part.c.female
         )
-        return list(
-            await self.session.execute(restrict_to_scope(query, principal, Permission.REPORTS_READ, part.c.unit_id))
-        )
+        return restrict_to_scope(query, principal, Permission.REPORTS_READ, part.c.unit_id)
 
     async def grassroots_sizes(self, principal: Principal, unit_id: UUID, day: date, today: date) -> dict[int, int]:
         """The grassroots unions active in the subtree of `unit_id` at the end of `day`, in the tree of that day, by
@@ -554,25 +677,34 @@ class FigureRepository:
     async def unit_on(self, principal: Principal, unit_id: UUID, day: date):
         """The unit's version in force on `day` (code, name, status), or its current replica row when the history
         does not reach back (units replicated before it was kept)."""
-        versions = restrict_to_scope(
-            select(unit_versions.c.code, unit_versions.c.name, unit_versions.c.status)
-            .where(unit_versions.c.unit_id == unit_id, unit_versions.c.valid_from <= day)
-            .order_by(unit_versions.c.valid_from.desc(), unit_versions.c.version.desc())
+        found = (await self.session.execute(self._version_on(principal, unit_id, day))).one_or_none()
+        if found is not None:
+            return found
+        return (await self.session.execute(self._replica_row(principal, unit_id))).one_or_none()
+
+    @staticmethod
+    def _version_on(principal: Principal, unit_id: UUID, day: date) -> Select:
+        v = unit_versions
+        return restrict_to_scope(
+            select(v.c.unit_id, v.c.code, v.c.name, v.c.status)
+            .where(v.c.unit_id == unit_id, v.c.valid_from <= day)
+            .order_by(v.c.valid_from.desc(), v.c.version.desc())
             .limit(1),
             principal,
             Permission.REPORTS_READ,
-            unit_versions.c.unit_id,
+            v.c.unit_id,
         )
-        found = (await self.session.execute(versions)).one_or_none()
-        if found is not None:
-            return found
-        replica = restrict_to_scope(
-            select(tree_units.c.code, tree_units.c.name, tree_units.c.status).where(tree_units.c.unit_id == unit_id),
-            principal,
-            Permission.REPORTS_READ,
-            tree_units.c.unit_id,
-        )
-        return (await self.session.execute(replica)).one_or_none()
+
+    @staticmethod
+    def _replica_row(principal: Principal, unit_id: UUID, without_version_on: date | None = None) -> Select:
+        """The unit's replica row; `without_version_on`: only if no version of it was in force by that day."""
+        t, v = tree_units, unit_versions
+        query = select(t.c.unit_id, t.c.code, t.c.name, t.c.status).where(t.c.unit_id == unit_id)
+        if without_version_on is not None:
+            query = query.where(
+                ~select(v.c.unit_id).where(v.c.unit_id == unit_id, v.c.valid_from <= without_version_on).exists()
+            )
+        return restrict_to_scope(query, principal, Permission.REPORTS_READ, t.c.unit_id)
 
 
 _COUNTED = ", ".join(f"'{status}'" for status in sorted(COUNTED_STATUSES))

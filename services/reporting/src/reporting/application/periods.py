@@ -98,17 +98,13 @@ class PeriodService:
     async def development(self, principal: Principal, unit_id: UUID, first: date, last: date) -> PeriodReport:
         """Members at the start and the end of the period and what moved, for the unit and each unit under it."""
         await self._check(principal, unit_id, first, last)
-        unit = await self.figures.unit_on(principal, unit_id, last)
-        rows = {
-            row.unit_id: PeriodRow(row.unit_id, row.code, row.name)
-            for row in await self.figures.units_of_period(principal, unit_id, first, last)
-        }
+        unit, below = await self.figures.period_units(principal, unit_id, first, last)
+        rows = {row.unit_id: PeriodRow(row.unit_id, row.code, row.name) for row in below}
         total = PeriodRow(unit_id, unit.code if unit else "", unit.name if unit else str(unit_id))
         every = {**rows, unit_id: total}
         ids = list(every)
-        stocks = await self.figures.stocks(principal, ids, STOCK_DIMENSIONS, first - timedelta(days=1), last, today())
-        flows = await self.figures.flows(principal, ids, first, last)
-        fill_rows(every, [tuple(row) for row in stocks], [tuple(row) for row in flows])
+        stocks, flows = await self.figures.period(principal, ids, first, last, today(), STOCK_DIMENSIONS)
+        fill_rows(every, stocks, flows)
         for unit, target in (await TargetRepository(self.session).in_force(principal, ids, last)).items():
             every[unit].target_term, every[unit].target_members = target.term, target.members
         return PeriodReport(unit_id, first, last, list(rows.values()), total)
@@ -168,7 +164,6 @@ class PeriodService:
         what is outstanding. Months without any record answer zeros."""
         self._check_months(first, last)
         await ensure_in_scope(self.session, principal, Permission.REPORTS_READ, unit_id)
-        found = {row.month: row for row in await DuesRepository(self.session).months(principal, unit_id, first, last)}
         start, now = await self.figures.ledger_start(), today()
         ends = {}  # first day of each month → its last day (today for this month)
         month = first
@@ -176,62 +171,46 @@ class PeriodService:
             following = _next_month(month)
             ends[month] = min(following - timedelta(days=1), now)
             month = following
-        # The grassroots unions at each month's end the figures know, in one statement.
-        known = [end for end in ends.values() if start is not None and start <= end]
-        grassroots = (
-            await self.figures.value_on_days(principal, unit_id, "unit_type", GRASSROOTS, known) if known else {}
-        )
-        months = []
-        for month, end in ends.items():
-            row = found.get(month)
-            months.append(
-                _with_outstanding(
-                    {
-                        "month": month,
-                        "grassroots_unions": grassroots.get(end),
-                        **{name: int(getattr(row, name)) if row else 0 for name in (*AMOUNTS, *REMITTED)},
-                    }
-                )
-            )
-        rows = await self._dues_by_unit(principal, unit_id, first, last, start)
-        return DuesReport(unit_id, first, last, months, rows[:-1], rows[-1])
-
-    async def _dues_by_unit(
-        self, principal: Principal, unit_id: UUID, first: date, last: date, start: date | None
-    ) -> list[dict]:
-        """The whole period's dues of each unit directly under the unit (in the tree of the period's days, and those
-        under it now with dues in the period), then of the unit itself; `start`: the figures' first day, before
-        which grassroots unions are not known."""
-        now = today()
-        end = min(_next_month(last) - timedelta(days=1), now)
-        unit = await self.figures.unit_on(principal, unit_id, end)
+        end = ends[last]
+        # The units directly under the unit in the tree of the period's days, and those under it now with dues in
+        # the period (dues go up the tree of the day they are recorded: a unit created after the months it records).
+        unit, below = await self.figures.period_units(principal, unit_id, first, end)
         dues = DuesRepository(self.session)
-        below = {row.unit_id: row for row in await self.figures.units_of_period(principal, unit_id, first, end)}
+        every = {row.unit_id: row for row in below}
         for row in await dues.children_with_dues(principal, unit_id, first, last):
-            below.setdefault(row.unit_id, row)
-        every = [(row.unit_id, row.code, row.name) for row in sorted(below.values(), key=lambda row: row.code)]
-        every.append((unit_id, unit.code if unit else "", unit.name if unit else str(unit_id)))
-        ids = [unit for unit, _, _ in every]
-        sums = await dues.sums(principal, ids, first, last)
-        grassroots_at_end: dict[UUID, int | None] = dict.fromkeys(ids, None)
-        if start is not None and start <= end:
-            grassroots_at_end = dict.fromkeys(ids, 0)
-            for row in await self.figures.stocks(principal, ids, ("unit_type",), end, end, now):
-                if row.value == GRASSROOTS:
-                    grassroots_at_end[row.unit_id] = int(row.at_end)
+            every.setdefault(row.unit_id, row)
+        units = [(row.unit_id, row.code, row.name) for row in sorted(every.values(), key=lambda row: row.code)]
+        units.append((unit_id, unit.code if unit else "", unit.name if unit else str(unit_id)))
+        ids = [unit for unit, _, _ in units]
+        found, sums = await dues.months_and_sums(principal, unit_id, ids, first, last)
+        # The grassroots unions the figures know at each month's end (the unit's) and the period's (every row's), in
+        # one statement; before the figures' first day they are not known (None).
+        known = [day for day in ends.values() if start is not None and start <= day]
+        grassroots = await self.figures.value_on_days(principal, ids, "unit_type", GRASSROOTS, known) if known else {}
         nothing = dict.fromkeys((*AMOUNTS, *REMITTED), 0)
-        return [
+        months = [
+            _with_outstanding(
+                {
+                    "month": month,
+                    "grassroots_unions": grassroots.get(unit_id, {}).get(day),
+                    **(found.get(month) or nothing),
+                }
+            )
+            for month, day in ends.items()
+        ]
+        rows = [
             _with_outstanding(
                 {
                     "unit_id": unit,
                     "code": code,
                     "name": name,
-                    "grassroots_unions": grassroots_at_end[unit],
+                    "grassroots_unions": grassroots.get(unit, {}).get(end),
                     **sums.get(unit, nothing),
                 }
             )
-            for unit, code, name in every
+            for unit, code, name in units
         ]
+        return DuesReport(unit_id, first, last, months, rows[:-1], rows[-1])
 
     @staticmethod
     def _check_months(first: date, last: date) -> None:

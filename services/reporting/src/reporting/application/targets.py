@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 from uuid import UUID
 
 from chassis.errors import InvalidInput, NotFound
@@ -17,6 +17,8 @@ from reporting.adapters.figures import FigureRepository
 from reporting.adapters.targets import TargetRepository
 from reporting.application.figures import today
 from reporting.domain.movements import COUNTED_STATUSES
+
+COUNTED = tuple(sorted(COUNTED_STATUSES))
 
 
 @dataclass
@@ -83,13 +85,10 @@ class TargetService:
         members at the term's start and now (or at its end), members admitted since it began."""
         await ensure_in_scope(self.session, principal, Permission.REPORTS_READ, unit_id)
         now = today()
-        unit = await self.figures.unit_on(principal, unit_id, now)
+        unit, below = await self.figures.period_units(principal, unit_id, now, now)
         rows = [
             (unit_id, unit.code if unit else "", unit.name if unit else str(unit_id)),
-            *(
-                (row.unit_id, row.code, row.name)
-                for row in await self.figures.units_of_period(principal, unit_id, now, now)
-            ),
+            *((row.unit_id, row.code, row.name) for row in below),
         ]
         targets = await self.targets.targets(principal, [row[0] for row in rows], term)
         found = {row[0]: Progress(*row, targets.get(row[0])) for row in rows}
@@ -102,11 +101,12 @@ class TargetService:
             progress.counted_to = min(progress.target.ends_on, now)
             windows.setdefault((progress.counted_from, progress.counted_to), []).append(progress.unit_id)
         for (first, last), ids in windows.items():
-            for row in await self.figures.stocks(principal, ids, ("status",), first - timedelta(days=1), last, now):
-                if row.value in COUNTED_STATUSES:
-                    found[row.unit_id].members_at_start += int(row.at_start)
-                    found[row.unit_id].members += int(row.at_end)
-            for row in await self.figures.flows(principal, ids, first, last):
-                if row.kind == "admitted":
-                    found[row.unit_id].admitted += int(row.members)
+            stocks, flows = await self.figures.period(
+                principal, ids, first, last, now, ("status",), COUNTED, ("admitted",)
+            )
+            for stock in stocks:
+                found[stock.unit_id].members_at_start += int(stock.at_start)
+                found[stock.unit_id].members += int(stock.at_end)
+            for flow in flows:
+                found[flow.unit_id].admitted += int(flow.members)
         return list(found.values())
