@@ -27,11 +27,19 @@ const SCREENS: Record<string, string[]> = {
   'doan-vien': ['src/app/prefetch.ts', 'src/features/members/routes/members.tsx', 'src/app/providers-root.tsx',
     'src/app/layout/shell.tsx'],
 };
+/**
+ * Code a screen's page names apart, in a second template (`screen-code-wide`) that the early script adds only on a
+ * screen wider than a phone's: the members list's Ant Design table, which a phone never loads (it shows cards), and
+ * which a desktop otherwise fetched, module by module, only once the list's own code had run.
+ */
+const WIDE_SCREENS: Record<string, string[]> = {
+  'doan-vien': ['src/features/members/components/member-table.tsx'],
+};
 
 type Chunk = { fileName: string; imports: string[]; facadeModuleId: string | null; isEntry: boolean; name: string };
 
 /** The files of each screen's modules and of everything they import, but the app's entry and its own imports. */
-function screenFiles(chunks: Chunk[]): Record<string, string[]> {
+function screenFiles(chunks: Chunk[], table: Record<string, string[]>): Record<string, string[]> {
   const byFile = new Map(chunks.map((chunk) => [chunk.fileName, chunk]));
   const closure = (start: string[], into = new Set<string>()) => {
     for (const file of start) {
@@ -44,7 +52,7 @@ function screenFiles(chunks: Chunk[]): Record<string, string[]> {
   const entry = chunks.find((chunk) => chunk.isEntry && chunk.name === 'index');
   if (!entry) throw new Error('finishDist: no app entry in the bundle');
   const loaded = closure([entry.fileName]);
-  return Object.fromEntries(Object.entries(SCREENS).map(([screen, modules]) => {
+  return Object.fromEntries(Object.entries(table).map(([screen, modules]) => {
     const files = new Set<string>();
     for (const module of modules) {
       const chunk = chunks.find((c) => c.facadeModuleId === join(root, module));
@@ -116,6 +124,7 @@ async function prerenderSignIn(dist: string, earlyScript: string): Promise<void>
 function finishDist(): Plugin {
   const early: Record<string, string> = {};
   let screens: Record<string, string[]> = {};
+  let wide: Record<string, string[]> = {};
   let dist = join(root, 'dist');
   return {
     name: 'finish-dist',
@@ -132,7 +141,10 @@ function finishDist(): Plugin {
         if (chunk.type === 'chunk' && chunk.imports.length) throw new Error(`finishDist: the ${name} script imports`);
         early[name] = chunk.fileName;
       }
-      screens = screenFiles(Object.values(bundle).filter((output) => output.type === 'chunk'));
+      const chunks = Object.values(bundle).filter((output) => output.type === 'chunk');
+      screens = screenFiles(chunks, SCREENS);
+      wide = Object.fromEntries(Object.entries(screenFiles(chunks, WIDE_SCREENS)).map(
+        ([screen, files]) => [screen, files.filter((file) => !screens[screen]?.includes(file))]));
     },
     async closeBundle() {
       const index = join(dist, 'index.html');
@@ -141,9 +153,12 @@ function finishDist(): Plugin {
       await prerenderSignIn(dist, early[EARLY_SIGN_IN]);
       await mkdir(join(dist, 'screens'), { recursive: true });
       const html = await readFile(index, 'utf8');
+      const links = (files: string[]) =>
+        files.map((file) => `<link rel="modulepreload" crossorigin href="/${file}">`).join('');
       for (const [screen, files] of Object.entries(screens)) {
-        const links = files.map((file) => `<link rel="modulepreload" crossorigin href="/${file}">`).join('');
-        const code = `<template id="screen-code">${links}</template>`; // fetched once the early script has run
+        // Fetched once the early script has run.
+        let code = `<template id="screen-code">${links(files)}</template>`;
+        if (wide[screen]?.length) code += `<template id="screen-code-wide">${links(wide[screen])}</template>`;
         const page = html.replace(APP_SCRIPT, (tag) => `${tag}\n    ${code}`);
         await writeFile(join(dist, 'screens', `${screen}.html`), page);
       }
