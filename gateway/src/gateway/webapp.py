@@ -52,7 +52,7 @@ SECURITY_HEADERS = {
 }
 IMMUTABLE = "public, max-age=31536000, immutable"
 REVALIDATE = "no-cache"
-# The app's icons keep their names (pages, the manifest and other sites link them): kept a day rather than
+# The app's icons keep their names (the pages and the digital card's manifest name them): kept a day rather than
 # revalidated, since a revalidation on every page is a round trip (400 ms on slow 3G) holding one of a phone's
 # six connections while the page's data waits for one.
 ICONS = (".svg", ".png")
