@@ -35,6 +35,7 @@ function Body<Row>({ rows, columns, rowKey, busy }: {
   return (
     <tbody>
       {busy && rows.length === 0 && <tr><td colSpan={columns.length} style={CELL}>Đang tải…</td></tr>}
+      {!busy && rows.length === 0 && <tr><td colSpan={columns.length} style={CELL}>Chưa có số liệu</td></tr>}
       {rows.map((row) => (
         <tr key={rowKey(row)}>
           {columns.map((column) => (
