@@ -81,8 +81,10 @@ async def test_import_approve_find_and_transfer_a_member(browser, page, world, s
     await expect(page.get_by_role("heading", name=re.compile(f"Nguyễn Văn {given} 3"))).to_be_visible()
     await choose_action(page, "Thao tác", "Chuyển sinh hoạt")
     await page.get_by_role("dialog").get_by_label("Chuyển đến công đoàn cơ sở").click()
-    await page.get_by_label("Tìm đơn vị theo tên hoặc mã").last.fill(world.code("G2"))
-    await page.get_by_role("button", name=world.names["G2"]).click()
+    # The picker's own search box, not the sider's tree search (same label) that is on screen first.
+    picker = page.get_by_role("dialog", name="Chọn đơn vị")
+    await picker.get_by_label("Tìm đơn vị theo tên hoặc mã").fill(world.code("G2"))
+    await picker.get_by_role("button", name=world.names["G2"]).click()
     await page.get_by_role("button", name="Giới thiệu chuyển").click()
     await expect(page.get_by_text(re.compile("Giấy giới thiệu số"))).to_be_visible()
     async with page.expect_download() as letter:
