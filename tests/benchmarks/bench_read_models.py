@@ -20,7 +20,8 @@ and creates a province with grassroots unions. Then, through the gateway:
    equal; each consumer group's events per second; the broker's memory.                   goal ≤ 120 s
    `--skip-small` runs this phase alone (a hold of the heavy lock of its own); its .csv is generated once and
    kept in .data/bench_read_models-csv/.
-For each phase: the CPU seconds each platform process used (from /proc), and the machine's load.
+For each phase: the CPU seconds each platform process used (from /proc), those of PostgreSQL's backends
+per service's database (`pg:reporting`), and the machine's load.
 `--set NAME=VALUE` sets `<SERVICE>_NAME` for every service (e.g. the consumers' batch size) to compare settings;
 `--scale` runs several workers of a service as the runner's `--scale` does; `--profile` samples the named programs
 with py-spy (`uv tool install py-spy`) over all phases and writes their stacks (py-spy's raw, collapsed format) to
