@@ -231,18 +231,7 @@ class EventConsumer:
         if await self._in_inbox(event_id):  # redelivered after a rebalance: dead-lettered already
             telemetry.EVENTS_CONSUMED.labels(self.name, "?", "duplicate").inc()
             return "duplicate"
-        await self._dead_letter(
-            record.topic,
-            record.partition,
-            record.offset,
-            record.headers,
-            record.value,
-            record.key,
-            read.reason,
-            read.detail,
-            event_id,
-            "?",
-        )
+        await self._dead_letter(*_fields(record), read.reason, read.detail, event_id, "?")
         return "dead_lettered"
 
     def _read(self, record: _Record | Any) -> tuple[Envelope, IntegrationEvent] | str | MalformedMessage:
@@ -265,17 +254,7 @@ class EventConsumer:
             kind=SpanKind.CONSUMER,
             attributes={"messaging.consumer.group.name": self.name, "messaging.message.id": str(envelope.id)},
         ):
-            return await self._handle(
-                self.handlers[type(event)],
-                event,
-                envelope,
-                record.topic,
-                record.partition,
-                record.offset,
-                record.headers,
-                record.value,
-                record.key,
-            )
+            return await self._handle(self.handlers[type(event)], event, envelope, *_fields(record))
 
     async def process_batch(self, records: Sequence[Any]) -> list[str]:
         """Handle the records of one poll (per partition in offset order); returns each record's outcome.
@@ -545,6 +524,11 @@ def _next_offsets(records: Sequence[Any]) -> dict[TopicPartition, int]:
         partition = TopicPartition(record.topic, record.partition)
         following[partition] = max(record.offset + 1, following.get(partition, 0))
     return following
+
+
+def _fields(record: Any) -> tuple[str, int, int, Any, bytes | None, bytes | None]:
+    """What `_handle` and `_dead_letter` take of a record: topic, partition, offset, headers, value, key."""
+    return record.topic, record.partition, record.offset, record.headers, record.value, record.key
 
 
 @dataclass(frozen=True, slots=True)
