@@ -1,6 +1,6 @@
 """One reporting consumer poll of member events, timed at realistic sizes (issue 12). A script, not a test:
 `flock /tmp/heavy.lock uv run python tests/benchmarks/bench_follower_poll.py [--unions 1000] [--poll 2000]
-[--polls 4] [--variants join,linear] [--keep]`
+[--polls 4] [--variants join,linear] [--statements] [--keep]`
 
 For each variant, a reporting database migrated to head (`fresh12_bench_poll_<variant>` on the test PostgreSQL
 server; `--keep` leaves them, otherwise dropped at the end) gets a province of `--unions` grassroots unions, then
@@ -9,6 +9,9 @@ transaction a poll; the envelopes' decoding is not timed): members imported (pen
 same suspended. Members are spread over the unions, with birth years, education and ethnicity varied, so a poll
 touches every union's and every ancestor's figures of the day. Per phase: wall time a poll and a member event, of
 which the domain's fold (`domain.facts.apply_member_changes`, Python) and the rest (PostgreSQL and the driver).
+
+`--statements` also times each SQL statement of the timed polls (SQLAlchemy's cursor events: the driver's round trip
+and PostgreSQL's execution, triggers included) and prints each statement's share of a phase's polls, largest first.
 
 Variants: `linear` the code as it is; `join` the same with the month and year rollups' update triggers as
 migrations 0008 and 0009 made them (old rows joined to new rows), to compare with migration 0010's.
@@ -130,13 +133,45 @@ def polls(unions: list[uuid.UUID], size: int, count: int, status: str, version: 
         ]
 
 
-async def time_phase(database: Database, name: str, batches: list[list[MemberChange]]) -> dict[str, float]:
+class StatementClock:
+    """Wall time of each statement the engine runs while `on`, by the statement's first words (`--statements`)."""
+
+    def __init__(self, database: Database) -> None:
+        self.on = False
+        self.spent: dict[str, float] = {}
+        self._started: list[float] = []
+        engine = database.engine.sync_engine
+        sqlalchemy.event.listen(engine, "before_cursor_execute", self._before)
+        sqlalchemy.event.listen(engine, "after_cursor_execute", self._after)
+
+    def _before(self, conn, cursor, statement, parameters, context, executemany) -> None:
+        self._started.append(time.perf_counter())
+
+    def _after(self, conn, cursor, statement, parameters, context, executemany) -> None:
+        took = time.perf_counter() - self._started.pop()
+        if self.on:
+            label = " ".join(statement.split())[:90]
+            self.spent[label] = self.spent.get(label, 0.0) + took
+
+    def report(self, polls: int, events: int, wall: float) -> None:
+        for label, spent in sorted(self.spent.items(), key=lambda item: -item[1]):
+            print(f"    {spent / wall * 100:5.1f}%  {spent / polls * 1000:7.1f} ms a poll  {label}", flush=True)
+        self.spent = {}
+
+
+async def time_phase(
+    database: Database, name: str, batches: list[list[MemberChange]], clock: StatementClock | None = None
+) -> dict[str, float]:
     walls, folds = [], []
     for changes in batches:
         started = time.perf_counter()
+        if clock is not None:
+            clock.on = True
         async with database.transaction() as session:
             await read_model.apply_member_changes(session, changes)
         walls.append(time.perf_counter() - started)
+        if clock is not None:
+            clock.on = False
         # The fold alone, on the facts the poll found (re-read outside the timing).
         folds.append(await fold_time(database, changes))
     per = len(batches[0])
@@ -147,6 +182,8 @@ async def time_phase(database: Database, name: str, batches: list[list[MemberCha
         f"rest {(wall - fold) / per * 1e6:.0f} µs",
         flush=True,
     )
+    if clock is not None:
+        clock.report(len(batches), per * len(batches), sum(walls))
     return {"wall": wall / per, "fold": fold / per}
 
 
@@ -185,11 +222,12 @@ async def variant(server: str, name: str, args: argparse.Namespace) -> dict[str,
                 for rollup in _ROLLUPS:
                     await session.execute(sqlalchemy.text(joined_rollup(*rollup)))
         unions = await prepare(database, args.unions)
+        clock = StatementClock(database) if args.statements else None
         print(f"{name}: {args.unions} unions, {args.polls} polls of {args.poll} member events a phase", flush=True)
         results = {}
         for phase, status, version in PHASES:
             batches = list(polls(unions, args.poll, args.polls, status, version, seed=version))
-            results[phase] = await time_phase(database, f"{name}, {phase}", batches)
+            results[phase] = await time_phase(database, f"{name}, {phase}", batches, clock)
         return results
     finally:
         await database.dispose()
@@ -210,6 +248,7 @@ def main() -> None:
     parser.add_argument("--poll", type=int, default=2000, help="member events a poll (the consumers' batch size)")
     parser.add_argument("--polls", type=int, default=4, help="polls a phase")
     parser.add_argument("--variants", type=lambda s: s.split(","), default=["join", "linear"])
+    parser.add_argument("--statements", action="store_true", help="time each SQL statement of the polls")
     parser.add_argument("--keep", action="store_true", help="keep the databases")
     args = parser.parse_args()
     server = postgres_url()  # may start an embedded server; it runs its own event loop

@@ -20,7 +20,8 @@ and creates a province with grassroots unions. Then, through the gateway:
    equal; each consumer group's events per second; the broker's memory.                   goal ≤ 120 s
    `--skip-small` runs this phase alone (a hold of the heavy lock of its own); its .csv is generated once and
    kept in .data/bench_read_models-csv/.
-For each phase: the CPU seconds each platform process used (from /proc), and the machine's load.
+For each phase: the CPU seconds each platform process used (from /proc), those of PostgreSQL's backends
+per service's database (`pg:reporting`), and the machine's load.
 `--set NAME=VALUE` sets `<SERVICE>_NAME` for every service (e.g. the consumers' batch size) to compare settings;
 `--scale` runs several workers of a service as the runner's `--scale` does; `--profile` samples the named programs
 with py-spy (`uv tool install py-spy`) over all phases and writes their stacks (py-spy's raw, collapsed format) to
@@ -144,8 +145,26 @@ def machine_cpu() -> float:
     return (sum(int(f) for f in fields) - int(fields[3]) - int(fields[4])) / os.sysconf("SC_CLK_TCK")
 
 
+def database_backends(prefix: str) -> dict[int, str]:
+    """PostgreSQL's backends serving the platform's databases (their process titles name the database), by pid:
+    the service whose database each serves. The server is on this machine, so its work is the platform's too."""
+    found: dict[int, str] = {}
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            title = (entry / "cmdline").read_bytes().decode("utf-8", "replace")
+        except OSError:
+            continue
+        if title.startswith("postgres:") and f" {prefix}" in title:
+            found[int(entry.name)] = title.split(f" {prefix}", 1)[1].split()[0]
+    return found
+
+
 class CpuMeter:
-    """CPU seconds of the platform's workers (and the members API, where imports run) over a phase."""
+    """CPU seconds of the platform's workers (and the members API, where imports run) over a phase, and of the
+    PostgreSQL backends serving each service's database (`pg:reporting`: reporting's consumer, API and relay
+    connections together, and the benchmark's own digest queries)."""
 
     PROGRAMS = (
         "members-api",
@@ -164,12 +183,20 @@ class CpuMeter:
         scaled = [process.program for process in platform.processes if process.instance > 1]
         self.pids = {program: pid_of(platform, program) for program in (*self.PROGRAMS, *scaled)}
         self.start = {program: cpu_of(pid) for program, pid in self.pids.items()}
+        self.prefix = platform.database_prefix
+        self.backends = {pid: cpu_of(pid) for pid in database_backends(self.prefix)}
         self.machine = machine_cpu()
         self.began = time.monotonic()
 
     def report(self, phase: str) -> None:
         elapsed = time.monotonic() - self.began
         used = {program: cpu_of(pid) - self.start[program] for program, pid in self.pids.items()}
+        for pid, service in database_backends(self.prefix).items():
+            try:  # a backend that started during the phase counts whole; one that ended is not seen
+                spent = cpu_of(pid) - self.backends.get(pid, 0.0)
+            except OSError:
+                continue
+            used[f"pg:{service}"] = used.get(f"pg:{service}", 0.0) + spent
         machine = machine_cpu() - self.machine
         parts = ", ".join(f"{program} {seconds:.1f}" for program, seconds in used.items() if seconds >= 0.05)
         record(
