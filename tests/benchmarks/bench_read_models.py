@@ -52,7 +52,7 @@ import httpx  # noqa: E402
 from contracts.wellknown import NATIONAL_CENTRE_ID  # noqa: E402
 from localrun.client import gateway_client  # noqa: E402
 from localrun.platform import Platform  # noqa: E402
-from localrun.services import SERVICES, parse_scale  # noqa: E402
+from localrun.services import ONE_MACHINE_SCALE, SERVICES, parse_scale  # noqa: E402
 from prometheus_client.parser import text_string_to_metric_families  # noqa: E402
 
 from tests.benchmarks.bench_members import as_csv, import_rows  # noqa: E402
@@ -363,7 +363,7 @@ async def run(args: argparse.Namespace, server: str) -> None:
         demo_data=False,
         database_prefix=args.db_prefix,
         ready_timeout=300,
-        scale=args.scale,
+        scale={**ONE_MACHINE_SCALE, **args.scale},
     )
     started = time.monotonic()
     platform.start()
@@ -576,7 +576,8 @@ def main() -> None:
         type=parse_scale,
         default={},
         metavar="SERVICE.PROCESS=N,...",
-        help="worker processes per service and command, as the runner's --scale",
+        help="worker processes per service and command on top of the runner's defaults, as its --scale "
+        "(reporting.consume=1 for one reporting consumer)",
     )
     parser.add_argument(
         "--profile",

@@ -19,7 +19,7 @@ from localrun.demo import ADMIN_PASSWORD, ADMIN_USERNAME
 from localrun.demo_people import ACCOUNTS, DEMO_PASSWORD
 from localrun.infra import stop_embedded_postgres
 from localrun.platform import BROKER, Platform, PlatformError
-from localrun.services import parse_scale
+from localrun.services import ONE_MACHINE_SCALE, parse_scale
 from localrun.supervision import Paths, Supervisor
 
 
@@ -54,7 +54,7 @@ def up(args: argparse.Namespace) -> int:
         database_url=os.environ.get("DATABASE_URL"),
         demo_data=not args.no_demo_data,
         bootstrap_servers=os.environ.get("KAFKA_BOOTSTRAP_SERVERS") or None,
-        scale=args.scale,
+        scale={**ONE_MACHINE_SCALE, **args.scale},
     )
     try:
         platform.start()
@@ -134,6 +134,10 @@ def openapi(args: argparse.Namespace) -> int:
     return 0
 
 
+def _scale_text(scale: dict[str, int]) -> str:
+    return ",".join(f"{name}={count}" for name, count in scale.items())
+
+
 def _scale(text: str) -> dict[str, int]:
     try:
         return parse_scale(text)
@@ -172,7 +176,8 @@ def main(argv: list[str] | None = None) -> int:
         type=_scale,
         default={},
         metavar="SERVICE.PROCESS=N,...",
-        help="several consumers or relays of a service, e.g. reporting.consume=2,members.relay=2",
+        help="several consumers or relays of a service, e.g. reporting.consume=3,members.relay=2 "
+        f"(on top of the one-machine defaults, {_scale_text(ONE_MACHINE_SCALE)})",
     )
     up_parser.set_defaults(run=up)
     commands.add_parser("down", help="stop a platform started from the same data dir").set_defaults(run=down)

@@ -54,6 +54,12 @@ LOCAL_DEFAULTS = {
     "KAFKA_SESSION_TIMEOUT_MS": "3000",
     "KAFKA_HEARTBEAT_INTERVAL_MS": "1000",
 }
+# Worker processes a service runs on one machine unless `--scale` says otherwise. Reporting's consumer needs about
+# twice the CPU of each other follower of member events (its poll writes facts, the ledger and the figures); alone it
+# was the last read model, 1-2 s after the others at 20,000 events and ~50 s at a million. Two of them (the topic's
+# 12 partitions split) met the issue's 5 s and 120 s on a quiet 2-core machine (docs/BENCHMARKS.md, issue 12,
+# "On a quiet machine"); the other followers keep up alone.
+ONE_MACHINE_SCALE = {"reporting.consume": 2}
 DEFAULT_ADMIN = ("admin", "Admin@12345")
 # The web app as `web/build.sh` builds it; the gateway serves it at `/`.
 WEB_DIST = Path(__file__).resolve().parents[4] / "web" / "dist"
