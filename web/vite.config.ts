@@ -16,12 +16,9 @@ const APP_SCRIPT = /<script type="module" crossorigin src="\/assets\/index-[^"]+
 /**
  * The unit screens whose code is large, with the modules their route loads (app/router.tsx, app/prefetch.ts): each
  * gets a page, `screens/<name>.html`, served by the gateway for `/don-vi/<unit>/<name>`, whose head names that code
- * (`modulepreload` links in templates, which src/early-session.ts puts into the page once it has sent the session's
- * renewal), so a phone fetches it beside the app's instead of after the app has run and matched the route.
- * Two templates: `screen-code`, the page-load prefetch's code (`DATA_FIRST`: a few small files), added at once, and
- * `screen-code-later`, the rest (the screen's components, Ant Design's stylesheet), added once the renewal has been
- * answered: on slow 3G the screen's 50-odd files shared the link with the renewal's answer and the prefetch's files,
- * and the dashboard's data requests, which wait for both, left at 1.8 s (a profiled visit, 2026-12-04).
+ * (`modulepreload` links in a template, which src/early-session.ts puts into the page just after it has sent the
+ * session's renewal: on HTTP/1.1's six connections the renewal goes first), so a phone fetches it beside the app's
+ * instead of after the app has run and matched the route.
  */
 const SCREENS: Record<string, string[]> = {
   // The largest first (the chart library, 54 KB: a second of slow 3G): it starts before the others queue.
@@ -38,8 +35,6 @@ const SCREENS: Record<string, string[]> = {
 const WIDE_SCREENS: Record<string, string[]> = {
   'doan-vien': ['src/features/members/components/member-table.tsx'],
 };
-/** What the screens' first data requests wait for (besides the renewal): the page-load prefetch and its imports. */
-const DATA_FIRST = ['src/app/prefetch.ts'];
 
 type Chunk = {
   fileName: string; imports: string[]; facadeModuleId: string | null; isEntry: boolean; name: string;
@@ -154,7 +149,6 @@ async function prerenderSignIn(dist: string, earlyScript: string): Promise<void>
 function finishDist(): Plugin {
   const early: Record<string, string> = {};
   let screens: Record<string, string[]> = {};
-  let first: string[] = [];
   let styles: Record<string, string[]> = {};
   let wide: Record<string, string[]> = {};
   let dist = join(root, 'dist');
@@ -175,7 +169,6 @@ function finishDist(): Plugin {
       }
       const chunks = Object.values(bundle).filter((output) => output.type === 'chunk');
       screens = screenFiles(chunks, SCREENS);
-      first = screenFiles(chunks, { first: DATA_FIRST }).first;
       styles = Object.fromEntries(Object.entries(screens).map(([screen, files]) => [screen, screenStyles(chunks, files)]));
       wide = Object.fromEntries(Object.entries(screenFiles(chunks, WIDE_SCREENS)).map(
         ([screen, files]) => [screen, files.filter((file) => !screens[screen]?.includes(file))]));
@@ -192,12 +185,10 @@ function finishDist(): Plugin {
       const links = (files: string[]) =>
         files.map((file) => `<link rel="modulepreload" crossorigin href="/${file}">`).join('');
       for (const [screen, files] of Object.entries(screens)) {
-        // Fetched once the early script has run (`screen-code`), and once the renewal has been answered (the rest).
+        // Fetched once the early script has run.
         const css = (styles[screen] ?? []).map((file) => `<link rel="preload" as="style" crossorigin href="/${file}">`);
-        const now = files.filter((file) => first.includes(file));
-        const later = files.filter((file) => !first.includes(file));
-        let code = `<template id="screen-code">${links(now)}</template>`;
-        code += `<template id="screen-code-later">${css.join('')}${links(later)}</template>`;
+        // The stylesheet after the scripts: the largest script (the chart library) starts first, as before.
+        let code = `<template id="screen-code">${links(files)}${css.join('')}</template>`;
         if (wide[screen]?.length) code += `<template id="screen-code-wide">${links(wide[screen])}</template>`;
         const page = (await withBootShell(html, 'index.html')).replace(APP_SCRIPT, (tag) => `${tag}\n    ${code}`);
         await writeFile(join(dist, 'screens', `${screen}.html`), page);

@@ -21,17 +21,11 @@ const answer = fetch('/api/v1/identity/token/refresh', { // as Session.exchange 
 answer.catch(() => undefined);
 window.earlySession = answer;
 // A large screen's page names its code (`screens/*.html`, written by the build): fetched now, beside the app's,
-// rather than once the app has run and matched the route; after the renewal, which must not queue behind it. First
-// what the page's data requests wait for (the prefetch's few files), the rest once the renewal has been answered: on
-// slow 3G the screen's other files took the link the renewal's answer and those few files needed.
-const add = (id: string) => {
-  const code = document.getElementById(id);
-  if (code instanceof HTMLTemplateElement) document.head.append(code.content);
-};
-add('screen-code');
-const later = () => {
-  add('screen-code-later');
-  // What the screen shows only wider than a phone (member-filters.ts's PHONE is max-width 600px): the table.
-  if (window.matchMedia('(min-width: 601px)').matches) add('screen-code-wide');
-};
-answer.then(later, later);
+// rather than once the app has run and matched the route; after the renewal, which must not queue behind it.
+const screenCode = document.getElementById('screen-code');
+if (screenCode instanceof HTMLTemplateElement) document.head.append(screenCode.content);
+// What the screen shows only wider than a phone (member-filters.ts's PHONE is max-width 600px): the table.
+const wideCode = document.getElementById('screen-code-wide');
+if (wideCode instanceof HTMLTemplateElement && window.matchMedia('(min-width: 601px)').matches) {
+  document.head.append(wideCode.content);
+}

@@ -23,13 +23,17 @@ import {
 // on a slow phone the first page of rows waits for less code. A phone shows cards, so it never loads the table.
 const UnitPicker = lazy(() => import('@/components/units/unit-picker').then((m) => ({ default: m.UnitPicker })));
 const BulkActions = lazy(() => import('../components/bulk-actions').then((m) => ({ default: m.BulkActions })));
-const loadTable = () => import('../components/member-table');
-// A wider screen has the table's code before the list's first render (the route waits for this module; the page
-// names the table's files, so they come beside the list's): rendered lazily, the table showed its fallback first,
-// and React holds the content that replaces a fallback back for up to 300 ms, which a desktop trace showed as idle
-// time between the rows' data and the rows. A screen that grows from a phone's loads it when it first shows it.
-const TableNow = window.matchMedia(PHONE).matches ? undefined : (await loadTable()).default;
-const MemberTable = TableNow ?? lazy(loadTable);
+// A wider screen starts loading the table with this screen's code (its page names the table's files too) and
+// renders it directly once it is there: rendered lazily, the table showed its fallback first, and React holds back
+// the content that replaces a fallback for up to 300 ms, which a desktop trace showed as idle time between the rows'
+// data and the rows. (Not a top-level await: that made the build split the app's entry into a dozen files.)
+let loadedTable: typeof import('../components/member-table').default | undefined;
+const loadTable = () => import('../components/member-table').then((module) => {
+  loadedTable = module.default;
+  return module;
+});
+if (!window.matchMedia(PHONE).matches) void loadTable();
+const LazyTable = lazy(loadTable);
 // The error state's illustrations are the largest part of its code: they load when a list fails.
 const ErrorState = lazy(() => import('@/components/query-state').then((m) => ({ default: m.ErrorState })));
 
@@ -60,6 +64,8 @@ export default function MembersPage() {
 
   const columns = useColumnChoice('members.columns', MEMBER_COLUMNS, ['position']);
   const phone = usePhone();
+  // Chosen once per visit of the list: switching would remount the table.
+  const [MemberTable] = useState(() => loadedTable ?? LazyTable);
 
   const list = {
     unitId,
