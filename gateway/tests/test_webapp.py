@@ -145,3 +145,20 @@ async def test_the_digital_cards_manifest_and_service_worker_are_served_as_such_
         assert page.content == INDEX
         policy = page.headers["content-security-policy"]
         assert "worker-src 'self'" in policy and "manifest-src 'self'" in policy
+
+
+async def test_a_units_other_screens_get_the_page_with_the_frame_drawn_when_the_build_wrote_it(backends, web_dir):
+    framed = INDEX.replace(b"</div>", b"</div><div class=boot-shell></div>")
+    (web_dir / "app.html").write_bytes(framed)
+    (web_dir / "screens").mkdir()
+    (web_dir / "screens" / "bao-cao.html").write_bytes(b"dashboard")
+    async with backends.gateway(web_dir=str(web_dir)) as http:
+        for path in ("/don-vi/123", "/don-vi/123/doan-vien", "/don-vi/123/doan-vien/456", "/don-vi/123/bao-cao/x"):
+            response = await http.get(path)
+            assert response.content == framed, path
+            assert response.headers["cache-control"] == "no-cache"
+            assert "script-src 'self';" in response.headers["content-security-policy"]
+        assert (await http.get("/don-vi/123/bao-cao")).content == b"dashboard"  # a screen's own page first
+        # The sign-in, the public pages and the start page have no such frame.
+        for path in ("/", "/dang-nhap", "/tra-cuu", "/the-dien-tu/abc", "/tai-khoan"):
+            assert (await http.get(path)).content == INDEX, path

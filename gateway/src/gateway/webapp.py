@@ -8,7 +8,8 @@ browser); `/api/...` and the gateway's own paths never fall back to it. The sign
 the app's script has arrived (the app then takes the page over). A unit's screen whose code is large (the reports'
 dashboard, the members list) has a page of its own, `screens/<its last path segment>.html`: `index.html` whose head
 names the screen's code (`modulepreload` links the page's first script adds), so the browser fetches it with the
-app's instead of after the app has run. Files were compressed at build time
+app's instead of after the app has run; those pages and `app.html` (served for every other `/don-vi/...`) draw the
+signed-in screens' frame in their HTML, shown before the app has run. Files were compressed at build time
 (`.br`, `.gz` beside each), so the gateway only picks the variant the browser accepts.
 
 Every page carries a Content-Security-Policy without inline scripts: a name typed into a member's record can
@@ -67,6 +68,10 @@ ENCODINGS = (("br", ".br"), ("gzip", ".gz"))
 PRERENDERED = {"/dang-nhap": "dang-nhap.html"}
 # A unit's screen (`/don-vi/<unit>/<screen>`): its own page if the build wrote one (a name of letters and dashes).
 UNIT_SCREEN = re.compile(r"/don-vi/[^/]+/([a-z-]+)/?")
+# Every other unit's screen: index.html with the signed-in screens' frame drawn in it (the build's `app.html`), shown
+# from the first response until the app has run. Not for the sign-in or the public pages, which have no such frame.
+SIGNED_IN = "/don-vi/"
+APP_PAGE = "app.html"
 # The digital card's manifest (not every system's MIME table knows the extension).
 mimetypes.add_type("application/manifest+json", ".webmanifest")
 
@@ -111,11 +116,14 @@ class WebApp:
         return self._file(target, request, cache, page=target == self.index)
 
     def _page(self, path: str) -> Path:
-        """The page of an app route: its prerendered or screen page if the build wrote one, else index.html."""
+        """The page of an app route: its prerendered or screen page if the build wrote one, else the signed-in
+        screens' page for a unit's screen, else index.html."""
         screen = UNIT_SCREEN.fullmatch(path)
-        name = f"screens/{screen[1]}.html" if screen else PRERENDERED.get(path.rstrip("/") or "/", "index.html")
-        page = self.root / name
-        return page if page.is_file() else self.index
+        names = [f"screens/{screen[1]}.html"] if screen else []
+        if path.startswith(SIGNED_IN):
+            names.append(APP_PAGE)
+        names.append(PRERENDERED.get(path.rstrip("/") or "/", "index.html"))
+        return next((self.root / name for name in names if (self.root / name).is_file()), self.index)
 
     def _file(self, target: Path, request: Request, cache: str, *, page: bool) -> Response:
         headers = {"cache-control": cache, "vary": "accept-encoding"}

@@ -10,7 +10,7 @@ import { ancestorsQuery, meQuery } from '@/lib/access';
 import { queryClient } from '@/lib/query';
 import { fetchUnit } from '@/components/units/api';
 import { memberSearch } from '@/features/members/api/members';
-import { filtersOf, firstPageSize, searchQuery } from '@/features/members/components/member-filters';
+import { FIRST_PAGE_SIZE, filtersOf, searchQuery } from '@/features/members/components/member-filters';
 import { prefetchDashboard } from '@/features/reports/api/reports';
 
 const UNIT_SCREEN = /^\/don-vi\/([0-9a-f-]{36})(\/[^/]*)?\/?$/;
@@ -24,7 +24,7 @@ export function prefetch(pathname: string, search: string): void {
   void queryClient.prefetchQuery({ queryKey: ['units', unitId], queryFn: () => fetchUnit(unitId) });
   if (section === '/doan-vien') {
     const filters = filtersOf(new URLSearchParams(search));
-    void queryClient.prefetchQuery(memberSearch(searchQuery(unitId, filters, firstPageSize())));
+    void queryClient.prefetchQuery(memberSearch(searchQuery(unitId, filters, FIRST_PAGE_SIZE)));
   }
   if (section === '/bao-cao') {
     prefetchDashboard(queryClient, unitId);

@@ -5,10 +5,11 @@
  */
 
 import { MenuOutlined } from '@ant-design/icons';
-import { App as AntApp, Breadcrumb, Button, Drawer, Grid, Layout, Skeleton } from 'antd';
+import { App as AntApp, Breadcrumb, Button, Drawer, Grid, Skeleton } from 'antd';
 import { lazy, Suspense, useEffect, useState } from 'react';
 import { Link, Outlet, useLocation, useNavigate, useParams } from 'react-router';
 import { useAncestors, useMe } from '@/lib/access';
+import { useIdle, whenIdle } from '@/lib/idle';
 import { useUnit } from '@/components/units/api';
 import { DelegationNotice } from './delegation-notice';
 import { UnitMenu } from './unit-menu';
@@ -24,18 +25,10 @@ const UnitTree = lazy(() => import('@/components/units/unit-tree').then((m) => (
  * list then waits only for its data: on slow 3G its eight small files took the connections its data needed.
  */
 function useMembersListWarmedUp() {
-  useEffect(() => {
-    const warm = () => {
-      import('@/features/members/routes/members').catch(() => undefined);
-      import('../prefetch').catch(() => undefined);
-    };
-    if (typeof window.requestIdleCallback !== 'function') {
-      const timer = setTimeout(warm, 3_000);
-      return () => clearTimeout(timer);
-    }
-    const idle = window.requestIdleCallback(warm, { timeout: 10_000 });
-    return () => window.cancelIdleCallback(idle);
-  }, []);
+  useEffect(() => whenIdle(() => {
+    import('@/features/members/routes/members').catch(() => undefined);
+    import('../prefetch').catch(() => undefined);
+  }, 10_000, 3_000), []);
 }
 
 export default function AppShell() {
@@ -47,6 +40,9 @@ export default function AppShell() {
   const location = useLocation();
   const me = useMe();
   useMembersListWarmedUp();
+  // The sider's menu and unit tree render once the screen's first render is done and the browser idles: on a
+  // desktop they were a large part of the task that rendered the first rows (Ant Design's menu, the tree's code).
+  const sider = useIdle(1_000);
   const roots = [...new Set((me.data?.grants ?? []).map((grant) => grant.unit_id))];
 
   const goTo = (id: string) => {
@@ -69,9 +65,10 @@ export default function AppShell() {
     </div>
   );
 
+  // Plain elements for the page's frame (app.css) rather than Ant Design's Layout: less to run before the first rows.
   return (
     <AntApp className="app-root">
-    <Layout style={{ minHeight: '100%' }}>
+    <div className="app-layout">
       <a className="visually-hidden" href="#main">Bỏ qua, đến nội dung chính</a>
       <header className="app-header">
         {mobile && (
@@ -81,11 +78,13 @@ export default function AppShell() {
         <Link to="/" className="app-title" style={{ color: '#fff' }}>Quản lý đoàn viên công đoàn</Link>
         <UserMenu />
       </header>
-      <Layout>
+      <div className="app-body">
         {!mobile && (
-          <Layout.Sider width={300} className="app-sider" theme="light">
-            <nav aria-label="Menu và cây đơn vị">{navigation}</nav>
-          </Layout.Sider>
+          <aside className="app-sider">
+            <nav aria-label="Menu và cây đơn vị">
+              {sider ? navigation : <div className="app-sider-inner" aria-busy="true"><SiderPlaceholder /></div>}
+            </nav>
+          </aside>
         )}
         {mobile && (
           <Drawer open={drawer} onClose={() => setDrawer(false)} placement="left" size={320}
@@ -93,15 +92,15 @@ export default function AppShell() {
             <nav aria-label="Menu và cây đơn vị">{navigation}</nav>
           </Drawer>
         )}
-        <Layout.Content className="app-content" id="main" tabIndex={-1}>
+        <main className="app-content" id="main" tabIndex={-1}>
           {unitId && <UnitBreadcrumb unitId={unitId} />}
           <DelegationNotice unitId={unitId} />
           <Suspense fallback={<Skeleton active />}>
             <Outlet />
           </Suspense>
-        </Layout.Content>
-      </Layout>
-    </Layout>
+        </main>
+      </div>
+    </div>
     </AntApp>
   );
 }
@@ -114,4 +113,15 @@ function UnitBreadcrumb({ unitId }: { unitId: string }) {
     ...(unit.data ? [{ title: <Link to={`/don-vi/${unitId}`}>{unit.data.name}</Link>, key: unitId }] : []),
   ];
   return <Breadcrumb items={items} style={{ marginBottom: 12 }} className="wrap-anywhere" />;
+}
+
+/** The sider's place while its menu waits for the idle browser: grey lines drawn by CSS (app.css). */
+function SiderPlaceholder() {
+  return (
+    <>
+      {[70, 55, 80, 60, 75, 50].map((width, index) => (
+        <div key={index} className="skeleton-line" style={{ width: `${width}%` }} />
+      ))}
+    </>
+  );
 }

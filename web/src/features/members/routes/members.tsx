@@ -16,18 +16,24 @@ import { type MemberRow, useMemberSearch } from '../api/members';
 import { useColumnChoice } from '../components/column-chooser';
 import { MemberCards } from '../components/member-cards';
 import {
-  type Filters, filtersOf, firstPageSize, MEMBER_COLUMNS, PAGE_SIZES, paramsOf, PHONE, searchQuery, usePhone,
+  FIRST_PAGE_SIZE, type Filters, filtersOf, MEMBER_COLUMNS, PAGE_SIZES, paramsOf, PHONE, searchQuery, usePhone,
 } from '../components/member-filters';
 
-const FIRST_PAGE_SIZE = firstPageSize();
 // What the list does not show until asked for (the unit filter, the bulk actions of a selection) loads when it is:
-// on a slow phone the first page of rows waits for less code. A phone shows cards, so it never loads the table;
-// a wider screen starts loading the table with this screen's code.
+// on a slow phone the first page of rows waits for less code. A phone shows cards, so it never loads the table.
 const UnitPicker = lazy(() => import('@/components/units/unit-picker').then((m) => ({ default: m.UnitPicker })));
 const BulkActions = lazy(() => import('../components/bulk-actions').then((m) => ({ default: m.BulkActions })));
-const loadTable = () => import('../components/member-table');
+// A wider screen starts loading the table with this screen's code (its page names the table's files too) and
+// renders it directly once it is there: rendered lazily, the table showed its fallback first, and React holds back
+// the content that replaces a fallback for up to 300 ms, which a desktop trace showed as idle time between the rows'
+// data and the rows. (Not a top-level await: that made the build split the app's entry into a dozen files.)
+let loadedTable: typeof import('../components/member-table').default | undefined;
+const loadTable = () => import('../components/member-table').then((module) => {
+  loadedTable = module.default;
+  return module;
+});
 if (!window.matchMedia(PHONE).matches) void loadTable();
-const MemberTable = lazy(loadTable);
+const LazyTable = lazy(loadTable);
 // The error state's illustrations are the largest part of its code: they load when a list fails.
 const ErrorState = lazy(() => import('@/components/query-state').then((m) => ({ default: m.ErrorState })));
 
@@ -58,6 +64,8 @@ export default function MembersPage() {
 
   const columns = useColumnChoice('members.columns', MEMBER_COLUMNS, ['position']);
   const phone = usePhone();
+  // Chosen once per visit of the list: switching would remount the table.
+  const [MemberTable] = useState(() => loadedTable ?? LazyTable);
 
   const list = {
     unitId,

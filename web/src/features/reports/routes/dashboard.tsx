@@ -12,6 +12,7 @@ import dayjs from 'dayjs';
 import { type CSSProperties, lazy, type ReactNode, Suspense, useEffect, useId, useMemo, useState } from 'react';
 import { useParams } from 'react-router';
 import { DATE_FORMAT, formatNumber } from '@/lib/format';
+import { whenIdle } from '@/lib/idle';
 import { label, MEMBER_STATUS } from '@/lib/labels';
 import {
   lastTwelveMonths, MOVEMENTS, type Movements, type Period, thisYear, useChildCounts, useMemberSummary, useMonthlyMovements, useMovements,
@@ -34,18 +35,13 @@ function useAfterFigures(ready: boolean): boolean {
   useEffect(() => {
     if (!ready || after) return undefined;
     let current = true;
-    let handle: number | undefined;
+    let cancel: (() => void) | undefined;
     void loadChartEngine().catch(() => undefined).then(() => {
-      if (!current) return;
-      if (typeof window.requestIdleCallback === 'function') {
-        handle = window.requestIdleCallback(() => setAfter(true), { timeout: 1000 });
-      } else {
-        setAfter(true);
-      }
+      if (current) cancel = whenIdle(() => setAfter(true), 1000);
     });
     return () => {
       current = false;
-      if (handle !== undefined) window.cancelIdleCallback(handle);
+      cancel?.();
     };
   }, [ready, after]);
   return after;

@@ -1,0 +1,21 @@
+import { useEffect, useState } from 'react';
+
+/**
+ * `run` once the browser is idle (at the latest after `timeoutMs`); where it cannot say when it is idle (Safari),
+ * after `otherwiseMs`. Returns what cancels it. For work that must not compete with a screen's first render.
+ */
+export function whenIdle(run: () => void, timeoutMs: number, otherwiseMs = 0): () => void {
+  if (typeof window.requestIdleCallback !== 'function') {
+    const timer = setTimeout(run, otherwiseMs);
+    return () => clearTimeout(timer);
+  }
+  const handle = window.requestIdleCallback(run, { timeout: timeoutMs });
+  return () => window.cancelIdleCallback(handle);
+}
+
+/** False until the browser has been idle once after the component's first render (or `timeoutMs` has passed). */
+export function useIdle(timeoutMs: number): boolean {
+  const [idle, setIdle] = useState(false);
+  useEffect(() => (idle ? undefined : whenIdle(() => setIdle(true), timeoutMs)), [idle, timeoutMs]);
+  return idle;
+}
