@@ -593,7 +593,8 @@ def main() -> None:
     load = os.getloadavg()
     print(
         f"bench_read_models on {os.cpu_count()} CPUs, load {load[0]:.1f} / {load[1]:.1f} / {load[2]:.1f}, "
-        f"settings {dict(args.set) or 'one-machine defaults'}, scale {args.scale or 'one of each'}",
+        f"settings {dict(args.set) or 'one-machine defaults'}, "
+        f"scale { ({**ONE_MACHINE_SCALE, **args.scale}) } (one of every other worker)",
         flush=True,
     )
     server = postgres_url()  # may start an embedded server; it runs its own event loop
