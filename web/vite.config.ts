@@ -27,15 +27,6 @@ const SCREENS: Record<string, string[]> = {
   'doan-vien': ['src/app/prefetch.ts', 'src/features/members/routes/members.tsx', 'src/app/providers-root.tsx',
     'src/app/layout/shell.tsx'],
 };
-/**
- * Code a screen's page names apart, in a second template (`screen-code-wide`) that the early script adds only on a
- * screen wider than a phone's: the members list's Ant Design table, which a phone never loads (it shows cards), and
- * which a desktop otherwise fetched, module by module, only once the list's own code had run.
- */
-const WIDE_SCREENS: Record<string, string[]> = {
-  'doan-vien': ['src/features/members/components/member-table.tsx'],
-};
-
 type Chunk = {
   fileName: string; imports: string[]; facadeModuleId: string | null; isEntry: boolean; name: string;
   viteMetadata?: { importedCss: Set<string> };
@@ -150,7 +141,6 @@ function finishDist(): Plugin {
   const early: Record<string, string> = {};
   let screens: Record<string, string[]> = {};
   let styles: Record<string, string[]> = {};
-  let wide: Record<string, string[]> = {};
   let dist = join(root, 'dist');
   return {
     name: 'finish-dist',
@@ -170,8 +160,6 @@ function finishDist(): Plugin {
       const chunks = Object.values(bundle).filter((output) => output.type === 'chunk');
       screens = screenFiles(chunks, SCREENS);
       styles = Object.fromEntries(Object.entries(screens).map(([screen, files]) => [screen, screenStyles(chunks, files)]));
-      wide = Object.fromEntries(Object.entries(screenFiles(chunks, WIDE_SCREENS)).map(
-        ([screen, files]) => [screen, files.filter((file) => !screens[screen]?.includes(file))]));
     },
     async closeBundle() {
       const index = join(dist, 'index.html');
@@ -188,8 +176,7 @@ function finishDist(): Plugin {
         // Fetched once the early script has run.
         const css = (styles[screen] ?? []).map((file) => `<link rel="preload" as="style" crossorigin href="/${file}">`);
         // The stylesheet after the scripts: the largest script (the chart library) starts first, as before.
-        let code = `<template id="screen-code">${links(files)}${css.join('')}</template>`;
-        if (wide[screen]?.length) code += `<template id="screen-code-wide">${links(wide[screen])}</template>`;
+        const code = `<template id="screen-code">${links(files)}${css.join('')}</template>`;
         const page = (await withBootShell(html, 'index.html')).replace(APP_SCRIPT, (tag) => `${tag}\n    ${code}`);
         await writeFile(join(dist, 'screens', `${screen}.html`), page);
       }

@@ -24,8 +24,3 @@ window.earlySession = answer;
 // rather than once the app has run and matched the route; after the renewal, which must not queue behind it.
 const screenCode = document.getElementById('screen-code');
 if (screenCode instanceof HTMLTemplateElement) document.head.append(screenCode.content);
-// What the screen shows only wider than a phone (member-filters.ts's PHONE is max-width 600px): the table.
-const wideCode = document.getElementById('screen-code-wide');
-if (wideCode instanceof HTMLTemplateElement && window.matchMedia('(min-width: 601px)').matches) {
-  document.head.append(wideCode.content);
-}

@@ -3,12 +3,13 @@ does, in Vietnamese, through the real platform."""
 
 from __future__ import annotations
 
+import asyncio
 import io
 import re
 import zipfile
 
 from PIL import Image
-from playwright.async_api import expect
+from playwright.async_api import Route, expect
 
 from tests.e2e.browser.steps import choose_action, confirm, open_menu, sign_in
 from tests.e2e.browser.world import PASSWORD
@@ -150,6 +151,43 @@ async def test_the_members_list_pages_filters_and_exports(page, world, screen):
         await page.get_by_role("menuitem", name="Tải về Excel (.xlsx)").click()
     content = (await (await downloading.value).path()).read_bytes()
     assert zipfile.ZipFile(io.BytesIO(content)).namelist()  # a real .xlsx
+
+
+async def test_the_members_lists_first_rows_come_before_ant_designs_table_which_takes_over_keeping_the_selection(
+    page, world, screen
+):
+    table_code: list[str] = []
+    table_may_come = asyncio.Event()
+
+    async def hold(route: Route) -> None:
+        table_code.append(route.request.url)
+        await table_may_come.wait()
+        await route.continue_()
+
+    await page.route(re.compile(r"/assets/member-table-[^/]+\.js$"), hold)
+    await sign_in(page, world.accounts["officer"])
+    await page.goto(f"/don-vi/{world.units['G1']}/doan-vien")
+    rows = page.locator("tr.member-row")
+    await expect(rows).to_have_count(20)
+    first = rows.first
+    name = await first.get_by_role("link").inner_text()
+    # Usable before Ant Design's table has come (on a phone it never comes: the cards are the list).
+    await first.get_by_role("checkbox").check()
+    await expect(page.get_by_text("Đã chọn 1 đoàn viên")).to_be_visible()
+    if screen.phone:
+        await expect(page.locator(".member-cards")).to_be_visible()
+        assert table_code == []
+        return
+    await expect(page.get_by_role("table", name="Danh sách đoàn viên")).to_be_visible()
+    await expect(page.locator("tr.ant-table-row")).to_have_count(0)
+    await expect.poll(lambda: len(table_code)).to_be_greater_than(0)  # asked for once the rows were shown
+    table_may_come.set()
+    # Not while the officer is in the plain table (the box just ticked has the focus): once they leave it.
+    await page.get_by_role("heading", name="Đoàn viên", exact=True).click()
+    antd_rows = page.locator(".ant-table-tbody tr.ant-table-row.member-row")
+    await expect(antd_rows).to_have_count(20)
+    await expect(antd_rows.filter(has_text=name).get_by_role("checkbox")).to_be_checked()
+    await expect(page.get_by_text("Đã chọn 1 đoàn viên")).to_be_visible()
 
 
 async def test_a_member_page_shows_the_record_and_a_change_lands_in_the_history(page, world, screen):

@@ -5,7 +5,7 @@
  */
 
 import { MenuOutlined } from '@ant-design/icons';
-import { App as AntApp, Breadcrumb, Button, Drawer, Grid, Skeleton } from 'antd';
+import { App as AntApp, Breadcrumb, Button, Grid } from 'antd';
 import { lazy, Suspense, useEffect, useState } from 'react';
 import { Link, Outlet, useLocation, useNavigate, useParams } from 'react-router';
 import { useAncestors, useMe } from '@/lib/access';
@@ -18,6 +18,8 @@ import { UserMenu } from './user-menu';
 // The tree loads when it is shown (beside the screen on a wide screen, in the drawer on a phone), not before the
 // screen's first rows.
 const UnitTree = lazy(() => import('@/components/units/unit-tree').then((m) => ({ default: m.UnitTree })));
+// A phone's drawer (the menu and the tree) loads when it is first opened: closed, it is code before the first rows.
+const Drawer = lazy(() => import('antd/es/drawer'));
 
 /**
  * The members list is where an officer goes next on most visits: its code (and the page-load prefetch's, for when
@@ -36,6 +38,7 @@ export default function AppShell() {
   const screens = Grid.useBreakpoint();
   const mobile = !screens.lg;
   const [drawer, setDrawer] = useState(false);
+  const [drawerUsed, setDrawerUsed] = useState(false);
   const navigate = useNavigate();
   const location = useLocation();
   const me = useMe();
@@ -59,8 +62,8 @@ export default function AppShell() {
     <div className="app-sider-inner">
       {unitId && <UnitMenu unitId={unitId} onNavigate={() => setDrawer(false)} />}
       <h2 style={{ fontSize: 14, margin: '16px 4px 8px', color: 'rgba(0,0,0,0.68)' }}>Cây đơn vị</h2>
-      <Suspense fallback={<Skeleton active />}>
-        {roots.length > 0 ? <UnitTree rootIds={roots} selectedId={unitId} onSelect={goTo} /> : <Skeleton active />}
+      <Suspense fallback={<SiderPlaceholder />}>
+        {roots.length > 0 ? <UnitTree rootIds={roots} selectedId={unitId} onSelect={goTo} /> : <SiderPlaceholder />}
       </Suspense>
     </div>
   );
@@ -73,7 +76,10 @@ export default function AppShell() {
       <header className="app-header">
         {mobile && (
           <Button type="text" aria-label="Mở menu và cây đơn vị" icon={<MenuOutlined aria-hidden />}
-                  onClick={() => setDrawer(true)} />
+                  onClick={() => {
+                    setDrawerUsed(true);
+                    setDrawer(true);
+                  }} />
         )}
         <Link to="/" className="app-title" style={{ color: '#fff' }}>Quản lý đoàn viên công đoàn</Link>
         <UserMenu />
@@ -86,16 +92,18 @@ export default function AppShell() {
             </nav>
           </aside>
         )}
-        {mobile && (
-          <Drawer open={drawer} onClose={() => setDrawer(false)} placement="left" size={320}
-                  title="Menu" styles={{ body: { padding: 0 } }}>
-            <nav aria-label="Menu và cây đơn vị">{navigation}</nav>
-          </Drawer>
+        {mobile && drawerUsed && (
+          <Suspense fallback={null}>
+            <Drawer open={drawer} onClose={() => setDrawer(false)} placement="left" size={320}
+                    title="Menu" styles={{ body: { padding: 0 } }}>
+              <nav aria-label="Menu và cây đơn vị">{navigation}</nav>
+            </Drawer>
+          </Suspense>
         )}
         <main className="app-content" id="main" tabIndex={-1}>
           {unitId && <UnitBreadcrumb unitId={unitId} />}
           <DelegationNotice unitId={unitId} />
-          <Suspense fallback={<Skeleton active />}>
+          <Suspense fallback={<div aria-busy="true"><SiderPlaceholder /></div>}>
             <Outlet />
           </Suspense>
         </main>
@@ -115,7 +123,7 @@ function UnitBreadcrumb({ unitId }: { unitId: string }) {
   return <Breadcrumb items={items} style={{ marginBottom: 12 }} className="wrap-anywhere" />;
 }
 
-/** The sider's place while its menu waits for the idle browser: grey lines drawn by CSS (app.css). */
+/** A place while its content waits (the sider's menu for the idle browser, a screen's code): grey lines (app.css). */
 function SiderPlaceholder() {
   return (
     <>

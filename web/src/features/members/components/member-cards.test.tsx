@@ -3,16 +3,10 @@ import { cleanup, fireEvent, render, screen, within } from '@testing-library/rea
 import type { ReactNode } from 'react';
 import { MemoryRouter } from 'react-router';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import type { MemberRow } from '../api/members';
+import { memberRow, UNIT } from '@/testing/members';
 import { MemberCards } from './member-cards';
 
-const UNIT = '11111111-1111-1111-1111-111111111111';
-const row = (n: number, extra: Partial<MemberRow> = {}): MemberRow => ({
-  member_id: `00000000-0000-0000-0000-00000000000${n}`, unit_id: UNIT, unit_name: 'CĐCS Công ty May 10',
-  full_name: `Nguyễn Thị Lan ${n}`,
-  member_code: `CD00${n}`, status: 'active', gender: 'female', date_of_birth: '1990-03-12', position: null,
-  card_status: null, ...extra,
-} as MemberRow);
+const row = memberRow;
 
 function wrap(children: ReactNode) {
   const client = new QueryClient({ defaultOptions: { queries: { retry: false, queryFn: () => new Promise(() => {}) } } });

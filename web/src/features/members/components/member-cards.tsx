@@ -6,8 +6,8 @@
  */
 
 import { Link } from 'react-router';
-import { MEMBER_STATUS } from '@/lib/labels';
 import type { MemberRow } from '../api/members';
+import { StatusTag } from './member-columns';
 
 /** What both renderings of the members list (these cards, the desktop table) are given. */
 export type MemberListProps = {
@@ -37,7 +37,6 @@ export function MemberCards({ unitId, rows, busy, emptyText, selected, onSelect 
         </thead>
         <tbody role="rowgroup">
           {rows?.map((row) => {
-            const status = MEMBER_STATUS[row.status];
             return (
               <tr role="row" className="member-row" key={row.member_id}>
                 <td role="cell" className="member-row-select">
@@ -49,9 +48,7 @@ export function MemberCards({ unitId, rows, busy, emptyText, selected, onSelect 
                 </td>
                 <td role="cell">{row.member_code ?? <span className="muted">Chưa cấp mã</span>}</td>
                 <td role="cell" className="member-row-unit">{row.unit_name}</td>
-                <td role="cell">
-                  <span className={`status-tag ${status?.color ?? 'default'}`}>{status?.label ?? row.status}</span>
-                </td>
+                <td role="cell"><StatusTag status={row.status} /></td>
               </tr>
             );
           })}

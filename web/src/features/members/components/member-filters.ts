@@ -23,18 +23,6 @@ export function usePhone(): boolean {
   );
 }
 
-/** The desktop table's columns, by key, as the column chooser names them. */
-export const MEMBER_COLUMNS = [
-  { key: 'full_name', title: 'Họ và tên' },
-  { key: 'member_code', title: 'Mã đoàn viên' },
-  { key: 'gender', title: 'Giới tính' },
-  { key: 'date_of_birth', title: 'Ngày sinh' },
-  { key: 'unit', title: 'Đơn vị' },
-  { key: 'position', title: 'Chức vụ' },
-  { key: 'status', title: 'Trạng thái' },
-  { key: 'card_status', title: 'Thẻ' },
-];
-
 /** The members list's filters as they stand in the address bar (so "back" and a shared link keep them). */
 export type Filters = {
   q: string;

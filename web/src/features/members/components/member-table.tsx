@@ -1,30 +1,23 @@
-/** The members list on a wider screen: Ant Design's table, with the columns chosen and selection for bulk actions. */
+/**
+ * The members list on a wider screen once Ant Design's table has loaded: it takes over from the plain table of the
+ * first rows (member-plain-table.tsx), with the same columns and cells, the columns chosen and selection for bulk
+ * actions (a header box for the page, shift-click for a range).
+ */
 
-import { Table, Tag, Typography } from 'antd';
-import type { ColumnsType } from 'antd/es/table';
-import { useMemo } from 'react';
-import { Link } from 'react-router';
-import { formatDate } from '@/lib/format';
-import { CARD_STATUS, GENDER, label, MEMBER_STATUS } from '@/lib/labels';
+import { Table } from 'antd';
 import type { MemberRow } from '../api/members';
 import type { MemberListProps } from './member-cards';
+import { MEMBER_COLUMNS, TABLE_MIN_WIDTH } from './member-columns';
 
 export default function MemberTable({ unitId, rows, busy, emptyText, selected, onSelect, visible }:
   MemberListProps & { visible: (key: string) => boolean }) {
-  const columns: (ColumnsType<MemberRow>[number] & { key: string })[] = useMemo(() => [
-    { key: 'full_name', title: 'Họ và tên', dataIndex: 'full_name', fixed: 'left', width: 200,
-      render: (name: string, row: MemberRow) => <Link to={`/don-vi/${unitId}/doan-vien/${row.member_id}`}>{name}</Link> },
-    { key: 'member_code', title: 'Mã đoàn viên', dataIndex: 'member_code', width: 140,
-      render: (code: string | null) => code ?? <Typography.Text type="secondary">Chưa cấp</Typography.Text> },
-    { key: 'gender', title: 'Giới tính', dataIndex: 'gender', width: 90, render: (g: string) => label(GENDER, g) },
-    { key: 'date_of_birth', title: 'Ngày sinh', dataIndex: 'date_of_birth', width: 120, render: formatDate },
-    { key: 'unit', title: 'Đơn vị', dataIndex: 'unit_name', width: 260 },
-    { key: 'position', title: 'Chức vụ', dataIndex: 'position', width: 160 },
-    { key: 'status', title: 'Trạng thái', dataIndex: 'status', width: 170,
-      render: (status: string) => <Tag color={MEMBER_STATUS[status]?.color}>{MEMBER_STATUS[status]?.label ?? status}</Tag> },
-    { key: 'card_status', title: 'Thẻ', dataIndex: 'card_status', width: 140,
-      render: (status: string | null) => label(CARD_STATUS, status ?? 'none') },
-  ], [unitId]);
+  const columns = MEMBER_COLUMNS.filter((column) => visible(column.key)).map((column) => ({
+    key: column.key,
+    title: column.title,
+    width: column.width,
+    fixed: column.key === 'full_name' ? ('left' as const) : undefined,
+    render: (_: unknown, row: MemberRow) => column.cell(row, unitId),
+  }));
   return (
     <Table<MemberRow>
       rowKey="member_id"
@@ -32,8 +25,8 @@ export default function MemberTable({ unitId, rows, busy, emptyText, selected, o
       size="middle"
       loading={busy}
       dataSource={rows ?? []}
-      columns={columns.filter((column) => visible(column.key))}
-      scroll={{ x: 900 }}
+      columns={columns}
+      scroll={{ x: TABLE_MIN_WIDTH }}
       pagination={false}
       rowSelection={{
         selectedRowKeys: selected.map((row) => row.member_id),

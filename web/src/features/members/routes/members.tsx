@@ -5,39 +5,34 @@
  */
 
 import { DownloadOutlined, FilterOutlined, UserAddOutlined } from '@ant-design/icons';
-import { App, Button, Dropdown, Input, Select, Space } from 'antd';
-import { lazy, Suspense, useEffect, useState } from 'react';
+import { App, Button, Dropdown, Input, Space } from 'antd';
+import { lazy, type RefObject, Suspense, useEffect, useRef, useState } from 'react';
 import { useNavigate, useParams, useSearchParams } from 'react-router';
 import { CursorPager, useCursorPages } from '@/components/cursor-pager';
 import { PERMISSIONS, useAccess } from '@/lib/access';
 import { download } from '@/lib/files';
-import { CARD_STATUS, ENTERPRISE_TYPE, GENDER, MEMBER_STATUS } from '@/lib/labels';
+import { whenIdle } from '@/lib/idle';
 import { type MemberRow, useMemberSearch } from '../api/members';
 import { useColumnChoice } from '../components/column-chooser';
 import { MemberCards } from '../components/member-cards';
+import { MEMBER_COLUMNS } from '../components/member-columns';
+import { PlainMemberTable } from '../components/member-plain-table';
 import {
-  FIRST_PAGE_SIZE, type Filters, filtersOf, MEMBER_COLUMNS, PAGE_SIZES, paramsOf, PHONE, searchQuery, usePhone,
+  FIRST_PAGE_SIZE, type Filters, filtersOf, PAGE_SIZES, paramsOf, searchQuery, usePhone,
 } from '../components/member-filters';
 
-// What the list does not show until asked for (the unit filter, the bulk actions of a selection) loads when it is:
+// What the list does not show until asked for (the filters, the bulk actions of a selection) loads when it is:
 // on a slow phone the first page of rows waits for less code. A phone shows cards, so it never loads the table.
-const UnitPicker = lazy(() => import('@/components/units/unit-picker').then((m) => ({ default: m.UnitPicker })));
+const FilterBar = lazy(() => import('../components/member-filter-bar').then((m) => ({ default: m.MemberFilterBar })));
 const BulkActions = lazy(() => import('../components/bulk-actions').then((m) => ({ default: m.BulkActions })));
-// A wider screen starts loading the table with this screen's code (its page names the table's files too) and
-// renders it directly once it is there: rendered lazily, the table showed its fallback first, and React holds back
-// the content that replaces a fallback for up to 300 ms, which a desktop trace showed as idle time between the rows'
-// data and the rows. (Not a top-level await: that made the build split the app's entry into a dozen files.)
-let loadedTable: typeof import('../components/member-table').default | undefined;
-const loadTable = () => import('../components/member-table').then((module) => {
-  loadedTable = module.default;
-  return module;
-});
-if (!window.matchMedia(PHONE).matches) void loadTable();
-const LazyTable = lazy(loadTable);
+// A wider screen shows its first rows in a plain table (no wait for Ant Design's table: its code is the largest of
+// the list's, and on a first visit it was fetched and compiled before a row could show); Ant Design's table loads
+// once those rows are shown and the browser idles, and takes over (same columns and cells, member-columns.tsx).
+type TableComponent = typeof import('../components/member-table').default;
+let loadedTable: TableComponent | undefined;
+const loadTable = () => import('../components/member-table').then((module) => (loadedTable = module.default));
 // The error state's illustrations are the largest part of its code: they load when a list fails.
 const ErrorState = lazy(() => import('@/components/query-state').then((m) => ({ default: m.ErrorState })));
-
-const options = (table: Record<string, string>) => Object.entries(table).map(([value, text]) => ({ value, label: text }));
 
 export default function MembersPage() {
   const { unitId } = useParams() as { unitId: string };
@@ -64,8 +59,8 @@ export default function MembersPage() {
 
   const columns = useColumnChoice('members.columns', MEMBER_COLUMNS, ['position']);
   const phone = usePhone();
-  // Chosen once per visit of the list: switching would remount the table.
-  const [MemberTable] = useState(() => loadedTable ?? LazyTable);
+  const listBox = useRef<HTMLDivElement>(null);
+  const AntTable = useAntTable(!phone && search.data !== undefined, listBox);
 
   const list = {
     unitId,
@@ -123,28 +118,9 @@ export default function MembersPage() {
         {!phone && columns.chooser}
       </div>
       {showFilters && (
-        <div className="toolbar" role="group" aria-label="Bộ lọc">
-          <Select mode="multiple" allowClear placeholder="Trạng thái" aria-label="Lọc theo trạng thái"
-                  style={{ minWidth: 220 }} value={filters.status}
-                  options={Object.entries(MEMBER_STATUS).map(([value, s]) => ({ value, label: s.label }))}
-                  onChange={(status) => setFilters({ status })} />
-          <Select allowClear placeholder="Giới tính" aria-label="Lọc theo giới tính" style={{ width: 130 }}
-                  value={filters.gender} options={options(GENDER)} onChange={(gender) => setFilters({ gender })} />
-          <Select allowClear placeholder="Thẻ đoàn viên" aria-label="Lọc theo thẻ" style={{ width: 170 }}
-                  value={filters.card_status}
-                  options={options({ none: CARD_STATUS.none, requested: CARD_STATUS.requested, printed: CARD_STATUS.printed,
-                                     delivered: CARD_STATUS.delivered })}
-                  onChange={(card_status) => setFilters({ card_status })} />
-          <Select allowClear placeholder="Loại hình doanh nghiệp" aria-label="Lọc theo loại hình doanh nghiệp"
-                  style={{ width: 260 }} value={filters.enterprise_type} options={options(ENTERPRISE_TYPE)}
-                  onChange={(enterprise_type) => setFilters({ enterprise_type })} />
-          <div style={{ minWidth: 240, flex: '1 1 240px' }}>
-            <Suspense fallback={null}>
-              <UnitPicker rootIds={[unitId]} value={filters.unit} allowClear placeholder="Đơn vị trực thuộc"
-                          onChange={(unit) => setFilters({ unit })} />
-            </Suspense>
-          </div>
-        </div>
+        <Suspense fallback={<div className="toolbar" aria-busy="true"><div className="skeleton-line" style={{ width: '60%' }} /></div>}>
+          <FilterBar unitId={unitId} filters={filters} onChange={setFilters} />
+        </Suspense>
       )}
       {selected.length > 0 && (
         <Suspense fallback={null}>
@@ -156,14 +132,54 @@ export default function MembersPage() {
       ) : phone ? (
         <MemberCards {...list} />
       ) : (
-        <Suspense fallback={<div className="full-page-spin" style={{ minHeight: 120 }}><div className="css-spinner" /></div>}>
-          <MemberTable {...list} visible={columns.visible} />
-        </Suspense>
+        <div ref={listBox}>
+          {AntTable ? <AntTable {...list} visible={columns.visible} />
+            : <PlainMemberTable {...list} visible={columns.visible} />}
+        </div>
       )}
       <CursorPager pages={pages} next={search.data?.next_cursor}>
-        <Select aria-label="Số dòng mỗi trang" value={size} onChange={setSize}
-                options={PAGE_SIZES.map((n) => ({ value: n, label: `${n} dòng/trang` }))} />
+        {/* The browser's own list (a phone's picker, the keyboard's arrows): no Ant Design select before the rows. */}
+        <select className="plain-select" aria-label="Số dòng mỗi trang" value={size}
+                onChange={(event) => setSize(Number(event.target.value))}>
+          {PAGE_SIZES.map((n) => <option key={n} value={n}>{n} dòng/trang</option>)}
+        </select>
       </CursorPager>
     </>
   );
+}
+
+/**
+ * Ant Design's table for the list once `wanted` (a wider screen, its first rows shown): loaded when the browser idles
+ * after them, then in use. While the officer is in the plain table (a box or a link focused), it waits until focus
+ * leaves it, so the swap never takes the focus away.
+ */
+function useAntTable(wanted: boolean, box: RefObject<HTMLDivElement | null>): TableComponent | undefined {
+  const [table, setTable] = useState(() => loadedTable);
+  useEffect(() => {
+    if (!wanted || table) return undefined;
+    let done = false;
+    let detach = () => undefined as void;
+    const takeOver = (loaded: TableComponent) => {
+      const element = box.current;
+      if (done) return;
+      if (element?.contains(document.activeElement)) {
+        const left = (event: FocusEvent) => {
+          if (element.contains(event.relatedTarget as Node | null)) return;
+          element.removeEventListener('focusout', left);
+          if (!done) setTable(() => loaded);
+        };
+        element.addEventListener('focusout', left);
+        detach = () => element.removeEventListener('focusout', left);
+        return;
+      }
+      setTable(() => loaded);
+    };
+    const cancel = whenIdle(() => void loadTable().then(takeOver, () => undefined), 2_000);
+    return () => {
+      done = true;
+      cancel();
+      detach();
+    };
+  }, [wanted, table, box]);
+  return table;
 }
