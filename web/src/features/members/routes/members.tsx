@@ -118,7 +118,9 @@ export default function MembersPage() {
         {!phone && columns.chooser}
       </div>
       {showFilters && (
-        <Suspense fallback={<div className="toolbar" aria-busy="true"><div className="skeleton-line" style={{ width: '60%' }} /></div>}>
+        <Suspense fallback={(
+          <div className="toolbar" aria-busy="true"><div className="skeleton-line" style={{ width: '60%' }} /></div>
+        )}>
           <FilterBar unitId={unitId} filters={filters} onChange={setFilters} />
         </Suspense>
       )}
@@ -158,7 +160,7 @@ function useAntTable(wanted: boolean, box: RefObject<HTMLDivElement | null>): Ta
   useEffect(() => {
     if (!wanted || table) return undefined;
     let done = false;
-    let detach = () => undefined as void;
+    let detach = () => {};
     const takeOver = (loaded: TableComponent) => {
       const element = box.current;
       if (done) return;
