@@ -157,10 +157,12 @@ async def test_the_members_lists_first_rows_come_before_ant_designs_table_which_
     page, world, screen
 ):
     table_code: list[str] = []
+    table_asked_for = asyncio.Event()
     table_may_come = asyncio.Event()
 
     async def hold(route: Route) -> None:
         table_code.append(route.request.url)
+        table_asked_for.set()
         await table_may_come.wait()
         await route.continue_()
 
@@ -180,7 +182,7 @@ async def test_the_members_lists_first_rows_come_before_ant_designs_table_which_
         return
     await expect(page.get_by_role("table", name="Danh sách đoàn viên")).to_be_visible()
     await expect(page.locator("tr.ant-table-row")).to_have_count(0)
-    await expect.poll(lambda: len(table_code)).to_be_greater_than(0)  # asked for once the rows were shown
+    await asyncio.wait_for(table_asked_for.wait(), timeout=10)  # asked for once the rows were shown
     table_may_come.set()
     # Not while the officer is in the plain table (the box just ticked has the focus): once they leave it.
     await page.get_by_role("heading", name="Đoàn viên", exact=True).click()
