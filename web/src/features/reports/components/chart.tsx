@@ -1,13 +1,13 @@
 /**
- * A report chart, drawn by React as SVG from its spec: d3-scale places the figures, d3-shape draws the line and the
- * doughnut's arcs (~10 KB compressed, in the screen's own code). A chart library of its own (Chart.js, 55 KB
+ * A report chart, drawn by React as SVG from its spec: d3-array chooses the axes' round figures, d3-shape draws the
+ * line and the doughnut's arcs (~5 KB compressed, in the screen's own code). A chart library of its own (Chart.js, 55 KB
  * compressed, a second of a phone's slow 3G and its parsing on a slow CPU) was what a phone's dashboard waited for
  * last, after every figure had arrived (docs/BENCHMARKS.md, issue 16): now a chart shows with its figures. The
  * table beside each chart says the same figures in text, for screen readers and for the exact numbers; a mark's
  * <title> is its tooltip.
  */
 
-import { scaleBand, scaleLinear, type ScaleLinear } from 'd3-scale';
+import { nice, ticks } from 'd3-array';
 import { arc, line, pie } from 'd3-shape';
 import { type CSSProperties, type ReactNode, type RefObject, useLayoutEffect, useRef, useState } from 'react';
 import { formatNumber } from '@/lib/format';
@@ -97,16 +97,30 @@ function Legend({ items }: { items: { name: string; color: string }[] }) {
   );
 }
 
-/** A scale's nice domain for `values` (from zero when asked, or when all are equal), with its ticks' labels. */
+type Scale = (value: number) => number;
+
+/** The linear map of `domain` onto `range` (d3-scale's would bring its colour and number formats: 12 KB more). */
+function linear([low, high]: [number, number], [from, to]: [number, number]): Scale {
+  return high === low ? () => from : (value) => from + ((value - low) * (to - from)) / (high - low);
+}
+
+/** Equal bands for `count` categories over `range`, `padding` of a step between and around them (as d3's band). */
+function bands(count: number, [from, to]: [number, number], padding: number) {
+  const step = (to - from) / Math.max(1, count + padding);
+  const width = step * (1 - padding);
+  return { start: (i: number) => from + step * padding + step * i, width };
+}
+
+/** A scale's round domain for `values` (from zero when asked, or when all are equal), with its ticks' labels. */
 function valueScale(values: (number | null)[], range: [number, number], fromZero: boolean) {
   const known = values.filter((v): v is number => v !== null && Number.isFinite(v));
   let low = known.length ? Math.min(...known) : 0;
   let high = known.length ? Math.max(...known) : 1;
   if (fromZero) low = Math.min(0, low);
   if (low === high) [low, high] = [Math.min(0, low), high === 0 ? 1 : Math.max(0, high)];
-  const scale = scaleLinear().domain([low, high]).range(range).nice(TICKS);
-  const ticks = scale.ticks(TICKS);
-  return { scale, ticks, labels: ticks.map((t) => formatNumber(t)) };
+  const domain = nice(low, high, TICKS);
+  const marks = ticks(domain[0], domain[1], TICKS);
+  return { scale: linear(domain, range), ticks: marks, labels: marks.map((t) => formatNumber(t)) };
 }
 
 function widest(labels: string[]): number {
@@ -122,17 +136,17 @@ function HorizontalBars({ spec, size }: { spec: Extract<ChartSpec, { kind: 'bars
   const left = Math.min(widest(labels) + 8, size.width * 0.45);
   const bottom = FONT + 10;
   const x = valueScale(spec.values, [left, size.width - textWidth(formatNumber(Math.max(0, ...spec.values))) / 2 - 4], true);
-  const y = scaleBand().domain(spec.labels.map((_, i) => String(i))).range([0, size.height - bottom]).padding(0.25);
+  const y = bands(spec.values.length, [0, size.height - bottom], 0.25);
   return (
     <>
       <Grid scale={x.scale} ticks={x.ticks} labels={x.labels} vertical from={0} to={size.height - bottom} />
       {spec.values.map((value, i) => {
-        const top = y(String(i)) ?? 0;
+        const top = y.start(i);
         return (
           <Titled key={i} title={`${spec.labels[i]}: ${formatNumber(value)}`}>
-            <rect x={x.scale(0)} y={top} width={Math.max(0, x.scale(value) - x.scale(0))} height={y.bandwidth()}
+            <rect x={x.scale(0)} y={top} width={Math.max(0, x.scale(value) - x.scale(0))} height={y.width}
                   fill={PALETTE[0]} />
-            <text x={left - 6} y={top + y.bandwidth() / 2} textAnchor="end" dominantBaseline="central">{labels[i]}</text>
+            <text x={left - 6} y={top + y.width / 2} textAnchor="end" dominantBaseline="central">{labels[i]}</text>
           </Titled>
         );
       })}
@@ -142,7 +156,7 @@ function HorizontalBars({ spec, size }: { spec: Extract<ChartSpec, { kind: 'bars
 
 /** Grid lines with their labels: vertical lines labelled below, or horizontal ones labelled at `labelAt`. */
 function Grid({ scale, ticks, labels, vertical = false, from, to, labelAt = 0, anchor = 'end' }: {
-  scale: ScaleLinear<number, number>; ticks: number[]; labels: string[]; vertical?: boolean; from: number; to: number;
+  scale: Scale; ticks: number[]; labels: string[]; vertical?: boolean; from: number; to: number;
   labelAt?: number; anchor?: 'start' | 'end';
 }) {
   return (
@@ -189,13 +203,13 @@ function LineAndBars({ spec, size }: { spec: Extract<ChartSpec, { kind: 'line-an
   const right = valueScale(spec.bars.values, [plotBottom, 4], true);
   const start = widest(left.labels) + 8;
   const end = size.width - widest(right.labels) - 8;
-  const x = scaleBand().domain(spec.labels).range([start, end]).padding(0.3);
-  const centre = (label: string) => (x(label) ?? 0) + x.bandwidth() / 2;
+  const x = bands(spec.labels.length, [start, end], 0.3);
+  const centre = (i: number) => x.start(i) + x.width / 2;
   // As many month labels as fit without touching: every second or third on a phone.
   const step = Math.max(1, Math.ceil(spec.labels.length / Math.max(1, Math.floor((end - start) / (widest(spec.labels) + 8)))));
   const path = line<number | null>()
     .defined((v) => v !== null)
-    .x((_, i) => centre(spec.labels[i]))
+    .x((_, i) => centre(i))
     .y((v) => left.scale(v ?? 0))(spec.line.values);
   return (
     <>
@@ -207,17 +221,17 @@ function LineAndBars({ spec, size }: { spec: Extract<ChartSpec, { kind: 'line-an
         <g key={label}>
           {spec.bars.values[i] !== null && (
             <Titled title={`${label} — ${spec.bars.name}: ${formatNumber(spec.bars.values[i])}`}>
-              <rect x={x(label)} y={right.scale(spec.bars.values[i] ?? 0)} width={x.bandwidth()}
+              <rect x={x.start(i)} y={right.scale(spec.bars.values[i] ?? 0)} width={x.width}
                     height={Math.max(0, right.scale(0) - right.scale(spec.bars.values[i] ?? 0))} fill={PALETTE[1]} />
             </Titled>
           )}
-          {i % step === 0 && <text x={centre(label)} y={plotBottom + FONT + 4} textAnchor="middle">{label}</text>}
+          {i % step === 0 && <text x={centre(i)} y={plotBottom + FONT + 4} textAnchor="middle">{label}</text>}
         </g>
       ))}
       <path d={path ?? ''} fill="none" stroke={PALETTE[0]} strokeWidth={2} />
       {spec.line.values.map((value, i) => value !== null && (
         <Titled key={spec.labels[i]} title={`${spec.labels[i]} — ${spec.line.name}: ${formatNumber(value)}`}>
-          <circle cx={centre(spec.labels[i])} cy={left.scale(value)} r={3} fill={PALETTE[0]} />
+          <circle cx={centre(i)} cy={left.scale(value)} r={3} fill={PALETTE[0]} />
         </Titled>
       ))}
     </>
