@@ -317,11 +317,14 @@ async def time_dashboard(
         # The goals are for cold runs; the repeat visit is its own row, never instead of the cold figure.
         for name, repeat in (("desktop", False), ("mobile", False), ("mobile", True)):
             samples: dict[str, list[float]] = {variant: [] for variant, _ in variants}
+            # Each run's 1-minute load average as it began: a slow run beside a busy machine says so.
+            loads: dict[str, list[float]] = {variant: [] for variant, _ in variants}
             slowest: dict[str, list[str]] = {}
             for _ in range(runs):
                 for variant, dist in variants:
                     if variant:
                         serve_variant(served, dist)
+                    loads[variant].append(os.getloadavg()[0])
                     took, slowest[variant] = await one_visit(browser, gateway_url, name, repeat)
                     samples[variant].append(took)
             label = f"{name}, repeat visit (HTTP cache of an earlier visit, new session)" if repeat else name
@@ -336,6 +339,10 @@ async def time_dashboard(
                     f"{prefix}{label}: the national centre's dashboard ready, p95 ({runs} {runs_kind})",
                     f"{p95(timed):.2f} s (median {statistics.median(timed):.2f} s)",
                     f"goal < {goal} s (cold): {'met' if p95(timed) < goal else 'MISSED'}",
+                )
+                record(
+                    f"{prefix}{label}: each run in turn, seconds (load average as it began)",
+                    ", ".join(f"{took:.2f} ({load:.1f})" for took, load in zip(timed, loads[variant], strict=True)),
                 )
             if profile and name == "mobile" and not repeat:
                 for variant, dist in variants:
