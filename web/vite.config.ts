@@ -21,9 +21,8 @@ const APP_SCRIPT = /<script type="module" crossorigin src="\/assets\/index-[^"]+
  * instead of after the app has run and matched the route.
  */
 const SCREENS: Record<string, string[]> = {
-  // The largest first (the chart library, 54 KB: a second of slow 3G): it starts before the others queue.
-  'bao-cao': ['src/features/reports/components/chart-engine.ts', 'src/app/prefetch.ts',
-    'src/features/reports/routes/dashboard.tsx', 'src/app/providers-root.tsx', 'src/app/layout/shell.tsx'],
+  'bao-cao': ['src/app/prefetch.ts', 'src/features/reports/routes/dashboard.tsx', 'src/app/providers-root.tsx',
+    'src/app/layout/shell.tsx'],
   'doan-vien': ['src/app/prefetch.ts', 'src/features/members/routes/members.tsx', 'src/app/providers-root.tsx',
     'src/app/layout/shell.tsx'],
 };
@@ -175,7 +174,7 @@ function finishDist(): Plugin {
       for (const [screen, files] of Object.entries(screens)) {
         // Fetched once the early script has run.
         const css = (styles[screen] ?? []).map((file) => `<link rel="preload" as="style" crossorigin href="/${file}">`);
-        // The stylesheet after the scripts: the largest script (the chart library) starts first, as before.
+        // The stylesheet after the scripts: it is needed only when the app renders, which the scripts come before.
         const code = `<template id="screen-code">${links(files)}${css.join('')}</template>`;
         const page = (await withBootShell(html, 'index.html')).replace(APP_SCRIPT, (tag) => `${tag}\n    ${code}`);
         await writeFile(join(dist, 'screens', `${screen}.html`), page);

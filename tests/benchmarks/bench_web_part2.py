@@ -1,13 +1,17 @@
 """The web app of issue 16 as its users feel it: the public pages on a phone, the national dashboard at scale.
 
-    uv run python tests/benchmarks/bench_web_part2.py [--public] [--dashboard [--keep] [--reuse]] [--runs 7]
-        [--variant main=/tmp/main-dist --variant new=web/dist] [--profile]
+    uv run python tests/benchmarks/bench_web_part2.py [--public] [--screens] [--dashboard [--keep] [--reuse]]
+        [--runs 7] [--variant main=/tmp/main-dist --variant new=web/dist] [--profile]
 
-(neither flag: both). Each part starts the whole platform on its own ports, data dir and databases, as bench_web
-does, with bench_web's browser profiles and its Lighthouse 12.2.3:
+(no part named: every part). Each part starts the whole platform on its own ports, data dir and databases, as
+bench_web does, with bench_web's browser profiles and its Lighthouse 12.2.3:
 
 - `--public`: the platform with its demo data (a printed card among it); Lighthouse's mobile profile scores the
   member's lookup page (/tra-cuu) and the page a card's QR code opens (its verification address).
+- `--screens`: the platform with its demo data; the national administrator opens part 2's most used screens
+  (`SCREENS`: a unit's cards, its months of dues, the users and the audit trail of a province), each cold (a fresh
+  browser context, signed in first), desktop and throttled mobile: navigation start to the screen's table showing
+  rows with nothing loading, against part 1's budgets (1 s, 2.5 s).
 - `--dashboard`: reporting's figure tables filled for the whole country (130,000 grassroots unions, ~10 million
   members, 699 days of changes) by bench_reporting_figures' generator, written into the running platform's
   reporting database; then the national administrator opens the national centre's dashboard (Báo cáo) in a fresh
@@ -110,6 +114,68 @@ async def public_pages() -> None:
         await drop_databases(platform)
 
 
+# Part 2's screens an officer opens most, on the demo data, with the unit (by code) whose screen is opened: each is
+# ready when its table shows rows and nothing on the page is loading (part 1's budgets: 1 s desktop, 2.5 s phone).
+SCREENS = [
+    ("the unit's cards (Thẻ đoàn viên)", "the", "HNI-CS-0001"),
+    ("the months of dues (Đoàn phí)", "doan-phi", "HNI-CS-0001"),
+    ("the users of the subtree (Người dùng)", "nguoi-dung", "HNI"),
+    ("the audit trail (Nhật ký)", "nhat-ky", "HNI"),
+]
+SCREEN_GOALS = {"desktop": 1.0, "mobile": 2.5}
+SCREEN_READY = """() => {
+  const main = document.querySelector('main');
+  if (!main || document.querySelector(".ant-spin-spinning, .ant-skeleton, [aria-busy='true']")) return false;
+  return !!main.querySelector('.ant-table-tbody tr.ant-table-row, .ant-list-item');
+}"""
+
+
+async def part_two_screens(runs: int) -> None:
+    """Each screen of `SCREENS`, cold (a fresh context signed in, then the screen's address), `runs` times a profile:
+    navigation start to its rows shown."""
+    platform = platform_for("web-screens", 12_600, demo_data=True)
+    await asyncio.to_thread(platform.start)
+    try:
+        if platform.demo_error is not None:
+            raise RuntimeError("the demo data did not load") from platform.demo_error
+        async with admin_client(platform) as admin:
+            units = {}
+            for _, _, code in SCREENS:
+                found = await admin.get("/api/v1/orgtree/units", params={"q": code})
+                units[code] = next(u["unit_id"] for u in found.json()["items"] if u["code"] == code)
+        chromium = os.environ.get("CHROMIUM_PATH") or shutil.which("chromium")
+        async with async_playwright() as playwright:
+            browser = await playwright.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS)
+            for title, path, code in SCREENS:
+                for name, profile in PROFILES.items():
+                    samples = []
+                    for _ in range(runs):
+                        context = await browser.new_context(
+                            base_url=platform.gateway_url,
+                            viewport=profile["viewport"],
+                            locale="vi-VN",
+                            is_mobile=name == "mobile",
+                        )
+                        try:
+                            page = await context.new_page()
+                            await sign_in(page)
+                            samples.append(await timed_visit(page, profile, f"/don-vi/{units[code]}/{path}"))
+                        finally:
+                            await context.close()
+                    goal = SCREEN_GOALS[name]
+                    record(
+                        f"{title}, {name}: ready, p95 ({runs} cold runs)",
+                        f"{p95(samples):.2f} s (median {statistics.median(samples):.2f} s; each: "
+                        + ", ".join(f"{took:.2f}" for took in samples)
+                        + ")",
+                        f"goal < {goal} s: {'met' if p95(samples) < goal else 'MISSED'}",
+                    )
+            await browser.close()
+    finally:
+        await asyncio.to_thread(platform.stop)
+        await drop_databases(platform)
+
+
 async def national_tree_replacing_the_replica(connection) -> None:
     """The national tree in reporting's replica and its history, instead of the national centre alone the platform
     put there, and none of the figures its events made (the generator writes the centre's). Only once reporting's
@@ -192,8 +258,8 @@ const mark = (name) => { if (!(name in window.__marks)) window.__marks[name] = p
 const look = () => {
   const first = document.querySelector('.ant-statistic-content, .figure-value');
   if (first && /\\d/.test(first.textContent)) mark('the first number shown');
-  if (document.querySelector('[role=img] canvas')) mark('the first chart drawn');
-  if (document.querySelectorAll('[role=img] canvas').length >= 3) mark('three charts drawn');
+  if (document.querySelector('[role=img] svg')) mark('the first chart drawn');
+  if (document.querySelectorAll('[role=img] svg').length >= 3) mark('three charts drawn');
   if (document.querySelector('table')) mark('the first table shown');
   if (document.querySelector('.ant-picker, input[type=date]')) mark('the period picker shown');
 };
@@ -272,15 +338,28 @@ async def sign_in(page: Page) -> None:
     await page.wait_for_url("**/don-vi/**")
 
 
-async def timed_dashboard(page: Page, profile: dict) -> float:
-    """Navigation start to every figure shown, on `profile`'s CPU and network; the last run's slowest requests."""
+async def throttle(page: Page, profile: dict) -> None:
     cdp = await page.context.new_cdp_session(page)
     await cdp.send("Emulation.setCPUThrottlingRate", {"rate": profile["cpu"]})
     if profile["network"]:
         await cdp.send("Network.emulateNetworkConditions", {"offline": False, **profile["network"]})
+
+
+async def timed_dashboard(page: Page, profile: dict) -> float:
+    """Navigation start to every figure shown, on `profile`'s CPU and network."""
+    await throttle(page, profile)
     started = time.perf_counter()
     await page.goto(f"/don-vi/{NATIONAL_CENTRE_ID}/bao-cao")
     await dashboard_ready(page)
+    return time.perf_counter() - started
+
+
+async def timed_visit(page: Page, profile: dict, path: str) -> float:
+    """Navigation start to a screen of `SCREENS` ready, on `profile`'s CPU and network."""
+    await throttle(page, profile)
+    started = time.perf_counter()
+    await page.goto(path)
+    await page.wait_for_function(SCREEN_READY, timeout=60_000)
     return time.perf_counter() - started
 
 
@@ -317,11 +396,14 @@ async def time_dashboard(
         # The goals are for cold runs; the repeat visit is its own row, never instead of the cold figure.
         for name, repeat in (("desktop", False), ("mobile", False), ("mobile", True)):
             samples: dict[str, list[float]] = {variant: [] for variant, _ in variants}
+            # Each run's 1-minute load average as it began: a slow run beside a busy machine says so.
+            loads: dict[str, list[float]] = {variant: [] for variant, _ in variants}
             slowest: dict[str, list[str]] = {}
             for _ in range(runs):
                 for variant, dist in variants:
                     if variant:
                         serve_variant(served, dist)
+                    loads[variant].append(os.getloadavg()[0])
                     took, slowest[variant] = await one_visit(browser, gateway_url, name, repeat)
                     samples[variant].append(took)
             label = f"{name}, repeat visit (HTTP cache of an earlier visit, new session)" if repeat else name
@@ -336,6 +418,10 @@ async def time_dashboard(
                     f"{prefix}{label}: the national centre's dashboard ready, p95 ({runs} {runs_kind})",
                     f"{p95(timed):.2f} s (median {statistics.median(timed):.2f} s)",
                     f"goal < {goal} s (cold): {'met' if p95(timed) < goal else 'MISSED'}",
+                )
+                record(
+                    f"{prefix}{label}: each run in turn, seconds (load average as it began)",
+                    ", ".join(f"{took:.2f} ({load:.1f})" for took, load in zip(timed, loads[variant], strict=True)),
                 )
             if profile and name == "mobile" and not repeat:
                 for variant, dist in variants:
@@ -396,11 +482,13 @@ def load_average() -> str:
 
 
 async def main(args: argparse.Namespace) -> None:
-    both = not (args.public or args.dashboard)
+    every = not (args.public or args.dashboard or args.screens)
     record("load average at the start (1, 5, 15 min)", load_average())
-    if args.public or both:
+    if args.public or every:
         await public_pages()
-    if args.dashboard or both:
+    if args.screens or every:
+        await part_two_screens(args.runs)
+    if args.dashboard or every:
         variants = [(name, Path(dist)) for name, dist in (v.split("=", 1) for v in args.variant)]
         await dashboard(args.runs, args.keep, args.reuse, variants, args.profile)
     record("load average at the end (1, 5, 15 min)", load_average())
@@ -411,6 +499,7 @@ if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--public", action="store_true", help="Lighthouse of the lookup and the verification page")
     parser.add_argument("--dashboard", action="store_true", help="the national dashboard at 10 million members")
+    parser.add_argument("--screens", action="store_true", help="part 2's most used screens on the demo data")
     parser.add_argument("--runs", type=int, default=7)
     parser.add_argument("--keep", action="store_true", help="keep the dashboard's databases (gigabytes) for --reuse")
     parser.add_argument("--reuse", action="store_true", help="use the figures a --keep run left, if any")

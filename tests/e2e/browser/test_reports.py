@@ -1,5 +1,5 @@
-"""The reports dashboard: a report viewer of an upper-level union sees its subtree's figures, each chart (a canvas
-drawn by Chart.js) with its table beside it, the period's movements and the members at each month's end from the
+"""The reports dashboard: a report viewer of an upper-level union sees its subtree's figures, each chart (SVG drawn
+by the app) with its table beside it, the period's movements and the members at each month's end from the
 period report of member development (never the deprecated `units/{id}/movements`), and a reversed period refused by
 the API on the field."""
 
@@ -41,18 +41,20 @@ async def test_a_report_viewer_opens_the_dashboard_of_the_unit(page, world, admi
     members = page.locator(".figure").filter(has_text="Đoàn viên hiện nay")
     await expect(members).to_contain_text(vietnamese(summary["members"]))
     chart = page.get_by_role("img", name="Biểu đồ tròn: đoàn viên theo trạng thái")
-    await expect(chart.locator("canvas")).to_be_visible()
+    # Each slice is drawn and names its status and count (its tooltip).
+    await expect(chart.locator("svg path")).not_to_have_count(0)
+    await expect(chart.locator("svg title").first).to_contain_text("Đang sinh hoạt")
     status_table = page.get_by_role("region", name="Đoàn viên theo trạng thái").get_by_role("table")
     await expect(status_table).to_contain_text("Đang sinh hoạt")
     subunits = page.get_by_role("region", name="Đoàn viên theo đơn vị trực thuộc")
     await expect(subunits.locator("table")).to_contain_text(world.names["G1"])
     over_time = page.get_by_role("region", name="Đoàn viên 12 tháng qua")
-    await expect(over_time.get_by_role("img").locator("canvas")).to_be_visible()
+    await expect(over_time.get_by_role("img").locator("svg circle")).not_to_have_count(0)
     # This month's row: the members at its end (today) are the members now.
     this_month = over_time.locator("tr").filter(has_text=vietnamese_today().strftime("%m/%Y"))
     await expect(this_month).to_contain_text(vietnamese(summary["members"]))
     movements = page.locator(".report-section").filter(has_text="Biến động từ")
-    await expect(movements.get_by_role("img").locator("canvas")).to_be_visible()
+    await expect(movements.get_by_role("img").locator("svg rect").first).to_be_visible()
     await expect(movements.locator("tr").filter(has_text="Cuối kỳ")).to_contain_text(vietnamese(summary["members"]))
     await expect(movements.locator("tr").filter(has_text="Kết nạp")).to_be_visible()
     assert not [url for url in asked if "/movements" in url], "the dashboard asked the deprecated movements report"

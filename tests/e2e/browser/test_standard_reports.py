@@ -102,7 +102,7 @@ async def test_a_report_viewer_sees_members_by_gender_as_of_a_chosen_day(page, w
     await expect(card).to_contain_text("Giới tính")
     await expect(card.locator(".ant-table-summary")).to_contain_text(vietnamese(expected["total"]))
     if expected["total"]:
-        await expect(card.locator("canvas").first).to_be_visible()
+        await expect(card.get_by_role("img").locator("svg rect").first).to_be_visible()
     workbook = await downloaded(page, "Tải Excel (.xlsx)")
     assert "xl/workbook.xml" in zipfile.ZipFile(io.BytesIO(workbook)).namelist()
 

@@ -13,14 +13,6 @@ function lazyPage(load: () => Promise<{ default: React.ComponentType }>) {
   return async () => ({ Component: (await load()).default });
 }
 
-/** A report screen with charts: the charts' code (Chart.js) loads beside the screen's, not once it has rendered. */
-function withCharts(load: () => Promise<{ default: React.ComponentType }>) {
-  return () => {
-    import('@/features/reports/components/chart-engine').catch(() => undefined);
-    return load();
-  };
-}
-
 function RequireSession() {
   const state = useSession();
   const location = useLocation();
@@ -150,7 +142,7 @@ export const routes: RouteObject[] = [
                   },
                   {
                     path: '/don-vi/:unitId/bao-cao',
-                    lazy: lazyPage(withCharts(() => import('@/features/reports/routes/dashboard'))),
+                    lazy: lazyPage(() => import('@/features/reports/routes/dashboard')),
                   },
                   {
                     path: '/don-vi/:unitId/bao-cao/phat-trien',
@@ -158,7 +150,7 @@ export const routes: RouteObject[] = [
                   },
                   {
                     path: '/don-vi/:unitId/bao-cao/theo-tieu-chi',
-                    lazy: lazyPage(withCharts(() => import('@/features/reports/routes/breakdown'))),
+                    lazy: lazyPage(() => import('@/features/reports/routes/breakdown')),
                   },
                   {
                     path: '/don-vi/:unitId/bao-cao/to-chuc',

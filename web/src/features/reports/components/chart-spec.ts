@@ -1,4 +1,4 @@
-/** What a report chart shows, whatever draws it (chart-engine.ts): the screens say this, not the library's options. */
+/** What a report chart shows, as the screens say it (chart.tsx draws it). */
 
 export type ChartSpec =
   /** Horizontal bars, one per category, largest first as given (members per subunit, the period's movements). */

@@ -17,7 +17,7 @@ import { label, MEMBER_STATUS } from '@/lib/labels';
 import {
   lastTwelveMonths, MOVEMENTS, type Movements, type Period, thisYear, useChildCounts, useMemberSummary, useMonthlyMovements, useMovements,
 } from '../api/reports';
-import { Chart, type ChartSpec, loadChartEngine } from '../components/chart';
+import { Chart, type ChartSpec } from '../components/chart';
 import { FigureTable, orDash, SubunitTable } from '../components/figure-table';
 import { ReportsNav } from '../components/reports-nav';
 
@@ -28,22 +28,11 @@ function Failed({ error, onRetry }: { error: unknown; onRetry: () => unknown }) 
   return <Suspense fallback={<p role="alert">Không tải được dữ liệu</p>}><ErrorState error={error} onRetry={onRetry} /></Suspense>;
 }
 
-/** True once the figures are in and the charts' code has arrived, and the browser is idle after drawing them (or at
- * once where it cannot say when it is idle): what loads then (the period's picker) does not hold back a figure. */
+/** True once the figures are in and the browser is idle after drawing them (or at once where it cannot say when it
+ * is idle): what loads then (the period's picker) does not hold back a figure. */
 function useAfterFigures(ready: boolean): boolean {
   const [after, setAfter] = useState(false);
-  useEffect(() => {
-    if (!ready || after) return undefined;
-    let current = true;
-    let cancel: (() => void) | undefined;
-    void loadChartEngine().catch(() => undefined).then(() => {
-      if (current) cancel = whenIdle(() => setAfter(true), 1000);
-    });
-    return () => {
-      current = false;
-      cancel?.();
-    };
-  }, [ready, after]);
+  useEffect(() => (ready && !after ? whenIdle(() => setAfter(true), 1000) : undefined), [ready, after]);
   return after;
 }
 
@@ -201,7 +190,7 @@ function BySubunit({ unitId }: { unitId: string }) {
   const top = [...rows].sort((a, b) => b.members - a.members).slice(0, 15);
   const spec: ChartSpec = useMemo(() => ({
     kind: 'bars', name: 'Đoàn viên', values: top.map((r) => r.members),
-    labels: top.map((r) => (r.name.length > 28 ? `${r.name.slice(0, 27)}…` : r.name)),
+    labels: top.map((r) => r.name),
   }), [JSON.stringify(top)]);
   if (children.isError) return <Failed error={children.error} onRetry={children.refetch} />;
   if (children.isSuccess && rows.length === 0) return null;
