@@ -9,9 +9,9 @@ bench_web does, with bench_web's browser profiles and its Lighthouse 12.2.3:
 - `--public`: the platform with its demo data (a printed card among it); Lighthouse's mobile profile scores the
   member's lookup page (/tra-cuu) and the page a card's QR code opens (its verification address).
 - `--screens`: the platform with its demo data; the national administrator opens part 2's most used screens
-  (`SCREENS`: a unit's cards, its months of dues, the users and the audit trail of a province), each cold (a fresh
-  browser context, signed in first), desktop and throttled mobile: navigation start to the screen's table showing
-  rows with nothing loading, against part 1's budgets (1 s, 2.5 s).
+  (`SCREENS`: a province's print orders, a grassroots union's months of dues, the users and the audit trail of a
+  province), each cold (a fresh browser context, signed in first), desktop and throttled mobile: navigation start
+  to the screen's table showing rows with nothing loading, against part 1's budgets (1 s, 2.5 s).
 - `--dashboard`: reporting's figure tables filled for the whole country (130,000 grassroots unions, ~10 million
   members, 699 days of changes) by bench_reporting_figures' generator, written into the running platform's
   reporting database; then the national administrator opens the national centre's dashboard (Báo cáo) in a fresh
@@ -117,7 +117,7 @@ async def public_pages() -> None:
 # Part 2's screens an officer opens most, on the demo data, with the unit (by code) whose screen is opened: each is
 # ready when its table shows rows and nothing on the page is loading (part 1's budgets: 1 s desktop, 2.5 s phone).
 SCREENS = [
-    ("the unit's cards (Thẻ đoàn viên)", "the", "HNI-CS-0001"),
+    ("the print orders of a province (Thẻ đoàn viên)", "the", "HNI"),
     ("the months of dues (Đoàn phí)", "doan-phi", "HNI-CS-0001"),
     ("the users of the subtree (Người dùng)", "nguoi-dung", "HNI"),
     ("the audit trail (Nhật ký)", "nhat-ky", "HNI"),
