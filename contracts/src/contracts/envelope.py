@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from uuid import UUID, uuid4
 
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
 
 from contracts.base import IntegrationEvent
 from contracts.topics import EVENT_TYPES
@@ -105,13 +105,16 @@ class Envelope:
             tracestate=found.get("tracestate"),
         )
 
-    def decode(self) -> IntegrationEvent:
-        """The typed event, or MalformedMessage when the type is unknown or the body does not fit it."""
+    def decode(self, model: type[BaseModel] | None = None) -> IntegrationEvent | BaseModel:
+        """The typed event, or MalformedMessage when the type is unknown or the body does not fit it.
+
+        `model`, when given, is the part of the type's contract a consumer reads (`chassis.consumer.reading`): the
+        body is validated against it instead of the whole contract."""
         event_class = EVENT_TYPES.get(self.type)
         if event_class is None:
             raise MalformedMessage("unknown-type", f"no contract for event type {self.type!r}")
         try:
-            return event_class.model_validate_json(self.data)
+            return (model or event_class).model_validate_json(self.data)
         except ValidationError as error:
             reason = "not-json" if any(e["type"] == "json_invalid" for e in error.errors()) else "schema-mismatch"
             raise MalformedMessage(reason, str(error)) from error
