@@ -592,8 +592,8 @@ def batched(apply: BatchHandler, reads: Reads | None = None) -> Handler:
 
     `reads`, when given, names the fields of the event that `apply` reads (see `reading`): the consumer then
     validates those alone and gives `apply` that part of the event. A follower that keeps four of a member
-    snapshot's twenty fields spent most of its decoding on the sixteen it never reads (docs/BENCHMARKS.md,
-    issue 12).
+    snapshot's twenty fields spent half of each event's validation on the sixteen it never reads
+    (docs/BENCHMARKS.md, issue 12).
     """
 
     async def handle(session: AsyncSession, event: Any, envelope: Envelope) -> None:
