@@ -11,13 +11,14 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from uuid import UUID, uuid4
 
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
 
 from contracts.base import IntegrationEvent
 from contracts.topics import EVENT_TYPES
 
 SPEC_VERSION = "1.0"
 CONTENT_TYPE = "application/json"
+_SPEC_VERSION = SPEC_VERSION.encode()
 
 
 class MalformedMessage(ValueError):
@@ -82,36 +83,46 @@ class Envelope:
 
     @classmethod
     def from_kafka(cls, headers: Iterable[tuple[str, bytes]], value: bytes | None) -> Envelope:
-        # Kafka allows a header without a value; it counts as absent rather than crashing the consumer.
-        found = {name: raw.decode("utf-8", "replace") for name, raw in headers or () if raw is not None}
-        missing = [h for h in ("ce_id", "ce_source", "ce_type", "ce_subject") if not found.get(h)]
-        if missing:
+        # The headers as they came, the dict built in C and only the values read decoded: a follower reads thousands
+        # a poll (4.1 → 3.6 µs a message, docs/BENCHMARKS.md issue 12). Kafka allows a header without a value; it
+        # counts as absent rather than crashing the consumer.
+        found = dict(headers or ())
+        if not (found.get("ce_id") and found.get("ce_source") and found.get("ce_type") and found.get("ce_subject")):
+            missing = [h for h in ("ce_id", "ce_source", "ce_type", "ce_subject") if not found.get(h)]
             raise MalformedMessage("missing-attributes", "missing CloudEvents headers " + ", ".join(missing))
-        if found.get("ce_specversion") != SPEC_VERSION:
-            raise MalformedMessage("unsupported-specversion", f"ce_specversion={found.get('ce_specversion')}")
+        if found.get("ce_specversion") != _SPEC_VERSION:
+            raise MalformedMessage("unsupported-specversion", f"ce_specversion={_text(found.get('ce_specversion'))}")
         try:
-            event_id = UUID(found["ce_id"])
-            time = datetime.fromisoformat(found["ce_time"]) if found.get("ce_time") else datetime.now(UTC)
+            event_id = UUID(_text(found["ce_id"]))
+            raw_time = found.get("ce_time")
+            time = datetime.fromisoformat(_text(raw_time)) if raw_time else datetime.now(UTC)
         except ValueError as error:
             raise MalformedMessage("bad-attributes", str(error)) from error
         return cls(
-            id=event_id,
-            source=found["ce_source"],
-            type=found["ce_type"],
-            time=time,
-            subject=found["ce_subject"],
-            data=value or b"",
-            traceparent=found.get("traceparent"),
-            tracestate=found.get("tracestate"),
+            event_id,
+            _text(found["ce_source"]),
+            _text(found["ce_type"]),
+            time,
+            _text(found["ce_subject"]),
+            value or b"",
+            _text(found.get("traceparent")),
+            _text(found.get("tracestate")),
         )
 
-    def decode(self) -> IntegrationEvent:
-        """The typed event, or MalformedMessage when the type is unknown or the body does not fit it."""
+    def decode(self, model: type[BaseModel] | None = None) -> IntegrationEvent | BaseModel:
+        """The typed event, or MalformedMessage when the type is unknown or the body does not fit it.
+
+        `model`, when given, is the part of the type's contract a consumer reads (`chassis.consumer.reading`): the
+        body is validated against it instead of the whole contract."""
         event_class = EVENT_TYPES.get(self.type)
         if event_class is None:
             raise MalformedMessage("unknown-type", f"no contract for event type {self.type!r}")
         try:
-            return event_class.model_validate_json(self.data)
+            return (model or event_class).model_validate_json(self.data)
         except ValidationError as error:
             reason = "not-json" if any(e["type"] == "json_invalid" for e in error.errors()) else "schema-mismatch"
             raise MalformedMessage(reason, str(error)) from error
+
+
+def _text(raw: bytes | None) -> str | None:
+    return raw.decode("utf-8", "replace") if raw is not None else None

@@ -44,6 +44,7 @@ from faststream.kafka.annotations import KafkaMessage
 from faststream.middlewares import AckPolicy
 from opentelemetry import trace
 from opentelemetry.trace import Link, SpanKind
+from pydantic import BaseModel, ConfigDict, create_model
 from sqlalchemy import ARRAY, Text, Uuid, bindparam, func, select
 from sqlalchemy import exc as sa_exc
 from sqlalchemy.dialects.postgresql import insert as pg_insert
@@ -92,6 +93,14 @@ class EventConsumer:
         if missing := set(self.batch_handlers) - set(self.handlers):
             raise ValueError(f"batch handlers need a per-message handler too (the fallback): {missing}")
         self.batch_mode = bool(self.batch_handlers) and settings.consumer_batch_max_records > 1
+        # By the envelope's type: what an event is decoded into (the contract, or the part of it that its handler
+        # reads, see `batched`), its handler and its batch handler.
+        self._models: dict[str, type[BaseModel]] = {
+            event.event_type: reading(event, reads) if (reads := getattr(handler, "reads", None)) else event
+            for event, handler in self.handlers.items()
+        }
+        self._handler_of = {event.event_type: handler for event, handler in self.handlers.items()}
+        self._batch_of = {event.event_type: batch for event, batch in self.batch_handlers.items()}
         self.topics = sorted({event.topic_name for event in self.handlers})
         self.broker = KafkaBroker(
             settings.kafka_bootstrap_servers,
@@ -238,23 +247,23 @@ class EventConsumer:
         """`_decode` without the dead letter: plain Python, no await, so a poll's records are read in one go."""
         try:
             envelope = Envelope.from_kafka(record.headers, record.value)
-            event = envelope.decode()
+            event = envelope.decode(self._models.get(envelope.type))
             _storable(record.value)
         except MalformedMessage as bad:
             return bad
-        if type(event) not in self.handlers:
+        if envelope.type not in self._handler_of:
             telemetry.EVENTS_CONSUMED.labels(self.name, envelope.type, "ignored").inc()
             return "ignored"
         return envelope, event
 
-    async def _process_one(self, record: _Record | Any, envelope: Envelope, event: IntegrationEvent) -> str:
+    async def _process_one(self, record: _Record | Any, envelope: Envelope, event: BaseModel) -> str:
         with _tracer.start_as_current_span(
             f"consume {envelope.type}",
             context=_trace_parent(envelope),
             kind=SpanKind.CONSUMER,
             attributes={"messaging.consumer.group.name": self.name, "messaging.message.id": str(envelope.id)},
         ):
-            return await self._handle(self.handlers[type(event)], event, envelope, *_fields(record))
+            return await self._handle(self._handler_of[envelope.type], event, envelope, *_fields(record))
 
     async def process_batch(self, records: Sequence[Any]) -> list[str]:
         """Handle the records of one poll (per partition in offset order); returns each record's outcome.
@@ -377,7 +386,7 @@ class EventConsumer:
                 for _, _, envelope, event in pending:
                     if envelope.id not in claimed:
                         continue
-                    batch = self.batch_handlers.get(type(event))
+                    batch = self._batch_of.get(envelope.type)
                     if batch is not None and runs and runs[-1][0] == batch:
                         runs[-1][1].append((envelope, event))
                     else:
@@ -385,7 +394,7 @@ class EventConsumer:
                 for batch, items in runs:
                     if batch is None:
                         for envelope, event in items:
-                            await self.handlers[type(event)](session, event, envelope)
+                            await self._handler_of[envelope.type](session, event, envelope)
                     else:
                         await batch(session, [event for _, event in items], [envelope for envelope, _ in items])
             return claimed
@@ -569,20 +578,56 @@ def _trace_parent(envelope: Envelope):
     )
 
 
-def batched(apply: BatchHandler) -> Handler:
+# The fields of an event a handler reads: a field name maps to None (the whole field, as the contract types it) or
+# to the fields read of the model it holds (a member event's `member` snapshot), and so on down.
+Reads = Mapping[str, "Reads | Sequence[str] | None"]
+
+
+def batched(apply: BatchHandler, reads: Reads | None = None) -> Handler:
     """The handler of a read model that `apply` writes in batches: `apply` given one event.
 
     A consumer given it runs in batch mode, `apply` taking the new events of a poll in one transaction,
     and falls back to this per-message form (one event, one transaction) to isolate a poison message.
     One function serves both paths, so they cannot disagree.
+
+    `reads`, when given, names the fields of the event that `apply` reads (see `reading`): the consumer then
+    validates those alone and gives `apply` that part of the event. A follower that keeps four of a member
+    snapshot's twenty fields spent half of each event's validation on the sixteen it never reads
+    (docs/BENCHMARKS.md, issue 12).
     """
 
     async def handle(session: AsyncSession, event: Any, envelope: Envelope) -> None:
         await apply(session, [event], [envelope])
 
     handle.batch = apply  # type: ignore[attr-defined]
+    handle.reads = reads  # type: ignore[attr-defined]
     handle.__name__ = getattr(apply, "__name__", "handle")
     return handle
+
+
+def reading(model: type[BaseModel], reads: Reads | Sequence[str]) -> type[BaseModel]:
+    """The part of `model` (a contract's event, or a model one of its fields holds) made of the fields `reads`
+    names, each with the contract's own type, constraints and default.
+
+    Validated with it, an event is the published versioned contract checked on what the consumer reads; the other
+    fields are ignored as every contract ignores fields it does not know (`extra="ignore"`). A body that is not
+    JSON, misses a field read or holds a value of the wrong type is refused as before; one with a bad value in a
+    field this consumer never reads is applied (another consumer that reads it dead-letters it). The boundary rule
+    (`_storable`) still reads the whole body.
+    """
+    fields = reads if isinstance(reads, Mapping) else dict.fromkeys(reads)
+    definitions: dict[str, Any] = {}
+    for name, inner in fields.items():
+        field = model.model_fields[name]
+        if inner is None:
+            definitions[name] = (field.annotation, field)
+        elif isinstance(field.annotation, type) and issubclass(field.annotation, BaseModel) and field.is_required():
+            definitions[name] = (reading(field.annotation, inner), ...)
+        else:
+            raise ValueError(f"{model.__name__}.{name} holds no model whose fields could be read apart")
+    return create_model(  # type: ignore[call-overload]
+        f"{model.__name__}Read", __config__=ConfigDict(frozen=True, extra="ignore"), **definitions
+    )
 
 
 def _storable(value: bytes | None) -> None:

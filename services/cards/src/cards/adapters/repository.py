@@ -42,6 +42,8 @@ _HOLDERS = AggregateView(
     card_holders,
     ("member_id", "unit_id", "member_code", "full_name", "status", "card_type", "has_photo", "version"),
 )
+# What the consumer reads of a member event's snapshot: the card holders' columns, no more.
+SNAPSHOT_FIELDS = _HOLDERS.columns
 
 
 class CardHolderRepository:

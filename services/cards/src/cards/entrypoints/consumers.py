@@ -20,7 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from cards.adapters.bank_identities import BankIdentityRepository
 from cards.adapters.holder_photos import HolderPhotoRepository, checked_row
-from cards.adapters.repository import CardHolderRepository, IssuanceFeedRepository, PartnerRepository
+from cards.adapters.repository import SNAPSHOT_FIELDS, CardHolderRepository, IssuanceFeedRepository, PartnerRepository
 
 
 async def apply_member_changes(
@@ -29,7 +29,7 @@ async def apply_member_changes(
     await CardHolderRepository(session).apply([event.member for event in events])
 
 
-apply_member_change = batched(apply_member_changes)
+apply_member_change = batched(apply_member_changes, reads={"member": SNAPSHOT_FIELDS})
 
 
 async def apply_partner_changes(

@@ -32,6 +32,8 @@ from dues.domain.model import PAYING_STATUSES, DuesMonth, DuesPolicy, ExemptionR
 _PAYERS = AggregateView(
     dues_payers, ("member_id", "unit_id", "member_code", "full_name", "status", "version", "joined_on")
 )
+# What the consumer reads of a member event's snapshot: the payers' columns (their spells' among them), no more.
+SNAPSHOT_FIELDS = _PAYERS.columns
 VIETNAM = timezone(timedelta(hours=7))  # a month ends at midnight in Vietnam
 
 _ADD_SPELLS = text("""

@@ -12,7 +12,7 @@ from contracts.envelope import Envelope
 from contracts.events import members_member_v1
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from dues.adapters.repository import ArrearsRepository, DuesPayerRepository
+from dues.adapters.repository import SNAPSHOT_FIELDS, ArrearsRepository, DuesPayerRepository
 
 
 async def apply_member_changes(
@@ -27,7 +27,7 @@ async def apply_member_changes(
     await ArrearsRepository(session).follow_members(list(written))
 
 
-apply_member_change = batched(apply_member_changes)
+apply_member_change = batched(apply_member_changes, reads={"member": SNAPSHOT_FIELDS})
 
 
 def handlers(_: ServiceSettings) -> dict[type[IntegrationEvent], Handler]:

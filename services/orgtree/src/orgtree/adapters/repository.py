@@ -341,6 +341,8 @@ class MemberLocationRepository:
 
 
 _MEMBER_UNITS = AggregateView(member_units, ("member_id", "unit_id", "status", "version"))
+# What the consumer reads of a member event's snapshot: this view's columns, no more.
+SNAPSHOT_FIELDS = _MEMBER_UNITS.columns
 _SUMMARY = (units.c.unit_id, units.c.code, units.c.name, units.c.type_code, units.c.status, units.c.parent_id)
 
 

@@ -12,7 +12,7 @@ from contracts.envelope import Envelope
 from contracts.events import members_member_v1
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from orgtree.adapters.repository import MemberLocationRepository
+from orgtree.adapters.repository import SNAPSHOT_FIELDS, MemberLocationRepository
 
 
 async def apply_member_locations(
@@ -21,7 +21,7 @@ async def apply_member_locations(
     await MemberLocationRepository(session).apply([event.member for event in events])
 
 
-apply_member_location = batched(apply_member_locations)
+apply_member_location = batched(apply_member_locations, reads={"member": SNAPSHOT_FIELDS})
 
 
 def handlers(_: ServiceSettings) -> dict[type[IntegrationEvent], Handler]:

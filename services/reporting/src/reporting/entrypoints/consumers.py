@@ -22,6 +22,28 @@ _ENTRY_EVENTS = frozenset(
 )
 
 
+# What `member_change` reads of a member's snapshot (all but the name, the member code, the card type and the bank
+# consent): the consumer validates these alone (`chassis.consumer.batched`).
+SNAPSHOT_FIELDS = (
+    "member_id",
+    "unit_id",
+    "status",
+    "gender",
+    "is_foreign",
+    "version",
+    "joined_on",
+    "date_of_birth",
+    "nationality",
+    "ethnicity",
+    "religion",
+    "education",
+    "position",
+    "has_photo",
+    "has_id_number",
+    "has_phone",
+)
+
+
 def member_change(event: members_member_v1.MemberEvent, envelope: Envelope) -> MemberChange:
     """The day of each change is when it happened (the envelope's time, written with the change), not when it
     arrived; but a member entered with an earlier join date (the migration of existing members, a list entered
@@ -110,7 +132,7 @@ async def apply_dues_records(session: AsyncSession, events: list[IntegrationEven
     )
 
 
-apply_member_change = batched(apply_member_changes)
+apply_member_change = batched(apply_member_changes, reads={"member": SNAPSHOT_FIELDS})
 apply_dues_record = batched(apply_dues_records)
 apply_card_change = batched(apply_card_changes)
 apply_unit_change = batched(apply_unit_changes)
