@@ -282,8 +282,12 @@ async def test_nothing_is_locked_while_a_sender_waits_on_the_bank(banks):
             # The answered step does not move the position past the replay: the bank gets its feed again from the start.
             await eventually(lambda: asyncio.sleep(0, ctg.sequences()), lambda got: got[-1:] == [third[0]], timeout=30)
             assert ctg.sequences() == [first[0], second[0], first[0], second[0], third[0]]
-            hook = (await office.http.get("/api/v1/cards/partners/CTG/webhook", headers=admin)).json()
-            assert hook["position"] == third[0]
+            # Its position is recorded once the bank has answered, just after the bank took the step.
+            await eventually(
+                lambda: office.http.get("/api/v1/cards/partners/CTG/webhook", headers=admin),
+                lambda hook: hook.json()["position"] == third[0],
+                timeout=30,
+            )
         finally:
             await sender.stop()
 
