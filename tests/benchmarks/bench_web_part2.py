@@ -94,24 +94,35 @@ async def admin_client(platform: Platform) -> AsyncIterator[httpx.AsyncClient]:
         yield http
 
 
-async def public_pages() -> None:
-    platform = platform_for("web-public", 12_400, demo_data=True)
+@asynccontextmanager
+async def demo_platform(name: str, base_port: int) -> AsyncIterator[Platform]:
+    """The platform with its demo data, stopped and its databases dropped afterwards."""
+    platform = platform_for(name, base_port, demo_data=True)
     await asyncio.to_thread(platform.start)
     try:
         if platform.demo_error is not None:
             raise RuntimeError("the demo data did not load") from platform.demo_error
+        yield platform
+    finally:
+        await asyncio.to_thread(platform.stop)
+        await drop_databases(platform)
+
+
+async def unit_id(admin: httpx.AsyncClient, code: str) -> str:
+    found = await admin.get("/api/v1/orgtree/units", params={"q": code})
+    return next(u["unit_id"] for u in found.json()["items"] if u["code"] == code)
+
+
+async def public_pages() -> None:
+    async with demo_platform("web-public", 12_400) as platform:
         async with admin_client(platform) as admin:
-            found = await admin.get("/api/v1/orgtree/units", params={"q": "HNI-CS-0001"})
-            unit = next(u["unit_id"] for u in found.json()["items"] if u["code"] == "HNI-CS-0001")
+            unit = await unit_id(admin, "HNI-CS-0001")
             cards = await admin.get("/api/v1/cards/cards", params={"unit_id": unit, "status": "printed", "limit": 1})
             cards.raise_for_status()
             verification_url = cards.json()["items"][0]["verification_url"]
         path = "/" + verification_url.split("://", 1)[-1].split("/", 1)[1]
         lighthouse(f"{platform.gateway_url}/tra-cuu", None, "the member's lookup (/tra-cuu)")
         lighthouse(f"{platform.gateway_url}{path}", None, "a card's verification page (its QR address)")
-    finally:
-        await asyncio.to_thread(platform.stop)
-        await drop_databases(platform)
 
 
 # Part 2's screens an officer opens most, on the demo data, with the unit (by code) whose screen is opened: each is
@@ -133,16 +144,9 @@ SCREEN_READY = """() => {
 async def part_two_screens(runs: int) -> None:
     """Each screen of `SCREENS`, cold (a fresh context signed in, then the screen's address), `runs` times a profile:
     navigation start to its rows shown."""
-    platform = platform_for("web-screens", 12_600, demo_data=True)
-    await asyncio.to_thread(platform.start)
-    try:
-        if platform.demo_error is not None:
-            raise RuntimeError("the demo data did not load") from platform.demo_error
+    async with demo_platform("web-screens", 12_600) as platform:
         async with admin_client(platform) as admin:
-            units = {}
-            for _, _, code in SCREENS:
-                found = await admin.get("/api/v1/orgtree/units", params={"q": code})
-                units[code] = next(u["unit_id"] for u in found.json()["items"] if u["code"] == code)
+            units = {code: await unit_id(admin, code) for _, _, code in SCREENS}
         chromium = os.environ.get("CHROMIUM_PATH") or shutil.which("chromium")
         async with async_playwright() as playwright:
             browser = await playwright.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS)
@@ -171,9 +175,6 @@ async def part_two_screens(runs: int) -> None:
                         f"goal < {goal} s: {'met' if p95(samples) < goal else 'MISSED'}",
                     )
             await browser.close()
-    finally:
-        await asyncio.to_thread(platform.stop)
-        await drop_databases(platform)
 
 
 async def national_tree_replacing_the_replica(connection) -> None:
