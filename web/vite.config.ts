@@ -25,6 +25,10 @@ const SCREENS: Record<string, string[]> = {
     'src/app/layout/shell.tsx'],
   'doan-vien': ['src/app/prefetch.ts', 'src/features/members/routes/members.tsx', 'src/app/providers-root.tsx',
     'src/app/layout/shell.tsx'],
+  'doan-phi': ['src/app/prefetch.ts', 'src/features/dues/routes/dues.tsx', 'src/app/providers-root.tsx',
+    'src/app/layout/shell.tsx'],
+  'nhat-ky': ['src/app/prefetch.ts', 'src/features/audit/routes/audit.tsx', 'src/app/providers-root.tsx',
+    'src/app/layout/shell.tsx'],
 };
 type Chunk = {
   fileName: string; imports: string[]; facadeModuleId: string | null; isEntry: boolean; name: string;

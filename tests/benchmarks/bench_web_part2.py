@@ -1,6 +1,7 @@
 """The web app of issue 16 as its users feel it: the public pages on a phone, the national dashboard at scale.
 
-    uv run python tests/benchmarks/bench_web_part2.py [--public] [--screens] [--dashboard [--keep] [--reuse]]
+    uv run python tests/benchmarks/bench_web_part2.py [--public] [--screens [--screen nhat-ky]]
+        [--dashboard [--keep] [--reuse]]
         [--runs 7] [--variant main=/tmp/main-dist --variant new=web/dist] [--profile]
 
 (no part named: every part). Each part starts the whole platform on its own ports, data dir and databases, as
@@ -11,7 +12,9 @@ bench_web does, with bench_web's browser profiles and its Lighthouse 12.2.3:
 - `--screens`: the platform with its demo data; the national administrator opens part 2's most used screens
   (`SCREENS`: a province's print orders, a grassroots union's months of dues, the users and the audit trail of a
   province), each cold (a fresh browser context, signed in first), desktop and throttled mobile: navigation start
-  to the screen's table showing rows with nothing loading, against part 1's budgets (1 s, 2.5 s).
+  to the screen's table showing rows (Ant Design's, or the plain table's before it) with nothing loading, against
+  part 1's budgets (1 s, 2.5 s); the audit trail's filters, which load after its rows, are timed too. `--screen`
+  (repeatable) measures only the screens named; `--variant` several builds, as with `--dashboard`.
 - `--dashboard`: reporting's figure tables filled for the whole country (130,000 grassroots unions, ~10 million
   members, 699 days of changes) by bench_reporting_figures' generator, written into the running platform's
   reporting database; then the national administrator opens the national centre's dashboard (Báo cáo) in a fresh
@@ -95,9 +98,9 @@ async def admin_client(platform: Platform) -> AsyncIterator[httpx.AsyncClient]:
 
 
 @asynccontextmanager
-async def demo_platform(name: str, base_port: int) -> AsyncIterator[Platform]:
+async def demo_platform(name: str, base_port: int, web_dir: Path | None = None) -> AsyncIterator[Platform]:
     """The platform with its demo data, stopped and its databases dropped afterwards."""
-    platform = platform_for(name, base_port, demo_data=True)
+    platform = platform_for(name, base_port, demo_data=True, web_dir=web_dir)
     await asyncio.to_thread(platform.start)
     try:
         if platform.demo_error is not None:
@@ -134,46 +137,74 @@ SCREENS = [
     ("the audit trail (Nhật ký)", "nhat-ky", "HNI"),
 ]
 SCREEN_GOALS = {"desktop": 1.0, "mobile": 2.5}
+# A list's rows are either Ant Design's or, before that table's code has loaded, the plain table's of the same rows
+# (web/src/components/progressive-table.tsx).
 SCREEN_READY = """() => {
   const main = document.querySelector('main');
   if (!main || document.querySelector(".ant-spin-spinning, .ant-skeleton, [aria-busy='true']")) return false;
-  return !!main.querySelector('.ant-table-tbody tr.ant-table-row, .ant-list-item');
+  return !!main.querySelector('.ant-table-tbody tr.ant-table-row, .ant-list-item, tr.plain-table-row');
 }"""
+# What a screen shows after its rows (loaded when the browser idles after them), timed apart: the audit trail's filters.
+SCREEN_LATER = {"nhat-ky": ("the filters usable", ".audit-filters button[type=submit]")}
 
 
-async def part_two_screens(runs: int) -> None:
-    """Each screen of `SCREENS`, cold (a fresh context signed in, then the screen's address), `runs` times a profile:
-    navigation start to its rows shown."""
-    async with demo_platform("web-screens", 12_600) as platform:
+async def part_two_screens(runs: int, variants: list[tuple[str, Path]], only: list[str]) -> None:
+    """Each screen of `SCREENS` (those named in `only`, if any), cold (a fresh context signed in, then the screen's
+    address), `runs` times a profile: navigation start to its rows shown. Several builds (`variants`): their runs
+    interleaved, one of each in turn, so that the machine's load falls on all of them alike."""
+    served = ROOT / ".data" / "bench-web-screens-served"
+    if variants:
+        shutil.rmtree(served, ignore_errors=True)
+        for _, dist in variants:
+            serve_variant(served, dist)
+    builds = variants or [("", ROOT / "web" / "dist")]
+    async with demo_platform("web-screens", 12_600, web_dir=served if variants else None) as platform:
         async with admin_client(platform) as admin:
             units = {code: await unit_id(admin, code) for _, _, code in SCREENS}
         chromium = os.environ.get("CHROMIUM_PATH") or shutil.which("chromium")
         async with async_playwright() as playwright:
             browser = await playwright.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS)
             for title, path, code in SCREENS:
+                if only and path not in only:
+                    continue
                 for name, profile in PROFILES.items():
-                    samples = []
+                    samples: dict[str, list[float]] = {variant: [] for variant, _ in builds}
+                    later: dict[str, list[float]] = {variant: [] for variant, _ in builds}
                     for _ in range(runs):
-                        context = await browser.new_context(
-                            base_url=platform.gateway_url,
-                            viewport=profile["viewport"],
-                            locale="vi-VN",
-                            is_mobile=name == "mobile",
-                        )
-                        try:
-                            page = await context.new_page()
-                            await sign_in(page)
-                            samples.append(await timed_visit(page, profile, f"/don-vi/{units[code]}/{path}"))
-                        finally:
-                            await context.close()
+                        for variant, dist in builds:
+                            if variants:
+                                serve_variant(served, dist)
+                            context = await browser.new_context(
+                                base_url=platform.gateway_url,
+                                viewport=profile["viewport"],
+                                locale="vi-VN",
+                                is_mobile=name == "mobile",
+                            )
+                            try:
+                                page = await context.new_page()
+                                await sign_in(page)
+                                took, then = await timed_visit(page, profile, f"/don-vi/{units[code]}/{path}", path)
+                                samples[variant].append(took)
+                                if then is not None:
+                                    later[variant].append(then)
+                            finally:
+                                await context.close()
                     goal = SCREEN_GOALS[name]
-                    record(
-                        f"{title}, {name}: ready, p95 ({runs} cold runs)",
-                        f"{p95(samples):.2f} s (median {statistics.median(samples):.2f} s; each: "
-                        + ", ".join(f"{took:.2f}" for took in samples)
-                        + ")",
-                        f"goal < {goal} s: {'met' if p95(samples) < goal else 'MISSED'}",
-                    )
+                    for variant, _ in builds:
+                        prefix = f"{variant}: " if variant else ""
+                        taken = samples[variant]
+                        record(
+                            f"{prefix}{title}, {name}: ready, p95 ({runs} cold runs)",
+                            f"{p95(taken):.2f} s (median {statistics.median(taken):.2f} s; each: "
+                            + ", ".join(f"{took:.2f}" for took in taken)
+                            + ")",
+                            f"goal < {goal} s: {'met' if p95(taken) < goal else 'MISSED'}",
+                        )
+                        if later[variant]:
+                            record(
+                                f"{prefix}{title}, {name}: {SCREEN_LATER[path][0]} (after the rows), p95",
+                                f"{p95(later[variant]):.2f} s; each: " + ", ".join(f"{t:.2f}" for t in later[variant]),
+                            )
             await browser.close()
 
 
@@ -355,13 +386,18 @@ async def timed_dashboard(page: Page, profile: dict) -> float:
     return time.perf_counter() - started
 
 
-async def timed_visit(page: Page, profile: dict, path: str) -> float:
-    """Navigation start to a screen of `SCREENS` ready, on `profile`'s CPU and network."""
+async def timed_visit(page: Page, profile: dict, path: str, screen: str) -> tuple[float, float | None]:
+    """Navigation start to a screen of `SCREENS` ready, on `profile`'s CPU and network; and to what it shows after
+    its rows (`SCREEN_LATER`), if anything, whatever the build (a build drawing it with the rows shows it then)."""
     await throttle(page, profile)
     started = time.perf_counter()
     await page.goto(path)
     await page.wait_for_function(SCREEN_READY, timeout=60_000)
-    return time.perf_counter() - started
+    ready = time.perf_counter() - started
+    if screen not in SCREEN_LATER:
+        return ready, None
+    await page.locator(SCREEN_LATER[screen][1]).wait_for(timeout=60_000)
+    return ready, time.perf_counter() - started
 
 
 async def one_visit(browser, gateway_url: str, name: str, repeat: bool) -> tuple[float, list[str]]:
@@ -487,10 +523,10 @@ async def main(args: argparse.Namespace) -> None:
     record("load average at the start (1, 5, 15 min)", load_average())
     if args.public or every:
         await public_pages()
+    variants = [(name, Path(dist)) for name, dist in (v.split("=", 1) for v in args.variant)]
     if args.screens or every:
-        await part_two_screens(args.runs)
+        await part_two_screens(args.runs, variants, args.screen)
     if args.dashboard or every:
-        variants = [(name, Path(dist)) for name, dist in (v.split("=", 1) for v in args.variant)]
         await dashboard(args.runs, args.keep, args.reuse, variants, args.profile)
     record("load average at the end (1, 5, 15 min)", load_average())
     print_results()
@@ -506,6 +542,9 @@ if __name__ == "__main__":
     parser.add_argument("--reuse", action="store_true", help="use the figures a --keep run left, if any")
     parser.add_argument(
         "--variant", action="append", default=[], metavar="NAME=DIST", help="a build of the web app to measure"
+    )
+    parser.add_argument(
+        "--screen", action="append", default=[], metavar="NAME", help="with --screens: only this one (e.g. nhat-ky)"
     )
     parser.add_argument("--profile", action="store_true", help="one more mobile visit: where its time went")
     asyncio.run(main(parser.parse_args()))

@@ -336,9 +336,19 @@ async def test_a_years_summary_downloads_month_by_month(treasury):
         )
     ).json()
     assert months["05/2024"][2:5] == [1, may["members_paid"], may["members_exempt"]] and may["members_exempt"] >= 1
-    outside = await treasury.http.get(
-        f"{M}/summary.xlsx",
+    # The same year as the screen reads it: every month (as each month's own summary says it), in one answer.
+    year = await treasury.http.get(
+        f"{M}/summary/year",
         params={"unit_id": str(treasury.units["HNI"]), "year": 2024},
-        headers=treasury.as_("dues_officer", "HCM"),
+        headers=treasury.as_("dues_officer", "HNI"),
     )
-    assert_problem(outside, 403, "out-of-scope", "unit_id")
+    assert year.status_code == 200, year.text
+    assert [m["month"] for m in year.json()] == [f"2024-{n:02d}-01" for n in range(1, 13)]
+    assert year.json()[4] == may
+    for path in ("summary.xlsx", "summary/year"):
+        outside = await treasury.http.get(
+            f"{M}/{path}",
+            params={"unit_id": str(treasury.units["HNI"]), "year": 2024},
+            headers=treasury.as_("dues_officer", "HCM"),
+        )
+        assert_problem(outside, 403, "out-of-scope", "unit_id")

@@ -19,6 +19,10 @@ from tests.e2e.browser.steps import open_menu, open_section, sign_in
 from tests.e2e.browser.world import PASSWORD
 from tests.support.polling import eventually
 
+# A list's rows: the plain table's first, then Ant Design's once its code has loaded
+# (web/src/components/progressive-table.tsx).
+TABLE_ROWS = "tr.ant-table-row, tr.plain-table-row"
+
 
 def months_before(count: int) -> str:
     today = datetime.now(ZoneInfo("Asia/Ho_Chi_Minh")).date().replace(day=1)
@@ -53,7 +57,7 @@ async def test_an_administrator_finds_a_change_in_the_merged_audit_trail_by_its_
     await page.get_by_label("Kết quả").click()
     await page.get_by_title("Thành công").click()
     await page.get_by_role("button", name="Lọc", exact=True).click()
-    rows = page.locator("tr.ant-table-row")
+    rows = page.locator(TABLE_ROWS)
     await expect(rows).to_have_count(1)
     await expect(rows.first).to_contain_text("POST /api/v1/orgtree/units")
     await expect(rows.first).to_contain_text("Cây tổ chức")
@@ -152,6 +156,4 @@ async def test_a_dues_officer_records_a_month_as_a_grid_of_the_units_members(pag
     summary = (await (await downloading.value).path()).read_bytes()
     assert "xl/workbook.xml" in zipfile.ZipFile(io.BytesIO(summary)).namelist()
     if int(month[:4]) == year:
-        await expect(page.locator("tr.ant-table-row").filter(has_text=label.capitalize()).first).to_contain_text(
-            "Đã ghi nhận"
-        )
+        await expect(page.locator(TABLE_ROWS).filter(has_text=label.capitalize()).first).to_contain_text("Đã ghi nhận")

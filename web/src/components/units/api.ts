@@ -9,12 +9,14 @@ export type UnitSummary = Schemas['UnitSummary'];
 export const CHILDREN_PAGE = 200;
 
 /** The unit type catalogue: what each type of unit may do (admit members, collect dues, order cards…). */
+export const unitTypesQuery = {
+  queryKey: ['unit-types'],
+  queryFn: () => unwrap(api.GET('/api/v1/orgtree/unit-types')),
+  staleTime: 60 * 60_000,
+};
+
 export function useUnitTypes() {
-  return useQuery({
-    queryKey: ['unit-types'],
-    queryFn: () => unwrap(api.GET('/api/v1/orgtree/unit-types')),
-    staleTime: 60 * 60_000,
-  });
+  return useQuery(unitTypesQuery);
 }
 
 /** One unit. `priority: 'low'` for a name beside each row of a list: on a slow network, with a browser's six

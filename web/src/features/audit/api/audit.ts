@@ -16,11 +16,15 @@ export type AuditQuery = {
   limit?: number;
 };
 
+/** The trail screen's page size. */
+export const FIRST_PAGE = 50;
+
 /** The platform's merged audit trail (every service's, within the user's subtrees), newest first. */
+export const auditTrailQuery = (query: AuditQuery) => ({
+  queryKey: ['audit', query],
+  queryFn: () => unwrap(api.GET('/api/v1/audit', { params: { query } })),
+});
+
 export function useAudit(query: AuditQuery) {
-  return useQuery({
-    queryKey: ['audit', query],
-    queryFn: () => unwrap(api.GET('/api/v1/audit', { params: { query } })),
-    placeholderData: keepPreviousData,
-  });
+  return useQuery({ ...auditTrailQuery(query), placeholderData: keepPreviousData });
 }

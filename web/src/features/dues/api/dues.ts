@@ -1,6 +1,8 @@
 /** The dues service's API (đoàn phí): policies, a unit's recorded months, one month's lines, subtree summaries. */
 
-import { useMutation, useQueries, useQuery, useQueryClient } from '@tanstack/react-query';
+import { type QueryClient, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import dayjs from 'dayjs';
+import { fetchUnit, unitTypesQuery } from '@/components/units/api';
 import { api, type Schemas, unwrap } from '@/lib/api';
 
 export type Policy = Schemas['PolicyOut'];
@@ -20,23 +22,25 @@ export function usePolicies() {
 }
 
 /** The live records of the unit (and its subtree) for a year, newest month first. */
+export const recordedMonthsQuery = (unitId: string, year: number) => ({
+  queryKey: ['dues', 'months', unitId, year],
+  queryFn: async () => {
+    const months: Month[] = [];
+    let after: string | undefined;
+    // A year of one unit is at most twelve records; a subtree may have many: read pages until the year is past.
+    for (;;) {
+      const page = await unwrap(api.GET('/api/v1/dues/months', { params: { query: { unit_id: unitId, after, limit: 500 } } }));
+      months.push(...page.items);
+      const oldest = page.items[page.items.length - 1]?.month;
+      if (!page.next_cursor || (oldest && Number(oldest.slice(0, 4)) < year)) break;
+      after = page.next_cursor;
+    }
+    return months.filter((m) => Number(m.month.slice(0, 4)) === year);
+  },
+});
+
 export function useRecordedMonths(unitId: string, year: number) {
-  return useQuery({
-    queryKey: ['dues', 'months', unitId, year],
-    queryFn: async () => {
-      const months: Month[] = [];
-      let after: string | undefined;
-      // A year of one unit is at most twelve records; a subtree may have many: read pages until the year is past.
-      for (;;) {
-        const page = await unwrap(api.GET('/api/v1/dues/months', { params: { query: { unit_id: unitId, after, limit: 500 } } }));
-        months.push(...page.items);
-        const oldest = page.items[page.items.length - 1]?.month;
-        if (!page.next_cursor || (oldest && Number(oldest.slice(0, 4)) < year)) break;
-        after = page.next_cursor;
-      }
-      return months.filter((m) => Number(m.month.slice(0, 4)) === year);
-    },
-  });
+  return useQuery(recordedMonthsQuery(unitId, year));
 }
 
 /** The unit's own live record of a month (at most one), or null. */
@@ -92,14 +96,14 @@ export function useRecordMonth() {
   });
 }
 
-/** The subtree's summary of each month of a year up to the current month. */
-export function useYearSummaries(unitId: string, months: string[]) {
-  return useQueries({
-    queries: months.map((month) => ({
-      queryKey: ['dues', 'summary', unitId, month],
-      queryFn: () => unwrap(api.GET('/api/v1/dues/summary', { params: { query: { unit_id: unitId, month } } })),
-    })),
-  });
+/** The subtree's summary of each month of a year up to the current month, oldest first. */
+export const yearSummaryQuery = (unitId: string, year: number) => ({
+  queryKey: ['dues', 'summary', unitId, year],
+  queryFn: () => unwrap(api.GET('/api/v1/dues/summary/year', { params: { query: { unit_id: unitId, year } } })),
+});
+
+export function useYearSummary(unitId: string, year: number) {
+  return useQuery(yearSummaryQuery(unitId, year));
 }
 
 export type PolicyIn = Schemas['PolicyIn'];
@@ -123,4 +127,18 @@ export function useSetExemptionReasons() {
         params: { path: { effective_from: effectiveFrom } }, body: { exemption_reasons: reasons } })),
     onSuccess: (policies) => queryClient.setQueryData(['dues', 'policies'], policies),
   });
+}
+
+/** What the year's screen of `unitId` asks for first (this year's summaries; the unit's own months when it collects
+ * dues), asked for by the startup prefetch beside the screen's code, under the keys the screen reads. */
+export function prefetchDuesYear(client: QueryClient, unitId: string, today = dayjs()): void {
+  void client.prefetchQuery(yearSummaryQuery(unitId, today.year()));
+  void Promise.all([
+    client.fetchQuery({ queryKey: ['units', unitId], queryFn: () => fetchUnit(unitId) }),
+    client.fetchQuery(unitTypesQuery),
+  ]).then(([unit, types]) => {
+    if (types.find((t) => t.code === unit.type_code)?.can_collect_dues) {
+      void client.prefetchQuery(recordedMonthsQuery(unitId, today.year()));
+    }
+  }, () => undefined);
 }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Member, Policy } from '../api/dues';
-import { exemptionOptions, gridLines, monthsOf, normOf, policyFor } from './norm';
+import { exemptionOptions, gridLines, normOf, policyFor } from './norm';
 
 const policy = (effective_from: string, rate_permille: number, base_salary_vnd: number): Policy => ({
   effective_from, rate_permille, base_salary_vnd, cap_percent_of_base: 10, grassroots_share_percent: 70,
@@ -47,9 +47,5 @@ describe('the grid of a month', () => {
     );
     expect(lines.map((l) => [l.full_name, l.salary_vnd, l.paid_vnd, l.exemption])).toEqual([
       ['Lê A', null, null, null], ['Phạm C', null, 0, 'suspended'], ['Trần B', 6_000_000, 30_000, null]]);
-  });
-  it('lists the months of a year up to the current one', () => {
-    expect(monthsOf(2026, '2026-03')).toEqual(['2026-01', '2026-02', '2026-03']);
-    expect(monthsOf(2025, '2026-03')).toHaveLength(12);
   });
 });

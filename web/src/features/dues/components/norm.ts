@@ -61,8 +61,3 @@ export function gridLines(members: Member[], policy: Policy | undefined, recorde
     })
     .sort((a, b) => a.full_name.localeCompare(b.full_name, 'vi'));
 }
-
-/** The twelve months of a year as YYYY-MM, up to `until` (the current month) at most. */
-export function monthsOf(year: number, until: string): string[] {
-  return Array.from({ length: 12 }, (_, i) => `${year}-${String(i + 1).padStart(2, '0')}`).filter((m) => m <= until);
-}

@@ -5,24 +5,30 @@
  */
 
 import { DownloadOutlined } from '@ant-design/icons';
-import { Alert, App, Button, Card, DatePicker, Table, Tag } from 'antd';
+import { App, Button } from 'antd';
 import dayjs from 'dayjs';
-import { useEffect, useState } from 'react';
+import { lazy, type ReactNode, Suspense, useEffect, useState } from 'react';
 import { useNavigate, useParams } from 'react-router';
-import { ErrorState, problemMessage } from '@/components/query-state';
+import { ProgressiveTable, type TableColumn } from '@/components/progressive-table';
 import { useUnit, useUnitTypes } from '@/components/units/api';
 import { PERMISSIONS, useAccess } from '@/lib/access';
 import { download } from '@/lib/files';
 import { formatDateTime, formatNumber } from '@/lib/format';
-import { type Month, type MonthSummary, useRecordedMonths, useYearSummaries } from '../api/dues';
+import { type Month, type MonthSummary, useRecordedMonths, useYearSummary } from '../api/dues';
 import { DuesNav } from '../components/dues-nav';
-import { monthsOf } from '../components/norm';
+
+// The rows come first on a slow phone: plain tables (Ant Design's take over later), the browser's own year list,
+// and the error state's illustrations only when a request fails.
+const ErrorState = lazy(() => import('@/components/query-state').then((m) => ({ default: m.ErrorState })));
+/** The years offered: this one and the ten before it. */
+const YEARS = 11;
 
 const monthLabel = (month: string) => `Tháng ${month.slice(5, 7)}/${month.slice(0, 4)}`;
 
 export default function DuesPage() {
   const { unitId } = useParams() as { unitId: string };
-  const [year, setYear] = useState(dayjs().year());
+  const thisYear = dayjs().year();
+  const [year, setYear] = useState(thisYear);
   const unit = useUnit(unitId);
   const types = useUnitTypes();
   const collects = types.data?.find((t) => t.code === unit.data?.type_code)?.can_collect_dues ?? false;
@@ -33,15 +39,31 @@ export default function DuesPage() {
     <>
       <div className="page-header">
         <h1>Đoàn phí năm {year}</h1>
-        <DatePicker picker="year" aria-label="Chọn năm" allowClear={false} value={dayjs(`${year}-01-01`)}
-                    onChange={(value) => value && setYear(value.year())} disabledDate={(d) => d.year() > dayjs().year()} />
+        <select className="plain-select" aria-label="Chọn năm" value={year} onChange={(event) => setYear(Number(event.target.value))}>
+          {Array.from({ length: YEARS }, (_, i) => thisYear - i).map((y) => <option key={y} value={y}>Năm {y}</option>)}
+        </select>
       </div>
       <DuesNav unitId={unitId} />
-      {collects && <YearMonths unitId={unitId} year={year} />}
+      {unit.isPending || types.isPending ? (
+        // Whether the unit collects dues (and has months of its own) is not known yet: the page is still loading.
+        <div className="plain-card" aria-busy="true"><div className="full-page-spin" style={{ minHeight: 120 }}><div className="css-spinner" /></div></div>
+      ) : collects && <YearMonths unitId={unitId} year={year} />}
       <Summaries unitId={unitId} year={year} />
     </>
   );
 }
+
+/** A titled box like Ant Design's card, in plain HTML (app.css `.plain-card`). */
+function Section({ title, extra, children }: { title: string; extra?: ReactNode; children: ReactNode }) {
+  return (
+    <section className="plain-card" aria-label={title}>
+      <div className="plain-card-head"><h2>{title}</h2>{extra}</div>
+      <div className="plain-card-body">{children}</div>
+    </section>
+  );
+}
+
+type MonthRow = { month: string; record?: Month };
 
 function YearMonths({ unitId, year }: { unitId: string; year: number }) {
   const access = useAccess(unitId);
@@ -52,74 +74,67 @@ function YearMonths({ unitId, year }: { unitId: string; year: number }) {
   const rows = Array.from({ length: 12 }, (_, i) => `${year}-${String(i + 1).padStart(2, '0')}`)
     .map((month) => ({ month, record: byMonth.get(month) }));
   const canWrite = access.can(PERMISSIONS.duesWrite);
+  const columns: TableColumn<MonthRow>[] = [
+    { key: 'month', title: 'Tháng', width: 130, render: (row) => monthLabel(row.month) },
+    { key: 'state', title: 'Trạng thái', width: 150,
+      render: (row) => row.record ? <span className="status-tag green">Đã ghi nhận</span>
+        : row.month > current ? <span className="status-tag">Chưa đến kỳ</span>
+          : <span className="status-tag gold">Chưa ghi nhận</span> },
+    { key: 'members', title: 'Đóng / miễn', width: 120,
+      render: (row) => row.record && `${formatNumber(row.record.members_paid)} / ${formatNumber(row.record.members_exempt)}` },
+    { key: 'collected', title: 'Đã thu (đồng)', width: 150, align: 'right', render: (row) => formatNumber(row.record?.collected_vnd) },
+    { key: 'upper', title: 'Nộp cấp trên (đồng)', width: 160, align: 'right', render: (row) => formatNumber(row.record?.upper_share_vnd) },
+    { key: 'by', title: 'Ghi nhận', width: 200,
+      render: (row) => row.record && `${row.record.recorded_by} · ${formatDateTime(row.record.recorded_at)}` },
+    { key: 'open', title: <span className="visually-hidden">Mở tháng</span>, width: 120,
+      render: (row) => row.month <= current && (row.record || canWrite) && (
+        <Button size="small" type={row.record ? 'default' : 'primary'}
+                aria-label={`${row.record ? 'Xem, sửa' : 'Ghi nhận'} ${monthLabel(row.month).toLowerCase()}`}
+                onClick={() => navigate(`/don-vi/${unitId}/doan-phi/${row.month}`)}>
+          {row.record ? 'Xem, sửa' : 'Ghi nhận'}
+        </Button>
+      ) },
+  ];
   return (
-    <Card title="Các tháng của công đoàn cơ sở" style={{ marginBottom: 16 }}>
-      {recorded.isError ? <ErrorState error={recorded.error} onRetry={recorded.refetch} /> : (
-        <Table<{ month: string; record?: Month }>
-          rowKey="month" size="small" pagination={false} loading={recorded.isFetching} dataSource={rows}
-          scroll={{ x: 900 }}
-          columns={[
-            { title: 'Tháng', dataIndex: 'month', width: 130, render: monthLabel },
-            { title: 'Trạng thái', key: 'state', width: 150,
-              render: (_, row) => row.record ? <Tag color="green">Đã ghi nhận</Tag>
-                : row.month > current ? <Tag>Chưa đến kỳ</Tag> : <Tag color="gold">Chưa ghi nhận</Tag> },
-            { title: 'Đóng / miễn', key: 'members', width: 120,
-              render: (_, row) => row.record && `${formatNumber(row.record.members_paid)} / ${formatNumber(row.record.members_exempt)}` },
-            { title: 'Đã thu (đồng)', key: 'collected', width: 150, align: 'right',
-              render: (_, row) => formatNumber(row.record?.collected_vnd) },
-            { title: 'Nộp cấp trên (đồng)', key: 'upper', width: 160, align: 'right',
-              render: (_, row) => formatNumber(row.record?.upper_share_vnd) },
-            { title: 'Ghi nhận', key: 'by', width: 200,
-              render: (_, row) => row.record && `${row.record.recorded_by} · ${formatDateTime(row.record.recorded_at)}` },
-            { title: '', key: 'open', width: 120,
-              render: (_, row) => row.month <= current && (row.record || canWrite) && (
-                <Button size="small" type={row.record ? 'default' : 'primary'}
-                        aria-label={`${row.record ? 'Xem, sửa' : 'Ghi nhận'} ${monthLabel(row.month).toLowerCase()}`}
-                        onClick={() => navigate(`/don-vi/${unitId}/doan-phi/${row.month}`)}>
-                  {row.record ? 'Xem, sửa' : 'Ghi nhận'}
-                </Button>
-              ) },
-          ]}
-        />
+    <Section title="Các tháng của công đoàn cơ sở">
+      {recorded.isError ? <Suspense fallback={null}><ErrorState error={recorded.error} onRetry={recorded.refetch} /></Suspense> : (
+        <ProgressiveTable<MonthRow> caption={`Các tháng năm ${year} của công đoàn cơ sở`} columns={columns} rows={rows}
+                                    rowKey={(row) => row.month} busy={recorded.isFetching} emptyText="" minWidth={900} />
       )}
-    </Card>
+    </Section>
   );
 }
 
+type SummaryRow = { month: string; summary?: MonthSummary };
+
+const SUMMARY_COLUMNS: TableColumn<SummaryRow>[] = [
+  { key: 'month', title: 'Tháng', width: 130, render: (r) => monthLabel(r.month) },
+  { key: 'units', title: 'CĐCS đã ghi nhận / phải thu', width: 190,
+    render: (r) => r.summary && `${formatNumber(r.summary.units_reported)} / ${formatNumber(r.summary.units_collecting)}` },
+  { key: 'paid', title: 'Đoàn viên đóng', width: 130, align: 'right', render: (r) => formatNumber(r.summary?.members_paid) },
+  { key: 'exempt', title: 'Miễn', width: 90, align: 'right', render: (r) => formatNumber(r.summary?.members_exempt) },
+  { key: 'norm', title: 'Theo mức quy định (đồng)', width: 190, align: 'right', render: (r) => formatNumber(r.summary?.norm_vnd) },
+  { key: 'collected', title: 'Đã thu (đồng)', width: 150, align: 'right', render: (r) => formatNumber(r.summary?.collected_vnd) },
+  { key: 'upper', title: 'Nộp cấp trên (đồng)', width: 160, align: 'right', render: (r) => formatNumber(r.summary?.upper_share_vnd) },
+  { key: 'kept', title: 'Để lại cơ sở (đồng)', width: 160, align: 'right', render: (r) => formatNumber(r.summary?.grassroots_share_vnd) },
+];
+
 function Summaries({ unitId, year }: { unitId: string; year: number }) {
-  const months = monthsOf(year, dayjs().format('YYYY-MM')).reverse();
-  const summaries = useYearSummaries(unitId, months);
+  const summaries = useYearSummary(unitId, year);
   const { message } = App.useApp();
-  const failed = summaries.find((s) => s.isError);
-  const rows = summaries.map((s, i) => ({ month: months[i], summary: s.data }));
+  // The newest month first.
+  const rows = summaries.data?.map((summary) => ({ month: summary.month.slice(0, 7), summary })).reverse();
+  const downloadYear = () => download('/api/v1/dues/summary.xlsx', { unit_id: unitId, year }, `tong-hop-doan-phi-${year}.xlsx`)
+    .catch(async (e) => message.error((await import('@/components/query-state')).problemMessage(e)));
   return (
-    <Card title="Tổng hợp đơn vị và các đơn vị trực thuộc" extra={(
-      <Button icon={<DownloadOutlined aria-hidden />}
-              onClick={() => void download('/api/v1/dues/summary.xlsx', { unit_id: unitId, year }, `tong-hop-doan-phi-${year}.xlsx`)
-                .catch((e) => message.error(problemMessage(e)))}>
-        Tải Excel
-      </Button>
+    <Section title="Tổng hợp đơn vị và các đơn vị trực thuộc" extra={(
+      <Button icon={<DownloadOutlined aria-hidden />} onClick={() => void downloadYear()}>Tải Excel</Button>
     )}>
-      {failed ? <ErrorState error={failed.error} onRetry={failed.refetch} /> : (
-        <>
-          {rows.length === 0 && <Alert type="info" showIcon title="Năm này chưa đến kỳ thu đoàn phí." />}
-          <Table<{ month: string; summary?: MonthSummary }>
-            rowKey="month" size="small" pagination={false} dataSource={rows} scroll={{ x: 960 }}
-            loading={summaries.some((s) => s.isPending)}
-            columns={[
-              { title: 'Tháng', dataIndex: 'month', width: 130, render: monthLabel },
-              { title: 'CĐCS đã ghi nhận / phải thu', key: 'units', width: 190,
-                render: (_, r) => r.summary && `${formatNumber(r.summary.units_reported)} / ${formatNumber(r.summary.units_collecting)}` },
-              { title: 'Đoàn viên đóng', key: 'paid', width: 130, align: 'right', render: (_, r) => formatNumber(r.summary?.members_paid) },
-              { title: 'Miễn', key: 'exempt', width: 90, align: 'right', render: (_, r) => formatNumber(r.summary?.members_exempt) },
-              { title: 'Theo mức quy định (đồng)', key: 'norm', width: 190, align: 'right', render: (_, r) => formatNumber(r.summary?.norm_vnd) },
-              { title: 'Đã thu (đồng)', key: 'collected', width: 150, align: 'right', render: (_, r) => formatNumber(r.summary?.collected_vnd) },
-              { title: 'Nộp cấp trên (đồng)', key: 'upper', width: 160, align: 'right', render: (_, r) => formatNumber(r.summary?.upper_share_vnd) },
-              { title: 'Để lại cơ sở (đồng)', key: 'kept', width: 160, align: 'right', render: (_, r) => formatNumber(r.summary?.grassroots_share_vnd) },
-            ]}
-          />
-        </>
+      {summaries.isError ? <Suspense fallback={null}><ErrorState error={summaries.error} onRetry={summaries.refetch} /></Suspense> : (
+        <ProgressiveTable<SummaryRow> caption={`Tổng hợp đoàn phí năm ${year} theo tháng`} columns={SUMMARY_COLUMNS}
+                                      rows={rows} rowKey={(row) => row.month} busy={summaries.isFetching}
+                                      emptyText="Năm này chưa đến kỳ thu đoàn phí." minWidth={960} />
       )}
-    </Card>
+    </Section>
   );
 }

@@ -6,12 +6,12 @@
 
 import { DownloadOutlined, FilterOutlined, UserAddOutlined } from '@ant-design/icons';
 import { App, Button, Dropdown, Input, Space } from 'antd';
-import { lazy, type RefObject, Suspense, useEffect, useRef, useState } from 'react';
+import { lazy, Suspense, useEffect, useRef, useState } from 'react';
 import { useNavigate, useParams, useSearchParams } from 'react-router';
 import { CursorPager, useCursorPages } from '@/components/cursor-pager';
+import { useTakeOver } from '@/components/progressive-table';
 import { PERMISSIONS, useAccess } from '@/lib/access';
 import { download } from '@/lib/files';
-import { whenIdle } from '@/lib/idle';
 import { type MemberRow, useMemberSearch } from '../api/members';
 import { useColumnChoice } from '../components/column-chooser';
 import { MemberCards } from '../components/member-cards';
@@ -27,7 +27,8 @@ const FilterBar = lazy(() => import('../components/member-filter-bar').then((m) 
 const BulkActions = lazy(() => import('../components/bulk-actions').then((m) => ({ default: m.BulkActions })));
 // A wider screen shows its first rows in a plain table (no wait for Ant Design's table: its code is the largest of
 // the list's, and on a first visit it was fetched and compiled before a row could show); Ant Design's table loads
-// once those rows are shown and the browser idles, and takes over (same columns and cells, member-columns.tsx).
+// once those rows are shown and the browser idles, and takes over (same columns and cells, member-columns.tsx), as
+// every list's does (components/progressive-table.tsx; this one has its own tables for the selection's boxes).
 type TableComponent = typeof import('../components/member-table').default;
 let loadedTable: TableComponent | undefined;
 const loadTable = () => import('../components/member-table').then((module) => (loadedTable = module.default));
@@ -60,7 +61,7 @@ export default function MembersPage() {
   const columns = useColumnChoice('members.columns', MEMBER_COLUMNS, ['position']);
   const phone = usePhone();
   const listBox = useRef<HTMLDivElement>(null);
-  const AntTable = useAntTable(!phone && search.data !== undefined, listBox);
+  const AntTable = useTakeOver(loadTable, () => loadedTable, !phone && search.data !== undefined, listBox);
 
   const list = {
     unitId,
@@ -148,40 +149,4 @@ export default function MembersPage() {
       </CursorPager>
     </>
   );
-}
-
-/**
- * Ant Design's table for the list once `wanted` (a wider screen, its first rows shown): loaded when the browser idles
- * after them, then in use. While the officer is in the plain table (a box or a link focused), it waits until focus
- * leaves it, so the swap never takes the focus away.
- */
-function useAntTable(wanted: boolean, box: RefObject<HTMLDivElement | null>): TableComponent | undefined {
-  const [table, setTable] = useState(() => loadedTable);
-  useEffect(() => {
-    if (!wanted || table) return undefined;
-    let done = false;
-    let detach = () => {};
-    const takeOver = (loaded: TableComponent) => {
-      const element = box.current;
-      if (done) return;
-      if (element?.contains(document.activeElement)) {
-        const left = (event: FocusEvent) => {
-          if (element.contains(event.relatedTarget as Node | null)) return;
-          element.removeEventListener('focusout', left);
-          if (!done) setTable(() => loaded);
-        };
-        element.addEventListener('focusout', left);
-        detach = () => element.removeEventListener('focusout', left);
-        return;
-      }
-      setTable(() => loaded);
-    };
-    const cancel = whenIdle(() => void loadTable().then(takeOver, () => undefined), 2_000);
-    return () => {
-      done = true;
-      cancel();
-      detach();
-    };
-  }, [wanted, table, box]);
-  return table;
 }
