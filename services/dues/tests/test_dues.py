@@ -255,6 +255,18 @@ async def test_the_subtree_summary_adds_up_the_live_records(treasury):
         await treasury.http.get(f"{M}/months", params={"month": "2025-11"}, headers=treasury.as_("dues_officer", "HCM"))
     ).json()["items"]
     assert {m["unit_id"] for m in theirs} == {str(treasury.units["HCM-C"])}
+    # A unit's own months (the year's screen of a grassroots union) or its subtree's.
+    for unit, subtree, expected in (
+        ("HNI", "true", {"HNI-A", "HNI-B"}),
+        ("HNI", "false", set()),
+        ("HNI-A", "false", {"HNI-A"}),
+    ):
+        listed = await treasury.http.get(
+            f"{M}/months",
+            params={"unit_id": str(treasury.units[unit]), "month": "2025-11", "subtree": subtree},
+            headers=treasury.as_("dues_officer", "HNI"),
+        )
+        assert {m["unit_id"] for m in listed.json()["items"]} == {str(treasury.units[u]) for u in expected}, listed.text
 
 
 async def test_policies_are_added_nationally_and_never_edited(treasury):

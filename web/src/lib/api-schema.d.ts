@@ -12361,6 +12361,8 @@ export interface operations {
                 unit_id?: string | null;
                 month?: string | null;
                 include_superseded?: boolean;
+                /** @description Cả các đơn vị trực thuộc (false: chỉ chính đơn vị unit_id) */
+                subtree?: boolean;
                 after?: string | null;
                 limit?: number;
             };

@@ -267,11 +267,15 @@ class CollectionRepository:
         include_superseded: bool,
         after: tuple[date, UUID] | None,
         limit: int,
+        subtree: bool = True,
     ) -> list[DuesMonth]:
-        """Records newest month first, keyset-paged on (month, collection_id); `unit_id` takes its subtree."""
+        """Records newest month first, keyset-paged on (month, collection_id); `unit_id` takes its subtree, or only
+        itself (`subtree` false)."""
         query = select(dues_collections)
-        if unit_id is not None:
+        if unit_id is not None and subtree:
             query = query.where(in_subtree(dues_collections.c.unit_id, unit_id))
+        elif unit_id is not None:
+            query = query.where(dues_collections.c.unit_id == unit_id)
         if month is not None:
             query = query.where(dues_collections.c.month == month)
         if not include_superseded:

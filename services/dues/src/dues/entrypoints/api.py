@@ -60,6 +60,7 @@ async def list_months(
     unit_id: UUID | None = None,
     month: str | None = Query(None, pattern=MONTH_PATTERN),
     include_superseded: bool = False,
+    subtree: bool = Query(True, description="Cả các đơn vị trực thuộc (false: chỉ chính đơn vị unit_id)"),
     after: str | None = None,
     limit: int = Query(50, ge=1, le=MAX_PAGE_SIZE),
 ) -> Page[MonthOut]:
@@ -67,6 +68,7 @@ async def list_months(
     rows = await CollectionRepository(session).page(
         principal,
         unit_id=unit_id,
+        subtree=subtree,
         month=first_of_month(month) if month else None,
         include_superseded=include_superseded,
         after=window.after,

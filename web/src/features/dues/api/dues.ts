@@ -2,7 +2,7 @@
 
 import { type QueryClient, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import dayjs from 'dayjs';
-import { fetchUnit, unitTypesQuery } from '@/components/units/api';
+import { unitTypesQuery } from '@/components/units/api';
 import { api, type Schemas, unwrap } from '@/lib/api';
 
 export type Policy = Schemas['PolicyOut'];
@@ -21,21 +21,15 @@ export function usePolicies() {
   });
 }
 
-/** The live records of the unit (and its subtree) for a year, newest month first. */
+/** The unit's own live records of a year (the unit alone: at most twelve, one request whatever its subtree),
+ * newest month first. */
 export const recordedMonthsQuery = (unitId: string, year: number) => ({
   queryKey: ['dues', 'months', unitId, year],
   queryFn: async () => {
-    const months: Month[] = [];
-    let after: string | undefined;
-    // A year of one unit is at most twelve records; a subtree may have many: read pages until the year is past.
-    for (;;) {
-      const page = await unwrap(api.GET('/api/v1/dues/months', { params: { query: { unit_id: unitId, after, limit: 500 } } }));
-      months.push(...page.items);
-      const oldest = page.items[page.items.length - 1]?.month;
-      if (!page.next_cursor || (oldest && Number(oldest.slice(0, 4)) < year)) break;
-      after = page.next_cursor;
-    }
-    return months.filter((m) => Number(m.month.slice(0, 4)) === year);
+    const page = await unwrap(api.GET('/api/v1/dues/months', {
+      params: { query: { unit_id: unitId, subtree: false, limit: 500 } },
+    }));
+    return page.items.filter((m) => Number(m.month.slice(0, 4)) === year);
   },
 });
 
@@ -129,16 +123,12 @@ export function useSetExemptionReasons() {
   });
 }
 
-/** What the year's screen of `unitId` asks for first (this year's summaries; the unit's own months when it collects
- * dues), asked for by the startup prefetch beside the screen's code, under the keys the screen reads. */
+/** What the year's screen of `unitId` asks for first (this year's summaries, the unit's own months), asked for by
+ * the startup prefetch beside the screen's code, under the keys the screen reads. The months are asked for before it
+ * is known whether the unit collects dues: one short answer (empty for a unit that does not) rather than a round
+ * trip more on the phone's way to the first rows. */
 export function prefetchDuesYear(client: QueryClient, unitId: string, today = dayjs()): void {
   void client.prefetchQuery(yearSummaryQuery(unitId, today.year()));
-  void Promise.all([
-    client.fetchQuery({ queryKey: ['units', unitId], queryFn: () => fetchUnit(unitId) }),
-    client.fetchQuery(unitTypesQuery),
-  ]).then(([unit, types]) => {
-    if (types.find((t) => t.code === unit.type_code)?.can_collect_dues) {
-      void client.prefetchQuery(recordedMonthsQuery(unitId, today.year()));
-    }
-  }, () => undefined);
+  void client.prefetchQuery(unitTypesQuery);
+  void client.prefetchQuery(recordedMonthsQuery(unitId, today.year()));
 }
