@@ -5,8 +5,10 @@
 
 import { createBrowserRouter, Navigate, Outlet, type RouteObject, useLocation } from 'react-router';
 import { FullPageSpin } from '@/components/full-page-spin';
+import { WithAntd } from '@/components/with-antd';
 import { SignInPage } from '@/features/auth/routes/sign-in';
 import { useSession } from '@/lib/session-hooks';
+import type { ScreenHandle } from './layout/shell';
 import { RouteError } from './route-error';
 
 function lazyPage(load: () => Promise<{ default: React.ComponentType }>) {
@@ -28,6 +30,15 @@ function RequireSession() {
   return <Outlet />;
 }
 
+/** The routes below on Ant Design (components/with-antd.tsx): the screens outside the shell, which has its own. */
+function AntdOutlet() {
+  return (
+    <WithAntd fallback={<FullPageSpin />}>
+      <Outlet />
+    </WithAntd>
+  );
+}
+
 export const routes: RouteObject[] = [
   {
     errorElement: <RouteError />,
@@ -39,14 +50,24 @@ export const routes: RouteObject[] = [
       // Where a card's QR code points: the gateway gives browsers this page, programs the JSON.
       { path: '/api/v1/public/cards/verify/:code', lazy: lazyPage(() => import('@/features/public/routes/verify-card')) },
       {
-        // Everything else needs Ant Design and the server-state cache: they load with the first of these screens.
+        // Everything else needs the server-state cache, which loads with the first of these screens.
         lazy: lazyPage(() => import('./providers-root')),
         children: [
-          { path: '/the-dien-tu/:code?', lazy: lazyPage(() => import('@/features/public/routes/digital-card')) },
+          {
+            element: <AntdOutlet />,
+            children: [
+              { path: '/the-dien-tu/:code?', lazy: lazyPage(() => import('@/features/public/routes/digital-card')) },
+            ],
+          },
           {
             element: <RequireSession />,
             children: [
-              { path: '/doi-mat-khau', lazy: lazyPage(() => import('@/features/auth/routes/forced-change')) },
+              {
+                element: <AntdOutlet />,
+                children: [
+                  { path: '/doi-mat-khau', lazy: lazyPage(() => import('@/features/auth/routes/forced-change')) },
+                ],
+              },
               {
                 lazy: lazyPage(() => import('./layout/shell')),
                 children: [
@@ -56,6 +77,8 @@ export const routes: RouteObject[] = [
                   {
                     path: '/don-vi/:unitId/doan-vien',
                     lazy: lazyPage(() => import('@/features/members/routes/members')),
+                    // Its first view is plain HTML; it loads Ant Design for the parts that need it.
+                    handle: { plain: true } satisfies ScreenHandle,
                   },
                   {
                     path: '/don-vi/:unitId/doan-vien/moi',
