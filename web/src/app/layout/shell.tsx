@@ -75,10 +75,21 @@ export default function AppShell() {
     </div>
   );
 
+  // The screen is shown with the frame's own data (the breadcrumbs' chain, the user's roles), not before: a screen
+  // drawn before them was pushed down by the breadcrumbs (and its buttons rewrapped) when they came, a phone's
+  // whole list moving under the officer's finger. It renders hidden meanwhile, so its own data is asked for at once.
+  const ancestors = useAncestors(unitId);
+  const unit = useUnit(unitId);
+  const frameReady = me.isFetched && (!unitId || (ancestors.isFetched && unit.isFetched));
   const screen = (
-    <Suspense fallback={<div aria-busy="true"><SiderPlaceholder /></div>}>
-      <Outlet />
-    </Suspense>
+    <>
+      {!frameReady && <div aria-busy="true"><SiderPlaceholder /></div>}
+      <div hidden={!frameReady}>
+        <Suspense fallback={<div aria-busy="true"><SiderPlaceholder /></div>}>
+          <Outlet />
+        </Suspense>
+      </div>
+    </>
   );
   // Plain elements for the page's frame (app.css) rather than Ant Design's Layout: less to run before the first rows.
   return (
