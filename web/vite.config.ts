@@ -18,17 +18,18 @@ const APP_SCRIPT = /<script type="module" crossorigin src="\/assets\/index-[^"]+
  * gets a page, `screens/<name>.html`, served by the gateway for `/don-vi/<unit>/<name>`, whose head names that code
  * (`modulepreload` links in a template, which src/early-session.ts puts into the page just after it has sent the
  * session's renewal: on HTTP/1.1's six connections the renewal goes first), so a phone fetches it beside the app's
- * instead of after the app has run and matched the route.
+ * instead of after the app has run and matched the route. A screen on Ant Design names its provider too (the
+ * members list is a plain screen: app/router.tsx).
  */
 const SCREENS: Record<string, string[]> = {
   'bao-cao': ['src/app/prefetch.ts', 'src/features/reports/routes/dashboard.tsx', 'src/app/providers-root.tsx',
-    'src/app/layout/shell.tsx'],
+    'src/app/layout/shell.tsx', 'src/components/antd-provider.tsx'],
   'doan-vien': ['src/app/prefetch.ts', 'src/features/members/routes/members.tsx', 'src/app/providers-root.tsx',
     'src/app/layout/shell.tsx'],
   'doan-phi': ['src/app/prefetch.ts', 'src/features/dues/routes/dues.tsx', 'src/app/providers-root.tsx',
-    'src/app/layout/shell.tsx'],
+    'src/app/layout/shell.tsx', 'src/components/antd-provider.tsx'],
   'nhat-ky': ['src/app/prefetch.ts', 'src/features/audit/routes/audit.tsx', 'src/app/providers-root.tsx',
-    'src/app/layout/shell.tsx'],
+    'src/app/layout/shell.tsx', 'src/components/antd-provider.tsx'],
 };
 type Chunk = {
   fileName: string; imports: string[]; facadeModuleId: string | null; isEntry: boolean; name: string;

@@ -22,5 +22,14 @@ answer.catch(() => undefined);
 window.earlySession = answer;
 // A large screen's page names its code (`screens/*.html`, written by the build): fetched now, beside the app's,
 // rather than once the app has run and matched the route; after the renewal, which must not queue behind it.
+// A few links a task: each costs the main thread about a millisecond (four on a phone's 4×-slowed CPU) and a screen
+// names up to 30, which in one task held a phone's main thread for ~120 ms.
 const screenCode = document.getElementById('screen-code');
-if (screenCode instanceof HTMLTemplateElement) document.head.append(screenCode.content);
+if (screenCode instanceof HTMLTemplateElement) {
+  const links = [...screenCode.content.children];
+  const addSome = () => {
+    document.head.append(...links.splice(0, 6));
+    if (links.length) setTimeout(addSome);
+  };
+  addSome();
+}

@@ -52,7 +52,7 @@ async def test_the_sign_in_page_loads_little_javascript_and_no_ant_design(page, 
     await expect(page.get_by_role("heading", name=world.names["G1"])).to_be_visible()
     # Its stylesheet comes with the first signed-in screen, and styles that screen's components.
     assert await page.locator('link[rel="stylesheet"][href*="/assets/"]').count() > 0
-    assert await page.locator(".ant-breadcrumb ol").first.evaluate("list => getComputedStyle(list).display") == "flex"
+    assert await page.locator(".ant-tabs-nav").first.evaluate("nav => getComputedStyle(nav).display") == "flex"
     assert re.search(r"/don-vi/", page.url)
 
 

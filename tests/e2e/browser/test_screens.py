@@ -192,6 +192,51 @@ async def test_the_members_lists_first_rows_come_before_ant_designs_table_which_
     await expect(page.get_by_text("Đã chọn 1 đoàn viên")).to_be_visible()
 
 
+async def test_the_members_lists_first_view_works_before_any_ant_design_has_come(page, world, screen):
+    """A plain screen (the shell's `plain` routes): its rows, search box, pager and menus are plain HTML, usable while
+    Ant Design's provider and stylesheet are held back; a phone does not even ask for them until it needs them."""
+    asked: list[str] = []
+    may_come = asyncio.Event()
+
+    async def hold(route: Route) -> None:
+        asked.append(route.request.url)
+        await may_come.wait()
+        await route.continue_()
+
+    await sign_in(page, world.accounts["officer"])
+    await page.route(re.compile(r"/assets/antd-provider-[^/]+\.(js|css)$"), hold)
+    await page.goto(f"/don-vi/{world.units['G1']}/doan-vien")
+    rows = page.locator("tr.member-row")
+    await expect(rows).to_have_count(20)
+    await page.get_by_role("button", name="Trang sau").click()
+    await expect(page.get_by_text("Trang 2")).to_be_visible()
+    name = await rows.first.get_by_role("link").inner_text()
+    await page.get_by_label("Tìm đoàn viên").fill(name)
+    await page.get_by_label("Tìm đoàn viên").press("Enter")
+    await expect(page.get_by_text("Trang 1")).to_be_visible()
+    await expect(rows.filter(has_text=name).first).to_be_visible()
+    await expect(rows.filter(has_not_text=name)).to_have_count(0)
+    # The export menu by keyboard (the WAI-ARIA menu button): down opens it on its first item, Escape closes it.
+    export = page.get_by_role("button", name="Xuất danh sách")
+    await export.focus()
+    await page.keyboard.press("ArrowDown")
+    await expect(page.get_by_role("menuitem", name="Tải về Excel (.xlsx)")).to_be_focused()
+    await page.keyboard.press("ArrowDown")
+    await expect(page.get_by_role("menuitem", name="Tải về CSV (.csv)")).to_be_focused()
+    await page.keyboard.press("Escape")
+    await expect(page.get_by_role("menu")).to_have_count(0)
+    await expect(export).to_be_focused()
+    await page.get_by_role("button", name=re.compile("Tài khoản")).click()
+    await expect(page.get_by_role("menuitem", name="Đăng xuất", exact=True)).to_be_visible()
+    await page.keyboard.press("Escape")
+    if screen.phone:
+        assert asked == []
+    may_come.set()
+    # What needs Ant Design still comes when asked for: the filters.
+    await page.get_by_role("button", name="Bộ lọc").click()
+    await expect(page.get_by_label("Lọc theo trạng thái")).to_be_visible()
+
+
 async def test_a_member_page_shows_the_record_and_a_change_lands_in_the_history(page, world, screen):
     await sign_in(page, world.accounts["officer"])
     await page.goto(f"/don-vi/{world.units['G1']}/doan-vien?status=active")

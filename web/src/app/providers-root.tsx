@@ -1,6 +1,5 @@
 import { QueryClientProvider } from '@tanstack/react-query';
 import { Outlet } from 'react-router';
-import { AntdProvider } from '@/components/antd-provider';
 import { queryClient } from '@/lib/query';
 import { session } from '@/lib/session';
 
@@ -10,15 +9,14 @@ session.subscribe((state) => {
 });
 
 /**
- * Every route but the sign-in page: Ant Design and the server-state cache, loaded with the first of those screens
- * (never before sign-in, so the page an officer on a slow phone waits for stays small).
+ * Every route but the sign-in page and the member's public pages: the server-state cache, loaded with the first of
+ * those screens (never before sign-in, so the page an officer on a slow phone waits for stays small). Ant Design
+ * loads where a screen needs it (components/with-antd.tsx).
  */
 export default function ProvidersRoot() {
   return (
-    <AntdProvider>
-      <QueryClientProvider client={queryClient}>
-        <Outlet />
-      </QueryClientProvider>
-    </AntdProvider>
+    <QueryClientProvider client={queryClient}>
+      <Outlet />
+    </QueryClientProvider>
   );
 }

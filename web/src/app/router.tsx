@@ -5,12 +5,25 @@
 
 import { createBrowserRouter, Navigate, Outlet, type RouteObject, useLocation } from 'react-router';
 import { FullPageSpin } from '@/components/full-page-spin';
+import { WithAntd } from '@/components/with-antd';
 import { SignInPage } from '@/features/auth/routes/sign-in';
 import { useSession } from '@/lib/session-hooks';
+import type { ScreenHandle } from './layout/shell';
 import { RouteError } from './route-error';
 
 function lazyPage(load: () => Promise<{ default: React.ComponentType }>) {
   return async () => ({ Component: (await load()).default });
+}
+
+/**
+ * A signed-in screen on Ant Design: its code with Ant Design's provider fetched beside it (the shell renders the
+ * screen inside it, components/with-antd.tsx), not once the shell has rendered. A plain screen uses `lazyPage`.
+ */
+function antdPage(load: () => Promise<{ default: React.ComponentType }>) {
+  return async () => {
+    const [page] = await Promise.all([load(), import('@/components/antd-provider')]);
+    return { Component: page.default };
+  };
 }
 
 function RequireSession() {
@@ -28,6 +41,15 @@ function RequireSession() {
   return <Outlet />;
 }
 
+/** The routes below on Ant Design (components/with-antd.tsx): the screens outside the shell, which has its own. */
+function AntdOutlet() {
+  return (
+    <WithAntd fallback={<FullPageSpin />}>
+      <Outlet />
+    </WithAntd>
+  );
+}
+
 export const routes: RouteObject[] = [
   {
     errorElement: <RouteError />,
@@ -39,132 +61,144 @@ export const routes: RouteObject[] = [
       // Where a card's QR code points: the gateway gives browsers this page, programs the JSON.
       { path: '/api/v1/public/cards/verify/:code', lazy: lazyPage(() => import('@/features/public/routes/verify-card')) },
       {
-        // Everything else needs Ant Design and the server-state cache: they load with the first of these screens.
+        // Everything else needs the server-state cache, which loads with the first of these screens.
         lazy: lazyPage(() => import('./providers-root')),
         children: [
-          { path: '/the-dien-tu/:code?', lazy: lazyPage(() => import('@/features/public/routes/digital-card')) },
+          {
+            element: <AntdOutlet />,
+            children: [
+              { path: '/the-dien-tu/:code?', lazy: antdPage(() => import('@/features/public/routes/digital-card')) },
+            ],
+          },
           {
             element: <RequireSession />,
             children: [
-              { path: '/doi-mat-khau', lazy: lazyPage(() => import('@/features/auth/routes/forced-change')) },
+              {
+                element: <AntdOutlet />,
+                children: [
+                  { path: '/doi-mat-khau', lazy: antdPage(() => import('@/features/auth/routes/forced-change')) },
+                ],
+              },
               {
                 lazy: lazyPage(() => import('./layout/shell')),
                 children: [
-                  { index: true, lazy: lazyPage(() => import('./home')) },
-                  { path: '/tai-khoan', lazy: lazyPage(() => import('@/features/auth/routes/account')) },
-                  { path: '/don-vi/:unitId', lazy: lazyPage(() => import('@/features/units/routes/unit')) },
+                  { index: true, lazy: antdPage(() => import('./home')) },
+                  { path: '/tai-khoan', lazy: antdPage(() => import('@/features/auth/routes/account')) },
+                  { path: '/don-vi/:unitId', lazy: antdPage(() => import('@/features/units/routes/unit')) },
                   {
                     path: '/don-vi/:unitId/doan-vien',
                     lazy: lazyPage(() => import('@/features/members/routes/members')),
+                    // Its first view is plain HTML; it loads Ant Design for the parts that need it.
+                    handle: { plain: true } satisfies ScreenHandle,
                   },
                   {
                     path: '/don-vi/:unitId/doan-vien/moi',
-                    lazy: lazyPage(() => import('@/features/members/routes/new-member')),
+                    lazy: antdPage(() => import('@/features/members/routes/new-member')),
                   },
                   {
                     path: '/don-vi/:unitId/doan-vien/:memberId',
-                    lazy: lazyPage(() => import('@/features/members/routes/member')),
+                    lazy: antdPage(() => import('@/features/members/routes/member')),
                   },
                   {
                     path: '/don-vi/:unitId/nhap-excel',
-                    lazy: lazyPage(() => import('@/features/imports/routes/import')),
+                    lazy: antdPage(() => import('@/features/imports/routes/import')),
                   },
                   {
                     path: '/don-vi/:unitId/nhap-excel/:importId',
-                    lazy: lazyPage(() => import('@/features/imports/routes/import')),
+                    lazy: antdPage(() => import('@/features/imports/routes/import')),
                   },
                   {
                     path: '/don-vi/:unitId/phe-duyet',
-                    lazy: lazyPage(() => import('@/features/members/routes/approvals')),
+                    lazy: antdPage(() => import('@/features/members/routes/approvals')),
                   },
                   {
                     path: '/don-vi/:unitId/chuyen-sinh-hoat',
-                    lazy: lazyPage(() => import('@/features/members/routes/transfers')),
+                    lazy: antdPage(() => import('@/features/members/routes/transfers')),
                   },
                   {
                     path: '/don-vi/:unitId/anh',
-                    lazy: lazyPage(() => import('@/features/members/routes/photos')),
+                    lazy: antdPage(() => import('@/features/members/routes/photos')),
                   },
-                  { path: '/don-vi/:unitId/the', lazy: lazyPage(() => import('@/features/cards/routes/cards')) },
-                  { path: '/don-vi/:unitId/the/phi', lazy: lazyPage(() => import('@/features/cards/routes/fees')) },
+                  { path: '/don-vi/:unitId/the', lazy: antdPage(() => import('@/features/cards/routes/cards')) },
+                  { path: '/don-vi/:unitId/the/phi', lazy: antdPage(() => import('@/features/cards/routes/fees')) },
                   {
                     path: '/don-vi/:unitId/the/don/:orderId',
-                    lazy: lazyPage(() => import('@/features/cards/routes/print-order')),
+                    lazy: antdPage(() => import('@/features/cards/routes/print-order')),
                   },
                   {
                     path: '/don-vi/:unitId/nguoi-dung',
-                    lazy: lazyPage(() => import('@/features/admin/routes/users')),
+                    lazy: antdPage(() => import('@/features/admin/routes/users')),
                   },
                   {
                     path: '/don-vi/:unitId/nguoi-dung/:userId',
-                    lazy: lazyPage(() => import('@/features/admin/routes/user')),
+                    lazy: antdPage(() => import('@/features/admin/routes/user')),
                   },
                   {
                     path: '/don-vi/:unitId/uy-quyen',
-                    lazy: lazyPage(() => import('@/features/admin/routes/delegations')),
+                    lazy: antdPage(() => import('@/features/admin/routes/delegations')),
                   },
                   {
                     path: '/don-vi/:unitId/ban-giao',
-                    lazy: lazyPage(() => import('@/features/admin/routes/handover')),
+                    lazy: antdPage(() => import('@/features/admin/routes/handover')),
                   },
                   {
                     path: '/don-vi/:unitId/ngan-hang',
-                    lazy: lazyPage(() => import('@/features/cards/routes/bank-partners')),
+                    lazy: antdPage(() => import('@/features/cards/routes/bank-partners')),
                   },
                   {
                     path: '/don-vi/:unitId/ung-dung',
-                    lazy: lazyPage(() => import('@/features/admin/routes/clients')),
+                    lazy: antdPage(() => import('@/features/admin/routes/clients')),
                   },
                   {
                     path: '/don-vi/:unitId/nhat-ky',
-                    lazy: lazyPage(() => import('@/features/audit/routes/audit')),
+                    lazy: antdPage(() => import('@/features/audit/routes/audit')),
                   },
                   {
                     path: '/don-vi/:unitId/doan-phi',
-                    lazy: lazyPage(() => import('@/features/dues/routes/dues')),
+                    lazy: antdPage(() => import('@/features/dues/routes/dues')),
                   },
-                  { path: '/don-vi/:unitId/doan-phi/no', lazy: lazyPage(() => import('@/features/dues/routes/arrears')) },
+                  { path: '/don-vi/:unitId/doan-phi/no', lazy: antdPage(() => import('@/features/dues/routes/arrears')) },
                   {
                     path: '/don-vi/:unitId/doan-phi/nop-cap-tren',
-                    lazy: lazyPage(() => import('@/features/dues/routes/remittances')),
+                    lazy: antdPage(() => import('@/features/dues/routes/remittances')),
                   },
                   {
                     path: '/don-vi/:unitId/doan-phi/bang-luong',
-                    lazy: lazyPage(() => import('@/features/dues/routes/payroll')),
+                    lazy: antdPage(() => import('@/features/dues/routes/payroll')),
                   },
                   {
                     path: '/don-vi/:unitId/doan-phi/quy-dinh',
-                    lazy: lazyPage(() => import('@/features/dues/routes/policies')),
+                    lazy: antdPage(() => import('@/features/dues/routes/policies')),
                   },
                   {
                     path: '/don-vi/:unitId/doan-phi/:month',
-                    lazy: lazyPage(() => import('@/features/dues/routes/dues-month')),
+                    lazy: antdPage(() => import('@/features/dues/routes/dues-month')),
                   },
                   {
                     path: '/don-vi/:unitId/bao-cao',
-                    lazy: lazyPage(() => import('@/features/reports/routes/dashboard')),
+                    lazy: antdPage(() => import('@/features/reports/routes/dashboard')),
                   },
                   {
                     path: '/don-vi/:unitId/bao-cao/phat-trien',
-                    lazy: lazyPage(() => import('@/features/reports/routes/development')),
+                    lazy: antdPage(() => import('@/features/reports/routes/development')),
                   },
                   {
                     path: '/don-vi/:unitId/bao-cao/theo-tieu-chi',
-                    lazy: lazyPage(() => import('@/features/reports/routes/breakdown')),
+                    lazy: antdPage(() => import('@/features/reports/routes/breakdown')),
                   },
                   {
                     path: '/don-vi/:unitId/bao-cao/to-chuc',
-                    lazy: lazyPage(() => import('@/features/reports/routes/units')),
+                    lazy: antdPage(() => import('@/features/reports/routes/units')),
                   },
                   {
                     path: '/don-vi/:unitId/bao-cao/chi-tieu',
-                    lazy: lazyPage(() => import('@/features/reports/routes/targets')),
+                    lazy: antdPage(() => import('@/features/reports/routes/targets')),
                   },
                   {
                     path: '/don-vi/:unitId/nhat-ky/du-lieu-ca-nhan',
-                    lazy: lazyPage(() => import('@/features/audit/routes/personal-data')),
+                    lazy: antdPage(() => import('@/features/audit/routes/personal-data')),
                   },
-                  { path: '*', lazy: lazyPage(() => import('./not-found')) },
+                  { path: '*', lazy: antdPage(() => import('./not-found')) },
                 ],
               },
             ],

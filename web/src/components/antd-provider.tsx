@@ -1,6 +1,6 @@
 /**
- * Ant Design in Vietnamese with the app's theme. Everything but the sign-in page renders inside it; it is kept out
- * of the first load so that the sign-in page (the one an officer on a slow phone waits for) needs no Ant Design.
+ * Ant Design in Vietnamese with the app's theme, loaded where a screen needs it (components/with-antd.tsx): the
+ * sign-in page, the member's public pages and a plain screen's first view need none.
  *
  * Its styles come from its prebuilt stylesheet (zero-runtime mode), the theme's colours as CSS variables: a phone
  * no longer computes, hashes and inserts every component's styles as it first renders the component (about 0.3 s
@@ -8,7 +8,7 @@
  * compressed) loads once with the first signed-in screen and is cached for a year like every hashed file.
  */
 
-import { ConfigProvider } from 'antd';
+import { App, ConfigProvider } from 'antd';
 import 'antd/dist/antd.css';
 import viVN from 'antd/locale/vi_VN';
 import dayjs from 'dayjs';
@@ -25,7 +25,8 @@ const reducedMotion = typeof window !== 'undefined' && window.matchMedia?.('(pre
 export function AntdProvider({ children }: { children: ReactNode }) {
   return (
     <ConfigProvider locale={viVN} theme={{ ...(reducedMotion ? withoutMotion : theme), zeroRuntime: true }}>
-      {children}
+      {/* Its message, notification and dialog context (`App.useApp`), without an element of its own. */}
+      <App component={false}>{children}</App>
     </ConfigProvider>
   );
 }

@@ -1,4 +1,3 @@
-import { Button, Space } from 'antd';
 import type { ReactNode } from 'react';
 import { useEffect, useState } from 'react';
 
@@ -24,12 +23,17 @@ export function CursorPager({ pages, next, children }: {
   children?: ReactNode;
 }) {
   const forward = pages.nextFrom(next);
+  // Plain buttons (app.css): the pager is part of the members list's first view, which loads no Ant Design.
   return (
-    <Space wrap style={{ marginTop: 12 }}>
-      <Button disabled={!pages.previous} onClick={pages.previous}>Trang trước</Button>
+    <div className="pager">
+      <button type="button" className="plain-button secondary middle" disabled={!pages.previous} onClick={pages.previous}>
+        Trang trước
+      </button>
       <span aria-live="polite">Trang {pages.page}</span>
-      <Button disabled={!forward} onClick={forward}>Trang sau</Button>
+      <button type="button" className="plain-button secondary middle" disabled={!forward} onClick={forward}>
+        Trang sau
+      </button>
       {children}
-    </Space>
+    </div>
   );
 }

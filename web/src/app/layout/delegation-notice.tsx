@@ -1,4 +1,5 @@
-import { lazy, Suspense } from 'react';
+import { lazy } from 'react';
+import { WithAntd } from '@/components/with-antd';
 import { useAccess } from '@/lib/access';
 
 // Shown only to a delegate: its code loads then, not before every signed-in screen's first render.
@@ -9,7 +10,7 @@ export function DelegationNotice({ unitId }: { unitId: string | undefined }) {
   const access = useAccess(unitId);
   if (!unitId || !access.delegated) return null;
   return (
-    <Suspense fallback={null}>
+    <WithAntd>
       <Alert
         type="info"
         showIcon
@@ -17,6 +18,6 @@ export function DelegationNotice({ unitId }: { unitId: string | undefined }) {
         title="Bạn đang làm việc theo ủy quyền"
         description="Một phần quyền của bạn tại đơn vị này được ủy quyền có thời hạn. Mọi thay đổi được ghi lại là thực hiện thay người ủy quyền."
       />
-    </Suspense>
+    </WithAntd>
   );
 }

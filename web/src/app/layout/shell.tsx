@@ -2,24 +2,31 @@
  * The shell around every signed-in screen: the header with the user menu, the current unit's breadcrumbs, the
  * menu of what the user may do in that unit, and the unit tree below the units where they hold roles. On a phone
  * the menu and the tree open in a drawer.
+ * The frame (header, user menu, breadcrumbs) is plain HTML: a plain screen (the members list) shows its rows before
+ * any Ant Design has loaded. The menu, the tree and every other screen render on Ant Design (with-antd.tsx).
  */
 
 import { MenuOutlined } from '@ant-design/icons';
-import { App as AntApp, Breadcrumb, Button, Grid } from 'antd';
 import { lazy, Suspense, useEffect, useState } from 'react';
-import { Link, Outlet, useLocation, useNavigate, useParams } from 'react-router';
+import { Link, Outlet, useLocation, useMatches, useNavigate, useParams } from 'react-router';
+import { WithAntd } from '@/components/with-antd';
 import { useAncestors, useMe } from '@/lib/access';
 import { useIdle, whenIdle } from '@/lib/idle';
+import { useMedia } from '@/lib/media';
 import { useUnit } from '@/components/units/api';
 import { DelegationNotice } from './delegation-notice';
-import { UnitMenu } from './unit-menu';
 import { UserMenu } from './user-menu';
 
 // The tree loads when it is shown (beside the screen on a wide screen, in the drawer on a phone), not before the
 // screen's first rows.
 const UnitTree = lazy(() => import('@/components/units/unit-tree').then((m) => ({ default: m.UnitTree })));
+// The menu (Ant Design's) renders with the tree, never before the screen's first view.
+const UnitMenu = lazy(() => import('./unit-menu').then((m) => ({ default: m.UnitMenu })));
 // A phone's drawer (the menu and the tree) loads when it is first opened: closed, it is code before the first rows.
 const Drawer = lazy(() => import('antd/es/drawer'));
+
+/** What a screen's route says of it (`handle`): `plain`, it draws its first view without Ant Design. */
+export type ScreenHandle = { plain?: boolean };
 
 /**
  * The members list is where an officer goes next on most visits: its code (and the page-load prefetch's, for when
@@ -35,8 +42,8 @@ function useMembersListWarmedUp() {
 
 export default function AppShell() {
   const { unitId } = useParams();
-  const screens = Grid.useBreakpoint();
-  const mobile = !screens.lg;
+  const mobile = !useMedia('(min-width: 992px)'); // Ant Design's `lg`, where its grid shows the sider
+  const plain = useMatches().some((match) => (match.handle as ScreenHandle | undefined)?.plain);
   const [drawer, setDrawer] = useState(false);
   const [drawerUsed, setDrawerUsed] = useState(false);
   const navigate = useNavigate();
@@ -68,18 +75,35 @@ export default function AppShell() {
     </div>
   );
 
+  // The screen is shown with the frame's own data (the breadcrumbs' chain, the user's roles), not before: a screen
+  // drawn before them was pushed down by the breadcrumbs (and its buttons rewrapped) when they came, a phone's
+  // whole list moving under the officer's finger. It renders hidden meanwhile, so its own data is asked for at once.
+  const ancestors = useAncestors(unitId);
+  const unit = useUnit(unitId);
+  const frameReady = me.isFetched && (!unitId || (ancestors.isFetched && unit.isFetched));
+  const screen = (
+    <>
+      {!frameReady && <div aria-busy="true"><SiderPlaceholder /></div>}
+      <div hidden={!frameReady}>
+        <Suspense fallback={<div aria-busy="true"><SiderPlaceholder /></div>}>
+          <Outlet />
+        </Suspense>
+      </div>
+    </>
+  );
   // Plain elements for the page's frame (app.css) rather than Ant Design's Layout: less to run before the first rows.
   return (
-    <AntApp className="app-root">
-    <div className="app-layout">
+    <div className="app-root app-layout">
       <a className="visually-hidden" href="#main">Bỏ qua, đến nội dung chính</a>
       <header className="app-header">
         {mobile && (
-          <Button type="text" aria-label="Mở menu và cây đơn vị" icon={<MenuOutlined aria-hidden />}
+          <button type="button" className="header-button" aria-label="Mở menu và cây đơn vị"
                   onClick={() => {
                     setDrawerUsed(true);
                     setDrawer(true);
-                  }} />
+                  }}>
+            <MenuOutlined aria-hidden />
+          </button>
         )}
         <Link to="/" className="app-title" style={{ color: '#fff' }}>Quản lý đoàn viên công đoàn</Link>
         <UserMenu />
@@ -88,28 +112,26 @@ export default function AppShell() {
         {!mobile && (
           <aside className="app-sider">
             <nav aria-label="Menu và cây đơn vị">
-              {sider ? navigation : <div className="app-sider-inner" aria-busy="true"><SiderPlaceholder /></div>}
+              {sider ? <WithAntd fallback={<div className="app-sider-inner" aria-busy="true"><SiderPlaceholder /></div>}>{navigation}</WithAntd>
+                : <div className="app-sider-inner" aria-busy="true"><SiderPlaceholder /></div>}
             </nav>
           </aside>
         )}
         {mobile && drawerUsed && (
-          <Suspense fallback={null}>
+          <WithAntd>
             <Drawer open={drawer} onClose={() => setDrawer(false)} placement="left" size={320}
                     title="Menu" styles={{ body: { padding: 0 } }}>
               <nav aria-label="Menu và cây đơn vị">{navigation}</nav>
             </Drawer>
-          </Suspense>
+          </WithAntd>
         )}
         <main className="app-content" id="main" tabIndex={-1}>
           {unitId && <UnitBreadcrumb unitId={unitId} />}
           <DelegationNotice unitId={unitId} />
-          <Suspense fallback={<div aria-busy="true"><SiderPlaceholder /></div>}>
-            <Outlet />
-          </Suspense>
+          {plain ? screen : <WithAntd fallback={<div aria-busy="true"><SiderPlaceholder /></div>}>{screen}</WithAntd>}
         </main>
       </div>
     </div>
-    </AntApp>
   );
 }
 
@@ -120,7 +142,14 @@ function UnitBreadcrumb({ unitId }: { unitId: string }) {
     ...(ancestors.data ?? []).map((a) => ({ title: <Link to={`/don-vi/${a.unit_id}`}>{a.name}</Link>, key: a.unit_id })),
     ...(unit.data ? [{ title: <Link to={`/don-vi/${unitId}`}>{unit.data.name}</Link>, key: unitId }] : []),
   ];
-  return <Breadcrumb items={items} style={{ marginBottom: 12 }} className="wrap-anywhere" />;
+  // Plain (app.css `.breadcrumb`), drawn like Ant Design's: it is part of every screen's first view.
+  return (
+    <nav aria-label="Đường dẫn" className="breadcrumb wrap-anywhere">
+      <ol>
+        {items.map((item) => <li key={item.key}>{item.title}</li>)}
+      </ol>
+    </nav>
+  );
 }
 
 /** A place while its content waits (the sider's menu for the idle browser, a screen's code): grey lines (app.css). */

@@ -1,6 +1,6 @@
 import { SettingOutlined } from '@ant-design/icons';
-import { Button, Checkbox, Dropdown } from 'antd';
 import { useState } from 'react';
+import { PlainPopup } from '@/components/plain-menu';
 
 /** Which columns of a table to show, remembered on this browser. */
 export function useColumnChoice(storageKey: string, all: { key: string; title: string }[], hiddenByDefault: string[]) {
@@ -17,22 +17,17 @@ export function useColumnChoice(storageKey: string, all: { key: string; title: s
     setHidden(next);
     window.localStorage.setItem(storageKey, JSON.stringify(next));
   };
+  // Plain (components/plain-menu.tsx): it is in the list's first view on a wider screen.
   const chooser = (
-    <Dropdown
-      trigger={['click']}
-      popupRender={() => (
-        <div className="column-chooser" role="group" aria-label="Chọn cột hiển thị">
-          {all.map((column) => (
-            <Checkbox key={column.key} checked={!hidden.includes(column.key)}
-                      onChange={(event) => toggle(column.key, event.target.checked)}>
-              {column.title}
-            </Checkbox>
-          ))}
-        </div>
-      )}
-    >
-      <Button icon={<SettingOutlined aria-hidden />}>Cột</Button>
-    </Dropdown>
+    <PlainPopup panelLabel="Chọn cột hiển thị" button={<><SettingOutlined aria-hidden /> Cột</>}>
+      {all.map((column) => (
+        <label key={column.key} className="plain-check">
+          <input type="checkbox" checked={!hidden.includes(column.key)}
+                 onChange={(event) => toggle(column.key, event.target.checked)} />
+          {column.title}
+        </label>
+      ))}
+    </PlainPopup>
   );
   return { visible: (key: string) => !hidden.includes(key), chooser };
 }

@@ -1,4 +1,4 @@
-import { useSyncExternalStore } from 'react';
+import { useMedia } from '@/lib/media';
 import type { SearchQuery } from '../api/members';
 
 export const PAGE_SIZES = [20, 50, 100];
@@ -13,14 +13,7 @@ export const PHONE = '(max-width: 600px)';
 export const FIRST_PAGE_SIZE = PAGE_SIZES[0];
 
 export function usePhone(): boolean {
-  return useSyncExternalStore(
-    (changed) => {
-      const query = window.matchMedia(PHONE);
-      query.addEventListener('change', changed);
-      return () => query.removeEventListener('change', changed);
-    },
-    () => window.matchMedia(PHONE).matches,
-  );
+  return useMedia(PHONE);
 }
 
 /** The members list's filters as they stand in the address bar (so "back" and a shared link keep them). */

@@ -2,14 +2,17 @@
  * Đoàn viên: the members of the unit's subtree, server-paged (keyset), with the search box (name without
  * diacritics, member code, ID number, phone), filters, a column chooser, selection for bulk actions, and export of
  * the current filter.
+ * A plain screen (app/layout/shell.tsx): its first view (the toolbar, the rows, the pager) is plain HTML, and Ant
+ * Design loads for the parts that need it (the filters, the bulk actions, the error state, a wider screen's table).
  */
 
 import { DownloadOutlined, FilterOutlined, UserAddOutlined } from '@ant-design/icons';
-import { App, Button, Dropdown, Input, Space } from 'antd';
-import { lazy, Suspense, useEffect, useRef, useState } from 'react';
+import { lazy, useEffect, useRef, useState } from 'react';
 import { useNavigate, useParams, useSearchParams } from 'react-router';
 import { CursorPager, useCursorPages } from '@/components/cursor-pager';
+import { PlainMenu } from '@/components/plain-menu';
 import { useTakeOver } from '@/components/progressive-table';
+import { WithAntd } from '@/components/with-antd';
 import { PERMISSIONS, useAccess } from '@/lib/access';
 import { download } from '@/lib/files';
 import { type MemberRow, useMemberSearch } from '../api/members';
@@ -45,7 +48,7 @@ export default function MembersPage() {
   const [showFilters, setShowFilters] = useState(filters.status.length > 0 || Boolean(filters.gender || filters.card_status || filters.enterprise_type || filters.unit));
   const access = useAccess(unitId);
   const navigate = useNavigate();
-  const { message } = App.useApp();
+  const [exporting, setExporting] = useState<'busy' | { failed: string }>();
   // A new filter, unit or page size starts again from the first page, with nothing selected.
   const resetKey = `${params.toString()}|${unitId}|${size}`;
   const pages = useCursorPages(resetKey);
@@ -73,15 +76,14 @@ export default function MembersPage() {
   };
 
   const exportAs = async (format: 'xlsx' | 'csv') => {
-    const hide = message.loading('Đang chuẩn bị tệp…', 0);
+    setExporting('busy');
     try {
       const { limit: _limit, after: _after, ...query } = searchQuery(unitId, filters, 1);
       await download('/api/v1/members/export', { ...query, format } as never, `doan-vien.${format}`);
+      setExporting(undefined);
     } catch (error) {
       const { problemMessage } = await import('@/components/query-state');
-      message.error(problemMessage(error));
-    } finally {
-      hide();
+      setExporting({ failed: problemMessage(error) });
     }
   };
 
@@ -89,55 +91,67 @@ export default function MembersPage() {
     <>
       <div className="page-header">
         <h1>Đoàn viên</h1>
-        <Space wrap>
+        <div className="plain-space">
           {access.can(PERMISSIONS.membersWrite) && (
-            <Button type="primary" icon={<UserAddOutlined aria-hidden />}
-                    onClick={() => navigate(`/don-vi/${unitId}/doan-vien/moi`)}>Thêm đoàn viên</Button>
+            <button type="button" className="plain-button middle" onClick={() => navigate(`/don-vi/${unitId}/doan-vien/moi`)}>
+              <UserAddOutlined aria-hidden /> Thêm đoàn viên
+            </button>
           )}
-          <Dropdown trigger={['click']} menu={{
-            items: [{ key: 'xlsx', label: 'Tải về Excel (.xlsx)' }, { key: 'csv', label: 'Tải về CSV (.csv)' }],
-            onClick: ({ key }) => void exportAs(key as 'xlsx' | 'csv'),
-          }}>
-            <Button icon={<DownloadOutlined aria-hidden />}>Xuất danh sách</Button>
-          </Dropdown>
-        </Space>
+          <PlainMenu
+            button={<><DownloadOutlined aria-hidden /> Xuất danh sách</>}
+            items={[{ key: 'xlsx', label: 'Tải về Excel (.xlsx)' }, { key: 'csv', label: 'Tải về CSV (.csv)' }]}
+            onSelect={(key) => void exportAs(key as 'xlsx' | 'csv')}
+          />
+        </div>
       </div>
-      <div className="toolbar">
-        <Input.Search
-          className="grow"
-          allowClear
-          value={typed}
-          onChange={(event) => setTyped(event.target.value)}
-          onSearch={(value) => setFilters({ q: value })}
-          placeholder="Tên (gõ có dấu hoặc không), mã đoàn viên, số CCCD, số điện thoại"
-          aria-label="Tìm đoàn viên"
-          enterButton="Tìm"
-        />
-        <Button icon={<FilterOutlined aria-hidden />} onClick={() => setShowFilters(!showFilters)} aria-expanded={showFilters}>
-          Bộ lọc
-        </Button>
+      <div role="status">
+        {exporting === 'busy' && <p className="plain-notice">Đang chuẩn bị tệp…</p>}
+      </div>
+      {typeof exporting === 'object' && <p className="plain-alert" role="alert">{exporting.failed}</p>}
+      <form role="search" className="toolbar" onSubmit={(event) => {
+        event.preventDefault();
+        setFilters({ q: typed.trim() });
+      }}>
+        <span className="plain-search grow">
+          <input type="search" className="plain-input middle" value={typed} maxLength={200}
+                 onChange={(event) => {
+                   setTyped(event.target.value);
+                   // Emptied (the box's own ✕ too): the whole list again, as before the search.
+                   if (!event.target.value && filters.q) setFilters({ q: '' });
+                 }}
+                 placeholder="Tên (gõ có dấu hoặc không), mã đoàn viên, số CCCD, số điện thoại"
+                 aria-label="Tìm đoàn viên" />
+          <button type="submit" className="plain-button middle">Tìm</button>
+        </span>
+        <button type="button" className="plain-button secondary middle" aria-expanded={showFilters}
+                onClick={() => setShowFilters(!showFilters)}>
+          <FilterOutlined aria-hidden /> Bộ lọc
+        </button>
         {!phone && columns.chooser}
-      </div>
+      </form>
       {showFilters && (
-        <Suspense fallback={(
+        <WithAntd fallback={(
           <div className="toolbar" aria-busy="true"><div className="skeleton-line" style={{ width: '60%' }} /></div>
         )}>
           <FilterBar unitId={unitId} filters={filters} onChange={setFilters} />
-        </Suspense>
+        </WithAntd>
       )}
       {selected.length > 0 && (
-        <Suspense fallback={null}>
+        <WithAntd>
           <BulkActions unitId={unitId} selected={selected} access={access} onDone={() => setSelected([])} />
-        </Suspense>
+        </WithAntd>
       )}
       {search.isError ? (
-        <Suspense fallback={null}><ErrorState error={search.error} onRetry={search.refetch} /></Suspense>
+        <WithAntd><ErrorState error={search.error} onRetry={search.refetch} /></WithAntd>
       ) : phone ? (
         <MemberCards {...list} />
       ) : (
         <div ref={listBox}>
-          {AntTable ? <AntTable {...list} visible={columns.visible} />
-            : <PlainMemberTable {...list} visible={columns.visible} />}
+          {AntTable ? (
+            <WithAntd fallback={<PlainMemberTable {...list} visible={columns.visible} />}>
+              <AntTable {...list} visible={columns.visible} />
+            </WithAntd>
+          ) : <PlainMemberTable {...list} visible={columns.visible} />}
         </div>
       )}
       <CursorPager pages={pages} next={search.data?.next_cursor}>
