@@ -81,11 +81,13 @@ export default function AppShell() {
   const ancestors = useAncestors(unitId);
   const unit = useUnit(unitId);
   const frameReady = me.isFetched && (!unitId || (ancestors.isFetched && unit.isFetched));
+  const waiting = <div aria-busy="true"><SiderPlaceholder /></div>;
+  const siderWaiting = <div className="app-sider-inner" aria-busy="true"><SiderPlaceholder /></div>;
   const screen = (
     <>
-      {!frameReady && <div aria-busy="true"><SiderPlaceholder /></div>}
+      {!frameReady && waiting}
       <div hidden={!frameReady}>
-        <Suspense fallback={<div aria-busy="true"><SiderPlaceholder /></div>}>
+        <Suspense fallback={waiting}>
           <Outlet />
         </Suspense>
       </div>
@@ -112,8 +114,7 @@ export default function AppShell() {
         {!mobile && (
           <aside className="app-sider">
             <nav aria-label="Menu và cây đơn vị">
-              {sider ? <WithAntd fallback={<div className="app-sider-inner" aria-busy="true"><SiderPlaceholder /></div>}>{navigation}</WithAntd>
-                : <div className="app-sider-inner" aria-busy="true"><SiderPlaceholder /></div>}
+              {sider ? <WithAntd fallback={siderWaiting}>{navigation}</WithAntd> : siderWaiting}
             </nav>
           </aside>
         )}
@@ -128,7 +129,7 @@ export default function AppShell() {
         <main className="app-content" id="main" tabIndex={-1}>
           {unitId && <UnitBreadcrumb unitId={unitId} />}
           <DelegationNotice unitId={unitId} />
-          {plain ? screen : <WithAntd fallback={<div aria-busy="true"><SiderPlaceholder /></div>}>{screen}</WithAntd>}
+          {plain ? screen : <WithAntd fallback={waiting}>{screen}</WithAntd>}
         </main>
       </div>
     </div>
