@@ -5,7 +5,7 @@
 
 import { createBrowserRouter, Navigate, Outlet, type RouteObject, useLocation } from 'react-router';
 import { FullPageSpin } from '@/components/full-page-spin';
-import { WithAntd } from '@/components/with-antd';
+import { loadAntd, WithAntd } from '@/components/with-antd';
 import { SignInPage } from '@/features/auth/routes/sign-in';
 import { useSession } from '@/lib/session-hooks';
 import type { ScreenHandle } from './layout/shell';
@@ -17,11 +17,12 @@ function lazyPage(load: () => Promise<{ default: React.ComponentType }>) {
 
 /**
  * A signed-in screen on Ant Design: its code with Ant Design's provider fetched beside it (the shell renders the
- * screen inside it, components/with-antd.tsx), not once the shell has rendered. A plain screen uses `lazyPage`.
+ * screen inside it, components/with-antd.tsx), not once the shell has rendered, and there when the screen first
+ * renders (no suspended boundary to reveal). A plain screen uses `lazyPage`.
  */
 function antdPage(load: () => Promise<{ default: React.ComponentType }>) {
   return async () => {
-    const [page] = await Promise.all([load(), import('@/components/antd-provider')]);
+    const [page] = await Promise.all([load(), loadAntd()]);
     return { Component: page.default };
   };
 }
