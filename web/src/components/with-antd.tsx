@@ -6,27 +6,19 @@
  * rows then show before Ant Design's ~150 KB of code and ~75 KB of stylesheet have been fetched and run.
  */
 
-import { type ComponentType, lazy, type ReactNode, Suspense } from 'react';
+import { type ReactNode, Suspense } from 'react';
+import { preloadable } from '@/lib/lazy';
 
-type Provider = ComponentType<{ children: ReactNode }>;
-let loaded: Provider | undefined;
+// Once loaded, given without suspending (lib/lazy.ts): a screen on Ant Design shows as soon as it can.
+const provider = preloadable(() => import('./antd-provider').then((module) => module.AntdProvider));
 
 /** Ant Design's provider, fetched now (a screen's route asks for it beside the screen's code: app/router.tsx). */
-export function loadAntd(): Promise<Provider> {
-  return import('./antd-provider').then((module) => (loaded = module.AntdProvider));
-}
-
-// Once loaded, the provider is given at once (a thenable that answers synchronously, which React takes without
-// suspending): a boundary that suspends and shows its fallback, even for a moment, then holds the content back
-// ~300 ms (React throttles such reveals), which a desktop's screen measured in full.
-const AntdProvider = lazy(() => (loaded
-  ? { then: (resolve: (module: { default: Provider }) => void) => resolve({ default: loaded as Provider }) }
-  : loadAntd().then((provider) => ({ default: provider }))) as Promise<{ default: Provider }>);
+export const loadAntd = provider.preload;
 
 export function WithAntd({ children, fallback = null }: { children: ReactNode; fallback?: ReactNode }) {
   return (
     <Suspense fallback={fallback}>
-      <AntdProvider>{children}</AntdProvider>
+      <provider.Component>{children}</provider.Component>
     </Suspense>
   );
 }

@@ -1,5 +1,3 @@
-import { useEffect, useState } from 'react';
-
 /**
  * `run` once the browser is idle (at the latest after `timeoutMs`); where it cannot say when it is idle (Safari),
  * after `otherwiseMs`. Returns what cancels it. For work that must not compete with a screen's first render.
@@ -11,11 +9,4 @@ export function whenIdle(run: () => void, timeoutMs: number, otherwiseMs = 0): (
   }
   const handle = window.requestIdleCallback(run, { timeout: timeoutMs });
   return () => window.cancelIdleCallback(handle);
-}
-
-/** False until the browser has been idle once after the component's first render (or `timeoutMs` has passed). */
-export function useIdle(timeoutMs: number): boolean {
-  const [idle, setIdle] = useState(false);
-  useEffect(() => (idle ? undefined : whenIdle(() => setIdle(true), timeoutMs)), [idle, timeoutMs]);
-  return idle;
 }

@@ -9,9 +9,10 @@
 import { MenuOutlined } from '@ant-design/icons';
 import { lazy, Suspense, useEffect, useState } from 'react';
 import { Link, Outlet, useLocation, useMatches, useNavigate, useParams } from 'react-router';
-import { WithAntd } from '@/components/with-antd';
+import { loadAntd, WithAntd } from '@/components/with-antd';
 import { useAncestors, useMe } from '@/lib/access';
-import { useIdle, whenIdle } from '@/lib/idle';
+import { whenIdle } from '@/lib/idle';
+import { preloadable } from '@/lib/lazy';
 import { useMedia } from '@/lib/media';
 import { useUnit } from '@/components/units/api';
 import { DelegationNotice } from './delegation-notice';
@@ -20,8 +21,8 @@ import { UserMenu } from './user-menu';
 // The tree loads when it is shown (beside the screen on a wide screen, in the drawer on a phone), not before the
 // screen's first rows.
 const UnitTree = lazy(() => import('@/components/units/unit-tree').then((m) => ({ default: m.UnitTree })));
-// The menu (Ant Design's) renders with the tree, never before the screen's first view.
-const UnitMenu = lazy(() => import('./unit-menu').then((m) => ({ default: m.UnitMenu })));
+// The menu (Ant Design's) renders with the tree, never before the screen's first view (useSiderReady).
+const unitMenu = preloadable(() => import('./unit-menu').then((m) => m.UnitMenu));
 // A phone's drawer (the menu and the tree) loads when it is first opened: closed, it is code before the first rows.
 const Drawer = lazy(() => import('antd/es/drawer'));
 
@@ -40,6 +41,28 @@ function useMembersListWarmedUp() {
   }, 10_000, 3_000), []);
 }
 
+/**
+ * Whether a wider screen's sider (the menu, the unit tree) may render: once the screen's first render is done and the
+ * browser idles (on a desktop they were a large part of the task that rendered the first rows), and the menu's and
+ * Ant Design's code has loaded, so that it renders at once rather than through a suspended boundary (lib/lazy.ts).
+ */
+function useSiderReady(mobile: boolean): boolean {
+  const [ready, setReady] = useState(false);
+  useEffect(() => {
+    if (mobile || ready) return undefined;
+    let live = true;
+    const cancel = whenIdle(() => {
+      // Offline, it renders anyway: the menu's code then fails as a screen's would (the route's error page, a reload).
+      void Promise.all([unitMenu.preload(), loadAntd()]).catch(() => undefined).then(() => live && setReady(true));
+    }, 1_000);
+    return () => {
+      live = false;
+      cancel();
+    };
+  }, [mobile, ready]);
+  return ready;
+}
+
 export default function AppShell() {
   const { unitId } = useParams();
   const mobile = !useMedia('(min-width: 992px)'); // Ant Design's `lg`, where its grid shows the sider
@@ -50,9 +73,7 @@ export default function AppShell() {
   const location = useLocation();
   const me = useMe();
   useMembersListWarmedUp();
-  // The sider's menu and unit tree render once the screen's first render is done and the browser idles: on a
-  // desktop they were a large part of the task that rendered the first rows (Ant Design's menu, the tree's code).
-  const sider = useIdle(1_000);
+  const sider = useSiderReady(mobile);
   const roots = [...new Set((me.data?.grants ?? []).map((grant) => grant.unit_id))];
 
   const goTo = (id: string) => {
@@ -67,7 +88,7 @@ export default function AppShell() {
 
   const navigation = (
     <div className="app-sider-inner">
-      {unitId && <UnitMenu unitId={unitId} onNavigate={() => setDrawer(false)} />}
+      {unitId && <unitMenu.Component unitId={unitId} onNavigate={() => setDrawer(false)} />}
       <h2 style={{ fontSize: 14, margin: '16px 4px 8px', color: 'rgba(0,0,0,0.68)' }}>Cây đơn vị</h2>
       <Suspense fallback={<SiderPlaceholder />}>
         {roots.length > 0 ? <UnitTree rootIds={roots} selectedId={unitId} onSelect={goTo} /> : <SiderPlaceholder />}
