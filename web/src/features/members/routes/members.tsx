@@ -12,7 +12,7 @@ import { useNavigate, useParams, useSearchParams } from 'react-router';
 import { CursorPager, useCursorPages } from '@/components/cursor-pager';
 import { PlainMenu } from '@/components/plain-menu';
 import { useTakeOver } from '@/components/progressive-table';
-import { WithAntd } from '@/components/with-antd';
+import { loadAntd, WithAntd } from '@/components/with-antd';
 import { PERMISSIONS, useAccess } from '@/lib/access';
 import { download } from '@/lib/files';
 import { type MemberRow, useMemberSearch } from '../api/members';
@@ -34,7 +34,9 @@ const BulkActions = lazy(() => import('../components/bulk-actions').then((m) => 
 // every list's does (components/progressive-table.tsx; this one has its own tables for the selection's boxes).
 type TableComponent = typeof import('../components/member-table').default;
 let loadedTable: TableComponent | undefined;
-const loadTable = () => import('../components/member-table').then((module) => (loadedTable = module.default));
+// With Ant Design's provider, so that the table takes over in one step (components/with-antd.tsx, no suspending).
+const loadTable = () => Promise.all([import('../components/member-table'), loadAntd()])
+  .then(([module]) => (loadedTable = module.default));
 // The error state's illustrations are the largest part of its code: they load when a list fails.
 const ErrorState = lazy(() => import('@/components/query-state').then((m) => ({ default: m.ErrorState })));
 
