@@ -31,8 +31,21 @@ const SCREENS: Record<string, string[]> = {
   'nhat-ky': ['src/app/prefetch.ts', 'src/features/audit/routes/audit.tsx', 'src/app/providers-root.tsx',
     'src/app/layout/shell.tsx', 'src/components/antd-provider.tsx'],
 };
+/**
+ * The data a screen's first view waits for, which its page's early script asks for as soon as the renewal has
+ * answered (src/early-session.ts): the frame's (the user, the unit's ancestors, the unit) and the members list's
+ * first page. Each is the very request the app sends for it (app/prefetch.ts), `{unit}` the address's unit: the app
+ * takes the answer instead of sending it again, which a browser test checks (test_the_first_data_comes_with_the_page).
+ */
+const FRAME_DATA = ['/api/v1/identity/me', '/api/v1/orgtree/units/{unit}/ancestors', '/api/v1/orgtree/units/{unit}'];
+const SCREEN_DATA: Record<string, string[]> = {
+  'bao-cao': FRAME_DATA,
+  'doan-vien': [...FRAME_DATA, '/api/v1/members/search?unit_id={unit}&limit=20'],
+  'doan-phi': FRAME_DATA,
+  'nhat-ky': FRAME_DATA,
+};
 type Chunk = {
-  fileName: string; imports: string[]; facadeModuleId: string | null; isEntry: boolean; name: string;
+  fileName: string; imports: string[]; moduleIds: string[]; isEntry: boolean; name: string;
   viteMetadata?: { importedCss: Set<string> };
 };
 
@@ -63,8 +76,8 @@ function screenFiles(chunks: Chunk[], table: Record<string, string[]>): Record<s
   return Object.fromEntries(Object.entries(table).map(([screen, modules]) => {
     const files = new Set<string>();
     for (const module of modules) {
-      const chunk = chunks.find((c) => c.facadeModuleId === join(root, module));
-      if (!chunk) throw new Error(`finishDist: ${module} (screen ${screen}) is no chunk of its own`);
+      const chunk = chunks.find((c) => c.moduleIds.includes(join(root, module)));
+      if (!chunk) throw new Error(`finishDist: ${module} (screen ${screen}) is in no chunk`);
       closure([chunk.fileName], files);
     }
     return [screen, [...files].filter((file) => !loaded.has(file))];
@@ -165,7 +178,8 @@ function finishDist(): Plugin {
       screens = screenFiles(chunks, SCREENS);
       styles = Object.fromEntries(Object.entries(screens).map(([screen, files]) => [screen, screenStyles(chunks, files)]));
     },
-    async closeBundle() {
+    async closeBundle(error) {
+      if (error) throw error; // the build's own failure, not a missing page of it
       const index = join(dist, 'index.html');
       const page = await inlineStylesheet(dist, await readFile(index, 'utf8'));
       await writeFile(index, beforeApp(page, early[EARLY_SESSION], 'index.html'));
@@ -180,7 +194,8 @@ function finishDist(): Plugin {
         // Fetched once the early script has run.
         const css = (styles[screen] ?? []).map((file) => `<link rel="preload" as="style" crossorigin href="/${file}">`);
         // The stylesheet after the scripts: it is needed only when the app renders, which the scripts come before.
-        const code = `<template id="screen-code">${links(files)}${css.join('')}</template>`;
+        const early = (SCREEN_DATA[screen] ?? []).join(' ').replaceAll('&', '&amp;');
+        const code = `<template id="screen-code" data-early="${early}">${links(files)}${css.join('')}</template>`;
         const page = (await withBootShell(html, 'index.html')).replace(APP_SCRIPT, (tag) => `${tag}\n    ${code}`);
         await writeFile(join(dist, 'screens', `${screen}.html`), page);
       }
@@ -203,16 +218,66 @@ function finishDist(): Plugin {
   };
 }
 
+/**
+ * The members list's first view in one file: the modules the list needs before its first rows (the shell, the
+ * server-state cache, the page-load prefetch, the list itself), but those the app's entry already has, are one chunk,
+ * `first-screen`, instead of the ~30 small files the automatic splitting made of them. Each file was a request (on
+ * HTTP/1.1's six connections, slow 3G's round trips queued: most of a phone's wait after the app's code) and a
+ * `modulepreload` link appended on the main thread (~4 ms each on a 4×-slowed phone). Every other signed-in screen
+ * loads the shell from that chunk too, with the list's own few kilobytes: the list is where an officer goes next
+ * (the shell fetches it when idle anyway).
+ * The entry's own modules (React, the router, the sign-in page) are left out of the group (and the group does not
+ * pull in what its modules import: `includeDependenciesRecursively`), so the chunk imports from the entry and never
+ * the other way round. The bundler makes the two small modules both share (the session, its errors: 2 KB) files of
+ * their own, which every page preloads beside the entry; the sign-in page loads no more code than before.
+ */
+const FIRST_SCREEN = ['src/app/layout/shell.tsx', 'src/app/providers-root.tsx', 'src/app/prefetch.ts',
+  'src/features/members/routes/members.tsx'];
+
+function firstScreenChunk(): Plugin & { captures: (id: string) => boolean } {
+  let captured = new Set<string>();
+  return {
+    name: 'first-screen-chunk',
+    apply: 'build',
+    captures: (id: string) => captured.has(id),
+    buildEnd() {
+      const closure = (start: string[], skip = new Set<string>()) => {
+        const into = new Set<string>();
+        const visit = (id: string) => {
+          if (into.has(id) || skip.has(id)) return;
+          into.add(id);
+          for (const next of this.getModuleInfo(id)?.importedIds ?? []) visit(next);
+        };
+        start.forEach(visit);
+        return into;
+      };
+      const entries = [...this.getModuleIds()].filter((id) => this.getModuleInfo(id)?.isEntry);
+      const entry = closure(entries);
+      const starts = FIRST_SCREEN.map((module) => join(root, module));
+      for (const start of starts) {
+        if (!this.getModuleInfo(start)) throw new Error(`firstScreenChunk: ${start} is not in the build`);
+      }
+      captured = closure(starts, entry);
+    },
+  };
+}
+const firstScreen = firstScreenChunk();
+
 export default defineConfig({
-  plugins: [react(), finishDist()],
+  plugins: [react(), firstScreen, finishDist()],
   resolve: { alias: { '@': join(root, 'src') } },
   build: {
     target: 'es2022',
-    rollupOptions: {
+    rolldownOptions: {
       input: {
         index: join(root, 'index.html'),
         [EARLY_SIGN_IN]: join(root, 'src/early-sign-in.ts'),
         [EARLY_SESSION]: join(root, 'src/early-session.ts'),
+      },
+      output: {
+        codeSplitting: {
+          groups: [{ name: 'first-screen', test: firstScreen.captures, includeDependenciesRecursively: false }],
+        },
       },
     },
     sourcemap: false,

@@ -120,3 +120,35 @@ async def test_a_refused_early_sign_in_is_shown_by_the_app_and_the_officer_tries
     await page.get_by_label("Mật khẩu").fill(PASSWORD)
     await page.get_by_role("button", name="Đăng nhập").click()
     await expect(page.get_by_role("heading", name=world.names["G1"])).to_be_visible()
+
+
+async def test_the_first_data_comes_with_the_page_and_the_app_takes_it(page, world):
+    """A screen's page asks for its first view's data as soon as the session is renewed (src/early-session.ts), with
+    the app's code still on its way; the app then takes those answers instead of asking again."""
+    unit = world.units["G1"]
+    first_view = {
+        "/api/v1/identity/me",
+        f"/api/v1/orgtree/units/{unit}/ancestors",
+        f"/api/v1/orgtree/units/{unit}",
+        f"/api/v1/members/search?unit_id={unit}&limit=20",
+    }
+    asked: list[str] = []
+    all_asked = asyncio.Event()
+
+    def note(request) -> None:
+        path = re.sub(r"^https?://[^/]+", "", request.url)
+        asked.append(path)
+        if first_view <= set(asked):
+            all_asked.set()
+
+    await sign_in(page, world.accounts["officer"])
+    page.on("request", note)
+    script_may_come = await hold_the_app(page)
+    await page.goto(f"/don-vi/{unit}/doan-vien", wait_until="commit")
+    # Asked for while the app's script is held back: by the page's own early script.
+    await asyncio.wait_for(all_asked.wait(), timeout=20)
+    script_may_come.set()
+    await expect(page.locator("tr.member-row")).to_have_count(20)
+    await expect(page.locator(".breadcrumb")).to_contain_text(world.names["G1"])
+    for path in first_view:
+        assert asked.count(path) == 1, (path, asked)  # the app took the answer: not asked again

@@ -18,13 +18,35 @@ async function authorizedFetch(request: Request): Promise<Response> {
   return response;
 }
 
+/** An answer the page's first script got for this request, with this token (src/early-session.ts); once. */
+async function takeEarlyAnswer(request: Request, token: string): Promise<Response | undefined> {
+  const answers = window.earlyAnswers;
+  if (!answers || request.method !== 'GET') return undefined;
+  const url = new URL(request.url);
+  const key = `${url.pathname}${url.search}`;
+  const early = answers[key];
+  if (!early) return undefined;
+  delete answers[key];
+  const answer = await early;
+  return answer?.token === token ? answer.response : undefined;
+}
+
 async function send(request: Request): Promise<Response> {
   const token = session.token;
   if (token) request.headers.set('authorization', `Bearer ${token}`);
   try {
+    const early = token ? await takeEarlyAnswer(request, token) : undefined;
+    if (early) return early;
     return await fetch(request);
   } catch (error) {
     throw ApiProblem.network(error);
+  }
+}
+
+declare global {
+  interface Window {
+    /** The answers the page's first script got for its screen's first data (src/early-session.ts), until taken. */
+    earlyAnswers?: Record<string, Promise<{ token: string; response: Response } | undefined>>;
   }
 }
 

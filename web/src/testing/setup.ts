@@ -11,3 +11,10 @@ window.ResizeObserver ??= class {
   unobserve() {}
   disconnect() {}
 };
+// Node's Request, unlike a browser's, takes no address relative to the page (the API layer's are: lib/api.ts).
+const NodeRequest = globalThis.Request;
+globalThis.Request = class extends NodeRequest {
+  constructor(input: RequestInfo | URL, init?: RequestInit) {
+    super(typeof input === 'string' ? new URL(input, window.location.origin) : input, init);
+  }
+};

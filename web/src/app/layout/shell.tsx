@@ -7,7 +7,7 @@
  */
 
 import { MenuOutlined } from '@ant-design/icons';
-import { lazy, Suspense, useEffect, useState } from 'react';
+import { lazy, Suspense, useEffect, useMemo, useState } from 'react';
 import { Link, Outlet, useLocation, useMatches, useNavigate, useParams } from 'react-router';
 import { loadAntd, WithAntd } from '@/components/with-antd';
 import { useAncestors, useMe } from '@/lib/access';
@@ -102,16 +102,16 @@ export default function AppShell() {
   const ancestors = useAncestors(unitId);
   const unit = useUnit(unitId);
   const frameReady = me.isFetched && (!unitId || (ancestors.isFetched && unit.isFetched));
-  const waiting = <div aria-busy="true"><SiderPlaceholder /></div>;
+  const waiting = <ScreenWaiting />;
   const siderWaiting = <div className="app-sider-inner" aria-busy="true"><SiderPlaceholder /></div>;
+  // The same element on every render of the shell, so React leaves the screen alone when only the frame changes: the
+  // frame's data comes in several answers, and on a slow phone each re-rendered the whole screen with it (the route's
+  // own changes still reach the screen, through the router's context).
+  const outlet = useMemo(() => <Suspense fallback={<ScreenWaiting />}><Outlet /></Suspense>, []);
   const screen = (
     <>
       {!frameReady && waiting}
-      <div hidden={!frameReady}>
-        <Suspense fallback={waiting}>
-          <Outlet />
-        </Suspense>
-      </div>
+      <div hidden={!frameReady}>{outlet}</div>
     </>
   );
   // Plain elements for the page's frame (app.css) rather than Ant Design's Layout: less to run before the first rows.
@@ -172,6 +172,10 @@ function UnitBreadcrumb({ unitId }: { unitId: string }) {
       </ol>
     </nav>
   );
+}
+
+function ScreenWaiting() {
+  return <div aria-busy="true"><SiderPlaceholder /></div>;
 }
 
 /** A place while its content waits (the sider's menu for the idle browser, a screen's code): grey lines (app.css). */
