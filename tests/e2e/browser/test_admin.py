@@ -140,7 +140,7 @@ async def test_the_users_lists_first_view_works_before_any_ant_design_then_its_t
     await page.go_back()
     await page.get_by_role("button", name="Thêm người dùng").click()
     await expect(page.get_by_role("dialog").get_by_label("Họ và tên")).to_be_visible()
-    await page.get_by_role("dialog").get_by_role("button", name="Đóng").click()
+    await page.get_by_role("dialog").get_by_role("button", name="Đóng").last.click()  # the close icon is "Đóng" too
     await expect(page.get_by_role("dialog")).to_have_count(0)
 
 
