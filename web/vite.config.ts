@@ -29,7 +29,11 @@ const SCREENS: Record<string, string[]> = {
   'doan-phi': ['src/app/prefetch.ts', 'src/features/dues/routes/dues.tsx', 'src/app/providers-root.tsx',
     'src/app/layout/shell.tsx', 'src/components/antd-provider.tsx'],
   'nhat-ky': ['src/app/prefetch.ts', 'src/features/audit/routes/audit.tsx', 'src/app/providers-root.tsx',
-    'src/app/layout/shell.tsx', 'src/components/antd-provider.tsx'],
+    'src/app/layout/shell.tsx'],
+  'nguoi-dung': ['src/app/prefetch.ts', 'src/features/admin/routes/users.tsx', 'src/app/providers-root.tsx',
+    'src/app/layout/shell.tsx'],
+  the: ['src/app/prefetch.ts', 'src/features/cards/routes/cards.tsx', 'src/app/providers-root.tsx',
+    'src/app/layout/shell.tsx'],
 };
 /**
  * The data a screen's first view waits for, which its page's early script asks for as soon as the renewal has

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
 import re
 
-from playwright.async_api import Page, expect
+from playwright.async_api import Page, Route, expect
 
 from tests.e2e.browser.world import PASSWORD
 
@@ -45,3 +46,31 @@ async def open_section(page: Page, phone: bool, menu_item: str, section: str) ->
     if await feature.get_attribute("aria-expanded") != "true":  # the feature of the screen shown is open already
         await feature.click()
     await menu.get_by_role("menuitem", name=section, exact=True).click()
+
+
+class HeldBack:
+    """Files matching a pattern held back until `release()`: what a screen shows before they have come (a plain
+    screen's first view before Ant Design's provider and stylesheet); `asked` lists the addresses asked for."""
+
+    def __init__(self) -> None:
+        self.asked: list[str] = []
+        self._may_come = asyncio.Event()
+
+    @classmethod
+    async def on(cls, page: Page, pattern: str) -> HeldBack:
+        held = cls()
+
+        async def hold(route: Route) -> None:
+            held.asked.append(route.request.url)
+            await held._may_come.wait()
+            await route.continue_()
+
+        await page.route(re.compile(pattern), hold)
+        return held
+
+    def release(self) -> None:
+        self._may_come.set()
+
+
+# Ant Design's provider and its stylesheet (components/antd-provider.tsx): a plain screen's rows come without them.
+ANTD_PROVIDER = r"/assets/antd-provider-[^/]+\.(js|css)$"

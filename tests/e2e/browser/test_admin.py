@@ -13,7 +13,7 @@ from contracts.wellknown import vietnamese_today
 from localrun.demo_people import create_account
 from playwright.async_api import Page, expect
 
-from tests.e2e.browser.steps import choose_action, confirm, open_menu, sign_in
+from tests.e2e.browser.steps import ANTD_PROVIDER, HeldBack, choose_action, confirm, open_menu, sign_in
 from tests.e2e.browser.world import PASSWORD
 
 
@@ -111,6 +111,37 @@ async def test_an_administrator_creates_a_user_resets_the_password_requires_2fa_
     await disabling.get_by_role("button", name="Vô hiệu hóa").click()
     await expect(page.get_by_role("heading", name=re.compile(full_name)).get_by_text("Đã vô hiệu hóa")).to_be_visible()
     assert (await login_status(platform, username, reset)).json()["code"] == "account-disabled"
+
+
+async def test_the_users_lists_first_view_works_before_any_ant_design_then_its_table_takes_over(page, world, screen):
+    """A plain screen (app/router.tsx): its rows, search box and status filter are plain HTML, usable while Ant
+    Design's provider and stylesheet are held back; Ant Design's table takes over once they have come."""
+    await sign_in(page, "admin", "Admin@12345")
+    held = await HeldBack.on(page, ANTD_PROVIDER)
+    await page.goto(f"/don-vi/{world.units['TP']}/nguoi-dung")
+    rows = page.locator("tr.plain-table-row")
+    await expect(rows.first).to_be_visible()
+    await expect(page.get_by_role("table", name="Người dùng")).to_be_visible()
+    officer = world.accounts["officer"]
+    await page.get_by_label("Tìm người dùng").fill(officer)
+    await expect(rows).to_have_count(1)
+    await expect(rows.first).to_contain_text(officer)
+    await expect(rows.first).to_contain_text("Đang hoạt động")
+    await page.get_by_label("Lọc theo trạng thái").select_option(label="Đã vô hiệu hóa")
+    await expect(page.get_by_text("Không có người dùng nào")).to_be_visible()
+    await page.get_by_label("Lọc theo trạng thái").select_option(label="Mọi trạng thái")
+    await expect(rows).to_have_count(1)
+    held.release()
+    antd_rows = page.locator(".ant-table-tbody tr.ant-table-row")
+    await expect(antd_rows).to_have_count(1)
+    await expect(page.locator("tr.plain-table-row")).to_have_count(0)
+    await antd_rows.first.get_by_role("link", name="Cán bộ officer").click()
+    await expect(page.get_by_role("heading", name=re.compile("Cán bộ officer"))).to_be_visible()
+    await page.go_back()
+    await page.get_by_role("button", name="Thêm người dùng").click()
+    await expect(page.get_by_role("dialog").get_by_label("Họ và tên")).to_be_visible()
+    await page.get_by_role("dialog").get_by_role("button", name="Đóng").last.click()  # the close icon is "Đóng" too
+    await expect(page.get_by_role("dialog")).to_have_count(0)
 
 
 async def test_a_unit_administrator_delegates_a_role_for_a_week_and_revokes_it(page, world, admin, platform, screen):

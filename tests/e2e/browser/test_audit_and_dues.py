@@ -15,7 +15,7 @@ from zoneinfo import ZoneInfo
 from localrun.demo_people import create_account
 from playwright.async_api import expect
 
-from tests.e2e.browser.steps import open_menu, open_section, sign_in
+from tests.e2e.browser.steps import ANTD_PROVIDER, HeldBack, open_menu, open_section, sign_in
 from tests.e2e.browser.world import PASSWORD
 from tests.support.polling import eventually
 
@@ -30,14 +30,15 @@ def months_before(count: int) -> str:
     return date(index // 12, index % 12 + 1, 1).strftime("%Y-%m")
 
 
-async def test_an_administrator_finds_a_change_in_the_merged_audit_trail_by_its_request_id(page, world, admin, screen):
+async def audited_new_unit(admin, world, code: str, name: str) -> str:
+    """A grassroots union added under U with a request id of its own, once the merged trail has its entry: the id."""
     request_id = f"web-audit-{uuid.uuid4().hex}"
     created = await admin.post(
         "/api/v1/orgtree/units",
         headers={"x-request-id": request_id},
         json={
-            "code": world.code(f"NK{screen.name[:1].upper()}"),
-            "name": f"Công đoàn cơ sở Nhật Ký {screen.name}",
+            "code": world.code(code),
+            "name": f"Công đoàn cơ sở {name}",
             "type_code": "grassroots_union",
             "parent_id": world.units["U"],
         },
@@ -48,6 +49,11 @@ async def test_an_administrator_finds_a_change_in_the_merged_audit_trail_by_its_
         lambda answer: answer.status_code == 200 and answer.json()["items"],
         timeout=30,
     )
+    return request_id
+
+
+async def test_an_administrator_finds_a_change_in_the_merged_audit_trail_by_its_request_id(page, world, admin, screen):
+    request_id = await audited_new_unit(admin, world, f"NK{screen.name[:1].upper()}", f"Nhật Ký {screen.name}")
 
     await sign_in(page, "admin", "Admin@12345")
     await page.goto(f"/don-vi/{world.units['TP']}")
@@ -68,6 +74,27 @@ async def test_an_administrator_finds_a_change_in_the_merged_audit_trail_by_its_
     await page.get_by_title("Bị từ chối").click()
     await page.get_by_role("button", name="Lọc", exact=True).click()
     await expect(page.get_by_text("Không có mục nào khớp bộ lọc")).to_be_visible()
+
+
+async def test_the_audit_trails_rows_come_before_any_ant_design_and_a_request_id_filters_by_itself(
+    page, world, admin, screen
+):
+    """A plain screen (app/router.tsx): its rows are plain HTML while Ant Design's provider is held back; a click on
+    a request id filters by it then, and the filters, once they come, have it in their field."""
+    request_id = await audited_new_unit(admin, world, f"NP{screen.name[:1].upper()}", f"Nhật Ký Trơn {screen.name}")
+    await sign_in(page, "admin", "Admin@12345")
+    held = await HeldBack.on(page, ANTD_PROVIDER)
+    await page.goto(f"/don-vi/{world.units['TP']}/nhat-ky")
+    rows = page.locator("tr.plain-table-row")
+    await expect(rows.first).to_be_visible()
+    await page.get_by_role("button", name=request_id).first.click()
+    await expect(rows.filter(has_not_text=request_id)).to_have_count(0)
+    await expect(rows.filter(has_text="POST /api/v1/orgtree/units").first).to_be_visible()
+    held.release()
+    await expect(page.get_by_label("Mã yêu cầu")).to_have_value(request_id)
+    # Ant Design's table takes over once the focus (on the request id clicked) has left the plain table.
+    await page.get_by_role("heading", name="Nhật ký kiểm tra").click()
+    await expect(page.locator("tr.ant-table-row").first).to_contain_text(request_id)
 
 
 async def test_a_dues_officer_records_a_month_as_a_grid_of_the_units_members(page, world, admin, platform, screen):

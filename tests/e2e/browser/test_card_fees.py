@@ -15,7 +15,7 @@ from playwright.async_api import Page, expect
 from tests.e2e.browser.steps import open_menu, sign_in
 from tests.e2e.browser.test_admin import dropdown_of
 from tests.e2e.browser.test_bank_screens import approved_member, request_card
-from tests.e2e.browser.test_cards import downloaded
+from tests.e2e.browser.test_cards import downloaded, province_order
 
 
 async def test_a_national_administrator_sees_and_extends_the_fees_and_downloads_the_statement(
@@ -24,12 +24,7 @@ async def test_a_national_administrator_sees_and_extends_the_fees_and_downloads_
     # One card of the province's subtree ordered today, of a member of this file's ID-number range (584,000...).
     member = await approved_member(admin, world.units["G1"], f"Hà Văn Phí Thẻ {screen.name}", 584_000 + screen.phone)
     await request_card(admin, [member["member_id"]], "regular")
-    placed = await admin.post(
-        "/api/v1/cards/print-orders",
-        json={"unit_id": world.units["TP"], "kind": "regular", "include_without_photo": True},
-    )
-    assert placed.status_code == 201, placed.text
-    order = placed.json()
+    order = await province_order(admin, world)
 
     await sign_in(page, "admin", "Admin@12345")
     await page.goto(f"/don-vi/{world.units['TP']}/the/don/{order['order_id']}")

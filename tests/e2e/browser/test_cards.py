@@ -14,7 +14,7 @@ import zipfile
 import httpx
 from playwright.async_api import Page, expect
 
-from tests.e2e.browser.steps import confirm, sign_in
+from tests.e2e.browser.steps import ANTD_PROVIDER, HeldBack, confirm, sign_in
 
 
 async def request_cards(admin: httpx.AsyncClient, unit_id: str, first: int, count: int) -> None:
@@ -27,6 +27,16 @@ async def request_cards(admin: httpx.AsyncClient, unit_id: str, first: int, coun
             break
         await asyncio.sleep(0.2)
     assert requested.status_code == 201, requested.text
+
+
+async def province_order(admin: httpx.AsyncClient, world) -> dict:
+    """The province's print order of every requested regular card of its subtree, photo or not, placed by the API."""
+    placed = await admin.post(
+        "/api/v1/cards/print-orders",
+        json={"unit_id": world.units["TP"], "kind": "regular", "include_without_photo": True},
+    )
+    assert placed.status_code == 201, placed.text
+    return placed.json()
 
 
 async def downloaded(page: Page, button: str) -> bytes:
@@ -85,12 +95,8 @@ async def test_a_grassroots_union_hands_a_delivered_card_to_its_member(page, wor
     member = found.json()["items"][50 if screen.phone else 55]
     await request_cards(admin, world.units["G1"], 50 if screen.phone else 55, 1)
     # The card comes down the tree level by level (through the API here; the order screen does the same).
-    order = await admin.post(
-        "/api/v1/cards/print-orders",
-        json={"unit_id": world.units["TP"], "kind": "regular", "include_without_photo": True},
-    )
-    assert order.status_code == 201, order.text
-    steps = f"/api/v1/cards/print-orders/{order.json()['order_id']}"
+    order = await province_order(admin, world)
+    steps = f"/api/v1/cards/print-orders/{order['order_id']}"
     assert (await admin.post(f"{steps}/printed")).status_code == 200
     for unit, below in (("TP", "U"), ("U", "G1")):
         received = await admin.post(f"{steps}/received", json={"unit_id": world.units[unit]})
@@ -110,3 +116,36 @@ async def test_a_grassroots_union_hands_a_delivered_card_to_its_member(page, wor
     await confirm(page, "Đã trao")
     await expect(page.get_by_text("Đã ghi nhận trao thẻ")).to_be_visible()
     await expect(row.get_by_role("button", name="Trao thẻ")).to_have_count(0)
+
+
+async def test_the_print_orders_first_view_works_before_any_ant_design_and_its_tabs_by_keyboard(
+    page, world, admin, screen
+):
+    """A plain screen (app/router.tsx): the tabs and the print orders' rows are plain HTML, usable while Ant Design's
+    provider and stylesheet are held back; the other tabs and Ant Design's table come once they have."""
+    await request_cards(admin, world.units["G1"], 36 if screen.phone else 37, 1)
+    order = await province_order(admin, world)
+    await sign_in(page, "admin", "Admin@12345")
+    held = await HeldBack.on(page, ANTD_PROVIDER)
+    await page.goto(f"/don-vi/{world.units['TP']}/the")
+    row = page.locator("tr.plain-table-row").filter(has_text=order["order_number"])
+    await expect(row).to_be_visible()
+    await expect(row).to_contain_text("Thẻ thường")
+    await expect(row).to_contain_text(order["status_vi"])
+    await expect(page.get_by_role("button", name="Lập đơn đặt in")).to_be_visible()
+    # The tabs by keyboard (WAI-ARIA tabs): the arrows move and select, Home goes back to the first.
+    orders_tab = page.get_by_role("tab", name="Đơn đặt in")
+    await expect(orders_tab).to_have_attribute("aria-selected", "true")
+    await orders_tab.focus()
+    await page.keyboard.press("ArrowRight")
+    cards_tab = page.get_by_role("tab", name="Thẻ của đơn vị")
+    await expect(cards_tab).to_be_focused()
+    await expect(cards_tab).to_have_attribute("aria-selected", "true")
+    held.release()
+    await expect(page.get_by_label("Lọc theo trạng thái thẻ")).to_be_visible()
+    await page.keyboard.press("Home")
+    await expect(orders_tab).to_be_focused()
+    orders = page.get_by_role("tabpanel", name="Đơn đặt in")
+    await expect(orders.get_by_role("link", name=order["order_number"])).to_be_visible()
+    await page.get_by_role("link", name=order["order_number"]).click()
+    await expect(page.get_by_role("heading", name=re.compile(re.escape(order["order_number"])))).to_be_visible()

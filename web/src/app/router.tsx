@@ -89,7 +89,8 @@ export const routes: RouteObject[] = [
                   {
                     path: '/don-vi/:unitId/doan-vien',
                     lazy: lazyPage(() => import('@/features/members/routes/members')),
-                    // Its first view is plain HTML; it loads Ant Design for the parts that need it.
+                    // Its first view is plain HTML; it loads Ant Design for the parts that need it (as the users,
+                    // the print orders and the audit trail do).
                     handle: { plain: true } satisfies ScreenHandle,
                   },
                   {
@@ -120,7 +121,11 @@ export const routes: RouteObject[] = [
                     path: '/don-vi/:unitId/anh',
                     lazy: antdPage(() => import('@/features/members/routes/photos')),
                   },
-                  { path: '/don-vi/:unitId/the', lazy: antdPage(() => import('@/features/cards/routes/cards')) },
+                  {
+                    path: '/don-vi/:unitId/the',
+                    lazy: lazyPage(() => import('@/features/cards/routes/cards')),
+                    handle: { plain: true } satisfies ScreenHandle,
+                  },
                   { path: '/don-vi/:unitId/the/phi', lazy: antdPage(() => import('@/features/cards/routes/fees')) },
                   {
                     path: '/don-vi/:unitId/the/don/:orderId',
@@ -128,7 +133,8 @@ export const routes: RouteObject[] = [
                   },
                   {
                     path: '/don-vi/:unitId/nguoi-dung',
-                    lazy: antdPage(() => import('@/features/admin/routes/users')),
+                    lazy: lazyPage(() => import('@/features/admin/routes/users')),
+                    handle: { plain: true } satisfies ScreenHandle,
                   },
                   {
                     path: '/don-vi/:unitId/nguoi-dung/:userId',
@@ -152,7 +158,8 @@ export const routes: RouteObject[] = [
                   },
                   {
                     path: '/don-vi/:unitId/nhat-ky',
-                    lazy: antdPage(() => import('@/features/audit/routes/audit')),
+                    lazy: lazyPage(() => import('@/features/audit/routes/audit')),
+                    handle: { plain: true } satisfies ScreenHandle,
                   },
                   {
                     path: '/don-vi/:unitId/doan-phi',

@@ -4,7 +4,8 @@ import { loadAntd, WithAntd } from './with-antd';
 
 afterEach(cleanup);
 
-describe('WithAntd', () => {
+// Loading Ant Design's provider's modules takes seconds on a busy machine (5 s, the default, was missed at load 15).
+describe('WithAntd', { timeout: 60_000 }, () => {
   it('renders its content at once, inside Ant Design\'s provider, once the provider has been loaded', async () => {
     await loadAntd();
     render(<WithAntd fallback={<p>Đang tải</p>}><p>Nội dung</p></WithAntd>);

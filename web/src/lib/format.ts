@@ -17,6 +17,11 @@ export function formatDateTime(value: string | null | undefined): string {
   return value ? dayjs(value).format('DD/MM/YYYY HH:mm') : '';
 }
 
+/** To the second (the audit trail). */
+export function formatDateTimeSeconds(value: string | null | undefined): string {
+  return value ? dayjs(value).format('DD/MM/YYYY HH:mm:ss') : '';
+}
+
 export function formatNumber(value: number | null | undefined): string {
   if (value === null || value === undefined) return '';
   numberFormat ??= new Intl.NumberFormat('vi-VN');

@@ -19,10 +19,15 @@ export type ClientKind = Schemas['ClientKind'];
 
 export type UserFilter = { unit_id?: string; q?: string; status?: 'active' | 'disabled'; after?: string; limit?: number };
 
+/** The users of a subtree, a page of 50; the page load asks for the first page (app/prefetch.ts). */
+export const usersQuery = (filter: UserFilter) => ({
+  queryKey: ['users', filter],
+  queryFn: () => unwrap(api.GET('/api/v1/identity/users', { params: { query: { limit: 50, ...filter } } })),
+});
+
 export function useUsers(filter: UserFilter, enabled = true) {
   return useQuery({
-    queryKey: ['users', filter],
-    queryFn: () => unwrap(api.GET('/api/v1/identity/users', { params: { query: { limit: 50, ...filter } } })),
+    ...usersQuery(filter),
     placeholderData: (previous) => previous,
     enabled,
   });

@@ -1,23 +1,24 @@
 /**
  * Người dùng: the accounts whose home unit is in this unit's subtree, searched by username or name; a new account
  * gets a temporary password, shown once, which its holder must change at the first sign-in.
+ * A plain screen (app/layout/shell.tsx): its first view (the toolbar, the rows, the pager) is plain HTML; Ant
+ * Design's table takes over after the rows (components/progressive-table.tsx), and the dialogs load when opened.
  */
 
 import { UserAddOutlined } from '@ant-design/icons';
-import { Button, Form, Input, Modal, Select, Table, Tag } from 'antd';
-import { useEffect, useState } from 'react';
+import { lazy, Suspense, useEffect, useState } from 'react';
 import { Link, useParams } from 'react-router';
 import { CursorPager, useCursorPages } from '@/components/cursor-pager';
-import { FormProblem } from '@/components/form-problem';
-import { ErrorState } from '@/components/query-state';
+import { ProgressiveTable, type TableColumn } from '@/components/progressive-table';
 import { UnitName } from '@/components/units/unit-name';
-import { UnitPicker } from '@/components/units/unit-picker';
-import { useFormSubmit } from '@/lib/forms';
-import { listAsOneField, withFieldNames } from '@/lib/problem';
+import { WithAntd } from '@/components/with-antd';
 import { useDebounced } from '@/lib/use-debounced';
-import { type User, type UserSummary, useCreateUser, useUsers } from '../api/admin';
-import { ROLE_OPTIONS, USER_STATUS } from '../components/labels';
-import { SecretOnce } from '../components/secret-once';
+import { type User, type UserSummary, useUsers } from '../api/admin';
+import { USER_STATUS } from '../components/labels';
+
+const CreateUserDialog = lazy(() => import('../components/create-user-dialog'));
+const SecretOnce = lazy(() => import('../components/secret-once').then((m) => ({ default: m.SecretOnce })));
+const ErrorState = lazy(() => import('@/components/query-state').then((m) => ({ default: m.ErrorState })));
 
 export default function UsersPage() {
   const { unitId } = useParams() as { unitId: string };
@@ -31,84 +32,53 @@ export default function UsersPage() {
   useEffect(() => {
     document.title = 'Người dùng — Quản lý đoàn viên';
   }, []);
+  const columns: TableColumn<UserSummary>[] = [
+    { key: 'full_name', title: 'Họ và tên', width: 220,
+      render: (user) => <Link to={`/don-vi/${unitId}/nguoi-dung/${user.user_id}`}>{user.full_name}</Link> },
+    { key: 'username', title: 'Tên đăng nhập', width: 180, render: (user) => user.username },
+    { key: 'home_unit_id', title: 'Đơn vị', width: 250, render: (user) => <UnitName unitId={user.home_unit_id} /> },
+    { key: 'status', title: 'Trạng thái', width: 150,
+      render: (user) => <span className={`status-tag ${USER_STATUS[user.status]?.color ?? ''}`}>{USER_STATUS[user.status]?.label ?? user.status}</span> },
+  ];
 
   return (
     <>
       <div className="page-header">
         <h1>Người dùng</h1>
-        <Button type="primary" icon={<UserAddOutlined aria-hidden />} onClick={() => setCreating(true)}>Thêm người dùng</Button>
+        <button type="button" className="plain-button middle" onClick={() => setCreating(true)}>
+          <UserAddOutlined aria-hidden /> Thêm người dùng
+        </button>
       </div>
-      <div className="toolbar">
-        <Input.Search className="grow" allowClear placeholder="Tìm theo tên đăng nhập hoặc họ tên"
-                      aria-label="Tìm người dùng" value={typed} onChange={(e) => setTyped(e.target.value)} />
-        <Select allowClear placeholder="Trạng thái" aria-label="Lọc theo trạng thái" style={{ width: 200 }} value={status}
-                onChange={setStatus}
-                options={Object.entries(USER_STATUS).map(([value, s]) => ({ value, label: s.label }))} />
+      <div className="toolbar" role="search">
+        <input type="search" className="plain-input middle grow" value={typed} maxLength={200}
+               placeholder="Tìm theo tên đăng nhập hoặc họ tên" aria-label="Tìm người dùng"
+               onChange={(event) => setTyped(event.target.value)} />
+        {/* The browser's own list: no Ant Design select before the rows. */}
+        <select className="plain-select" aria-label="Lọc theo trạng thái" style={{ width: 200 }} value={status ?? ''}
+                onChange={(event) => setStatus((event.target.value || undefined) as typeof status)}>
+          <option value="">Mọi trạng thái</option>
+          {Object.entries(USER_STATUS).map(([value, s]) => <option key={value} value={value}>{s.label}</option>)}
+        </select>
       </div>
-      {users.isError ? <ErrorState error={users.error} onRetry={users.refetch} /> : (
-        <Table<UserSummary>
-          rowKey="user_id" size="middle" loading={users.isFetching} dataSource={users.data?.items ?? []}
-          pagination={false} scroll={{ x: 800 }} locale={{ emptyText: 'Không có người dùng nào' }}
-          columns={[
-            { title: 'Họ và tên', dataIndex: 'full_name', width: 220,
-              render: (name, user) => <Link to={`/don-vi/${unitId}/nguoi-dung/${user.user_id}`}>{name}</Link> },
-            { title: 'Tên đăng nhập', dataIndex: 'username', width: 180 },
-            { title: 'Đơn vị', dataIndex: 'home_unit_id', render: (id) => <UnitName unitId={id} /> },
-            { title: 'Trạng thái', dataIndex: 'status', width: 150,
-              render: (s) => <Tag color={USER_STATUS[s]?.color}>{USER_STATUS[s]?.label ?? s}</Tag> },
-          ]}
-        />
+      {users.isError ? (
+        <WithAntd><ErrorState error={users.error} onRetry={users.refetch} /></WithAntd>
+      ) : (
+        <ProgressiveTable<UserSummary> caption="Người dùng" columns={columns} rows={users.data?.items}
+                                       rowKey={(user) => user.user_id} busy={users.isFetching}
+                                       emptyText="Không có người dùng nào" minWidth={800} />
       )}
       <CursorPager pages={pages} next={users.data?.next_cursor} />
-      {creating && <CreateUserDialog unitId={unitId} onClose={() => setCreating(false)} onCreated={setCreated} />}
+      {creating && (
+        <WithAntd><CreateUserDialog unitId={unitId} onClose={() => setCreating(false)} onCreated={setCreated} /></WithAntd>
+      )}
       {created?.temporary_password && (
-        <SecretOnce title={`Đã tạo tài khoản ${created.username}`} label="Mật khẩu tạm thời (phải đổi khi đăng nhập lần đầu):"
-                    secret={created.temporary_password} onClose={() => setCreated(null)} />
+        <WithAntd>
+          <Suspense fallback={null}>
+            <SecretOnce title={`Đã tạo tài khoản ${created.username}`} label="Mật khẩu tạm thời (phải đổi khi đăng nhập lần đầu):"
+                        secret={created.temporary_password} onClose={() => setCreated(null)} />
+          </Suspense>
+        </WithAntd>
       )}
     </>
-  );
-}
-
-type Values = { username: string; full_name: string; home_unit_id: string; email?: string; phone?: string; roles: string[] };
-
-function CreateUserDialog({ unitId, onClose, onCreated }: {
-  unitId: string;
-  onClose: () => void;
-  onCreated: (user: User) => void;
-}) {
-  const [form] = Form.useForm<Values>();
-  const create = useCreateUser();
-  const { onFinish, problem, submitting } = useFormSubmit(form, async (values: Values) => {
-    try {
-      const user = await create.mutateAsync({
-        username: values.username?.trim(), full_name: values.full_name?.trim(), home_unit_id: values.home_unit_id,
-        email: values.email?.trim() || null, phone: values.phone?.trim() || null,
-        // The roles chosen here are on the user's own unit; others are added on the user's page.
-        roles: (values.roles ?? []).map((role) => ({ role, unit_id: values.home_unit_id })),
-      });
-      onClose();
-      onCreated(user);
-    } catch (error) {
-      throw withFieldNames(error, listAsOneField('roles'));
-    }
-  });
-  return (
-    <Modal open title="Thêm người dùng" okText="Tạo tài khoản" cancelText="Đóng" onCancel={onClose} onOk={() => form.submit()}
-           confirmLoading={submitting} destroyOnHidden>
-      <Form form={form} layout="vertical" onFinish={onFinish}
-            initialValues={{ home_unit_id: unitId, roles: [], username: '', full_name: '', email: '', phone: '' }}>
-        <FormProblem messages={problem} />
-        <Form.Item name="full_name" label="Họ và tên"><Input maxLength={200} autoComplete="off" /></Form.Item>
-        <Form.Item name="username" label="Tên đăng nhập" extra="Chữ không dấu, số, dấu chấm, gạch; duy nhất toàn quốc.">
-          <Input maxLength={64} autoComplete="off" />
-        </Form.Item>
-        <Form.Item name="home_unit_id" label="Đơn vị công tác"><UnitPicker /></Form.Item>
-        <Form.Item name="roles" label="Vai trò tại đơn vị này">
-          <Select mode="multiple" showSearch={{ optionFilterProp: 'label' }} options={ROLE_OPTIONS} placeholder="Chọn vai trò (có thể bổ sung sau)" />
-        </Form.Item>
-        <Form.Item name="email" label="Thư điện tử"><Input type="email" maxLength={200} /></Form.Item>
-        <Form.Item name="phone" label="Số điện thoại"><Input type="tel" maxLength={20} /></Form.Item>
-      </Form>
-    </Modal>
   );
 }

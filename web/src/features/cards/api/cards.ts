@@ -18,10 +18,15 @@ export function useCards(unitId: string, status: CardStatus | undefined, kind: C
   });
 }
 
+/** A unit's print orders, a page of 50; the page load asks for the first page (app/prefetch.ts). */
+export const printOrdersQuery = (unitId: string, after?: string) => ({
+  queryKey: ['print-orders', unitId, after],
+  queryFn: () => unwrap(api.GET('/api/v1/cards/print-orders', { params: { query: { unit_id: unitId, after, limit: 50 } } })),
+});
+
 export function usePrintOrders(unitId: string, after?: string) {
   return useQuery({
-    queryKey: ['print-orders', unitId, after],
-    queryFn: () => unwrap(api.GET('/api/v1/cards/print-orders', { params: { query: { unit_id: unitId, after, limit: 50 } } })),
+    ...printOrdersQuery(unitId, after),
     placeholderData: (previous) => previous,
   });
 }
