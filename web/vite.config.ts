@@ -37,8 +37,8 @@ const SCREENS: Record<string, string[]> = {
 };
 /**
  * The data a screen's first view waits for, which its page's early script asks for as soon as the renewal has
- * answered (src/early-session.ts): the frame's (the user, the unit's ancestors, the unit) and the members list's
- * first page. Each is the very request the app sends for it (app/prefetch.ts), `{unit}` the address's unit: the app
+ * answered (src/early-session.ts): the frame's (the user, the unit's ancestors, the unit) and the first page of the
+ * screen's list. Each is the very request the app sends for it (app/prefetch.ts), `{unit}` the address's unit: the app
  * takes the answer instead of sending it again, which a browser test checks (test_the_first_data_comes_with_the_page).
  */
 const FRAME_DATA = ['/api/v1/identity/me', '/api/v1/orgtree/units/{unit}/ancestors', '/api/v1/orgtree/units/{unit}'];
@@ -46,7 +46,9 @@ const SCREEN_DATA: Record<string, string[]> = {
   'bao-cao': FRAME_DATA,
   'doan-vien': [...FRAME_DATA, '/api/v1/members/search?unit_id={unit}&limit=20'],
   'doan-phi': FRAME_DATA,
-  'nhat-ky': FRAME_DATA,
+  'nguoi-dung': [...FRAME_DATA, '/api/v1/identity/users?limit=50&unit_id={unit}'],
+  'nhat-ky': [...FRAME_DATA, '/api/v1/audit?limit=25'],
+  'the': [...FRAME_DATA, '/api/v1/cards/print-orders?unit_id={unit}&limit=50'],
 };
 type Chunk = {
   fileName: string; imports: string[]; moduleIds: string[]; isEntry: boolean; name: string;
