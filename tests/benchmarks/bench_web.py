@@ -11,7 +11,9 @@ cache, as an officer opening the app in the morning):
 
 - sign-in page ready: navigation start to the username field usable (shown, taking typing), and the form
   sendable (its button enabled: the app's script has taken the page over);
-- the members list of the province ready: navigation to the first row of the table shown;
+- signed in: the click on "Đăng nhập" to the page the app lands on (the province's own page) shown;
+- the members list of the province ready: navigation to the first row of the table shown, from the page the app
+  landed on once it has settled (nothing loading, its main thread idle: `settled`);
 - a search answered: Enter in the search box to the table showing the matches;
 - the JavaScript loaded before sign-in (bytes on the wire, compressed);
 - a repeat visit, its own figure and never instead of the cold one: the same browser context (its HTTP cache
@@ -74,6 +76,8 @@ GOALS = {"desktop": 1.0, "mobile": 2.5}
 # the phone's card; the list is busy (a search under way) while a spinner or `aria-busy` shows.
 MEMBER_ROW = ".ant-table-tbody tr.ant-table-row, .member-row"
 BUSY = ".ant-spin-spinning, [aria-busy='true']"
+# The page the app lands on after signing in, the unit's own, shown: its children's rows.
+LANDED = ".ant-table-tbody tr.ant-table-row"
 
 
 async def build_province(gateway_url: str, admin: httpx.AsyncClient, uppers: int, grassroots: int) -> str:
@@ -233,11 +237,27 @@ async def open_members_list(page, province_id: str) -> float:
     return time.perf_counter() - started
 
 
-async def sign_in(page) -> None:
-    await page.get_by_label("Tên đăng nhập").fill(OFFICER)
-    await page.get_by_label("Mật khẩu").fill(PASSWORD)
+async def sign_in(page, username: str = OFFICER, password: str = PASSWORD) -> float:
+    """Signs in from the sign-in page shown; the seconds from the click to the page the app lands on (the unit's
+    own) shown, which is then left to settle (`settled`)."""
+    await page.get_by_label("Tên đăng nhập").fill(username)
+    await page.get_by_label("Mật khẩu").fill(password)
+    started = time.perf_counter()
     await page.get_by_role("button", name="Đăng nhập").click()
     await page.wait_for_url("**/don-vi/**")
+    await page.locator(LANDED).first.wait_for(state="visible", timeout=60_000)
+    took = time.perf_counter() - started
+    await settled(page)
+    return took
+
+
+async def settled(page) -> None:
+    """Until the page shown has nothing loading and its main thread is idle. An officer opens the next screen from a
+    page they have seen; a navigation asked for while the last page still works waits for that work (the browser
+    runs the leaving page's unload step on its main thread, 0.4-0.9 s on the phone right after signing in), which
+    would be charged to the next screen."""
+    await page.locator(BUSY).first.wait_for(state="detached", timeout=60_000)
+    await page.evaluate("() => new Promise((done) => requestIdleCallback(() => done(), { timeout: 10000 }))")
 
 
 async def throttle(context, page, profile):
@@ -293,7 +313,14 @@ async def measure(
         await browser.close()
 
 
-MEASURED = ("sign-in page", "sign-in form sendable", "members list", "search", "members list, repeat visit")
+MEASURED = (
+    "sign-in page",
+    "sign-in form sendable",
+    "signed in, the unit's page",
+    "members list",
+    "search",
+    "members list, repeat visit",
+)
 
 
 async def one_run(browser, gateway_url: str, province_id: str, name: str, profile: dict, profile_network: bool):
@@ -318,7 +345,7 @@ async def one_run(browser, gateway_url: str, province_id: str, name: str, profil
         print_network_log(f"{name}: sign-in page, {timings['sign-in page']:.2f} s", list(events))
     timings["script bytes"] = sum(size for rid, size in transferred.items() if kinds.get(rid) == "Script")
 
-    await sign_in(page)
+    timings["signed in, the unit's page"] = await sign_in(page)
     first = len(events)
     timings["members list"] = await open_members_list(page, province_id)
     if profile_network:
@@ -344,25 +371,35 @@ async def one_run(browser, gateway_url: str, province_id: str, name: str, profil
     return timings
 
 
-async def cpu_profile(gateway_url: str, province_id: str, runs: int) -> None:
+async def cpu_profile(
+    gateway_url: str, province_id: str, runs: int, variants: list[tuple[str, str]], served: Path | None
+) -> None:
     """The members list opened on the mobile profile under Chromium's tracing: where the page's main thread spends
     the time from the navigation to the first row (self time by kind of task: script, style, layout, parsing...),
-    and each visit's timeline: the long tasks (30 ms and more) beside the API's answers."""
+    and each visit's timeline: the long tasks (30 ms and more) beside the API's answers. Variants one after the
+    other (a trace is read on its own, not as a sample of many)."""
     chromium = os.environ.get("CHROMIUM_PATH") or shutil.which("chromium")
     async with async_playwright() as playwright:
         browser = await playwright.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS)
-        for name, profile in PROFILES.items():
-            await traced_visits(browser, gateway_url, province_id, runs, name, profile)
+        for variant, dist in variants:
+            if served is not None:
+                serve_variant(served, Path(dist))
+            for name, profile in PROFILES.items():
+                label = f"{variant}: {name}" if variant else name
+                await traced_visits(browser, gateway_url, province_id, runs, label, name, profile)
         await browser.close()
 
 
-async def traced_visits(browser, gateway_url: str, province_id: str, runs: int, name: str, profile: dict) -> None:
+async def traced_visits(
+    browser, gateway_url: str, province_id: str, runs: int, label: str, name: str, profile: dict
+) -> None:
     by_task: dict[str, float] = {}
     total = 0.0
     for _ in range(runs):
         context = await browser.new_context(
             base_url=gateway_url, viewport=profile["viewport"], locale="vi-VN", is_mobile=name == "mobile"
         )
+        await context.add_init_script(ROW_STAMP)
         page = await context.new_page()
         cdp = await throttle(context, page, profile)
         await page.goto("/dang-nhap")
@@ -379,15 +416,24 @@ async def traced_visits(browser, gateway_url: str, province_id: str, runs: int, 
         for span in spans:
             by_task[span["name"]] = by_task.get(span["name"], 0.0) + span["self"] / 1e6
         # A long task is 30 ms on the 4×-slowed phone, 10 ms on the desktop.
-        print_timeline(f"{name}: members list, {took:.2f} s", trace, spans, 30_000 if profile["cpu"] > 1 else 10_000)
+        print_timeline(f"{label}: members list, {took:.2f} s", trace, spans, 30_000 if profile["cpu"] > 1 else 10_000)
         total += took
         await context.close()
-    print(f"--- {name}: the main thread by task, self time (s per visit; {runs} visits of {total / runs:.2f} s)")
+    print(f"--- {label}: the main thread by task, self time (s per visit; {runs} visits of {total / runs:.2f} s)")
     for task, seconds in sorted(by_task.items(), key=lambda item: -item[1])[:25]:
         print(f"  {seconds / runs:7.3f}  {task}")
 
 
 TRACE_CATEGORIES = "devtools.timeline,v8,blink,disabled-by-default-devtools.timeline"
+# Marks in the trace (console.timeStamp) when the members list's first row enters the DOM and the next frame after it.
+ROW_STAMP = f"""
+new MutationObserver((_, observer) => {{
+  if (!document.querySelector({json.dumps(MEMBER_ROW)})) return;
+  observer.disconnect();
+  console.timeStamp('first row in the DOM');
+  requestAnimationFrame(() => console.timeStamp('first row: next frame'));
+}}).observe(document, {{ subtree: true, childList: true }});
+"""
 
 
 def main_thread_spans(trace: list[dict]) -> list[dict]:
@@ -427,10 +473,15 @@ def print_timeline(title: str, trace: list[dict], spans: list[dict], long_task_u
     urls = {e["args"]["data"]["requestId"]: e["args"]["data"]["url"] for e in sent}
     lines: list[tuple[float, str]] = []
     for event in trace:
-        if event.get("name") == "ResourceReceiveResponse":
+        if event.get("name") in ("ResourceSendRequest", "ResourceReceiveResponse"):
             url = urls.get(event["args"]["data"]["requestId"], "")
+            what = "ask" if event["name"] == "ResourceSendRequest" else "answer"
             if "/api/" in url:
-                lines.append((event["ts"], f"answer {url.split('/api/', 1)[1][:80]}"))
+                lines.append((event["ts"], f"{what} {url.split('/api/', 1)[1][:80]}"))
+            elif "/assets/" in url:
+                lines.append((event["ts"], f"{what} {url.rsplit('/', 1)[1]}"))
+        if event.get("name") == "TimeStamp":
+            lines.append((event["ts"], event["args"]["data"].get("message", "")))
     kinds: dict[int, dict[str, float]] = {}
     for span in spans:
         task = kinds.setdefault(id(span["task"]), {})
@@ -440,6 +491,10 @@ def print_timeline(title: str, trace: list[dict], spans: list[dict], long_task_u
             top = sorted(kinds[id(span)].items(), key=lambda item: -item[1])[:3]
             inside = ", ".join(f"{name} {us / 1000:.0f}" for name, us in top)
             lines.append((span["ts"], f"task {span['dur'] / 1000:5.0f} ms: {inside}"))
+    # The trace's bounds: from the tracing's start (just before the navigation was asked for) to its end (just
+    # after the first row was seen), so that the time outside the page's own work shows too.
+    stamped = [e["ts"] for e in trace if e.get("ts")]
+    lines += [(min(stamped), "tracing started"), (max(stamped), "tracing ended")]
     print(f"--- {title} (seconds since the navigation's request)")
     for at, text in sorted(lines):
         print(f"  {(at - start) / 1e6:6.3f}  {text}")
@@ -551,7 +606,7 @@ async def main(args: argparse.Namespace) -> None:
             )
             await write_members(dsn, province_id, args.members)
         if args.cpu_profile:
-            await cpu_profile(platform.gateway_url, province_id, args.runs)
+            await cpu_profile(platform.gateway_url, province_id, args.runs, variants, served if args.variant else None)
             return
         await measure(
             platform.gateway_url, province_id, args.runs, variants, served if args.variant else None, args.profile
