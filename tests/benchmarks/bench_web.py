@@ -11,7 +11,8 @@ cache, as an officer opening the app in the morning):
 
 - sign-in page ready: navigation start to the username field usable (shown, taking typing), and the form
   sendable (its button enabled: the app's script has taken the page over);
-- signed in: the click on "Đăng nhập" to the page the app lands on (the province's own page) shown;
+- signed in: the click on "Đăng nhập" to the page the app lands on (the province's own page) shown with nothing
+  loading (its name, its children);
 - the members list of the province ready: navigation to the first row of the table shown, from the page the app
   landed on once it has settled (nothing loading, its main thread idle: `settled`);
 - a search answered: Enter in the search box to the table showing the matches;
@@ -76,8 +77,9 @@ GOALS = {"desktop": 1.0, "mobile": 2.5}
 # the phone's card; the list is busy (a search under way) while a spinner or `aria-busy` shows.
 MEMBER_ROW = ".ant-table-tbody tr.ant-table-row, .member-row"
 BUSY = ".ant-spin-spinning, [aria-busy='true']"
-# The page the app lands on after signing in, the unit's own, shown: its children's rows.
-LANDED = ".ant-table-tbody tr.ant-table-row"
+# The page the app lands on after signing in, the unit's own, shown: its name as the heading, and nothing loading
+# (its children, if it has any).
+LANDED = "main h1"
 
 
 async def build_province(gateway_url: str, admin: httpx.AsyncClient, uppers: int, grassroots: int) -> str:
@@ -246,17 +248,17 @@ async def sign_in(page, username: str = OFFICER, password: str = PASSWORD) -> fl
     await page.get_by_role("button", name="Đăng nhập").click()
     await page.wait_for_url("**/don-vi/**")
     await page.locator(LANDED).first.wait_for(state="visible", timeout=60_000)
+    await page.locator(BUSY).first.wait_for(state="detached", timeout=60_000)
     took = time.perf_counter() - started
     await settled(page)
     return took
 
 
 async def settled(page) -> None:
-    """Until the page shown has nothing loading and its main thread is idle. An officer opens the next screen from a
-    page they have seen; a navigation asked for while the last page still works waits for that work (the browser
-    runs the leaving page's unload step on its main thread, 0.4-0.9 s on the phone right after signing in), which
-    would be charged to the next screen."""
-    await page.locator(BUSY).first.wait_for(state="detached", timeout=60_000)
+    """Until the page's main thread is idle. An officer opens the next screen from a page they have seen; a
+    navigation asked for while the last page still works waits for that work (the browser runs the leaving page's
+    unload step on its main thread: up to half a second more on the phone right after signing in), which would be
+    charged to the next screen."""
     await page.evaluate("() => new Promise((done) => requestIdleCallback(() => done(), { timeout: 10000 }))")
 
 
@@ -345,7 +347,10 @@ async def one_run(browser, gateway_url: str, province_id: str, name: str, profil
         print_network_log(f"{name}: sign-in page, {timings['sign-in page']:.2f} s", list(events))
     timings["script bytes"] = sum(size for rid, size in transferred.items() if kinds.get(rid) == "Script")
 
-    timings["signed in, the unit's page"] = await sign_in(page)
+    first = len(events)
+    landed = timings["signed in, the unit's page"] = await sign_in(page)
+    if profile_network:
+        print_network_log(f"{name}: signed in, {landed:.2f} s", events[first:])
     first = len(events)
     timings["members list"] = await open_members_list(page, province_id)
     if profile_network:

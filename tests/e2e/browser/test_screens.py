@@ -11,7 +11,7 @@ import zipfile
 from PIL import Image
 from playwright.async_api import Route, expect
 
-from tests.e2e.browser.steps import choose_action, confirm, open_menu, sign_in
+from tests.e2e.browser.steps import ANTD_PROVIDER, HeldBack, choose_action, confirm, open_menu, sign_in
 from tests.e2e.browser.world import PASSWORD
 
 
@@ -277,6 +277,35 @@ async def test_an_administrator_adds_a_unit_with_a_confirmation_of_what_happens(
     await expect(page.get_by_role("dialog").get_by_text("sẽ giải thể từ hôm nay")).to_be_visible()
     await confirm(page, "Giải thể")
     await expect(page.get_by_text("Đã giải thể", exact=True)).to_be_visible()
+
+
+async def test_a_units_page_shows_its_details_and_children_before_any_ant_design_then_its_actions(page, world, screen):
+    """The page signing in lands on is a plain screen: its details, its children's rows with their members and the
+    tabs work while Ant Design's provider and stylesheet are held back; the actions and Ant Design's table come
+    after them."""
+    await sign_in(page, "admin", "Admin@12345")
+    held = await HeldBack.on(page, ANTD_PROVIDER)
+    await page.goto(f"/don-vi/{world.units['U']}")
+    await expect(page.get_by_role("heading", name=world.names["U"], exact=True)).to_be_visible()
+    details = page.get_by_role("region", name="Thông tin đơn vị")
+    await expect(details).to_contain_text("Mã đơn vị")
+    await expect(details).to_contain_text("Đang hoạt động")
+    children = page.get_by_role("table", name="Đơn vị trực thuộc").locator("tr.plain-table-row")
+    first_child = children.filter(has_text=world.names["G1"])
+    await expect(first_child).to_have_count(1)
+    await expect(first_child.get_by_role("link", name=world.names["G1"])).to_be_visible()
+    # The tabs by keyboard: the tree as of a day loads on Ant Design, which is still held back.
+    await page.get_by_role("tab", name="Đơn vị trực thuộc").focus()
+    await page.keyboard.press("ArrowRight")
+    await expect(page.get_by_role("tab", name="Cơ cấu tại một ngày")).to_have_attribute("aria-selected", "true")
+    await page.keyboard.press("ArrowLeft")
+    await expect(first_child).to_be_visible()
+    assert await page.get_by_role("button", name="Thêm đơn vị trực thuộc").count() == 0
+    assert held.asked, "Ant Design was not asked for after the page's first view"
+    held.release()
+    await expect(page.get_by_role("button", name="Thêm đơn vị trực thuộc")).to_be_visible()
+    await expect(page.locator(".ant-table-tbody tr.ant-table-row").filter(has_text=world.names["G1"])).to_have_count(1)
+    await expect(page.locator("tr.plain-table-row")).to_have_count(0)
 
 
 async def test_photos_in_a_zip_are_stored_and_each_refusal_is_listed(page, world, screen):

@@ -83,9 +83,14 @@ export const routes: RouteObject[] = [
               {
                 lazy: lazyPage(() => import('./layout/shell')),
                 children: [
-                  { index: true, lazy: antdPage(() => import('./home')) },
+                  { index: true, lazy: lazyPage(() => import('./home')), handle: { plain: true } satisfies ScreenHandle },
                   { path: '/tai-khoan', lazy: antdPage(() => import('@/features/auth/routes/account')) },
-                  { path: '/don-vi/:unitId', lazy: antdPage(() => import('@/features/units/routes/unit')) },
+                  {
+                    path: '/don-vi/:unitId',
+                    lazy: lazyPage(() => import('@/features/units/routes/unit')),
+                    // The page the app lands on after signing in: plain HTML first (features/units/routes/unit.tsx).
+                    handle: { plain: true } satisfies ScreenHandle,
+                  },
                   {
                     path: '/don-vi/:unitId/doan-vien',
                     lazy: lazyPage(() => import('@/features/members/routes/members')),
