@@ -19,7 +19,7 @@ const APP_SCRIPT = /<script type="module" crossorigin src="\/assets\/index-[^"]+
  * (`modulepreload` links in a template, which src/early-session.ts puts into the page just after it has sent the
  * session's renewal: on HTTP/1.1's six connections the renewal goes first), so a phone fetches it beside the app's
  * instead of after the app has run and matched the route. A screen on Ant Design names its provider too (the
- * members list is a plain screen: app/router.tsx).
+ * plain screens, app/router.tsx, do not).
  */
 const SCREENS: Record<string, string[]> = {
   'bao-cao': ['src/app/prefetch.ts', 'src/features/reports/routes/dashboard.tsx', 'src/app/providers-root.tsx',
@@ -27,7 +27,7 @@ const SCREENS: Record<string, string[]> = {
   'doan-vien': ['src/app/prefetch.ts', 'src/features/members/routes/members.tsx', 'src/app/providers-root.tsx',
     'src/app/layout/shell.tsx'],
   'doan-phi': ['src/app/prefetch.ts', 'src/features/dues/routes/dues.tsx', 'src/app/providers-root.tsx',
-    'src/app/layout/shell.tsx', 'src/components/antd-provider.tsx'],
+    'src/app/layout/shell.tsx'],
   'nhat-ky': ['src/app/prefetch.ts', 'src/features/audit/routes/audit.tsx', 'src/app/providers-root.tsx',
     'src/app/layout/shell.tsx'],
   'nguoi-dung': ['src/app/prefetch.ts', 'src/features/admin/routes/users.tsx', 'src/app/providers-root.tsx',
@@ -38,14 +38,16 @@ const SCREENS: Record<string, string[]> = {
 /**
  * The data a screen's first view waits for, which its page's early script asks for as soon as the renewal has
  * answered (src/early-session.ts): the frame's (the user, the unit's ancestors, the unit) and the first page of the
- * screen's list. Each is the very request the app sends for it (app/prefetch.ts), `{unit}` the address's unit: the app
- * takes the answer instead of sending it again, which a browser test checks (test_the_first_data_comes_with_the_page).
+ * screen's list (the dues: this year's). Each is the very request the app sends for it (app/prefetch.ts), `{unit}`
+ * the address's unit, `{year}` the browser's current year: the app takes the answer instead of sending it again,
+ * which a browser test checks (test_the_first_data_comes_with_the_page).
  */
 const FRAME_DATA = ['/api/v1/identity/me', '/api/v1/orgtree/units/{unit}/ancestors', '/api/v1/orgtree/units/{unit}'];
 const SCREEN_DATA: Record<string, string[]> = {
   'bao-cao': FRAME_DATA,
   'doan-vien': [...FRAME_DATA, '/api/v1/members/search?unit_id={unit}&limit=20'],
-  'doan-phi': FRAME_DATA,
+  'doan-phi': [...FRAME_DATA, '/api/v1/orgtree/unit-types', '/api/v1/dues/months?unit_id={unit}&subtree=false&limit=500',
+    '/api/v1/dues/summary/year?unit_id={unit}&year={year}'],
   'nguoi-dung': [...FRAME_DATA, '/api/v1/identity/users?limit=50&unit_id={unit}'],
   'nhat-ky': [...FRAME_DATA, '/api/v1/audit?limit=25'],
   'the': [...FRAME_DATA, '/api/v1/cards/print-orders?unit_id={unit}&limit=50'],
