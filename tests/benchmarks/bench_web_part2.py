@@ -186,7 +186,7 @@ async def part_two_screens(runs: int, variants: list[tuple[str, Path]], only: li
                                 serve_variant(served, dist)
                             context = await browser.new_context(
                                 base_url=platform.gateway_url,
-                                viewport=profile["viewport"],
+                                viewport=throttling["viewport"],
                                 locale="vi-VN",
                                 is_mobile=name == "mobile",
                             )
