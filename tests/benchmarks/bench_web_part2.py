@@ -316,8 +316,11 @@ const mark = (name) => { if (!(name in window.__marks)) window.__marks[name] = p
 const look = () => {
   const first = document.querySelector('.ant-statistic-content, .figure-value');
   if (first && /\\d/.test(first.textContent)) mark('the first number shown');
-  if (document.querySelector('[role=img] svg')) mark('the first chart drawn');
-  if (document.querySelectorAll('[role=img] svg').length >= 3) mark('three charts drawn');
+  // The dashboard's charts (a screen's icons are images too).
+  if (location.pathname.endsWith('/bao-cao') && document.querySelector('[role=img] svg')) mark('the first chart drawn');
+  if (location.pathname.endsWith('/bao-cao') && document.querySelectorAll('[role=img] svg').length >= 3) {
+    mark('three charts drawn');
+  }
   if (document.querySelector('table')) mark('the first table shown');
   if (document.querySelector('tr.plain-table-row, tr.ant-table-row')) mark('the first row shown');
   if (document.querySelector('.ant-picker, input[type=date]')) mark('the period picker shown');
