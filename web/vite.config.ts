@@ -38,16 +38,16 @@ const SCREENS: Record<string, string[]> = {
 /**
  * The data a screen's first view waits for, which its page's early script asks for as soon as the renewal has
  * answered (src/early-session.ts): the frame's (the user, the unit's ancestors, the unit) and the first page of the
- * screen's list (the dues: this year's). Each is the very request the app sends for it (app/prefetch.ts), `{unit}`
- * the address's unit, `{year}` the browser's current year: the app takes the answer instead of sending it again,
- * which a browser test checks (test_the_first_data_comes_with_the_page).
+ * screen's list. Each is the very request the app sends for it (app/prefetch.ts), `{unit}` the address's unit: the app
+ * takes the answer instead of sending it again, which a browser test checks (test_the_first_data_comes_with_the_page).
  */
 const FRAME_DATA = ['/api/v1/identity/me', '/api/v1/orgtree/units/{unit}/ancestors', '/api/v1/orgtree/units/{unit}'];
 const SCREEN_DATA: Record<string, string[]> = {
   'bao-cao': FRAME_DATA,
   'doan-vien': [...FRAME_DATA, '/api/v1/members/search?unit_id={unit}&limit=20'],
-  'doan-phi': [...FRAME_DATA, '/api/v1/orgtree/unit-types', '/api/v1/dues/months?unit_id={unit}&subtree=false&limit=500',
-    '/api/v1/dues/summary/year?unit_id={unit}&year={year}'],
+  // The dues' own data is asked for by the app (app/prefetch.ts): asked for here too, it made the phone slower
+  // (docs/BENCHMARKS.md, the months of dues as a plain screen).
+  'doan-phi': FRAME_DATA,
   'nguoi-dung': [...FRAME_DATA, '/api/v1/identity/users?limit=50&unit_id={unit}'],
   'nhat-ky': [...FRAME_DATA, '/api/v1/audit?limit=25'],
   'the': [...FRAME_DATA, '/api/v1/cards/print-orders?unit_id={unit}&limit=50'],

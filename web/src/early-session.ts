@@ -37,8 +37,7 @@ if (early.length) {
   for (const request of early) {
     // Filters in the address change a list's first page: the app asks for that one itself.
     if (request.includes('?') && window.location.search) continue;
-    // The year as the app's dayjs() reads it: the browser's own clock and time zone.
-    const url = request.replaceAll('{unit}', unit as string).replaceAll('{year}', String(new Date().getFullYear()));
+    const url = request.replaceAll('{unit}', unit as string);
     answers[url] = token
       .then(async (value) => value
         ? { token: value, response: await fetch(url, { headers: { authorization: `Bearer ${value}` } }) }
