@@ -19,7 +19,7 @@ const APP_SCRIPT = /<script type="module" crossorigin src="\/assets\/index-[^"]+
  * (`modulepreload` links in a template, which src/early-session.ts puts into the page just after it has sent the
  * session's renewal: on HTTP/1.1's six connections the renewal goes first), so a phone fetches it beside the app's
  * instead of after the app has run and matched the route. A screen on Ant Design names its provider too (the
- * members list is a plain screen: app/router.tsx).
+ * plain screens, app/router.tsx, do not).
  */
 const SCREENS: Record<string, string[]> = {
   'bao-cao': ['src/app/prefetch.ts', 'src/features/reports/routes/dashboard.tsx', 'src/app/providers-root.tsx',
@@ -27,7 +27,7 @@ const SCREENS: Record<string, string[]> = {
   'doan-vien': ['src/app/prefetch.ts', 'src/features/members/routes/members.tsx', 'src/app/providers-root.tsx',
     'src/app/layout/shell.tsx'],
   'doan-phi': ['src/app/prefetch.ts', 'src/features/dues/routes/dues.tsx', 'src/app/providers-root.tsx',
-    'src/app/layout/shell.tsx', 'src/components/antd-provider.tsx'],
+    'src/app/layout/shell.tsx'],
   'nhat-ky': ['src/app/prefetch.ts', 'src/features/audit/routes/audit.tsx', 'src/app/providers-root.tsx',
     'src/app/layout/shell.tsx'],
   'nguoi-dung': ['src/app/prefetch.ts', 'src/features/admin/routes/users.tsx', 'src/app/providers-root.tsx',
@@ -45,6 +45,8 @@ const FRAME_DATA = ['/api/v1/identity/me', '/api/v1/orgtree/units/{unit}/ancesto
 const SCREEN_DATA: Record<string, string[]> = {
   'bao-cao': FRAME_DATA,
   'doan-vien': [...FRAME_DATA, '/api/v1/members/search?unit_id={unit}&limit=20'],
+  // The dues' own data is asked for by the app (app/prefetch.ts): asked for here too, it made the phone slower
+  // (docs/BENCHMARKS.md, the months of dues as a plain screen).
   'doan-phi': FRAME_DATA,
   'nguoi-dung': [...FRAME_DATA, '/api/v1/identity/users?limit=50&unit_id={unit}'],
   'nhat-ky': [...FRAME_DATA, '/api/v1/audit?limit=25'],

@@ -25,10 +25,11 @@ bench_web does, with bench_web's browser profiles and its Lighthouse 12.2.3:
   bench_web's option does, their runs interleaved (one of each in turn) so that the machine's load falls on
   every build alike. The platform's databases are dropped afterwards (the figures take gigabytes), unless
   `--keep`; `--reuse` then skips the 12 minutes of generating them.
-- `--profile`: after the timed runs, one more cold mobile visit per variant, not counted, that says where the
-  phone's time went: when the numbers, the charts and the whole page showed, every request (start, end, bytes),
-  the main thread's long tasks before and after the figures' data arrived, and the JavaScript's own time per file
-  (Chromium's sampling profiler, which slows the page: its total is not the timed runs').
+- `--profile`: after the timed runs, one more cold mobile visit per variant (with `--screens`: per screen), not
+  counted, that says where the phone's time went: when the numbers, the charts, the first row and the whole page
+  showed, every request (start, end, bytes), the main thread's long tasks before and after the figures' (the
+  screen's) data arrived, and the JavaScript's own time per file (Chromium's sampling profiler, which slows the
+  page: its total is not the timed runs').
 """
 
 from __future__ import annotations
@@ -40,7 +41,7 @@ import shutil
 import statistics
 import sys
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from pathlib import Path
 
@@ -147,12 +148,20 @@ SCREEN_READY = """() => {
 }"""
 # What a screen shows after its rows (loaded when the browser idles after them), timed apart: the audit trail's filters.
 SCREEN_LATER = {"nhat-ky": ("the filters usable", ".audit-filters button[type=submit]")}
+# The requests of a screen's own data (`--profile`: when they had all answered).
+SCREEN_DATA = {
+    "the": "/api/v1/cards/",
+    "doan-phi": "/api/v1/dues/",
+    "nguoi-dung": "/api/v1/identity/users",
+    "nhat-ky": "/api/v1/audit",
+}
 
 
-async def part_two_screens(runs: int, variants: list[tuple[str, Path]], only: list[str]) -> None:
+async def part_two_screens(runs: int, variants: list[tuple[str, Path]], only: list[str], profile: bool) -> None:
     """Each screen of `SCREENS` (those named in `only`, if any), cold (a fresh context signed in, then the screen's
     address), `runs` times a profile: navigation start to its rows shown. Several builds (`variants`): their runs
-    interleaved, one of each in turn, so that the machine's load falls on all of them alike."""
+    interleaved, one of each in turn, so that the machine's load falls on all of them alike. `profile`: then one
+    profiled mobile visit of each build (`profiled_visit`)."""
     served = ROOT / ".data" / "bench-web-screens-served"
     if variants:
         shutil.rmtree(served, ignore_errors=True)
@@ -168,7 +177,7 @@ async def part_two_screens(runs: int, variants: list[tuple[str, Path]], only: li
             for title, path, code in SCREENS:
                 if only and path not in only:
                     continue
-                for name, profile in PROFILES.items():
+                for name, throttling in PROFILES.items():
                     samples: dict[str, list[float]] = {variant: [] for variant, _ in builds}
                     later: dict[str, list[float]] = {variant: [] for variant, _ in builds}
                     for _ in range(runs):
@@ -177,14 +186,14 @@ async def part_two_screens(runs: int, variants: list[tuple[str, Path]], only: li
                                 serve_variant(served, dist)
                             context = await browser.new_context(
                                 base_url=platform.gateway_url,
-                                viewport=profile["viewport"],
+                                viewport=throttling["viewport"],
                                 locale="vi-VN",
                                 is_mobile=name == "mobile",
                             )
                             try:
                                 page = await context.new_page()
                                 await sign_in(page)
-                                took, then = await timed_visit(page, profile, f"/don-vi/{units[code]}/{path}", path)
+                                took, then = await timed_visit(page, throttling, f"/don-vi/{units[code]}/{path}", path)
                                 samples[variant].append(took)
                                 if then is not None:
                                     later[variant].append(then)
@@ -206,6 +215,22 @@ async def part_two_screens(runs: int, variants: list[tuple[str, Path]], only: li
                                 f"{prefix}{title}, {name}: {SCREEN_LATER[path][0]} (after the rows), p95",
                                 f"{p95(later[variant]):.2f} s; each: " + ", ".join(f"{t:.2f}" for t in later[variant]),
                             )
+                if profile:
+                    address = f"/don-vi/{units[code]}/{path}"
+
+                    async def visit(page: Page, throttling: dict, address: str = address, path: str = path) -> float:
+                        return (await timed_visit(page, throttling, address, path))[0]
+
+                    for variant, dist in builds:
+                        if variants:
+                            serve_variant(served, dist)
+                        await profiled_visit(
+                            browser,
+                            platform.gateway_url,
+                            f"{variant}: {path}" if variant else path,
+                            visit,
+                            SCREEN_DATA[path],
+                        )
             await browser.close()
 
 
@@ -291,17 +316,21 @@ const mark = (name) => { if (!(name in window.__marks)) window.__marks[name] = p
 const look = () => {
   const first = document.querySelector('.ant-statistic-content, .figure-value');
   if (first && /\\d/.test(first.textContent)) mark('the first number shown');
-  if (document.querySelector('[role=img] svg')) mark('the first chart drawn');
-  if (document.querySelectorAll('[role=img] svg').length >= 3) mark('three charts drawn');
+  // The dashboard's charts (a screen's icons are images too).
+  if (location.pathname.endsWith('/bao-cao') && document.querySelector('[role=img] svg')) mark('the first chart drawn');
+  if (location.pathname.endsWith('/bao-cao') && document.querySelectorAll('[role=img] svg').length >= 3) {
+    mark('three charts drawn');
+  }
   if (document.querySelector('table')) mark('the first table shown');
+  if (document.querySelector('tr.plain-table-row, tr.ant-table-row')) mark('the first row shown');
   if (document.querySelector('.ant-picker, input[type=date]')) mark('the period picker shown');
 };
 document.addEventListener('DOMContentLoaded', () => mark('DOMContentLoaded'));
 new MutationObserver(look).observe(document, { subtree: true, childList: true, characterData: true });
 """
 
-PROFILE_REPORT = """() => {
-  const data = performance.getEntriesByType('resource').filter((e) => e.name.includes('/api/v1/reporting/'));
+PROFILE_REPORT = """(api) => {
+  const data = performance.getEntriesByType('resource').filter((e) => e.name.includes(api));
   const arrived = data.length ? Math.max(...data.map((e) => e.responseEnd)) : 0;
   const tasks = window.__longtasks;
   const sum = (list) => Math.round(list.reduce((total, [, d]) => total + d, 0));
@@ -328,8 +357,15 @@ def self_time_by_file(profile: dict) -> list[tuple[str, float]]:
     return sorted(spent.items(), key=lambda item: -item[1])
 
 
-async def profiled_visit(browser, gateway_url: str, variant: str) -> None:
-    """One cold mobile visit, not counted: where its time went (`--profile`)."""
+async def profiled_visit(
+    browser,
+    gateway_url: str,
+    variant: str,
+    visit: Callable[[Page, dict], Awaitable[float]] | None = None,
+    api: str = "/api/v1/reporting/",
+) -> None:
+    """One cold mobile visit, not counted: where its time went (`--profile`). `visit` opens the page and says when
+    it was ready (the dashboard's, unless given); `api` names the requests of its data."""
     profile = PROFILES["mobile"]
     context = await browser.new_context(
         base_url=gateway_url, viewport=profile["viewport"], locale="vi-VN", is_mobile=True
@@ -342,15 +378,15 @@ async def profiled_visit(browser, gateway_url: str, variant: str) -> None:
         await cdp.send("Profiler.enable")
         await cdp.send("Profiler.setSamplingInterval", {"interval": 1000})
         await cdp.send("Profiler.start")
-        took = await timed_dashboard(page, profile)
+        took = await (visit or timed_dashboard)(page, profile)
         sampled = (await cdp.send("Profiler.stop"))["profile"]
-        report = await page.evaluate(PROFILE_REPORT)
+        report = await page.evaluate(PROFILE_REPORT, api)
     finally:
         await context.close()
     prefix = f"{variant}: " if variant else ""
     marks = ", ".join(f"{name} {at / 1000:.2f} s" for name, at in sorted(report["marks"].items(), key=lambda m: m[1]))
     print(f"--- {prefix}mobile, profiled (not counted): ready after {took:.2f} s; {marks}")
-    print(f"  the figures' data all arrived at {report['arrived'] / 1000:.2f} s")
+    print(f"  its data ({api}) all arrived at {report['arrived'] / 1000:.2f} s")
     for when, (count, total) in (("before", report["before"]), ("after", report["after"])):
         print(f"  long tasks starting {when} it: {count}, {total} ms")
     print("  long tasks (start s + ms): " + " ".join(report["tasks"]))
@@ -524,7 +560,7 @@ async def main(args: argparse.Namespace) -> None:
         await public_pages()
     variants = [(name, Path(dist)) for name, dist in (v.split("=", 1) for v in args.variant)]
     if args.screens or every:
-        await part_two_screens(args.runs, variants, args.screen)
+        await part_two_screens(args.runs, variants, args.screen, args.profile)
     if args.dashboard or every:
         await dashboard(args.runs, args.keep, args.reuse, variants, args.profile)
     record("load average at the end (1, 5, 15 min)", load_average())

@@ -184,3 +184,47 @@ async def test_a_dues_officer_records_a_month_as_a_grid_of_the_units_members(pag
     assert "xl/workbook.xml" in zipfile.ZipFile(io.BytesIO(summary)).namelist()
     if int(month[:4]) == year:
         await expect(page.locator(TABLE_ROWS).filter(has_text=label.capitalize()).first).to_contain_text("Đã ghi nhận")
+
+
+async def test_the_months_of_dues_come_before_any_ant_design_and_its_sections_by_keyboard(page, world, screen):
+    """A plain screen (app/router.tsx): the year's months, the subtree's summary, their buttons, the year and the
+    sections are plain HTML, usable while Ant Design's provider and stylesheet are held back; the sections are a
+    radio group, as Ant Design's segmented control was (an arrow key goes to the next); Ant Design's tables take over
+    once it has come."""
+    unit = world.units["G1"]
+    year = datetime.now(ZoneInfo("Asia/Ho_Chi_Minh")).year
+    await sign_in(page, "admin", "Admin@12345")
+    held = await HeldBack.on(page, ANTD_PROVIDER)
+    await page.goto(f"/don-vi/{unit}/doan-phi")
+    await expect(page.get_by_role("heading", name=f"Đoàn phí năm {year}")).to_be_visible()
+    months = page.get_by_role("table", name=f"Các tháng năm {year} của công đoàn cơ sở").locator("tr.plain-table-row")
+    await expect(months).to_have_count(12)
+    await expect(months.first).to_contain_text(f"Tháng 01/{year}")
+    # A pattern reaches the browser as a JavaScript regular expression: its slashes escaped.
+    await expect(months.first.get_by_role("button", name=re.compile(rf"tháng 01\/{year}$"))).to_be_visible()
+    await expect(page.get_by_role("table", name=f"Tổng hợp đoàn phí năm {year} theo tháng")).to_be_visible()
+    async with page.expect_download() as downloading:
+        await page.get_by_role("button", name="Tải Excel").click()
+    summary = (await (await downloading.value).path()).read_bytes()
+    assert "xl/workbook.xml" in zipfile.ZipFile(io.BytesIO(summary)).namelist()
+    await page.get_by_label("Chọn năm").select_option(label=f"Năm {year - 1}")
+    await expect(page.get_by_role("heading", name=f"Đoàn phí năm {year - 1}")).to_be_visible()
+    before = page.get_by_role("table", name=f"Các tháng năm {year - 1} của công đoàn cơ sở")
+    await expect(before.locator("tr.plain-table-row")).to_have_count(12)
+    await expect(before.get_by_role("button", name=re.compile(rf"tháng 12\/{year - 1}$"))).to_be_visible()
+
+    sections = page.get_by_role("radiogroup", name="Các mục đoàn phí")
+    months_section = sections.get_by_role("radio", name="Các tháng")
+    await expect(months_section).to_be_checked()
+    await months_section.focus()
+    await page.keyboard.press("ArrowRight")  # the arrears' screen, on Ant Design: it comes once that has
+    held.release()
+    await expect(page.get_by_role("heading", name="Nợ đoàn phí")).to_be_visible()
+    await expect(sections.get_by_role("radio", name="Nợ đoàn phí")).to_be_checked()
+    await sections.get_by_text("Các tháng", exact=True).click()
+    await expect(page.get_by_role("heading", name=f"Đoàn phí năm {year}")).to_be_visible()
+    # Ant Design's tables take over (the provider has come), with the same buttons.
+    await expect(page.locator("tr.ant-table-row").first).to_be_visible()
+    await expect(page.locator("tr.plain-table-row")).to_have_count(0)
+    await page.get_by_role("button", name=re.compile(rf"tháng 01\/{year}$")).click()
+    await expect(page.get_by_role("heading", name=f"Đoàn phí tháng 01/{year}")).to_be_visible()

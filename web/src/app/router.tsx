@@ -168,7 +168,8 @@ export const routes: RouteObject[] = [
                   },
                   {
                     path: '/don-vi/:unitId/doan-phi',
-                    lazy: antdPage(() => import('@/features/dues/routes/dues')),
+                    lazy: lazyPage(() => import('@/features/dues/routes/dues')),
+                    handle: { plain: true } satisfies ScreenHandle,
                   },
                   { path: '/don-vi/:unitId/doan-phi/no', lazy: antdPage(() => import('@/features/dues/routes/arrears')) },
                   {

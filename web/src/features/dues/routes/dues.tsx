@@ -2,15 +2,17 @@
  * Đoàn phí: for a grassroots union, the months of the year with their state (recorded or not, the totals) and the
  * way into a month's grid; for every unit, the subtree's summary per month (units collecting vs reported, what was
  * collected and the upper level's share).
+ * A plain screen (app/layout/shell.tsx): its first view (the year, the sections, both tables, their buttons) is plain
+ * HTML; Ant Design's tables take over after the rows (components/progressive-table.tsx).
  */
 
 import { DownloadOutlined } from '@ant-design/icons';
-import { App, Button } from 'antd';
 import dayjs from 'dayjs';
-import { lazy, type ReactNode, Suspense, useEffect, useState } from 'react';
+import { lazy, type ReactNode, useEffect, useState } from 'react';
 import { useNavigate, useParams } from 'react-router';
 import { ProgressiveTable, type TableColumn } from '@/components/progressive-table';
 import { useUnit, useUnitTypes } from '@/components/units/api';
+import { WithAntd } from '@/components/with-antd';
 import { PERMISSIONS, useAccess } from '@/lib/access';
 import { download } from '@/lib/files';
 import { formatDateTime, formatNumber } from '@/lib/format';
@@ -18,7 +20,7 @@ import { type Month, type MonthSummary, useRecordedMonths, useYearSummary } from
 import { DuesNav } from '../components/dues-nav';
 
 // The rows come first on a slow phone: plain tables (Ant Design's take over later), the browser's own year list,
-// and the error state's illustrations only when a request fails.
+// plain buttons, and the error state (on Ant Design) only when a request fails.
 const ErrorState = lazy(() => import('@/components/query-state').then((m) => ({ default: m.ErrorState })));
 /** The years offered: this one and the ten before it. */
 const YEARS = 11;
@@ -88,16 +90,16 @@ function YearMonths({ unitId, year }: { unitId: string; year: number }) {
       render: (row) => row.record && `${row.record.recorded_by} · ${formatDateTime(row.record.recorded_at)}` },
     { key: 'open', title: <span className="visually-hidden">Mở tháng</span>, width: 120,
       render: (row) => row.month <= current && (row.record || canWrite) && (
-        <Button size="small" type={row.record ? 'default' : 'primary'}
+        <button type="button" className={`plain-button small${row.record ? ' secondary' : ''}`}
                 aria-label={`${row.record ? 'Xem, sửa' : 'Ghi nhận'} ${monthLabel(row.month).toLowerCase()}`}
                 onClick={() => navigate(`/don-vi/${unitId}/doan-phi/${row.month}`)}>
           {row.record ? 'Xem, sửa' : 'Ghi nhận'}
-        </Button>
+        </button>
       ) },
   ];
   return (
     <Section title="Các tháng của công đoàn cơ sở">
-      {recorded.isError ? <Suspense fallback={null}><ErrorState error={recorded.error} onRetry={recorded.refetch} /></Suspense> : (
+      {recorded.isError ? <WithAntd><ErrorState error={recorded.error} onRetry={recorded.refetch} /></WithAntd> : (
         <ProgressiveTable<MonthRow> caption={`Các tháng năm ${year} của công đoàn cơ sở`} columns={columns} rows={rows}
                                     rowKey={(row) => row.month} busy={recorded.isFetching} emptyText="" minWidth={900} />
       )}
@@ -121,16 +123,26 @@ const SUMMARY_COLUMNS: TableColumn<SummaryRow>[] = [
 
 function Summaries({ unitId, year }: { unitId: string; year: number }) {
   const summaries = useYearSummary(unitId, year);
-  const { message } = App.useApp();
+  // A failed download said in the page (as the members list's export does), not in Ant Design's message.
+  const [failed, setFailed] = useState<string>();
   // The newest month first.
   const rows = summaries.data?.map((summary) => ({ month: summary.month.slice(0, 7), summary })).reverse();
-  const downloadYear = () => download('/api/v1/dues/summary.xlsx', { unit_id: unitId, year }, `tong-hop-doan-phi-${year}.xlsx`)
-    .catch(async (e) => message.error((await import('@/components/query-state')).problemMessage(e)));
+  const downloadYear = async () => {
+    setFailed(undefined);
+    try {
+      await download('/api/v1/dues/summary.xlsx', { unit_id: unitId, year }, `tong-hop-doan-phi-${year}.xlsx`);
+    } catch (error) {
+      setFailed((await import('@/components/query-state')).problemMessage(error));
+    }
+  };
   return (
     <Section title="Tổng hợp đơn vị và các đơn vị trực thuộc" extra={(
-      <Button icon={<DownloadOutlined aria-hidden />} onClick={() => void downloadYear()}>Tải Excel</Button>
+      <button type="button" className="plain-button secondary middle" onClick={() => void downloadYear()}>
+        <DownloadOutlined aria-hidden /> Tải Excel
+      </button>
     )}>
-      {summaries.isError ? <Suspense fallback={null}><ErrorState error={summaries.error} onRetry={summaries.refetch} /></Suspense> : (
+      {failed && <p className="plain-alert" role="alert">{failed}</p>}
+      {summaries.isError ? <WithAntd><ErrorState error={summaries.error} onRetry={summaries.refetch} /></WithAntd> : (
         <ProgressiveTable<SummaryRow> caption={`Tổng hợp đoàn phí năm ${year} theo tháng`} columns={SUMMARY_COLUMNS}
                                       rows={rows} rowKey={(row) => row.month} busy={summaries.isFetching}
                                       emptyText="Năm này chưa đến kỳ thu đoàn phí." minWidth={960} />
