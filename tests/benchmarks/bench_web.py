@@ -255,11 +255,25 @@ async def sign_in(page, username: str = OFFICER, password: str = PASSWORD) -> fl
 
 
 async def settled(page) -> None:
-    """Until the page's main thread is idle. An officer opens the next screen from a page they have seen; a
-    navigation asked for while the last page still works waits for that work (the browser runs the leaving page's
-    unload step on its main thread: up to half a second more on the phone right after signing in), which would be
-    charged to the next screen."""
-    await page.evaluate("() => new Promise((done) => requestIdleCallback(() => done(), { timeout: 10000 }))")
+    """Until the page has been quiet for a second: no file or answer arrived, no long task ran. An officer opens the
+    next screen from a page they have seen, seconds later; a navigation asked for while the last page still works
+    waits for that work (the browser runs the leaving page's unload step on its main thread: up to half a second
+    more on the phone right after signing in, and as much again when Ant Design, loaded after a plain screen's
+    rows, is compiled from the cache on a repeat visit), which would be charged to the next screen."""
+    await page.evaluate(QUIET)
+
+
+QUIET = """() => new Promise((done) => {
+  let last = performance.now();
+  const seen = new PerformanceObserver(() => { last = performance.now(); });
+  seen.observe({ entryTypes: ['resource', 'longtask'] });
+  const check = () => {
+    if (performance.now() - last < 1000) return void setTimeout(check, 100);
+    seen.disconnect();
+    done();
+  };
+  check();
+})"""
 
 
 async def throttle(context, page, profile):
