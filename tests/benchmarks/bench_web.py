@@ -25,8 +25,9 @@ cache, as an officer opening the app in the morning):
 platform and data: the gateway serves one folder holding every variant's hashed assets, and each variant's pages
 (index.html, dang-nhap.html, the screens' pages: revalidated on every visit) are put there before each of its
 runs; the variants' runs take turns (one of each, then again), so that the machine's load falls on all alike.
-`--cpu-profile` instead traces the phone's main thread while it opens the members list: the time by kind of task
-and each visit's long tasks beside the API's answers.
+`--cpu-profile` instead traces the main thread while it opens the members list (each variant's visits in turn): the
+time by kind of task, and each visit's timeline from the tracing's start (just before the navigation) to its end:
+the requests and answers, the long tasks, and when the first row entered the DOM and the next frame after it.
 
 Profiles: desktop (no throttling) and mobile (Chromium's CPU throttled 4x and a slow 3G network: 400 ms
 round trip, 400 kbit/s down, 400 kbit/s up: Chrome DevTools' "Slow 3G" bandwidth with Lighthouse's 3G latency).
