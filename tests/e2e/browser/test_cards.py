@@ -5,27 +5,26 @@ province confirms it received them."""
 
 from __future__ import annotations
 
-import asyncio
 import io
 import re
-import time
 import zipfile
 
 import httpx
 from playwright.async_api import Page, expect
 
 from tests.e2e.browser.steps import ANTD_PROVIDER, HeldBack, confirm, sign_in
+from tests.support.polling import eventually
 
 
 async def request_cards(admin: httpx.AsyncClient, unit_id: str, first: int, count: int) -> None:
     found = await admin.get("/api/v1/members/search", params={"unit_id": unit_id, "status": "active", "limit": 100})
     members = [m["member_id"] for m in found.json()["items"]][first : first + count]
-    deadline = time.monotonic() + 60
-    while True:  # approvals reach the cards service through Kafka
-        requested = await admin.post("/api/v1/cards/requests", json={"member_ids": members, "kind": "regular"})
-        if requested.status_code != 422 or time.monotonic() > deadline:
-            break
-        await asyncio.sleep(0.2)
+    # Approvals reach the cards service through Kafka: refused (422) until they have.
+    requested = await eventually(
+        lambda: admin.post("/api/v1/cards/requests", json={"member_ids": members, "kind": "regular"}),
+        lambda answer: answer.status_code != 422,
+        timeout=60,
+    )
     assert requested.status_code == 201, requested.text
 
 
