@@ -60,6 +60,7 @@ from playwright.async_api import async_playwright
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 from tests.benchmarks.bench_members import GIVEN, MIDDLE, SURNAMES  # noqa: E402
 from tests.benchmarks.support import print_results, record  # noqa: E402
+from tests.support.polling import eventually  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[2]
 PASSWORD = "DoTocDo@2026"
@@ -141,13 +142,12 @@ async def build_province(gateway_url: str, admin: httpx.AsyncClient, uppers: int
 async def wait_for_replica(dsn: str, province_id: str, units: int) -> None:
     connection = await asyncpg.connect(dsn)
     try:
-        deadline = time.monotonic() + 600
-        while (
-            await connection.fetchval("SELECT count(*) FROM tree_closure WHERE ancestor_id = $1", province_id)
-        ) < units:
-            if time.monotonic() > deadline:
-                raise TimeoutError("the members service's tree replica did not catch up")
-            await asyncio.sleep(1)
+        await eventually(
+            lambda: connection.fetchval("SELECT count(*) FROM tree_closure WHERE ancestor_id = $1", province_id),
+            lambda have: have >= units,
+            timeout=600,
+            max_interval=1,
+        )
     finally:
         await connection.close()
 

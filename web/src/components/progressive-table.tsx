@@ -7,7 +7,7 @@
 
 import { type ReactNode, type RefObject, useEffect, useRef, useState } from 'react';
 import { whenIdle } from '@/lib/idle';
-import { loadAntd, WithAntd } from './with-antd';
+import { afterFirstView, WithAntd } from './with-antd';
 
 export type TableColumn<Row> = {
   key: string;
@@ -35,17 +35,13 @@ type ProgressiveProps<Row> = TableProps<Row> & {
   deferTakeOver?: boolean;
 };
 
-type AntTable = typeof import('./progressive-table-ant').default;
-let loadedTable: AntTable | undefined;
-// With Ant Design's provider, so that on a plain screen (app/layout/shell.tsx: none around it) the table takes over
-// in one step, without suspending (components/with-antd.tsx).
-const loadTable = () => Promise.all([import('./progressive-table-ant'), loadAntd()])
-  .then(([module]) => (loadedTable = module.default));
+// With Ant Design's provider: on a plain screen (app/layout/shell.tsx) there is none around the table.
+const antTable = afterFirstView(() => import('./progressive-table-ant').then((module) => module.default));
 
 /** The rows, plain until Ant Design's table has loaded and takes over. */
 export function ProgressiveTable<Row extends object>({ deferTakeOver = false, ...props }: ProgressiveProps<Row>) {
   const box = useRef<HTMLDivElement>(null);
-  const Loaded = useTakeOver(loadTable, () => loadedTable, props.rows !== undefined && !deferTakeOver, box);
+  const Loaded = useTakeOver(antTable.load, antTable.loaded, props.rows !== undefined && !deferTakeOver, box);
   return (
     <div ref={box}>
       {Loaded ? <WithAntd fallback={<PlainTable {...props} />}><Loaded<Row> {...props} /></WithAntd> : <PlainTable {...props} />}

@@ -22,3 +22,16 @@ export function WithAntd({ children, fallback = null }: { children: ReactNode; f
     </Suspense>
   );
 }
+
+/**
+ * A part drawn on Ant Design that takes over after a plain screen's first view (`useTakeOver`,
+ * components/progressive-table.tsx): `load` fetches its code with Ant Design's provider, so that it then renders in
+ * one step without suspending; `loaded` gives it once it has come.
+ */
+export function afterFirstView<T>(load: () => Promise<T>) {
+  let loaded: T | undefined;
+  return {
+    load: () => Promise.all([load(), loadAntd()]).then(([value]) => (loaded = value)),
+    loaded: () => loaded,
+  };
+}

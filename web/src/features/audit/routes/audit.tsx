@@ -10,7 +10,7 @@ import { Link, useParams } from 'react-router';
 import { CursorPager, useCursorPages } from '@/components/cursor-pager';
 import { ProgressiveTable, type TableColumn, useTakeOver } from '@/components/progressive-table';
 import { UnitName } from '@/components/units/unit-name';
-import { loadAntd, WithAntd } from '@/components/with-antd';
+import { afterFirstView, WithAntd } from '@/components/with-antd';
 import { formatDateTimeSeconds } from '@/lib/format';
 import { label } from '@/lib/labels';
 import { ApiProblem } from '@/lib/problem';
@@ -22,10 +22,7 @@ import { OUTCOME, SERVICE } from '../components/labels';
 // picker, the date range, the select: the screen's largest code) load with Ant Design's provider once the rows are
 // shown and the browser idles, in a placeholder of their size; what shows only when something went wrong loads when
 // it does. The rows' cells are plain elements: fifty of Ant Design's buttons took a phone's main thread ~1 s.
-type Filters = typeof import('../components/audit-filters').default;
-let loadedFilters: Filters | undefined;
-const loadFilters = () => Promise.all([import('../components/audit-filters'), loadAntd()])
-  .then(([module]) => (loadedFilters = module.default));
+const filterForm = afterFirstView(() => import('../components/audit-filters').then((module) => module.default));
 const ErrorState = lazy(() => import('@/components/query-state').then((m) => ({ default: m.ErrorState })));
 const MissingServices = lazy(() => import('../components/missing-services').then((m) => ({ default: m.MissingServices })));
 
@@ -38,7 +35,7 @@ export default function AuditTrailPage() {
   const filterBox = useRef<HTMLDivElement>(null);
   const pages = useCursorPages(`${unitId}|${JSON.stringify(filters)}`);
   const audit = useAudit({ ...filters, after: pages.after, limit: FIRST_PAGE });
-  const AuditFilters = useTakeOver(loadFilters, () => loadedFilters, audit.data !== undefined || audit.isError, filterBox);
+  const AuditFilters = useTakeOver(filterForm.load, filterForm.loaded, audit.data !== undefined || audit.isError, filterBox);
   useEffect(() => {
     document.title = 'Nhật ký kiểm tra — Quản lý đoàn viên';
   }, []);

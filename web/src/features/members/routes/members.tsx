@@ -12,7 +12,7 @@ import { useNavigate, useParams, useSearchParams } from 'react-router';
 import { CursorPager, useCursorPages } from '@/components/cursor-pager';
 import { PlainMenu } from '@/components/plain-menu';
 import { useTakeOver } from '@/components/progressive-table';
-import { loadAntd, WithAntd } from '@/components/with-antd';
+import { afterFirstView, WithAntd } from '@/components/with-antd';
 import { PERMISSIONS, useAccess } from '@/lib/access';
 import { download } from '@/lib/files';
 import { type MemberRow, useMemberSearch } from '../api/members';
@@ -32,11 +32,7 @@ const BulkActions = lazy(() => import('../components/bulk-actions').then((m) => 
 // the list's, and on a first visit it was fetched and compiled before a row could show); Ant Design's table loads
 // once those rows are shown and the browser idles, and takes over (same columns and cells, member-columns.tsx), as
 // every list's does (components/progressive-table.tsx; this one has its own tables for the selection's boxes).
-type TableComponent = typeof import('../components/member-table').default;
-let loadedTable: TableComponent | undefined;
-// With Ant Design's provider, so that the table takes over in one step (components/with-antd.tsx, no suspending).
-const loadTable = () => Promise.all([import('../components/member-table'), loadAntd()])
-  .then(([module]) => (loadedTable = module.default));
+const antTable = afterFirstView(() => import('../components/member-table').then((module) => module.default));
 // The error state's illustrations are the largest part of its code: they load when a list fails.
 const ErrorState = lazy(() => import('@/components/query-state').then((m) => ({ default: m.ErrorState })));
 
@@ -66,7 +62,7 @@ export default function MembersPage() {
   const columns = useColumnChoice('members.columns', MEMBER_COLUMNS, ['position']);
   const phone = usePhone();
   const listBox = useRef<HTMLDivElement>(null);
-  const AntTable = useTakeOver(loadTable, () => loadedTable, !phone && search.data !== undefined, listBox);
+  const AntTable = useTakeOver(antTable.load, antTable.loaded, !phone && search.data !== undefined, listBox);
 
   const list = {
     unitId,

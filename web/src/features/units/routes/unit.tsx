@@ -14,17 +14,14 @@ import { PlainTabs } from '@/components/plain-tabs';
 import { useTakeOver } from '@/components/progressive-table';
 import { useUnit } from '@/components/units/api';
 import { UnitName } from '@/components/units/unit-name';
-import { loadAntd, WithAntd } from '@/components/with-antd';
+import { afterFirstView, WithAntd } from '@/components/with-antd';
 import { PERMISSIONS, useAccess } from '@/lib/access';
 import { formatDate, formatNumber } from '@/lib/format';
 import { ENTERPRISE_TYPE, label } from '@/lib/labels';
 import { useUnitTypes } from '../api/units';
 import { ChildrenTable, UnitStatus } from '../components/children-table';
 
-type Actions = typeof import('../components/unit-actions').UnitActions;
-let loadedActions: Actions | undefined;
-const loadActions = () => Promise.all([import('../components/unit-actions'), loadAntd()])
-  .then(([module]) => (loadedActions = module.UnitActions));
+const actions = afterFirstView(() => import('../components/unit-actions').then((module) => module.UnitActions));
 const TreeAsOf = lazy(() => import('../components/tree-as-of').then((m) => ({ default: m.TreeAsOf })));
 const ErrorState = lazy(() => import('@/components/query-state').then((m) => ({ default: m.ErrorState })));
 
@@ -38,7 +35,7 @@ export default function UnitPage() {
   const typeNames = new Map((types.data ?? []).map((type) => [type.code, type.name_vi]));
   const actionsBox = useRef<HTMLDivElement>(null);
   const canWrite = access.can(PERMISSIONS.unitsWrite);
-  const UnitActions = useTakeOver(loadActions, () => loadedActions, canWrite && unit.data !== undefined, actionsBox);
+  const UnitActions = useTakeOver(actions.load, actions.loaded, canWrite && unit.data !== undefined, actionsBox);
 
   useEffect(() => {
     if (unit.data) document.title = `${unit.data.name} — Quản lý đoàn viên`;
